@@ -1,0 +1,86 @@
+/**
+ * capabilities_restricted (restricted, v1.22; Windows pods exempt from v1.25)
+ * Containers must drop ALL capabilities, and may only add back NET_BIND_SERVICE.
+ * Fields: containers[*].securityContext.capabilities.drop and .add.
+ */
+import type { PodView } from '../podView';
+import type { CheckDefinition, Outcome, Problem } from './api';
+import { appendInContainer, containersPhrase, quotedSet, removeItem } from './api';
+
+function evaluate(pod: PodView, skipWindows: boolean): Outcome | null {
+  if (skipWindows && pod.isWindows) return null;
+  const noDrop: string[] = [];
+  const badAdd: string[] = [];
+  const caps: string[] = [];
+  const problems: Problem[] = [];
+  for (const c of pod.containers) {
+    const capsCur = c.sc.get('capabilities');
+    const drop = capsCur.get('drop');
+    const dropsAll = drop.items().some((i) => i.str() === 'ALL');
+    if (!dropsAll) {
+      noDrop.push(c.name);
+      const at = drop.node !== null ? drop : capsCur.node !== null ? capsCur : null;
+      problems.push({
+        container: c.name,
+        span: at ? at.keySpan : pod.containerAnchor(c),
+        path: drop.path,
+        detail: `${containersPhrase([c.name])} must set securityContext.capabilities.drop=["ALL"]`,
+        fix: {
+          title: 'Drop ALL capabilities',
+          safe: true,
+          ops: appendInContainer(c, ['securityContext', 'capabilities', 'drop'], 'ALL'),
+        },
+      });
+    }
+    const add = capsCur.get('add');
+    let bad = false;
+    add.items().forEach((item, i) => {
+      const cap = item.str();
+      if (cap === undefined || cap === 'NET_BIND_SERVICE') return;
+      bad = true;
+      caps.push(cap);
+      problems.push({
+        container: c.name,
+        span: item.span,
+        path: item.path,
+        detail: `${containersPhrase([c.name])} must not include ${quotedSet([cap])} in securityContext.capabilities.add`,
+        fix: { title: `Remove capability ${cap}`, safe: false, ops: removeItem(add, i) },
+      });
+    });
+    if (bad) badAdd.push(c.name);
+  }
+  if (problems.length === 0) return null;
+  const parts: string[] = [];
+  if (noDrop.length > 0) {
+    parts.push(`${containersPhrase(noDrop)} must set securityContext.capabilities.drop=["ALL"]`);
+  }
+  if (badAdd.length > 0) {
+    parts.push(
+      `${containersPhrase(badAdd)} must not include ${quotedSet(caps)} in securityContext.capabilities.add`,
+    );
+  }
+  return { reason: 'unrestricted capabilities', detail: parts.join('; '), problems };
+}
+
+export const capabilities_restricted: CheckDefinition = {
+  id: 'capabilities_restricted',
+  level: 'restricted',
+  title: 'Capabilities (restricted)',
+  allowed: 'capabilities.drop contains "ALL"; capabilities.add only NET_BIND_SERVICE',
+  fields: [
+    'spec.containers[*].securityContext.capabilities.drop',
+    'spec.containers[*].securityContext.capabilities.add',
+  ],
+  variants: [
+    {
+      minVersion: 22,
+      overrides: ['capabilities_baseline'],
+      evaluate: (pod) => evaluate(pod, false),
+    },
+    {
+      minVersion: 25,
+      overrides: ['capabilities_baseline'],
+      evaluate: (pod) => evaluate(pod, true),
+    },
+  ],
+};

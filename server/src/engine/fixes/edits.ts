@@ -1,0 +1,3 @@
+/** The fix-edit planner's public face: operations in, minimal text edits out. */
+export { applyEdits, planEdits } from './planner';
+export type { FixOp, FixValue } from './planner';

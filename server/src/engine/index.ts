@@ -1,0 +1,44 @@
+/**
+ * The engine: text in, findings and fixes out, in character offsets.
+ * The command line, the language server and the tests all call `analyze`.
+ */
+import { AnalysisCache } from './cache';
+import { namespacesIn, resolveOptions } from './evaluate';
+import { parseFile } from './parse';
+import type { Analysis, AnalyzeOptions, NamespaceLabels } from './types';
+
+export * from './types';
+export { AnalysisCache } from './cache';
+export { fixAll } from './fixall';
+export type { FixAllOptions, FixAllResult } from './fixall';
+export { LineIndex } from './lines';
+export { CHECKS, CHECKS_BY_ID, MAX_MINOR, selectChecks, validateChecks } from './registry';
+export {
+  evaluatedMinor,
+  isLevel,
+  isVersion,
+  LATEST_VERSION,
+  LEVELS,
+  namespacePolicies,
+  versionError,
+} from './policy';
+export { applyEdits } from './fixes/edits';
+export { DEFAULT_LIMITS } from './limits';
+export { WORKLOAD_KINDS } from './workloads';
+
+/** Analyse a whole text: every YAML document, every workload, at the configured or labelled policy. */
+export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
+  return new AnalysisCache().analyze(text, options);
+}
+
+/** The Namespaces (with pod-security labels or not) a text declares; the CLI and server collect them across files. */
+export function collectNamespaces(
+  text: string,
+  file = '',
+  options: AnalyzeOptions = {},
+): NamespaceLabels[] {
+  if (!text.includes('Namespace')) return [];
+  const o = resolveOptions(options);
+  const parsed = parseFile(text, o);
+  return namespacesIn(parsed.docs, parsed.broken, file, o.maxAliasCount);
+}

@@ -1,0 +1,9 @@
+/** Default limits on what the engine evaluates; each is a setting and a CLI option. */
+export const DEFAULT_LIMITS = {
+  /** Largest text evaluated, in characters (about bytes for ASCII YAML). */
+  maxFileBytes: 5 * 1024 * 1024,
+  /** Alias dereferences per document before evaluation stops. */
+  maxAliasCount: 10_000,
+  /** Deepest flow or block nesting accepted before parsing. */
+  maxDepth: 500,
+} as const;

@@ -1,0 +1,190 @@
+/**
+ * Multi-document parsing with source ranges. YAML errors become diagnostics
+ * at their position; inputs that are not evaluated (over a limit, binary,
+ * Helm templates) get one clear message instead of findings.
+ */
+import { parseAllDocuments } from 'yaml';
+import type { Document } from 'yaml';
+import type { Diagnostic } from './types';
+
+export interface ParseLimits {
+  maxFileBytes: number;
+  maxDepth: number;
+}
+
+export interface ParsedFile {
+  docs: Document.Parsed[];
+  errors: Diagnostic[];
+  notes: Diagnostic[];
+  /** Documents (by index) whose YAML has errors: not evaluated. */
+  broken: Set<number>;
+}
+
+const HELM_ACTION = /\{\{-?[\s\S]*?-?\}\}/;
+
+/**
+ * Deepest nesting of block indentation plus flow collections, stopping early
+ * past `limit`. Block depth counts distinct indentation levels (a `- `
+ * sequence indicator opens a level too), so one-space indentation counts
+ * as much as two.
+ */
+function nestingDepth(text: string, limit: number): { depth: number; at: number } {
+  const indents: number[] = [];
+  let flow = 0;
+  let inComment = false;
+  let quote = 0;
+  let lineStart = true;
+  let col = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 10 || ch === 13) {
+      inComment = false;
+      lineStart = true;
+      col = 0;
+      continue;
+    }
+    if (lineStart && quote === 0 && flow === 0) {
+      if (ch === 32) {
+        col++;
+        continue;
+      }
+      if (ch === 45 && (text.charCodeAt(i + 1) === 32 || text.charCodeAt(i + 1) === 10)) {
+        // "- " opens a level at this column; the content after it is deeper still
+        while (indents.length > 0 && (indents[indents.length - 1] ?? 0) >= col) indents.pop();
+        indents.push(col);
+        if (indents.length > limit) return { depth: indents.length, at: i };
+        col++;
+        continue;
+      }
+      lineStart = false;
+      if (ch !== 35) {
+        while (indents.length > 0 && (indents[indents.length - 1] ?? 0) >= col) indents.pop();
+        indents.push(col);
+        if (indents.length > limit) return { depth: indents.length, at: i };
+      }
+    }
+    lineStart = false;
+    if (inComment) continue;
+    if (quote !== 0) {
+      if (ch === quote) quote = 0;
+      else if (ch === 92 && quote === 34) i++;
+      continue;
+    }
+    if (ch === 35 && (i === 0 || text.charCodeAt(i - 1) <= 32)) inComment = true;
+    else if (ch === 34 || ch === 39) {
+      const prev = i === 0 ? 32 : text.charCodeAt(i - 1);
+      if (prev <= 32 || prev === 91 || prev === 123 || prev === 44 || prev === 58) quote = ch;
+    } else if (ch === 91 || ch === 123) {
+      flow++;
+      if (flow + indents.length > limit) return { depth: flow + indents.length, at: i };
+    } else if ((ch === 93 || ch === 125) && flow > 0) flow--;
+  }
+  return { depth: 0, at: 0 };
+}
+
+/**
+ * Whole-text checks before parsing: over the size limit, binary, or a
+ * template. Returns the result to report instead of evaluating, or
+ * null when the text can be parsed.
+ */
+export function precheck(text: string, limits: ParseLimits): ParsedFile | null {
+  const out: ParsedFile = { docs: [], errors: [], notes: [], broken: new Set() };
+  if (text.length > limits.maxFileBytes) {
+    out.errors.push({
+      message: `File not evaluated: ${text.length} characters is over the limit of ${limits.maxFileBytes} (setting podsec.maxFileSize, option --max-file-size)`,
+      span: { start: 0, end: 0 },
+      code: 'limit',
+      severity: 'error',
+    });
+    return out;
+  }
+  const nul = text.indexOf('\0');
+  if (nul >= 0) {
+    out.errors.push({
+      message: 'File not evaluated: it contains a NUL byte, so it is binary, not YAML',
+      span: { start: nul, end: nul + 1 },
+      code: 'limit',
+      severity: 'error',
+    });
+    return out;
+  }
+  const helm = HELM_ACTION.exec(text);
+  if (helm) {
+    out.notes.push({
+      message:
+        'Not evaluated: this is a template ({{ … }} actions, e.g. a Helm chart). Check the rendered manifests instead (helm template … | podsec -)',
+      span: { start: helm.index, end: helm.index + helm[0].length },
+      code: 'policy',
+      severity: 'information',
+    });
+    return out;
+  }
+  return null;
+}
+
+/** Parse YAML documents; errors become diagnostics and mark their document as not evaluated. */
+export function parseDocs(text: string, maxDepth: number): ParsedFile {
+  const out: ParsedFile = { docs: [], errors: [], notes: [], broken: new Set() };
+  const depth = nestingDepth(text, maxDepth);
+  if (depth.depth > maxDepth) {
+    out.errors.push({
+      message: `Not evaluated: nesting deeper than ${maxDepth} levels`,
+      span: { start: depth.at, end: depth.at + 1 },
+      code: 'limit',
+      severity: 'error',
+    });
+    return out;
+  }
+  let docs: Document.Parsed[];
+  try {
+    const parsed = parseAllDocuments(text, { version: '1.1', prettyErrors: false });
+    docs = Array.isArray(parsed) ? parsed : [];
+  } catch (e) {
+    out.errors.push({
+      message: `File not evaluated: ${e instanceof RangeError ? 'nesting too deep to parse' : String(e)}`,
+      span: { start: 0, end: 0 },
+      code: 'limit',
+      severity: 'error',
+    });
+    return out;
+  }
+  out.docs = docs;
+  docs.forEach((doc, i) => {
+    for (const err of doc.errors) {
+      out.broken.add(i);
+      const start = Math.min(err.pos[0], text.length);
+      const end = Math.min(Math.max(start, err.pos[1]), text.length);
+      out.errors.push({
+        message: err.message.split('\n')[0] ?? err.message,
+        span: { start, end },
+        code: 'yaml',
+        severity: 'error',
+      });
+    }
+  });
+  return out;
+}
+
+export function parseFile(text: string, limits: ParseLimits): ParsedFile {
+  return precheck(text, limits) ?? parseDocs(text, limits.maxDepth);
+}
+
+/**
+ * Split a text into chunks at document markers (`---` at the start of a
+ * line), so each chunk can be parsed on its own and cached. A text with
+ * directives (`%YAML`) is kept whole, since a directive belongs to the
+ * document after its marker.
+ */
+export function splitDocuments(text: string): Array<{ start: number; end: number }> {
+  if (text.startsWith('%') || /[\r\n]%/.test(text)) return [{ start: 0, end: text.length }];
+  const out: Array<{ start: number; end: number }> = [];
+  const marker = /(^|\n|\r(?!\n))---(?=[ \t\r\n]|$)/g;
+  let start = 0;
+  for (let m = marker.exec(text); m; m = marker.exec(text)) {
+    const at = m.index + (m[1]?.length ?? 0);
+    if (at > start) out.push({ start, end: at });
+    start = at;
+  }
+  out.push({ start, end: text.length });
+  return out;
+}

@@ -1,0 +1,170 @@
+/**
+ * The engine's public vocabulary. Everything here is plain data: offsets are
+ * indices into the analysed string (UTF-16 code units, as JavaScript strings
+ * count them); line/column conversion happens at the edges (CLI, LSP).
+ */
+
+export type Level = 'privileged' | 'baseline' | 'restricted';
+export type CheckLevel = 'baseline' | 'restricted';
+export type Mode = 'enforce' | 'warn' | 'audit';
+export type Severity = 'error' | 'warning' | 'information';
+
+export const CHECK_IDS = [
+  // baseline, in upstream's evaluation order (byte order of the IDs)
+  'appArmorProfile',
+  'capabilities_baseline',
+  'hostNamespaces',
+  'hostPathVolumes',
+  'hostPorts',
+  'hostProbesAndHostLifecycle',
+  'privileged',
+  'procMount',
+  'seLinuxOptions',
+  'seccompProfile_baseline',
+  'sysctls',
+  'windowsHostProcess',
+  // restricted
+  'allowPrivilegeEscalation',
+  'capabilities_restricted',
+  'procMount_restricted',
+  'restrictedVolumes',
+  'runAsNonRoot',
+  'runAsUser',
+  'seccompProfile_restricted',
+] as const;
+export type CheckId = (typeof CHECK_IDS)[number];
+
+/** A half-open range [start, end) of offsets into the text. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** A policy: a level at a version. `version` is as requested ("latest", "v1.30"). */
+export interface Policy {
+  level: Level;
+  version: string;
+}
+
+/** A replacement of the text in [start, end) by `newText`. */
+export interface TextEdit {
+  start: number;
+  end: number;
+  newText: string;
+}
+
+export interface Fix {
+  /** Short imperative title, e.g. "Set allowPrivilegeEscalation: false". */
+  title: string;
+  /**
+   * Safe fixes keep the workload running as before in every way the user is
+   * likely to rely on; unsafe ones (forcing runAsNonRoot, dropping host
+   * namespaces) may change behaviour and are never applied without consent.
+   */
+  safe: boolean;
+  edits: TextEdit[];
+}
+
+/** Identifies the Kubernetes object a finding belongs to. */
+export interface ObjectRef {
+  kind: string;
+  name: string | null;
+  namespace: string | null;
+  /** 0-based index of the YAML document in the file. */
+  document: number;
+  /** For items of a `kind: List`, the 0-based item index; otherwise null. */
+  item: number | null;
+}
+
+/** Why a policy applies: the configured default, or a Namespace's labels. */
+export interface PolicySource {
+  kind: 'setting' | 'namespace';
+  /** For namespace: the namespace name, the file it was declared in and the label's span. */
+  namespace?: string;
+  file?: string;
+  span?: Span;
+  /** The label key that chose the level, e.g. pod-security.kubernetes.io/enforce. */
+  label?: string;
+}
+
+export interface Finding {
+  check: CheckId | 'invalidSuppression' | 'podSecurityPolicy';
+  /** The level of the check (baseline/restricted); for meta findings, the policy level. */
+  level: Level;
+  severity: Severity;
+  mode: Mode;
+  /** Upstream's reason, e.g. "privileged". */
+  reason: string;
+  /** Upstream's detail for this one located problem. */
+  detail: string;
+  /** Human message: reason (detail) plus the field path. */
+  message: string;
+  /** Field path of the offending (or missing) field, e.g. spec.containers[0].securityContext.privileged */
+  path: string;
+  span: Span;
+  object: ObjectRef;
+  /** Container name for container-level findings, null for pod-level ones. */
+  container: string | null;
+  policy: Policy;
+  /** Concrete version the policy was evaluated at, e.g. "v1.37". */
+  evaluatedVersion: string;
+  policySource: PolicySource;
+  fixes: Fix[];
+}
+
+export interface Diagnostic {
+  message: string;
+  span: Span;
+  /** 'yaml' for syntax errors, 'schema' for wrong types, 'limit' for inputs over a limit. */
+  code: 'yaml' | 'schema' | 'limit' | 'policy';
+  severity: Severity;
+}
+
+export interface WorkloadSummary {
+  object: ObjectRef;
+  /** Span of the whole object (document or List item). */
+  span: Span;
+  /** Span of the object's header line (kind/name), for code lenses. */
+  headSpan: Span;
+  /** Evaluated policy for the enforce/configured mode. */
+  policy: Policy;
+  /** Offset of the pod template's spec node, or null when the template is missing. */
+  podSpecSpan: Span | null;
+}
+
+export interface Analysis {
+  findings: Finding[];
+  /** YAML syntax errors, schema (type) errors and limit messages. */
+  errors: Diagnostic[];
+  /** Informational notes (e.g. "Helm template: not evaluated"). */
+  notes: Diagnostic[];
+  /** Every Kubernetes object with a pod template that was evaluated. */
+  workloads: WorkloadSummary[];
+  /** Number of Kubernetes objects (documents or List items with apiVersion/kind). */
+  objects: number;
+}
+
+/** Labels declared by a Namespace document somewhere in the inputs. */
+export interface NamespaceLabels {
+  name: string;
+  labels: Record<string, string>;
+  file: string;
+  /** Span of each label's key-value pair, by label key. */
+  spans: Record<string, Span>;
+}
+
+export interface AnalyzeOptions {
+  /** Configured policy (default restricted / latest). */
+  level?: Level;
+  version?: string;
+  /** Honour Namespace labels (default true). */
+  namespaceLabels?: boolean;
+  /** Namespaces known from other files (by name). Namespaces in this text are found by the engine itself. */
+  namespaces?: ReadonlyMap<string, NamespaceLabels>;
+  /** File name for policy sources; informational. */
+  file?: string;
+  /** Limits; see limits.ts for defaults. */
+  maxFileBytes?: number;
+  maxAliasCount?: number;
+  maxDepth?: number;
+}
