@@ -1,0 +1,160 @@
+/** Command-line arguments of `podsec`. */
+import { isLevel, versionError } from '../engine/index';
+import type { Level } from '../engine/index';
+
+export type Format = 'text' | 'json' | 'sarif';
+
+export interface CliOptions {
+  paths: string[];
+  level: Level;
+  version: string;
+  namespaceLabels: boolean;
+  format: Format;
+  fix: boolean;
+  fixUnsafe: boolean;
+  color: boolean | null;
+  maxFileSize: number | null;
+  maxAliasCount: number | null;
+  help: boolean;
+  showVersion: boolean;
+}
+
+export class UsageError extends Error {}
+
+export const HELP = `Usage: podsec [options] <file|dir|->...
+
+Checks Kubernetes manifests against the Pod Security Standards, exactly as the
+admission controller (k8s.io/pod-security-admission) evaluates them.
+Directories are searched recursively for *.yaml and *.yml (node_modules and
+.git are skipped); "-" reads standard input.
+
+Options:
+  --level <level>            privileged | baseline | restricted (default: restricted)
+  --policy-version <v>       latest | v1.N (default: latest; newer than the newest
+                             known version evaluates as the newest)
+  --ignore-namespace-labels  ignore pod-security.kubernetes.io labels on Namespace
+                             documents; always use --level and --policy-version
+  --format <format>          text | json | sarif (default: text)
+  --fix                      apply every safe fix in place, then report what is left
+  --fix-unsafe               with --fix, also apply fixes that can change how the
+                             workload runs (runAsNonRoot, host namespaces, ...)
+  --max-file-size <chars>    largest file evaluated (default: 5242880)
+  --max-alias-count <n>      alias look-ups per document before evaluation stops
+                             (default: 10000; aliases are never expanded)
+  --color / --no-color       force colours on or off (default: on a terminal only)
+  --version                  print the version
+  -h, --help                 print this help
+
+Exit status: 0 when nothing of error severity was found, 1 when a finding or a
+YAML error of error severity was, 2 on a usage or read error.
+`;
+
+function value(argv: string[], i: number, flag: string): string {
+  const v = argv[i + 1];
+  if (v === undefined || (v.startsWith('-') && v !== '-'))
+    throw new UsageError(`${flag} needs a value`);
+  return v;
+}
+
+export function parseArgs(argv: string[]): CliOptions {
+  const o: CliOptions = {
+    paths: [],
+    level: 'restricted',
+    version: 'latest',
+    namespaceLabels: true,
+    format: 'text',
+    fix: false,
+    fixUnsafe: false,
+    color: null,
+    maxFileSize: null,
+    maxAliasCount: null,
+    help: false,
+    showVersion: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const raw = argv[i] ?? '';
+    const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
+    const flag = eq > 0 ? raw.slice(0, eq) : raw;
+    const take = (): string => {
+      if (eq > 0) return raw.slice(eq + 1);
+      const v = value(argv, i, flag);
+      i++;
+      return v;
+    };
+    switch (flag) {
+      case '--level': {
+        const v = take();
+        if (!isLevel(v))
+          throw new UsageError(
+            `invalid --level "${v}": expected privileged, baseline or restricted`,
+          );
+        o.level = v;
+        break;
+      }
+      case '--policy-version':
+      case '--version-policy': {
+        const v = take();
+        const err = versionError(v);
+        if (err) throw new UsageError(err);
+        o.version = v;
+        break;
+      }
+      case '--ignore-namespace-labels':
+        o.namespaceLabels = false;
+        break;
+      case '--format': {
+        const v = take();
+        if (v !== 'text' && v !== 'json' && v !== 'sarif') {
+          throw new UsageError(`invalid --format "${v}": expected text, json or sarif`);
+        }
+        o.format = v;
+        break;
+      }
+      case '--fix':
+        o.fix = true;
+        break;
+      case '--fix-unsafe':
+        o.fix = true;
+        o.fixUnsafe = true;
+        break;
+      case '--max-file-size': {
+        const v = Number(take());
+        if (!Number.isInteger(v) || v < 1)
+          throw new UsageError('--max-file-size needs a positive whole number');
+        o.maxFileSize = v;
+        break;
+      }
+      case '--max-alias-count': {
+        const v = Number(take());
+        if (!Number.isInteger(v) || v < 1)
+          throw new UsageError('--max-alias-count needs a positive whole number');
+        o.maxAliasCount = v;
+        break;
+      }
+      case '--color':
+        o.color = true;
+        break;
+      case '--no-color':
+        o.color = false;
+        break;
+      case '--version':
+        o.showVersion = true;
+        break;
+      case '-h':
+      case '--help':
+        o.help = true;
+        break;
+      case '--':
+        o.paths.push(...argv.slice(i + 1));
+        i = argv.length;
+        break;
+      default:
+        if (raw.startsWith('-') && raw !== '-') throw new UsageError(`unknown option ${raw}`);
+        o.paths.push(raw);
+    }
+  }
+  if (!o.help && !o.showVersion && o.paths.length === 0) {
+    throw new UsageError('no input: give files, directories, or - for standard input');
+  }
+  return o;
+}
