@@ -1,0 +1,179 @@
+/**
+ * The podsec VS Code extension: starts the language server over IPC, shows the
+ * policy of the active YAML file in the status bar, and contributes the
+ * commands. All analysis happens in the server; this side only wires it to
+ * the editor.
+ */
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
+import { LanguageClient, State, TransportKind } from 'vscode-languageclient/node';
+import {
+  DID_CHANGE_POLICY_NOTIFICATION,
+  FIX_ALL_IN_FILE_COMMAND,
+  POLICY_FOR_DOCUMENT_REQUEST,
+} from '@podsec/server/out/lsp/protocol';
+import type {
+  DidChangePolicyParams,
+  PolicyForDocumentParams,
+  PolicyForDocumentResult,
+} from '@podsec/server/out/lsp/protocol';
+import { PolicyStatus } from './status';
+import { selectLevel } from './selectLevel';
+
+export const COMMANDS = {
+  selectLevel: 'podsec.selectLevel',
+  fixAll: 'podsec.fixAll',
+  restartServer: 'podsec.restartServer',
+  showOutput: 'podsec.showOutput',
+} as const;
+
+/** What the extension exports to other extensions and to its own tests. */
+export interface PodsecApi {
+  /** The running language client (undefined until started). */
+  readonly client: LanguageClient | undefined;
+  /** The policy the server reports for a document. */
+  policyFor(uri: vscode.Uri): Promise<PolicyForDocumentResult | null>;
+  /** Text currently shown by the status bar item, and whether it is visible. */
+  statusBar(): { text: string; tooltip: string; visible: boolean };
+  /** Fires when the status bar item changes. */
+  readonly onDidChangeStatusBar: vscode.Event<void>;
+}
+
+let client: LanguageClient | undefined;
+
+/** The bundled server (dist/server.js) or, in a development checkout, the compiled one. */
+function serverModule(context: vscode.ExtensionContext): string {
+  const bundled = context.asAbsolutePath('dist/server.js');
+  if (fs.existsSync(bundled)) return bundled;
+  return context.asAbsolutePath('server/out/lsp/main.js');
+}
+
+function createClient(
+  context: vscode.ExtensionContext,
+  output: vscode.LogOutputChannel,
+): LanguageClient {
+  const module = serverModule(context);
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: {
+      module,
+      transport: TransportKind.ipc,
+      options: { execArgv: ['--nolazy', '--inspect=6011'] },
+    },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { language: 'yaml', scheme: 'file' },
+      { language: 'yaml', scheme: 'untitled' },
+    ],
+    synchronize: { configurationSection: 'podsec' },
+    outputChannel: output,
+    // The server reads settings per document (workspace/configuration, resource scope).
+    initializationOptions: {},
+  };
+  return new LanguageClient('podsec', 'podsec', serverOptions, clientOptions);
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<PodsecApi> {
+  const output = vscode.window.createOutputChannel('podsec', { log: true });
+  context.subscriptions.push(output);
+
+  const status = new PolicyStatus(COMMANDS.selectLevel);
+  context.subscriptions.push(status);
+
+  const policyFor = async (uri: vscode.Uri): Promise<PolicyForDocumentResult | null> => {
+    if (!client || client.state !== State.Running) return null;
+    const params: PolicyForDocumentParams = { uri: uri.toString() };
+    return client.sendRequest<PolicyForDocumentResult | null>(POLICY_FOR_DOCUMENT_REQUEST, params);
+  };
+
+  const refreshStatus = async (): Promise<void> => {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || editor.document.languageId !== 'yaml') {
+      status.hide();
+      return;
+    }
+    const uri = editor.document.uri;
+    try {
+      const policy = await policyFor(uri);
+      // The active editor may have changed while the server answered.
+      if (vscode.window.activeTextEditor?.document.uri.toString() !== uri.toString()) return;
+      status.show(policy, vscode.workspace.getConfiguration('podsec', uri));
+    } catch (e) {
+      output.appendLine(`podsec: could not read the policy of ${uri.toString()}: ${String(e)}`);
+      status.show(null, vscode.workspace.getConfiguration('podsec', uri));
+    }
+  };
+
+  const start = async (): Promise<void> => {
+    client = createClient(context, output);
+    client.onNotification(DID_CHANGE_POLICY_NOTIFICATION, (p: DidChangePolicyParams) => {
+      const active = vscode.window.activeTextEditor?.document.uri.toString();
+      if (active === p.uri) {
+        status.show(p.policy, vscode.workspace.getConfiguration('podsec', vscode.Uri.parse(p.uri)));
+      }
+    });
+    await client.start();
+    await refreshStatus();
+  };
+
+  context.subscriptions.push(
+    vscode.window.onDidChangeActiveTextEditor(() => void refreshStatus()),
+    vscode.workspace.onDidOpenTextDocument((doc) => {
+      // A document whose language changed to YAML while shown.
+      if (doc === vscode.window.activeTextEditor?.document) void refreshStatus();
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('podsec')) void refreshStatus();
+    }),
+    vscode.commands.registerCommand(COMMANDS.selectLevel, async () => {
+      const editor = vscode.window.activeTextEditor;
+      const policy = editor ? await policyFor(editor.document.uri) : null;
+      await selectLevel(editor?.document.uri, policy);
+    }),
+    vscode.commands.registerCommand(COMMANDS.fixAll, async (arg?: vscode.Uri) => {
+      const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+      if (!uri) {
+        void vscode.window.showInformationMessage('podsec: open a YAML file to fix.');
+        return;
+      }
+      if (!client || client.state !== State.Running) {
+        void vscode.window.showWarningMessage('podsec: the language server is not running.');
+        return;
+      }
+      await client.sendRequest('workspace/executeCommand', {
+        command: FIX_ALL_IN_FILE_COMMAND,
+        arguments: [uri.toString()],
+      });
+    }),
+    vscode.commands.registerCommand(COMMANDS.restartServer, async () => {
+      if (client) {
+        await client.stop();
+        await client.dispose();
+      }
+      client = undefined;
+      output.appendLine('podsec: restarting the language server');
+      await start();
+    }),
+    vscode.commands.registerCommand(COMMANDS.showOutput, () => {
+      output.show(true);
+    }),
+  );
+
+  await start();
+
+  return {
+    get client() {
+      return client;
+    },
+    policyFor,
+    statusBar: () => status.snapshot(),
+    onDidChangeStatusBar: status.onDidChange,
+  };
+}
+
+export async function deactivate(): Promise<void> {
+  if (client) await client.stop();
+  client = undefined;
+}

@@ -1,0 +1,84 @@
+/**
+ * The status bar item of YAML files: the level and version that apply to the
+ * active file, and whether a Namespace label chose them.
+ */
+import * as vscode from 'vscode';
+import type { PolicyForDocumentResult } from '@podsec/server/out/lsp/protocol';
+
+export class PolicyStatus implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private visible = false;
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires after the item's text, tooltip or visibility changed. */
+  readonly onDidChange = this.changed.event;
+
+  constructor(command: string) {
+    this.item = vscode.window.createStatusBarItem(
+      'podsec.policy',
+      vscode.StatusBarAlignment.Right,
+      100,
+    );
+    this.item.name = 'Pod Security level';
+    this.item.command = command;
+  }
+
+  /** Shows the policy of the active file; null means podsec does not check it. */
+  show(policy: PolicyForDocumentResult | null, config: vscode.WorkspaceConfiguration): void {
+    const tooltip = new vscode.MarkdownString(undefined, true);
+    if (policy === null) {
+      const enabled = config.get<boolean>('enable', true);
+      this.item.text = '$(shield) PSS off';
+      tooltip.appendMarkdown(
+        enabled
+          ? 'podsec does not check this file (excluded by `podsec.exclude`, or not open in the server yet).'
+          : 'podsec is disabled for this file (`podsec.enable`).',
+      );
+    } else {
+      const version =
+        policy.version === 'latest'
+          ? `latest (${policy.evaluatedVersion})`
+          : policy.evaluatedVersion;
+      if (policy.source === 'namespace') {
+        this.item.text = `$(shield) PSS ${policy.level} ${policy.evaluatedVersion} $(tag) ${policy.namespace ?? ''}`;
+        tooltip.appendMarkdown(
+          `**Pod Security: ${policy.level}**, version ${version}\n\n` +
+            `Chosen by the label \`${policy.label ?? 'pod-security.kubernetes.io/enforce'}\` of Namespace \`${policy.namespace ?? ''}\`` +
+            (policy.file
+              ? ` in ${vscode.workspace.asRelativePath(vscode.Uri.parse(policy.file))}`
+              : '') +
+            '.\n\nClick to change the level for workloads without a namespace label.',
+        );
+      } else {
+        this.item.text = `$(shield) PSS ${policy.level} ${policy.evaluatedVersion}`;
+        tooltip.appendMarkdown(
+          `**Pod Security: ${policy.level}**, version ${version}\n\n` +
+            'From the `podsec.level` and `podsec.version` settings.\n\nClick to change the level.',
+        );
+      }
+    }
+    this.item.tooltip = tooltip;
+    this.item.show();
+    this.visible = true;
+    this.changed.fire();
+  }
+
+  hide(): void {
+    this.item.hide();
+    this.visible = false;
+    this.changed.fire();
+  }
+
+  snapshot(): { text: string; tooltip: string; visible: boolean } {
+    const t = this.item.tooltip;
+    return {
+      text: this.item.text,
+      tooltip: typeof t === 'string' ? t : (t?.value ?? ''),
+      visible: this.visible,
+    };
+  }
+
+  dispose(): void {
+    this.item.dispose();
+    this.changed.dispose();
+  }
+}
