@@ -1,0 +1,301 @@
+'use strict';
+// The extension inside the real VS Code: diagnostics on open, quick fixes, fix-all, settings,
+// namespace labels, hover, status bar, restart.
+
+const assert = require('assert');
+const path = require('path');
+const { suite, test, suiteSetup, teardown } = require('mocha');
+const vscode = require('vscode');
+const {
+  openDoc,
+  lineOf,
+  waitForDiagnostics,
+  setSetting,
+  applyCodeAction,
+  resetEditors,
+} = require('./helpers');
+
+const manifest = require(path.join(__dirname, '..', '..', '..', 'package.json'));
+const EXTENSION_ID = `${manifest.publisher}.${manifest.name}`;
+
+const codeOf = (d) => (typeof d.code === 'object' && d.code !== null ? d.code.value : d.code);
+const podsec = (ds) => ds.filter((d) => d.source === 'podsec');
+const codes = (ds) => podsec(ds).map(codeOf).sort();
+const has = (code) => (ds) => podsec(ds).some((d) => codeOf(d) === code);
+const lacks = (code) => (ds) => !podsec(ds).some((d) => codeOf(d) === code);
+
+/** Resolves once the status bar shows text matching re, on the extension's change event. */
+function waitForStatus(api, re, timeoutMs = 30000) {
+  return new Promise((resolve, reject) => {
+    const matches = () => {
+      const s = api.statusBar();
+      return s.visible && re.test(s.text) ? s : undefined;
+    };
+    const now = matches();
+    if (now) return resolve(now);
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`status bar is ${JSON.stringify(api.statusBar())}, expected ${re}`));
+    }, timeoutMs);
+    const sub = api.onDidChangeStatusBar(() => {
+      const s = matches();
+      if (s) {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(s);
+      }
+    });
+  });
+}
+
+suite('podsec extension', () => {
+  let api;
+
+  suiteSetup(async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    api = await ext.activate();
+  });
+
+  teardown(async () => {
+    await setSetting('podsec', 'level', undefined);
+    await setSetting('podsec', 'version', undefined);
+    await setSetting('podsec', 'namespaceLabels', undefined);
+    await resetEditors();
+  });
+
+  test('diagnostics on open: exact range, code, severity, source, link', async () => {
+    const doc = await openDoc('deploy.yaml');
+    const diags = await waitForDiagnostics(doc.uri, has('privileged'));
+    const priv = podsec(diags).find((d) => codeOf(d) === 'privileged');
+    const line = lineOf(doc, 'privileged: true');
+    const text = doc.lineAt(line).text;
+    // the offending pair `privileged: true`
+    assert.deepStrictEqual(
+      [
+        priv.range.start.line,
+        priv.range.start.character,
+        priv.range.end.line,
+        priv.range.end.character,
+      ],
+      [line, text.indexOf('privileged'), line, text.length],
+    );
+    assert.strictEqual(priv.severity, vscode.DiagnosticSeverity.Error);
+    assert.match(priv.message, /privileged/);
+    assert.match(priv.message, /container "app"/);
+    assert.match(
+      String(priv.code.target),
+      /^https:\/\/kubernetes\.io\/docs\/concepts\/security\/pod-security-standards/,
+    );
+    // restricted (the default) also flags the restricted controls of the same container
+    for (const c of [
+      'allowPrivilegeEscalation',
+      'capabilities_restricted',
+      'runAsNonRoot',
+      'seccompProfile_restricted',
+    ]) {
+      assert.ok(codes(diags).includes(c), `${c} in ${codes(diags).join(', ')}`);
+    }
+  });
+
+  test('quick fix through the code action provider removes the finding', async () => {
+    const doc = await openDoc('deploy.yaml');
+    const diags = await waitForDiagnostics(doc.uri, has('privileged'));
+    const priv = podsec(diags).find((d) => codeOf(d) === 'privileged');
+    const actions = await vscode.commands.executeCommand(
+      'vscode.executeCodeActionProvider',
+      doc.uri,
+      priv.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
+    const fix = actions.find((a) => a.title.includes('privileged: false'));
+    assert.ok(fix, `offered: ${actions.map((a) => a.title).join(' | ')}`);
+    assert.strictEqual(fix.kind.value, 'quickfix');
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
+    assert.match(doc.getText(), /privileged: false/);
+    assert.match(doc.getText(), /^# An insecure Deployment/);
+    const after = await waitForDiagnostics(doc.uri, lacks('privileged'));
+    assert.ok(has('runAsNonRoot')(after), 'the other findings stay');
+  });
+
+  test('the safe quick fix is preferred; a suppression action writes the comment', async () => {
+    const doc = await openDoc('deploy.yaml');
+    const diags = await waitForDiagnostics(doc.uri, has('allowPrivilegeEscalation'));
+    const ape = podsec(diags).find((d) => codeOf(d) === 'allowPrivilegeEscalation');
+    const actions = await vscode.commands.executeCommand(
+      'vscode.executeCodeActionProvider',
+      doc.uri,
+      ape.range,
+    );
+    const preferred = actions.filter((a) => a.isPreferred);
+    assert.ok(
+      preferred.some((a) => /allowPrivilegeEscalation/.test(a.title)),
+      `preferred: ${preferred.map((a) => a.title).join(' | ')}`,
+    );
+    await applyCodeAction(doc.uri, ape, /Suppress .*allowPrivilegeEscalation/);
+    assert.match(doc.getText(), /# podsec-ignore allowPrivilegeEscalation --/);
+    await waitForDiagnostics(doc.uri, lacks('allowPrivilegeEscalation'));
+  });
+
+  test('changing podsec.level re-evaluates at once', async () => {
+    const doc = await openDoc('deploy.yaml');
+    await waitForDiagnostics(doc.uri, has('runAsNonRoot'));
+    await setSetting('podsec', 'level', 'baseline');
+    const baseline = await waitForDiagnostics(doc.uri, lacks('runAsNonRoot'));
+    assert.deepStrictEqual(codes(baseline), ['privileged']);
+    await setSetting('podsec', 'level', 'privileged');
+    await waitForDiagnostics(doc.uri, (ds) => podsec(ds).length === 0);
+    await setSetting('podsec', 'level', 'restricted');
+    await waitForDiagnostics(doc.uri, has('runAsNonRoot'));
+  });
+
+  test('podsec.version selects the versioned checks', async () => {
+    const doc = await openDoc('deploy.yaml');
+    await waitForDiagnostics(doc.uri, has('capabilities_restricted'));
+    // capabilities_restricted applies from v1.22 on.
+    await setSetting('podsec', 'version', 'v1.21');
+    const old = await waitForDiagnostics(doc.uri, lacks('capabilities_restricted'));
+    assert.ok(has('privileged')(old));
+  });
+
+  test('a Namespace label in another workspace file sets the level, and related information points to it', async () => {
+    const doc = await openDoc('shop-deploy.yaml');
+    // restricted by setting, but namespace "shop" enforces baseline: the Deployment passes.
+    await waitForDiagnostics(doc.uri, (ds) => podsec(ds).length === 0);
+    await waitForStatus(api, /baseline/);
+    const policy = await api.policyFor(doc.uri);
+    assert.strictEqual(policy.source, 'namespace');
+    assert.strictEqual(policy.namespace, 'shop');
+    assert.strictEqual(policy.level, 'baseline');
+    // with namespace labels off, the setting applies again
+    await setSetting('podsec', 'namespaceLabels', false);
+    const diags = await waitForDiagnostics(doc.uri, has('runAsNonRoot'));
+    assert.ok(
+      podsec(diags).every((d) => !d.relatedInformation || d.relatedInformation.length === 0),
+    );
+  });
+
+  test('a finding under a Namespace label links to the Namespace', async () => {
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'yaml',
+      content: [
+        'apiVersion: v1',
+        'kind: Pod',
+        'metadata:',
+        '  name: debug',
+        '  namespace: shop',
+        'spec:',
+        '  hostNetwork: true',
+        '  containers:',
+        '    - name: shell',
+        '      image: busybox',
+        '',
+      ].join('\n'),
+    });
+    await vscode.window.showTextDocument(doc);
+    const diags = await waitForDiagnostics(doc.uri, has('hostNamespaces'));
+    // baseline from the label: the restricted checks do not apply
+    assert.deepStrictEqual(codes(diags), ['hostNamespaces']);
+    const [d] = podsec(diags);
+    assert.strictEqual(d.range.start.line, 6);
+    assert.ok(d.relatedInformation && d.relatedInformation.length > 0, 'related information');
+    assert.match(d.relatedInformation[0].location.uri.path, /namespace\.yaml$/);
+    assert.match(d.relatedInformation[0].message, /shop/);
+  });
+
+  test('status bar shows the level and version of the active YAML file', async () => {
+    const doc = await openDoc('deploy.yaml');
+    await waitForDiagnostics(doc.uri, has('privileged'));
+    const s = await waitForStatus(api, /restricted/);
+    assert.match(s.text, /v1\.\d+/);
+    await setSetting('podsec', 'level', 'baseline');
+    await waitForStatus(api, /baseline/);
+  });
+
+  test('hover on a flagged field explains the check and the level', async () => {
+    const doc = await openDoc('deploy.yaml');
+    await waitForDiagnostics(doc.uri, has('privileged'));
+    const line = lineOf(doc, 'privileged: true');
+    const pos = new vscode.Position(line, doc.lineAt(line).text.indexOf('true') + 1);
+    const hovers = await vscode.commands.executeCommand(
+      'vscode.executeHoverProvider',
+      doc.uri,
+      pos,
+    );
+    const text = hovers
+      .flatMap((h) => h.contents)
+      .map((c) => (typeof c === 'string' ? c : c.value))
+      .join('\n');
+    assert.match(text, /privileged/);
+    assert.match(text, /restricted/);
+  });
+
+  test('podsec.fixAll applies the safe fixes of the file and keeps its comments', async () => {
+    const doc = await openDoc('multi.yaml');
+    const before = await waitForDiagnostics(doc.uri, has('capabilities_restricted'));
+    assert.ok(has('seccompProfile_restricted')(before));
+    const comments = doc
+      .getText()
+      .split('\n')
+      .filter((l) => l.includes('#'));
+    const changed = new Promise((resolve) => {
+      const sub = vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document === doc) {
+          sub.dispose();
+          resolve();
+        }
+      });
+    });
+    await vscode.commands.executeCommand('podsec.fixAll');
+    await changed;
+    const after = await waitForDiagnostics(
+      doc.uri,
+      (ds) => lacks('seccompProfile_restricted')(ds) && lacks('allowPrivilegeEscalation')(ds),
+    );
+    // capabilities: the safe fix adds drop [ALL]; removing the added NET_ADMIN is unsafe, so it stays
+    assert.ok(
+      podsec(after).every((d) => codeOf(d) === 'capabilities_restricted'),
+      codes(after).join(','),
+    );
+    const text = doc.getText();
+    for (const c of comments) assert.ok(text.includes(c.trim()), `comment kept: ${c}`);
+    assert.match(text, /securityContext: \{.*runAsNonRoot: true.*\}/);
+  });
+
+  test('source.fixAll.podsec is offered for editor.codeActionsOnSave', async () => {
+    const doc = await openDoc('deploy.yaml');
+    await waitForDiagnostics(doc.uri, has('privileged'));
+    const actions = await vscode.commands.executeCommand(
+      'vscode.executeCodeActionProvider',
+      doc.uri,
+      new vscode.Range(0, 0, 0, 0),
+      'source.fixAll.podsec',
+      10,
+    );
+    assert.ok(actions.some((a) => a.kind && a.kind.value === 'source.fixAll.podsec'));
+  });
+
+  test('restart server: diagnostics come back', async () => {
+    const doc = await openDoc('deploy.yaml');
+    await waitForDiagnostics(doc.uri, has('privileged'));
+    await vscode.commands.executeCommand('podsec.restartServer');
+    assert.strictEqual(api.client.isRunning(), true);
+    // edit after the restart: the new server publishes for the new text
+    const line = lineOf(doc, 'privileged: true');
+    const edit = new vscode.WorkspaceEdit();
+    const col = doc.lineAt(line).text.indexOf('true');
+    edit.replace(doc.uri, new vscode.Range(line, col, line, col + 4), 'false');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await waitForDiagnostics(doc.uri, (ds) => lacks('privileged')(ds) && has('runAsNonRoot')(ds));
+  });
+
+  test('non-Kubernetes YAML gets no diagnostics and no status error', async () => {
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'yaml',
+      content: 'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n',
+    });
+    await vscode.window.showTextDocument(doc);
+    const policy = await api.policyFor(doc.uri);
+    assert.ok(policy, 'untitled YAML is checked');
+    assert.deepStrictEqual(podsec(vscode.languages.getDiagnostics(doc.uri)), []);
+  });
+});

@@ -1,0 +1,213 @@
+'use strict';
+// Helpers for extension tests that run inside the real extension host (see index.js).
+// All waits are event-driven; each has a timeout only as a safety net, and its error says what
+// was there instead.
+//
+//   const { openDoc, waitForDiagnostics, setSetting, applyCodeAction } = require('./helpers');
+//   const doc = await openDoc('deploy.yaml');
+//   const diags = await waitForDiagnostics(doc.uri, (ds) => ds.some((d) => d.code === 'privileged'));
+//   await applyCodeAction(doc.uri, diags[0], 'privileged: false');
+//   await waitForDiagnostics(doc.uri, (ds) => !ds.some((d) => d.code === 'privileged'));
+//   await setSetting('podsec', 'level', 'baseline');
+
+const vscode = require('vscode');
+
+const DEFAULT_TIMEOUT_MS = 30000;
+
+/** The (single) workspace folder the run opened: a temp copy of test/e2e/workspace. */
+function workspaceFolder() {
+  const folder = vscode.workspace.workspaceFolders && vscode.workspace.workspaceFolders[0];
+  if (!folder) throw new Error('no workspace folder is open');
+  return folder;
+}
+
+/** Uri of a file in the workspace folder, e.g. uriOf('deploy.yaml'). */
+function uriOf(relPath) {
+  return vscode.Uri.joinPath(workspaceFolder().uri, ...relPath.split('/'));
+}
+
+/** Opens relPath (relative to the workspace folder) in an editor; resolves with its TextDocument. */
+async function openDoc(relPath) {
+  const doc = await vscode.workspace.openTextDocument(uriOf(relPath));
+  await vscode.window.showTextDocument(doc, { preview: false });
+  return doc;
+}
+
+/** Zero-based number of the first line of doc containing text; throws if none does. */
+function lineOf(doc, text) {
+  for (let i = 0; i < doc.lineCount; i++) {
+    if (doc.lineAt(i).text.includes(text)) return i;
+  }
+  throw new Error(`no line of ${doc.uri.fsPath} contains ${JSON.stringify(text)}`);
+}
+
+function describeDiagnostics(diags) {
+  if (diags.length === 0) return '(none)';
+  return diags
+    .map((d) => {
+      const code = typeof d.code === 'object' && d.code !== null ? d.code.value : d.code;
+      const sev = ['error', 'warning', 'info', 'hint'][d.severity];
+      return `  ${d.range.start.line + 1}:${d.range.start.character + 1} ${sev} [${d.source}/${code}] ${d.message}`;
+    })
+    .join('\n');
+}
+
+/**
+ * Resolves with uri's diagnostics (all sources) as soon as predicate(diagnostics) is true: at
+ * once if it already is, else on the vscode.languages.onDidChangeDiagnostics event that makes
+ * it true. Rejects after timeoutMs, listing the diagnostics there were.
+ * After an edit the old diagnostics are still there until the server republishes, so make the
+ * predicate describe the NEW state (e.g. "no privileged finding"), not just "some diagnostics".
+ */
+function waitForDiagnostics(
+  uri,
+  predicate = (ds) => ds.length > 0,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+) {
+  const key = uri.toString();
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const finish = (fn, value) => {
+      if (settled) return;
+      settled = true;
+      subscription.dispose();
+      clearTimeout(timer);
+      fn(value);
+    };
+    const check = () => {
+      try {
+        const diags = vscode.languages.getDiagnostics(uri);
+        if (predicate(diags)) finish(resolve, diags);
+      } catch (e) {
+        finish(reject, e);
+      }
+    };
+    const subscription = vscode.languages.onDidChangeDiagnostics((e) => {
+      if (e.uris.some((u) => u.toString() === key)) check();
+    });
+    const timer = setTimeout(() => {
+      const now = describeDiagnostics(vscode.languages.getDiagnostics(uri));
+      finish(
+        reject,
+        new Error(
+          `timed out after ${timeoutMs} ms waiting for diagnostics on ${uri.fsPath}; there are:\n${now}`,
+        ),
+      );
+    }, timeoutMs);
+    check();
+  });
+}
+
+function sameValue(a, b) {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Sets section.key at workspace level (the folder's .vscode/settings.json; value undefined
+ * removes it) and resolves once the extension host's configuration shows the new value, i.e. once
+ * onDidChangeConfiguration has fired for it (which is what the language client listens to).
+ * The server still needs a moment to republish: follow with waitForDiagnostics.
+ */
+async function setSetting(section, key, value, timeoutMs = DEFAULT_TIMEOUT_MS) {
+  const current = () => {
+    const inspected = vscode.workspace.getConfiguration(section).inspect(key);
+    return inspected && inspected.workspaceValue;
+  };
+  if (sameValue(current(), value)) return;
+  let subscription;
+  let timer;
+  const changed = new Promise((resolve, reject) => {
+    subscription = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(`${section}.${key}`) && sameValue(current(), value)) resolve();
+    });
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `setting ${section}.${key} did not become ${JSON.stringify(value)} within ${timeoutMs} ms`,
+          ),
+        ),
+      timeoutMs,
+    );
+  });
+  try {
+    await vscode.workspace
+      .getConfiguration(section)
+      .update(key, value, vscode.ConfigurationTarget.Workspace);
+    if (!sameValue(current(), value)) await changed;
+  } finally {
+    subscription.dispose();
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Asks the code action providers for uri at range (a vscode.Range, or a Diagnostic: its range),
+ * picks the first action whose title matches titlePredicate (a substring, a RegExp or a function
+ * (title, action) => boolean), applies its edit with vscode.workspace.applyEdit and runs its
+ * command, if any. Resolves with the action; rejects listing the offered titles if none matches.
+ */
+async function applyCodeAction(uri, range, titlePredicate) {
+  const where = range instanceof vscode.Range ? range : range.range;
+  const matches =
+    typeof titlePredicate === 'function'
+      ? titlePredicate
+      : titlePredicate instanceof RegExp
+        ? (title) => titlePredicate.test(title)
+        : (title) => title.includes(titlePredicate);
+  // The 4th argument resolves lazily computed edits (codeAction/resolve) of up to that many actions.
+  const actions =
+    (await vscode.commands.executeCommand(
+      'vscode.executeCodeActionProvider',
+      uri,
+      where,
+      undefined,
+      1000,
+    )) || [];
+  const action = actions.find((a) => matches(a.title, a));
+  if (!action) {
+    const offered = actions.map((a) => JSON.stringify(a.title)).join(', ') || '(none)';
+    throw new Error(
+      `no code action matching ${String(titlePredicate)} at line ${where.start.line + 1}; offered: ${offered}`,
+    );
+  }
+  if (typeof action.command === 'string') {
+    // A plain Command, not a CodeAction.
+    await vscode.commands.executeCommand(action.command, ...(action.arguments || []));
+    return action;
+  }
+  if (action.edit) {
+    const applied = await vscode.workspace.applyEdit(action.edit);
+    if (!applied) throw new Error(`the edit of ${JSON.stringify(action.title)} was not applied`);
+  }
+  if (action.command) {
+    await vscode.commands.executeCommand(
+      action.command.command,
+      ...(action.command.arguments || []),
+    );
+  }
+  return action;
+}
+
+/** Reverts every dirty editor and closes all editors, so the next test starts clean. */
+async function resetEditors() {
+  for (const doc of vscode.workspace.textDocuments) {
+    if (doc.isDirty && !doc.isClosed) {
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+  }
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+module.exports = {
+  workspaceFolder,
+  uriOf,
+  openDoc,
+  lineOf,
+  describeDiagnostics,
+  waitForDiagnostics,
+  setSetting,
+  applyCodeAction,
+  resetEditors,
+};
