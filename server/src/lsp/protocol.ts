@@ -52,6 +52,8 @@ export interface PodsecSettings {
   exclude: string[];
   /** Largest document checked, in characters. */
   maxFileSize: number;
+  /** Most alias look-ups evaluated in one YAML document (alias bombs stop there). */
+  maxAliasCount: number;
 }
 
 export const POLICY_FOR_DOCUMENT_REQUEST = 'podsec/policyForDocument';

@@ -217,6 +217,7 @@ export function startServer(connection: Connection): void {
       namespaces: s.namespaceLabels ? namespaces.map : new Map(),
       file: fileKey(uri),
       maxFileBytes: s.maxFileSize,
+      maxAliasCount: s.maxAliasCount,
     };
   }
 

@@ -13,6 +13,7 @@ export const DEFAULT_SETTINGS: PodsecSettings = {
   severity: {},
   exclude: [],
   maxFileSize: DEFAULT_LIMITS.maxFileBytes,
+  maxAliasCount: DEFAULT_LIMITS.maxAliasCount,
 };
 
 const SEVERITIES = new Set<string>(['error', 'warning', 'information', 'hint', 'off']);
@@ -68,10 +69,14 @@ export function normalizeSettings(raw: unknown): NormalizedSettings {
     if (raw.maxFileSize > 0) s.maxFileSize = Math.floor(raw.maxFileSize);
     else problems.push(`podsec.maxFileSize must be positive; using ${s.maxFileSize}.`);
   }
+  if (typeof raw.maxAliasCount === 'number' && Number.isFinite(raw.maxAliasCount)) {
+    if (raw.maxAliasCount > 0) s.maxAliasCount = Math.floor(raw.maxAliasCount);
+    else problems.push(`podsec.maxAliasCount must be positive; using ${s.maxAliasCount}.`);
+  }
   return { settings: s, problems };
 }
 
 /** A stable key of the settings that influence analysis results. */
 export function settingsKey(s: PodsecSettings): string {
-  return JSON.stringify([s.enable, s.level, s.version, s.namespaceLabels, s.maxFileSize]);
+  return JSON.stringify([s.enable, s.level, s.version, s.namespaceLabels, s.maxFileSize, s.maxAliasCount]);
 }
