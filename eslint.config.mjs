@@ -68,9 +68,9 @@ export default tseslint.config(
     },
   },
   {
-    // The end-to-end harness is CommonJS: the extension host require()s the test files and
-    // `vscode` can only be require()d there.
-    files: ['test/e2e/**/*.js'],
+    // CommonJS on purpose: the extension host require()s the end-to-end test files (and
+    // `vscode` can only be require()d there); the bin stubs require() the compiled CLI and server.
+    files: ['test/e2e/**/*.js', 'server/bin/*.js'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

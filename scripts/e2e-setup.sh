@@ -66,8 +66,10 @@ else
   # npm itself runs on Node 24: code-server's postinstall reads the Node version from
   # npm_config_user_agent and compiles its native modules with node-gyp for that Node.
   # npm_config_nodedir overrides this machine's global 'nodedir=/usr' (the Node 20 headers).
+  # When this runs under `npm test`, the outer npm (on Node 20) exported npm_config_user_agent;
+  # the inner npm would take it as its own config and code-server would see Node 20: unset it.
   (cd "$TOOLS/code-server" &&
-    PATH="$NODE24_HOME/bin:$PATH" npm_config_nodedir="$NODE24_HOME" \
+    env -u npm_config_user_agent PATH="$NODE24_HOME/bin:$PATH" npm_config_nodedir="$NODE24_HOME" \
       npm install --no-audit --no-fund "code-server@$CODE_SERVER_VERSION")
   echo "$CODE_SERVER_VERSION $NODE24_VERSION" >"$DONE_MARKER"
 fi

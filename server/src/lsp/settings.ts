@@ -78,5 +78,12 @@ export function normalizeSettings(raw: unknown): NormalizedSettings {
 
 /** A stable key of the settings that influence analysis results. */
 export function settingsKey(s: PodsecSettings): string {
-  return JSON.stringify([s.enable, s.level, s.version, s.namespaceLabels, s.maxFileSize, s.maxAliasCount]);
+  return JSON.stringify([
+    s.enable,
+    s.level,
+    s.version,
+    s.namespaceLabels,
+    s.maxFileSize,
+    s.maxAliasCount,
+  ]);
 }
