@@ -157,31 +157,44 @@ export class Cursor {
       for (const it of m.items) {
         if (isPair(it) && keyText(it.key) === key) return this.child(it, key, null);
       }
-      for (const it of m.items) {
-        if (!isPair(it) || !isMergeKey(it.key)) continue;
-        const found = this.fromMerge(it, key);
-        if (found) return found;
+      for (const { map, via } of this.mergedMaps(m)) {
+        for (const it of map.items) {
+          if (isPair(it) && keyText(it.key) === key) return this.child(it, key, via);
+        }
       }
     }
     return new Cursor(this.ctx, null, null, joinPath(this.path, key), this.via, m, key);
   }
 
-  private fromMerge(mergePair: Pair, key: string): Cursor | null {
-    const src = this.ctx.deref(mergePair.value);
-    const sources: unknown[] = isSeq(src) ? src.items : [mergePair.value];
-    const k = mergePair.key as Node | null;
-    const viaSpan: Span = {
-      start: k?.range?.[0] ?? 0,
-      end: (mergePair.value as Node | null)?.range?.[1] ?? 0,
-    };
-    for (const s of sources) {
-      const sm = this.ctx.deref(s);
-      if (!isMap(sm)) continue;
-      for (const it of sm.items) {
-        if (isPair(it) && keyText(it.key) === key) return this.child(it, key, viaSpan);
+  /**
+   * The maps merged into `m` by `<<` keys, in precedence order, including
+   * the merges of merged maps (as Kubernetes' YAML decoder resolves them),
+   * each with the span of `m`'s own merge pair to underline. Each map once.
+   */
+  private mergedMaps(m: YAMLMap): Array<{ map: YAMLMap; via: Span }> {
+    const out: Array<{ map: YAMLMap; via: Span }> = [];
+    const seen = new Set<YAMLMap>([m]);
+    const walk = (map: YAMLMap, outer: Span | null, depth: number): void => {
+      for (const it of map.items) {
+        if (!isPair(it) || !isMergeKey(it.key)) continue;
+        const k = it.key as Node | null;
+        const via = outer ?? {
+          start: k?.range?.[0] ?? 0,
+          end: (it.value as Node | null)?.range?.[1] ?? 0,
+        };
+        const src = this.ctx.deref(it.value);
+        const sources: unknown[] = isSeq(src) ? src.items : [it.value];
+        for (const s of sources) {
+          const sm = this.ctx.deref(s);
+          if (!isMap(sm) || seen.has(sm)) continue;
+          seen.add(sm);
+          out.push({ map: sm, via });
+          if (depth < 32) walk(sm, via, depth + 1);
+        }
       }
-    }
-    return null;
+    };
+    walk(m, null, 0);
+    return out;
   }
 
   /** Visit `key: value` entries of a map (string keys only), merged keys included. */
@@ -197,27 +210,13 @@ export class Cursor {
       seen.add(k);
       out.push([k, this.child(it, k, null)]);
     }
-    for (const it of m.items) {
-      if (!isPair(it) || !isMergeKey(it.key)) continue;
-      const src = this.ctx.deref(it.value);
-      const sources: unknown[] = isSeq(src) ? src.items : [it.value];
-      for (const s of sources) {
-        const sm = this.ctx.deref(s);
-        if (!isMap(sm)) continue;
-        for (const p of sm.items) {
-          if (!isPair(p)) continue;
-          const k = keyText(p.key);
-          if (k === null || seen.has(k)) continue;
-          seen.add(k);
-          const kk = it.key as Node | null;
-          out.push([
-            k,
-            this.child(p, k, {
-              start: kk?.range?.[0] ?? 0,
-              end: (it.value as Node | null)?.range?.[1] ?? 0,
-            }),
-          ]);
-        }
+    for (const { map, via } of this.mergedMaps(m)) {
+      for (const p of map.items) {
+        if (!isPair(p) || isMergeKey(p.key)) continue;
+        const k = keyText(p.key);
+        if (k === null || seen.has(k)) continue;
+        seen.add(k);
+        out.push([k, this.child(p, k, via)]);
       }
     }
     return out;
@@ -250,7 +249,7 @@ export class Cursor {
     return this;
   }
 
-  /** A boolean field. `true`/`false` (and YAML 1.1 yes/no/on/off). A quoted "true" is a schema error but is read as meant. */
+  /** A boolean field. `true`/`false` (and YAML 1.1 yes/no/on/off). A quoted "true" (or "yes") is a schema error but is read as meant. */
   bool(): boolean | undefined {
     const n = this.node;
     if (!this.present || !n) return undefined;
@@ -259,8 +258,9 @@ export class Cursor {
       if (typeof n.value === 'string') {
         const v = n.value.trim().toLowerCase();
         this.ctx.schemaError(n, `${this.path} must be a boolean (true or false), not a string`);
-        if (v === 'true') return true;
-        if (v === 'false') return false;
+        // Read as meant, YAML 1.1 words included, so the error hides no violation.
+        if (v === 'true' || v === 'yes' || v === 'y' || v === 'on') return true;
+        if (v === 'false' || v === 'no' || v === 'n' || v === 'off') return false;
         return undefined;
       }
     }
