@@ -21,6 +21,15 @@ export interface ParsedFile {
 }
 
 const HELM_ACTION = /\{\{-?[\s\S]*?-?\}\}/;
+/**
+ * Characters YAML does not allow in a stream (C0 controls but tab and line
+ * breaks, DEL, C1 controls but NEL, U+FFFE/U+FFFF): Kubernetes' decoder
+ * rejects the whole file ("control characters are not allowed").
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]/;
+/** Longest YAML error message shown (the parser quotes whole tokens, which binary input makes huge). */
+const MAX_MESSAGE = 200;
 
 /**
  * Deepest nesting of block indentation plus flow collections, stopping early
@@ -108,6 +117,17 @@ export function precheck(text: string, limits: ParseLimits): ParsedFile | null {
     });
     return out;
   }
+  const control = CONTROL.exec(text);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    out.errors.push({
+      message: `File not evaluated: it contains the control character U+${code}, which YAML does not allow (a binary file?)`,
+      span: { start: control.index, end: control.index + 1 },
+      code: 'limit',
+      severity: 'error',
+    });
+    return out;
+  }
   const helm = HELM_ACTION.exec(text);
   if (helm) {
     out.notes.push({
@@ -120,6 +140,10 @@ export function precheck(text: string, limits: ParseLimits): ParsedFile | null {
     return out;
   }
   return null;
+}
+
+function shorten(message: string): string {
+  return message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE - 1)}…`;
 }
 
 /** Parse YAML documents; errors become diagnostics and mark their document as not evaluated. */
@@ -155,7 +179,7 @@ export function parseDocs(text: string, maxDepth: number): ParsedFile {
       const start = Math.min(err.pos[0], text.length);
       const end = Math.min(Math.max(start, err.pos[1]), text.length);
       out.errors.push({
-        message: err.message.split('\n')[0] ?? err.message,
+        message: shorten(err.message.split('\n')[0] ?? err.message),
         span: { start, end },
         code: 'yaml',
         severity: 'error',
