@@ -38,7 +38,7 @@ import type {
   Span,
   WorkloadSummary,
 } from './types';
-import { isWorkload, podTemplate } from './workloads';
+import { isWorkload, kindProblem, podTemplate } from './workloads';
 
 const SEVERITY: Record<Mode, Severity> = {
   enforce: 'error',
@@ -219,7 +219,18 @@ export function analyzeParsed(
           });
         }
       }
-      if (!isWorkload(apiVersion, kind)) return;
+      if (!isWorkload(apiVersion, kind)) {
+        const problem = kindProblem(apiVersion, kind);
+        if (problem) {
+          analysis.errors.push({
+            message: problem,
+            span: obj.get('kind').span,
+            code: 'schema',
+            severity: 'error',
+          });
+        }
+        return;
+      }
       const template = podTemplate(obj, kind);
       if (!template) return;
       const pod = new PodView(template);

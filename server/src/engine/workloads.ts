@@ -54,3 +54,39 @@ export function podTemplate(obj: Cursor, kind: string): Cursor | null {
   }
   return c;
 }
+
+/** Built-in API groups that serve workload kinds: any kind there is Kubernetes' own, never a CRD. */
+const BUILTIN_GROUPS = new Set(['', 'apps', 'extensions', 'batch']);
+
+/**
+ * Why an object that looks meant as a workload is not one Kubernetes would
+ * accept: a workload kind in the wrong built-in group (`apiVersion: v1`,
+ * `kind: Deployment`), or a misspelt kind there (`pod`, `Pods`). The API
+ * server rejects both, so the object is not evaluated; null otherwise
+ * (a custom resource, or a kind that is not a workload).
+ */
+export function kindProblem(apiVersion: string, kind: string): string | null {
+  const group = apiGroup(apiVersion);
+  if (!BUILTIN_GROUPS.has(group) || isWorkload(apiVersion, kind)) return null;
+  const k = KINDS[kind];
+  if (k) {
+    const g = k.groups[0] ?? '';
+    return `${kind} is not served by apiVersion ${apiVersion} (use ${g === '' ? 'v1' : `${g}/v1`}): not evaluated`;
+  }
+  const lower = kind.toLowerCase();
+  const near = WORKLOAD_KINDS.find((w) => {
+    const l = w.toLowerCase();
+    return lower === `${l}s` || withinOneEdit(lower, l);
+  });
+  return near ? `Unknown kind "${kind}" (did you mean ${near}?): not evaluated` : null;
+}
+
+/** Equal, or one character inserted, deleted or replaced. */
+function withinOneEdit(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  let j = 0;
+  while (j < a.length - i && j < b.length - i && a[a.length - 1 - j] === b[b.length - 1 - j]) j++;
+  return a.length - i - j <= 1 && b.length - i - j <= 1;
+}
