@@ -28,6 +28,12 @@ const HELM_ACTION = /\{\{-?[\s\S]*?-?\}\}/;
  */
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]/;
+/**
+ * The deepest nesting ever parsed, whatever `maxDepth` asks: near 1,000
+ * levels of compact sequences (`- - - …`) the YAML library exhausts memory
+ * compiling a regular expression and takes the process down.
+ */
+const SAFE_DEPTH = 800;
 /** Longest YAML error message shown (the parser quotes whole tokens, which binary input makes huge). */
 const MAX_MESSAGE = 200;
 
@@ -147,8 +153,9 @@ function shorten(message: string): string {
 }
 
 /** Parse YAML documents; errors become diagnostics and mark their document as not evaluated. */
-export function parseDocs(text: string, maxDepth: number): ParsedFile {
+export function parseDocs(text: string, requestedDepth: number): ParsedFile {
   const out: ParsedFile = { docs: [], errors: [], notes: [], broken: new Set() };
+  const maxDepth = Math.min(requestedDepth, SAFE_DEPTH);
   const depth = nestingDepth(text, maxDepth);
   if (depth.depth > maxDepth) {
     out.errors.push({
