@@ -21,6 +21,7 @@ import {
   namespacePolicies,
   versionError,
 } from './policy';
+import { analyzePodSecurityPolicy, isPodSecurityPolicy, pspMessage } from './psp';
 import { selectChecks } from './registry';
 import { findSuppressions, suppressedBy } from './suppress';
 import type {
@@ -219,6 +220,10 @@ export function analyzeParsed(
           });
         }
       }
+      if (isPodSecurityPolicy(apiVersion, kind)) {
+        analysis.findings.push(pspFinding(analyzePodSecurityPolicy(obj), ref, o));
+        return;
+      }
       if (!isWorkload(apiVersion, kind)) {
         const problem = kindProblem(apiVersion, kind);
         if (problem) {
@@ -317,6 +322,32 @@ function toFinding(
     evaluatedVersion: `v1.${run.minor}`,
     policySource: run.source,
     fixes,
+  };
+}
+
+/** The warning on a PodSecurityPolicy document: removed in v1.25, and its closest level. */
+function pspFinding(
+  p: ReturnType<typeof analyzePodSecurityPolicy>,
+  object: ObjectRef,
+  o: ResolvedOptions,
+): Finding {
+  const detail = pspMessage(p);
+  return {
+    check: 'podSecurityPolicy',
+    level: o.level,
+    severity: 'warning',
+    mode: 'warn',
+    reason: 'PodSecurityPolicy removed',
+    detail,
+    message: detail,
+    path: 'kind',
+    span: p.kindSpan,
+    object,
+    container: null,
+    policy: { level: o.level, version: o.version },
+    evaluatedVersion: `v1.${evaluatedMinor(o.version)}`,
+    policySource: { kind: 'setting' },
+    fixes: [],
   };
 }
 

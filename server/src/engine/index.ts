@@ -9,6 +9,48 @@ import type { Analysis, AnalyzeOptions, NamespaceLabels } from './types';
 
 export * from './types';
 export { AnalysisCache } from './cache';
+export {
+  adviseText,
+  buildReport,
+  compareVersions,
+  DEFAULT_NAMESPACE,
+  fixWorkloadToLevel,
+  meets,
+  nextLevel,
+  reportMarkdown,
+  toNextPhrase,
+  workloadTitle,
+} from './advisor';
+export type {
+  AdviseOptions,
+  AdvisorReport,
+  Blocker,
+  CheckChange,
+  FixOutlook,
+  Located,
+  ModeLabel,
+  ReportBlocker,
+  ReportInput,
+  ReportNamespace,
+  ReportOptions,
+  ReportPsp,
+  ReportUpgrade,
+  ReportWorkload,
+  Scenario,
+  UpgradeOptions,
+  Verdict,
+  WorkloadAdvice,
+  WorkloadUpgrade,
+} from './advisor';
+export {
+  analyzePodSecurityPolicy,
+  BASELINE_CAPABILITIES,
+  isPodSecurityPolicy,
+  podSecurityPoliciesIn,
+  pspMessage,
+  RESTRICTED_VOLUMES,
+} from './psp';
+export type { PspAnalysis, PspGap, PspSetting } from './psp';
 export { fixAll } from './fixall';
 export type { FixAllOptions, FixAllResult } from './fixall';
 export { LineIndex } from './lines';
