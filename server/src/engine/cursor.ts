@@ -9,8 +9,8 @@
  * Reading a typed value (bool, int, string) also validates its YAML type the
  * way Kubernetes' decoder would, recording a schema error once per node.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
-import type { Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, visit } from 'yaml';
+import type { Alias, Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { Diagnostic, Span } from './types';
 
 export type YNode = Scalar | YAMLMap | YAMLSeq;
@@ -22,6 +22,7 @@ export class DocContext {
   aliasHops = 0;
   /** Set when the alias limit was reached: the document's results are incomplete. */
   overLimit = false;
+  private targets: Map<Alias, unknown> | null = null;
 
   constructor(
     readonly doc: Document.Parsed,
@@ -38,10 +39,31 @@ export class DocContext {
         this.overLimit = true;
         return null;
       }
-      n = n.resolve(this.doc);
+      n = this.target(n);
     }
     if (isScalar(n) || isMap(n) || isSeq(n)) return n;
     return null;
+  }
+
+  /**
+   * The node an alias refers to: the last node anchored with its name before
+   * it, in document order (what `Alias.resolve` finds). `resolve` walks the
+   * document on every call, which makes many aliases quadratic; this indexes
+   * every alias in one walk, on first use.
+   */
+  private target(alias: Alias): unknown {
+    if (!this.targets) {
+      const targets = new Map<Alias, unknown>();
+      const anchored = new Map<string, unknown>();
+      visit(this.doc, {
+        Node: (_key, node) => {
+          if (isAlias(node)) targets.set(node, anchored.get(node.source));
+          else if (node.anchor) anchored.set(node.anchor, node);
+        },
+      });
+      this.targets = targets;
+    }
+    return this.targets.has(alias) ? this.targets.get(alias) : alias.resolve(this.doc);
   }
 
   schemaError(node: Node, message: string): void {

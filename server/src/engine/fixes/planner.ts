@@ -26,6 +26,8 @@ type Obj = { [k: string]: FixValue };
 type YNode = Scalar | YAMLMap | YAMLSeq;
 
 const MAX_ALIAS_HOPS = 32;
+/** The indentation step found from a map, once per map (not once per fix: fixes of many containers were quadratic). */
+const steps = new WeakMap<YAMLMap, number | null>();
 
 class Planner {
   readonly edits: TextEdit[] = [];
@@ -235,7 +237,16 @@ class Planner {
       }
       return null;
     };
-    return search(map, 0) ?? search(this.doc.contents as YAMLMap, 0) ?? 2;
+    const from = (m: YAMLMap): number | null => {
+      let r = steps.get(m);
+      if (r === undefined) {
+        seen.clear();
+        r = search(m, 0);
+        steps.set(m, r);
+      }
+      return r;
+    };
+    return from(map) ?? from(this.doc.contents as YAMLMap) ?? 2;
   }
 
   /** Column of a block map's keys. */
