@@ -22,6 +22,7 @@ export interface CliOptions {
 export class UsageError extends Error {}
 
 export const HELP = `Usage: podsec [options] <file|dir|->...
+       podsec report [options] <file|dir|->...   (see podsec report --help)
 
 Checks Kubernetes manifests against the Pod Security Standards, exactly as the
 admission controller (k8s.io/pod-security-admission) evaluates them.
@@ -44,6 +45,11 @@ Options:
   --color / --no-color       force colours on or off (default: on a terminal only)
   --version                  print the version
   -h, --help                 print this help
+
+"podsec report" prints the level advisor's report: the highest level each
+workload meets, what stands between it and the next, namespaces' labels and
+what-ifs, version upgrades (--from/--to) and PodSecurityPolicy migration, as
+text, Markdown or JSON.
 
 Exit status: 0 when nothing of error severity was found, 1 when a finding or a
 YAML error of error severity was, 2 on a usage or read error.

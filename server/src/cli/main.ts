@@ -15,6 +15,7 @@ import { HELP, parseArgs, UsageError } from './args';
 import type { CliOptions } from './args';
 import type { FileResult } from './report';
 import { toJson, toSarif, toText } from './report';
+import { runReport } from './reportCommand';
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
 
@@ -106,10 +107,10 @@ function decode(path: string, bytes: Buffer): Input {
   return { path, text: bom ? text.slice(1) : text, bom };
 }
 
-function readInputs(o: CliOptions, io: Io): Input[] {
+function readInputs(paths: readonly string[], io: Io): Input[] {
   const files: string[] = [];
   const errors: Array<{ path: string; message: string }> = [];
-  for (const p of o.paths) {
+  for (const p of paths) {
     if (p === '-') files.push('-');
     else expand(p, files, errors);
   }
@@ -139,6 +140,10 @@ function readInputs(o: CliOptions, io: Io): Input[] {
 }
 
 export function run(argv: string[], io: Io): number {
+  // `podsec report …`: the level advisor (a file named "report" can be given as ./report).
+  if (argv[0] === 'report') {
+    return runReport(argv.slice(1), { ...io, read: (paths) => readInputs(paths, io) });
+  }
   let o: CliOptions;
   try {
     o = parseArgs(argv);
@@ -158,7 +163,7 @@ export function run(argv: string[], io: Io): number {
     return 0;
   }
 
-  const inputs = readInputs(o, io);
+  const inputs = readInputs(o.paths, io);
   const base: AnalyzeOptions = {
     level: o.level,
     version: o.version,

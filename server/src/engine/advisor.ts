@@ -302,6 +302,7 @@ export interface CheckChange {
 export interface WorkloadUpgrade {
   object: ObjectRef;
   span: Span;
+  headSpan: Span;
   /** Highest level met at the two versions. */
   fromLevel: Level;
   toLevel: Level;
@@ -349,6 +350,7 @@ export function compareVersions(text: string, options: UpgradeOptions): Workload
     return {
       object: w.object,
       span: w.span,
+      headSpan: w.headSpan,
       fromLevel: fromAdvice[i]?.level ?? 'privileged',
       toLevel: toAdvice[i]?.level ?? 'privileged',
       added: after.filter((f) => !beforeKeys.has(findingKey(f))).map(change),
@@ -695,7 +697,7 @@ export function buildReport(
         });
         upgrade.workloads.push({
           workload: {
-            ...located(input.path, lines, u.span.start),
+            ...located(input.path, lines, u.headSpan.start),
             kind: u.object.kind,
             name: u.object.name,
             namespace: u.object.namespace ?? DEFAULT_NAMESPACE,
