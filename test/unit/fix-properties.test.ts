@@ -76,7 +76,7 @@ function property(unsafe: boolean): void {
     fc.property(
       fc.integer({ min: 1, max: 2 ** 31 - 1 }),
       fc.integer({ min: 1, max: 8 }),
-      fc.constantFrom('baseline', 'restricted') as fc.Arbitrary<'baseline' | 'restricted'>,
+      fc.constantFrom<'baseline' | 'restricted'>('baseline', 'restricted'),
       (seed, workloads, level) => {
         const text = generate({ seed, workloads });
         const options = { level };
