@@ -4,6 +4,8 @@
  * `--stdio` (other editors), `--socket=<port>` or `--pipe=<name>`.
  * Nothing may write to stdout but the protocol: logs go through the connection.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startServer } from './server';
 
@@ -19,4 +21,15 @@ process.on('unhandledRejection', (e: unknown) => {
 });
 
 startServer(connection);
+
+// Tests only (PODSEC_TEST_HOOKS=1): the heap after a full collection, to check that closing documents frees them.
+if (process.env.PODSEC_TEST_HOOKS === '1') {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  connection.onRequest('podsec/debugMemory', () => {
+    gc();
+    return process.memoryUsage();
+  });
+}
+
 connection.listen();
