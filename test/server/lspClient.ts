@@ -49,6 +49,8 @@ export interface StartOptions {
   /** Advertise snippet text edits (default false). */
   snippets?: boolean;
   initializationOptions?: unknown;
+  /** Advertise workspace/codeLens/refresh (default true). */
+  codeLensRefresh?: boolean;
 }
 
 interface Waiter {
@@ -76,6 +78,9 @@ export class LspClient {
   readonly registrations: Registration[] = [];
   readonly configurationRequests: ConfigurationParams[] = [];
   readonly notifications: Array<{ method: string; params: unknown }> = [];
+  /** Number of workspace/codeLens/refresh requests received. */
+  codeLensRefreshes = 0;
+  private readonly refreshWaiters: Array<() => void> = [];
   stderr = '';
   initializeResult: InitializeResult | undefined;
   /** The client's copy of each open document. */
@@ -111,6 +116,7 @@ export class LspClient {
         didChangeConfiguration: { dynamicRegistration: false },
         didChangeWatchedFiles: { dynamicRegistration: true },
         workspaceEdit: { documentChanges: true, snippetEditSupport: options.snippets === true },
+        codeLens: { refreshSupport: options.codeLensRefresh !== false },
       },
       textDocument: {
         synchronization: { dynamicRegistration: false, didSave: false },
@@ -154,6 +160,11 @@ export class LspClient {
       return null;
     });
     c.onRequest('window/workDoneProgress/create', () => null);
+    c.onRequest('workspace/codeLens/refresh', () => {
+      this.codeLensRefreshes++;
+      for (const w of this.refreshWaiters.splice(0)) w();
+      return null;
+    });
     c.onRequest(
       'workspace/applyEdit',
       (params: ApplyWorkspaceEditParams): ApplyWorkspaceEditResult => this.applyEdit(params.edit),
@@ -353,6 +364,20 @@ export class LspClient {
           disposable.dispose();
           resolve(p);
         }
+      });
+    });
+  }
+
+  /** Resolves at the next workspace/codeLens/refresh request from the server. */
+  nextCodeLensRefresh(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error('timed out waiting for workspace/codeLens/refresh')),
+        timeoutMs,
+      );
+      this.refreshWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
       });
     });
   }

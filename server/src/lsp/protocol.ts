@@ -9,6 +9,19 @@
  *       else the configured one. null when the document is not open or podsec
  *       is disabled/excluded for it.
  *
+ *   `podsec/report`             ReportParams → ReportResult
+ *       The level advisor's report of the workspace (open documents and the
+ *       YAML files of the workspace folders), as Markdown: workloads by
+ *       namespace with their levels, labels and what-ifs, an optional version
+ *       comparison, and PodSecurityPolicy migration.
+ *
+ * Code lenses (textDocument/codeLens)
+ *   One per workload, on its `kind:` line: `meets baseline · 3 changes to
+ *   restricted` (no command), and when safe fixes apply a second one,
+ *   `Fix to restricted` or `Fix to restricted (1 left)`, running
+ *   `podsec.fixToLevel`. Refreshed (workspace/codeLens/refresh) when settings
+ *   or Namespace labels change, if the client supports it.
+ *
  * Notifications (server → client)
  *   `podsec/didChangePolicy`    DidChangePolicyParams
  *       Sent after diagnostics are published for a document whose policy
@@ -20,6 +33,10 @@
  *       Applies the safe fixes of the whole file through workspace/applyEdit.
  *   `podsec.applyFixAll`   arguments: [FixAllCommandArgs]
  *       Used by fix-all code actions for clients without codeAction/resolve.
+ *   `podsec.fixToLevel`    arguments: [FixToLevelArgs]
+ *       The level advisor's "Fix to <level>" code lens: applies the safe fixes
+ *       of one workload for that level through workspace/applyEdit, as one edit
+ *       of the document version the lens was computed for.
  *   (`podsec.restartServer`, `podsec.selectLevel`, `podsec.showOutput` are the
  *   client's own and are not registered by the server.)
  */
@@ -61,6 +78,8 @@ export const DID_CHANGE_POLICY_NOTIFICATION = 'podsec/didChangePolicy';
 export const FIX_ALL_IN_FILE_COMMAND = 'podsec.fixAllInFile';
 export const APPLY_FIX_ALL_COMMAND = 'podsec.applyFixAll';
 export const FIX_ALL_CODE_ACTION_KIND = 'source.fixAll.podsec';
+export const FIX_TO_LEVEL_COMMAND = 'podsec.fixToLevel';
+export const REPORT_REQUEST = 'podsec/report';
 
 export interface PolicyForDocumentParams {
   uri: string;
@@ -105,4 +124,35 @@ export interface FixAllCommandArgs {
   scope: 'file' | 'workload';
   /** For scope "workload": an offset inside the workload. */
   offset?: number;
+}
+
+/** Arguments of `podsec.fixToLevel` (the "Fix to <level>" code lens). */
+export interface FixToLevelArgs {
+  uri: string;
+  /** The document version the lens was computed for; stale requests are refused. */
+  version: number;
+  /** An offset inside the workload. */
+  offset: number;
+  /** The level to fix the workload to. */
+  level: PolicyLevel;
+  /** The policy version the lens evaluated ("latest" or "v1.N"). */
+  policyVersion: string;
+}
+
+export interface ReportParams {
+  /** Version the levels are given at (default: the `podsec.version` setting). */
+  version?: string;
+  /** Compare two versions (both or neither), e.g. from "v1.30" to "latest". */
+  from?: string;
+  to?: string;
+  /** Level whose checks the comparison looks at (default restricted). */
+  level?: PolicyLevel;
+}
+
+export interface ReportResult {
+  /** The report as Markdown; file locations link to the files (file URIs with #L<line>). */
+  markdown: string;
+  files: number;
+  workloads: number;
+  namespaces: number;
 }

@@ -26,6 +26,13 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisCache, evaluatedMinor, fixAll, namespacePolicies } from '../engine';
 import type { Analysis, AnalyzeOptions, Diagnostic as EngineDiagnostic } from '../engine';
+import {
+  codeLenses,
+  fixToLevelEdit,
+  isFixToLevelArgs,
+  refreshCodeLenses,
+  workspaceReport,
+} from './advisor';
 import { NamespaceIndex, toUri, yamlFiles } from './namespaces';
 import type {
   DidChangePolicyParams,
@@ -33,13 +40,17 @@ import type {
   PodsecSettings,
   PolicyForDocumentParams,
   PolicyForDocumentResult,
+  ReportParams,
+  ReportResult,
 } from './protocol';
 import {
   APPLY_FIX_ALL_COMMAND,
   DID_CHANGE_POLICY_NOTIFICATION,
   FIX_ALL_CODE_ACTION_KIND,
   FIX_ALL_IN_FILE_COMMAND,
+  FIX_TO_LEVEL_COMMAND,
   POLICY_FOR_DOCUMENT_REQUEST,
+  REPORT_REQUEST,
 } from './protocol';
 import type { EditCapabilities, FixAllScope, NamespaceResolver } from './service';
 import {
@@ -299,6 +310,8 @@ export function startServer(connection: Connection): void {
 
   function revalidateAll(): void {
     for (const doc of documents.all()) schedule(doc.uri, 0);
+    // Levels follow settings and Namespace labels: lenses too.
+    refreshCodeLenses(connection, clientCaps.workspace?.codeLens?.refreshSupport === true);
   }
 
   function namespacesChanged(): void {
@@ -436,7 +449,10 @@ export function startServer(connection: Connection): void {
           codeActionKinds: ['quickfix', FIX_ALL_CODE_ACTION_KIND],
           resolveProvider: true,
         },
-        executeCommandProvider: { commands: [FIX_ALL_IN_FILE_COMMAND, APPLY_FIX_ALL_COMMAND] },
+        codeLensProvider: { resolveProvider: false },
+        executeCommandProvider: {
+          commands: [FIX_ALL_IN_FILE_COMMAND, APPLY_FIX_ALL_COMMAND, FIX_TO_LEVEL_COMMAND],
+        },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'podsec-language-server', version: '0.1.0' },
@@ -553,12 +569,47 @@ export function startServer(connection: Connection): void {
       label = 'Fix all Pod Security findings in this file';
     } else if (params.command === APPLY_FIX_ALL_COMMAND && isFixAllArgs(arg)) {
       edit = await fixAllFor(arg);
+    } else if (params.command === FIX_TO_LEVEL_COMMAND && isFixToLevelArgs(arg)) {
+      const cur = await currentResult(arg.uri);
+      edit = cur ? fixToLevelEdit(cur.r, cur.settings, arg, editCaps) : null;
+      label = `Fix to ${arg.level}`;
     }
     if (!edit) return null;
     const applied = await connection.workspace.applyEdit({ label, edit });
     if (!applied.applied) log(`podsec: edit not applied: ${applied.failureReason ?? 'refused'}`);
     return null;
   });
+
+  connection.onCodeLens(async (params) => {
+    const cur = await currentResult(params.textDocument.uri);
+    return cur ? codeLenses(cur.r, cur.settings) : null;
+  });
+
+  connection.onRequest(
+    REPORT_REQUEST,
+    async (params: ReportParams | null): Promise<ReportResult> => {
+      const first = folders[0]?.uri;
+      const { settings } = await (first
+        ? settingsFor(first)
+        : Promise.resolve(normalizeSettings(podsecSection(pushedSettings))));
+      const generation = scanGeneration;
+      const open: Array<{ file: string; text: string }> = [];
+      for (const doc of documents.all()) {
+        if (!isYamlDocument(doc)) continue;
+        const s = (await settingsFor(doc.uri)).settings;
+        if (s.enable && !excluded(doc.uri, s))
+          open.push({ file: fileKey(doc.uri), text: doc.getText() });
+      }
+      return workspaceReport(params ?? {}, {
+        folders: folders.flatMap((f) => (f.path ? [f.path] : [])),
+        open,
+        excluded: (file) => excluded(toUri(file), settings),
+        display: displayPath,
+        settings,
+        cancelled: () => generation !== scanGeneration,
+      });
+    },
+  );
 
   connection.onShutdown(() => {
     scanGeneration++; // stops a scan in progress
