@@ -18,6 +18,7 @@ import type {
   PolicyForDocumentParams,
   PolicyForDocumentResult,
 } from '@podsec/server/out/lsp/protocol';
+import { showReport } from './report';
 import { PolicyStatus } from './status';
 import { selectLevel } from './selectLevel';
 
@@ -26,6 +27,7 @@ export const COMMANDS = {
   fixAll: 'podsec.fixAll',
   restartServer: 'podsec.restartServer',
   showOutput: 'podsec.showOutput',
+  showReport: 'podsec.showReport',
 } as const;
 
 /** What the extension exports to other extensions and to its own tests. */
@@ -71,6 +73,13 @@ function createClient(
     outputChannel: output,
     // The server reads settings per document (workspace/configuration, resource scope).
     initializationOptions: {},
+    middleware: {
+      // podsec.codeLens turns the level advisor's lenses off (per folder).
+      provideCodeLenses: (document, token, next) =>
+        vscode.workspace.getConfiguration('podsec', document.uri).get<boolean>('codeLens', true)
+          ? next(document, token)
+          : [],
+    },
   };
   return new LanguageClient('podsec', 'podsec', serverOptions, clientOptions);
 }
@@ -156,6 +165,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Podsec
       output.appendLine('podsec: restarting the language server');
       await start();
     }),
+    vscode.commands.registerCommand(COMMANDS.showReport, (arg?: unknown) =>
+      showReport(client, arg),
+    ),
     vscode.commands.registerCommand(COMMANDS.showOutput, () => {
       output.show(true);
     }),

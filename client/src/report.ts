@@ -1,0 +1,53 @@
+/**
+ * "podsec: Show Pod Security Report": asks the language server for the level
+ * advisor's report of the workspace (podsec/report) and shows the Markdown in
+ * VS Code's Markdown preview, which follows the colour theme. The Markdown
+ * itself is an untitled document, so it can be saved or copied.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { State } from 'vscode-languageclient/node';
+import { REPORT_REQUEST } from '@podsec/server/out/lsp/protocol';
+import type { ReportParams, ReportResult } from '@podsec/server/out/lsp/protocol';
+
+function reportParams(arg: unknown): ReportParams {
+  if (typeof arg !== 'object' || arg === null) return {};
+  const a = arg as Record<string, unknown>;
+  const out: ReportParams = {};
+  if (typeof a.version === 'string') out.version = a.version;
+  if (typeof a.from === 'string') out.from = a.from;
+  if (typeof a.to === 'string') out.to = a.to;
+  if (a.level === 'privileged' || a.level === 'baseline' || a.level === 'restricted') {
+    out.level = a.level;
+  }
+  return out;
+}
+
+/**
+ * Show the report. `arg` may carry ReportParams (`{from: 'v1.30', to: 'latest'}`)
+ * for a version comparison. Resolves with the Markdown document, or undefined.
+ */
+export async function showReport(
+  client: LanguageClient | undefined,
+  arg?: unknown,
+): Promise<vscode.TextDocument | undefined> {
+  if (!client || client.state !== State.Running) {
+    void vscode.window.showWarningMessage('podsec: the language server is not running.');
+    return undefined;
+  }
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: 'podsec: Pod Security report' },
+    () => client.sendRequest<ReportResult>(REPORT_REQUEST, reportParams(arg)),
+  );
+  const doc = await vscode.workspace.openTextDocument({
+    language: 'markdown',
+    content: result.markdown,
+  });
+  try {
+    await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
+  } catch {
+    // No Markdown preview (the built-in extension disabled): show the text itself.
+    await vscode.window.showTextDocument(doc, { preview: false });
+  }
+  return doc;
+}
