@@ -1,0 +1,75 @@
+'use strict';
+// The level advisor inside the real VS Code: the code lens above a workload (through the
+// extension's language client), podsec.codeLens turning it off, and podsec.showReport opening
+// the Markdown report.
+
+const assert = require('assert');
+const path = require('path');
+const { suite, test, suiteSetup, teardown } = require('mocha');
+const vscode = require('vscode');
+const { openDoc, lineOf, waitForDiagnostics, setSetting, resetEditors } = require('./helpers');
+
+const manifest = require(path.join(__dirname, '..', '..', '..', 'package.json'));
+const EXTENSION_ID = `${manifest.publisher}.${manifest.name}`;
+
+const codeOf = (d) => (typeof d.code === 'object' && d.code !== null ? d.code.value : d.code);
+const hasPrivileged = (ds) => ds.some((d) => d.source === 'podsec' && codeOf(d) === 'privileged');
+
+/** Code lens titles VS Code gets from the providers for uri (commands resolved). */
+async function lensTitles(uri) {
+  const lenses = await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri, 100);
+  return (lenses || []).map((l) => ({
+    line: l.range.start.line,
+    title: l.command ? l.command.title : '',
+  }));
+}
+
+suite('podsec level advisor report', () => {
+  suiteSetup(async () => {
+    await vscode.extensions.getExtension(EXTENSION_ID).activate();
+  });
+
+  teardown(async () => {
+    await setSetting('podsec', 'codeLens', undefined);
+    await resetEditors();
+  });
+
+  test('report: a code lens above the workload says where it stands', async () => {
+    const doc = await openDoc('deploy.yaml');
+    await waitForDiagnostics(doc.uri, hasPrivileged);
+    const lenses = await lensTitles(doc.uri);
+    const line = lineOf(doc, 'kind: Deployment');
+    assert.deepStrictEqual(
+      lenses.filter((l) => l.title.startsWith('meets')),
+      [{ line, title: 'meets privileged · 1 change to baseline' }],
+      JSON.stringify(lenses),
+    );
+  });
+
+  test('report: podsec.codeLens false hides the lens', async () => {
+    const doc = await openDoc('deploy.yaml');
+    await waitForDiagnostics(doc.uri, hasPrivileged);
+    await setSetting('podsec', 'codeLens', false);
+    const lenses = await lensTitles(doc.uri);
+    assert.deepStrictEqual(
+      lenses.filter((l) => l.title.startsWith('meets')),
+      [],
+    );
+  });
+
+  test('report: podsec.showReport opens the Markdown report of the workspace', async () => {
+    const doc = await openDoc('deploy.yaml');
+    await waitForDiagnostics(doc.uri, hasPrivileged);
+    const report = await vscode.commands.executeCommand('podsec.showReport');
+    assert.ok(report, 'the command resolves with the report document');
+    assert.strictEqual(report.languageId, 'markdown');
+    const text = report.getText();
+    assert.match(text, /^# Pod Security report/);
+    assert.match(text, /## Namespace `default`/);
+    assert.match(text, /\| Deployment `app` \| \[`deploy\.yaml:\d+`\]\(file:/);
+    assert.match(text, /\*\*privileged\*\* \| 1 change to baseline \|/);
+    // An untitled document with content is dirty: close it without a save prompt.
+    await vscode.window.showTextDocument(report);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+});
