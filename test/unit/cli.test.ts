@@ -203,6 +203,17 @@ describe('podsec command line', () => {
       endLine: 12,
       endColumn: 29,
     });
+    // every result names a rule of the run, PodSecurityPolicy warnings included
+    const psp = workspace({
+      'psp.yaml':
+        'apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: old}\nspec: {privileged: true}\n',
+    });
+    const all = JSON.parse(cli(['--format', 'sarif', dir, psp]).out) as typeof log;
+    const run = all.runs[0];
+    assert.ok(run);
+    const ruleIds = run.tool.driver.rules.map((x) => x.id);
+    assert.ok(run.results.some((x) => x.ruleId === 'podSecurityPolicy'));
+    for (const res of run.results) assert.equal(ruleIds[res.ruleIndex], res.ruleId, res.ruleId);
   });
 
   it('reads standard input and counts columns in characters, not bytes or UTF-16 units', () => {

@@ -209,6 +209,13 @@ export function toSarif(results: readonly FileResult[], version: string): string
         text: 'A podsec-ignore comment without a reason, naming an unknown check, or silencing nothing',
       },
     },
+    {
+      id: 'podSecurityPolicy',
+      name: 'podSecurityPolicy',
+      shortDescription: {
+        text: 'A PodSecurityPolicy: removed in Kubernetes v1.25; podsec report names the closest Pod Security level',
+      },
+    },
     { id: 'yaml', name: 'yaml', shortDescription: { text: 'YAML syntax error' } },
     { id: 'schema', name: 'schema', shortDescription: { text: 'A field of the wrong type' } },
     {
