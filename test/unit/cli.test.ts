@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { run } from '@podsec/server/out/cli/main';
+import { firstInvalidUtf8, run } from '@podsec/server/out/cli/main';
 
 interface Ran {
   code: number;
@@ -17,7 +17,7 @@ interface Ran {
   err: string;
 }
 
-function cli(args: string[], stdin = ''): Ran {
+function cli(args: string[], stdin: string | Buffer = ''): Ran {
   let out = '';
   let err = '';
   const code = run(args, {
@@ -214,6 +214,18 @@ describe('podsec command line', () => {
     const ruleIds = run.tool.driver.rules.map((x) => x.id);
     assert.ok(run.results.some((x) => x.ruleId === 'podSecurityPolicy'));
     for (const res of run.results) assert.equal(ruleIds[res.ruleIndex], res.ruleId, res.ruleId);
+  });
+
+  it('places invalid UTF-8 at its first bad byte, past real U+FFFD and non-ASCII text', () => {
+    const bytes = Buffer.concat([
+      Buffer.from('a: 1\r\nb: "\ufffd 🚀 é'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"\n'),
+    ]);
+    assert.deepEqual(firstInvalidUtf8(bytes), { line: 2, column: 10, byte: 21 });
+    const r = cli(['-'], bytes);
+    assert.equal(r.code, 2);
+    assert.match(r.out, /^-:2:10 {2}error {2}not valid UTF-8 \(byte 0xc3 at offset 21\)/m);
   });
 
   it('reads standard input and counts columns in characters, not bytes or UTF-16 units', () => {

@@ -324,7 +324,11 @@ describe('hostile input: the podsec process', () => {
     line('big.yaml', /:1:1 +error +File not evaluated: \d+ characters is over the limit/);
     line('binary.yaml', /error +(not valid UTF-8|File not evaluated: it contains)/);
     line('nul.yaml', /:5:9 +error +File not evaluated: it contains a NUL byte/);
-    line('latin1.yaml', /error +not valid UTF-8: YAML files must be UTF-8 text/);
+    // at the bad byte: line 5, after `  annotations: {note: "caf`
+    line(
+      'latin1.yaml',
+      /:5:27 +error +not valid UTF-8 \(byte 0xe9 at offset 74\): YAML files must be UTF-8 text/,
+    );
     line('normal.yaml', /error +privileged|error +runAsNonRoot/);
     assert.ok(!out.includes('\ufffd'), 'no garbage from binary input');
     assert.ok(r.ms < FACTOR * base.ms + 2000, `${r.ms} ms vs ${base.ms} ms for the normal file`);

@@ -24,6 +24,8 @@ interface Input {
   text: string;
   bom: boolean;
   readError?: string;
+  /** 1-based position of a read error inside the file (invalid UTF-8); else 1:1. */
+  readErrorAt?: { line: number; column: number };
 }
 
 export interface Io {
@@ -90,17 +92,45 @@ function expand(
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const lenient = new TextDecoder('utf-8', { ignoreBOM: true });
+const REPLACEMENT = Buffer.from('\ufffd', 'utf8');
+
+/**
+ * Where the first invalid UTF-8 sequence of `bytes` is, as a 1-based line
+ * and column (in characters, as the CLI counts): the first U+FFFD of a
+ * lenient decoding that the file did not itself contain.
+ */
+export function firstInvalidUtf8(bytes: Buffer): { line: number; column: number; byte: number } {
+  const text = lenient.decode(bytes);
+  let byte = 0;
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf('\ufffd', from);
+    if (at < 0) return { line: 1, column: 1, byte: 0 };
+    byte += Buffer.byteLength(text.slice(from, at), 'utf8');
+    if (!bytes.subarray(byte, byte + 3).equals(REPLACEMENT)) {
+      const before = text.slice(0, at);
+      const lineStart = Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r')) + 1;
+      const line = before.split(/\r\n|\r|\n/).length;
+      return { line, column: [...before.slice(lineStart)].length + 1, byte };
+    }
+    byte += 3;
+    from = at + 1;
+  }
+}
 
 function decode(path: string, bytes: Buffer): Input {
   let text: string;
   try {
     text = decoder.decode(bytes);
   } catch {
+    const at = firstInvalidUtf8(bytes);
     return {
       path,
       text: '',
       bom: false,
-      readError: 'not valid UTF-8: YAML files must be UTF-8 text',
+      readError: `not valid UTF-8 (byte 0x${(bytes[at.byte] ?? 0).toString(16).padStart(2, '0')} at offset ${at.byte}): YAML files must be UTF-8 text`,
+      readErrorAt: { line: at.line, column: at.column },
     };
   }
   const bom = text.charCodeAt(0) === 0xfeff;
@@ -187,6 +217,7 @@ export function run(argv: string[], io: Io): number {
         text: '',
         analysis: { findings: [], errors: [], notes: [], workloads: [], objects: 0 },
         readError: i.readError,
+        ...(i.readErrorAt ? { readErrorAt: i.readErrorAt } : {}),
       });
       continue;
     }

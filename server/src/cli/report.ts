@@ -9,6 +9,8 @@ export interface FileResult {
   analysis: Analysis;
   /** Set when the file could not be read. */
   readError?: string;
+  /** 1-based position of the read error (invalid UTF-8); 1:1 when absent. */
+  readErrorAt?: { line: number; column: number };
   /** Fixes applied by --fix. */
   fixed?: number;
 }
@@ -93,7 +95,15 @@ export function toJson(
         fixable: f.fixes.length > 0,
       })),
       errors: [
-        ...(r.readError ? [{ message: r.readError, line: 1, column: 1 }] : []),
+        ...(r.readError
+          ? [
+              {
+                message: r.readError,
+                line: r.readErrorAt?.line ?? 1,
+                column: r.readErrorAt?.column ?? 1,
+              },
+            ]
+          : []),
         ...r.analysis.errors.map((d) => diag(r, d)),
       ],
       notes: r.analysis.notes.map((d) => diag(r, d)),
@@ -142,7 +152,13 @@ export function toText(results: readonly FileResult[], color: boolean): string {
       const p = linesOf(r).humanPosition(offset);
       return `${r.path}:${p.line}:${p.column}`;
     };
-    if (r.readError) rows.push({ at: -1, line: `${r.path}:1:1  ${sev('error')}  ${r.readError}` });
+    if (r.readError) {
+      const at = r.readErrorAt ?? { line: 1, column: 1 };
+      rows.push({
+        at: -1,
+        line: `${r.path}:${at.line}:${at.column}  ${sev('error')}  ${r.readError}`,
+      });
+    }
     for (const d of r.analysis.errors) {
       rows.push({
         at: d.span.start,
@@ -248,7 +264,16 @@ export function toSarif(results: readonly FileResult[], version: string): string
         ruleIndex: index.get('read'),
         level: 'error',
         message: { text: r.readError },
-        locations: [{ physicalLocation: { artifactLocation: { uri: toUri(r.path) } } }],
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri: toUri(r.path) },
+              ...(r.readErrorAt
+                ? { region: { startLine: r.readErrorAt.line, startColumn: r.readErrorAt.column } }
+                : {}),
+            },
+          },
+        ],
       });
     }
     for (const d of r.analysis.errors) {
