@@ -66,7 +66,12 @@ import {
 import type { NormalizedSettings } from './settings';
 import { normalizeSettings, settingsKey } from './settings';
 
-/** Quiet time after a change before the document is re-analysed. */
+/**
+ * Changes that come in a burst (the next within this many milliseconds of the
+ * last, or while one is waiting) are analysed once, this long after the last;
+ * the first change after a pause is analysed at once, so a single keystroke
+ * gets its diagnostics without waiting.
+ */
 const CHANGE_DELAY_MS = 30;
 const LABEL_PREFIX = 'pod-security.kubernetes.io/';
 
@@ -80,6 +85,8 @@ interface DocState {
   lastPolicy: string;
   /** Version at didOpen (whose content event the open handler already scheduled). */
   openedVersion: number;
+  /** When the last change arrived (ms since the epoch), to tell bursts from single edits. */
+  lastChangeAt: number;
 }
 
 /** A document's file key: its path for file: URIs, else the URI itself. */
@@ -214,6 +221,7 @@ export function startServer(connection: Connection): void {
         resultKey: '',
         lastPolicy: '',
         openedVersion: -1,
+        lastChangeAt: 0,
       };
       states.set(uri, st);
     }
@@ -514,7 +522,10 @@ export function startServer(connection: Connection): void {
     if (namespaces.setOpen(fileKey(e.document.uri), e.document.uri, e.document.getText())) {
       namespacesChanged();
     }
-    schedule(e.document.uri, CHANGE_DELAY_MS);
+    const now = Date.now();
+    const burst = st.timer !== undefined || now - st.lastChangeAt < CHANGE_DELAY_MS;
+    st.lastChangeAt = now;
+    schedule(e.document.uri, burst ? CHANGE_DELAY_MS : 0);
   });
 
   documents.onDidClose((e) => {

@@ -47,14 +47,15 @@ const QUICKFIX = 'quickfix';
 /** One analysed version of one document, with what features need to answer fast. */
 export class AnalysisResult {
   readonly lines: LineIndex;
-  /** Finding indices sorted by span start. */
-  private readonly order: number[];
-  /** Running maximum of span ends along `order`, for overlap queries. */
-  private readonly maxEnd: number[];
-  /** Workloads sorted by span start. */
-  private readonly workloads: WorkloadSummary[];
-  /** Number of findings with a safe fix. */
-  readonly safeFixable: number;
+  // Built on first use: publishing diagnostics needs none of them, code actions and hovers do.
+  private byStart?: {
+    /** Finding indices sorted by span start. */
+    order: number[];
+    /** Running maximum of span ends along `order`, for overlap queries. */
+    maxEnd: number[];
+  };
+  private sortedWorkloads?: WorkloadSummary[];
+  private safeFixableCount?: number;
 
   constructor(
     readonly uri: string,
@@ -64,12 +65,36 @@ export class AnalysisResult {
     lines?: LineIndex,
   ) {
     this.lines = lines ?? new LineIndex(text);
-    const f = analysis.findings;
-    this.order = f.map((_, i) => i).sort((a, b) => f[a]!.span.start - f[b]!.span.start || a - b);
-    let max = -1;
-    this.maxEnd = this.order.map((i) => (max = Math.max(max, f[i]!.span.end)));
-    this.workloads = [...analysis.workloads].sort((a, b) => a.span.start - b.span.start);
-    this.safeFixable = f.filter(hasSafeFix).length;
+  }
+
+  /** Number of findings with a safe fix. */
+  get safeFixable(): number {
+    return (this.safeFixableCount ??= this.analysis.findings.filter(hasSafeFix).length);
+  }
+
+  private get order(): number[] {
+    return this.index().order;
+  }
+
+  private get maxEnd(): number[] {
+    return this.index().maxEnd;
+  }
+
+  private index(): { order: number[]; maxEnd: number[] } {
+    if (!this.byStart) {
+      const f = this.analysis.findings;
+      const order = f.map((_, i) => i).sort((a, b) => f[a]!.span.start - f[b]!.span.start || a - b);
+      let max = -1;
+      this.byStart = { order, maxEnd: order.map((i) => (max = Math.max(max, f[i]!.span.end))) };
+    }
+    return this.byStart;
+  }
+
+  /** Workloads sorted by span start. */
+  private get workloads(): WorkloadSummary[] {
+    return (this.sortedWorkloads ??= [...this.analysis.workloads].sort(
+      (a, b) => a.span.start - b.span.start,
+    ));
   }
 
   /** Indices of findings whose span touches [start, end] (both inclusive), in text order. */
