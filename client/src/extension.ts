@@ -68,6 +68,8 @@ function createClient(
     documentSelector: [
       { language: 'yaml', scheme: 'file' },
       { language: 'yaml', scheme: 'untitled' },
+      // virtual workspaces (e.g. GitHub Repositories): open documents only, nothing scanned
+      { language: 'yaml', scheme: 'vscode-vfs' },
     ],
     synchronize: { configurationSection: 'podsec' },
     outputChannel: output,

@@ -173,8 +173,11 @@ describe('privacy', () => {
       };
     };
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, true);
-    // The client checks file: and untitled: documents only, so virtual workspaces are declared unsupported, with why.
-    assert.equal(pkg.capabilities.virtualWorkspaces.supported, false);
-    assert.ok((pkg.capabilities.virtualWorkspaces.description ?? '').length > 0);
+    // Virtual workspaces: open documents are checked (the client selects vscode-vfs documents),
+    // but no files are scanned for Namespace labels, so support is declared limited, with why.
+    assert.equal(pkg.capabilities.virtualWorkspaces.supported, 'limited');
+    assert.match(pkg.capabilities.virtualWorkspaces.description ?? '', /open documents/);
+    const client = readFileSync(join(repoRoot(), 'client', 'src', 'extension.ts'), 'utf8');
+    assert.match(client, /\{ language: 'yaml', scheme: 'vscode-vfs' \}/);
   });
 });
