@@ -18,7 +18,7 @@ import type {
   PolicyForDocumentParams,
   PolicyForDocumentResult,
 } from '@podsec/server/out/lsp/protocol';
-import { showReport } from './report';
+import { compareVersions, showReport } from './report';
 import { PolicyStatus } from './status';
 import { selectLevel } from './selectLevel';
 
@@ -28,6 +28,7 @@ export const COMMANDS = {
   restartServer: 'podsec.restartServer',
   showOutput: 'podsec.showOutput',
   showReport: 'podsec.showReport',
+  compareVersions: 'podsec.compareVersions',
 } as const;
 
 /** What the extension exports to other extensions and to its own tests. */
@@ -169,6 +170,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Podsec
     }),
     vscode.commands.registerCommand(COMMANDS.showReport, (arg?: unknown) =>
       showReport(client, arg),
+    ),
+    vscode.commands.registerCommand(COMMANDS.compareVersions, (arg?: unknown) =>
+      compareVersions(client, arg),
     ),
     vscode.commands.registerCommand(COMMANDS.showOutput, () => {
       output.show(true);

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { State } from 'vscode-languageclient/node';
 import { REPORT_REQUEST } from '@podsec/server/out/lsp/protocol';
+import { knownVersions } from './selectLevel';
 import type { ReportParams, ReportResult } from '@podsec/server/out/lsp/protocol';
 
 function reportParams(arg: unknown): ReportParams {
@@ -50,4 +51,38 @@ export async function showReport(
     await vscode.window.showTextDocument(doc, { preview: false });
   }
   return doc;
+}
+
+async function pickVersion(title: string, preferred: string): Promise<string | undefined> {
+  const versions = knownVersions();
+  const items = [preferred, ...versions.filter((v) => v !== preferred)].map((v) => ({
+    label: v,
+    description: v === preferred ? '(suggested)' : undefined,
+  }));
+  return (await vscode.window.showQuickPick(items, { title }))?.label;
+}
+
+/**
+ * "podsec: Compare Pod Security Versions…": asks for the version the cluster
+ * enforces now and the one it moves to (unless `arg` gives `from`/`to`), then
+ * shows the report with, for each workload, the checks that start or stop
+ * firing between the two.
+ */
+export async function compareVersions(
+  client: LanguageClient | undefined,
+  arg?: unknown,
+): Promise<vscode.TextDocument | undefined> {
+  const params = reportParams(arg);
+  const current = vscode.workspace.getConfiguration('podsec').get<string>('version', 'latest');
+  const from =
+    params.from ??
+    (await pickVersion(
+      'Compare Pod Security versions: from (what the cluster enforces now)',
+      current === 'latest' ? (knownVersions()[1] ?? 'latest') : current,
+    ));
+  if (!from) return undefined;
+  const to =
+    params.to ?? (await pickVersion(`Compare Pod Security versions: from ${from} to`, 'latest'));
+  if (!to) return undefined;
+  return showReport(client, { ...params, from, to });
 }

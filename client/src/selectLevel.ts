@@ -63,7 +63,7 @@ export async function selectLevel(
 }
 
 /** The versions the manifest offers for `podsec.version`, newest first after "latest". */
-function knownVersions(): string[] {
+export function knownVersions(): string[] {
   interface Manifest {
     contributes?: { configuration?: { properties?: Record<string, { enum?: string[] }> } };
   }

@@ -72,4 +72,21 @@ suite('podsec level advisor report', () => {
     await vscode.window.showTextDocument(report);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
+
+  test('report: podsec.compareVersions shows what changes between two versions', async () => {
+    const doc = await openDoc('deploy.yaml');
+    await waitForDiagnostics(doc.uri, hasPrivileged);
+    // The versions come as arguments here; from the palette, two quick picks ask for them.
+    const report = await vscode.commands.executeCommand('podsec.compareVersions', {
+      from: 'v1.18',
+      to: 'latest',
+    });
+    assert.ok(report, 'the command resolves with the report document');
+    const text = report.getText();
+    assert.match(text, /## Version upgrade `v1\.18` → `latest`/);
+    // seccompProfile_restricted exists from v1.19: new for the insecure Deployment
+    assert.match(text, /seccompProfile_restricted/);
+    await vscode.window.showTextDocument(report);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
 });
