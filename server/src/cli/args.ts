@@ -4,18 +4,22 @@ import type { Level } from '../engine/index';
 
 export type Format = 'text' | 'json' | 'sarif';
 
-export interface CliOptions {
+/** The options every podsec command takes. */
+export interface CommonOptions {
   paths: string[];
   level: Level;
   version: string;
   namespaceLabels: boolean;
-  format: Format;
-  fix: boolean;
-  fixUnsafe: boolean;
   color: boolean | null;
   maxFileSize: number | null;
   maxAliasCount: number | null;
   help: boolean;
+}
+
+export interface CliOptions extends CommonOptions {
+  format: Format;
+  fix: boolean;
+  fixUnsafe: boolean;
   showVersion: boolean;
 }
 
@@ -55,38 +59,44 @@ Exit status: 0 when nothing of error severity was found, 1 when a finding or a
 YAML error of error severity was, 2 on a usage or read error.
 `;
 
-function value(argv: string[], i: number, flag: string): string {
-  const v = argv[i + 1];
-  if (v === undefined || (v.startsWith('-') && v !== '-'))
-    throw new UsageError(`${flag} needs a value`);
-  return v;
+/** One option being read: its name, and readers of its value. */
+export interface OptionReader {
+  flag: string;
+  /** The value (`--flag v` or `--flag=v`). */
+  take: () => string;
+  /** The value as a positive whole number. */
+  positive: () => number;
 }
 
-export function parseArgs(argv: string[]): CliOptions {
-  const o: CliOptions = {
-    paths: [],
-    level: 'restricted',
-    version: 'latest',
-    namespaceLabels: true,
-    format: 'text',
-    fix: false,
-    fixUnsafe: false,
-    color: null,
-    maxFileSize: null,
-    maxAliasCount: null,
-    help: false,
-    showVersion: false,
-  };
+/**
+ * Walks `argv`: `own` handles a command's own options (returning false for
+ * one it does not know); the options all commands share are set on `o`;
+ * anything else not starting with "-" is a path.
+ */
+export function parseOptions<T extends CommonOptions>(
+  argv: readonly string[],
+  o: T,
+  own: (r: OptionReader) => boolean,
+): T {
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i] ?? '';
     const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
     const flag = eq > 0 ? raw.slice(0, eq) : raw;
     const take = (): string => {
       if (eq > 0) return raw.slice(eq + 1);
-      const v = value(argv, i, flag);
+      const v = argv[i + 1];
+      if (v === undefined || (v.startsWith('-') && v !== '-'))
+        throw new UsageError(`${flag} needs a value`);
       i++;
       return v;
     };
+    const positive = (): number => {
+      const v = Number(take());
+      if (!Number.isInteger(v) || v < 1)
+        throw new UsageError(`${flag} needs a positive whole number`);
+      return v;
+    };
+    if (own({ flag, take, positive })) continue;
     switch (flag) {
       case '--level': {
         const v = take();
@@ -108,43 +118,17 @@ export function parseArgs(argv: string[]): CliOptions {
       case '--ignore-namespace-labels':
         o.namespaceLabels = false;
         break;
-      case '--format': {
-        const v = take();
-        if (v !== 'text' && v !== 'json' && v !== 'sarif') {
-          throw new UsageError(`invalid --format "${v}": expected text, json or sarif`);
-        }
-        o.format = v;
+      case '--max-file-size':
+        o.maxFileSize = positive();
         break;
-      }
-      case '--fix':
-        o.fix = true;
+      case '--max-alias-count':
+        o.maxAliasCount = positive();
         break;
-      case '--fix-unsafe':
-        o.fix = true;
-        o.fixUnsafe = true;
-        break;
-      case '--max-file-size': {
-        const v = Number(take());
-        if (!Number.isInteger(v) || v < 1)
-          throw new UsageError('--max-file-size needs a positive whole number');
-        o.maxFileSize = v;
-        break;
-      }
-      case '--max-alias-count': {
-        const v = Number(take());
-        if (!Number.isInteger(v) || v < 1)
-          throw new UsageError('--max-alias-count needs a positive whole number');
-        o.maxAliasCount = v;
-        break;
-      }
       case '--color':
         o.color = true;
         break;
       case '--no-color':
         o.color = false;
-        break;
-      case '--version':
-        o.showVersion = true;
         break;
       case '-h':
       case '--help':
@@ -159,6 +143,48 @@ export function parseArgs(argv: string[]): CliOptions {
         o.paths.push(raw);
     }
   }
+  return o;
+}
+
+export function parseArgs(argv: string[]): CliOptions {
+  const o: CliOptions = {
+    paths: [],
+    level: 'restricted',
+    version: 'latest',
+    namespaceLabels: true,
+    format: 'text',
+    fix: false,
+    fixUnsafe: false,
+    color: null,
+    maxFileSize: null,
+    maxAliasCount: null,
+    help: false,
+    showVersion: false,
+  };
+  parseOptions(argv, o, ({ flag, take }) => {
+    switch (flag) {
+      case '--format': {
+        const v = take();
+        if (v !== 'text' && v !== 'json' && v !== 'sarif') {
+          throw new UsageError(`invalid --format "${v}": expected text, json or sarif`);
+        }
+        o.format = v;
+        return true;
+      }
+      case '--fix':
+        o.fix = true;
+        return true;
+      case '--fix-unsafe':
+        o.fix = true;
+        o.fixUnsafe = true;
+        return true;
+      case '--version':
+        o.showVersion = true;
+        return true;
+      default:
+        return false;
+    }
+  });
   if (!o.help && !o.showVersion && o.paths.length === 0) {
     throw new UsageError('no input: give files, directories, or - for standard input');
   }

@@ -5,30 +5,17 @@
  * map to Pod Security levels. Text, Markdown or JSON; the engine does all the
  * work (buildReport, reportMarkdown).
  */
-import {
-  buildReport,
-  DEFAULT_LIMITS,
-  isLevel,
-  reportMarkdown,
-  versionError,
-} from '../engine/index';
+import { buildReport, DEFAULT_LIMITS, reportMarkdown, versionError } from '../engine/index';
 import type { AdvisorReport, Level, ReportInput, ReportWorkload } from '../engine/index';
-import { UsageError } from './args';
+import { parseOptions, UsageError } from './args';
+import type { CommonOptions } from './args';
 
 export type ReportFormat = 'text' | 'markdown' | 'json';
 
-export interface ReportCliOptions {
-  paths: string[];
+export interface ReportCliOptions extends CommonOptions {
   format: ReportFormat;
-  level: Level;
-  version: string;
   from: string | null;
   to: string | null;
-  namespaceLabels: boolean;
-  color: boolean | null;
-  maxFileSize: number | null;
-  maxAliasCount: number | null;
-  help: boolean;
 }
 
 export const REPORT_HELP = `Usage: podsec report [options] <file|dir|->...
@@ -76,78 +63,25 @@ export function parseReportArgs(argv: string[]): ReportCliOptions {
     if (err) throw new UsageError(`${flag}: ${err}`);
     return v;
   };
-  for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i] ?? '';
-    const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
-    const flag = eq > 0 ? raw.slice(0, eq) : raw;
-    const take = (): string => {
-      if (eq > 0) return raw.slice(eq + 1);
-      const v = argv[i + 1];
-      if (v === undefined || (v.startsWith('-') && v !== '-'))
-        throw new UsageError(`${flag} needs a value`);
-      i++;
-      return v;
-    };
-    const positive = (): number => {
-      const v = Number(take());
-      if (!Number.isInteger(v) || v < 1)
-        throw new UsageError(`${flag} needs a positive whole number`);
-      return v;
-    };
+  parseOptions(argv, o, ({ flag, take }) => {
     switch (flag) {
       case '--format': {
         const v = take();
         if (v !== 'text' && v !== 'markdown' && v !== 'json')
           throw new UsageError(`invalid --format "${v}": expected text, markdown or json`);
         o.format = v;
-        break;
+        return true;
       }
-      case '--level': {
-        const v = take();
-        if (!isLevel(v))
-          throw new UsageError(
-            `invalid --level "${v}": expected privileged, baseline or restricted`,
-          );
-        o.level = v;
-        break;
-      }
-      case '--policy-version':
-        o.version = version(flag, take());
-        break;
       case '--from':
         o.from = version(flag, take());
-        break;
+        return true;
       case '--to':
         o.to = version(flag, take());
-        break;
-      case '--ignore-namespace-labels':
-        o.namespaceLabels = false;
-        break;
-      case '--max-file-size':
-        o.maxFileSize = positive();
-        break;
-      case '--max-alias-count':
-        o.maxAliasCount = positive();
-        break;
-      case '--color':
-        o.color = true;
-        break;
-      case '--no-color':
-        o.color = false;
-        break;
-      case '-h':
-      case '--help':
-        o.help = true;
-        break;
-      case '--':
-        o.paths.push(...argv.slice(i + 1));
-        i = argv.length;
-        break;
+        return true;
       default:
-        if (raw.startsWith('-') && raw !== '-') throw new UsageError(`unknown option ${raw}`);
-        o.paths.push(raw);
+        return false;
     }
-  }
+  });
   if (o.help) return o;
   if ((o.from === null) !== (o.to === null))
     throw new UsageError('--from and --to go together: give both, or neither');

@@ -36,6 +36,7 @@
  * its own and admits pods without a profile, so podsec maps an AppArmor
  * allow-list that permits unset to restricted.
  */
+import { BASELINE_CAPABILITIES } from './checks/capabilities_baseline';
 import { isMap, isScalar, isSeq } from 'yaml';
 import { Cursor, DocContext, nodeSpan } from './cursor';
 import { DEFAULT_LIMITS } from './limits';
@@ -95,21 +96,7 @@ const NEXT: Record<Level, Level | null> = {
 };
 
 /** The capabilities baseline allows to be added. */
-export const BASELINE_CAPABILITIES: readonly string[] = [
-  'AUDIT_WRITE',
-  'CHOWN',
-  'DAC_OVERRIDE',
-  'FOWNER',
-  'FSETID',
-  'KILL',
-  'MKNOD',
-  'NET_BIND_SERVICE',
-  'SETFCAP',
-  'SETGID',
-  'SETPCAP',
-  'SETUID',
-  'SYS_CHROOT',
-];
+export { BASELINE_CAPABILITIES };
 /** The volume types restricted allows (PSP spelling). */
 export const RESTRICTED_VOLUMES: readonly string[] = [
   'configMap',

@@ -8,7 +8,8 @@
 import type { CheckDefinition, Problem } from './api';
 import { containersPhrase, quotedSet, removeItem } from './api';
 
-const DEFAULT_CAPS = new Set([
+/** The capabilities baseline allows containers to add (the container runtime's defaults). */
+export const BASELINE_CAPABILITIES: readonly string[] = [
   'AUDIT_WRITE',
   'CHOWN',
   'DAC_OVERRIDE',
@@ -22,7 +23,8 @@ const DEFAULT_CAPS = new Set([
   'SETPCAP',
   'SETUID',
   'SYS_CHROOT',
-]);
+];
+const DEFAULT_CAPS = new Set(BASELINE_CAPABILITIES);
 
 export const capabilities_baseline: CheckDefinition = {
   id: 'capabilities_baseline',
