@@ -1,7 +1,8 @@
 'use strict';
 /* global document, window -- functions passed to page.evaluate/waitForFunction run in the browser */
 // UI test of the real VS Code workbench in headless chromium (Playwright): open FILE from the
-// Explorer, see a squiggle on the line containing LINE_TEXT, Ctrl+. offers a fix whose title
+// Explorer, see the level advisor's code lens (LENS_TEXT) above the workload and a squiggle on
+// the line containing LINE_TEXT, Ctrl+. offers a fix whose title
 // contains FIX_TITLE, Enter applies it, the line becomes FIXED_LINE_TEXT without a squiggle.
 // Saves a screenshot of the open Quick Fix menu (docs/images/quickfix.png, used by README).
 //
@@ -22,6 +23,8 @@ const FIXED_LINE_TEXT = 'privileged: false'; // that line's text after the fix
 const SQUIGGLE = '.squiggly-error, .squiggly-warning';
 const SQUIGGLE_TIMEOUT_MS = 60000; // from the file being shown (includes server start)
 const STEP_TIMEOUT_MS = 20000;
+// privileged: true is the one baseline finding; its fix changes behaviour, so no "Fix to" lens.
+const LENS_TEXT = 'meets privileged · 1 change to baseline';
 // ----------------------------------------------------------------------------------------------
 
 const fs = require('fs');
@@ -106,6 +109,21 @@ async function runUiTest(opts = {}) {
       ),
     );
     log(`${FILE} is open`);
+
+    // The lens adds a line above `kind:`; waiting for it first keeps the squiggle where it is found.
+    step = 'waiting for the level advisor code lens above the Deployment';
+    const lens = await guard(
+      page.waitForFunction(
+        () =>
+          [...document.querySelectorAll('.editor-instance .monaco-editor .codelens-decoration')]
+            .map((e) => e.textContent.replace(/\u00a0/g, ' ').trim())
+            .find((t) => t.startsWith('meets ')),
+        null,
+        { timeout: SQUIGGLE_TIMEOUT_MS, polling: 'raf' },
+      ),
+    ).then((handle) => handle.jsonValue());
+    log(`code lens: ${lens}`);
+    if (lens !== LENS_TEXT) throw new Error(`code lens reads "${lens}", expected "${LENS_TEXT}"`);
 
     step = `waiting for a squiggle on the line containing "${LINE_TEXT}"`;
     await page.evaluate(`window.podsecSquiggledLines = ${squiggledLines.toString()}`);
