@@ -213,14 +213,16 @@ describe('podsec language server over stdio', () => {
     await client.open(uri, DEPLOYMENT, 1);
     await client.diagnosticsForCurrent(uri);
     const mark = client.published.length;
-    // Two changes back to back: only the last version may be published.
+    // Three changes back to back. The first after a pause is analysed at once (it may be
+    // published); those that follow within the burst are coalesced: only the last is published.
     await client.replace(uri, 'privileged: true', 'privileged: false');
-    const v3 = await client.replace(
+    const v3 = await client.replace(uri, 'image: nginx', 'image: nginx2');
+    const v4 = await client.replace(
       uri,
       'allowPrivilegeEscalation: true',
       'allowPrivilegeEscalation: false',
     );
-    const p = await client.waitForDiagnostics(uri, (x) => x.version === v3, 'version 3');
+    const p = await client.waitForDiagnostics(uri, (x) => x.version === v4, 'version 4');
     assert.ok(!has(p, 'privileged'));
     assert.ok(!has(p, 'allowPrivilegeEscalation'));
     const expected = analyze(client.text(uri))
@@ -228,12 +230,12 @@ describe('podsec language server over stdio', () => {
       .sort();
     assert.deepEqual(codes(p).sort(), expected, 'the publish matches the final text');
     const since = client.published.slice(mark).filter((x) => x.uri === uri);
-    assert.ok(!since.some((x) => x.version === 2), 'no publish for the superseded version 2');
-    assert.equal(since.at(-1)?.version, v3, 'the last publish is for the last version');
+    assert.ok(!since.some((x) => x.version === v3), 'no publish for the superseded version 3');
+    assert.equal(since.at(-1)?.version, v4, 'the last publish is for the last version');
     // Undo one: the finding comes back at the right place.
-    const v4 = await client.replace(uri, 'privileged: false', 'privileged: true');
-    const p4 = await client.waitForDiagnostics(uri, (x) => x.version === v4, 'version 4');
-    assert.equal(find(p4, 'privileged').range.start.line, lineOf(DEPLOYMENT, 'privileged: true'));
+    const v5 = await client.replace(uri, 'privileged: false', 'privileged: true');
+    const p5 = await client.waitForDiagnostics(uri, (x) => x.version === v5, 'version 5');
+    assert.equal(find(p5, 'privileged').range.start.line, lineOf(DEPLOYMENT, 'privileged: true'));
     await client.close(uri);
   });
 
