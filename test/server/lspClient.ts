@@ -189,6 +189,13 @@ export class LspClient {
     );
   }
 
+  /** Drops all but the latest publish of each URI, so long runs (benchmarks) keep memory flat. */
+  forgetPublished(): void {
+    const latest = new Map<string, PublishDiagnosticsParams>();
+    for (const p of this.published) latest.set(p.uri, p);
+    this.published.splice(0, this.published.length, ...latest.values());
+  }
+
   /** The latest diagnostics published for a URI. */
   latest(uri: string): PublishDiagnosticsParams | undefined {
     for (let i = this.published.length - 1; i >= 0; i--) {

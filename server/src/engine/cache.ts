@@ -12,7 +12,14 @@ import { parseDocs, precheck, splitDocuments } from './parse';
 import type { Analysis, AnalyzeOptions, Finding, NamespaceLabels, Span } from './types';
 
 interface Entry {
-  parsed: ParsedFile;
+  /**
+   * The parsed documents, until the chunk is evaluated: they are most of the
+   * memory a cached text holds, so they are dropped then and parsed again only
+   * if the policy changes.
+   */
+  parsed: ParsedFile | undefined;
+  /** Number of YAML documents in the chunk. */
+  docCount: number;
   namespaces: NamespaceLabels[];
   evalKey?: string;
   /** Results with offsets relative to the chunk. */
@@ -32,6 +39,8 @@ export class AnalysisCache {
 
   /** Number of document chunks parsed by the last call (for tests and benchmarks). */
   lastParsed = 0;
+  /** Number of document chunks evaluated by the last call (for tests and benchmarks). */
+  lastEvaluated = 0;
 
   analyze(text: string, options: AnalyzeOptions = {}): Analysis {
     const o = resolveOptions(options);
@@ -44,6 +53,7 @@ export class AnalysisCache {
     const next = new Map<string, Entry>();
     const used: Array<{ start: number; text: string; entry: Entry }> = [];
     this.lastParsed = 0;
+    this.lastEvaluated = 0;
     for (const c of chunks) {
       const slice = text.slice(c.start, c.end);
       let entry = next.get(slice) ?? this.entries.get(slice);
@@ -54,7 +64,7 @@ export class AnalysisCache {
           o.namespaceLabels && slice.includes('Namespace')
             ? namespacesIn(parsed.docs, parsed.broken, o.file, o.maxAliasCount)
             : [];
-        entry = { parsed, namespaces };
+        entry = { parsed, docCount: parsed.docs.length, namespaces };
       }
       next.set(slice, entry);
       used.push({ start: c.start, text: slice, entry });
@@ -85,9 +95,16 @@ export class AnalysisCache {
     for (const u of used) {
       const e = u.entry;
       if (e.evalKey !== key || !e.result) {
-        e.result = analyzeParsed(u.text, e.parsed, o, local);
+        let parsed = e.parsed;
+        if (!parsed) {
+          this.lastParsed++;
+          parsed = parseDocs(u.text, o.maxDepth);
+        }
+        this.lastEvaluated++;
+        e.result = analyzeParsed(u.text, parsed, o, local);
         e.evalKey = key;
         e.placed = undefined;
+        e.parsed = undefined;
       }
       const placeKey = `${u.start}|${docBase}|${spansKey}`;
       if (e.placed?.key !== placeKey) {
@@ -99,7 +116,7 @@ export class AnalysisCache {
       for (const d of r.notes) out.notes.push(d);
       for (const w of r.workloads) out.workloads.push(w);
       out.objects += r.objects;
-      docBase += e.parsed.docs.length;
+      docBase += e.docCount;
     }
     return out;
   }
