@@ -189,15 +189,52 @@ async function applyCodeAction(uri, range, titlePredicate) {
   return action;
 }
 
-/** Reverts every dirty editor and closes all editors, so the next test starts clean. */
-async function resetEditors() {
+/** A document a test made: a workspace file or an untitled one (not VS Code's own settings.json). */
+function isTestDocument(doc) {
+  if (doc.uri.scheme === 'untitled') return true;
+  const root = workspaceFolder().uri.toString();
+  return doc.uri.toString().startsWith(`${root}/`);
+}
+
+/**
+ * Reverts the tests' dirty documents and closes all editors, then waits until the untitled ones
+ * are gone from the extension host too: a new untitled document may reuse the name
+ * "Untitled-1", and must not meet the old one's data.
+ */
+async function resetEditors(timeoutMs = DEFAULT_TIMEOUT_MS) {
   for (const doc of vscode.workspace.textDocuments) {
-    if (doc.isDirty && !doc.isClosed) {
+    if (isTestDocument(doc) && doc.isDirty && !doc.isClosed) {
       await vscode.window.showTextDocument(doc);
       await vscode.commands.executeCommand('workbench.action.files.revert');
     }
   }
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  const untitled = () => vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'untitled');
+  if (untitled().length === 0) return;
+  let subscription;
+  let timer;
+  try {
+    await new Promise((resolve, reject) => {
+      subscription = vscode.workspace.onDidCloseTextDocument(() => {
+        if (untitled().length === 0) resolve();
+      });
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `untitled documents still open: ${untitled()
+                .map((d) => d.uri.toString())
+                .join(', ')}`,
+            ),
+          ),
+        timeoutMs,
+      );
+      if (untitled().length === 0) resolve();
+    });
+  } finally {
+    clearTimeout(timer);
+    if (subscription) subscription.dispose();
+  }
 }
 
 module.exports = {

@@ -83,7 +83,12 @@ suite('podsec level advisor report', () => {
     });
     assert.ok(report, 'the command resolves with the report document');
     const text = report.getText();
-    assert.match(text, /## Version upgrade `v1\.18` → `latest`/);
+    assert.ok(
+      /## Version upgrade `v1\.18` → `latest`/.test(text),
+      `no upgrade section in ${report.uri.toString()} (open: ${vscode.workspace.textDocuments
+        .map((d) => d.uri.toString())
+        .join(', ')}):\n${text.slice(0, 300)}`,
+    );
     // seccompProfile_restricted exists from v1.19: new for the insecure Deployment
     assert.match(text, /seccompProfile_restricted/);
     await vscode.window.showTextDocument(report);
