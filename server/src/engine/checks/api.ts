@@ -123,3 +123,30 @@ export function removeAt(cur: Cursor): FixOp[] {
   if (!cur.parent || cur.key === null) return [];
   return [{ op: 'remove', parent: cur.parent, key: cur.key }];
 }
+
+/**
+ * The capabilities in a container's `capabilities.add` list (`add`) that `allowed` rejects,
+ * each with its located problem and the fix that removes it.
+ */
+export function forbiddenAddedCapabilities(
+  container: string,
+  add: Cursor,
+  allowed: (cap: string) => boolean,
+): Array<{ cap: string; problem: Problem }> {
+  const out: Array<{ cap: string; problem: Problem }> = [];
+  add.items().forEach((item, i) => {
+    const cap = item.str();
+    if (cap === undefined || allowed(cap)) return;
+    out.push({
+      cap,
+      problem: {
+        container,
+        span: item.span,
+        path: item.path,
+        detail: `${containersPhrase([container])} must not include ${quotedSet([cap])} in securityContext.capabilities.add`,
+        fix: { title: `Remove capability ${cap}`, safe: false, ops: removeItem(add, i) },
+      },
+    });
+  });
+  return out;
+}

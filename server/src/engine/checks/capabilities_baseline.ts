@@ -6,7 +6,7 @@
  * NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT. `drop` is not inspected.
  */
 import type { CheckDefinition, Problem } from './api';
-import { containersPhrase, quotedSet, removeItem } from './api';
+import { containersPhrase, forbiddenAddedCapabilities, quotedSet } from './api';
 
 /** The capabilities baseline allows containers to add (the container runtime's defaults). */
 export const BASELINE_CAPABILITIES: readonly string[] = [
@@ -40,22 +40,17 @@ export const capabilities_baseline: CheckDefinition = {
         const caps: string[] = [];
         const problems: Problem[] = [];
         for (const c of pod.containers) {
-          const list = c.sc.get('capabilities').get('add');
-          let bad = false;
-          list.items().forEach((item, i) => {
-            const cap = item.str();
-            if (cap === undefined || DEFAULT_CAPS.has(cap)) return;
-            bad = true;
-            caps.push(cap);
-            problems.push({
-              container: c.name,
-              span: item.span,
-              path: item.path,
-              detail: `${containersPhrase([c.name])} must not include ${quotedSet([cap])} in securityContext.capabilities.add`,
-              fix: { title: `Remove capability ${cap}`, safe: false, ops: removeItem(list, i) },
-            });
-          });
-          if (bad) names.push(c.name);
+          const bad = forbiddenAddedCapabilities(
+            c.name,
+            c.sc.get('capabilities').get('add'),
+            (cap) => DEFAULT_CAPS.has(cap),
+          );
+          if (bad.length === 0) continue;
+          names.push(c.name);
+          for (const b of bad) {
+            caps.push(b.cap);
+            problems.push(b.problem);
+          }
         }
         if (names.length === 0) return null;
         return {

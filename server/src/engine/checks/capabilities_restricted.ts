@@ -5,7 +5,7 @@
  */
 import type { PodView } from '../podView';
 import type { CheckDefinition, Outcome, Problem } from './api';
-import { appendInContainer, containersPhrase, quotedSet, removeItem } from './api';
+import { appendInContainer, containersPhrase, forbiddenAddedCapabilities, quotedSet } from './api';
 
 function evaluate(pod: PodView, skipWindows: boolean): Outcome | null {
   if (skipWindows && pod.isWindows) return null;
@@ -32,22 +32,16 @@ function evaluate(pod: PodView, skipWindows: boolean): Outcome | null {
         },
       });
     }
-    const add = capsCur.get('add');
-    let bad = false;
-    add.items().forEach((item, i) => {
-      const cap = item.str();
-      if (cap === undefined || cap === 'NET_BIND_SERVICE') return;
-      bad = true;
-      caps.push(cap);
-      problems.push({
-        container: c.name,
-        span: item.span,
-        path: item.path,
-        detail: `${containersPhrase([c.name])} must not include ${quotedSet([cap])} in securityContext.capabilities.add`,
-        fix: { title: `Remove capability ${cap}`, safe: false, ops: removeItem(add, i) },
-      });
-    });
-    if (bad) badAdd.push(c.name);
+    const bad = forbiddenAddedCapabilities(
+      c.name,
+      capsCur.get('add'),
+      (cap) => cap === 'NET_BIND_SERVICE',
+    );
+    if (bad.length > 0) badAdd.push(c.name);
+    for (const b of bad) {
+      caps.push(b.cap);
+      problems.push(b.problem);
+    }
   }
   if (problems.length === 0) return null;
   const parts: string[] = [];

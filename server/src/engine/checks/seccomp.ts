@@ -3,16 +3,22 @@
  */
 import type { Cursor } from '../cursor';
 import type { FixOp } from '../fixes/edits';
-import { quotedSet, setAt } from './api';
+import type { Problem } from './api';
+import { containersPhrase, quotedSet, setAt } from './api';
 
 export function validSeccompType(t: string | undefined): boolean {
   return t === 'RuntimeDefault' || t === 'Localhost';
 }
 
+export interface BadSeccomp {
+  value: string;
+  at: Cursor;
+  path: string;
+  ops: FixOp[];
+}
+
 /** A present seccompProfile object with a bad type (empty or missing type included). */
-export function badSeccomp(
-  profile: Cursor,
-): { value: string; at: Cursor; path: string; ops: FixOp[] } | null {
+export function badSeccomp(profile: Cursor): BadSeccomp | null {
   if (!profile.present) return null;
   const typeCur = profile.get('type');
   const t = typeCur.str();
@@ -28,4 +34,15 @@ export function badSeccomp(
 
 export function mustNotSet(setters: string, values: string[]): string {
   return `${setters} must not set securityContext.seccompProfile.type to ${quotedSet(values)}`;
+}
+
+/** The located problem of an explicitly set bad type: the pod's (container null) or a container's. */
+export function badSeccompProblem(container: string | null, b: BadSeccomp): Problem {
+  return {
+    container,
+    span: b.at.span,
+    path: b.path,
+    detail: mustNotSet(container === null ? 'pod' : containersPhrase([container]), [b.value]),
+    fix: { title: 'Set seccompProfile type: RuntimeDefault', safe: true, ops: b.ops },
+  };
 }

@@ -9,8 +9,8 @@
  */
 import type { PodView } from '../podView';
 import type { CheckDefinition, Outcome, Problem } from './api';
-import { containersPhrase, pluralize, settersPhrase, setAt, sortedSet } from './api';
-import { badSeccomp, mustNotSet } from './seccomp';
+import { pluralize, settersPhrase, setAt, sortedSet } from './api';
+import { badSeccomp, badSeccompProblem, mustNotSet } from './seccomp';
 
 const POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
 const CONTAINER_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
@@ -61,13 +61,7 @@ function fields(pod: PodView): Outcome | null {
   if (p) {
     podBad = true;
     values.push(p.value);
-    problems.push({
-      container: null,
-      span: p.at.span,
-      path: p.path,
-      detail: mustNotSet('pod', [p.value]),
-      fix: { title: 'Set seccompProfile type: RuntimeDefault', safe: true, ops: p.ops },
-    });
+    problems.push(badSeccompProblem(null, p));
   }
   const names: string[] = [];
   for (const c of pod.containers) {
@@ -75,13 +69,7 @@ function fields(pod: PodView): Outcome | null {
     if (!b) continue;
     names.push(c.name);
     values.push(b.value);
-    problems.push({
-      container: c.name,
-      span: b.at.span,
-      path: b.path,
-      detail: mustNotSet(containersPhrase([c.name]), [b.value]),
-      fix: { title: 'Set seccompProfile type: RuntimeDefault', safe: true, ops: b.ops },
-    });
+    problems.push(badSeccompProblem(c.name, b));
   }
   if (problems.length === 0) return null;
   return {

@@ -6,7 +6,7 @@
 import type { PodView } from '../podView';
 import type { CheckDefinition, Outcome, Problem } from './api';
 import { containersPhrase, setInPod, settersPhrase } from './api';
-import { badSeccomp, mustNotSet, validSeccompType } from './seccomp';
+import { badSeccomp, badSeccompProblem, mustNotSet, validSeccompType } from './seccomp';
 
 function mustSet(names: string[]): string {
   return `pod or ${containersPhrase(names)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"`;
@@ -23,13 +23,7 @@ function evaluate(pod: PodView, skipWindows: boolean): Outcome | null {
   const podBad = badSeccomp(podProfile);
   if (podBad) {
     values.push(podBad.value);
-    problems.push({
-      container: null,
-      span: podBad.at.span,
-      path: podBad.path,
-      detail: mustNotSet('pod', [podBad.value]),
-      fix: { title: 'Set seccompProfile type: RuntimeDefault', safe: true, ops: podBad.ops },
-    });
+    problems.push(badSeccompProblem(null, podBad));
   }
   for (const c of pod.containers) {
     const profile = c.sc.get('seccompProfile').asObject();
@@ -38,13 +32,7 @@ function evaluate(pod: PodView, skipWindows: boolean): Outcome | null {
       if (!b) continue;
       explicitNames.push(c.name);
       values.push(b.value);
-      problems.push({
-        container: c.name,
-        span: b.at.span,
-        path: b.path,
-        detail: mustNotSet(containersPhrase([c.name]), [b.value]),
-        fix: { title: 'Set seccompProfile type: RuntimeDefault', safe: true, ops: b.ops },
-      });
+      problems.push(badSeccompProblem(c.name, b));
     } else if (!podValid) {
       implicitNames.push(c.name);
       // An invalid pod-level profile is reported once, at the pod; it stands for these containers.
