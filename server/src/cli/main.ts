@@ -9,6 +9,7 @@ import {
   DEFAULT_LIMITS,
   evaluatedMinor,
   fixAll,
+  LineIndex,
 } from '../engine/index';
 import type { AnalyzeOptions, NamespaceLabels } from '../engine/index';
 import { HELP, parseArgs, UsageError } from './args';
@@ -109,10 +110,7 @@ export function firstInvalidUtf8(bytes: Buffer): { line: number; column: number;
     if (at < 0) return { line: 1, column: 1, byte: 0 };
     byte += Buffer.byteLength(text.slice(from, at), 'utf8');
     if (!bytes.subarray(byte, byte + 3).equals(REPLACEMENT)) {
-      const before = text.slice(0, at);
-      const lineStart = Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r')) + 1;
-      const line = before.split(/\r\n|\r|\n/).length;
-      return { line, column: [...before.slice(lineStart)].length + 1, byte };
+      return { ...new LineIndex(text).humanPosition(at), byte };
     }
     byte += 3;
     from = at + 1;
