@@ -26,11 +26,14 @@ interface Tools {
   generate: (o: { lines?: number; workloads?: number; seed?: number }) => string;
 }
 
+function middle(xs: readonly number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+}
+
 async function medianAsync(fn: () => Promise<number>, runs: number): Promise<number> {
   const xs: number[] = [];
   for (let i = 0; i < runs; i++) xs.push(await fn());
-  xs.sort((a, b) => a - b);
-  return xs[Math.floor(xs.length / 2)] ?? Number.NaN;
+  return middle(xs);
 }
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -95,12 +98,11 @@ export async function run({ median, generate }: Tools): Promise<Row[]> {
       opens.push(await openMs(many));
       for (let k = 0; k < 3; k++) edits.push(await editMs());
     }
-    const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? Number.NaN;
     rows.push({
       name: 'lsp/1-char edit in 2,000 workloads → diagnostics',
-      ms: mid(edits),
+      ms: middle(edits),
       baseName: 'open that file',
-      baseMs: mid(opens),
+      baseMs: middle(opens),
       bound: 0.1,
     });
     await client.close(uri);
