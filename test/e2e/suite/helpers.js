@@ -53,6 +53,36 @@ function describeDiagnostics(diags) {
 }
 
 /**
+ * Resolves with condition()'s value once it is truthy: at once if it already is, else on the
+ * first `event` (a vscode.Event) after which it is. Rejects after timeoutMs with message().
+ */
+function until(event, condition, timeoutMs, message) {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let subscription;
+    let timer;
+    const finish = (fn, value) => {
+      if (settled) return;
+      settled = true;
+      if (subscription) subscription.dispose();
+      clearTimeout(timer);
+      fn(value);
+    };
+    const check = () => {
+      try {
+        const value = condition();
+        if (value) finish(resolve, value);
+      } catch (e) {
+        finish(reject, e);
+      }
+    };
+    subscription = event(check);
+    timer = setTimeout(() => finish(reject, new Error(message())), timeoutMs);
+    check();
+  });
+}
+
+/**
  * Resolves with uri's diagnostics (all sources) as soon as predicate(diagnostics) is true: at
  * once if it already is, else on the vscode.languages.onDidChangeDiagnostics event that makes
  * it true. Rejects after timeoutMs, listing the diagnostics there were.
@@ -64,38 +94,16 @@ function waitForDiagnostics(
   predicate = (ds) => ds.length > 0,
   timeoutMs = DEFAULT_TIMEOUT_MS,
 ) {
-  const key = uri.toString();
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const finish = (fn, value) => {
-      if (settled) return;
-      settled = true;
-      subscription.dispose();
-      clearTimeout(timer);
-      fn(value);
-    };
-    const check = () => {
-      try {
-        const diags = vscode.languages.getDiagnostics(uri);
-        if (predicate(diags)) finish(resolve, diags);
-      } catch (e) {
-        finish(reject, e);
-      }
-    };
-    const subscription = vscode.languages.onDidChangeDiagnostics((e) => {
-      if (e.uris.some((u) => u.toString() === key)) check();
-    });
-    const timer = setTimeout(() => {
-      const now = describeDiagnostics(vscode.languages.getDiagnostics(uri));
-      finish(
-        reject,
-        new Error(
-          `timed out after ${timeoutMs} ms waiting for diagnostics on ${uri.fsPath}; there are:\n${now}`,
-        ),
-      );
-    }, timeoutMs);
-    check();
-  });
+  return until(
+    vscode.languages.onDidChangeDiagnostics,
+    () => {
+      const diags = vscode.languages.getDiagnostics(uri);
+      return predicate(diags) && diags;
+    },
+    timeoutMs,
+    () =>
+      `timed out after ${timeoutMs} ms waiting for diagnostics on ${uri.fsPath}; there are:\n${describeDiagnostics(vscode.languages.getDiagnostics(uri))}`,
+  );
 }
 
 function sameValue(a, b) {
@@ -114,31 +122,23 @@ async function setSetting(section, key, value, timeoutMs = DEFAULT_TIMEOUT_MS) {
     return inspected && inspected.workspaceValue;
   };
   if (sameValue(current(), value)) return;
-  let subscription;
-  let timer;
-  const changed = new Promise((resolve, reject) => {
-    subscription = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(`${section}.${key}`) && sameValue(current(), value)) resolve();
-    });
-    timer = setTimeout(
-      () =>
-        reject(
-          new Error(
-            `setting ${section}.${key} did not become ${JSON.stringify(value)} within ${timeoutMs} ms`,
-          ),
-        ),
-      timeoutMs,
-    );
-  });
+  // Listening before the update: the event may come before update() resolves.
+  const changed = until(
+    vscode.workspace.onDidChangeConfiguration,
+    () => sameValue(current(), value),
+    timeoutMs,
+    () =>
+      `setting ${section}.${key} did not become ${JSON.stringify(value)} within ${timeoutMs} ms`,
+  );
   try {
     await vscode.workspace
       .getConfiguration(section)
       .update(key, value, vscode.ConfigurationTarget.Workspace);
-    if (!sameValue(current(), value)) await changed;
-  } finally {
-    subscription.dispose();
-    clearTimeout(timer);
+  } catch (e) {
+    changed.catch(() => undefined); // the update's own error is the one to report
+    throw e;
   }
+  await changed;
 }
 
 /**
@@ -210,31 +210,15 @@ async function resetEditors(timeoutMs = DEFAULT_TIMEOUT_MS) {
   }
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   const untitled = () => vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'untitled');
-  if (untitled().length === 0) return;
-  let subscription;
-  let timer;
-  try {
-    await new Promise((resolve, reject) => {
-      subscription = vscode.workspace.onDidCloseTextDocument(() => {
-        if (untitled().length === 0) resolve();
-      });
-      timer = setTimeout(
-        () =>
-          reject(
-            new Error(
-              `untitled documents still open: ${untitled()
-                .map((d) => d.uri.toString())
-                .join(', ')}`,
-            ),
-          ),
-        timeoutMs,
-      );
-      if (untitled().length === 0) resolve();
-    });
-  } finally {
-    clearTimeout(timer);
-    if (subscription) subscription.dispose();
-  }
+  await until(
+    vscode.workspace.onDidCloseTextDocument,
+    () => untitled().length === 0,
+    timeoutMs,
+    () =>
+      `untitled documents still open: ${untitled()
+        .map((d) => d.uri.toString())
+        .join(', ')}`,
+  );
 }
 
 module.exports = {
