@@ -1,21 +1,61 @@
 #!/usr/bin/env node
-// The whole test suite, as CI runs it: build, type check, lint, format check,
-// unit and conformance tests, language-server tests over stdio, grammar tests,
-// and the end-to-end tests inside the real VS Code. Ends with one line
-// "N passed, N failed" over every phase.
+// The whole test suite, as CI runs it, in phases named for what they run:
+//   build    TypeScript build (tsc -b: type checks every project)
+//   lint     ESLint, no warnings allowed
+//   format   Prettier check
+//   engine   the engine's own tests (test/engine: checks, conformance, fixes, advisor, ...)
+//   cli      the podsec command line, as a process and as a function (test/cli)
+//   lsp      the built language server over a real stdio connection (test/lsp)
+//   grammar  the injection grammar, tokenized as VS Code does (test/grammar)
+//   package  the .vsix: built, inspected and unpacked outside the repository (test/package)
+//   e2e      the extension in the real VS Code (test/e2e; installs its tools on first run)
+// `npm test` runs them all; `npm test -- engine cli` runs only those (in this order);
+// `npm test -- --list` lists them. An unknown phase name is an error. Ends with one
+// line "N passed, N failed" over every phase run.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const only = process.argv.slice(2);
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+const node = process.execPath;
+const tap = (dir) => [node, ['--test', '--test-reporter=tap', dir], { countTap: true }];
+
+/** name → [command, args, options, description] */
+const PHASES = {
+  build: [npx, ['tsc', '-b'], {}, 'TypeScript build and type check'],
+  lint: [npx, ['eslint', '.', '--max-warnings', '0'], {}, 'ESLint (no warnings)'],
+  format: [npx, ['prettier', '--check', '.'], {}, 'Prettier check'],
+  engine: [...tap('out/test/engine'), 'engine tests (checks, conformance, fixes, advisor)'],
+  cli: [...tap('out/test/cli'), 'command-line tests'],
+  lsp: [...tap('out/test/lsp'), 'language server over stdio'],
+  grammar: [...tap('test/grammar/'), 'injection grammar tokenized as VS Code does'],
+  package: [...tap('test/package/'), 'the .vsix, built and unpacked'],
+  e2e: [node, ['test/e2e/run.js'], { countPlain: true, e2e: true }, 'the real VS Code'],
+};
+
+const args = process.argv.slice(2);
+if (args.includes('--list') || args.includes('-l')) {
+  for (const [name, p] of Object.entries(PHASES))
+    process.stdout.write(`${name.padEnd(8)} ${p[3]}\n`);
+  process.exit(0);
+}
+const unknown = args.filter((a) => !(a in PHASES));
+if (unknown.length > 0) {
+  process.stderr.write(
+    `test: unknown phase ${unknown.map((u) => `"${u}"`).join(', ')}; phases: ${Object.keys(PHASES).join(', ')}\n`,
+  );
+  process.exit(2);
+}
+const selected =
+  args.length > 0 ? Object.keys(PHASES).filter((p) => args.includes(p)) : Object.keys(PHASES);
+
 const counts = { passed: 0, failed: 0 };
 const failedPhases = [];
 
-function run(name, cmd, args, { countTap = false, countPlain = false, env = process.env } = {}) {
-  if (only.length > 0 && !only.includes(name)) return;
-  process.stdout.write(`\n=== ${name}: ${cmd} ${args.join(' ')}\n`);
-  const r = spawnSync(cmd, args, {
+function run(name, cmd, cmdArgs, { countTap = false, countPlain = false, env = process.env } = {}) {
+  process.stdout.write(`\n=== ${name}: ${cmd} ${cmdArgs.join(' ')}\n`);
+  const r = spawnSync(cmd, cmdArgs, {
     stdio: countTap || countPlain ? ['inherit', 'pipe', 'inherit'] : 'inherit',
     encoding: 'utf8',
     env,
@@ -24,54 +64,47 @@ function run(name, cmd, args, { countTap = false, countPlain = false, env = proc
   if (countTap || countPlain) {
     const out = r.stdout ?? '';
     process.stdout.write(out);
+    let m;
     if (countTap) {
       const pass = /^# pass (\d+)$/m.exec(out);
       const fail = /^# fail (\d+)$/m.exec(out);
-      counts.passed += Number(pass?.[1] ?? 0);
-      counts.failed += Number(fail?.[1] ?? 0);
+      m = pass && fail ? [null, pass[1], fail[1]] : null;
     } else {
-      const m = [...out.matchAll(/^(\d+) passed, (\d+) failed/gm)].pop();
-      counts.passed += Number(m?.[1] ?? 0);
-      counts.failed += Number(m?.[2] ?? 0);
-      if (!m && r.status === 0) {
-        failedPhases.push(`${name} (printed no counts)`);
-        return;
-      }
+      m = [...out.matchAll(/^(\d+) passed, (\d+) failed/gm)].pop() ?? null;
+    }
+    if (m) {
+      counts.passed += Number(m[1]);
+      counts.failed += Number(m[2]);
+    }
+    if (!m || Number(m[1]) + Number(m[2]) === 0) {
+      failedPhases.push(`${name} (ran no tests)`);
+      return;
     }
   }
   if (r.status !== 0) failedPhases.push(`${name} (exit ${r.status ?? r.signal})`);
 }
 
-const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
-run('build', npx, ['tsc', '-b']);
-run('lint', npx, ['eslint', '.', '--max-warnings', '0']);
-run('format', npx, ['prettier', '--check', '.']);
-const testDirs = ['out/test/unit', 'out/test/server'].filter((d) => existsSync(d));
-run('unit', process.execPath, ['--test', '--test-reporter=tap', ...testDirs], { countTap: true });
-if (existsSync('test/grammar')) {
-  run('grammar', process.execPath, ['--test', '--test-reporter=tap', 'test/grammar/'], {
-    countTap: true,
-  });
-}
-// The .vsix: built, inspected and unpacked outside the repository (test/package).
-run('package', process.execPath, ['--test', '--test-reporter=tap', 'test/package/'], {
-  countTap: true,
-});
-if (!process.env.PODSEC_SKIP_E2E && existsSync('test/e2e/run.js')) {
-  run('e2e-setup', 'bash', ['scripts/e2e-setup.sh']);
-  // The end-to-end tests load the extension as installed from the .vsix.
-  const unpacked = join(tmpdir(), 'podsec-vsix', 'extension');
-  const wanted = only.length === 0 || only.includes('e2e');
-  if (wanted && !existsSync(join(unpacked, 'package.json'))) {
-    failedPhases.push('e2e (no unpacked .vsix: run the package phase first)');
-  } else {
-    run('e2e', process.execPath, ['test/e2e/run.js'], {
-      countPlain: true,
+for (const name of selected) {
+  const [cmd, cmdArgs, opts] = PHASES[name];
+  if (opts.e2e) {
+    if (process.env.PODSEC_SKIP_E2E) {
+      failedPhases.push('e2e (skipped by PODSEC_SKIP_E2E: not a full run)');
+      continue;
+    }
+    run('e2e-setup', 'bash', ['scripts/e2e-setup.sh']);
+    // The end-to-end tests load the extension as installed from the .vsix.
+    const unpacked = join(tmpdir(), 'podsec-vsix', 'extension');
+    if (!existsSync(join(unpacked, 'package.json'))) {
+      failedPhases.push('e2e (no unpacked .vsix: run the package phase first)');
+      continue;
+    }
+    run(name, cmd, cmdArgs, {
+      ...opts,
       env: { ...process.env, PODSEC_E2E_EXTENSION_PATH: unpacked },
     });
+    continue;
   }
-} else if (process.env.PODSEC_SKIP_E2E) {
-  failedPhases.push('e2e (skipped by PODSEC_SKIP_E2E: not a full run)');
+  run(name, cmd, cmdArgs, opts);
 }
 
 process.stdout.write('\n');

@@ -11,7 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { fileUri, LspClient } from '../server/lspClient';
+import { fileUri, LspClient } from '../support/lspClient';
 
 interface Row {
   name: string;

@@ -16,7 +16,7 @@ import type {
   TextDocumentEdit,
   WorkspaceEdit,
 } from 'vscode-languageserver-protocol';
-import { fileUri, LspClient } from './lspClient';
+import { fileUri, LspClient } from '../support/lspClient';
 
 const PLAIN = `apiVersion: apps/v1
 kind: Deployment

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CodeAction, Hover } from 'vscode-languageserver-protocol';
 import { repoRoot } from '../support/paths';
-import { fileUri, LspClient } from './lspClient';
+import { fileUri, LspClient } from '../support/lspClient';
 
 const NAMESPACE = `apiVersion: v1
 kind: Namespace

@@ -20,7 +20,7 @@ import { AnalysisResult, toDiagnostics } from '@podsec/server/out/lsp/service';
 import type { NamespaceResolver } from '@podsec/server/out/lsp/service';
 import { normalizeSettings } from '@podsec/server/out/lsp/settings';
 import { generate, Rng } from '../support/generate';
-import { LspClient } from './lspClient';
+import { LspClient } from '../support/lspClient';
 
 const SEED = Number(process.env.PODSEC_SOAK_SEED ?? 4242);
 const EDITS = Number(process.env.PODSEC_SOAK_EDITS ?? 5000);

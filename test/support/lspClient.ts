@@ -31,7 +31,7 @@ import type {
 } from 'vscode-languageserver-protocol/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 
-import { repoRoot } from '../support/paths';
+import { repoRoot } from './paths';
 
 /** The built server's entry point. */
 export const SERVER_MAIN = path.join(repoRoot(), 'server', 'out', 'lsp', 'main.js');

@@ -19,7 +19,7 @@ import type {
   TextEdit,
 } from 'vscode-languageserver-protocol';
 import { analyze } from '@podsec/server';
-import { applyTextEdits, fileUri, LspClient } from './lspClient';
+import { applyTextEdits, fileUri, LspClient } from '../support/lspClient';
 
 const PSS = 'https://kubernetes.io/docs/concepts/security/pod-security-standards/';
 

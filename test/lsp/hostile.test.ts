@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CodeAction, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { generate } from '../support/generate';
-import { LspClient } from './lspClient';
+import { LspClient } from '../support/lspClient';
 
 const POD_HEAD = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: hostile\n';
 const MB = 1024 * 1024;
