@@ -16,6 +16,7 @@ import { HELP, parseArgs, UsageError } from './args';
 import type { CliOptions } from './args';
 import type { FileResult } from './report';
 import { toJson, toSarif, toText } from './report';
+import { runRenderKustomize } from './renderKustomize';
 import { runReport } from './reportCommand';
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
@@ -172,6 +173,8 @@ export function run(argv: string[], io: Io): number {
   if (argv[0] === 'report') {
     return runReport(argv.slice(1), { ...io, read: (paths) => readInputs(paths, io) });
   }
+  // `podsec render <kustomization dir>`: the build as `kubectl kustomize` prints it.
+  if (argv[0] === 'render') return runRenderKustomize(argv.slice(1), io);
   let o: CliOptions;
   try {
     o = parseArgs(argv);
