@@ -1221,7 +1221,7 @@ function inlineMap(k: Kustomization, node: KNode): (o: number) => number {
   const value = node.text;
   const fileLines: number[] = [];
   let p = k.text.indexOf('\n', start);
-  while (p >= 0 && p + 1 <= node.origin.end) {
+  while (p >= 0 && p + 1 < node.origin.end) {
     fileLines.push(p + 1);
     p = k.text.indexOf('\n', p + 1);
   }
