@@ -38,6 +38,7 @@ import { fixNameReferences } from './nameref';
 import type { ResId } from './resid';
 import {
   idEquals,
+  idKey,
   idString,
   legacyCompare,
   ORDER_FIRST,
@@ -341,9 +342,12 @@ class Builder {
     rs: readonly Resource[],
     onConflict: (id: ResId) => KustomizeFailure,
   ): void {
+    const ids = new Set(ra.resources.map((o) => idKey(o.curId())));
     for (const r of rs) {
       const id = r.curId();
-      if (ra.resources.some((o) => idEquals(o.curId(), id))) throw onConflict(id);
+      const key = idKey(id);
+      if (ids.has(key)) throw onConflict(id);
+      ids.add(key);
       ra.resources.push(r);
     }
   }
@@ -368,16 +372,17 @@ class Builder {
     let rs: Resource[];
     try {
       rs = this.resourcesFrom(text, f.path, s.value);
-      const seen: Resource[] = [];
+      const seen = new Set<string>();
       for (const r of rs) {
-        if (seen.some((o) => idEquals(o.curId(), r.curId())))
+        const key = idKey(r.curId());
+        if (seen.has(key))
           throw new KustomizeFailure(
             'idConflict',
             `may not add resource with an already registered id: ${idString(r.curId())}`,
             f.path,
             { start: r.source.start, end: r.source.end },
           );
-        seen.push(r);
+        seen.add(key);
       }
     } catch (e) {
       if (e instanceof KustomizeFailure && (e.errorClass === 'yaml' || e.bare))
@@ -385,7 +390,8 @@ class Builder {
       if (e instanceof KustomizeFailure) return e.wrap(`accumulating resources from '${s.value}'`);
       throw e;
     }
-    const clash = rs.find((r) => ra.resources.some((o) => idEquals(o.curId(), r.curId())));
+    const have = new Set(ra.resources.map((o) => idKey(o.curId())));
+    const clash = rs.find((r) => have.has(idKey(r.curId())));
     if (clash) {
       return new KustomizeFailure(
         'idConflict',

@@ -32,7 +32,24 @@ function isDigit(c: string): boolean {
 }
 
 /** yaml.v2's order of map keys: letters by code point, runs of digits by value. */
+const PLAIN_ASCII_KEY = /^[A-Za-z./_-]*$/;
+
 export function yamlKeyLess(a: string, b: string): boolean {
+  // Keys without digits or non-ASCII letters compare character by character.
+  if (PLAIN_ASCII_KEY.test(a) && PLAIN_ASCII_KEY.test(b)) {
+    const n = Math.min(a.length, b.length);
+    for (let i = 0; i < n; i++) {
+      const x = a.charCodeAt(i);
+      const y = b.charCodeAt(i);
+      if (x === y) continue;
+      const al = (x >= 65 && x <= 90) || (x >= 97 && x <= 122);
+      const bl = (y >= 65 && y <= 90) || (y >= 97 && y <= 122);
+      if (al && bl) return x < y;
+      if (al || bl) return bl;
+      return x < y;
+    }
+    return a.length < b.length;
+  }
   const ar = [...a];
   const br = [...b];
   for (let i = 0; i < ar.length && i < br.length; i++) {
@@ -160,8 +177,12 @@ function analyze(value: string): Analysis {
 
 type Style = 'plain' | 'single' | 'double' | 'literal';
 
+/** Strings that are plain whatever the position (no indicators, spaces or line breaks), unless they read as another type. */
+const PLAIN_SAFE = /^[A-Za-z0-9_/][A-Za-z0-9_./-]*$/;
+
 /** The style yaml.v2 writes a string in (`key`: in simple-key position). */
 function stringStyle(s: string, key: boolean): Style {
+  if (PLAIN_SAFE.test(s)) return mustQuote11(s) ? 'double' : 'plain';
   const a = analyze(s);
   let style: Style = s.includes('\n') ? 'literal' : mustQuote11(s) ? 'double' : 'plain';
   if (key && a.multiline) style = 'double';
@@ -263,7 +284,9 @@ class Out {
   put(s: string): void {
     this.parts.push(s);
     this.pos += s.length;
-    for (const _ of s) this.column++;
+    // Columns count code points: a surrogate pair is one.
+    if (/[\ud800-\udbff]/.test(s)) for (const _ of s) this.column++;
+    else this.column += s.length;
   }
 
   br(): void {
@@ -300,6 +323,13 @@ class Out {
 
 function writePlain(o: Out, v: string, allowBreaks: boolean): void {
   if (!o.whitespace) o.put(' ');
+  if (!v.includes(' ')) {
+    // Nothing to fold at.
+    o.put(v);
+    o.whitespace = false;
+    o.indention = false;
+    return;
+  }
   const cs = [...v];
   let spaces = false;
   for (let i = 0; i < cs.length; i++) {

@@ -159,10 +159,13 @@ export interface Visit {
  * Apply `visit` at `spec`'s path in `r` (when the spec selects the object);
  * kustomize's error when the path runs into a scalar.
  */
-export function applyFieldSpec(r: Resource, spec: FieldSpec, visit: Visit): void {
-  const gvk = r.gvk();
+const SPLIT = new Map<string, string[]>();
+
+export function applyFieldSpec(r: Resource, spec: FieldSpec, visit: Visit, gvkIn?: Gvk): void {
+  const gvk = gvkIn ?? r.gvk();
   if (!specMatches(spec, gvk)) return;
-  const path = splitPath(spec.path);
+  let path = SPLIT.get(spec.path);
+  if (!path) SPLIT.set(spec.path, (path = splitPath(spec.path)));
   try {
     walk(r.node, null, path, spec.create === true, visit);
   } catch (e) {

@@ -330,21 +330,48 @@ const sameNamesAndNamespaces = (rs: Resource[]): boolean =>
     (r) => r.name === (rs[0] as Resource).name && r.namespace === (rs[0] as Resource).namespace,
   );
 
-function setScalarRef(n: KNode, refs: Referrals, candidates: readonly Resource[]): void {
+/** The possible referrals of one referrer, found by name (only renamed objects can be referrals). */
+class Pool {
+  private allowed: Set<Resource> | null = null;
+  private orgNamespaces: Set<string> | null = null;
+
+  constructor(
+    private readonly all: readonly Resource[],
+    private readonly byName: ReadonlyMap<string, readonly Resource[]>,
+    private readonly referrer: Resource,
+  ) {}
+
+  private allowedSet(): Set<Resource> {
+    this.allowed ??= new Set(couldBeReferenced(this.all, this.referrer));
+    return this.allowed;
+  }
+
+  /** Candidates that once had `name`, among those the referrer may name. */
+  named(name: string): Resource[] {
+    const allowed = this.allowedSet();
+    return (this.byName.get(name) ?? []).filter((r) => allowed.has(r));
+  }
+
+  /** Whether any candidate was originally in namespace `ns` (kustomize then matches by original namespace). */
+  hasOriginalNamespace(ns: string): boolean {
+    if (!this.orgNamespaces) {
+      this.orgNamespaces = new Set();
+      for (const r of this.allowedSet()) this.orgNamespaces.add(r.orgId().namespace);
+    }
+    return this.orgNamespaces.has(ns);
+  }
+}
+
+function setScalarRef(n: KNode, refs: Referrals, pool: Pool): void {
   if (n.kind !== 'scalar') return;
-  const referral = refs.select(n.text, candidates, sameNames);
+  const referral = refs.select(n.text, pool.named(n.text), sameNames);
   if (!referral || referral.name === n.text) return;
   // The reference keeps the origin of the reference the user wrote.
   n.text = referral.name;
   n.tag = 'str';
 }
 
-function setMappingRef(
-  n: KMap,
-  refs: Referrals,
-  candidates: readonly Resource[],
-  r: Resource,
-): void {
+function setMappingRef(n: KMap, refs: Referrals, pool: Pool, r: Resource): void {
   const nameNode = get(n, 'name');
   if (!nameNode) {
     throw new KustomizeFailure(
@@ -357,18 +384,16 @@ function setMappingRef(
       },
     );
   }
+  const oldName = nameNode.kind === 'scalar' ? nameNode.text : '';
+  let candidates = pool.named(oldName);
   const nsNode = get(n, 'namespace');
-  let pool: readonly Resource[] = candidates;
   if (nsNode) {
     const ns = nsNode.kind === 'scalar' ? nsNode.text : '';
-    const byOrg = candidates.filter((c) => c.orgId().namespace === ns);
-    pool =
-      byOrg.length > 0 || candidates.some((c) => c.orgId().namespace === ns)
-        ? byOrg
-        : candidates.filter((c) => c.namespace === ns);
+    candidates = pool.hasOriginalNamespace(ns)
+      ? candidates.filter((c) => c.orgId().namespace === ns)
+      : candidates.filter((c) => c.namespace === ns);
   }
-  const oldName = nameNode.kind === 'scalar' ? nameNode.text : '';
-  const referral = refs.select(oldName, pool, sameNamesAndNamespaces);
+  const referral = refs.select(oldName, candidates, sameNamesAndNamespaces);
   if (!referral) return;
   if (referral.name === oldName && referral.namespace === '') return;
   const ne = entry(n, 'name');
@@ -394,13 +419,28 @@ function setMappingRef(
 
 /** Fix every name reference in `resources` (the whole build, after names are final). */
 export function fixNameReferences(resources: readonly Resource[]): void {
+  // Only an object that was renamed can be a referral: index them by their earlier names.
+  const byName = new Map<string, Resource[]>();
+  for (const r of resources) {
+    for (const id of r.previousIds()) {
+      const l = byName.get(id.name) ?? [];
+      if (!l.includes(r)) l.push(r);
+      byName.set(id.name, l);
+    }
+  }
+  if (byName.size === 0) return;
   const orgIds = resources.map((r) => r.orgId());
+  const pools = new Map<Resource, Pool>();
   for (const back of NAME_REFERENCES) {
     for (const spec of back.referrers) {
       resources.forEach((r, i) => {
         if (!gvkSelected((orgIds[i] as ResId).gvk, specGvk(spec))) return;
-        const candidates = couldBeReferenced(resources, r);
         const refs = new Referrals(r, back.gvk, spec.path);
+        const pool = (): Pool => {
+          let p = pools.get(r);
+          if (!p) pools.set(r, (p = new Pool(resources, byName, r)));
+          return p;
+        };
         // The path applies to the referrer as it is now.
         applyFieldSpec(
           r,
@@ -410,12 +450,12 @@ export function fixNameReferences(resources: readonly Resource[]): void {
             origin: null,
             set: (n) => {
               if (n.kind === 'scalar') {
-                if (n.tag !== 'null') setScalarRef(n, refs, candidates);
-              } else if (n.kind === 'map') setMappingRef(n, refs, candidates, r);
+                if (n.tag !== 'null') setScalarRef(n, refs, pool());
+              } else if (n.kind === 'map') setMappingRef(n, refs, pool(), r);
               else
                 for (const el of n.items) {
-                  if (el.kind === 'scalar') setScalarRef(el, refs, candidates);
-                  else if (el.kind === 'map') setMappingRef(el, refs, candidates, r);
+                  if (el.kind === 'scalar') setScalarRef(el, refs, pool());
+                  else if (el.kind === 'map') setMappingRef(el, refs, pool(), r);
                 }
             },
           },

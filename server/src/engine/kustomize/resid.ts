@@ -87,6 +87,11 @@ export function gvkEquals(a: Gvk, b: Gvk): boolean {
   return a.group === b.group && a.version === b.version && a.kind === b.kind;
 }
 
+/** A key equal for equal ids (`idEquals`), for sets and maps. */
+export function idKey(id: ResId): string {
+  return `${id.gvk.group}\u0000${id.gvk.version}\u0000${id.gvk.kind}\u0000${id.name}\u0000${effectiveNamespace(id)}`;
+}
+
 export function idEquals(a: ResId, b: ResId): boolean {
   return (
     a.name === b.name && gvkEquals(a.gvk, b.gvk) && effectiveNamespace(a) === effectiveNamespace(b)

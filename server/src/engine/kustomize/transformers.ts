@@ -19,7 +19,7 @@ import {
 } from './fieldSpecs';
 import type { FieldSpec } from './fieldSpecs';
 import type { ImageSetting, Kustomization, LabelSetting, PairSetting } from './kustomization';
-import { gvkSelected, gvkString, idEquals, idString, isClusterScoped } from './resid';
+import { gvkSelected, gvkString, idEquals, idKey, idString, isClusterScoped } from './resid';
 import type { Resource } from './resource';
 import { entry, get, kmap, scalar, set, str } from './tree';
 import type { KMap, KNode } from './tree';
@@ -70,7 +70,11 @@ export function setNamespace(k: Kustomization, resources: readonly Resource[]): 
   const ns = k.namespace;
   if (!ns) return;
   const origin = computed(k, ns.node, `namespace: ${ns.value}`);
+  // How many objects have each id now (kustomize checks each transformed object against all).
+  const counts = new Map<string, number>();
+  for (const r of resources) counts.set(idKey(r.curId()), (counts.get(idKey(r.curId())) ?? 0) + 1);
   for (const r of resources) {
+    const before = idKey(r.curId());
     if (r.isEmpty()) continue;
     r.storePreviousId();
     const gvk = r.gvk();
@@ -131,8 +135,11 @@ export function setNamespace(k: Kustomization, resources: readonly Resource[]): 
       });
     }
     const id = r.curId();
-    const matches = resources.filter((o) => idEquals(o.curId(), id));
-    if (matches.length !== 1) {
+    const after = idKey(id);
+    counts.set(before, (counts.get(before) ?? 1) - 1);
+    counts.set(after, (counts.get(after) ?? 0) + 1);
+    if ((counts.get(after) ?? 0) !== 1) {
+      const matches = resources.filter((o) => idEquals(o.curId(), id));
       throw new KustomizeFailure(
         'idConflict',
         `namespace transformation produces ID conflict: [${matches.map((m) => idString(m.curId())).join(' ')}]`,
@@ -214,16 +221,25 @@ function applyPairs(
   const byKey = new Map<string, PairSetting>();
   for (const p of pairs) byKey.set(p.key, p);
   const keys = [...byKey.keys()].sort();
+  const origins = new Map(
+    keys.map((key) => [key, pairOrigin(k, byKey.get(key) as PairSetting, what)]),
+  );
   for (const r of resources) {
+    const gvk = r.gvk();
     for (const key of keys) {
       const p = byKey.get(key) as PairSetting;
-      const origin = pairOrigin(k, p, what);
+      const origin = origins.get(key) as ComputedOrigin;
       for (const spec of specs) {
-        applyFieldSpec(r, spec, {
-          create: 'map',
-          origin,
-          set: (n) => setEntry(n, key, p.value, origin),
-        });
+        applyFieldSpec(
+          r,
+          spec,
+          {
+            create: 'map',
+            origin,
+            set: (n) => setEntry(n, key, p.value, origin),
+          },
+          gvk,
+        );
       }
     }
   }

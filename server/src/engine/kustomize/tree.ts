@@ -310,7 +310,8 @@ class Reader {
       file: this.src.file,
       start: map(s),
       end: map(e),
-      path: [...path],
+      // Paths are built once per node and never changed: shared, not copied.
+      path,
       document: this.document,
     };
   }
@@ -356,7 +357,8 @@ class Reader {
           continue;
         }
         const keyRange = isScalar(k) || isMap(k) || isSeq(k) ? (k as YNode).range : null;
-        const keyOrigin = this.origin(keyRange, [...path, keyText]);
+        const keyPath = [...path, keyText];
+        const keyOrigin = this.origin(keyRange, keyPath);
         const prev = entry(out, keyText);
         if (prev && this.opts.uniqueKeys)
           throw new DuplicateKeyError(
@@ -365,7 +367,7 @@ class Reader {
             keyOrigin.start,
             keyOrigin.end,
           );
-        set(out, keyText, this.read(pair.value, [...path, keyText], active), keyOrigin);
+        set(out, keyText, this.read(pair.value, keyPath, active), keyOrigin);
       }
       // `<<` merge keys: explicit keys win, then earlier merged maps.
       for (const m of merges) {
