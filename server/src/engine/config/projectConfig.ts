@@ -73,6 +73,8 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
       diag('a complex key is not a setting; ignored', pair.keySpan, '', 'warning');
       continue;
     }
+    // An alias to nothing: the YAML error says so; the key keeps its default.
+    if (pair.value.type === 'scalar' && pair.value.dangling) continue;
     const spec = KEYS.find((k) => k.key === key);
     if (!spec) {
       const c = closest(key, KEY_NAMES);

@@ -29,6 +29,8 @@ export interface LScalar {
   /** Whether the scalar was quoted or a block scalar (then it is always a string). */
   quoted: boolean;
   span: Span;
+  /** An alias with no anchor of its name before it: a YAML error, and no value. */
+  dangling?: boolean;
 }
 export interface LPair {
   /** The key as text (a scalar key's value as a string; null for a complex key). */
@@ -127,6 +129,8 @@ class Builder {
   private hops = 0;
   private targets: Map<Alias, unknown> | null = null;
   overLimit: Span | null = null;
+  /** Aliases with no anchor before them. */
+  readonly dangling: Array<{ name: string; span: Span }> = [];
 
   constructor(private readonly doc: Document.Parsed) {}
 
@@ -161,6 +165,18 @@ class Builder {
   /** The located tree of a node; `at` places values that have no range of their own (an alias's target keeps its own). */
   build(raw: unknown, at: Span, depth = 0): LNode {
     const node = this.deref(raw);
+    if (isAlias(raw) && node === undefined && !this.overLimit) {
+      const where = span(raw, at);
+      this.dangling.push({ name: raw.source, span: where });
+      return {
+        type: 'scalar',
+        value: null,
+        source: '',
+        quoted: false,
+        span: where,
+        dangling: true,
+      };
+    }
     if (depth > MAX_CONFIG_DEPTH) {
       this.overLimit ??= at;
       return { type: 'scalar', value: null, source: '', quoted: false, span: at };
@@ -263,6 +279,12 @@ export function readYaml(text: string): ReadResult {
   if (first.contents === null) return out;
   const b = new Builder(first);
   const root = b.build(first.contents, { start: 0, end: 0 });
+  for (const d of b.dangling) {
+    out.errors.push({
+      message: `alias *${d.name} has no anchor &${d.name} before it`,
+      span: d.span,
+    });
+  }
   if (b.overLimit) {
     out.errors.push({
       message: 'not read entirely: too many aliases or too deep',
@@ -270,7 +292,7 @@ export function readYaml(text: string): ReadResult {
     });
   }
   // A document that is only a null scalar (`~`, or comments) holds nothing.
-  out.root = root.type === 'scalar' && root.value === null && root.source === '' ? null : root;
+  out.root = root.type === 'scalar' && root.value === null && !root.quoted ? null : root;
   return out;
 }
 
