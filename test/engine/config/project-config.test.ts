@@ -64,7 +64,7 @@ failOnSkipped: true
     assert.equal(c.locations.exclude, undefined);
   });
 
-  it('reads a plain `off` (a YAML 1.1 boolean) as the severity word', () => {
+  it('reads off as a severity word; Off is not one', () => {
     const c = parse('severity:\n  note: off\n  yaml: Off\n');
     assert.deepEqual(c.settings.severity, { note: 'off' });
     // Severity words are lowercase, as the schema says: `Off` is not one.
@@ -154,9 +154,11 @@ describe('.podsec.yaml: invalid values fall back for that key only', () => {
     assert.match(c.diagnostics[0]?.message ?? '', /without quotes/);
   });
 
-  it('YAML 1.1 yes/on are booleans, as Kubernetes tools read them', () => {
+  it('the file is YAML 1.2 (as editors validate it): yes/on are not booleans', () => {
     const c = parse('namespaceLabels: yes\nfailOnSkipped: on\n');
-    assert.deepEqual(c.settings, { namespaceLabels: true, failOnSkipped: true });
+    assert.deepEqual(c.settings, {});
+    assert.equal(c.diagnostics.length, 2);
+    assert.match(c.diagnostics[0]?.message ?? '', /write true or false/);
   });
 
   it('severity: a bad entry is dropped, the good ones kept', () => {

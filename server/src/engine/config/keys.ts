@@ -122,7 +122,9 @@ function readBoolean(node: LNode, ctx: ReadContext, key: string): boolean | unde
   const hint =
     node.type === 'scalar' && /^(true|false)$/i.test(scalarText(node))
       ? ` (write it without quotes)`
-      : '';
+      : node.type === 'scalar' && /^(yes|no|on|off|y|n)$/i.test(scalarText(node))
+        ? ` (write true or false: this file is YAML 1.2, where ${scalarText(node)} is a string)`
+        : '';
   ctx.report(
     `${key} must be true or false, not ${describe(node)}${hint}; ${FALLBACK}`,
     node.span,
@@ -319,9 +321,7 @@ export const KEYS: readonly KeySpec[] = [
         }
         const v = p.value;
         const text = v.type === 'scalar' ? scalarText(v) : '';
-        // `off` is a YAML 1.1 boolean when plain: read it as the word that was written.
-        const word =
-          v.type === 'scalar' && !v.quoted && typeof v.value === 'boolean' ? v.source : text;
+        const word = v.type === 'scalar' && goYamlType(v) === 'string' ? text : '';
         if (v.type !== 'scalar' || !(SEVERITY_VALUES as readonly string[]).includes(word)) {
           ctx.report(
             `${path}: ${v.type === 'scalar' ? `"${text}"` : describe(v)} is not a severity${v.type === 'scalar' ? didYouMean(text, SEVERITY_VALUES) : ''}: expected error, warning, information, hint or off; ignored`,

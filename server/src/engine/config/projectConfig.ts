@@ -45,7 +45,8 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
     });
   };
 
-  const read = readYaml(text);
+  // YAML 1.2, as the JSON Schema validation in editors reads it: `yes` and `off` are strings.
+  const read = readYaml(text, '1.2');
   for (const e of read.errors) diag(e.message, e.span, '', 'error', 'yaml');
   for (const extra of read.extraDocuments) {
     diag(

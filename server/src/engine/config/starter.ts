@@ -9,6 +9,8 @@ import { KEYS } from './keys';
 export interface StarterOptions {
   level: Level;
   version: string;
+  /** Write the examples commented out (the default) or active (to check that each is valid). */
+  examples?: 'commented' | 'active';
 }
 
 /** Wrap `text` into `# ` comment lines of at most `width` characters. */
@@ -37,7 +39,7 @@ export function starterConfig(o: StarterOptions): string {
     if (k.status !== 'active') continue;
     lines.push('', ...comment(k.description));
     const example = k.example(o);
-    const set = k.key === 'level' || k.key === 'version';
+    const set = k.key === 'level' || k.key === 'version' || o.examples === 'active';
     for (const l of example) lines.push(set ? l : `# ${l}`);
   }
   return `${lines.join('\n')}\n`;

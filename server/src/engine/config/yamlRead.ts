@@ -236,7 +236,7 @@ class Builder {
  * errors are returned (the tree is still built from what parsed, so valid
  * keys keep working while one is half-typed).
  */
-export function readYaml(text: string): ReadResult {
+export function readYaml(text: string, version: '1.1' | '1.2' = '1.1'): ReadResult {
   const out: ReadResult = { root: null, errors: [], extraDocuments: [] };
   if (text.length > MAX_CONFIG_CHARS) {
     out.errors.push({
@@ -261,8 +261,9 @@ export function readYaml(text: string): ReadResult {
     });
     return out;
   }
-  // YAML 1.1, as the Kubernetes and sigs.k8s.io/yaml readers resolve plain scalars (yes/no/on/off are booleans).
-  const docs = parseAllDocuments(text, { version: '1.1', prettyErrors: false, uniqueKeys: false });
+  // YAML 1.1 for Kubernetes' files, as sigs.k8s.io/yaml resolves plain scalars (yes/no/on/off
+  // are booleans); 1.2 for podsec's own file, as editors' YAML schema validation reads it.
+  const docs = parseAllDocuments(text, { version, prettyErrors: false, uniqueKeys: false });
   const list: readonly Document.Parsed[] = docs;
   const first = list[0];
   if (!first) return out;
