@@ -16,6 +16,7 @@ import { HELP, parseArgs, UsageError } from './args';
 import type { CliOptions } from './args';
 import type { FileResult } from './report';
 import { toJson, toSarif, toText } from './report';
+import { runInit } from './init';
 import { runRenderKustomize } from './renderKustomize';
 import { runReport } from './reportCommand';
 
@@ -173,6 +174,8 @@ export function run(argv: string[], io: Io): number {
   if (argv[0] === 'report') {
     return runReport(argv.slice(1), { ...io, read: (paths) => readInputs(paths, io) });
   }
+  // `podsec init [dir]`: a starter .podsec.yaml.
+  if (argv[0] === 'init') return runInit(argv.slice(1), io);
   // `podsec render <kustomization dir>`: the build as `kubectl kustomize` prints it.
   if (argv[0] === 'render') return runRenderKustomize(argv.slice(1), io);
   let o: CliOptions;
