@@ -494,6 +494,8 @@ const UNSUPPORTED = [
   'openapi',
   'helmGlobals',
   'helmChartInflationGenerator',
+  // originAnnotations, transformerAnnotations and managedByLabel add annotations and labels.
+  'buildMetadata',
 ];
 
 /** Which kustomization file a directory has; kustomize's error when it has none or several. */
