@@ -14,7 +14,8 @@
  *
  * Kustomize does not carry out `$retainKeys`, `$setElementOrder/<list>` or
  * `$deleteFromPrimitiveList/<list>`: it merges them as ordinary fields, and
- * so does this (the build notes them; see `directivesIn`).
+ * so does a build (it notes them; see `directivesIn`). With `directives:
+ * 'kubernetes'` they are carried out as the API server carries them out.
  *
  * Nodes keep their origins: a value the patch sets carries the patch's
  * origin, a value it leaves keeps the resource's.
@@ -184,7 +185,72 @@ function visitMap(dest: N, origin: N): N {
   return dest;
 }
 
+/** Whether `$retainKeys`, `$setElementOrder/…` and `$deleteFromPrimitiveList/…` are carried out (Kubernetes) or kept as fields (kustomize). */
+let carryOutDirectives = false;
+
+interface MapDirectives {
+  retain: Set<string> | null;
+  deletes: Map<string, Set<string>>;
+  orders: Map<string, KNode[]>;
+}
+
+const texts = (n: KNode): string[] =>
+  (n.kind === 'seq' ? n.items : [n]).map((i) => (i.kind === 'scalar' ? i.text : ''));
+
+/** Take the Kubernetes list and map directives out of a patch map. */
+function takeDirectives(origin: N): MapDirectives | null {
+  if (!carryOutDirectives || !origin || origin.kind !== 'map') return null;
+  const d: MapDirectives = { retain: null, deletes: new Map(), orders: new Map() };
+  let any = false;
+  for (const e of [...origin.entries]) {
+    if (e.key === '$retainKeys') d.retain = new Set(texts(e.value));
+    else if (e.key.startsWith('$deleteFromPrimitiveList/'))
+      d.deletes.set(e.key.slice(25), new Set(texts(e.value)));
+    else if (e.key.startsWith('$setElementOrder/'))
+      d.orders.set(e.key.slice(17), e.value.kind === 'seq' ? e.value.items : []);
+    else continue;
+    any = true;
+    remove(origin, e.key);
+  }
+  return any ? d : null;
+}
+
+/** An element's identity for `$setElementOrder`: its merge-key values, or a scalar's text. */
+function elementId(el: KNode, keys: readonly string[]): string {
+  if (el.kind === 'scalar') return `=${el.text}`;
+  return JSON.stringify(
+    keys.map((k) => {
+      const v = get(el, k);
+      return v && v.kind === 'scalar' ? v.text : '';
+    }),
+  );
+}
+
+function applyDirectives(dest: KMap, d: MapDirectives, schema: Schema | null): void {
+  for (const [field, values] of d.deletes) {
+    const l = get(dest, field);
+    if (l && l.kind === 'seq')
+      l.items = l.items.filter((i) => !(i.kind === 'scalar' && values.has(i.text)));
+  }
+  for (const [field, order] of d.orders) {
+    const l = get(dest, field);
+    if (!l || l.kind !== 'seq') continue;
+    const keys = fieldSchema(schema, field)?.keys ?? [];
+    const rank = new Map(order.map((o, i) => [elementId(o, keys), i]));
+    // Listed elements in the order given; the others after them, as they were.
+    l.items = l.items
+      .map((item, i) => ({ item, i, r: rank.get(elementId(item, keys)) ?? Infinity }))
+      .sort((a, b) => (a.r !== b.r ? a.r - b.r : a.i - b.i))
+      .map((x) => x.item);
+  }
+  if (d.retain) {
+    const keep = d.retain;
+    dest.entries = dest.entries.filter((e) => keep.has(e.key));
+  }
+}
+
 function walkMap(destIn: N, origin: N, schema: Schema | null): N {
+  const directives = takeDirectives(origin);
   const dest = visitMap(destIn, origin);
   if (dest === undefined) return CLEAR;
   if (dest.kind !== 'map') return dest;
@@ -196,6 +262,7 @@ function walkMap(destIn: N, origin: N, schema: Schema | null): N {
     const val = walk(get(dest, key), o?.value, fieldSchema(schema, key));
     setField(dest, key, val, o?.keyOrigin ?? null);
   }
+  if (directives) applyDirectives(dest, directives, schema);
   return dest;
 }
 
@@ -475,15 +542,33 @@ function walkAssociative(destIn: N, origin: N, schema: Schema): N {
  * deletes the whole object. `rootType` is the object's schema type (null for
  * custom resources). The patch is consumed: pass a copy.
  */
+export interface MergeOptions {
+  /**
+   * `kustomize` (the default, what builds use): `$retainKeys`,
+   * `$setElementOrder/<list>` and `$deleteFromPrimitiveList/<list>` merge as
+   * ordinary fields, as kustomize merges them. `kubernetes`: they are carried
+   * out as the API server does: only the listed keys of the map are kept, the
+   * listed values leave the list, the list's elements take the given order
+   * (elements not listed follow, in their order), on kustomize's merge.
+   */
+  directives?: 'kustomize' | 'kubernetes';
+}
+
 export function strategicMerge(
   resource: KMap,
   patch: KMap,
   rootType: string | null,
+  options: MergeOptions = {},
 ): KMap | undefined {
-  const out = walk(resource, patch, rootType ? { type: rootType } : null);
-  if (out === undefined) return undefined;
-  if (out.kind !== 'map') throw new MergeError('merge produced a non-map object', out);
-  return out;
+  carryOutDirectives = options.directives === 'kubernetes';
+  try {
+    const out = walk(resource, patch, rootType ? { type: rootType } : null);
+    if (out === undefined) return undefined;
+    if (out.kind !== 'map') throw new MergeError('merge produced a non-map object', out);
+    return out;
+  } finally {
+    carryOutDirectives = false;
+  }
 }
 
 /** The directives kustomize leaves in place (it does not carry them out): their keys and nodes in a patch. */
