@@ -19,7 +19,7 @@
  */
 import { DEFAULT_LIMITS } from '../limits';
 import type { SourceFs } from '../sources/sourceFs';
-import { dirName, isInside, joinPath, normalizePath } from '../sources/sourceFs';
+import { isInside, joinPath, normalizePath } from '../sources/sourceFs';
 import type { GeneratedSource } from '../sources/sourcemap';
 import type { Span } from '../types';
 import { emitDocuments, EmitError } from './emit';
@@ -36,25 +36,15 @@ import { matchesSelector, SelectorSyntaxError } from './labelSelector';
 import { directivesIn, MergeError, strategicMerge } from './merge';
 import { fixNameReferences } from './nameref';
 import type { ResId } from './resid';
-import {
-  idEquals,
-  idKey,
-  idString,
-  legacyCompare,
-  ORDER_FIRST,
-  ORDER_LAST,
-  parseGroupVersion,
-} from './resid';
+import { idEquals, idKey, idString, legacyCompare, ORDER_FIRST, ORDER_LAST } from './resid';
 import { isLocalConfig, Resource } from './resource';
 import { rootType } from './schema';
-import { intText } from './scalars';
 import {
   addPrefixSuffix,
   applyAnnotations,
   applyImages,
   applyLabels,
   applyReplicas,
-  computed,
   setNamespace,
 } from './transformers';
 import { clone, entry, get, getString, kmap, normalizeAsJson, remove, str, toPlain } from './tree';
@@ -741,7 +731,6 @@ class Builder {
 
   /** The patches of a text: strategic merge patches (objects) or JSON patch operations, as kustomize tells them apart. */
   private parsePatch(
-    k: Kustomization,
     text: string,
     file: string,
     map: ((o: number) => number) | undefined,
@@ -778,7 +767,6 @@ class Builder {
       if (!(e instanceof KustomizeFailure) && !(e instanceof JsonPatchError)) throw e;
       json = null;
     }
-    void k;
     return { sm, json };
   }
 
@@ -842,9 +830,9 @@ class Builder {
   }
 
   private configurePatch(k: Kustomization, p: PatchSetting): (ra: Accumulator) => void {
-    const config = patchConfig(p, 'patches');
+    const config = patchConfig(p);
     const src = this.patchText(k, p, 'PatchTransformer', config);
-    const { sm, json } = this.parsePatch(k, src.text, src.file, src.map, src.document);
+    const { sm, json } = this.parsePatch(src.text, src.file, src.map, src.document);
     if (sm && json)
       throw this.configError(
         k,
@@ -887,7 +875,7 @@ class Builder {
             (e) =>
               `unable to find patch target ${goQuote(selectorString(p.target as SelectorSetting))} in \`resources\`: ${e}`,
           );
-          for (const r of selected) this.applySm(r, patch, true, k);
+          for (const r of selected) this.applySm(r, patch, true);
           return;
         }
         for (const patch of sm) this.applyPatchById(ra, patch, k, false, p.node);
@@ -1106,10 +1094,10 @@ class Builder {
         node ? spanOf(node) : { start: patch.source.start, end: patch.source.end },
       );
     }
-    this.applySm(matches[0] as Resource, patch, legacy, k);
+    this.applySm(matches[0] as Resource, patch, legacy);
   }
 
-  private applySm(r: Resource, patch: Resource, copyGvk: boolean, k: Kustomization): void {
+  private applySm(r: Resource, patch: Resource, copyGvk: boolean): void {
     const p = clone(patch.node);
     if (copyGvk) {
       // kustomize sets the patch's apiVersion to the target's (its kind stays the patch's).
@@ -1171,7 +1159,6 @@ class Builder {
         else md.entries.push({ key: 'namespace', keyOrigin: nsNode.origin, value: nsNode });
       } else if (e) remove(md, 'namespace');
     }
-    void k;
   }
 
   private applyJson(r: Resource, ops: readonly JsonPatchOp[], k: Kustomization): void {
@@ -1267,7 +1254,7 @@ function selectorNode(t: SelectorSetting): KMap {
   return m;
 }
 
-function patchConfig(p: PatchSetting, _field: string): KMap {
+function patchConfig(p: PatchSetting): KMap {
   const m = kmap(null);
   if (p.path) m.entries.push({ key: 'path', keyOrigin: null, value: str(p.path.value, null) });
   if (p.patch) m.entries.push({ key: 'patch', keyOrigin: null, value: str(p.patch.value, null) });
@@ -1473,5 +1460,3 @@ export function buildKustomization(
     throw e;
   }
 }
-
-export { computed, dirName, intText, parseGroupVersion };

@@ -11,7 +11,6 @@ import { joinPath } from '../sources/sourceFs';
 import type { Span } from '../types';
 import { KustomizeFailure } from './errors';
 import { intText } from './scalars';
-import { get } from './tree';
 import type { KEntry, KMap, KNode, KScalar } from './tree';
 import { readYamlDocuments } from './yamlfiles';
 
@@ -684,5 +683,3 @@ export function readKustomization(
 export function fieldNode(k: Kustomization, name: string): KEntry | undefined {
   return field(k.root, name);
 }
-
-export { get as getNode };

@@ -20,7 +20,6 @@
  * Nodes keep their origins: a value the patch sets carries the patch's
  * origin, a value it leaves keeps the resource's.
  */
-import { KustomizeFailure } from './errors';
 import { fieldOf } from './schema';
 import type { SchemaField } from './schema';
 import { resolvePlain } from './scalars';
@@ -589,5 +588,3 @@ export function directivesIn(
   } else if (n.kind === 'seq') for (const i of n.items) directivesIn(i, out);
   return out;
 }
-
-export { KustomizeFailure };

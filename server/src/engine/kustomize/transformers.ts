@@ -21,7 +21,7 @@ import type { FieldSpec } from './fieldSpecs';
 import type { ImageSetting, Kustomization, LabelSetting, PairSetting } from './kustomization';
 import { gvkSelected, gvkString, idEquals, idKey, idString, isClusterScoped } from './resid';
 import type { Resource } from './resource';
-import { entry, get, kmap, scalar, set, str } from './tree';
+import { entry, get, kmap, set, str } from './tree';
 import type { KMap, KNode } from './tree';
 
 export function computed(
@@ -121,7 +121,7 @@ export function setNamespace(k: Kustomization, resources: readonly Resource[]): 
       applyFieldSpec(r, spec, {
         create: 'scalar',
         origin,
-        set: (n, holder) => {
+        set: (n) => {
           if (n.kind === 'scalar') setScalar(n, ns.value, origin);
           else
             throw new KustomizeFailure(
@@ -130,7 +130,6 @@ export function setNamespace(k: Kustomization, resources: readonly Resource[]): 
               r.source.file,
               { start: r.source.start, end: r.source.end },
             );
-          void holder;
         },
       });
     }
@@ -423,5 +422,3 @@ export function applyImages(k: Kustomization, resources: readonly Resource[]): v
     }
   }
 }
-
-export { scalar };
