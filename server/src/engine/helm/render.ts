@@ -65,6 +65,8 @@ export interface RenderOptions {
   limits?: Partial<ExecLimits>;
   /** Helm's test build: KubeVersion v1.20.0, as Helm's own golden files were made. */
   testCapabilities?: boolean;
+  /** Render as if Chart.yaml said these (test harnesses such as helm-unittest override them). */
+  overrideChart?: { version?: string; appVersion?: string };
 }
 
 export type RenderErrorKind = 'load' | 'values' | 'schema' | 'parse' | 'exec' | 'yaml' | 'limit' | 'options';
@@ -536,6 +538,8 @@ export function renderChart(fs: SourceFs, dir: string, o: RenderOptions = {}): R
     if (e instanceof ChartLoadError || e instanceof YamlError) return failed([{ kind: 'load', message: e.message, file: dir }], warnings, rn);
     throw e;
   }
+  if (o.overrideChart?.version !== undefined) chart.metadata.version = o.overrideChart.version;
+  if (o.overrideChart?.appVersion !== undefined) chart.metadata.appVersion = o.overrideChart.appVersion;
   const info = { name: chart.metadata.name, version: chart.metadata.version, path: dir };
   const vals = userValues(o, errors);
   if (errors.length) return { ...failed(errors, warnings, rn), chart: info };

@@ -71,7 +71,7 @@ export function resolvePlain(s: string): Resolved {
   if (TRUE.has(s)) return { tag: 'bool', v: true };
   if (FALSE.has(s)) return { tag: 'bool', v: false };
   if (NULL.has(s)) return { tag: 'null', v: null };
-  const f = FLOATS[s];
+  const f = Object.prototype.hasOwnProperty.call(FLOATS, s) ? FLOATS[s] : undefined;
   if (f !== undefined) return { tag: 'float', v: f };
   const c = s[0] ?? '';
   if (c === '.') {
@@ -477,7 +477,8 @@ function analyze(s: string): ScalarAnalysis {
   }
   if (spaceBreak || special) block = false;
   if (lineBreaks) plain = false;
-  if (flowInd || blockInd) plain = false;
+  void flowInd; // toYaml writes block style: only block indicators matter
+  if (blockInd) plain = false;
   return { plain, single, block };
 }
 
@@ -526,7 +527,10 @@ function yamlString(s: string, indent: number): string {
       .map((l) => (l === '' ? '' : pad + l))
       .join('\n')}`;
   }
-  if (canPlain && a.plain) return s;
+  // go-yaml asks for plain style unless the text would read back as another type (then double
+  // quotes); the emitter falls back from plain to single quotes, and from single to double.
+  if (!canPlain) return quoteDouble(s);
+  if (a.plain) return s;
   if (a.single && !s.includes('\n')) return `'${s.replace(/'/g, "''")}'`;
   return quoteDouble(s);
 }

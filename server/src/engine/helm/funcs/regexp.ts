@@ -37,7 +37,7 @@ export function goRegExp(re: string, flags = ''): RegExp {
   src = src
     .replace(/\(\?P<([A-Za-z_][A-Za-z0-9_]*)>/g, '(?<$1>')
     .replace(/\[:(\^?)([a-z]+):\]/g, (m, neg: string, name: string) => {
-      const cls = POSIX[name];
+      const cls = Object.prototype.hasOwnProperty.call(POSIX, name) ? POSIX[name] : undefined;
       if (!cls) return m;
       return neg ? `^${cls}` : cls;
     })

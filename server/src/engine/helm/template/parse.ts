@@ -486,7 +486,7 @@ class Lexer {
       return;
     }
     const word = this.input.slice(this.start, this.pos);
-    const kw = KEYWORDS[word];
+    const kw = Object.prototype.hasOwnProperty.call(KEYWORDS, word) ? KEYWORDS[word] : undefined;
     if (kw) this.emit(kw);
     else if (word === 'true' || word === 'false') this.emit('bool');
     else this.emit('identifier');
