@@ -4,7 +4,16 @@
  * with Helm's option names. A render error prints Helm's message and exits 1.
  * Other sources (a Kustomize directory) can be dispatched from `runRender`.
  */
-import { closeSync, fstatSync, openSync, readFileSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  readSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
 import { resolve } from 'node:path';
 import { renderChart } from '../engine/helm/render';
 import type { RenderOptions, RenderResult } from '../engine/helm/render';
@@ -131,7 +140,10 @@ export interface RenderArgs {
 export function parseRenderArgs(argv: readonly string[]): RenderArgs {
   const a: RenderArgs = { chart: null, options: {}, valuesFiles: [], help: false };
   const o = a.options;
-  const push = (k: 'set' | 'setString' | 'setJson' | 'setFile' | 'showOnly' | 'apiVersions', v: string): void => {
+  const push = (
+    k: 'set' | 'setString' | 'setJson' | 'setFile' | 'showOnly' | 'apiVersions',
+    v: string,
+  ): void => {
     (o[k] ??= []).push(v);
   };
   for (let i = 0; i < argv.length; i++) {
@@ -155,7 +167,11 @@ export function parseRenderArgs(argv: readonly string[]): RenderArgs {
         break;
       case '-f':
       case '--values':
-        a.valuesFiles.push(...take().split(',').filter((x) => x !== ''));
+        a.valuesFiles.push(
+          ...take()
+            .split(',')
+            .filter((x) => x !== ''),
+        );
         break;
       case '--set':
         push('set', take());
@@ -223,7 +239,10 @@ export function renderFromDisk(chartPath: string, args: RenderArgs): RenderResul
   const fs = new DiskFs(root);
   const options: RenderOptions = {
     ...args.options,
-    values: args.valuesFiles.map((p) => ({ path: p, text: readFileSync(p === '-' ? 0 : p, 'utf8') })),
+    values: args.valuesFiles.map((p) => ({
+      path: p,
+      text: readFileSync(p === '-' ? 0 : p, 'utf8'),
+    })),
     readFile: (p) => {
       try {
         return readFileSync(p, 'utf8');
@@ -260,7 +279,9 @@ export function runRender(argv: string[], io: RenderIo): number {
     r = renderFromDisk(args.chart, args);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    io.stderr(`Error: ${code === 'ENOENT' ? `path "${args.chart}" not found` : (e as Error).message}\n`);
+    io.stderr(
+      `Error: ${code === 'ENOENT' ? `path "${args.chart}" not found` : (e as Error).message}\n`,
+    );
     return 1;
   }
   const first = r.errors[0];

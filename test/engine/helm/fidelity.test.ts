@@ -17,7 +17,9 @@ describe('fidelity: charts rendered by the real Helm (../shared/helm)', () => {
     });
     return;
   }
-  const { cases } = JSON.parse(readFileSync(join(SHARED, 'cases.json'), 'utf8')) as { cases: Case[] };
+  const { cases } = JSON.parse(readFileSync(join(SHARED, 'cases.json'), 'utf8')) as {
+    cases: Case[];
+  };
   let agree = 0;
   for (const c of cases) {
     it(`${c.set} ${c.case}`, () => {
@@ -26,7 +28,10 @@ describe('fidelity: charts rendered by the real Helm (../shared/helm)', () => {
       assert.equal(r.message, '', 'renders without an error');
       const missing = r.theirs.filter((d) => !r.ours.includes(d));
       const extra = r.ours.filter((d) => !r.theirs.includes(d));
-      assert.deepEqual({ missing: missing.slice(0, 2), extra: extra.slice(0, 2) }, { missing: [], extra: [] });
+      assert.deepEqual(
+        { missing: missing.slice(0, 2), extra: extra.slice(0, 2) },
+        { missing: [], extra: [] },
+      );
     });
   }
   it('reports how many cases agree', (t) => {

@@ -27,13 +27,21 @@ export interface Case {
   rendered: string;
 }
 
-const DATADOG_DROP = new Set(['helm.sh/chart', 'checksum', 'chart', 'install_id', 'install_time', 'token', 'install_info']);
+const DATADOG_DROP = new Set([
+  'helm.sh/chart',
+  'checksum',
+  'chart',
+  'install_id',
+  'install_time',
+  'token',
+  'install_info',
+]);
 
 function clean(v: unknown, drop: (k: string) => boolean): unknown {
   if (Array.isArray(v)) return v.filter((x) => x !== null).map((x) => clean(x, drop));
   if (v && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v as object).sort()) {
+    for (const k of Object.keys(v).sort()) {
       const x = (v as Record<string, unknown>)[k];
       if (x === null || x === undefined || drop(k)) continue;
       out[k] = clean(x, drop);
@@ -46,7 +54,8 @@ function clean(v: unknown, drop: (k: string) => boolean): unknown {
 function docs(text: string, drop: (k: string) => boolean): string[] {
   const out: string[] = [];
   for (const d of parseAllDocuments(text, { uniqueKeys: false })) {
-    if (d.errors.length) throw new Error(`golden or output does not parse: ${d.errors[0]?.message ?? ''}`);
+    if (d.errors.length)
+      throw new Error(`golden or output does not parse: ${d.errors[0]?.message ?? ''}`);
     const js: unknown = d.toJS({ maxAliasCount: -1 });
     if (js === null || js === undefined) continue;
     const c = clean(js, drop);
@@ -71,11 +80,20 @@ function golden(path: string): string {
 }
 
 /** helm/helm's goldens come from its Go tests, which use test capabilities (KubeVersion v1.20.0). */
-const HELM_TESTS = new Set(['helm-testchart-lib-dep', 'helm-testchart-lib-archive-dep', 'helm-testchart-subchart']);
+const HELM_TESTS = new Set([
+  'helm-testchart-lib-dep',
+  'helm-testchart-lib-archive-dep',
+  'helm-testchart-subchart',
+]);
 
 interface UnittestCase {
   name: string;
-  suite_level?: { set?: Record<string, unknown>; templates?: string[]; chart?: { version?: string; appVersion?: string }; capabilities?: { majorVersion?: number; minorVersion?: number } };
+  suite_level?: {
+    set?: Record<string, unknown>;
+    templates?: string[];
+    chart?: { version?: string; appVersion?: string };
+    capabilities?: { majorVersion?: number; minorVersion?: number };
+  };
   test_level?: { set?: Record<string, unknown>; template?: string; documentIndex?: number };
 }
 
@@ -85,24 +103,37 @@ interface UnittestCase {
  * key a dotted path), and only the documents the snapshot holds (the test's
  * template and document index, or the suite's templates).
  */
-function unittest(c: Case, parsed: RenderArgs): { filter: (d: RenderedDocument, i: number) => boolean } {
-  const m = JSON.parse(readFileSync(join(SHARED, c.set, 'manifest.json'), 'utf8')) as { cases: UnittestCase[] };
+function unittest(
+  c: Case,
+  parsed: RenderArgs,
+): { filter: (d: RenderedDocument, i: number) => boolean } {
+  const m = JSON.parse(readFileSync(join(SHARED, c.set, 'manifest.json'), 'utf8')) as {
+    cases: UnittestCase[];
+  };
   const u = m.cases.find((x) => x.name === c.case);
   const o = parsed.options;
   for (const set of [u?.suite_level?.set, u?.test_level?.set])
-    for (const [k, v] of Object.entries(set ?? {})) (o.setJson ??= []).push(`${k}=${JSON.stringify(v)}`);
+    for (const [k, v] of Object.entries(set ?? {}))
+      (o.setJson ??= []).push(`${k}=${JSON.stringify(v)}`);
   if (u?.suite_level?.chart) o.overrideChart = u.suite_level.chart;
   const cap = u?.suite_level?.capabilities;
-  if (cap?.majorVersion !== undefined) o.kubeVersion = `${cap.majorVersion}.${cap.minorVersion ?? 0}`;
+  if (cap?.majorVersion !== undefined)
+    o.kubeVersion = `${cap.majorVersion}.${cap.minorVersion ?? 0}`;
   const one = u?.test_level?.template;
   const templates = one ? [one] : (u?.suite_level?.templates ?? []);
   const index = u?.test_level?.documentIndex;
   return {
-    filter: (d, i) => (templates.length === 0 || templates.some((t) => d.template.endsWith(`/${t}`))) && (index === undefined || i === index),
+    filter: (d, i) =>
+      (templates.length === 0 || templates.some((t) => d.template.endsWith(`/${t}`))) &&
+      (index === undefined || i === index),
   };
 }
 
-function oneRender(c: Case, parsed: RenderArgs, drop: (k: string) => boolean): { error: string; docs: Map<string, string[]> } {
+function oneRender(
+  c: Case,
+  parsed: RenderArgs,
+  drop: (k: string) => boolean,
+): { error: string; docs: Map<string, string[]> } {
   let filter: (d: RenderedDocument, i: number) => boolean = () => true;
   if (c.set.startsWith('helm-unittest')) filter = unittest(c, parsed).filter;
   const r = renderFromDisk(join(SHARED, c.chart), parsed);
@@ -120,7 +151,12 @@ function oneRender(c: Case, parsed: RenderArgs, drop: (k: string) => boolean): {
   return { error: '', docs: byTemplate };
 }
 
-export function renderCase(c: Case): { ok: boolean; message: string; ours: string[]; theirs: string[] } {
+export function renderCase(c: Case): {
+  ok: boolean;
+  message: string;
+  ours: string[];
+  theirs: string[];
+} {
   const setDir = join(SHARED, c.set);
   const parsed = parseRenderArgs([...c.args]);
   parsed.valuesFiles = parsed.valuesFiles.map((p) => join(setDir, p));
@@ -134,7 +170,11 @@ export function renderCase(c: Case): { ok: boolean; message: string; ours: strin
   // folder, a template's file from a later run replacing the earlier one (manifest.json).
   const runs =
     c.set.startsWith('otel-') && parsed.valuesFiles.length > 1
-      ? parsed.valuesFiles.map((v) => ({ ...parsed, valuesFiles: [v], options: { ...parsed.options } }))
+      ? parsed.valuesFiles.map((v) => ({
+          ...parsed,
+          valuesFiles: [v],
+          options: { ...parsed.options },
+        }))
       : [parsed];
   const union = new Map<string, string[]>();
   for (const run of runs) {

@@ -165,7 +165,10 @@ function ignored(rules: IgnoreRule[], path: string, isDir: boolean): boolean {
 // ---------------------------------------------------------------- tar
 
 function octal(b: Uint8Array, off: number, len: number): number {
-  const s = dec.decode(b.subarray(off, off + len)).replace(/\0.*$/, '').trim();
+  const s = dec
+    .decode(b.subarray(off, off + len))
+    .replace(/\0.*$/, '')
+    .trim();
   return s ? parseInt(s, 8) : 0;
 }
 
@@ -213,8 +216,13 @@ export function untar(data: Uint8Array): { name: string; data: Uint8Array }[] {
     if (type !== '0' && type !== '\0' && type !== '7') continue;
     total += size;
     if (size > MAX_CHART_FILE_BYTES)
-      throw new ChartLoadError(`decompressed chart file "${name}" is larger than the maximum file size ${MAX_CHART_FILE_BYTES}`);
-    if (total > MAX_CHART_BYTES) throw new ChartLoadError(`decompressed chart is larger than the maximum size ${MAX_CHART_BYTES}`);
+      throw new ChartLoadError(
+        `decompressed chart file "${name}" is larger than the maximum file size ${MAX_CHART_FILE_BYTES}`,
+      );
+    if (total > MAX_CHART_BYTES)
+      throw new ChartLoadError(
+        `decompressed chart is larger than the maximum size ${MAX_CHART_BYTES}`,
+      );
     out.push({ name, data: body.slice() });
   }
   return out;
@@ -228,7 +236,10 @@ export function archiveFiles(bytes: Uint8Array): { name: string; data: Uint8Arra
   } catch {
     throw new ChartLoadError('gzip: invalid header');
   }
-  if (raw.length > MAX_CHART_BYTES + 1024 * 1024) throw new ChartLoadError(`decompressed chart is larger than the maximum size ${MAX_CHART_BYTES}`);
+  if (raw.length > MAX_CHART_BYTES + 1024 * 1024)
+    throw new ChartLoadError(
+      `decompressed chart is larger than the maximum size ${MAX_CHART_BYTES}`,
+    );
   const files: { name: string; data: Uint8Array }[] = [];
   for (const e of untar(raw)) {
     const delim = e.name.includes('\\') ? '\\' : '/';
@@ -236,11 +247,20 @@ export function archiveFiles(bytes: Uint8Array): { name: string; data: Uint8Arra
     let n = parts.slice(1).join('/');
     if (n.startsWith('/')) throw new ChartLoadError('chart illegally contains absolute paths');
     n = cleanPath(n);
-    if (n === '.') throw new ChartLoadError(`chart illegally contains content outside the base directory: "${e.name}"`);
+    if (n === '.')
+      throw new ChartLoadError(
+        `chart illegally contains content outside the base directory: "${e.name}"`,
+      );
     if (n.startsWith('..')) throw new ChartLoadError('chart illegally references parent directory');
     if (/^[a-zA-Z]:\//.test(n)) throw new ChartLoadError('chart contains illegally named files');
     if (parts[0] === 'Chart.yaml') throw new ChartLoadError('chart yaml not in base directory');
-    files.push({ name: n, data: e.data.length >= 3 && e.data[0] === 0xef && e.data[1] === 0xbb && e.data[2] === 0xbf ? e.data.slice(3) : e.data });
+    files.push({
+      name: n,
+      data:
+        e.data.length >= 3 && e.data[0] === 0xef && e.data[1] === 0xbb && e.data[2] === 0xbf
+          ? e.data.slice(3)
+          : e.data,
+    });
   }
   if (files.length === 0) throw new ChartLoadError('no files in chart archive');
   return files;
@@ -286,15 +306,21 @@ function rawNode(n: unknown): Raw {
 function rawYaml(t: string, what: string): { [k: string]: Raw } {
   const doc = parseDocument(t, { schema: 'failsafe', uniqueKeys: false });
   const err = doc.errors[0];
-  if (err) throw new ChartLoadError(`cannot load ${what}: error converting YAML to JSON: yaml: ${err.message.split('\n')[0] ?? ''}`);
-  const r = rawNode(doc.contents as YNode | null);
+  if (err)
+    throw new ChartLoadError(
+      `cannot load ${what}: error converting YAML to JSON: yaml: ${err.message.split('\n')[0] ?? ''}`,
+    );
+  const r = rawNode(doc.contents);
   if (r === null) return {};
   if (typeof r !== 'object' || Array.isArray(r))
-    throw new ChartLoadError(`cannot load ${what}: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${Array.isArray(r) ? 'array' : 'string'} into Go value of type v2.Metadata`);
+    throw new ChartLoadError(
+      `cannot load ${what}: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${Array.isArray(r) ? 'array' : 'string'} into Go value of type v2.Metadata`,
+    );
   return r;
 }
 
-const s = (r: Raw | undefined): string => (typeof r === 'string' ? r : typeof r === 'boolean' ? String(r) : '');
+const s = (r: Raw | undefined): string =>
+  typeof r === 'string' ? r : typeof r === 'boolean' ? String(r) : '';
 const sl = (r: Raw | undefined): string[] => (Array.isArray(r) ? r.map(s) : []);
 
 function toDeps(r: Raw | undefined): Dependency[] | null {
@@ -363,7 +389,12 @@ function toMetadata(o: { [k: string]: Raw }, base?: Metadata): Metadata {
   if (has('tags')) m.tags = s(o.tags);
   if (has('appVersion')) m.appVersion = s(o.appVersion);
   if (has('deprecated')) m.deprecated = o.deprecated === true;
-  if (has('annotations') && o.annotations && typeof o.annotations === 'object' && !Array.isArray(o.annotations))
+  if (
+    has('annotations') &&
+    o.annotations &&
+    typeof o.annotations === 'object' &&
+    !Array.isArray(o.annotations)
+  )
     m.annotations = new Map(Object.entries(o.annotations).map(([k, v]) => [k, s(v)]));
   if (has('kubeVersion')) m.kubeVersion = s(o.kubeVersion);
   if (has('dependencies')) m.dependencies = toDeps(o.dependencies);
@@ -406,7 +437,9 @@ export function loadFiles(files: BufferedFile[], source: string): Chart {
       try {
         c.values = readValuesYaml(text(f.data), f.path);
       } catch (e) {
-        throw new ChartLoadError(`cannot load values.yaml: ${e instanceof YamlError ? e.message : String(e)}`);
+        throw new ChartLoadError(
+          `cannot load values.yaml: ${e instanceof YamlError ? e.message : String(e)}`,
+        );
       }
     } else if (f.name === 'values.schema.json') {
       c.schema = text(f.data);
@@ -440,7 +473,9 @@ export function loadFiles(files: BufferedFile[], source: string): Chart {
       if (n.endsWith('.tgz')) {
         const file = fs[0];
         if (!file || file.name !== n)
-          throw new ChartLoadError(`error unpacking subchart tar in ${c.metadata.name}: expected ${n}, got ${file?.name ?? ''}`);
+          throw new ChartLoadError(
+            `error unpacking subchart tar in ${c.metadata.name}: expected ${n}, got ${file?.name ?? ''}`,
+          );
         sc = loadArchive(file.data, file.path);
       } else {
         const buff: BufferedFile[] = [];
@@ -453,7 +488,9 @@ export function loadFiles(files: BufferedFile[], source: string): Chart {
       }
     } catch (e) {
       if (e instanceof ChartLoadError && e.message.startsWith('error unpacking subchart')) throw e;
-      throw new ChartLoadError(`error unpacking subchart ${n} in ${c.metadata.name}: ${(e as Error).message}`);
+      throw new ChartLoadError(
+        `error unpacking subchart ${n} in ${c.metadata.name}: ${(e as Error).message}`,
+      );
     }
     sc.parent = c;
     c.dependencies.push(sc);
@@ -462,10 +499,13 @@ export function loadFiles(files: BufferedFile[], source: string): Chart {
 }
 
 function validateMetadata(m: Metadata): void {
-  if (m.apiVersion === '') throw new ChartLoadError('validation: chart.metadata.apiVersion is required');
+  if (m.apiVersion === '')
+    throw new ChartLoadError('validation: chart.metadata.apiVersion is required');
   if (m.name === '') throw new ChartLoadError('validation: chart.metadata.name is required');
-  if (m.name === '.' || m.name === '..') throw new ChartLoadError(`validation: chart.metadata.name "${m.name}" is not allowed`);
-  if (m.name.includes('/')) throw new ChartLoadError(`validation: chart.metadata.name "${m.name}" is invalid`);
+  if (m.name === '.' || m.name === '..')
+    throw new ChartLoadError(`validation: chart.metadata.name "${m.name}" is not allowed`);
+  if (m.name.includes('/'))
+    throw new ChartLoadError(`validation: chart.metadata.name "${m.name}" is invalid`);
   if (m.version === '') throw new ChartLoadError('validation: chart.metadata.version is required');
   if (m.type !== '' && m.type !== 'application' && m.type !== 'library')
     throw new ChartLoadError('validation: chart.metadata.type must be application or library');
@@ -501,13 +541,19 @@ export function loadChart(fs: SourceFs, dir: string): Chart {
       }
       if (ignored(rules, n, false)) continue;
       const data = fs.readBytes(full);
-      if (!data) throw new ChartLoadError(`error reading ${n}: not a regular file, unreadable or too large`);
+      if (!data)
+        throw new ChartLoadError(`error reading ${n}: not a regular file, unreadable or too large`);
       if (data.length > MAX_CHART_FILE_BYTES)
-        throw new ChartLoadError(`chart file "${e.name}" is larger than the maximum file size ${MAX_CHART_FILE_BYTES}`);
+        throw new ChartLoadError(
+          `chart file "${e.name}" is larger than the maximum file size ${MAX_CHART_FILE_BYTES}`,
+        );
       total += data.length;
       if (total > MAX_CHART_BYTES || files.length > MAX_CHART_FILES)
         throw new ChartLoadError(`chart is larger than the maximum size ${MAX_CHART_BYTES}`);
-      const bomless = data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf ? data.subarray(3) : data;
+      const bomless =
+        data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf
+          ? data.subarray(3)
+          : data;
       files.push({ name: n, data: bomless, path: full });
     }
   };

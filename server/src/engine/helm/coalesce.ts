@@ -41,7 +41,13 @@ function concatPrefix(a: string, b: string): string {
   return a === '' ? b : `${a}.${b}`;
 }
 
-export function coalesceTables(dst: GoMap | null, src: GoMap | null, prefix: string, merge: boolean, warn: Warn): GoMap | null {
+export function coalesceTables(
+  dst: GoMap | null,
+  src: GoMap | null,
+  prefix: string,
+  merge: boolean,
+  warn: Warn,
+): GoMap | null {
   if (src === null) return dst;
   if (dst === null) return src;
   const srcNonNil = new Set<string>();
@@ -56,7 +62,8 @@ export function coalesceTables(dst: GoMap | null, src: GoMap | null, prefix: str
     else if (isTable(val)) {
       if (isTable(dv)) coalesceTables(dv, val, full, merge, warn);
       else warn(`warning: cannot overwrite table with non table for ${full}`);
-    } else if (isTable(dv) && val !== null) warn(`warning: destination for ${full} is a table. Ignoring non-table value`);
+    } else if (isTable(dv) && val !== null)
+      warn(`warning: destination for ${full} is a table. Ignoring non-table value`);
   }
   return dst;
 }
@@ -113,7 +120,8 @@ function coalesceGlobals(dest: GoMap, src: GoMap, prefix: string, warn: Warn): v
       const vv = copyMap(val);
       const dv = dg.get(key);
       if (!dg.has(key)) dg.set(key, vv, sg.origin(key));
-      else if (!(dv instanceof GoMap)) warn(`Conflict: cannot merge map onto non-map for "${key}". Skipping.`);
+      else if (!(dv instanceof GoMap))
+        warn(`Conflict: cannot merge map onto non-map for "${key}". Skipping.`);
       else {
         coalesceTables(vv, dv, concatPrefix(prefix, key), true, warn);
         dg.set(key, vv, sg.origin(key));
@@ -128,7 +136,8 @@ function coalesceDeps(c: Chart, dest: GoMap, prefix: string, merge: boolean, war
   for (const sub of c.dependencies) {
     const name = chartName(sub);
     if (!dest.has(name)) dest.set(name, new GoMap());
-    else if (!isTable(dest.get(name))) throw new Error(`type mismatch on ${name}: %!t(${typeof dest.get(name)})`);
+    else if (!isTable(dest.get(name)))
+      throw new Error(`type mismatch on ${name}: %!t(${typeof dest.get(name)})`);
     const dv = dest.get(name) as GoMap;
     const subPrefix = concatPrefix(prefix, chartName(c));
     coalesceGlobals(dv, dest, subPrefix, warn);
@@ -219,7 +228,12 @@ function aliasDependency(charts: Chart[], dep: Dependency): Chart | null {
     if (!isCompatibleRange(dep.version, c.metadata.version)) continue;
     const out: Chart = {
       ...c,
-      metadata: { ...c.metadata, dependencies: c.metadata.dependencies ? c.metadata.dependencies.map((d) => ({ ...d })) : null },
+      metadata: {
+        ...c.metadata,
+        dependencies: c.metadata.dependencies
+          ? c.metadata.dependencies.map((d) => ({ ...d }))
+          : null,
+      },
       dependencies: [],
     };
     out.dependencies = c.dependencies.map((d) => ({ ...d, parent: out }));
@@ -234,7 +248,12 @@ function processEnabled(c: Chart, v: GoMap, path: string, warn: Warn): void {
   if (!reqs) return;
   const kept: Chart[] = [];
   outer: for (const existing of c.dependencies) {
-    for (const req of reqs) if (chartName(existing) === req.name && isCompatibleRange(req.version, existing.metadata.version)) continue outer;
+    for (const req of reqs)
+      if (
+        chartName(existing) === req.name &&
+        isCompatibleRange(req.version, existing.metadata.version)
+      )
+        continue outer;
     kept.push(existing);
   }
   for (const req of reqs) {
@@ -273,8 +292,8 @@ function processImportValues(c: Chart, warn: Warn): void {
     for (const riv of r.importValues) {
       if (riv && typeof riv === 'object' && !Array.isArray(riv)) {
         const o = riv as Record<string, unknown>;
-        const child = o.child === undefined || o.child === null ? '<nil>' : String(o.child);
-        const parent = o.parent === undefined || o.parent === null ? '<nil>' : String(o.parent);
+        const child = typeof o.child === 'string' ? o.child : '<nil>';
+        const parent = typeof o.parent === 'string' ? o.parent : '<nil>';
         outiv.push({ child, parent });
         const vv = table(cvals, `${r.name}.${child}`);
         if (!vv) {

@@ -51,7 +51,8 @@ export function formatFloat(x: number, fmt: string, prec: number): string {
     return sign + fixedFromDigits(digits, dp, prec);
   }
   if (f === 'e') {
-    if (x === 0) return `${sign}0${prec > 0 ? `.${'0'.repeat(prec)}` : prec < 0 ? '' : ''}${expSuffix(0, upper)}`;
+    if (x === 0)
+      return `${sign}0${prec > 0 ? `.${'0'.repeat(prec)}` : prec < 0 ? '' : ''}${expSuffix(0, upper)}`;
     const { digits, dp } = prec < 0 ? shortestDigits(x) : precDigits(x, prec + 1);
     const frac = digits.slice(1);
     return `${sign}${digits[0] ?? '0'}${frac ? `.${frac}` : ''}${expSuffix(dp - 1, upper)}`;
@@ -301,7 +302,10 @@ export function formatValue(v: Value, verb: string, f: Flags = NOFLAGS): string 
     if (verb === 's') return pad(new TextDecoder().decode(v), f);
     if (verb === 'q') return pad(quoteGo(new TextDecoder().decode(v)), f);
     if (verb === 'x' || verb === 'X') return pad(hexBytes(v, verb === 'X', f), f);
-    return pad(`[${[...v].map((b) => intText(BigInt(b), verb === 'v' ? 'd' : verb, f)).join(' ')}]`, f);
+    return pad(
+      `[${[...v].map((b) => intText(BigInt(b), verb === 'v' ? 'd' : verb, f)).join(' ')}]`,
+      f,
+    );
   }
   if (v instanceof GoMap) {
     const inner = { ...f, width: -1 };
@@ -447,7 +451,9 @@ export function sprintf(format: string, args: readonly Value[]): string {
   if (argi < args.length) {
     out += `%!(EXTRA ${args
       .slice(argi)
-      .map((a) => (a === undefined || a === null ? '<nil>' : `${typeName(a)}=${formatValue(a, 'v')}`))
+      .map((a) =>
+        a === undefined || a === null ? '<nil>' : `${typeName(a)}=${formatValue(a, 'v')}`,
+      )
       .join(', ')})`;
   }
   return out;

@@ -6,7 +6,8 @@
  * document as `---\n# Source: <chart>/templates/<file>\n<text>\n`.
  */
 import { isMap, isScalar, parseDocument } from 'yaml';
-import { SegText, isSpace } from './segtext';
+import { isSpace } from './segtext';
+import type { SegText } from './segtext';
 import { compareGo } from './values';
 
 export const INSTALL_ORDER = [
@@ -107,7 +108,9 @@ function head(text: string, path: string): Head {
   const err = doc.errors[0];
   if (err) {
     const line = err.linePos?.[0]?.line ?? 1;
-    throw new ManifestError(`YAML parse error on ${path}: error converting YAML to JSON: yaml: line ${line}: ${err.message.split('\n')[0] ?? ''}`);
+    throw new ManifestError(
+      `YAML parse error on ${path}: error converting YAML to JSON: yaml: line ${line}: ${err.message.split('\n')[0] ?? ''}`,
+    );
   }
   const c = doc.contents;
   const h: Head = { kind: '', annotations: null };
@@ -121,7 +124,11 @@ function head(text: string, path: string): Head {
         if (isMap(q.value)) {
           h.annotations = new Map();
           for (const a of q.value.items)
-            if (isScalar(a.key)) h.annotations.set(String(a.key.value), isScalar(a.value) ? String(a.value.value) : '');
+            if (isScalar(a.key))
+              h.annotations.set(
+                String(a.key.value),
+                isScalar(a.value) ? String(a.value.value) : '',
+              );
         }
       }
     }
@@ -139,7 +146,10 @@ function lessByKind(a: string, b: string): number {
 }
 
 /** SortManifests with InstallOrder: hooks and the other manifests, each sorted stably by kind. */
-export function sortManifests(files: Map<string, SegText>): { hooks: Manifest[]; manifests: Manifest[] } {
+export function sortManifests(files: Map<string, SegText>): {
+  hooks: Manifest[];
+  manifests: Manifest[];
+} {
   const hooks: Manifest[] = [];
   const generic: Manifest[] = [];
   for (const path of [...files.keys()].sort(compareGo)) {

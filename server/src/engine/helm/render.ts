@@ -28,6 +28,10 @@ import { GoList, GoMap, GoStruct, list, strList } from './values';
 import type { GoMethod, Value } from './values';
 import { mergeMaps, readValuesYaml, toYamlText, YamlError } from './yaml';
 import { fromJsonText } from './funcs/json';
+import { strval } from './funcs/convert';
+
+/** A Go string argument (already checked by the executor), as text. */
+const gs = (v: Value | undefined): string => (typeof v === 'string' ? v : strval(v ?? null));
 
 /** The Kubernetes version Helm v4.2 assumes without a cluster (client-go v0.36 → v1.36.0). */
 export const DEFAULT_KUBE_VERSION = 'v1.36.0';
@@ -69,7 +73,8 @@ export interface RenderOptions {
   overrideChart?: { version?: string; appVersion?: string };
 }
 
-export type RenderErrorKind = 'load' | 'values' | 'schema' | 'parse' | 'exec' | 'yaml' | 'limit' | 'options';
+export type RenderErrorKind =
+  'load' | 'values' | 'schema' | 'parse' | 'exec' | 'yaml' | 'limit' | 'options';
 
 export interface RenderError {
   kind: RenderErrorKind;
@@ -129,7 +134,10 @@ function jsToValue(x: unknown): Value {
   if (x === null || x === undefined) return null;
   if (typeof x === 'string' || typeof x === 'boolean' || typeof x === 'number') return x;
   if (Array.isArray(x)) return list(x.map(jsToValue));
-  if (typeof x === 'object') return new GoMap(Object.entries(x as Record<string, unknown>).map(([k, v]) => [k, jsToValue(v)]));
+  if (typeof x === 'object')
+    return new GoMap(
+      Object.entries(x as Record<string, unknown>).map(([k, v]) => [k, jsToValue(v)]),
+    );
   return null;
 }
 
@@ -143,7 +151,19 @@ function chartObject(c: Chart, withRoot: boolean): GoMap {
     ['Version', m.version],
     ['Description', m.description],
     ['Keywords', strs(m.keywords)],
-    ['Maintainers', list(m.maintainers.map((x) => new GoMap([['Name', x.name], ['Email', x.email], ['URL', x.url]])))],
+    [
+      'Maintainers',
+      list(
+        m.maintainers.map(
+          (x) =>
+            new GoMap([
+              ['Name', x.name],
+              ['Email', x.email],
+              ['URL', x.url],
+            ]),
+        ),
+      ),
+    ],
     ['Icon', m.icon],
     ['APIVersion', m.apiVersion],
     ['Condition', m.condition],
@@ -174,7 +194,11 @@ function globRegExp(p: string): RegExp {
       const j = p.indexOf('}', i);
       if (j < 0) re += '\\{';
       else {
-        re += `(?:${p.slice(i + 1, j).split(',').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\*/g, '[^/]*')).join('|')})`;
+        re += `(?:${p
+          .slice(i + 1, j)
+          .split(',')
+          .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\*/g, '[^/]*'))
+          .join('|')})`;
         i = j;
       }
     } else if (c === '[') {
@@ -197,15 +221,18 @@ function globRegExp(p: string): RegExp {
 }
 
 function filesObject(files: Map<string, Uint8Array>): GoMap {
-  const m = new GoMap([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), 'engine.files');
+  const m = new GoMap(
+    [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    'engine.files',
+  );
   const baseName = (k: string): string => k.slice(k.lastIndexOf('/') + 1);
   const methods: Record<string, GoMethod> = {
-    GetBytes: { params: ['string'], call: ([n]) => files.get(String(n)) ?? new Uint8Array() },
-    Get: { params: ['string'], call: ([n]) => fromUtf8(files.get(String(n)) ?? new Uint8Array()) },
+    GetBytes: { params: ['string'], call: ([n]) => files.get(gs(n)) ?? new Uint8Array() },
+    Get: { params: ['string'], call: ([n]) => fromUtf8(files.get(gs(n)) ?? new Uint8Array()) },
     Glob: {
       params: ['string'],
       call: ([p]) => {
-        const re = globRegExp(String(p));
+        const re = globRegExp(gs(p));
         return filesObject(new Map([...files].filter(([k]) => re.test(k))));
       },
     },
@@ -228,7 +255,7 @@ function filesObject(files: Map<string, Uint8Array>): GoMap {
     Lines: {
       params: ['string'],
       call: ([n]) => {
-        const b = files.get(String(n));
+        const b = files.get(gs(n));
         if (!b || b.length === 0) return strList([]);
         let s = fromUtf8(b);
         if (s.endsWith('\n')) s = s.slice(0, -1);
@@ -241,7 +268,9 @@ function filesObject(files: Map<string, Uint8Array>): GoMap {
 }
 
 /** k8s.io/apimachinery's version.ParseGeneric, as Helm's ParseKubeVersion uses it. */
-export function parseKubeVersion(v: string): { version: string; normalized: string; major: string; minor: string } | null {
+export function parseKubeVersion(
+  v: string,
+): { version: string; normalized: string; major: string; minor: string } | null {
   const m = /^\s*v?([0-9]+(?:\.[0-9]+)*)(.*)$/.exec(v);
   if (!m) return null;
   const parts = (m[1] ?? '').split('.');
@@ -317,11 +346,18 @@ export const DEFAULT_API_VERSIONS = [
 ];
 
 function capabilities(o: RenderOptions): { value: GoStruct; kubeVersion: string } | string {
-  let kv = { version: DEFAULT_KUBE_VERSION, normalized: DEFAULT_KUBE_VERSION, major: '1', minor: '36' };
-  if (o.testCapabilities) kv = { version: 'v1.20.0', normalized: 'v1.20.0', major: '1', minor: '20' };
+  let kv = {
+    version: DEFAULT_KUBE_VERSION,
+    normalized: DEFAULT_KUBE_VERSION,
+    major: '1',
+    minor: '36',
+  };
+  if (o.testCapabilities)
+    kv = { version: 'v1.20.0', normalized: 'v1.20.0', major: '1', minor: '20' };
   if (o.kubeVersion) {
     const p = parseKubeVersion(o.kubeVersion);
-    if (!p) return `invalid kube version '${o.kubeVersion}': could not parse "${o.kubeVersion}" as version`;
+    if (!p)
+      return `invalid kube version '${o.kubeVersion}': could not parse "${o.kubeVersion}" as version`;
     kv = p;
   }
   const kube = new GoStruct(
@@ -338,7 +374,7 @@ function capabilities(o: RenderOptions): { value: GoStruct; kubeVersion: string 
     () => kv.normalized,
   );
   const apis = new GoList([...DEFAULT_API_VERSIONS, ...(o.apiVersions ?? [])], 'common.VersionSet');
-  apis.methods = { Has: { params: ['string'], call: ([a]) => apis.items.includes(String(a)) } };
+  apis.methods = { Has: { params: ['string'], call: ([a]) => apis.items.includes(gs(a)) } };
   const helm = new GoStruct(
     'version.BuildInfo',
     new Map<string, Value>([
@@ -386,7 +422,8 @@ function allTemplates(c: Chart, parentDot: GoMap, out: Map<string, Renderable>):
     ],
     VALUES_TYPE,
   );
-  if (c.parent === null) next.set('Values', parentDot.get('Values') ?? new GoMap(undefined, VALUES_TYPE));
+  if (c.parent === null)
+    next.set('Values', parentDot.get('Values') ?? new GoMap(undefined, VALUES_TYPE));
   else {
     const pv = parentDot.get('Values');
     const t = pv instanceof GoMap ? table(pv, chartName(c)) : null;
@@ -400,7 +437,7 @@ function allTemplates(c: Chart, parentDot: GoMap, out: Map<string, Renderable>):
   for (const d of c.dependencies) sub.set(chartName(d), allTemplates(d, next, out));
   const base = chartFullPath(c);
   for (const t of c.templates) {
-    if (isLibrary(c) && !(t.name.slice(t.name.lastIndexOf('/') + 1).startsWith('_'))) continue;
+    if (isLibrary(c) && !t.name.slice(t.name.lastIndexOf('/') + 1).startsWith('_')) continue;
     out.set(`${base}/${t.name}`, { chart: c, file: t, dot: next, basePath: `${base}/templates` });
   }
   return next;
@@ -458,7 +495,11 @@ function userValues(o: RenderOptions, errors: RenderError[]): GoMap {
     try {
       base = mergeMaps(base, readValuesYaml(f.text, f.path));
     } catch (e) {
-      errors.push({ kind: 'values', message: `failed to parse ${f.path}: ${(e as Error).message}`, file: f.path });
+      errors.push({
+        kind: 'values',
+        message: `failed to parse ${f.path}: ${(e as Error).message}`,
+        file: f.path,
+      });
     }
   }
   for (const v of o.setJson ?? []) {
@@ -469,21 +510,32 @@ function userValues(o: RenderOptions, errors: RenderError[]): GoMap {
         if (j instanceof GoMap) base = mergeMaps(base, j);
       } else parseJson(v, base);
     } catch {
-      errors.push({ kind: 'options', message: t.startsWith('{') ? `failed parsing --set-json data JSON: ${v}` : `failed parsing --set-json data ${v}` });
+      errors.push({
+        kind: 'options',
+        message: t.startsWith('{')
+          ? `failed parsing --set-json data JSON: ${v}`
+          : `failed parsing --set-json data ${v}`,
+      });
     }
   }
   for (const v of o.set ?? []) {
     try {
       parseInto(v, base);
     } catch (e) {
-      errors.push({ kind: 'options', message: `failed parsing --set data: ${(e as Error).message}` });
+      errors.push({
+        kind: 'options',
+        message: `failed parsing --set data: ${(e as Error).message}`,
+      });
     }
   }
   for (const v of o.setString ?? []) {
     try {
       parseInto(v, base, true);
     } catch (e) {
-      errors.push({ kind: 'options', message: `failed parsing --set-string data: ${(e as Error).message}` });
+      errors.push({
+        kind: 'options',
+        message: `failed parsing --set-string data: ${(e as Error).message}`,
+      });
     }
   }
   for (const v of o.setFile ?? []) {
@@ -494,7 +546,10 @@ function userValues(o: RenderOptions, errors: RenderError[]): GoMap {
         return t;
       });
     } catch (e) {
-      errors.push({ kind: 'options', message: `failed parsing --set-file data: ${(e as Error).message}` });
+      errors.push({
+        kind: 'options',
+        message: `failed parsing --set-file data: ${(e as Error).message}`,
+      });
     }
   }
   return base;
@@ -518,7 +573,15 @@ function releaseName(o: RenderOptions, funcs: Map<string, Func>): string | Rende
 // ---------------------------------------------------------------- render
 
 function failed(errors: RenderError[], warnings: string[], name: string): RenderResult {
-  return { ok: false, output: { text: '', segments: [], label: '' }, documents: [], errors, warnings, chart: null, releaseName: name };
+  return {
+    ok: false,
+    output: { text: '', segments: [], label: '' },
+    documents: [],
+    errors,
+    warnings,
+    chart: null,
+    releaseName: name,
+  };
 }
 
 /** Render the chart at `dir` (a folder or a .tgz) in `fs`, as `helm template` would. */
@@ -535,22 +598,40 @@ export function renderChart(fs: SourceFs, dir: string, o: RenderOptions = {}): R
   try {
     chart = loadChart(fs, dir);
   } catch (e) {
-    if (e instanceof ChartLoadError || e instanceof YamlError) return failed([{ kind: 'load', message: e.message, file: dir }], warnings, rn);
+    if (e instanceof ChartLoadError || e instanceof YamlError)
+      return failed([{ kind: 'load', message: e.message, file: dir }], warnings, rn);
     throw e;
   }
   if (o.overrideChart?.version !== undefined) chart.metadata.version = o.overrideChart.version;
-  if (o.overrideChart?.appVersion !== undefined) chart.metadata.appVersion = o.overrideChart.appVersion;
+  if (o.overrideChart?.appVersion !== undefined)
+    chart.metadata.appVersion = o.overrideChart.appVersion;
   const info = { name: chart.metadata.name, version: chart.metadata.version, path: dir };
   const vals = userValues(o, errors);
   if (errors.length) return { ...failed(errors, warnings, rn), chart: info };
   const caps = capabilities(o);
-  if (typeof caps === 'string') return { ...failed([{ kind: 'options', message: caps }], warnings, rn), chart: info };
+  if (typeof caps === 'string')
+    return { ...failed([{ kind: 'options', message: caps }], warnings, rn), chart: info };
   try {
     processDependencies(chart, vals, warn);
   } catch (e) {
-    return { ...failed([{ kind: 'values', message: `chart dependencies processing failed: ${(e as Error).message}` }], warnings, rn), chart: info };
+    return {
+      ...failed(
+        [
+          {
+            kind: 'values',
+            message: `chart dependencies processing failed: ${(e as Error).message}`,
+          },
+        ],
+        warnings,
+        rn,
+      ),
+      chart: info,
+    };
   }
-  if (chart.metadata.kubeVersion && !isCompatibleRange(chart.metadata.kubeVersion, caps.kubeVersion)) {
+  if (
+    chart.metadata.kubeVersion &&
+    !isCompatibleRange(chart.metadata.kubeVersion, caps.kubeVersion)
+  ) {
     errors.push({
       kind: 'load',
       message: `chart requires kubeVersion: ${chart.metadata.kubeVersion} which is incompatible with Kubernetes ${caps.kubeVersion}`,
@@ -561,7 +642,10 @@ export function renderChart(fs: SourceFs, dir: string, o: RenderOptions = {}): R
   try {
     values = coalesceChartValues(chart, vals, warn);
   } catch (e) {
-    return { ...failed([{ kind: 'values', message: (e as Error).message }], warnings, rn), chart: info };
+    return {
+      ...failed([{ kind: 'values', message: (e as Error).message }], warnings, rn),
+      chart: info,
+    };
   }
   values.typeName = VALUES_TYPE;
   if (!o.skipSchemaValidation) {
@@ -593,7 +677,11 @@ export function renderChart(fs: SourceFs, dir: string, o: RenderOptions = {}): R
   const names = sortTemplates([...tpls.keys()]);
   const byParse = new Map<string, string>();
   for (const [n, r] of tpls) byParse.set(n, r.file.path);
-  const ex = new Executor({ funcs: chartFuncs(), limits: o.limits ?? {}, fileOf: (p) => byParse.get(p) ?? p });
+  const ex = new Executor({
+    funcs: chartFuncs(),
+    limits: o.limits ?? {},
+    fileOf: (p) => byParse.get(p) ?? p,
+  });
   const unparsed = new Set<string>();
   for (const n of names) {
     const r = tpls.get(n) as Renderable;
@@ -602,7 +690,13 @@ export function renderChart(fs: SourceFs, dir: string, o: RenderOptions = {}): R
     } catch (e) {
       if (!(e instanceof TemplateParseError)) throw e;
       unparsed.add(n);
-      errors.push({ kind: 'parse', message: cleanupParseError(n, e.message), file: r.file.path, offset: e.offset, template: n });
+      errors.push({
+        kind: 'parse',
+        message: cleanupParseError(n, e.message),
+        file: r.file.path,
+        offset: e.offset,
+        template: n,
+      });
     }
   }
   const rendered = new Map<string, SegText>();
@@ -610,7 +704,16 @@ export function renderChart(fs: SourceFs, dir: string, o: RenderOptions = {}): R
     const r = tpls.get(n) as Renderable;
     const base = n.slice(n.lastIndexOf('/') + 1);
     if (base.startsWith('_') || unparsed.has(n)) continue;
-    r.dot.set('Template', new GoMap([['Name', n], ['BasePath', r.basePath]], VALUES_TYPE));
+    r.dot.set(
+      'Template',
+      new GoMap(
+        [
+          ['Name', n],
+          ['BasePath', r.basePath],
+        ],
+        VALUES_TYPE,
+      ),
+    );
     const dot = new GoMap(r.dot.m, VALUES_TYPE);
     const out = new SegText();
     try {
@@ -641,7 +744,12 @@ export function renderChart(fs: SourceFs, dir: string, o: RenderOptions = {}): R
   }
   const out = new SegText();
   const docs: RenderedDocument[] = [];
-  const emit = (name: string, content: SegText, kind: string, extra: Partial<RenderedDocument>): void => {
+  const emit = (
+    name: string,
+    content: SegText,
+    kind: string,
+    extra: Partial<RenderedDocument>,
+  ): void => {
     out.push(`---\n# Source: ${name}\n`);
     const start = out.length;
     out.append(content);
@@ -651,7 +759,9 @@ export function renderChart(fs: SourceFs, dir: string, o: RenderOptions = {}): R
   if (o.includeCrds) {
     for (const crd of crdObjects(chart)) {
       const t = text(crd.file.data);
-      emit(crd.name, SegText.of(t, textOrigin(crd.file.path, t)), 'CustomResourceDefinition', { crd: true });
+      emit(crd.name, SegText.of(t, textOrigin(crd.file.path, t)), 'CustomResourceDefinition', {
+        crd: true,
+      });
     }
   }
   for (const m of sorted.manifests) emit(m.name, m.content, m.kind, {});
@@ -702,12 +812,17 @@ function textOrigin(file: string, t: string): Origin {
 function crdObjects(c: Chart): { name: string; file: ChartFile }[] {
   const out: { name: string; file: ChartFile }[] = [];
   for (const f of c.files)
-    if (f.name.startsWith('crds/') && /\.(ya?ml|json)$/.test(f.name)) out.push({ name: `${chartFullPath(c)}/${f.name}`, file: f });
+    if (f.name.startsWith('crds/') && /\.(ya?ml|json)$/.test(f.name))
+      out.push({ name: `${chartFullPath(c)}/${f.name}`, file: f });
   for (const d of c.dependencies) out.push(...crdObjects(d));
   return out;
 }
 
-function showOnly(all: SegText, patterns: string[], docs: RenderedDocument[]): { text: SegText; docs: RenderedDocument[] } | string {
+function showOnly(
+  all: SegText,
+  patterns: string[],
+  docs: RenderedDocument[],
+): { text: SegText; docs: RenderedDocument[] } | string {
   const chunks = splitManifests(all);
   const picked: SegText[] = [];
   for (const f of patterns) {
@@ -730,7 +845,13 @@ function showOnly(all: SegText, patterns: string[], docs: RenderedDocument[]): {
     out.append(p);
     const src = m?.[1] ?? '';
     const d = docs.find((x) => x.template === src);
-    nd.push({ template: src, kind: d?.kind ?? '', start, end: out.length, ...(d?.hook ? { hook: d.hook } : {}) });
+    nd.push({
+      template: src,
+      kind: d?.kind ?? '',
+      start,
+      end: out.length,
+      ...(d?.hook ? { hook: d.hook } : {}),
+    });
     out.push('\n');
   }
   return { text: out, docs: nd };

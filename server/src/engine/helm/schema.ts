@@ -2,6 +2,9 @@
 import type { Chart } from './chart';
 import type { GoMap } from './values';
 
-export function validateValues(_c: Chart, _values: GoMap): { message: string; file?: string } | null {
+export function validateValues(
+  _c: Chart,
+  _values: GoMap,
+): { message: string; file?: string } | null {
   return null;
 }

@@ -36,7 +36,10 @@ export class SegText {
 
   get text(): string {
     if (this.joined === undefined) {
-      this.joined = this.parts.length === 1 ? (this.parts[0]?.text ?? '') : this.parts.map((p) => p.text).join('');
+      this.joined =
+        this.parts.length === 1
+          ? (this.parts[0]?.text ?? '')
+          : this.parts.map((p) => p.text).join('');
     }
     return this.joined;
   }
@@ -150,4 +153,11 @@ export class SegText {
 }
 
 export const isSpace = (c: string): boolean =>
-  c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f' || c === '\u0085' || c === '\u00a0';
+  c === ' ' ||
+  c === '\t' ||
+  c === '\n' ||
+  c === '\r' ||
+  c === '\v' ||
+  c === '\f' ||
+  c === '\u0085' ||
+  c === '\u00a0';

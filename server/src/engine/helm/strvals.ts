@@ -42,7 +42,10 @@ class Scanner {
   }
 }
 
-function runesUntil(sc: Scanner, stop: string): { v: string; last: string | undefined; eof: boolean } {
+function runesUntil(
+  sc: Scanner,
+  stop: string,
+): { v: string; last: string | undefined; eof: boolean } {
   let v = '';
   for (;;) {
     const r = sc.read();
@@ -104,7 +107,10 @@ class Parser {
       const cur = data.get(k);
       let list: Value[] = [];
       if (data.has(k)) {
-        if (!(cur instanceof GoList)) throw new Error(`unable to parse key: interface conversion: interface {} is ${typeof cur}, not []interface {}`);
+        if (!(cur instanceof GoList))
+          throw new Error(
+            `unable to parse key: interface conversion: interface {} is ${typeof cur}, not []interface {}`,
+          );
         list = [...cur.items];
       }
       const [l2, err] = this.listItem(list, i, level);
@@ -145,18 +151,24 @@ class Parser {
     }
     // '.'
     level++;
-    if (level > MAX_NESTED) throw new Error(`value name nested level is greater than maximum supported nested level of ${MAX_NESTED}`);
+    if (level > MAX_NESTED)
+      throw new Error(
+        `value name nested level is greater than maximum supported nested level of ${MAX_NESTED}`,
+      );
     let inner = new GoMap();
     if (data.has(k)) {
       const cur = data.get(k);
-      if (!(cur instanceof GoMap)) throw new Error(`unable to parse key: interface conversion: interface {} is ${cur === null ? 'nil' : typeof cur}, not map[string]interface {}`);
+      if (!(cur instanceof GoMap))
+        throw new Error(
+          `unable to parse key: interface conversion: interface {} is ${cur === null ? 'nil' : typeof cur}, not map[string]interface {}`,
+        );
       inner = cur;
     }
-    let err: unknown;
+    let err: Error | undefined;
     try {
       this.key(inner, level);
     } catch (e) {
-      err = e;
+      err = e instanceof Error ? e : new Error(String(e));
     }
     if (err === undefined && inner.size === 0) throw new Error(`key map "${k}" has no value`);
     if (inner.size !== 0) this.set(data, k, inner);
@@ -166,13 +178,15 @@ class Parser {
   private keyIndex(): number {
     const { v, eof } = runesUntil(this.sc, ']');
     if (eof) throw new EOFError();
-    if (!/^[+-]?\d+$/.test(v)) throw new Error(`error parsing index: strconv.Atoi: parsing "${v}": invalid syntax`);
+    if (!/^[+-]?\d+$/.test(v))
+      throw new Error(`error parsing index: strconv.Atoi: parsing "${v}": invalid syntax`);
     return Number(v);
   }
 
   private setIndex(list: Value[], i: number, v: Value): Value[] {
     if (i < 0) throw new Error(`negative ${i} index not allowed`);
-    if (i > MAX_INDEX) throw new Error(`index of ${i} is greater than maximum supported index of ${MAX_INDEX}`);
+    if (i > MAX_INDEX)
+      throw new Error(`index of ${i} is greater than maximum supported index of ${MAX_INDEX}`);
     const l = [...list];
     while (l.length <= i) l.push(null);
     l[i] = v;
@@ -207,7 +221,8 @@ class Parser {
       const existed = list[i];
       let crt: Value[] = [];
       if (existed !== undefined && existed !== null) {
-        if (!(existed instanceof GoList)) throw new Error('unable to parse key: interface conversion: not []interface {}');
+        if (!(existed instanceof GoList))
+          throw new Error('unable to parse key: interface conversion: not []interface {}');
         crt = [...existed.items];
       }
       const [l2, err] = this.listItem(crt, next, level);

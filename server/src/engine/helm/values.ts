@@ -253,7 +253,8 @@ export function deepCopy(v: Value): Value {
 /** reflect.DeepEqual over our values. */
 export function deepEqual(a: Value, b: Value): boolean {
   if (a === b) return true;
-  if (a === undefined || a === null || b === undefined || b === null) return a == b;
+  if (a === undefined || a === null || b === undefined || b === null)
+    return (a === undefined || a === null) && (b === undefined || b === null);
   if (typeName(a) !== typeName(b)) return false;
   if (a instanceof I64 && b instanceof I64) return a.v === b.v;
   if (a instanceof Uint8Array && b instanceof Uint8Array)

@@ -39,7 +39,8 @@ const FLOATS: Record<string, number> = {
   '-.INF': -Infinity,
 };
 const YAML_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
-const TIMESTAMP = /^\d{4}-\d{1,2}-\d{1,2}(?:(?:[Tt]|[ \t]+)\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d*)?(?:[ \t]*(?:Z|[-+]\d{1,2}(?::?\d{2})?))?)?$/;
+const TIMESTAMP =
+  /^\d{4}-\d{1,2}-\d{1,2}(?:(?:[Tt]|[ \t]+)\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d*)?(?:[ \t]*(?:Z|[-+]\d{1,2}(?::?\d{2})?))?)?$/;
 
 type Resolved =
   | { tag: 'str'; v: string }
@@ -109,20 +110,32 @@ class Reader {
     private readonly docIndex: number,
   ) {}
 
-  origin(node: YNode | null | undefined, path: readonly (string | number)[], fallback?: [number, number]): ValueOrigin | undefined {
+  origin(
+    node: YNode | null | undefined,
+    path: readonly (string | number)[],
+    fallback?: [number, number],
+  ): ValueOrigin | undefined {
     if (this.file === undefined) return undefined;
     const r = node?.range;
     const start = r ? r[0] : fallback?.[0];
     const end = r ? r[1] : fallback?.[1];
     if (start === undefined || end === undefined) return undefined;
-    return { kind: 'value', file: this.file, start, end: Math.max(start, end), path: [...path], document: this.docIndex };
+    return {
+      kind: 'value',
+      file: this.file,
+      start,
+      end: Math.max(start, end),
+      path: [...path],
+      document: this.docIndex,
+    };
   }
 
   value(node: unknown, path: (string | number)[], depth: number): Value {
     if (depth > 500) throw new YamlError('yaml: exceeded max depth of 500');
     if (node === null || node === undefined) return null;
     if (isAlias(node)) {
-      if (++this.aliasCount > 10000) throw new YamlError('yaml: document contains excessive aliasing');
+      if (++this.aliasCount > 10000)
+        throw new YamlError('yaml: document contains excessive aliasing');
       return this.value(node.resolve(this.doc), path, depth + 1);
     }
     if (isScalar(node)) return this.scalar(node);
@@ -138,16 +151,23 @@ class Reader {
         const key = this.keyString(k);
         const vn = pair.value as YNode | null;
         const target = isAlias(vn) ? (vn.resolve(this.doc) as YNode | undefined) : vn;
-        const kr = (k as YNode | null)?.range;
-        m.set(key, this.value(vn, [...path, key], depth + 1), this.origin(target, [...path, key], kr ? [kr[0], kr[1]] : undefined));
+        const kr = k?.range;
+        m.set(
+          key,
+          this.value(vn, [...path, key], depth + 1),
+          this.origin(target, [...path, key], kr ? [kr[0], kr[1]] : undefined),
+        );
       }
       // << merge keys: earlier keys of the map win, then the merged maps in order.
       for (const mn of merges) {
         const src = isAlias(mn) ? mn.resolve(this.doc) : mn;
-        const list = isSeq(src) ? src.items.map((x) => (isAlias(x) ? x.resolve(this.doc) : x)) : [src];
+        const list = isSeq(src)
+          ? src.items.map((x) => (isAlias(x) ? x.resolve(this.doc) : x))
+          : [src];
         for (const one of list) {
           const mv = this.value(one, path, depth + 1);
-          if (!(mv instanceof GoMap)) throw new YamlError('yaml: map merge requires map or sequence of maps as the value');
+          if (!(mv instanceof GoMap))
+            throw new YamlError('yaml: map merge requires map or sequence of maps as the value');
           for (const [k, v] of mv.m) if (!m.has(k)) m.set(k, v, mv.origin(k));
         }
       }
@@ -192,7 +212,8 @@ class Reader {
           return null;
         case '!!bool': {
           const r = resolvePlain(raw);
-          if (r.tag !== 'bool') throw new YamlError(`yaml: cannot decode !!str \`${raw}\` as a !!bool`);
+          if (r.tag !== 'bool')
+            throw new YamlError(`yaml: cannot decode !!str \`${raw}\` as a !!bool`);
           return r.v;
         }
         case '!!int':
@@ -224,14 +245,22 @@ class Reader {
   }
 
   private finite(x: number): number {
-    if (!Number.isFinite(x)) throw new YamlError(`error converting YAML to JSON: json: unsupported value: ${formatFloat(x, 'g', -1)}`);
+    if (!Number.isFinite(x))
+      throw new YamlError(
+        `error converting YAML to JSON: json: unsupported value: ${formatFloat(x, 'g', -1)}`,
+      );
     return x;
   }
 }
 
 /** The documents of a YAML text as Go values (JSON round trip: numbers are float64). */
 export function readYamlDocuments(text: string, opts: ReadOptions = {}): Value[] {
-  const docs = parseAllDocuments(text, { schema: 'failsafe', uniqueKeys: false, strict: false, prettyErrors: false });
+  const docs = parseAllDocuments(text, {
+    schema: 'failsafe',
+    uniqueKeys: false,
+    strict: false,
+    prettyErrors: false,
+  });
   const list = Array.isArray(docs) ? docs : [docs];
   const out: Value[] = [];
   for (let i = 0; i < list.length; i++) {
@@ -240,7 +269,9 @@ export function readYamlDocuments(text: string, opts: ReadOptions = {}): Value[]
     const err = d.errors[0];
     if (err) {
       const at = err.pos?.[0] ?? 0;
-      throw new YamlError(`error converting YAML to JSON: yaml: line ${lineOf(text, at)}: ${err.message.split('\n')[0] ?? ''}`);
+      throw new YamlError(
+        `error converting YAML to JSON: yaml: line ${lineOf(text, at)}: ${err.message.split('\n')[0] ?? ''}`,
+      );
     }
     out.push(new Reader(d, opts.file, i).value(d.contents, [], 0));
     if (opts.firstOnly) break;
@@ -276,7 +307,8 @@ export function mergeMaps(a: GoMap, b: GoMap): GoMap {
   out.typeName = 'map[string]interface {}';
   for (const [k, v] of b.m) {
     const cur = out.get(k);
-    if (v instanceof GoMap && cur instanceof GoMap) out.set(k, mergeMaps(cur, v), b.origin(k) ?? out.origin(k));
+    if (v instanceof GoMap && cur instanceof GoMap)
+      out.set(k, mergeMaps(cur, v), b.origin(k) ?? out.origin(k));
     else out.set(k, v, b.origin(k));
   }
   return out;
@@ -311,8 +343,10 @@ export function yamlKeyLess(a: string, b: string): number {
     }
     let ai = i;
     let bi = i;
-    for (; ai < ar.length && isDigit(ar[ai]); ai++) an = an * 10n + BigInt((ar[ai] ?? '0').charCodeAt(0) - 48);
-    for (; bi < br.length && isDigit(br[bi]); bi++) bn = bn * 10n + BigInt((br[bi] ?? '0').charCodeAt(0) - 48);
+    for (; ai < ar.length && isDigit(ar[ai]); ai++)
+      an = an * 10n + BigInt((ar[ai] ?? '0').charCodeAt(0) - 48);
+    for (; bi < br.length && isDigit(br[bi]); bi++)
+      bn = bn * 10n + BigInt((br[bi] ?? '0').charCodeAt(0) - 48);
     if (an !== bn) return an < bn ? -1 : 1;
     if (ai !== bi) return ai < bi ? -1 : 1;
     return x < y ? -1 : 1;
@@ -361,14 +395,28 @@ function toJ(v: Value, depth = 0): J {
   if (v instanceof Uint8Array) return { t: 'str', v: base64Encode(v) };
   if (v instanceof GoMap) {
     const keys = [...v.m.keys()].sort(yamlKeyLess);
-    return { t: 'map', keys, vals: keys.map((k) => toJ(v.get(k), depth + 1)), origins: keys.map((k) => v.origin(k)) };
+    return {
+      t: 'map',
+      keys,
+      vals: keys.map((k) => toJ(v.get(k), depth + 1)),
+      origins: keys.map((k) => v.origin(k)),
+    };
   }
   if (v instanceof GoList) {
-    return { t: 'list', vals: v.items.map((x) => toJ(x, depth + 1)), origins: v.items.map((_, i) => v.origin(i)) };
+    return {
+      t: 'list',
+      vals: v.items.map((x) => toJ(x, depth + 1)),
+      origins: v.items.map((_, i) => v.origin(i)),
+    };
   }
   if (v instanceof GoStruct) {
     const keys = [...v.fields.keys()].sort(yamlKeyLess);
-    return { t: 'map', keys, vals: keys.map((k) => toJ(v.fields.get(k) ?? null, depth + 1)), origins: keys.map(() => undefined) };
+    return {
+      t: 'map',
+      keys,
+      vals: keys.map((k) => toJ(v.fields.get(k) ?? null, depth + 1)),
+      origins: keys.map(() => undefined),
+    };
   }
   return { t: 'null' };
 }

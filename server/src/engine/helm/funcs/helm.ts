@@ -15,7 +15,10 @@ import type { Value } from '../values';
 import { readYamlDocuments, toYamlText, YamlError, yamlKeyLess } from '../yaml';
 import { fromJsonText, toJsonText } from './json';
 import { durationNanos, durationValue, isDuration, parseDuration } from './gotime';
-import { toFloat64 } from './convert';
+import { strval, toFloat64 } from './convert';
+
+/** A Go string argument (already checked by the executor), as text. */
+const gs = (v: Value | undefined): string => (typeof v === 'string' ? v : strval(v ?? null));
 
 const S = 'string';
 const A = 'interface {}';
@@ -50,13 +53,16 @@ function fromYaml(s: string): GoMap {
     if (d === undefined || d === null) return new GoMap();
     if (!(d instanceof GoMap)) {
       const m = new GoMap();
-      m.set('Error', `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${d instanceof GoList ? 'array' : typeof d === 'string' ? 'string' : typeof d === 'boolean' ? 'bool' : 'number'} into Go value of type map[string]interface {}`);
+      m.set(
+        'Error',
+        `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${d instanceof GoList ? 'array' : typeof d === 'string' ? 'string' : typeof d === 'boolean' ? 'bool' : 'number'} into Go value of type map[string]interface {}`,
+      );
       return m;
     }
     return d;
   } catch (e) {
     const m = new GoMap();
-    m.set('Error', e instanceof YamlError ? e.message : String((e as Error).message));
+    m.set('Error', e instanceof YamlError ? e.message : gs((e as Error).message));
     return m;
   }
 }
@@ -66,7 +72,9 @@ function fromYamlArray(s: string): GoList {
     const d = readYamlDocuments(s, { firstOnly: true })[0];
     if (d === undefined || d === null) return new GoList([]);
     if (!(d instanceof GoList))
-      return new GoList([`error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${d instanceof GoMap ? 'object' : 'string'} into Go value of type []interface {}`]);
+      return new GoList([
+        `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${d instanceof GoMap ? 'object' : 'string'} into Go value of type []interface {}`,
+      ]);
     return d;
   } catch (e) {
     return new GoList([(e as Error).message]);
@@ -75,10 +83,11 @@ function fromYamlArray(s: string): GoList {
 
 function tomlValue(v: Value): string {
   if (typeof v === 'string') return quoteGo(v);
-  if (typeof v === 'boolean') return String(v);
+  if (typeof v === 'boolean') return gs(v);
   if (typeof v === 'bigint') return v.toString();
   if (v instanceof I64) return v.v.toString();
-  if (typeof v === 'number') return Number.isInteger(v) ? formatFloat(v, 'f', 1) : formatFloat(v, 'g', -1);
+  if (typeof v === 'number')
+    return Number.isInteger(v) ? formatFloat(v, 'f', 1) : formatFloat(v, 'g', -1);
   if (v instanceof GoList) return `[${v.items.map(tomlValue).join(', ')}]`;
   return '""';
 }
@@ -93,7 +102,8 @@ function toToml(v: Value, prefix = ''): string {
     const x = v.get(k);
     if (x === null || x === undefined) continue;
     if (x instanceof GoMap) tables.push(k);
-    else out += `${prefix ? '  '.repeat(prefix.split('.').length) : ''}${/^[A-Za-z0-9_-]+$/.test(k) ? k : quoteGo(k)} = ${tomlValue(x)}\n`;
+    else
+      out += `${prefix ? '  '.repeat(prefix.split('.').length) : ''}${/^[A-Za-z0-9_-]+$/.test(k) ? k : quoteGo(k)} = ${tomlValue(x)}\n`;
   }
   for (const k of tables) {
     const name = prefix ? `${prefix}.${k}` : k;
@@ -106,54 +116,73 @@ const TPL_CACHE = new Map<string, Map<string, Tree> | TemplateParseError>();
 
 export function helmFuncs(): [string, Func][] {
   return [
-    ['toToml', f([A], ([v]) => {
-      try {
-        return toToml(v ?? null);
-      } catch (e) {
-        return (e as Error).message;
-      }
-    })],
+    [
+      'toToml',
+      f([A], ([v]) => {
+        try {
+          return toToml(v ?? null);
+        } catch (e) {
+          return (e as Error).message;
+        }
+      }),
+    ],
     ['mustToToml', f([A], ([v]) => toToml(v ?? null))],
-    ['fromToml', f([S], () => {
-      const m = new GoMap();
-      m.set('Error', 'fromToml is not supported by podsec');
-      return m;
-    })],
+    [
+      'fromToml',
+      f([S], () => {
+        const m = new GoMap();
+        m.set('Error', 'fromToml is not supported by podsec');
+        return m;
+      }),
+    ],
     ['toYaml', f([A], ([v], c) => toYaml(v ?? null, c, false))],
     ['mustToYaml', f([A], ([v], c) => toYaml(v ?? null, c, true))],
     ['toYamlPretty', f([A], ([v], c) => toYaml(v ?? null, c, false))],
-    ['fromYaml', f([S], ([s]) => fromYaml(String(s)))],
-    ['fromYamlArray', f([S], ([s]) => fromYamlArray(String(s)))],
-    ['toJson', f([A], ([v]) => {
-      try {
-        return toJsonText(v ?? null);
-      } catch {
-        return '';
-      }
-    })],
+    ['fromYaml', f([S], ([s]) => fromYaml(gs(s)))],
+    ['fromYamlArray', f([S], ([s]) => fromYamlArray(gs(s)))],
+    [
+      'toJson',
+      f([A], ([v]) => {
+        try {
+          return toJsonText(v ?? null);
+        } catch {
+          return '';
+        }
+      }),
+    ],
     ['mustToJson', f([A], ([v]) => toJsonText(v ?? null))],
-    ['fromJson', f([S], ([s]) => {
-      try {
-        const v = fromJsonText(String(s));
-        if (v instanceof GoMap) return v;
-        const m = new GoMap();
-        if (v !== null) m.set('Error', `json: cannot unmarshal ${v instanceof GoList ? 'array' : typeof v} into Go value of type map[string]interface {}`);
-        return m;
-      } catch (e) {
-        const m = new GoMap();
-        m.set('Error', (e as Error).message);
-        return m;
-      }
-    })],
-    ['fromJsonArray', f([S], ([s]) => {
-      try {
-        const v = fromJsonText(String(s));
-        if (v instanceof GoList) return v;
-        return new GoList(['json: cannot unmarshal object into Go value of type []interface {}']);
-      } catch (e) {
-        return new GoList([(e as Error).message]);
-      }
-    })],
+    [
+      'fromJson',
+      f([S], ([s]) => {
+        try {
+          const v = fromJsonText(gs(s));
+          if (v instanceof GoMap) return v;
+          const m = new GoMap();
+          if (v !== null)
+            m.set(
+              'Error',
+              `json: cannot unmarshal ${v instanceof GoList ? 'array' : typeof v} into Go value of type map[string]interface {}`,
+            );
+          return m;
+        } catch (e) {
+          const m = new GoMap();
+          m.set('Error', (e as Error).message);
+          return m;
+        }
+      }),
+    ],
+    [
+      'fromJsonArray',
+      f([S], ([s]) => {
+        try {
+          const v = fromJsonText(gs(s));
+          if (v instanceof GoList) return v;
+          return new GoList(['json: cannot unmarshal object into Go value of type []interface {}']);
+        } catch (e) {
+          return new GoList([(e as Error).message]);
+        }
+      }),
+    ],
     ['mustToDuration', f([A], ([v]) => durationValue(asDuration(v ?? null)))],
     ['durationSeconds', f([A], ([v]) => tryDur(v, (d) => Number(d) / 1e9, 0))],
     ['durationMilliseconds', f([A], ([v]) => new I64(tryDur(v, (d) => d / 1000000n, 0n)))],
@@ -163,29 +192,47 @@ export function helmFuncs(): [string, Func][] {
     ['durationHours', f([A], ([v]) => tryDur(v, (d) => Number(d) / 3.6e12, 0))],
     ['durationDays', f([A], ([v]) => tryDur(v, (d) => Number(d) / 8.64e13, 0))],
     ['durationWeeks', f([A], ([v]) => tryDur(v, (d) => Number(d) / 6.048e14, 0))],
-    ['durationRoundTo', f([A, A], ([v, m]) => {
-      const d = asDuration(v ?? null);
-      const u = asDuration(m ?? null);
-      if (u <= 0n) return durationValue(d);
-      const r = d % u;
-      const half = u / 2n;
-      return durationValue(d < 0n ? (-r >= half ? d - r - u : d - r) : r >= half ? d - r + u : d - r);
-    })],
-    ['durationTruncateTo', f([A, A], ([v, m]) => {
-      const d = asDuration(v ?? null);
-      const u = asDuration(m ?? null);
-      return durationValue(u <= 0n ? d : d - (d % u));
-    })],
+    [
+      'durationRoundTo',
+      f([A, A], ([v, m]) => {
+        const d = asDuration(v ?? null);
+        const u = asDuration(m ?? null);
+        if (u <= 0n) return durationValue(d);
+        const r = d % u;
+        const half = u / 2n;
+        return durationValue(
+          d < 0n ? (-r >= half ? d - r - u : d - r) : r >= half ? d - r + u : d - r,
+        );
+      }),
+    ],
+    [
+      'durationTruncateTo',
+      f([A, A], ([v, m]) => {
+        const d = asDuration(v ?? null);
+        const u = asDuration(m ?? null);
+        return durationValue(u <= 0n ? d : d - (d % u));
+      }),
+    ],
     [
       'include',
       f([S, A], ([name, data], c) => {
-        const n = String(name);
+        const n = gs(name);
         const counts = c.exec.includeCounts;
         const k = counts.get(n) ?? 0;
-        if (k > 1000) throw new FuncError(`rendering template has a nested reference name: ${n}: unable to execute template`);
+        if (k > 1000)
+          throw new FuncError(
+            `rendering template has a nested reference name: ${n}: unable to execute template`,
+          );
         if (c.state.depth >= c.exec.limits.maxDepth) {
-          if (k > 0) throw new FuncError(`rendering template has a nested reference name: ${n}: unable to execute template`);
-          throw c.exec.errorAt(c.state, `exceeded maximum template depth (${c.exec.limits.maxDepth})`, true);
+          if (k > 0)
+            throw new FuncError(
+              `rendering template has a nested reference name: ${n}: unable to execute template`,
+            );
+          throw c.exec.errorAt(
+            c.state,
+            `exceeded maximum template depth (${c.exec.limits.maxDepth})`,
+            true,
+          );
         }
         counts.set(n, k + 1);
         const out = new SegText();
@@ -200,7 +247,7 @@ export function helmFuncs(): [string, Func][] {
     [
       'tpl',
       f([S, A], ([text, data], c) => {
-        const t = String(text);
+        const t = gs(text);
         let parsed = TPL_CACHE.get(t);
         if (!parsed) {
           try {
@@ -212,9 +259,14 @@ export function helmFuncs(): [string, Func][] {
           if (TPL_CACHE.size > 2000) TPL_CACHE.clear();
           TPL_CACHE.set(t, parsed);
         }
-        if (parsed instanceof TemplateParseError) throw new FuncError(`cannot parse template ${quoteGo(t)}: ${parsed.message}`);
+        if (parsed instanceof TemplateParseError)
+          throw new FuncError(`cannot parse template ${quoteGo(t)}: ${parsed.message}`);
         if (c.state.depth >= c.exec.limits.maxDepth)
-          throw c.exec.errorAt(c.state, `exceeded maximum template depth (${c.exec.limits.maxDepth})`, true);
+          throw c.exec.errorAt(
+            c.state,
+            `exceeded maximum template depth (${c.exec.limits.maxDepth})`,
+            true,
+          );
         const saved = new Map<string, Tree | undefined>();
         for (const [n, tree] of parsed) {
           if (n === 'gotpl') continue;
@@ -224,10 +276,22 @@ export function helmFuncs(): [string, Func][] {
         const out = new SegText();
         try {
           const root = parsed.get('gotpl');
-          if (root) c.exec.executeTree(root, { v: data ?? null, p: c.provs[1] }, out, c.state.depth + 1, valueOrigin(c, 0));
+          if (root)
+            c.exec.executeTree(
+              root,
+              { v: data ?? null, p: c.provs[1] },
+              out,
+              c.state.depth + 1,
+              valueOrigin(c, 0),
+            );
         } catch (e) {
           if (e instanceof ExecError && !e.limit)
-            throw new ExecError(`error during tpl function execution for ${quoteGo(t)}: ${e.message}`, e.parseName, e.offset, e.text);
+            throw new ExecError(
+              `error during tpl function execution for ${quoteGo(t)}: ${e.message}`,
+              e.parseName,
+              e.offset,
+              e.text,
+            );
           throw e;
         } finally {
           for (const [n, old] of saved) {
@@ -242,13 +306,17 @@ export function helmFuncs(): [string, Func][] {
     [
       'required',
       f([S, A], ([warn, val], c) => {
-        if (val === null || val === undefined || val === '') throw new FuncError(`${HELM_ERR_START}${String(warn)}${HELM_ERR_END}`);
+        if (val === null || val === undefined || val === '')
+          throw new FuncError(`${HELM_ERR_START}${gs(warn)}${HELM_ERR_END}`);
         return new Ret(val, c.provs[1]);
       }),
     ],
-    ['fail', f([S], ([msg]) => {
-      throw new FuncError(`${HELM_ERR_START}${String(msg)}${HELM_ERR_END}`);
-    })],
+    [
+      'fail',
+      f([S], ([msg]) => {
+        throw new FuncError(`${HELM_ERR_START}${gs(msg)}${HELM_ERR_END}`);
+      }),
+    ],
     ['lookup', f([S, S, S, S], () => new GoMap())],
   ];
 }
@@ -262,7 +330,8 @@ function asDuration(v: Value): bigint {
       return parseDuration(s);
     } catch {
       const x = Number(s);
-      if (!Number.isNaN(x) && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return BigInt(Math.round(x * 1e9));
+      if (!Number.isNaN(x) && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s))
+        return BigInt(Math.round(x * 1e9));
       throw new FuncError(`could not parse duration ${quoteGo(v)}`);
     }
   }

@@ -49,7 +49,8 @@ export function toJsonText(v: Value, opts: JsonOptions = {}, prefix = '', depth 
   if (v instanceof GoMap || (v instanceof GoStruct && !isDuration(v))) {
     const entries: [string, Value][] =
       v instanceof GoMap ? v.sortedKeys().map((k) => [k, v.get(k)]) : [...v.fields.entries()];
-    if (v instanceof GoStruct && v.stringer && v.typeName === 'time.Time') return jsonString(v.stringer(), html);
+    if (v instanceof GoStruct && v.stringer && v.typeName === 'time.Time')
+      return jsonString(v.stringer(), html);
     if (entries.length === 0) return '{}';
     if (v instanceof GoMap) entries.sort(([a], [b]) => compareGo(a, b));
     return `{${entries.map(([k, x]) => `${nl}${jsonString(k, html)}${sep}${toJsonText(x, opts, inner, depth + 1)}`).join(',')}${close}}`;

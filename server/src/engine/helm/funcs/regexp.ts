@@ -50,7 +50,9 @@ export function goRegExp(re: string, flags = ''): RegExp {
     try {
       rx = new RegExp(src, f);
     } catch (e) {
-      throw new FuncError(`error parsing regexp: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`);
+      throw new FuncError(
+        `error parsing regexp: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`,
+      );
     }
   }
   if (cache.size > 500) cache.clear();

@@ -48,7 +48,8 @@ function comparePre(a: string, b: string): number {
 }
 
 export function compareVersions(a: SemVer, b: SemVer): number {
-  for (const k of ['major', 'minor', 'patch'] as const) if (a[k] !== b[k]) return a[k] < b[k] ? -1 : 1;
+  for (const k of ['major', 'minor', 'patch'] as const)
+    if (a[k] !== b[k]) return a[k] < b[k] ? -1 : 1;
   return comparePre(a.pre, b.pre);
 }
 
@@ -188,7 +189,14 @@ export function checkConstraint(constraint: string, version: SemVer): boolean {
 /** Masterminds' NewConstraint error check, without evaluating. */
 export function validConstraint(constraint: string): boolean {
   try {
-    checkConstraint(constraint, { major: 0n, minor: 0n, patch: 0n, pre: '', meta: '', original: '0.0.0' });
+    checkConstraint(constraint, {
+      major: 0n,
+      minor: 0n,
+      patch: 0n,
+      pre: '',
+      meta: '',
+      original: '0.0.0',
+    });
     return true;
   } catch {
     return false;

@@ -55,6 +55,9 @@ import { fromJsonText, toJsonText } from './json';
 import { checkConstraint, parseVersion } from './semver';
 import { goRegExp } from './regexp';
 
+/** A Go string argument (already checked by the executor), as text. */
+const gs = (v: Value | undefined): string => (typeof v === 'string' ? v : strval(v ?? null));
+
 const S = 'string';
 const A = 'interface {}';
 const I = 'int';
@@ -143,7 +146,8 @@ function words(s: string): string[] {
     const prev = chars[i - 1] ?? '';
     const next = chars[i + 1] ?? '';
     const isUp = /\p{Lu}/u.test(ch);
-    if (cur && isUp && (/\p{Ll}/u.test(prev) || (/\p{Lu}/u.test(prev) && /\p{Ll}/u.test(next)))) flush();
+    if (cur && isUp && (/\p{Ll}/u.test(prev) || (/\p{Lu}/u.test(prev) && /\p{Ll}/u.test(next))))
+      flush();
     cur += ch;
   });
   flush();
@@ -240,8 +244,10 @@ function mergo(dst: GoMap, src: GoMap, overwrite: boolean): void {
 function toTime(v: Value): TimeParts {
   const t = timeParts(v);
   if (t) return t;
-  if (typeof v === 'bigint' || v instanceof I64) return { ms: Number(toInt64(v)) * 1000, nanos: 0, offsetMin: 0, zone: 'UTC' };
-  if (typeof v === 'number') return { ms: Math.trunc(v) * 1000, nanos: 0, offsetMin: 0, zone: 'UTC' };
+  if (typeof v === 'bigint' || v instanceof I64)
+    return { ms: Number(toInt64(v)) * 1000, nanos: 0, offsetMin: 0, zone: 'UTC' };
+  if (typeof v === 'number')
+    return { ms: Math.trunc(v) * 1000, nanos: 0, offsetMin: 0, zone: 'UTC' };
   return { ms: FIXED_NOW_MS, nanos: 0, offsetMin: 0, zone: 'UTC' };
 }
 
@@ -409,7 +415,8 @@ function lessThan(a: Value, b: Value): boolean {
   if (k1 === 'invalid' || k1 === 'other') throw new FuncError('invalid type for comparison');
   const k2 = basicKind(b);
   if (k2 === 'invalid' || k2 === 'other') throw new FuncError('invalid type for comparison');
-  if (k1 !== k2) throw new FuncError(`incompatible types for comparison: ${typeName(a)} and ${typeName(b)}`);
+  if (k1 !== k2)
+    throw new FuncError(`incompatible types for comparison: ${typeName(a)} and ${typeName(b)}`);
   switch (k1) {
     case 'bool':
       throw new FuncError('invalid type for comparison');
@@ -424,12 +431,24 @@ function lessThan(a: Value, b: Value): boolean {
 
 function evalArgs(args: Value[]): string {
   if (args.length === 1 && typeof args[0] === 'string') return args[0];
-  return sprint(args.map((a) => (a === null ? undefined : a)).map((a) => (a === undefined ? null : a)));
+  return sprint(
+    args.map((a) => (a === null ? undefined : a)).map((a) => (a === undefined ? null : a)),
+  );
 }
 
 function htmlEscape(s: string): string {
   return s.replace(/[\0"'&<>]/g, (c) =>
-    c === '\0' ? '\ufffd' : c === '"' ? '&#34;' : c === "'" ? '&#39;' : c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;',
+    c === '\0'
+      ? '\ufffd'
+      : c === '"'
+        ? '&#34;'
+        : c === "'"
+          ? '&#39;'
+          : c === '&'
+            ? '&amp;'
+            : c === '<'
+              ? '&lt;'
+              : '&gt;',
   );
 }
 
@@ -470,15 +489,12 @@ function jsEscape(s: string): string {
 export function builtinFuncs(): [string, Func][] {
   return [
     ['not', f([RV], ([a]) => !truth(a))],
-    [
-      'html',
-      f([], (args) => htmlEscape(evalArgs(args)), A),
-    ],
+    ['html', f([], (args) => htmlEscape(evalArgs(args)), A)],
     ['js', f([], (args) => jsEscape(evalArgs(args)), A)],
     ['urlquery', f([], (args) => queryEscape(evalArgs(args)), A)],
     ['print', f([], (args, c) => printProv(args, c, sprint(args)), A)],
     ['println', f([], (args) => sprintln(args), A)],
-    ['printf', f([S], ([fmt, ...rest], c) => printfProv(String(fmt), rest, c), A)],
+    ['printf', f([S], ([fmt, ...rest], c) => printfProv(gs(fmt), rest, c), A)],
     [
       'len',
       f([RV], ([v]) => {
@@ -501,7 +517,12 @@ export function builtinFuncs(): [string, Func][] {
           for (const x of idx) {
             if (cur === undefined || cur === null) throw new FuncError('index of nil pointer');
             if (cur instanceof GoList || cur instanceof Uint8Array || typeof cur === 'string') {
-              const len = cur instanceof GoList ? cur.length : cur instanceof Uint8Array ? cur.length : utf8(cur).length;
+              const len =
+                cur instanceof GoList
+                  ? cur.length
+                  : cur instanceof Uint8Array
+                    ? cur.length
+                    : utf8(cur).length;
               const i = indexArg(x, len);
               if (i >= len) throw new FuncError(`index out of range: ${i}`);
               if (cur instanceof GoList) {
@@ -511,7 +532,8 @@ export function builtinFuncs(): [string, Func][] {
               else cur = BigInt(utf8(cur)[i] ?? 0);
             } else if (cur instanceof GoMap) {
               if (typeof x !== 'string') {
-                if (x === undefined || x === null) throw new FuncError('value is nil; should be of type string');
+                if (x === undefined || x === null)
+                  throw new FuncError('value is nil; should be of type string');
                 throw new FuncError(`value has type ${typeName(x)}; should be string`);
               }
               prov = cur.origin(x);
@@ -542,7 +564,8 @@ export function builtinFuncs(): [string, Func][] {
           idx.forEach((x, i) => (ix[i] = indexArg(x, len)));
           const [a = 0, b = len] = ix;
           if (a > b) throw new FuncError(`invalid slice index: ${a} > ${b}`);
-          if (idx.length === 3 && b > (ix[2] ?? 0)) throw new FuncError(`invalid slice index: ${b} > ${ix[2]}`);
+          if (idx.length === 3 && b > (ix[2] ?? 0))
+            throw new FuncError(`invalid slice index: ${b} > ${ix[2]}`);
           if (typeof item === 'string') return fromUtf8(utf8(item).slice(a, b));
           if (item instanceof Uint8Array) return item.slice(a, b);
           const l = new GoList(item.items.slice(a, b), item.typeName);
@@ -591,7 +614,7 @@ function printProv(args: Value[], c: CallCtx, text: string): Value | Ret {
   args.forEach((a, i) => {
     const p = c.provs[i];
     if (p instanceof SegText && p.text === a) out.append(p);
-    else out.push(a as string, valueOrigin(p));
+    else out.push(gs(a), valueOrigin(p));
   });
   return out.tracked ? new Ret(out.text, out) : text;
 }
@@ -627,7 +650,7 @@ function printfProv(fmt: string, args: Value[], c: CallCtx): Value | Ret {
 // ---------------------------------------------------------------- Sprig
 
 export function sprigFuncs(rand: Rand): [string, Func][] {
-  const strFn = (fn: (s: string) => string): Func => f([S], ([s], c) => derived(c, 0, fn(String(s))));
+  const strFn = (fn: (s: string) => string): Func => f([S], ([s], c) => derived(c, 0, fn(gs(s))));
   const segTrim = (c: CallCtx, s: string, out: string, from: number): Ret => {
     const p = provOf(c, from);
     if (p instanceof SegText && p.text === s) {
@@ -645,7 +668,11 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
     if (right) while (b > a && set.has(chars[b - 1] ?? '')) b--;
     return chars.slice(a, b).join('');
   };
-  const listFn = (what: string, fn: (items: Value[], v: Value, c: CallCtx) => Value | Ret, must: boolean): Func =>
+  const listFn = (
+    what: string,
+    fn: (items: Value[], v: Value, c: CallCtx) => Value | Ret,
+    must: boolean,
+  ): Func =>
     f([A], ([v], c) => {
       const items = sliceItems(v ?? null);
       if (!items) {
@@ -654,21 +681,38 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
       }
       return fn(items, v ?? null, c);
     });
-  const both = (name: string, what: string, fn: (items: Value[], v: Value, c: CallCtx) => Value | Ret): [string, Func][] => [
+  const both = (
+    name: string,
+    what: string,
+    fn: (items: Value[], v: Value, c: CallCtx) => Value | Ret,
+  ): [string, Func][] => [
     [name, listFn(what, fn, false)],
     [`must${name[0]?.toUpperCase()}${name.slice(1)}`, listFn(what, fn, true)],
   ];
   const out: [string, Func][] = [
     ['hello', f([], () => 'Hello!')],
     // dates
-    ['ago', f([A], ([d]) => durationString(BigInt(Math.round((FIXED_NOW_MS - toTime(d ?? null).ms) / 1000)) * 1000000000n))],
-    ['date', f([S, A], ([fmt, d]) => formatTime(toTime(d ?? null), String(fmt)))],
-    ['date_in_zone', f([S, A, S], ([fmt, d, z]) => formatTime(zoned(toTime(d ?? null), String(z)), String(fmt)))],
-    ['dateInZone', f([S, A, S], ([fmt, d, z]) => formatTime(zoned(toTime(d ?? null), String(z)), String(fmt)))],
-    ['date_modify', f([S, 'time.Time'], ([m, t]) => modifyDate(String(m), t ?? null, false))],
-    ['dateModify', f([S, 'time.Time'], ([m, t]) => modifyDate(String(m), t ?? null, false))],
-    ['must_date_modify', f([S, 'time.Time'], ([m, t]) => modifyDate(String(m), t ?? null, true))],
-    ['mustDateModify', f([S, 'time.Time'], ([m, t]) => modifyDate(String(m), t ?? null, true))],
+    [
+      'ago',
+      f([A], ([d]) =>
+        durationString(
+          BigInt(Math.round((FIXED_NOW_MS - toTime(d ?? null).ms) / 1000)) * 1000000000n,
+        ),
+      ),
+    ],
+    ['date', f([S, A], ([fmt, d]) => formatTime(toTime(d ?? null), gs(fmt)))],
+    [
+      'date_in_zone',
+      f([S, A, S], ([fmt, d, z]) => formatTime(zoned(toTime(d ?? null), gs(z)), gs(fmt))),
+    ],
+    [
+      'dateInZone',
+      f([S, A, S], ([fmt, d, z]) => formatTime(zoned(toTime(d ?? null), gs(z)), gs(fmt))),
+    ],
+    ['date_modify', f([S, 'time.Time'], ([m, t]) => modifyDate(gs(m), t ?? null, false))],
+    ['dateModify', f([S, 'time.Time'], ([m, t]) => modifyDate(gs(m), t ?? null, false))],
+    ['must_date_modify', f([S, 'time.Time'], ([m, t]) => modifyDate(gs(m), t ?? null, true))],
+    ['mustDateModify', f([S, 'time.Time'], ([m, t]) => modifyDate(gs(m), t ?? null, true))],
     [
       'duration',
       f([A], ([s]) => {
@@ -680,41 +724,46 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
     ],
     ['durationRound', f([A], ([d]) => durationRound(d ?? null))],
     ['htmlDate', f([A], ([d]) => formatTime(toTime(d ?? null), '2006-01-02'))],
-    ['htmlDateInZone', f([A, S], ([d, z]) => formatTime(zoned(toTime(d ?? null), String(z)), '2006-01-02'))],
-    ['mustToDate', f([S, S], ([l, s]) => timeValue(parseTime(String(l), String(s))))],
+    [
+      'htmlDateInZone',
+      f([A, S], ([d, z]) => formatTime(zoned(toTime(d ?? null), gs(z)), '2006-01-02')),
+    ],
+    ['mustToDate', f([S, S], ([l, s]) => timeValue(parseTime(gs(l), gs(s))))],
     [
       'toDate',
       f([S, S], ([l, s]) => {
         try {
-          return timeValue(parseTime(String(l), String(s)));
+          return timeValue(parseTime(gs(l), gs(s)));
         } catch {
-          return timeValue({ ms: Date.UTC(1, 0, 1) , nanos: 0, offsetMin: 0, zone: 'UTC' });
+          return timeValue({ ms: Date.UTC(1, 0, 1), nanos: 0, offsetMin: 0, zone: 'UTC' });
         }
       }),
     ],
     ['now', f([], () => now())],
-    ['unixEpoch', f(['time.Time'], ([t]) => String(Math.floor(toTime(t ?? null).ms / 1000)))],
+    ['unixEpoch', f(['time.Time'], ([t]) => gs(Math.floor(toTime(t ?? null).ms / 1000)))],
     // strings
-    ['abbrev', f([I, S], ([w, s]) => (int(w) < 4 ? String(s) : abbreviateFull(String(s), 0, int(w))))],
+    ['abbrev', f([I, S], ([w, s]) => (int(w) < 4 ? gs(s) : abbreviateFull(gs(s), 0, int(w))))],
     [
       'abbrevboth',
-      f([I, I, S], ([l, r, s]) => (int(r) < 4 || (int(l) > 0 && int(r) < 7) ? String(s) : abbreviateFull(String(s), int(l), int(r)))),
+      f([I, I, S], ([l, r, s]) =>
+        int(r) < 4 || (int(l) > 0 && int(r) < 7) ? gs(s) : abbreviateFull(gs(s), int(l), int(r)),
+      ),
     ],
     [
       'trunc',
       f([I, S], ([n, s], c) => {
-        const b = utf8(String(s));
+        const b = utf8(gs(s));
         const k = int(n);
-        let r = String(s);
+        let r = gs(s);
         if (k < 0 && b.length + k > 0) r = fromUtf8(b.slice(b.length + k));
         else if (k >= 0 && b.length > k) r = fromUtf8(b.slice(0, k));
-        return segTrim(c, String(s), r, 1);
+        return segTrim(c, gs(s), r, 1);
       }),
     ],
     [
       'trim',
       f([S], ([s], c) => {
-        const t = String(s);
+        const t = gs(s);
         const p = provOf(c, 0);
         if (p instanceof SegText && p.text === t) {
           const x = p.trimLeft(isSpace).trimRight(isSpace);
@@ -730,25 +779,32 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
     [
       'substr',
       f([I, I, S], ([a, b, s], c) => {
-        const bytes = utf8(String(s));
+        const bytes = utf8(gs(s));
         let start = int(a);
         let end = int(b);
         let r: Uint8Array;
         if (start < 0) {
-          if (end > bytes.length || end < 0) throw new FuncError(`runtime error: slice bounds out of range [:${end}] with length ${bytes.length}`);
+          if (end > bytes.length || end < 0)
+            throw new FuncError(
+              `runtime error: slice bounds out of range [:${end}] with length ${bytes.length}`,
+            );
           r = bytes.slice(0, end);
         } else if (end < 0 || end > bytes.length) {
-          if (start > bytes.length) throw new FuncError(`runtime error: slice bounds out of range [${start}:${bytes.length}]`);
+          if (start > bytes.length)
+            throw new FuncError(
+              `runtime error: slice bounds out of range [${start}:${bytes.length}]`,
+            );
           r = bytes.slice(start);
         } else {
-          if (start > end) throw new FuncError(`runtime error: slice bounds out of range [${start}:${end}]`);
+          if (start > end)
+            throw new FuncError(`runtime error: slice bounds out of range [${start}:${end}]`);
           r = bytes.slice(start, end);
         }
         void start;
         void end;
         start = 0;
         end = 0;
-        return segTrim(c, String(s), fromUtf8(r), 2);
+        return segTrim(c, gs(s), fromUtf8(r), 2);
       }),
     ],
     [
@@ -756,37 +812,74 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
       f([I, S], ([n, s], c) => {
         const k = int(n);
         if (k < 0) throw new FuncError('strings: negative Repeat count');
-        const len = String(s).length * k;
-        if (len > c.exec.limits.maxOutput) throw new FuncError(`repeat: result of ${len} characters is over the limit of ${c.exec.limits.maxOutput}`);
+        const len = gs(s).length * k;
+        if (len > c.exec.limits.maxOutput)
+          throw new FuncError(
+            `repeat: result of ${len} characters is over the limit of ${c.exec.limits.maxOutput}`,
+          );
         c.exec.grow(c.state, len);
-        return String(s).repeat(k);
+        return gs(s).repeat(k);
       }),
     ],
-    ['trimall', f([S, S], ([a, b], c) => segTrim(c, String(b), trimSet(String(b), String(a), true, true), 1))],
-    ['trimAll', f([S, S], ([a, b], c) => segTrim(c, String(b), trimSet(String(b), String(a), true, true), 1))],
+    ['trimall', f([S, S], ([a, b], c) => segTrim(c, gs(b), trimSet(gs(b), gs(a), true, true), 1))],
+    ['trimAll', f([S, S], ([a, b], c) => segTrim(c, gs(b), trimSet(gs(b), gs(a), true, true), 1))],
     [
       'trimSuffix',
       f([S, S], ([a, b], c) => {
-        const s = String(b);
-        return segTrim(c, s, a !== '' && s.endsWith(String(a)) ? s.slice(0, s.length - String(a).length) : s, 1);
+        const s = gs(b);
+        return segTrim(
+          c,
+          s,
+          a !== '' && s.endsWith(gs(a)) ? s.slice(0, s.length - gs(a).length) : s,
+          1,
+        );
       }),
     ],
     [
       'trimPrefix',
       f([S, S], ([a, b], c) => {
-        const s = String(b);
-        return segTrim(c, s, a !== '' && s.startsWith(String(a)) ? s.slice(String(a).length) : s, 1);
+        const s = gs(b);
+        return segTrim(c, s, a !== '' && s.startsWith(gs(a)) ? s.slice(gs(a).length) : s, 1);
       }),
     ],
     ['nospace', strFn((s) => s.replace(/\s/gu, ''))],
-    ['initials', strFn((s) => s.split(/\s+/).filter((w) => w).map((w) => [...w][0] ?? '').join(''))],
-    ['randAlphaNum', f([I], ([n]) => rand.pick('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', int(n)))],
-    ['randAlpha', f([I], ([n]) => rand.pick('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', int(n)))],
-    ['randAscii', f([I], ([n]) => rand.pick('!"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~', int(n)))],
+    [
+      'initials',
+      strFn((s) =>
+        s
+          .split(/\s+/)
+          .filter((w) => w)
+          .map((w) => [...w][0] ?? '')
+          .join(''),
+      ),
+    ],
+    [
+      'randAlphaNum',
+      f([I], ([n]) =>
+        rand.pick('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', int(n)),
+      ),
+    ],
+    [
+      'randAlpha',
+      f([I], ([n]) => rand.pick('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', int(n))),
+    ],
+    [
+      'randAscii',
+      f([I], ([n]) =>
+        rand.pick(
+          '!"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~',
+          int(n),
+        ),
+      ),
+    ],
     ['randNumeric', f([I], ([n]) => rand.pick('0123456789', int(n)))],
     [
       'swapcase',
-      strFn((s) => [...s].map((ch) => (ch === ch.toUpperCase() ? ch.toLowerCase() : ch.toUpperCase())).join('')),
+      strFn((s) =>
+        [...s]
+          .map((ch) => (ch === ch.toUpperCase() ? ch.toLowerCase() : ch.toUpperCase()))
+          .join(''),
+      ),
     ],
     [
       'shuffle',
@@ -799,20 +892,43 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
         return a.join('');
       }),
     ],
-    ['snakecase', strFn((s) => words(s).map((w) => w.toLowerCase()).join('_'))],
-    ['camelcase', strFn((s) => words(s).map((w) => (w[0] ?? '').toUpperCase() + w.slice(1).toLowerCase()).join(''))],
-    ['kebabcase', strFn((s) => words(s).map((w) => w.toLowerCase()).join('-'))],
-    ['wrap', f([I, S], ([n, s]) => wrapText(String(s), int(n), '\n', false))],
-    ['wrapWith', f([I, S, S], ([n, sep, s]) => wrapText(String(s), int(n), String(sep), true))],
-    ['contains', f([S, S], ([a, b]) => String(b).includes(String(a)))],
-    ['hasPrefix', f([S, S], ([a, b]) => String(b).startsWith(String(a)))],
-    ['hasSuffix', f([S, S], ([a, b]) => String(b).endsWith(String(a)))],
+    [
+      'snakecase',
+      strFn((s) =>
+        words(s)
+          .map((w) => w.toLowerCase())
+          .join('_'),
+      ),
+    ],
+    [
+      'camelcase',
+      strFn((s) =>
+        words(s)
+          .map((w) => (w[0] ?? '').toUpperCase() + w.slice(1).toLowerCase())
+          .join(''),
+      ),
+    ],
+    [
+      'kebabcase',
+      strFn((s) =>
+        words(s)
+          .map((w) => w.toLowerCase())
+          .join('-'),
+      ),
+    ],
+    ['wrap', f([I, S], ([n, s]) => wrapText(gs(s), int(n), '\n', false))],
+    ['wrapWith', f([I, S, S], ([n, sep, s]) => wrapText(gs(s), int(n), gs(sep), true))],
+    ['contains', f([S, S], ([a, b]) => gs(b).includes(gs(a)))],
+    ['hasPrefix', f([S, S], ([a, b]) => gs(b).startsWith(gs(a)))],
+    ['hasSuffix', f([S, S], ([a, b]) => gs(b).endsWith(gs(a)))],
     [
       'quote',
       f(
         [],
         (args, c) => {
-          const parts = args.filter((a) => a !== null && a !== undefined).map((a) => quoteGo(strval(a)));
+          const parts = args
+            .filter((a) => a !== null && a !== undefined)
+            .map((a) => quoteGo(strval(a)));
           const s = parts.join(' ');
           return args.length === 1 ? derived(c, 0, s) : s;
         },
@@ -824,7 +940,10 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
       f(
         [],
         (args, c) => {
-          const s = args.filter((a) => a !== null && a !== undefined).map((a) => `'${formatValue(a, 'v')}'`).join(' ');
+          const s = args
+            .filter((a) => a !== null && a !== undefined)
+            .map((a) => `'${formatValue(a, 'v')}'`)
+            .join(' ');
           return args.length === 1 ? derived(c, 0, s) : s;
         },
         A,
@@ -834,26 +953,32 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
       'cat',
       f(
         [],
-        (args) => args.filter((a) => a !== null && a !== undefined).map((a) => formatValue(a, 'v')).join(' '),
+        (args) =>
+          args
+            .filter((a) => a !== null && a !== undefined)
+            .map((a) => formatValue(a, 'v'))
+            .join(' '),
         A,
       ),
     ],
+    ['indent', f([I, S], ([n, s], c) => indentProv(c, int(n), gs(s), false))],
+    ['nindent', f([I, S], ([n, s], c) => indentProv(c, int(n), gs(s), true))],
     [
-      'indent',
-      f([I, S], ([n, s], c) => indentProv(c, int(n), String(s), false)),
+      'replace',
+      f([S, S, S], ([o, n, s], c) =>
+        derived(c, 2, gs(o) === '' ? insertEvery(gs(s), gs(n)) : gs(s).split(gs(o)).join(gs(n))),
+      ),
     ],
-    [
-      'nindent',
-      f([I, S], ([n, s], c) => indentProv(c, int(n), String(s), true)),
-    ],
-    ['replace', f([S, S, S], ([o, n, s], c) => derived(c, 2, String(o) === '' ? insertEvery(String(s), String(n)) : String(s).split(String(o)).join(String(n))))],
     ['plural', f([S, S, I], ([one, many, n]) => (int(n) === 1 ? one : many) ?? '')],
-    ['sha1sum', f([S], ([s]) => sha1(utf8(String(s))))],
-    ['sha256sum', f([S], ([s]) => sha256(utf8(String(s))))],
-    ['sha512sum', f([S], ([s]) => sha512(utf8(String(s))))],
-    ['adler32sum', f([S], ([s]) => String(adler32(utf8(String(s)))))],
+    ['sha1sum', f([S], ([s]) => sha1(utf8(gs(s))))],
+    ['sha256sum', f([S], ([s]) => sha256(utf8(gs(s))))],
+    ['sha512sum', f([S], ([s]) => sha512(utf8(gs(s))))],
+    ['adler32sum', f([S], ([s]) => String(adler32(utf8(gs(s)))))],
     ['toString', f([A], ([v], c) => derived(c, 0, strval(v ?? null)))],
-    ['atoi', f([S], ([s], c) => derived(c, 0, /^[+-]?\d+$/.test(String(s)) ? wrap64(BigInt(String(s))) : 0n))],
+    [
+      'atoi',
+      f([S], ([s], c) => derived(c, 0, /^[+-]?\d+$/.test(gs(s)) ? wrap64(BigInt(gs(s))) : 0n)),
+    ],
     ['int64', f([A], ([v], c) => derived(c, 0, new I64(toInt64(v ?? null))))],
     ['int', f([A], ([v], c) => derived(c, 0, toInt64(v ?? null)))],
     ['float64', f([A], ([v], c) => derived(c, 0, toFloat64(v ?? null)))],
@@ -882,7 +1007,7 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
             }
             list = untilStep(start, end + inc, step, c);
           } else return '';
-          return list.items.map((x) => String(x)).join(' ');
+          return list.items.map((x) => gs(x)).join(' ');
         },
         I,
       ),
@@ -891,23 +1016,27 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
       'toDecimal',
       f([A], ([v]) => {
         const s = formatValue(v ?? null, 'v');
-        return new I64(/^[+-]?[0-7]+$/.test(s) ? wrap64(BigInt(`${s.startsWith('-') ? '-' : ''}0o${s.replace(/^[+-]/, '')}`)) : 0n);
+        return new I64(
+          /^[+-]?[0-7]+$/.test(s)
+            ? wrap64(BigInt(`${s.startsWith('-') ? '-' : ''}0o${s.replace(/^[+-]/, '')}`))
+            : 0n,
+        );
       }),
     ],
     [
       'split',
       f([S, S], ([sep, s]) => {
         const m = new GoMap(undefined, 'map[string]string');
-        goSplit(String(s), String(sep), -1).forEach((p, i) => m.set(`_${i}`, p));
+        goSplit(gs(s), gs(sep), -1).forEach((p, i) => m.set(`_${i}`, p));
         return m;
       }),
     ],
-    ['splitList', f([S, S], ([sep, s]) => strList(goSplit(String(s), String(sep), -1)))],
+    ['splitList', f([S, S], ([sep, s]) => strList(goSplit(gs(s), gs(sep), -1)))],
     [
       'splitn',
       f([S, I, S], ([sep, n, s]) => {
         const m = new GoMap(undefined, 'map[string]string');
-        goSplit(String(s), String(sep), int(n)).forEach((p, i) => m.set(`_${i}`, p));
+        goSplit(gs(s), gs(sep), int(n)).forEach((p, i) => m.set(`_${i}`, p));
         return m;
       }),
     ],
@@ -940,7 +1069,15 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
         return new I64(toInt64(a ?? null) % d);
       }),
     ],
-    ['mul', f([A], ([a, ...rest]) => new I64(rest.reduce<bigint>((s, x) => wrap64(s * toInt64(x)), toInt64(a ?? null))), A)],
+    [
+      'mul',
+      f(
+        [A],
+        ([a, ...rest]) =>
+          new I64(rest.reduce<bigint>((s, x) => wrap64(s * toInt64(x)), toInt64(a ?? null))),
+        A,
+      ),
+    ],
     [
       'randInt',
       f([I, I], ([a, b]) => {
@@ -952,14 +1089,61 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
     ],
     ['add1f', f([A], ([a]) => decimalOp(toFloat64(a ?? null), [1], (x, y) => x + y))],
     ['addf', f([], (args) => decimalOp(0, args.map(toFloat64), (x, y) => x + y), A)],
-    ['subf', f([A], ([a, ...r]) => decimalOp(toFloat64(a ?? null), r.map(toFloat64), (x, y) => x - y), A)],
-    ['divf', f([A], ([a, ...r]) => decimalOp(toFloat64(a ?? null), r.map(toFloat64), (x, y) => x / y), A)],
-    ['mulf', f([A], ([a, ...r]) => decimalOp(toFloat64(a ?? null), r.map(toFloat64), (x, y) => x * y), A)],
-    ['biggest', f([A], ([a, ...r]) => new I64(r.map(toInt64).reduce((m, x) => (x > m ? x : m), toInt64(a ?? null))), A)],
-    ['max', f([A], ([a, ...r]) => new I64(r.map(toInt64).reduce((m, x) => (x > m ? x : m), toInt64(a ?? null))), A)],
-    ['min', f([A], ([a, ...r]) => new I64(r.map(toInt64).reduce((m, x) => (x < m ? x : m), toInt64(a ?? null))), A)],
-    ['maxf', f([A], ([a, ...r]) => r.map(toFloat64).reduce((m, x) => Math.max(m, x), toFloat64(a ?? null)), A)],
-    ['minf', f([A], ([a, ...r]) => r.map(toFloat64).reduce((m, x) => Math.min(m, x), toFloat64(a ?? null)), A)],
+    [
+      'subf',
+      f([A], ([a, ...r]) => decimalOp(toFloat64(a ?? null), r.map(toFloat64), (x, y) => x - y), A),
+    ],
+    [
+      'divf',
+      f([A], ([a, ...r]) => decimalOp(toFloat64(a ?? null), r.map(toFloat64), (x, y) => x / y), A),
+    ],
+    [
+      'mulf',
+      f([A], ([a, ...r]) => decimalOp(toFloat64(a ?? null), r.map(toFloat64), (x, y) => x * y), A),
+    ],
+    [
+      'biggest',
+      f(
+        [A],
+        ([a, ...r]) =>
+          new I64(r.map(toInt64).reduce((m, x) => (x > m ? x : m), toInt64(a ?? null))),
+        A,
+      ),
+    ],
+    [
+      'max',
+      f(
+        [A],
+        ([a, ...r]) =>
+          new I64(r.map(toInt64).reduce((m, x) => (x > m ? x : m), toInt64(a ?? null))),
+        A,
+      ),
+    ],
+    [
+      'min',
+      f(
+        [A],
+        ([a, ...r]) =>
+          new I64(r.map(toInt64).reduce((m, x) => (x < m ? x : m), toInt64(a ?? null))),
+        A,
+      ),
+    ],
+    [
+      'maxf',
+      f(
+        [A],
+        ([a, ...r]) => r.map(toFloat64).reduce((m, x) => Math.max(m, x), toFloat64(a ?? null)),
+        A,
+      ),
+    ],
+    [
+      'minf',
+      f(
+        [A],
+        ([a, ...r]) => r.map(toFloat64).reduce((m, x) => Math.min(m, x), toFloat64(a ?? null)),
+        A,
+      ),
+    ],
     ['ceil', f([A], ([a]) => Math.ceil(toFloat64(a ?? null)))],
     ['floor', f([A], ([a]) => Math.floor(toFloat64(a ?? null)))],
     [
@@ -977,7 +1161,7 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
         'float64',
       ),
     ],
-    ['join', f([S, A], ([sep, v]) => toStrings(v ?? null).join(String(sep)))],
+    ['join', f([S, A], ([sep, v]) => toStrings(v ?? null).join(gs(sep)))],
     [
       'sortAlpha',
       f([A], ([v]) => {
@@ -992,7 +1176,8 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
       f(
         [A],
         ([d, ...given], c) => {
-          if (given.length === 0 || isEmpty(given[0] ?? null)) return new Ret(d ?? null, provOf(c, 0));
+          if (given.length === 0 || isEmpty(given[0] ?? null))
+            return new Ret(d ?? null, provOf(c, 0));
           return new Ret(given[0] ?? null, provOf(c, 1));
         },
         A,
@@ -1004,7 +1189,8 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
       f(
         [],
         (args, c) => {
-          for (let i = 0; i < args.length; i++) if (!isEmpty(args[i] ?? null)) return new Ret(args[i] ?? null, provOf(c, i));
+          for (let i = 0; i < args.length; i++)
+            if (!isEmpty(args[i] ?? null)) return new Ret(args[i] ?? null, provOf(c, i));
           return null;
         },
         A,
@@ -1015,37 +1201,61 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
     ...both('compact', 'compact', (items) => listFrom(items.filter((x) => !isEmpty(x)))),
     ['toPrettyJson', f([A], ([v]) => safe(() => toJsonText(v ?? null, { indent: '  ' }), ''))],
     ['toRawJson', f([A], ([v]) => toJsonText(v ?? null, { html: false }))],
-    ['mustFromJson', f([S], ([s]) => fromJsonText(String(s)))],
+    ['mustFromJson', f([S], ([s]) => fromJsonText(gs(s)))],
     ['mustToPrettyJson', f([A], ([v]) => toJsonText(v ?? null, { indent: '  ' }))],
     ['mustToRawJson', f([A], ([v]) => toJsonText(v ?? null, { html: false }))],
-    ['ternary', f([A, A, 'bool'], ([t, fl, b], c) => (b ? new Ret(t ?? null, provOf(c, 0)) : new Ret(fl ?? null, provOf(c, 1))))],
+    [
+      'ternary',
+      f([A, A, 'bool'], ([t, fl, b], c) =>
+        b ? new Ret(t ?? null, provOf(c, 0)) : new Ret(fl ?? null, provOf(c, 1)),
+      ),
+    ],
     ['deepCopy', f([A], ([v]) => deepCopy(v ?? null))],
     ['mustDeepCopy', f([A], ([v]) => deepCopy(v ?? null))],
     // reflection
     ['typeOf', f([A], ([v]) => typeName(v ?? null))],
     ['typeIs', f([S, A], ([t, v]) => t === typeName(v ?? null))],
-    ['typeIsLike', f([S, A], ([t, v]) => t === typeName(v ?? null) || `*${String(t)}` === typeName(v ?? null))],
+    [
+      'typeIsLike',
+      f([S, A], ([t, v]) => t === typeName(v ?? null) || `*${gs(t)}` === typeName(v ?? null)),
+    ],
     ['kindOf', f([A], ([v]) => kindOf(v ?? null))],
     ['kindIs', f([S, A], ([t, v]) => t === kindOf(v ?? null))],
     ['deepEqual', f([A, A], ([a, b]) => deepEqual(a ?? null, b ?? null))],
     // network (Helm: no DNS lookups)
     ['getHostByName', f([S], () => '')],
     // paths
-    ['base', f([S], ([s]) => pathBase(String(s)))],
-    ['dir', f([S], ([s]) => pathDir(String(s)))],
-    ['clean', f([S], ([s]) => pathClean(String(s)))],
-    ['ext', f([S], ([s]) => pathExt(String(s)))],
-    ['isAbs', f([S], ([s]) => String(s).startsWith('/'))],
-    ['osBase', f([S], ([s]) => pathBase(String(s)))],
-    ['osClean', f([S], ([s]) => pathClean(String(s)))],
-    ['osDir', f([S], ([s]) => pathDir(String(s)))],
-    ['osExt', f([S], ([s]) => pathExt(String(s)))],
-    ['osIsAbs', f([S], ([s]) => String(s).startsWith('/'))],
+    ['base', f([S], ([s]) => pathBase(gs(s)))],
+    ['dir', f([S], ([s]) => pathDir(gs(s)))],
+    ['clean', f([S], ([s]) => pathClean(gs(s)))],
+    ['ext', f([S], ([s]) => pathExt(gs(s)))],
+    ['isAbs', f([S], ([s]) => gs(s).startsWith('/'))],
+    ['osBase', f([S], ([s]) => pathBase(gs(s)))],
+    ['osClean', f([S], ([s]) => pathClean(gs(s)))],
+    ['osDir', f([S], ([s]) => pathDir(gs(s)))],
+    ['osExt', f([S], ([s]) => pathExt(gs(s)))],
+    ['osIsAbs', f([S], ([s]) => gs(s).startsWith('/'))],
     // encoding
-    ['b64enc', f([S], ([s], c) => derived(c, 0, base64Encode(utf8(String(s)))))],
-    ['b64dec', f([S], ([s]) => safe(() => fromUtf8(base64Decode(String(s))), (e) => e))],
-    ['b32enc', f([S], ([s]) => base32Encode(utf8(String(s))))],
-    ['b32dec', f([S], ([s]) => safe(() => fromUtf8(base32Decode(String(s))), (e) => e))],
+    ['b64enc', f([S], ([s], c) => derived(c, 0, base64Encode(utf8(gs(s)))))],
+    [
+      'b64dec',
+      f([S], ([s]) =>
+        safe(
+          () => fromUtf8(base64Decode(gs(s))),
+          (e) => e,
+        ),
+      ),
+    ],
+    ['b32enc', f([S], ([s]) => base32Encode(utf8(gs(s))))],
+    [
+      'b32dec',
+      f([S], ([s]) =>
+        safe(
+          () => fromUtf8(base32Decode(gs(s))),
+          (e) => e,
+        ),
+      ),
+    ],
     // data structures
     ['tuple', f([], (args, c) => listFrom(args, c.provs.map(valueOrigin)), A)],
     ['list', f([], (args, c) => listFrom(args, c.provs.map(valueOrigin)), A)],
@@ -1069,7 +1279,7 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
       'get',
       f([M, S], ([d, k]) => {
         const m = d instanceof GoMap ? d : null;
-        const key = String(k);
+        const key = gs(k);
         if (m?.has(key)) return new Ret(m.get(key) ?? null, m.origin(key));
         return '';
       }),
@@ -1078,18 +1288,18 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
       'set',
       f([M, S, A], ([d, k, v], c) => {
         if (!(d instanceof GoMap)) throw new FuncError('assignment to entry in nil map');
-        d.set(String(k), v ?? null, valueOrigin(c.provs[2]));
+        d.set(gs(k), v ?? null, valueOrigin(c.provs[2]));
         return d;
       }),
     ],
     [
       'unset',
       f([M, S], ([d, k]) => {
-        if (d instanceof GoMap) d.delete(String(k));
+        if (d instanceof GoMap) d.delete(gs(k));
         return d ?? null;
       }),
     ],
-    ['hasKey', f([M, S], ([d, k]) => d instanceof GoMap && d.has(String(k)))],
+    ['hasKey', f([M, S], ([d, k]) => d instanceof GoMap && d.has(gs(k)))],
     [
       'pluck',
       f(
@@ -1098,9 +1308,9 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
           const items: Value[] = [];
           const origins: (ValueOrigin | undefined)[] = [];
           for (const d of ds)
-            if (d instanceof GoMap && d.has(String(k))) {
-              items.push(d.get(String(k)) ?? null);
-              origins.push(d.origin(String(k)));
+            if (d instanceof GoMap && d.has(gs(k))) {
+              items.push(d.get(gs(k)) ?? null);
+              origins.push(d.origin(gs(k)));
             }
           return listFrom(items, origins);
         },
@@ -1109,11 +1319,7 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
     ],
     [
       'keys',
-      f(
-        [],
-        (ds) => strList(ds.flatMap((d) => (d instanceof GoMap ? d.sortedKeys() : []))),
-        M,
-      ),
+      f([], (ds) => strList(ds.flatMap((d) => (d instanceof GoMap ? d.sortedKeys() : []))), M),
     ],
     [
       'pick',
@@ -1121,7 +1327,9 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
         [M],
         ([d, ...ks]) => {
           const m = new GoMap();
-          if (d instanceof GoMap) for (const k of ks) if (d.has(String(k))) m.set(String(k), d.get(String(k)) ?? null, d.origin(String(k)));
+          if (d instanceof GoMap)
+            for (const k of ks)
+              if (d.has(gs(k))) m.set(gs(k), d.get(gs(k)) ?? null, d.origin(gs(k)));
           return m;
         },
         S,
@@ -1134,7 +1342,8 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
         ([d, ...ks]) => {
           const m = new GoMap();
           const skip = new Set(ks.map(String));
-          if (d instanceof GoMap) for (const [k, v] of d.m) if (!skip.has(k)) m.set(k, v, d.origin(k));
+          if (d instanceof GoMap)
+            for (const [k, v] of d.m) if (!skip.has(k)) m.set(k, v, d.origin(k));
           return m;
         },
         S,
@@ -1149,7 +1358,10 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
       f([M], ([d]) => {
         const m = d instanceof GoMap ? d : new GoMap();
         const ks = m.sortedKeys();
-        return listFrom(ks.map((k) => m.get(k) ?? null), ks.map((k) => m.origin(k)));
+        return listFrom(
+          ks.map((k) => m.get(k) ?? null),
+          ks.map((k) => m.origin(k)),
+        );
       }),
     ],
     ...pushFns('append'),
@@ -1159,14 +1371,32 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
       f([A, A], ([l, v], c) => {
         const items = sliceItems(l ?? null);
         if (!items) throw new FuncError(`Cannot prepend on type ${kindForError(l ?? null)}`);
-        return listFrom([v ?? null, ...items], [valueOrigin(c.provs[1]), ...(originsOf(l ?? null) ?? items.map(() => undefined))]);
+        return listFrom(
+          [v ?? null, ...items],
+          [valueOrigin(c.provs[1]), ...(originsOf(l ?? null) ?? items.map(() => undefined))],
+        );
       }),
     ]),
-    ...both('first', 'find first', (items, v) => (items.length ? new Ret(items[0] ?? null, originsOf(v)?.[0]) : null)),
-    ...both('rest', 'find rest', (items, v) => (items.length ? listFrom(items.slice(1), originsOf(v)?.slice(1)) : null)),
-    ...both('last', 'find last', (items, v) => (items.length ? new Ret(items[items.length - 1] ?? null, originsOf(v)?.[items.length - 1]) : null)),
-    ...both('initial', 'find initial', (items, v) => (items.length ? listFrom(items.slice(0, -1), originsOf(v)?.slice(0, -1)) : null)),
-    ...both('reverse', 'find reverse', (items, v) => listFrom([...items].reverse(), originsOf(v) ? [...(originsOf(v) ?? [])].reverse() : undefined)),
+    ...both('first', 'find first', (items, v) =>
+      items.length ? new Ret(items[0] ?? null, originsOf(v)?.[0]) : null,
+    ),
+    ...both('rest', 'find rest', (items, v) =>
+      items.length ? listFrom(items.slice(1), originsOf(v)?.slice(1)) : null,
+    ),
+    ...both('last', 'find last', (items, v) =>
+      items.length
+        ? new Ret(items[items.length - 1] ?? null, originsOf(v)?.[items.length - 1])
+        : null,
+    ),
+    ...both('initial', 'find initial', (items, v) =>
+      items.length ? listFrom(items.slice(0, -1), originsOf(v)?.slice(0, -1)) : null,
+    ),
+    ...both('reverse', 'find reverse', (items, v) =>
+      listFrom(
+        [...items].reverse(),
+        originsOf(v) ? [...(originsOf(v) ?? [])].reverse() : undefined,
+      ),
+    ),
     ...both('uniq', 'find uniq', (items) => {
       const out: Value[] = [];
       for (const x of items) if (!out.some((y) => deepEqual(x, y))) out.push(x);
@@ -1199,7 +1429,10 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
         [A],
         ([l, ...ix]) => {
           const items = sliceItems(l ?? null);
-          if (!items) throw new FuncError(`list should be type of slice or array but ${kindForError(l ?? null)}`);
+          if (!items)
+            throw new FuncError(
+              `list should be type of slice or array but ${kindForError(l ?? null)}`,
+            );
           if (items.length === 0) return null;
           const start = ix.length > 0 ? Number(toInt64(ix[0] ?? null)) : 0;
           const end = ix.length > 1 ? Number(toInt64(ix[1] ?? null)) : items.length;
@@ -1218,7 +1451,8 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
           const out: Value[] = [];
           for (const l of lists) {
             const items = sliceItems(l ?? null);
-            if (!items) throw new FuncError(`Cannot concat type ${kindForError(l ?? null)} as list`);
+            if (!items)
+              throw new FuncError(`Cannot concat type ${kindForError(l ?? null)} as list`);
             out.push(...items);
           }
           return listFrom(out);
@@ -1235,11 +1469,20 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
           let d = ps[ps.length - 1];
           const def = ps[ps.length - 2] ?? null;
           const ks = ps.slice(0, -2);
-          if (!(d instanceof GoMap)) throw new FuncError(`interface conversion: interface {} is ${typeName(d ?? null)}, not map[string]interface {}`);
+          if (!(d instanceof GoMap))
+            throw new FuncError(
+              `interface conversion: interface {} is ${typeName(d ?? null)}, not map[string]interface {}`,
+            );
           for (let i = 0; i < ks.length; i++) {
             const k = ks[i];
-            if (typeof k !== 'string') throw new FuncError(`interface conversion: interface {} is ${typeName(k ?? null)}, not string`);
-            if (!(d instanceof GoMap)) throw new FuncError(`interface conversion: interface {} is ${typeName(d ?? null)}, not map[string]interface {}`);
+            if (typeof k !== 'string')
+              throw new FuncError(
+                `interface conversion: interface {} is ${typeName(k ?? null)}, not string`,
+              );
+            if (!(d instanceof GoMap))
+              throw new FuncError(
+                `interface conversion: interface {} is ${typeName(d ?? null)}, not map[string]interface {}`,
+              );
             if (!d.has(k)) return new Ret(def, provOf(c, ps.length - 2));
             if (i === ks.length - 1) return new Ret(d.get(k) ?? null, d.origin(k));
             d = d.get(k);
@@ -1262,24 +1505,85 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
       }),
     ]),
     // crypto: deterministic placeholders
-    ['bcrypt', f([S], ([s]) => `$2a$10$${base64Encode(utf8(sha256(utf8(String(s))))).slice(0, 53)}`)],
-    ['htpasswd', f([S, S], ([u, p]) => `${String(u)}:$2a$10$${base64Encode(utf8(sha256(utf8(String(p))))).slice(0, 53)}`, S)],
-    ['genPrivateKey', f([S], ([t]) => placeholderPem(`${String(t).toUpperCase()} PRIVATE KEY`, `genPrivateKey "${String(t)}"`))],
-    ['derivePassword', f(['uint32', S, S, S, S], ([, , , u, site]) => `podsec-derived-${sha256(utf8(`${String(u)}@${String(site)}`)).slice(0, 16)}`)],
-    ['buildCustomCert', f([S, S], ([cert, key]) => new GoStruct('sprig.certificate', new Map<string, Value>([['Cert', fromUtf8(safe(() => base64Decode(String(cert)), new Uint8Array()))], ['Key', fromUtf8(safe(() => base64Decode(String(key)), new Uint8Array()))]])))],
-    ['genCA', f([S, I], ([cn]) => certificate(`genCA "${String(cn)}"`))],
-    ['genCAWithKey', f([S, I, S], ([cn]) => certificate(`genCAWithKey "${String(cn)}"`))],
-    ['genSelfSignedCert', f([S, '[]interface {}', '[]interface {}', I], ([cn]) => certificate(`genSelfSignedCert "${String(cn)}"`))],
-    ['genSelfSignedCertWithKey', f([S, '[]interface {}', '[]interface {}', I, S], ([cn]) => certificate(`genSelfSignedCertWithKey "${String(cn)}"`))],
-    ['genSignedCert', f([S, '[]interface {}', '[]interface {}', I, 'sprig.certificate'], ([cn]) => certificate(`genSignedCert "${String(cn)}"`))],
-    ['genSignedCertWithKey', f([S, '[]interface {}', '[]interface {}', I, 'sprig.certificate', S], ([cn]) => certificate(`genSignedCertWithKey "${String(cn)}"`))],
-    ['encryptAES', f([S, S], ([, text]) => base64Encode(utf8(`podsec placeholder: encryptAES ${sha256(utf8(String(text))).slice(0, 16)}`)))],
+    ['bcrypt', f([S], ([s]) => `$2a$10$${base64Encode(utf8(sha256(utf8(gs(s))))).slice(0, 53)}`)],
+    [
+      'htpasswd',
+      f(
+        [S, S],
+        ([u, p]) => `${gs(u)}:$2a$10$${base64Encode(utf8(sha256(utf8(gs(p))))).slice(0, 53)}`,
+        S,
+      ),
+    ],
+    [
+      'genPrivateKey',
+      f([S], ([t]) =>
+        placeholderPem(`${gs(t).toUpperCase()} PRIVATE KEY`, `genPrivateKey "${gs(t)}"`),
+      ),
+    ],
+    [
+      'derivePassword',
+      f(
+        ['uint32', S, S, S, S],
+        ([, , , u, site]) => `podsec-derived-${sha256(utf8(`${gs(u)}@${gs(site)}`)).slice(0, 16)}`,
+      ),
+    ],
+    [
+      'buildCustomCert',
+      f(
+        [S, S],
+        ([cert, key]) =>
+          new GoStruct(
+            'sprig.certificate',
+            new Map<string, Value>([
+              ['Cert', fromUtf8(safe(() => base64Decode(gs(cert)), new Uint8Array()))],
+              ['Key', fromUtf8(safe(() => base64Decode(gs(key)), new Uint8Array()))],
+            ]),
+          ),
+      ),
+    ],
+    ['genCA', f([S, I], ([cn]) => certificate(`genCA "${gs(cn)}"`))],
+    ['genCAWithKey', f([S, I, S], ([cn]) => certificate(`genCAWithKey "${gs(cn)}"`))],
+    [
+      'genSelfSignedCert',
+      f([S, '[]interface {}', '[]interface {}', I], ([cn]) =>
+        certificate(`genSelfSignedCert "${gs(cn)}"`),
+      ),
+    ],
+    [
+      'genSelfSignedCertWithKey',
+      f([S, '[]interface {}', '[]interface {}', I, S], ([cn]) =>
+        certificate(`genSelfSignedCertWithKey "${gs(cn)}"`),
+      ),
+    ],
+    [
+      'genSignedCert',
+      f([S, '[]interface {}', '[]interface {}', I, 'sprig.certificate'], ([cn]) =>
+        certificate(`genSignedCert "${gs(cn)}"`),
+      ),
+    ],
+    [
+      'genSignedCertWithKey',
+      f([S, '[]interface {}', '[]interface {}', I, 'sprig.certificate', S], ([cn]) =>
+        certificate(`genSignedCertWithKey "${gs(cn)}"`),
+      ),
+    ],
+    [
+      'encryptAES',
+      f([S, S], ([, text]) =>
+        base64Encode(utf8(`podsec placeholder: encryptAES ${sha256(utf8(gs(text))).slice(0, 16)}`)),
+      ),
+    ],
     ['decryptAES', f([S, S], () => '')],
-    ['randBytes', f([I], ([n]) => base64Encode(new Uint8Array(int(n)).map(() => Math.floor(rand.next() * 256))))],
+    [
+      'randBytes',
+      f([I], ([n]) =>
+        base64Encode(new Uint8Array(int(n)).map(() => Math.floor(rand.next() * 256))),
+      ),
+    ],
     [
       'uuidv4',
       f([], () => {
-        const h = [...Array(32)].map(() => Math.floor(rand.next() * 16).toString(16));
+        const h = Array.from({ length: 32 }, () => Math.floor(rand.next() * 16).toString(16));
         h[12] = '4';
         h[16] = ((parseInt(h[16] ?? '0', 16) & 3) | 8).toString(16);
         const s = h.join('');
@@ -1290,7 +1594,7 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
     [
       'semver',
       f([S], ([s]) => {
-        const v = parseVersion(String(s));
+        const v = parseVersion(gs(s));
         if (!v) throw new FuncError('Invalid Semantic Version');
         return new GoStruct(
           '*semver.Version',
@@ -1302,9 +1606,14 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
             Prerelease: { params: [], call: () => v.pre },
             Metadata: { params: [], call: () => v.meta },
             Original: { params: [], call: () => v.original },
-            String: { params: [], call: () => `${v.major}.${v.minor}.${v.patch}${v.pre ? `-${v.pre}` : ''}${v.meta ? `+${v.meta}` : ''}` },
+            String: {
+              params: [],
+              call: () =>
+                `${v.major}.${v.minor}.${v.patch}${v.pre ? `-${v.pre}` : ''}${v.meta ? `+${v.meta}` : ''}`,
+            },
           },
-          () => `${v.major}.${v.minor}.${v.patch}${v.pre ? `-${v.pre}` : ''}${v.meta ? `+${v.meta}` : ''}`,
+          () =>
+            `${v.major}.${v.minor}.${v.patch}${v.pre ? `-${v.pre}` : ''}${v.meta ? `+${v.meta}` : ''}`,
           true,
         );
       }),
@@ -1312,57 +1621,63 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
     [
       'semverCompare',
       f([S, S], ([con, ver]) => {
-        const v = parseVersion(String(ver));
+        const v = parseVersion(gs(ver));
         if (!v) throw new FuncError('Invalid Semantic Version');
         try {
-          return checkConstraint(String(con), v);
+          return checkConstraint(gs(con), v);
         } catch (e) {
           throw new FuncError((e as Error).message);
         }
       }),
     ],
     // regex
-    ...['regexMatch', 'mustRegexMatch'].map((n): [string, Func] => [n, f([S, S], ([re, s], c) => regex(c, String(re)).test(String(s)))]),
+    ...['regexMatch', 'mustRegexMatch'].map((n): [string, Func] => [
+      n,
+      f([S, S], ([re, s], c) => regex(c, gs(re)).test(gs(s))),
+    ]),
     ...['regexFindAll', 'mustRegexFindAll'].map((n): [string, Func] => [
       n,
       f([S, S, I], ([re, s, k], c) => {
-        const all = [...String(s).matchAll(regex(c, String(re), 'g'))].map((m) => m[0]);
+        const all = [...gs(s).matchAll(regex(c, gs(re), 'g'))].map((m) => m[0]);
         const lim = int(k);
         return strList(lim < 0 ? all : all.slice(0, lim));
       }),
     ]),
-    ...['regexFind', 'mustRegexFind'].map((n): [string, Func] => [n, f([S, S], ([re, s], c) => regex(c, String(re)).exec(String(s))?.[0] ?? '')]),
+    ...['regexFind', 'mustRegexFind'].map((n): [string, Func] => [
+      n,
+      f([S, S], ([re, s], c) => regex(c, gs(re)).exec(gs(s))?.[0] ?? ''),
+    ]),
     ...['regexReplaceAll', 'mustRegexReplaceAll'].map((n): [string, Func] => [
       n,
-      f([S, S, S], ([re, s, repl], c) => String(s).replace(regex(c, String(re), 'g'), goExpand(String(repl)))),
+      f([S, S, S], ([re, s, repl], c) => gs(s).replace(regex(c, gs(re), 'g'), goExpand(gs(repl)))),
     ]),
     ...['regexReplaceAllLiteral', 'mustRegexReplaceAllLiteral'].map((n): [string, Func] => [
       n,
-      f([S, S, S], ([re, s, repl], c) => String(s).replace(regex(c, String(re), 'g'), () => String(repl))),
+      f([S, S, S], ([re, s, repl], c) => gs(s).replace(regex(c, gs(re), 'g'), () => gs(repl))),
     ]),
     ...['regexSplit', 'mustRegexSplit'].map((n): [string, Func] => [
       n,
       f([S, S, I], ([re, s, k], c) => {
         const lim = int(k);
         if (lim === 0) return strList([]);
-        const parts = String(s).split(regex(c, String(re), 'g'));
+        const parts = gs(s).split(regex(c, gs(re), 'g'));
         if (lim > 0 && parts.length > lim) {
           const head = parts.slice(0, lim - 1);
-          const rx = regex(c, String(re), 'g');
+          const rx = regex(c, gs(re), 'g');
           let idx = 0;
           for (let i = 0; i < lim - 1; i++) {
-            const m = rx.exec(String(s));
+            const m = rx.exec(gs(s));
             if (!m) break;
             idx = m.index + m[0].length;
           }
-          return strList([...head, String(s).slice(idx)]);
+          return strList([...head, gs(s).slice(idx)]);
         }
         return strList(parts);
       }),
     ]),
-    ['regexQuoteMeta', f([S], ([s]) => String(s).replace(/[\\.+*?()|[\]{}^$]/g, '\\$&'))],
+    ['regexQuoteMeta', f([S], ([s]) => gs(s).replace(/[\\.+*?()|[\]{}^$]/g, '\\$&'))],
     // urls
-    ['urlParse', f([S], ([s]) => urlParse(String(s)))],
+    ['urlParse', f([S], ([s]) => urlParse(gs(s)))],
     [
       'urlJoin',
       f([M], ([d]) => {
@@ -1370,7 +1685,8 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
         const g = (k: string): string => str(m.get(k) ?? '');
         let out = '';
         if (g('scheme')) out += `${g('scheme')}:`;
-        if (g('host') || g('userinfo')) out += `//${g('userinfo') ? `${g('userinfo')}@` : ''}${g('host')}`;
+        if (g('host') || g('userinfo'))
+          out += `//${g('userinfo') ? `${g('userinfo')}@` : ''}${g('host')}`;
         out += g('opaque') || g('path');
         if (g('query')) out += `?${g('query')}`;
         if (g('fragment')) out += `#${g('fragment')}`;
@@ -1386,7 +1702,10 @@ function pushFns(name: string): [string, Func][] {
     const items = sliceItems(l ?? null);
     if (!items) throw new FuncError(`Cannot push on type ${kindForError(l ?? null)}`);
     const origins = originsOf(l ?? null);
-    return listFrom([...items, v ?? null], [...(origins ?? items.map(() => undefined)), valueOrigin(c.provs[1])]);
+    return listFrom(
+      [...items, v ?? null],
+      [...(origins ?? items.map(() => undefined)), valueOrigin(c.provs[1])],
+    );
   });
   return [
     [name, fn],
@@ -1405,7 +1724,7 @@ function mergeAll(d: Value, srcs: Value[], overwrite: boolean): Value {
 
 function toStrings(v: Value): string[] {
   if (v instanceof GoList) return v.items.filter((x) => x !== null && x !== undefined).map(strval);
-  if (v instanceof Uint8Array) return [...v].map((b) => String(b));
+  if (v instanceof Uint8Array) return [...v].map((b) => gs(b));
   if (v === null || v === undefined) return [];
   return [strval(v)];
 }
@@ -1452,17 +1771,22 @@ function safe<T>(fn: () => T, fallback: T | ((e: string) => T)): T {
   try {
     return fn();
   } catch (e) {
-    return typeof fallback === 'function' ? (fallback as (e: string) => T)((e as Error).message) : fallback;
+    return typeof fallback === 'function'
+      ? (fallback as (e: string) => T)((e as Error).message)
+      : fallback;
   }
 }
 
 function goExpand(repl: string): string {
   // Go's $1 / ${1} / ${name} → JS's $1 / $<name>; $$ stays a dollar.
-  return repl.replace(/\$(\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g, (_m, d: string, br?: string, bare?: string) => {
-    if (d === '$') return '$$';
-    const name = br ?? bare ?? '';
-    return /^\d+$/.test(name) ? `$${name}` : `$<${name}>`;
-  });
+  return repl.replace(
+    /\$(\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g,
+    (_m, d: string, br?: string, bare?: string) => {
+      if (d === '$') return '$$';
+      const name = br ?? bare ?? '';
+      return /^\d+$/.test(name) ? `$${name}` : `$<${name}>`;
+    },
+  );
 }
 
 function modifyDate(m: string, t: Value, must: boolean): Value {

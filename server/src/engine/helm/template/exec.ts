@@ -96,8 +96,8 @@ export const DEFAULT_EXEC_LIMITS: ExecLimits = {
 
 const MISSING: R = { v: undefined };
 
-class BreakSignal {}
-class ContinueSignal {}
+class BreakSignal extends Error {}
+class ContinueSignal extends Error {}
 const BREAK = new BreakSignal();
 const CONTINUE = new ContinueSignal();
 
@@ -126,20 +126,27 @@ function utf8Length(s: string): number {
 }
 
 const NILLABLE = (t: string): boolean =>
-  t === 'interface {}' || t.startsWith('map[') || t.startsWith('[]') || t.startsWith('*') || t.startsWith('func');
+  t === 'interface {}' ||
+  t.startsWith('map[') ||
+  t.startsWith('[]') ||
+  t.startsWith('*') ||
+  t.startsWith('func');
 
 const MAP_TYPES = new Set(['map[string]interface {}', 'chartutil.Values', 'common.Values']);
 
 function assignable(v: Value, typ: string): boolean {
   const t = typeName(v);
   if (t === typ) return true;
-  if (typ === 'map[string]interface {}' && v instanceof GoMap && MAP_TYPES.has(v.typeName)) return true;
+  if (typ === 'map[string]interface {}' && v instanceof GoMap && MAP_TYPES.has(v.typeName))
+    return true;
   return false;
 }
 
 /** The zero value of a map's element type, returned for a missing key (missingkey=zero). */
 function zeroOf(mapType: string): Value {
-  const elem = mapType.startsWith('map[string]') ? mapType.slice('map[string]'.length) : 'interface {}';
+  const elem = mapType.startsWith('map[string]')
+    ? mapType.slice('map[string]'.length)
+    : 'interface {}';
   switch (elem) {
     case 'string':
       return '';
@@ -208,7 +215,13 @@ export class Executor {
   /** Execute template `name` with `dot`, appending to `out`. */
   execute(name: string, dot: R, out: SegText, depth = 0): void {
     const tree = this.templates.get(name);
-    if (!tree) throw new ExecError(`template: no template "${name}" associated with template "gotpl"`, name, 0, '');
+    if (!tree)
+      throw new ExecError(
+        `template: no template "${name}" associated with template "gotpl"`,
+        name,
+        0,
+        '',
+      );
     const st = new State(tree, name, dot, depth);
     this.walkRoot(st, tree.root, dot, out);
   }
@@ -234,7 +247,14 @@ export class Executor {
 
   errorAt(st: State, msg: string, limit = false): ExecError {
     const node = st.node;
-    if (!node) return new ExecError(`template: ${st.name}: ${msg}`, st.tree.parseName, 0, st.tree.text, limit);
+    if (!node)
+      return new ExecError(
+        `template: ${st.name}: ${msg}`,
+        st.tree.parseName,
+        0,
+        st.tree.text,
+        limit,
+      );
     const loc = goLocation(st.tree.parseName, st.tree.text, node.pos);
     let ctx = nodeString(node);
     if (node.type === 'text') ctx = node.text;
@@ -253,13 +273,21 @@ export class Executor {
 
   step(st: State): void {
     if (++this.steps > this.limits.maxSteps)
-      throw this.errorAt(st, `rendering stopped: more than ${this.limits.maxSteps} steps (a loop too long?)`, true);
+      throw this.errorAt(
+        st,
+        `rendering stopped: more than ${this.limits.maxSteps} steps (a loop too long?)`,
+        true,
+      );
   }
 
   grow(st: State, n: number): void {
     this.output += n;
     if (this.output > this.limits.maxOutput)
-      throw this.errorAt(st, `rendering stopped: output larger than ${this.limits.maxOutput} characters`, true);
+      throw this.errorAt(
+        st,
+        `rendering stopped: output larger than ${this.limits.maxOutput} characters`,
+        true,
+      );
   }
 
   // ------------------------------------------------------------ walk
@@ -318,7 +346,8 @@ export class Executor {
   private printValue(st: State, node: ActionNode, r: R, out: SegText): void {
     st.node = node;
     const v = r.v;
-    if (v instanceof GoFunc) this.errorf(st, `can't print ${nodeString(node)} of type ${typeName(v)}`);
+    if (v instanceof GoFunc)
+      this.errorf(st, `can't print ${nodeString(node)} of type ${typeName(v)}`);
     const text = v === undefined ? '<no value>' : formatValue(v, 'v');
     this.grow(st, text.length);
     const p = r.p;
@@ -394,7 +423,10 @@ export class Executor {
           }
         } else if (typeof v === 'bigint' || v instanceof I64) {
           if (decl.length > 1)
-            this.errorf(st, `can't use ${formatValue(v, 'v')} to iterate over more than one variable`);
+            this.errorf(
+              st,
+              `can't use ${formatValue(v, 'v')} to iterate over more than one variable`,
+            );
           const n = typeof v === 'bigint' ? v : v.v;
           for (let i = 0n; i < n; i++) {
             ran = true;
@@ -466,7 +498,8 @@ export class Executor {
   }
 
   private notAFunction(st: State, args: readonly ArgNode[], hasFinal: boolean): void {
-    if (args.length > 1 || hasFinal) this.errorf(st, `can't give argument to non-function ${argString(args[0] as ArgNode)}`);
+    if (args.length > 1 || hasFinal)
+      this.errorf(st, `can't give argument to non-function ${argString(args[0] as ArgNode)}`);
   }
 
   private evalCommand(st: State, dot: R, cmd: CommandNode, final: R, hasFinal: boolean): R {
@@ -511,19 +544,41 @@ export class Executor {
     return undefined;
   }
 
-  private evalFieldNode(st: State, dot: R, f: FieldNode, args: readonly ArgNode[] | null, final: R, hasFinal: boolean): R {
+  private evalFieldNode(
+    st: State,
+    dot: R,
+    f: FieldNode,
+    args: readonly ArgNode[] | null,
+    final: R,
+    hasFinal: boolean,
+  ): R {
     st.node = f;
     return this.evalFieldChain(st, dot, dot, f, f.ident, args, final, hasFinal);
   }
 
-  private evalChainNode(st: State, dot: R, c: ChainNode, args: readonly ArgNode[] | null, final: R, hasFinal: boolean): R {
+  private evalChainNode(
+    st: State,
+    dot: R,
+    c: ChainNode,
+    args: readonly ArgNode[] | null,
+    final: R,
+    hasFinal: boolean,
+  ): R {
     st.node = c;
-    if (c.node.type === 'nil') this.errorf(st, `indirection through explicit nil in ${argString(c)}`);
+    if (c.node.type === 'nil')
+      this.errorf(st, `indirection through explicit nil in ${argString(c)}`);
     const pipe = this.evalArg(st, dot, null, c.node);
     return this.evalFieldChain(st, dot, pipe, c, c.field, args, final, hasFinal);
   }
 
-  private evalVariableNode(st: State, dot: R, v: VariableNode, args: readonly ArgNode[] | null, final: R, hasFinal: boolean): R {
+  private evalVariableNode(
+    st: State,
+    dot: R,
+    v: VariableNode,
+    args: readonly ArgNode[] | null,
+    final: R,
+    hasFinal: boolean,
+  ): R {
     st.node = v;
     const value = this.varValue(st, v.ident[0] ?? '$');
     if (v.ident.length === 1) {
@@ -544,7 +599,8 @@ export class Executor {
     hasFinal: boolean,
   ): R {
     const n = ident.length;
-    for (let i = 0; i < n - 1; i++) receiver = this.evalField(st, dot, ident[i] ?? '', node, null, MISSING, false, receiver);
+    for (let i = 0; i < n - 1; i++)
+      receiver = this.evalField(st, dot, ident[i] ?? '', node, null, MISSING, false, receiver);
     return this.evalField(st, dot, ident[n - 1] ?? '', node, args, final, hasFinal, receiver);
   }
 
@@ -576,14 +632,16 @@ export class Executor {
     const v = receiver.v;
     if (v === undefined) return MISSING;
     if (v === null) this.errorf(st, `nil pointer evaluating interface {}.${fieldName}`);
-    const methods = v instanceof GoStruct || v instanceof GoMap || v instanceof GoList ? v.methods : undefined;
+    const methods =
+      v instanceof GoStruct || v instanceof GoMap || v instanceof GoList ? v.methods : undefined;
     const m = methods?.[fieldName];
     if (m) return this.evalCall(st, dot, methodFunc(m), fieldName, node, args, final, hasFinal);
     const hasArgs = (args !== null && args.length > 1) || hasFinal;
     const typ = receiver.iface ? 'interface {}' : typeName(v);
     if (v instanceof GoStruct) {
       if (v.fields.has(fieldName)) {
-        if (hasArgs) this.errorf(st, `${fieldName} has arguments but cannot be invoked as function`);
+        if (hasArgs)
+          this.errorf(st, `${fieldName} has arguments but cannot be invoked as function`);
         return { v: v.fields.get(fieldName) };
       }
     } else if (v instanceof GoMap) {
@@ -614,7 +672,10 @@ export class Executor {
     const numFixed = fn.variadic !== undefined ? fn.params.length : args.length;
     if (fn.variadic !== undefined) {
       if (numIn < numFixed)
-        this.errorf(st, `wrong number of args for ${name}: want at least ${fn.params.length} got ${args.length}`);
+        this.errorf(
+          st,
+          `wrong number of args for ${name}: want at least ${fn.params.length} got ${args.length}`,
+        );
     } else if (numIn !== fn.params.length) {
       this.errorf(st, `wrong number of args for ${name}: want ${fn.params.length} got ${numIn}`);
     }
@@ -645,7 +706,8 @@ export class Executor {
     }
     if (hasFinal) {
       let t = fn.params[fn.params.length - 1] ?? 'interface {}';
-      if (fn.variadic !== undefined) t = numIn - 1 < numFixed ? (fn.params[numIn - 1] ?? t) : fn.variadic;
+      if (fn.variadic !== undefined)
+        t = numIn - 1 < numFixed ? (fn.params[numIn - 1] ?? t) : fn.variadic;
       const r = this.validateType(st, final, t);
       argv.push(r.v);
       provs.push(r.p);
@@ -761,7 +823,15 @@ function methodFunc(m: GoMethod): Func {
 }
 
 /** Go's builtin and/or (short-circuit, handled by the executor). */
-export const AND: Func = { params: ['reflect.Value'], variadic: 'reflect.Value', fn: () => undefined };
-export const OR: Func = { params: ['reflect.Value'], variadic: 'reflect.Value', fn: () => undefined };
+export const AND: Func = {
+  params: ['reflect.Value'],
+  variadic: 'reflect.Value',
+  fn: () => undefined,
+};
+export const OR: Func = {
+  params: ['reflect.Value'],
+  variadic: 'reflect.Value',
+  fn: () => undefined,
+};
 
 export { TemplateParseError };

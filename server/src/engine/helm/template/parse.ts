@@ -325,7 +325,8 @@ class Lexer {
   private atRightDelim(): { delim: boolean; trim: boolean } {
     const s = this.input;
     const p = this.pos;
-    if (isSpaceCh(s[p]) && s[p + 1] === '-' && s.startsWith('}}', p + 2)) return { delim: true, trim: true };
+    if (isSpaceCh(s[p]) && s[p + 1] === '-' && s.startsWith('}}', p + 2))
+      return { delim: true, trim: true };
     if (s.startsWith('}}', p)) return { delim: true, trim: false };
     return { delim: false, trim: false };
   }
@@ -888,7 +889,8 @@ class Parser {
       this.trees.set(tree.name, tree);
       return;
     }
-    if (!isEmptyTree(tree.root)) this.errorf(`template: multiple definition of template ${goQuote(tree.name)}`);
+    if (!isEmptyTree(tree.root))
+      this.errorf(`template: multiple definition of template ${goQuote(tree.name)}`);
   }
 
   private parseDefinition(): void {
@@ -986,7 +988,8 @@ class Parser {
     try {
       const pipe = this.pipeline(context, 'rightDelim');
       if (context === 'range') this.rangeDepth++;
-      let [list, next] = this.itemList();
+      const [list, first] = this.itemList();
+      let next = first;
       if (context === 'range') this.rangeDepth--;
       let elseList: ListNode | null = null;
       if (next.type === 'else') {
@@ -1001,7 +1004,6 @@ class Parser {
           if (next.type !== 'end') this.errorf(`expected end; found ${endString(next)}`);
         }
       }
-      void list;
       return { type: context, pos: pipe.pos, pipe, list, elseList };
     } finally {
       this.vars.length = saveVars;
@@ -1045,7 +1047,14 @@ class Parser {
 
   private pipeline(context: string, end: ItemType): PipeNode {
     const first = this.peekNonSpace();
-    const pipe: PipeNode = { type: 'pipe', pos: first.pos, end: first.pos, isAssign: false, decl: [], cmds: [] };
+    const pipe: PipeNode = {
+      type: 'pipe',
+      pos: first.pos,
+      end: first.pos,
+      isAssign: false,
+      decl: [],
+      cmds: [],
+    };
     for (;;) {
       const v = this.peekNonSpace();
       if (v.typ !== 'variable') break;
@@ -1160,7 +1169,8 @@ class Parser {
         return { type: 'nil', pos: t.pos };
       case 'variable': {
         const ident = t.val.split('.');
-        if (!this.vars.includes(ident[0] ?? '')) this.errorf(`undefined variable ${goQuote(ident[0] ?? '')}`);
+        if (!this.vars.includes(ident[0] ?? ''))
+          this.errorf(`undefined variable ${goQuote(ident[0] ?? '')}`);
         return { type: 'variable', pos: t.pos, ident };
       }
       case 'field':
@@ -1240,7 +1250,8 @@ export function argString(n: ArgNode | CommandNode): string {
       return n.args.map((a) => (a.type === 'pipe' ? `(${argString(a)})` : argString(a))).join(' ');
     case 'pipe': {
       let s = '';
-      if (n.decl.length) s = `${n.decl.map((d) => d.ident.join('.')).join(', ')} ${n.isAssign ? '=' : ':='} `;
+      if (n.decl.length)
+        s = `${n.decl.map((d) => d.ident.join('.')).join(', ')} ${n.isAssign ? '=' : ':='} `;
       return s + n.cmds.map(argString).join(' | ');
     }
   }
@@ -1257,7 +1268,9 @@ export function nodeString(n: AnyNode): string {
     case 'with':
       return `{{${n.type} ${argString(n.pipe)}}}${nodeString(n.list)}${n.elseList ? `{{else}}${nodeString(n.elseList)}` : ''}{{end}}`;
     case 'template':
-      return n.pipe ? `{{template ${goQuote(n.name)} ${argString(n.pipe)}}}` : `{{template ${goQuote(n.name)}}}`;
+      return n.pipe
+        ? `{{template ${goQuote(n.name)} ${argString(n.pipe)}}}`
+        : `{{template ${goQuote(n.name)}}}`;
     case 'list':
       return n.nodes.map(nodeString).join('');
     case 'break':
