@@ -7,7 +7,6 @@
  */
 import { gunzipSync } from 'fflate';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import type { Node as YNode } from 'yaml';
 import { isInside, joinPath } from '../sources/sourceFs';
 import type { SourceFs } from '../sources/sourceFs';
 import { formatFloat32 } from './gofmt';

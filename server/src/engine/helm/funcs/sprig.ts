@@ -740,7 +740,7 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
       }),
     ],
     ['now', f([], () => now())],
-    ['unixEpoch', f(['time.Time'], ([t]) => gs(Math.floor(toTime(t ?? null).ms / 1000)))],
+    ['unixEpoch', f(['time.Time'], ([t]) => String(Math.floor(toTime(t ?? null).ms / 1000)))],
     // strings
     ['abbrev', f([I, S], ([w, s]) => (int(w) < 4 ? gs(s) : abbreviateFull(gs(s), 0, int(w))))],
     [
