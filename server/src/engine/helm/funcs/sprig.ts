@@ -99,6 +99,19 @@ function derived(c: CallCtx, i: number, v: Value): Ret {
   return new Ret(v, p instanceof SegText ? undefined : p);
 }
 
+/** quote/squote of one value: when the text is only wrapped, the inside keeps its pieces. */
+function wrapped(c: CallCtx, v: Value, s: string, q: string): Value | Ret {
+  const inner = typeof v === 'string' ? v : strval(v);
+  if (s !== `${q}${inner}${q}`) return derived(c, 0, s);
+  const p = provOf(c, 0);
+  const out = SegText.of(q);
+  if (p instanceof SegText && p.text === inner) out.append(p);
+  else if (p) out.push(inner, p instanceof SegText ? undefined : p);
+  else return s;
+  out.push(q);
+  return new Ret(s, out);
+}
+
 function listFrom(items: Value[], origins?: (ValueOrigin | undefined)[]): GoList {
   const l = new GoList(items);
   if (origins?.some((o) => o)) l.origins = origins;
@@ -926,11 +939,9 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
       f(
         [],
         (args, c) => {
-          const parts = args
-            .filter((a) => a !== null && a !== undefined)
-            .map((a) => quoteGo(strval(a)));
+          const parts = args.filter((a) => a !== null && a !== undefined).map((a) => quoteGo(strval(a)));
           const s = parts.join(' ');
-          return args.length === 1 ? derived(c, 0, s) : s;
+          return args.length === 1 ? wrapped(c, args[0] ?? null, s, '"') : s;
         },
         A,
       ),
