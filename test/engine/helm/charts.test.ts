@@ -31,7 +31,20 @@ describe('helm: the project charts render as helm template prints them', () => {
   for (const [chart, args, file] of [
     ['lang', [], 'expected.yaml'],
     ['funcs', [], 'expected.yaml'],
-    ['values', ['-f', 'prod.yaml', '--set', 'extra=5,str=true', '--set-string', 'str=007', '--set', 'list={a,b}'], 'expected.yaml'],
+    [
+      'values',
+      [
+        '-f',
+        'prod.yaml',
+        '--set',
+        'extra=5,str=true',
+        '--set-string',
+        'str=007',
+        '--set',
+        'list={a,b}',
+      ],
+      'expected.yaml',
+    ],
     ['deps', ['--release-name', 'rel'], 'expected.yaml'],
     ['hooks', ['--include-crds'], 'expected-crds.yaml'],
     ['hooks', ['--no-hooks'], 'expected-no-hooks.yaml'],
@@ -50,13 +63,16 @@ describe('helm: the project charts render as helm template prints them', () => {
     assert.match(r.output.text, /name: rel-deps/);
   });
 
-  it('render errors: Helm\'s messages, each at its template line; the other templates still render', () => {
+  it("render errors: Helm's messages, each at its template line; the other templates still render", () => {
     const r = render('errors');
     assert.equal(r.ok, false);
     assert.deepEqual(
       r.errors.map((e) => [e.kind, e.message]),
       [
-        ['parse', 'parse error at (errors/templates/parse.yaml:4): function "nosuchfunc" not defined'],
+        [
+          'parse',
+          'parse error at (errors/templates/parse.yaml:4): function "nosuchfunc" not defined',
+        ],
         ['exec', 'execution error at (errors/templates/required.yaml:4:11): a name is required'],
         [
           'exec',
@@ -114,11 +130,13 @@ describe('helm: a dependency packaged as a .tgz', () => {
       'common/Chart.yaml': 'apiVersion: v2\nname: common\nversion: 0.0.5\n',
       'common/values.yaml': 'greeting: hi\n',
       'common/templates/_x.tpl': '{{- define "common.greet" -}}{{ .Values.greeting }}{{- end -}}\n',
-      'common/templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-archive\ndata:\n  g: {{ include "common.greet" . }}\n',
+      'common/templates/cm.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-archive\ndata:\n  g: {{ include "common.greet" . }}\n',
     }),
   );
   const fs = new MemoryFs({
-    '/app/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: common\n    version: 0.0.5\n',
+    '/app/Chart.yaml':
+      'apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: common\n    version: 0.0.5\n',
     '/app/values.yaml': 'common:\n  greeting: hello\n',
     '/app/templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n',
     '/app/charts/common-0.0.5.tgz': tgz,
@@ -164,7 +182,8 @@ describe('helm: loading', () => {
     const fs = new MemoryFs({
       '/c/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 1.0.0\n',
       '/c/.helmignore': '*.bak\nsecret/\n',
-      '/c/templates/cm.yaml': 'kind: ConfigMap\ndata:\n  files: "{{ range $k, $v := .Files }}{{ $k }} {{ end }}"\n',
+      '/c/templates/cm.yaml':
+        'kind: ConfigMap\ndata:\n  files: "{{ range $k, $v := .Files }}{{ $k }} {{ end }}"\n',
       '/c/templates/old.yaml.bak': 'kind: Broken {{',
       '/c/templates/.hidden.yaml': 'kind: Broken {{',
       '/c/secret/key.txt': 'x',
@@ -177,7 +196,8 @@ describe('helm: loading', () => {
   it('apiVersion v1 charts take dependencies from requirements.yaml', () => {
     const fs = new MemoryFs({
       '/c/Chart.yaml': 'apiVersion: v1\nname: c\nversion: 1.0.0\n',
-      '/c/requirements.yaml': 'dependencies:\n  - name: d\n    version: 1.0.0\n    condition: d.enabled\n',
+      '/c/requirements.yaml':
+        'dependencies:\n  - name: d\n    version: 1.0.0\n    condition: d.enabled\n',
       '/c/values.yaml': 'd:\n  enabled: false\n',
       '/c/charts/d/Chart.yaml': 'apiVersion: v1\nname: d\nversion: 1.0.0\n',
       '/c/charts/d/templates/x.yaml': 'kind: Disabled\n',
@@ -188,14 +208,27 @@ describe('helm: loading', () => {
     assert.doesNotMatch(r.output.text, /Disabled/);
     assert.match(r.output.text, /kind: Kept/);
   });
-  it('a missing Chart.yaml, bad values YAML, and a bad --set each give Helm\'s error', () => {
-    assert.equal(renderChart(new MemoryFs({ '/c/values.yaml': 'a: 1\n' }), '/c').errors[0]?.message, 'Chart.yaml file is missing');
+  it("a missing Chart.yaml, bad values YAML, and a bad --set each give Helm's error", () => {
+    assert.equal(
+      renderChart(new MemoryFs({ '/c/values.yaml': 'a: 1\n' }), '/c').errors[0]?.message,
+      'Chart.yaml file is missing',
+    );
     const bad = renderChart(
-      new MemoryFs({ '/c/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 1\n', '/c/values.yaml': '- a\n- b\n' }),
+      new MemoryFs({
+        '/c/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 1\n',
+        '/c/values.yaml': '- a\n- b\n',
+      }),
       '/c',
     );
-    assert.match(bad.errors[0]?.message ?? '', /^cannot load values\.yaml: .*cannot unmarshal array into Go value of type map\[string\]interface \{\}/);
-    const set = renderChart(new MemoryFs({ '/c/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 1\n' }), '/c', { set: ['a.b'] });
+    assert.match(
+      bad.errors[0]?.message ?? '',
+      /^cannot load values\.yaml: .*cannot unmarshal array into Go value of type map\[string\]interface \{\}/,
+    );
+    const set = renderChart(
+      new MemoryFs({ '/c/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 1\n' }),
+      '/c',
+      { set: ['a.b'] },
+    );
     assert.equal(set.errors[0]?.message, 'failed parsing --set data: key "b" has no value');
   });
 });

@@ -27,7 +27,12 @@ function where(src: GeneratedSource, needle: string, after = '') {
   assert.ok(o, `${needle} has an origin`);
   const text = readFileSync(o.file, 'utf8');
   const line = text.slice(0, o.start).split('\n').length;
-  return { file: o.file.slice(o.file.lastIndexOf('/', o.file.lastIndexOf('/') - 1) + 1), line, kind: o.origin.kind, text: text.slice(o.start, o.end) };
+  return {
+    file: o.file.slice(o.file.lastIndexOf('/', o.file.lastIndexOf('/') - 1) + 1),
+    line,
+    kind: o.origin.kind,
+    text: text.slice(o.start, o.end),
+  };
 }
 
 describe('helm source map', () => {
@@ -44,16 +49,39 @@ describe('helm source map', () => {
     });
   });
   it('a scalar printed from values maps to its values.yaml node', () => {
-    assert.deepEqual(where(out, '1.25'), { file: 'sourcemap/values.yaml', line: 3, kind: 'value', text: '"1.25"' });
-    assert.deepEqual(where(out, '8080', 'containerPort'), { file: 'sourcemap/values.yaml', line: 7, kind: 'value', text: '8080' });
+    assert.deepEqual(where(out, '1.25'), {
+      file: 'sourcemap/values.yaml',
+      line: 3,
+      kind: 'value',
+      text: '"1.25"',
+    });
+    assert.deepEqual(where(out, '8080', 'containerPort'), {
+      file: 'sourcemap/values.yaml',
+      line: 7,
+      kind: 'value',
+      text: '8080',
+    });
   });
   it('toYaml of a values map emits each scalar with its own node', () => {
-    assert.deepEqual(where(out, 'true', 'privileged:'), { file: 'sourcemap/values.yaml', line: 5, kind: 'value', text: 'true' });
-    assert.deepEqual(where(out, '0', 'privileged: true\n'), { file: 'sourcemap/values.yaml', line: 6, kind: 'value', text: '0' });
+    assert.deepEqual(where(out, 'true', 'privileged:'), {
+      file: 'sourcemap/values.yaml',
+      line: 5,
+      kind: 'value',
+      text: 'true',
+    });
+    assert.deepEqual(where(out, '0', 'privileged: true\n'), {
+      file: 'sourcemap/values.yaml',
+      line: 6,
+      kind: 'value',
+      text: '0',
+    });
     const pair = out.text.indexOf('privileged: true');
     const o = originOf(out, pair, pair + 'privileged: true'.length);
     assert.equal(o?.origin.kind, 'value');
-    assert.deepEqual(o?.origin.kind === 'value' ? o.origin.path : [], ['securityContext', 'privileged']);
+    assert.deepEqual(o?.origin.kind === 'value' ? o.origin.path : [], [
+      'securityContext',
+      'privileged',
+    ]);
   });
   it('default: the fallback is the template literal that supplied it', () => {
     const w = where(out, 'IfNotPresent');
@@ -61,13 +89,28 @@ describe('helm source map', () => {
     assert.equal(w.line, 11);
   });
   it('include: text from a define maps into the helpers file', () => {
-    assert.deepEqual(where(out, 'app:', 'labels:'), { file: 'templates/_helpers.tpl', line: 2, kind: 'text', text: 'app:' });
+    assert.deepEqual(where(out, 'app:', 'labels:'), {
+      file: 'templates/_helpers.tpl',
+      line: 2,
+      kind: 'text',
+      text: 'app:',
+    });
   });
   it('printf of a value, then quote: the value keeps its node', () => {
-    assert.deepEqual(where(out, '8080', '--port='), { file: 'sourcemap/values.yaml', line: 7, kind: 'value', text: '8080' });
+    assert.deepEqual(where(out, '8080', '--port='), {
+      file: 'sourcemap/values.yaml',
+      line: 7,
+      kind: 'value',
+      text: '8080',
+    });
   });
   it("a dependency's value set by the parent maps to the parent's values.yaml", () => {
-    assert.deepEqual(where(out, '1000', 'runAsUser'), { file: 'sourcemap/values.yaml', line: 10, kind: 'value', text: '1000' });
+    assert.deepEqual(where(out, '1000', 'runAsUser'), {
+      file: 'sourcemap/values.yaml',
+      line: 10,
+      kind: 'value',
+      text: '1000',
+    });
   });
   it('an expression that is no single value maps to the expression', () => {
     const fs = new MemoryFs({
@@ -80,7 +123,10 @@ describe('helm source map', () => {
     const o = originOf(g, at, at + 1);
     assert.equal(o?.origin.kind, 'computed');
     assert.equal(o?.file, '/c/templates/x.yaml');
-    assert.equal(o?.origin.kind === 'computed' ? o.origin.expression : '', '{{ add .Values.count 3 }}');
+    assert.equal(
+      o?.origin.kind === 'computed' ? o.origin.expression : '',
+      '{{ add .Values.count 3 }}',
+    );
   });
   it('values reached through range, with, index and variables keep their nodes', () => {
     const fs = new MemoryFs({
@@ -94,7 +140,10 @@ describe('helm source map', () => {
       const at = g.text.indexOf(needle, g.text.indexOf(after));
       const o = originOf(g, at, at + needle.length);
       assert.equal(o?.origin.kind, 'value', needle);
-      return 'values.yaml\n'.length && (fs.readText('/c/values.yaml') ?? '').slice(0, o?.start ?? 0).split('\n').length;
+      return (
+        'values.yaml\n'.length &&
+        (fs.readText('/c/values.yaml') ?? '').slice(0, o?.start ?? 0).split('\n').length
+      );
     };
     assert.equal(line('SYS_TIME', 'r:'), 3);
     assert.equal(line('7', 'w:'), 5);

@@ -939,7 +939,9 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
       f(
         [],
         (args, c) => {
-          const parts = args.filter((a) => a !== null && a !== undefined).map((a) => quoteGo(strval(a)));
+          const parts = args
+            .filter((a) => a !== null && a !== undefined)
+            .map((a) => quoteGo(strval(a)));
           const s = parts.join(' ');
           return args.length === 1 ? wrapped(c, args[0] ?? null, s, '"') : s;
         },
