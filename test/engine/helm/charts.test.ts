@@ -57,6 +57,25 @@ describe('helm: the project charts render as helm template prints them', () => {
     });
   }
 
+  it("values.schema.json: values that do not meet it are Helm's schema error", () => {
+    const r = render('schema', ['--set', 'replicaCount=zero', '--set', 'image.pullPolicy=Never']);
+    assert.equal(r.errors[0]?.kind, 'schema');
+    assert.equal(
+      r.errors[0]?.message,
+      [
+        "values don't meet the specifications of the schema(s) in the following chart(s):",
+        'schema:',
+        "- at '/image': missing property 'tag'",
+        "- at '/image/pullPolicy': value must be one of 'Always', 'IfNotPresent'",
+        "- at '/replicaCount': got string, want integer",
+        '',
+      ].join('\n'),
+    );
+    assert.ok(r.errors[0]?.file?.endsWith('values.schema.json'));
+    assert.deepEqual(render('schema', ['--set', 'image.tag=1']).errors, []);
+    assert.deepEqual(render('schema', ['--skip-schema-validation']).errors, []);
+  });
+
   it('a library chart renders no documents of its own, only its defines are used', () => {
     const r = render('deps', ['--release-name', 'rel']);
     assert.ok(!r.output.text.includes('a-library-never-renders-this'));
