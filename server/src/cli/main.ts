@@ -17,6 +17,7 @@ import type { CliOptions } from './args';
 import type { FileResult } from './report';
 import { toJson, toSarif, toText } from './report';
 import { runRender } from './render';
+import { runInit } from './init';
 import { runReport } from './reportCommand';
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
@@ -175,6 +176,8 @@ export function run(argv: string[], io: Io): number {
   }
   // `podsec render <chart>`: print what a chart renders to (a file named "render" can be given as ./render).
   if (argv[0] === 'render') return runRender(argv.slice(1), io);
+  // `podsec init [dir]`: a starter .podsec.yaml.
+  if (argv[0] === 'init') return runInit(argv.slice(1), io);
   let o: CliOptions;
   try {
     o = parseArgs(argv);
