@@ -117,7 +117,9 @@ class Validator {
       errs.push(...this.check(target, v, at));
     }
     if (s.type !== undefined) {
-      const want = (Array.isArray(s.type) ? s.type : [s.type]).map((x) => (typeof x === 'string' ? x : JSON.stringify(x)));
+      const want = (Array.isArray(s.type) ? s.type : [s.type]).map((x) =>
+        typeof x === 'string' ? x : JSON.stringify(x),
+      );
       const ok = want.some((w) => w === t || (w === 'number' && t === 'integer'));
       if (!ok)
         errs.push({ at, msg: `got ${t === 'integer' ? 'number' : t}, want ${want.join(' or ')}` });
@@ -142,8 +144,7 @@ class Validator {
             : `value must be ${display(s.const)}`,
       });
     if (typeof v === 'number') {
-      const num = (k: string): number | undefined =>
-        typeof s[k] === 'number' ? (s[k]) : undefined;
+      const num = (k: string): number | undefined => (typeof s[k] === 'number' ? s[k] : undefined);
       const min = num('minimum');
       const max = num('maximum');
       if (min !== undefined && (s.exclusiveMinimum === true ? v <= min : v < min))
