@@ -4,6 +4,8 @@
  * at the template line; --set syntax.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { renderChart } from '@podsec/server/out/engine/helm/render';
 import type { RenderOptions } from '@podsec/server/out/engine/helm/render';
@@ -11,6 +13,8 @@ import { MemoryFs } from '@podsec/server/out/engine/sources/sourceFs';
 import { parseInto } from '@podsec/server/out/engine/helm/strvals';
 import { GoMap } from '@podsec/server/out/engine/helm/values';
 import { formatValue } from '@podsec/server/out/engine/helm/gofmt';
+import fc from 'fast-check';
+import { repoRoot } from '../../support/paths';
 
 function run(
   tpl: string,
@@ -172,6 +176,51 @@ describe('helm --set syntax (strvals)', () => {
     assert.throws(
       () => set('l[70000]=x'),
       /index of 70000 is greater than maximum supported index of 65536/,
+    );
+  });
+});
+
+describe('helm templates: bad input is normal input', () => {
+  it('half-typed and mangled templates give errors, never a crash or a hang', () => {
+    const base = readFileSync(
+      join(repoRoot(), 'test', 'engine', 'helm', 'charts', 'lang', 'templates', 'cm.yaml'),
+      'utf8',
+    );
+    const bits = [
+      '{{',
+      '}}',
+      '{{-',
+      '-}}',
+      '|',
+      '(',
+      ')',
+      '$x',
+      ':=',
+      '"',
+      '`',
+      '.Values',
+      'range',
+      'end',
+      'else',
+      'define',
+      '/*',
+      '\n',
+      'include',
+    ];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: base.length }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.nat(bits.length - 1),
+        (at, cut, bit) => {
+          const text =
+            base.slice(0, at) + (bits[bit] ?? '') + base.slice(Math.min(base.length, at + cut));
+          const r = run(text, 'list: [a]\nmap: {a: 1}\n', { limits: { maxSteps: 50_000 } });
+          for (const e of r.r.errors) assert.ok(e.message.length > 0);
+          assert.equal(typeof r.r.output.text, 'string');
+        },
+      ),
+      { seed: 20261201, numRuns: 300 },
     );
   });
 });
