@@ -1,5 +1,5 @@
 /** Rendering results as text, JSON and SARIF. */
-import { CHECKS, LineIndex } from '../engine/index';
+import { CHECKS, LineIndex, plural } from '../engine/index';
 import type { Analysis, Diagnostic, Finding, Severity } from '../engine/index';
 
 export interface FileResult {
@@ -134,8 +134,6 @@ function style(color: boolean): Style {
     bold: wrap(1, 22),
   };
 }
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export function toText(results: readonly FileResult[], color: boolean): string {
   const s = style(color);

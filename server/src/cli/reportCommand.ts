@@ -5,7 +5,7 @@
  * map to Pod Security levels. Text, Markdown or JSON; the engine does all the
  * work (buildReport, reportMarkdown).
  */
-import { buildReport, DEFAULT_LIMITS, reportMarkdown, versionError } from '../engine/index';
+import { buildReport, DEFAULT_LIMITS, plural, reportMarkdown, versionError } from '../engine/index';
 import type { AdvisorReport, Level, ReportInput, ReportWorkload } from '../engine/index';
 import { parseOptions, UsageError } from './args';
 import type { CommonOptions } from './args';
@@ -146,8 +146,6 @@ export function runReport(argv: string[], io: ReportIo): number {
 }
 
 // ---------------------------------------------------------------- text
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 function paint(color: boolean) {
   const wrap = (open: number, close: number) => (s: string) =>
