@@ -41,7 +41,7 @@
  *   CLIENT_COMMANDS are the extension's own, contributed in package.json.
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
-import type { Diagnostic as EngineDiagnostic, Finding, Level } from '../engine/types';
+import type { CheckId, Diagnostic as EngineDiagnostic, Finding, Level } from '../engine/types';
 
 // ---------------------------------------------------------------- settings
 
@@ -89,7 +89,17 @@ export interface ClientSettings {
 
 export const CLIENT_SETTING_DEFAULTS: Readonly<ClientSettings> = { codeLens: true };
 
-/** Keys of `podsec.severity` besides check IDs and modes: the engine's diagnostic codes and `note`. */
+/** Findings that are not Pod Security checks (suppression comments, PodSecurityPolicy migration). */
+export const META_CHECK_IDS = [
+  'invalidSuppression',
+  'podSecurityPolicy',
+] as const satisfies ReadonlyArray<Exclude<Finding['check'], CheckId>>;
+
+/**
+ * Keys of `podsec.severity` besides check IDs and modes: the engine's
+ * diagnostic codes, and `note` (every note). package.json's keys are CHECK_IDS,
+ * META_CHECK_IDS, MODES, then these.
+ */
 export const SEVERITY_CODES = [
   'yaml',
   'schema',
