@@ -32,14 +32,18 @@ export interface Current {
   settings: PodsecSettings;
 }
 
-/** What other modules read: analyses of open documents. */
+/** What other modules use: analyses of open documents. */
 export interface AnalysisSource {
+  /** Whether podsec checks the document under `s` at all. */
+  checks(doc: TextDocument, s: PodsecSettings): boolean;
   /** The analysis of the document's current version under `s`. */
   resultFor(doc: TextDocument, s: PodsecSettings): AnalysisResult;
   /** The current analysis for a request, or null when podsec does not check the document. */
   current(uri: string): Promise<Current | null>;
   /** Engine options for a document under `s` (fix-all evaluates with the same). */
   optionsFor(uri: string, s: PodsecSettings): AnalyzeOptions;
+  /** podsec does not check the document (now): drop what was kept for it. */
+  drop(uri: string): void;
 }
 
 export class Analyses implements AnalysisSource {
@@ -52,7 +56,6 @@ export class Analyses implements AnalysisSource {
     private readonly workspace: Pick<WorkspaceSource, 'namespaces' | 'excluded'>,
   ) {}
 
-  /** Whether podsec checks the document under `s` at all. */
   checks(doc: TextDocument, s: PodsecSettings): boolean {
     return s.enable && isYamlDocument(doc) && !this.workspace.excluded(doc.uri, s);
   }
@@ -105,7 +108,6 @@ export class Analyses implements AnalysisSource {
     return { doc: now, result: this.resultFor(now, settings), settings };
   }
 
-  /** podsec does not check the document (now): drop what was kept for it. */
   drop(uri: string): void {
     const entry = this.entries.get(uri);
     if (!entry) return;

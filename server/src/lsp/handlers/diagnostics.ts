@@ -9,7 +9,7 @@ import { DidChangePolicyNotification } from '../protocol';
 import type { PolicyForDocumentResult } from '../protocol';
 import { documentPolicy, hoverAt, toDiagnostics } from '../features';
 import type { NamespaceResolver } from '../features';
-import type { Analyses } from './analyses';
+import type { AnalysisSource } from './analyses';
 import type { DocumentSource, DueDocument } from './documents';
 import type { SettingsSource } from './settings';
 
@@ -20,7 +20,7 @@ export class Diagnostics {
     private readonly connection: Connection,
     private readonly documents: DocumentSource,
     private readonly settings: SettingsSource,
-    private readonly analyses: Pick<Analyses, 'checks' | 'resultFor' | 'current' | 'drop'>,
+    private readonly analyses: AnalysisSource,
     private readonly namespaces: NamespaceResolver & { uriOf(file: string): string },
   ) {
     connection.onHover(async (params) => {

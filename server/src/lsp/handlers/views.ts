@@ -9,7 +9,7 @@ import { PolicyForDocumentRequest, ReportRequest } from '../protocol';
 import type { ReportParams, ReportResult } from '../protocol';
 import { codeLenses, documentPolicy, workspaceReport } from '../features';
 import { fileKey, toUri } from '../uris';
-import type { Analyses } from './analyses';
+import type { AnalysisSource } from './analyses';
 import type { DocumentSource } from './documents';
 import { isYamlDocument } from './documents';
 import type { SettingsSource } from './settings';
@@ -22,7 +22,7 @@ export class Views {
     private readonly connection: Connection,
     private readonly documents: DocumentSource,
     private readonly settings: SettingsSource,
-    private readonly analyses: Pick<Analyses, 'current' | 'checks'>,
+    private readonly analyses: AnalysisSource,
     private readonly workspace: WorkspaceSource,
   ) {
     connection.onCodeLens(async (params) => {
