@@ -17,7 +17,7 @@ import type { AnalysisResult } from './analysisResult';
 import type { NamespaceResolver } from './policy';
 import { labelValue } from './policy';
 
-export const PSS_DOCS = 'https://kubernetes.io/docs/concepts/security/pod-security-standards/';
+const PSS_DOCS = 'https://kubernetes.io/docs/concepts/security/pod-security-standards/';
 
 // LSP constants, spelled out so this file needs no runtime import of the protocol.
 const SEVERITY_NUMBER: Record<'error' | 'warning' | 'information' | 'hint', DiagnosticSeverity> = {
@@ -43,7 +43,7 @@ function severityFor(
   return s === 'off' ? null : SEVERITY_NUMBER[s];
 }
 
-export function findingMessage(f: Finding): string {
+function findingMessage(f: Finding): string {
   let m = f.message;
   if (f.container !== null && !m.includes(`"${f.container}"`)) {
     m += ` (container "${f.container}")`;

@@ -79,7 +79,7 @@ export function minimalEdit(
 }
 
 /** A TextEdit (in the old text's positions) turning `r.text` into `newText`, or null if equal. */
-export function replaceEdit(r: AnalysisResult, newText: string): TextEdit | null {
+function replaceEdit(r: AnalysisResult, newText: string): TextEdit | null {
   const e = minimalEdit(r.text, newText);
   if (!e) return null;
   return { range: r.range(e), newText: e.newText };

@@ -5,16 +5,15 @@
  * its own version: the handlers in ../handlers feed it, and tests call it
  * directly.
  */
-export { AnalysisResult, hasSafeFix, inWorkload, workloadKey } from './analysisResult';
+export { AnalysisResult, inWorkload } from './analysisResult';
 export { isFixAllArgs, isFixToLevelArgs, uriArgument } from './args';
 export { codeActions } from './codeActions';
-export type { CodeActionRequest, FixAllComputer, FixAllScope } from './codeActions';
-export { checkHref, findingMessage, podsecData, PSS_DOCS, toDiagnostics } from './diagnostics';
-export { minimalEdit, replaceEdit, rewriteEdit, suppressionEdit, workspaceEdit } from './edits';
+export type { FixAllScope } from './codeActions';
+export { toDiagnostics } from './diagnostics';
+export { minimalEdit, rewriteEdit, suppressionEdit } from './edits';
 export type { EditCapabilities } from './edits';
 export { hoverAt } from './hover';
-export { adviceFor, codeLenses, fixLensTitle, fixToLevelEdit, levelLensTitle } from './lenses';
-export { documentPolicy, labelValue, policyReason } from './policy';
+export { codeLenses, fixToLevelEdit } from './lenses';
+export { documentPolicy } from './policy';
 export type { NamespaceResolver } from './policy';
 export { workspaceReport } from './report';
-export type { ReportSources } from './report';

@@ -15,13 +15,13 @@ import type { EditCapabilities } from './edits';
 import { rewriteEdit } from './edits';
 
 /** The title of a workload's first lens. */
-export function levelLensTitle(a: WorkloadAdvice): string {
+function levelLensTitle(a: WorkloadAdvice): string {
   if (!a.next) return `meets ${a.level}`;
   return `meets ${a.level} · ${plural(a.blockers.length, 'change')} to ${a.next}`;
 }
 
 /** The title of the "Fix to" lens, or null when no safe fix applies. */
-export function fixLensTitle(a: WorkloadAdvice): string | null {
+function fixLensTitle(a: WorkloadAdvice): string | null {
   if (!a.next || !a.fix || a.fix.fixable === 0) return null;
   return `Fix to ${a.next}${a.fix.left > 0 ? ` (${a.fix.left} left)` : ''}`;
 }
@@ -42,7 +42,7 @@ function adviceAt(r: AnalysisResult, version: string, s: PodsecSettings) {
  * The advice for every workload of an analysed document, each at the version
  * of the policy that applies to it (the setting, or its Namespace's label).
  */
-export function adviceFor(r: AnalysisResult, s: PodsecSettings): WorkloadAdvice[] {
+function adviceFor(r: AnalysisResult, s: PodsecSettings): WorkloadAdvice[] {
   return r.derived('advice', () =>
     r.analysis.workloads.flatMap((w) => adviceAt(r, w.policy.version, s).get(workloadKey(w)) ?? []),
   );
