@@ -16,7 +16,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
  * the first change after a pause is analysed at once, so a single keystroke
  * gets its diagnostics without waiting.
  */
-export const CHANGE_DELAY_MS = 30;
+const CHANGE_DELAY_MS = 30;
 
 interface Schedule {
   timer: NodeJS.Timeout | undefined;
