@@ -9,11 +9,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { InitializeResult, ServerCapabilities } from 'vscode-languageserver/node';
-import {
-  createConnection,
-  ProposedFeatures,
-  TextDocumentSyncKind,
-} from 'vscode-languageserver/node';
+import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { Analyses } from './handlers/analyses';
 import { CodeActions } from './handlers/codeActions';
 import { Diagnostics } from './handlers/diagnostics';
@@ -63,7 +59,7 @@ workspace.onDidChangeNamespaces(reanalyseAll);
 connection.onInitialize((params): InitializeResult => {
   settings.initialize(params);
   const parts: ServerCapabilities[] = [
-    { textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental } },
+    documents.initialize(),
     diagnostics.initialize(),
     codeActions.initialize(params),
     views.initialize(params),

@@ -6,8 +6,8 @@
  * of opens, changes and closes through listeners, and of due documents
  * through `onDue`.
  */
-import type { Connection } from 'vscode-languageserver/node';
-import { TextDocuments } from 'vscode-languageserver/node';
+import type { Connection, ServerCapabilities } from 'vscode-languageserver/node';
+import { TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 
 /**
@@ -77,6 +77,11 @@ export class Documents implements DocumentSource {
       this.schedules.delete(uri);
       for (const l of this.closed) l(uri);
     });
+  }
+
+  /** Open and close notifications, and changes as incremental edits. */
+  initialize(): ServerCapabilities {
+    return { textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental } };
   }
 
   get(uri: string): TextDocument | undefined {
