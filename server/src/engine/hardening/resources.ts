@@ -673,15 +673,47 @@ function podPath(c: ContainerRef): string {
   return `spec.${c.kind}[${c.index}]`;
 }
 
-/** Fix operations adding the given fields ("requests.cpu", "limits.memory") to a container. */
-function addResourceOps(c: CRes, fields: readonly string[]): HardeningFixOp[] {
+/** The bounds the LimitRanges of a namespace put on one container's resource: Container min, Container and Pod max. */
+function boundsOf(
+  lrs: readonly LimitRange[],
+  res: string,
+): { lower: Quantity | null; upper: Quantity | null } {
+  let lower: Quantity | null = null;
+  let upper: Quantity | null = null;
+  for (const lr of lrs) {
+    for (const item of lr.items) {
+      const mn = item.type === 'Container' ? item.min.get(res) : undefined;
+      const mx = item.type === 'Container' || item.type === 'Pod' ? item.max.get(res) : undefined;
+      if (mn && (lower === null || compare(mn, lower) > 0)) lower = mn;
+      if (mx && (upper === null || compare(mx, upper) < 0)) upper = mx;
+    }
+  }
+  return { lower, upper };
+}
+
+/**
+ * Fix operations adding the given fields ("requests.cpu", "limits.memory")
+ * to a container: a limit takes the container's request when it has one;
+ * else a placeholder, brought within the LimitRange bounds of the namespace.
+ */
+function addResourceOps(
+  c: CRes,
+  fields: readonly string[],
+  lrs: readonly LimitRange[],
+): HardeningFixOp[] {
   const ops: HardeningFixOp[] = [];
   for (const fld of fields) {
     const [which, res] = fld.split('.') as ['requests' | 'limits', 'cpu' | 'memory'];
-    let v: string = PLACEHOLDERS[res];
-    if (which === 'limits') {
-      const req = c.requests.get(res);
-      if (req) v = formatQuantity(req);
+    const req = which === 'limits' ? c.requests.get(res) : undefined;
+    let v: string;
+    if (req) v = formatQuantity(req);
+    else {
+      const parsed = quantityFromJson(PLACEHOLDERS[res]);
+      let q = parsed.ok ? parsed.quantity : ZERO;
+      const { lower, upper } = boundsOf(lrs, res);
+      if (upper && compare(q, upper) > 0) q = upper;
+      if (lower && compare(q, lower) < 0) q = lower;
+      v = formatQuantity(q);
     }
     ops.push({ op: 'set', path: [...c.c.path, 'resources', which, res], value: v });
   }
@@ -906,7 +938,7 @@ export function analyzeResources(
           [
             fixOf(
               `Add ${fields.join(' and ')} to ${containerTitle(c.c)} (placeholder values: edit them)`,
-              addResourceOps(c, fields),
+              addResourceOps(c, fields, lrs),
             ),
           ],
         );
@@ -924,7 +956,7 @@ export function analyzeResources(
           [
             fixOf(
               `Add ${fields.join(' and ')} to ${containerTitle(c.c)} (placeholder values: edit them)`,
-              addResourceOps(c, fields),
+              addResourceOps(c, fields, lrs),
             ),
           ],
         );
@@ -990,6 +1022,7 @@ export function analyzeResources(
             return addResourceOps(
               c,
               [...fields].sort((a, b) => b.localeCompare(a)),
+              lrs,
             );
           });
           finding(
