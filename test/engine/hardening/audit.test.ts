@@ -290,6 +290,8 @@ describe('auditPolicy findings, on the deciding rule', () => {
     const concerns = of(r, 'auditPolicy').map((f) => f.message);
     assert.ok(concerns.some((m) => /does not log exec/.test(m)));
     assert.ok(concerns.some((m) => /does not log the creation/.test(m)));
+    // no rule can bring back what the policy omits altogether: no fix
+    assert.ok(of(r, 'auditPolicy').every((f) => f.fixes.length === 0));
     const partly = run(policyText('  - level: Metadata\n    omitStages: [RequestReceived]\n'));
     assert.equal(of(partly, 'auditPolicy').length, 0);
   });

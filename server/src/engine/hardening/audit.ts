@@ -512,7 +512,10 @@ export function analyzeAudit(objects: readonly KubeObject[]): AuditResult {
         span,
         object: refOf(o),
         container: null,
-        fixes: [fix],
+        // A rule cannot log what the policy's own omitStages drop for every stage.
+        fixes: g.probes.every((p) => p.stages.every((st) => policy.omitStages.includes(st)))
+          ? []
+          : [fix],
       });
     }
   }

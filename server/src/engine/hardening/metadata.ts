@@ -82,7 +82,7 @@ export const HARDENING_CHECKS: Readonly<Record<HardeningCheckId, HardeningCheckI
     area: 'resources',
     title: 'Memory limit',
     checks:
-      'Each container and init container, after the LimitRange defaults of its namespace, must have a memory limit. A CPU limit is required only when configured (podsec.hardening.requireCpuLimit): current practice leaves CPU unlimited to avoid throttling.',
+      'Each container and init container, after the LimitRange defaults of its namespace, must have a memory limit. A CPU limit is required only when configured (option requireCpuLimit): current practice leaves CPU unlimited to avoid throttling.',
     why: 'Without a memory limit one container can take the memory of its whole node, and the kernel kills other pods.',
     allowed:
       'resources.limits.memory set, directly or by a LimitRange default (or a pod-level memory limit).',
