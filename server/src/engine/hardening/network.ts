@@ -452,8 +452,14 @@ export function analyzeNetwork(
   }
 
   const namespaces = new Set<string>([...workloadsByNs.keys(), ...byNamespace.keys()]);
+  const isolationByNs = new Map<string, WorkloadIsolation[]>();
+  for (const w of isolation) {
+    const l = isolationByNs.get(w.namespace) ?? [];
+    l.push(w);
+    isolationByNs.set(w.namespace, l);
+  }
   const summaries: NamespaceIsolation[] = [...namespaces].sort().map((ns) => {
-    const ws = isolation.filter((w) => w.namespace === ns);
+    const ws = isolationByNs.get(ns) ?? [];
     const ps = byNamespace.get(ns) ?? [];
     const find = (d: Direction, rules: RuleSummary) =>
       ps.find((p) => p.selector.everything && p.types[d] && p.rules[d] === rules)?.ref ?? null;

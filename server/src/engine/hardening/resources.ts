@@ -735,9 +735,15 @@ export function analyzeResources(
     const kind = kindOf(o);
     if (kind === 'LimitRange') {
       const lr = readLimitRange(o, notes);
-      if (lr) limitRanges.set(o.namespace, [...(limitRanges.get(o.namespace) ?? []), lr]);
+      if (lr) {
+        const l = limitRanges.get(o.namespace) ?? [];
+        l.push(lr);
+        limitRanges.set(o.namespace, l);
+      }
     } else if (kind === 'ResourceQuota') {
-      quotas.set(o.namespace, [...(quotas.get(o.namespace) ?? []), readQuota(o, notes)]);
+      const l = quotas.get(o.namespace) ?? [];
+      l.push(readQuota(o, notes));
+      quotas.set(o.namespace, l);
     }
   }
   // Two LimitRanges of a namespace defaulting one resource differently: the cluster's order decides.
