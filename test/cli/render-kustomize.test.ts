@@ -66,12 +66,17 @@ describe('podsec render <kustomization dir>', () => {
     );
   });
 
-  it('takes one directory', () => {
+  it('takes one directory; a directory without a kustomization goes to the chart renderer', () => {
     assert.equal(cli(['render']).code, 2);
-    assert.equal(cli(['render', 'a', 'b']).code, 2);
-    const h = cli(['render', '--help']);
+    const two = cli(['render', join(CASES, 'images'), join(CASES, 'replicas')]);
+    assert.equal(two.code, 2);
+    assert.match(two.err, /give one kustomization directory/);
+    const h = cli(['render', join(CASES, 'images'), '--help']);
     assert.equal(h.code, 0);
     assert.match(h.out, /Usage: podsec render <kustomization dir>/);
+    const chart = cli(['render', join(CASES, 'images', 'no-such-dir')]);
+    assert.notEqual(chart.code, 0);
+    assert.doesNotMatch(chart.err, /kustomization/);
   });
 
   it('reads files through links and refuses what is not a regular file or too large', () => {

@@ -16,8 +16,9 @@ import { HELP, parseArgs, UsageError } from './args';
 import type { CliOptions } from './args';
 import type { FileResult } from './report';
 import { toJson, toSarif, toText } from './report';
+import { runRender } from './render';
 import { runInit } from './init';
-import { runRenderKustomize } from './renderKustomize';
+import { isKustomizationTarget, runRenderKustomize } from './renderKustomize';
 import { runReport } from './reportCommand';
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
@@ -174,10 +175,14 @@ export function run(argv: string[], io: Io): number {
   if (argv[0] === 'report') {
     return runReport(argv.slice(1), { ...io, read: (paths) => readInputs(paths, io) });
   }
+  // `podsec render <chart>`: print what a chart renders to (a file named "render" can be given as ./render);
+  // `podsec render <kustomization dir>`: the build as `kubectl kustomize` prints it.
+  if (argv[0] === 'render') {
+    const rest = argv.slice(1);
+    return isKustomizationTarget(rest) ? runRenderKustomize(rest, io) : runRender(rest, io);
+  }
   // `podsec init [dir]`: a starter .podsec.yaml.
   if (argv[0] === 'init') return runInit(argv.slice(1), io);
-  // `podsec render <kustomization dir>`: the build as `kubectl kustomize` prints it.
-  if (argv[0] === 'render') return runRenderKustomize(argv.slice(1), io);
   let o: CliOptions;
   try {
     o = parseArgs(argv);

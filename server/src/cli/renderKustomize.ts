@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { buildKustomization } from '../engine/kustomize/index';
+import { buildKustomization, KUSTOMIZATION_FILE_NAMES } from '../engine/kustomize/index';
 import type { DirEntry, SourceFs } from '../engine/sources/sourceFs';
 import { isInside, normalizePath } from '../engine/sources/sourceFs';
 
@@ -95,6 +95,17 @@ export interface RenderIo {
 /** A path as the engine takes it: absolute, `/`-separated. */
 export function toEnginePath(p: string, cwd = process.cwd()): string {
   return normalizePath(resolve(cwd, p).replace(/\\/g, '/'));
+}
+
+/** Whether `podsec render` was given kustomization directories (rather than a chart). */
+export function isKustomizationTarget(argv: readonly string[], cwd = process.cwd()): boolean {
+  const paths = argv.filter((a) => !a.startsWith('-'));
+  if (paths.length === 0) return false;
+  const fs = new DiskSourceFs('/');
+  return paths.every((p) => {
+    const dir = toEnginePath(p, cwd);
+    return KUSTOMIZATION_FILE_NAMES.some((n) => fs.readText(`${dir}/${n}`) !== null);
+  });
 }
 
 export function runRenderKustomize(argv: string[], io: RenderIo): number {
