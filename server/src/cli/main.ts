@@ -18,6 +18,7 @@ import type { FileResult } from './report';
 import { toJson, toSarif, toText } from './report';
 import { runRender } from './render';
 import { runInit } from './init';
+import { isKustomizationTarget, runRenderKustomize } from './renderKustomize';
 import { runReport } from './reportCommand';
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
@@ -174,8 +175,12 @@ export function run(argv: string[], io: Io): number {
   if (argv[0] === 'report') {
     return runReport(argv.slice(1), { ...io, read: (paths) => readInputs(paths, io) });
   }
-  // `podsec render <chart>`: print what a chart renders to (a file named "render" can be given as ./render).
-  if (argv[0] === 'render') return runRender(argv.slice(1), io);
+  // `podsec render <chart>`: print what a chart renders to (a file named "render" can be given as ./render);
+  // `podsec render <kustomization dir>`: the build as `kubectl kustomize` prints it.
+  if (argv[0] === 'render') {
+    const rest = argv.slice(1);
+    return isKustomizationTarget(rest) ? runRenderKustomize(rest, io) : runRender(rest, io);
+  }
   // `podsec init [dir]`: a starter .podsec.yaml.
   if (argv[0] === 'init') return runInit(argv.slice(1), io);
   let o: CliOptions;

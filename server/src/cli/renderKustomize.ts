@@ -1,0 +1,137 @@
+/**
+ * `podsec render <kustomization dir>`: the engine's build of a
+ * kustomization, printed as `kubectl kustomize <dir>` prints it; on an error,
+ * kustomize's message and exit status 1. Nothing is fetched: remote
+ * resources are left out with a note on standard error.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { buildKustomization, KUSTOMIZATION_FILE_NAMES } from '../engine/kustomize/index';
+import type { DirEntry, SourceFs } from '../engine/sources/sourceFs';
+import { isInside, normalizePath } from '../engine/sources/sourceFs';
+
+/** Largest file the reader hands the engine, in bytes. */
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Files on disk under `root` (absolute, `/`-separated): regular files only, bounded, nothing outside `root`. */
+export class DiskSourceFs implements SourceFs {
+  private readonly root: string;
+
+  constructor(root = '/') {
+    this.root = normalizePath(root);
+  }
+
+  private bytes(path: string): Buffer | null {
+    const p = normalizePath(path);
+    if (!isInside(this.root, p)) return null;
+    try {
+      const st = statSync(p);
+      if (!st.isFile() || st.size > MAX_FILE_BYTES) return null;
+      return readFileSync(p);
+    } catch {
+      return null;
+    }
+  }
+
+  readText(path: string): string | null {
+    const b = this.bytes(path);
+    if (!b) return null;
+    try {
+      const t = utf8.decode(b);
+      return t.charCodeAt(0) === 0xfeff ? t.slice(1) : t;
+    } catch {
+      return null;
+    }
+  }
+
+  readBytes(path: string): Uint8Array | null {
+    const b = this.bytes(path);
+    return b ? new Uint8Array(b) : null;
+  }
+
+  list(path: string): DirEntry[] | null {
+    const p = normalizePath(path);
+    if (!isInside(this.root, p)) return null;
+    try {
+      return readdirSync(p, { withFileTypes: true })
+        .map((d) => {
+          let dir = d.isDirectory();
+          if (d.isSymbolicLink()) {
+            try {
+              dir = statSync(`${p}/${d.name}`).isDirectory();
+            } catch {
+              dir = false;
+            }
+          }
+          return { name: d.name, dir };
+        })
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    } catch {
+      return null;
+    }
+  }
+}
+
+export const RENDER_KUSTOMIZE_HELP = `Usage: podsec render <kustomization dir>
+
+Builds the kustomization in the directory (kustomization.yaml,
+kustomization.yml or Kustomization) and prints the result as
+"kubectl kustomize <dir>" does: the same objects, fields and order. Nothing
+is fetched from the network: remote resources are left out, with a note on
+standard error. helmCharts entries are not rendered yet.
+
+Exit status: 0 when built, 1 when kustomize would fail (its message on
+standard error), 2 on a usage error.
+`;
+
+export interface RenderIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  cwd?: string;
+}
+
+/** A path as the engine takes it: absolute, `/`-separated. */
+export function toEnginePath(p: string, cwd = process.cwd()): string {
+  return normalizePath(resolve(cwd, p).replace(/\\/g, '/'));
+}
+
+/** Whether `podsec render` was given kustomization directories (rather than a chart). */
+export function isKustomizationTarget(argv: readonly string[], cwd = process.cwd()): boolean {
+  const paths = argv.filter((a) => !a.startsWith('-'));
+  if (paths.length === 0) return false;
+  const fs = new DiskSourceFs('/');
+  return paths.every((p) => {
+    const dir = toEnginePath(p, cwd);
+    return KUSTOMIZATION_FILE_NAMES.some((n) => fs.readText(`${dir}/${n}`) !== null);
+  });
+}
+
+export function runRenderKustomize(argv: string[], io: RenderIo): number {
+  if (argv.includes('-h') || argv.includes('--help')) {
+    io.stdout(RENDER_KUSTOMIZE_HELP);
+    return 0;
+  }
+  const paths = argv.filter((a) => a !== '--');
+  if (paths.length !== 1 || (paths[0] as string).startsWith('-')) {
+    io.stderr(
+      `podsec render: give one kustomization directory\nRun "podsec render --help" for usage.\n`,
+    );
+    return 2;
+  }
+  const dir = toEnginePath(paths[0] as string, io.cwd);
+  const build = buildKustomization(new DiskSourceFs('/'), dir, {
+    label: `kustomization ${paths[0] as string}`,
+  });
+  for (const n of build.notes) {
+    if (n.kind === 'deprecated') io.stderr(`${n.message}\n`);
+    else io.stderr(`podsec render: note: ${n.message} (${n.file})\n`);
+  }
+  if (build.error) {
+    io.stderr(`Error: ${build.error.message}${build.error.message.endsWith('\n') ? '' : '\n'}`);
+    return 1;
+  }
+  io.stdout(build.source.text);
+  return 0;
+}

@@ -1,0 +1,105 @@
+/**
+ * Kustomize benchmark for `npm run bench`, as a ratio against a baseline
+ * measured in the same run:
+ *
+ *  kustomize/3 overlays × 200 workloads   build the three overlays of a generated tree (each with
+ *                                         namespace, namePrefix, commonLabels, images, a strategic
+ *                                         merge patch on every Deployment, a JSON patch and a
+ *                                         generated ConfigMap) and evaluate each build with
+ *                                         `analyze`, vs yaml parsing the three built outputs
+ *                                         with source tokens (≤ 5×)
+ */
+import { parseAllDocuments } from 'yaml';
+import { analyze } from '@podsec/server/out/engine/index';
+import { buildKustomization } from '@podsec/server/out/engine/kustomize/index';
+import { MemoryFs } from '@podsec/server/out/engine/sources/sourceFs';
+
+interface Row {
+  name: string;
+  ms: number;
+  baseName: string;
+  baseMs: number;
+  bound: number;
+}
+
+interface Tools {
+  paired: (a: () => unknown, b: () => unknown, runs?: number, warm?: number) => [number, number];
+  generate: (o: { lines?: number; workloads?: number; seed?: number }) => string;
+}
+
+const OVERLAYS = ['dev', 'staging', 'prod'];
+
+/** A repository: base/ with 200 generated workloads, and three overlays over it. */
+export function overlayTree(generate: Tools['generate']): MemoryFs {
+  const fs = new MemoryFs({
+    '/repo/base/kustomization.yaml': 'resources:\n- workloads.yaml\n',
+    '/repo/base/workloads.yaml': generate({ workloads: 200, seed: 12 }),
+  });
+  OVERLAYS.forEach((o, i) => {
+    fs.set(
+      `/repo/overlays/${o}/kustomization.yaml`,
+      `namespace: ${o}
+namePrefix: ${o}-
+commonLabels:
+  env: ${o}
+images:
+- name: busybox
+  newTag: "1.36"
+resources:
+- ../../base
+configMapGenerator:
+- name: settings
+  literals:
+  - LEVEL=${i}
+patches:
+- target:
+    kind: Deployment
+  patch: |-
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: any
+    spec:
+      template:
+        spec:
+          securityContext:
+            runAsNonRoot: true
+- target:
+    kind: (StatefulSet|DaemonSet)
+  patch: |-
+    - op: add
+      path: /metadata/annotations
+      value: {overlay: ${o}}
+`,
+    );
+  });
+  return fs;
+}
+
+export async function run({ paired, generate }: Tools): Promise<Row[]> {
+  const fs = overlayTree(generate);
+  const builds = OVERLAYS.map((o) => buildKustomization(fs, `/repo/overlays/${o}`));
+  for (const b of builds)
+    if (b.error) throw new Error(`bench overlay does not build: ${b.error.message}`);
+  const texts = builds.map((b) => b.source.text);
+  const [ms, baseMs] = paired(
+    () => {
+      for (const o of OVERLAYS) analyze(buildKustomization(fs, `/repo/overlays/${o}`).source.text);
+    },
+    () => {
+      for (const t of texts) parseAllDocuments(t, { keepSourceTokens: true });
+    },
+    7,
+    2,
+  );
+  const objects = builds.reduce((n, b) => n + b.objects.length, 0);
+  return Promise.resolve([
+    {
+      name: `kustomize/3 overlays × 200 workloads (${objects} objects) build + analyze`,
+      ms,
+      baseName: 'yaml parse of the builds',
+      baseMs,
+      bound: 5,
+    },
+  ]);
+}
