@@ -11,8 +11,8 @@ import {
   buildReport,
   compareVersions,
   fixWorkloadToLevel,
-  reportMarkdown,
 } from '@podsec/server';
+import { reportMarkdown } from '@podsec/server/out/render/index';
 import type { WorkloadAdvice } from '@podsec/server';
 import {
   deploymentYaml,

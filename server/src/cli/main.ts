@@ -16,6 +16,7 @@ import { HELP, parseArgs, UsageError } from './args';
 import type { CliOptions } from './args';
 import type { FileResult } from './report';
 import { toJson, toSarif, toText } from './report';
+import { runInit } from './init';
 import { runReport } from './reportCommand';
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
@@ -172,6 +173,8 @@ export function run(argv: string[], io: Io): number {
   if (argv[0] === 'report') {
     return runReport(argv.slice(1), { ...io, read: (paths) => readInputs(paths, io) });
   }
+  // `podsec init [dir]`: a starter .podsec.yaml.
+  if (argv[0] === 'init') return runInit(argv.slice(1), io);
   let o: CliOptions;
   try {
     o = parseArgs(argv);

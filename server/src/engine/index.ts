@@ -17,10 +17,12 @@ export {
   fixWorkloadToLevel,
   meets,
   nextLevel,
-  reportMarkdown,
-  toNextPhrase,
-  workloadTitle,
 } from './advisor';
+/**
+ * Moved to ../render (the renderers the CLI and the language server share);
+ * re-exported here until the language server imports them from there.
+ */
+export { reportMarkdown, toNextPhrase, workloadTitle } from '../render/reportMarkdown';
 export type {
   AdviseOptions,
   AdvisorReport,

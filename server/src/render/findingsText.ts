@@ -1,0 +1,88 @@
+/** `podsec` text output: one line per finding, grouped by file, and a summary line. */
+import type { Severity } from '../engine/index';
+import type { FileResult } from './fileResult';
+import { linesOf, totals } from './fileResult';
+
+interface Style {
+  red: (s: string) => string;
+  yellow: (s: string) => string;
+  blue: (s: string) => string;
+  dim: (s: string) => string;
+  bold: (s: string) => string;
+}
+
+function style(color: boolean): Style {
+  const wrap = (open: number, close: number) => (s: string) =>
+    color ? `\u001b[${open}m${s}\u001b[${close}m` : s;
+  return {
+    red: wrap(31, 39),
+    yellow: wrap(33, 39),
+    blue: wrap(34, 39),
+    dim: wrap(2, 22),
+    bold: wrap(1, 22),
+  };
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+export function toText(results: readonly FileResult[], color: boolean): string {
+  const s = style(color);
+  const sev = (v: Severity | 'note') =>
+    v === 'error'
+      ? s.red('error')
+      : v === 'warning'
+        ? s.yellow('warning')
+        : s.blue(v === 'note' ? 'note' : 'info');
+  const out: string[] = [];
+  for (const r of results) {
+    const rows: Array<{ at: number; line: string }> = [];
+    const where = (offset: number) => {
+      const p = linesOf(r).humanPosition(offset);
+      return `${r.path}:${p.line}:${p.column}`;
+    };
+    if (r.readError) {
+      const at = r.readErrorAt ?? { line: 1, column: 1 };
+      rows.push({
+        at: -1,
+        line: `${r.path}:${at.line}:${at.column}  ${sev('error')}  ${r.readError}`,
+      });
+    }
+    for (const d of r.analysis.errors) {
+      rows.push({
+        at: d.span.start,
+        line: `${where(d.span.start)}  ${sev('error')}  ${d.message}  ${s.dim(`[${d.code}]`)}`,
+      });
+    }
+    for (const d of r.analysis.notes) {
+      rows.push({ at: d.span.start, line: `${where(d.span.start)}  ${sev('note')}  ${d.message}` });
+    }
+    for (const f of r.analysis.findings) {
+      rows.push({
+        at: f.span.start,
+        line: `${where(f.span.start)}  ${sev(f.severity)}  ${f.message}  ${s.dim(`[${f.check}]`)}`,
+      });
+    }
+    if (r.fixed)
+      rows.push({
+        at: Number.MAX_SAFE_INTEGER,
+        line: `${r.path}  ${s.dim(`fixed ${plural(r.fixed, 'finding')}`)}`,
+      });
+    if (rows.length === 0) continue;
+    rows.sort((a, b) => a.at - b.at);
+    out.push(rows.map((x) => x.line).join('\n'));
+  }
+  const t = totals(results);
+  const parts = [
+    plural(t.bySeverity.error, 'error'),
+    plural(t.bySeverity.warning, 'warning'),
+    ...(t.bySeverity.information > 0 ? [plural(t.bySeverity.information, 'info', 'info')] : []),
+  ];
+  const fixed = results.reduce((n, r) => n + (r.fixed ?? 0), 0);
+  const summary =
+    `${t.findings === 0 && t.errors === 0 ? '✓' : '✖'} ${plural(t.findings, 'finding')} (${parts.join(', ')})` +
+    `${t.errors > 0 ? `, ${plural(t.errors, 'file error')}` : ''}` +
+    ` in ${plural(t.objects, 'object')}, ${plural(t.files, 'file')}` +
+    `${fixed > 0 ? `; ${plural(fixed, 'fix', 'fixes')} applied` : ''}`;
+  out.push(t.bySeverity.error > 0 || t.errors > 0 ? s.bold(summary) : summary);
+  return `${out.join('\n\n')}\n`;
+}

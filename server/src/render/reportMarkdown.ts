@@ -1,0 +1,163 @@
+/**
+ * The level advisor's report as Markdown: the editor's "Show Pod Security
+ * Report" preview, the `podsec/report` request and `podsec report --format
+ * markdown`.
+ */
+import type { AdvisorReport, Level, Located, ModeLabel } from '../engine/index';
+
+function md(s: string): string {
+  return s.replace(/([\\`*_{}[\]<>|])/g, '\\$1');
+}
+
+function code(s: string): string {
+  const fence = s.includes('`') ? '``' : '`';
+  return `${fence}${s}${fence}`;
+}
+
+/** `Deployment web` as Markdown. */
+export function workloadTitle(w: { kind: string; name: string | null }): string {
+  return `${w.kind} ${code(w.name ?? '(unnamed)')}`;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** "3 changes to restricted", or "meets restricted". */
+export function toNextPhrase(w: { next: Level | null; blockers: readonly unknown[] }): string {
+  return w.next ? `${plural(w.blockers.length, 'change')} to ${w.next}` : '—';
+}
+
+function modeText(m: ModeLabel): string {
+  const v = m.version === 'latest' ? 'latest' : m.version;
+  return `**${m.level}** (${v})${m.labelled ? '' : ' _default_'}`;
+}
+
+/** The report as Markdown (the editor's "Show Pod Security Report" and `podsec report --format markdown`). */
+export function reportMarkdown(r: AdvisorReport, linkFor?: (l: Located) => string): string {
+  const out: string[] = [];
+  const where = (l: Located) => {
+    const label = code(`${l.path}:${l.line}`);
+    const href = linkFor?.(l);
+    return href ? `[${label}](${href})` : label;
+  };
+  out.push('# Pod Security report');
+  out.push('');
+  out.push(
+    `Levels at ${code(r.version)}${r.version !== r.evaluatedVersion ? ` (${r.evaluatedVersion})` : ''}: ` +
+      `${plural(r.summary.workloads, 'workload')} in ${plural(r.namespaces.length, 'namespace')} ` +
+      `(${r.summary.byLevel.restricted} restricted, ${r.summary.byLevel.baseline} baseline, ${r.summary.byLevel.privileged} privileged)` +
+      `${r.summary.podSecurityPolicies > 0 ? `, ${plural(r.summary.podSecurityPolicies, 'PodSecurityPolicy', 'PodSecurityPolicies')}` : ''}` +
+      ` from ${plural(r.summary.files, 'file')}.`,
+  );
+  for (const ns of r.namespaces) {
+    out.push('');
+    out.push(`## Namespace ${code(ns.name)}`);
+    out.push('');
+    const declared = ns.declaredIn
+      ? ` Declared in ${code(ns.declaredIn)}.`
+      : ' No Namespace document found.';
+    out.push(
+      `Labels: enforce ${modeText(ns.enforce)}, warn ${modeText(ns.warn)}, audit ${modeText(ns.audit)}.${declared}`,
+    );
+    if (ns.workloads.length === 0) {
+      out.push('');
+      out.push('No workloads.');
+      continue;
+    }
+    out.push('');
+    out.push('| Workload | Where | Meets | To the next level |');
+    out.push('| --- | --- | --- | --- |');
+    for (const w of ns.workloads) {
+      out.push(`| ${workloadTitle(w)} | ${where(w)} | **${w.level}** | ${toNextPhrase(w)} |`);
+    }
+    out.push('');
+    for (const s of ns.scenarios) {
+      const names = (ix: number[]) =>
+        ix.length === 0 ? 'none' : ix.map((i) => workloadTitle(ns.workloads[i]!)).join(', ');
+      const policy = `enforce ${s.enforce.level}:${s.enforce.version}, warn ${s.warn.level}:${s.warn.version}`;
+      out.push(
+        `- **${md(s.title[0]!.toUpperCase() + s.title.slice(1))}** (${policy}): rejected: ${names(s.rejected)}; warned: ${names(s.warned)}.`,
+      );
+    }
+    const withBlockers = ns.workloads.filter((w) => w.blockers.length > 0);
+    if (withBlockers.length > 0) {
+      out.push('');
+      out.push('### What stands between each workload and the next level');
+      for (const w of withBlockers) {
+        out.push('');
+        out.push(`${workloadTitle(w)} (${w.level} → ${w.next ?? ''}):`);
+        out.push('');
+        for (const b of w.blockers) {
+          const fix =
+            b.fix === 'safe'
+              ? 'safe fix'
+              : b.fix === 'unsafe'
+                ? 'fix may change behaviour'
+                : 'no fix';
+          out.push(
+            `- ${code(b.check)} ${md(b.message)} at ${where(b)} (${fix}${b.suppressed ? '; suppressed in the file, still counted by admission' : ''})`,
+          );
+        }
+      }
+    }
+  }
+  if (r.upgrade) {
+    const u = r.upgrade;
+    out.push('');
+    out.push(
+      `## Version upgrade ${code(u.from)} → ${code(u.to)} (${u.fromVersion} → ${u.toVersion}, ${u.level} checks)`,
+    );
+    out.push('');
+    if (u.workloads.length === 0) out.push('Nothing changes for any workload.');
+    for (const w of u.workloads) {
+      out.push(
+        `- ${workloadTitle(w.workload)} in ${code(w.workload.namespace)} at ${where(w.workload)}: ${w.fromLevel} → ${w.toLevel}`,
+      );
+      for (const c of w.added)
+        out.push(`  - new: ${code(c.check)} ${md(c.message)} at ${where(c)}`);
+      for (const c of w.relaxed) {
+        out.push(`  - relaxed: ${code(c.check)} ${md(c.message)} at ${where(c)}`);
+      }
+    }
+  }
+  if (r.podSecurityPolicies.length > 0) {
+    out.push('');
+    out.push('## PodSecurityPolicies (removed in Kubernetes v1.25)');
+    for (const p of r.podSecurityPolicies) {
+      out.push('');
+      out.push(`### ${code(p.name ?? '(unnamed)')} at ${where(p)}`);
+      out.push('');
+      out.push(
+        `Closest Pod Security level: **${p.level}** (admits every pod this policy admitted).`,
+      );
+      if (p.blockers.length > 0) {
+        out.push('');
+        out.push('Keeping it from restricted:');
+        out.push('');
+        for (const b of p.blockers) {
+          out.push(`- ${code(b.field)} ${code(b.value)} (${b.level}): ${md(b.reason)}`);
+        }
+      }
+      const none = p.gaps.filter((g) => g.kind === 'noEquivalent');
+      const mut = p.gaps.filter((g) => g.kind === 'mutating');
+      if (none.length > 0) {
+        out.push('');
+        out.push('No Pod Security equivalent:');
+        out.push('');
+        for (const g of none) out.push(`- ${code(g.field)} ${code(g.value)}: ${md(g.note)}`);
+      }
+      if (mut.length > 0) {
+        out.push('');
+        out.push('Mutations Pod Security admission does not do (pods must set these themselves):');
+        out.push('');
+        for (const g of mut) out.push(`- ${code(g.field)} ${code(g.value)}: ${md(g.note)}`);
+      }
+    }
+  }
+  if (r.errors.length > 0) {
+    out.push('');
+    out.push('## Not evaluated');
+    out.push('');
+    for (const e of r.errors) out.push(`- ${where(e)}: ${md(e.message)}`);
+  }
+  return `${out.join('\n')}\n`;
+}
