@@ -178,7 +178,7 @@ const upstreamName = `upstream's conformance fixtures (${upstream.dir})`;
 describe(upstreamName, () => {
   if (!upstream.found) {
     it(`upstream's fixtures: 0 of ${UPSTREAM_CASES} cases ran (not found)`, (t) => {
-      const why = `upstream's fixtures were not found at ${upstream.dir} (a fresh clone: the ${own.length} generated cases ran instead; CI has ../shared, or set PODSEC_SHARED_DIR)`;
+      const why = `upstream's fixtures were not found at ${upstream.dir} (a fresh clone: the project's ${own.length + extra.length} generated cases ran instead; CI has ../shared, or set PODSEC_SHARED_DIR)`;
       t.diagnostic(why);
       t.skip(why);
     });
