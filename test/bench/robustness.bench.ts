@@ -158,7 +158,7 @@ export async function run({ paired, generate }: Tools): Promise<Row[]> {
       ms: all,
       baseName: 'podsec normal file',
       baseMs: one,
-      bound: FACTOR + 2000 / one,
+      bound: Math.round((FACTOR + 2000 / one) * 10) / 10,
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
