@@ -44,6 +44,48 @@ export default tseslint.config(
     },
   },
   {
+    // The protocol is compiled into the VS Code extension's bundle too: at run time it may use
+    // vscode-languageserver-protocol only (the client's own), never the engine or the server.
+    files: ['server/src/lsp/protocol.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['*', '!vscode-languageserver-protocol'],
+              allowTypeImports: true,
+              message:
+                'The protocol is bundled into the extension: values from vscode-languageserver-protocol only; anything else as `import type`.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The extension reaches the server through the protocol module only (from source), never
+    // through compiled output or the server's runtime.
+    files: ['client/src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@podsec/server', '@podsec/server/*', '**/out/**'],
+              message: 'Import the protocol from source: ../../server/src/lsp/protocol.',
+            },
+            {
+              regex: 'server/src/(?!lsp/protocol$)',
+              message: 'The extension imports only the protocol module from the server.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Over stdio, stdout is the protocol: the server logs through the connection.
     files: ['server/src/**/*.ts'],
     ignores: ['server/src/cli/**'],

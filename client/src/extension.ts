@@ -7,29 +7,28 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
-import { LanguageClient, State, TransportKind } from 'vscode-languageclient/node';
 import {
-  DID_CHANGE_POLICY_NOTIFICATION,
-  FIX_ALL_IN_FILE_COMMAND,
-  POLICY_FOR_DOCUMENT_REQUEST,
-} from '@podsec/server/out/lsp/protocol';
+  ExecuteCommandRequest,
+  LanguageClient,
+  State,
+  TransportKind,
+} from 'vscode-languageclient/node';
+// The protocol from source, shared with the server (see its first comment).
+import {
+  CLIENT_COMMANDS,
+  CLIENT_SETTING_DEFAULTS,
+  DidChangePolicyNotification,
+  PolicyForDocumentRequest,
+  SERVER_COMMANDS,
+  SETTINGS_SECTION,
+} from '../../server/src/lsp/protocol';
 import type {
-  DidChangePolicyParams,
-  PolicyForDocumentParams,
   PolicyForDocumentResult,
-} from '@podsec/server/out/lsp/protocol';
+  ServerCommandArguments,
+} from '../../server/src/lsp/protocol';
 import { compareVersions, showReport } from './report';
 import { PolicyStatus } from './status';
 import { selectLevel } from './selectLevel';
-
-export const COMMANDS = {
-  selectLevel: 'podsec.selectLevel',
-  fixAll: 'podsec.fixAll',
-  restartServer: 'podsec.restartServer',
-  showOutput: 'podsec.showOutput',
-  showReport: 'podsec.showReport',
-  compareVersions: 'podsec.compareVersions',
-} as const;
 
 /** What the extension exports to other extensions and to its own tests. */
 export interface PodsecApi {
@@ -72,14 +71,16 @@ function createClient(
       // virtual workspaces (e.g. GitHub Repositories): open documents only, nothing scanned
       { language: 'yaml', scheme: 'vscode-vfs' },
     ],
-    synchronize: { configurationSection: 'podsec' },
+    synchronize: { configurationSection: SETTINGS_SECTION },
     outputChannel: output,
     // The server reads settings per document (workspace/configuration, resource scope).
     initializationOptions: {},
     middleware: {
       // podsec.codeLens turns the level advisor's lenses off (per folder).
       provideCodeLenses: (document, token, next) =>
-        vscode.workspace.getConfiguration('podsec', document.uri).get<boolean>('codeLens', true)
+        vscode.workspace
+          .getConfiguration(SETTINGS_SECTION, document.uri)
+          .get<boolean>('codeLens', CLIENT_SETTING_DEFAULTS.codeLens)
           ? next(document, token)
           : [],
     },
@@ -91,13 +92,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Podsec
   const output = vscode.window.createOutputChannel('podsec', { log: true });
   context.subscriptions.push(output);
 
-  const status = new PolicyStatus(COMMANDS.selectLevel);
+  const status = new PolicyStatus(CLIENT_COMMANDS.selectLevel);
   context.subscriptions.push(status);
 
   const policyFor = async (uri: vscode.Uri): Promise<PolicyForDocumentResult | null> => {
     if (!client || client.state !== State.Running) return null;
-    const params: PolicyForDocumentParams = { uri: uri.toString() };
-    return client.sendRequest<PolicyForDocumentResult | null>(POLICY_FOR_DOCUMENT_REQUEST, params);
+    return client.sendRequest(PolicyForDocumentRequest, { uri: uri.toString() });
   };
 
   const refreshStatus = async (): Promise<void> => {
@@ -111,19 +111,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<Podsec
       const policy = await policyFor(uri);
       // The active editor may have changed while the server answered.
       if (vscode.window.activeTextEditor?.document.uri.toString() !== uri.toString()) return;
-      status.show(policy, vscode.workspace.getConfiguration('podsec', uri));
+      status.show(policy, vscode.workspace.getConfiguration(SETTINGS_SECTION, uri));
     } catch (e) {
       output.appendLine(`podsec: could not read the policy of ${uri.toString()}: ${String(e)}`);
-      status.show(null, vscode.workspace.getConfiguration('podsec', uri));
+      status.show(null, vscode.workspace.getConfiguration(SETTINGS_SECTION, uri));
     }
   };
 
   const start = async (): Promise<void> => {
     client = createClient(context, output);
-    client.onNotification(DID_CHANGE_POLICY_NOTIFICATION, (p: DidChangePolicyParams) => {
+    client.onNotification(DidChangePolicyNotification, (p) => {
       const active = vscode.window.activeTextEditor?.document.uri.toString();
       if (active === p.uri) {
-        status.show(p.policy, vscode.workspace.getConfiguration('podsec', vscode.Uri.parse(p.uri)));
+        status.show(
+          p.policy,
+          vscode.workspace.getConfiguration(SETTINGS_SECTION, vscode.Uri.parse(p.uri)),
+        );
       }
     });
     await client.start();
@@ -137,14 +140,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Podsec
       if (doc === vscode.window.activeTextEditor?.document) void refreshStatus();
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('podsec')) void refreshStatus();
+      if (e.affectsConfiguration(SETTINGS_SECTION)) void refreshStatus();
     }),
-    vscode.commands.registerCommand(COMMANDS.selectLevel, async () => {
+    vscode.commands.registerCommand(CLIENT_COMMANDS.selectLevel, async () => {
       const editor = vscode.window.activeTextEditor;
       const policy = editor ? await policyFor(editor.document.uri) : null;
       await selectLevel(editor?.document.uri, policy);
     }),
-    vscode.commands.registerCommand(COMMANDS.fixAll, async (arg?: vscode.Uri) => {
+    vscode.commands.registerCommand(CLIENT_COMMANDS.fixAll, async (arg?: vscode.Uri) => {
       const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
       if (!uri) {
         void vscode.window.showInformationMessage('podsec: open a YAML file to fix.');
@@ -154,12 +157,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Podsec
         void vscode.window.showWarningMessage('podsec: the language server is not running.');
         return;
       }
-      await client.sendRequest('workspace/executeCommand', {
-        command: FIX_ALL_IN_FILE_COMMAND,
-        arguments: [uri.toString()],
+      const args: ServerCommandArguments[typeof SERVER_COMMANDS.fixAllInFile] = [uri.toString()];
+      await client.sendRequest(ExecuteCommandRequest.type, {
+        command: SERVER_COMMANDS.fixAllInFile,
+        arguments: args,
       });
     }),
-    vscode.commands.registerCommand(COMMANDS.restartServer, async () => {
+    vscode.commands.registerCommand(CLIENT_COMMANDS.restartServer, async () => {
       if (client) {
         await client.stop();
         await client.dispose();
@@ -168,13 +172,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Podsec
       output.appendLine('podsec: restarting the language server');
       await start();
     }),
-    vscode.commands.registerCommand(COMMANDS.showReport, (arg?: unknown) =>
+    vscode.commands.registerCommand(CLIENT_COMMANDS.showReport, (arg?: unknown) =>
       showReport(client, arg),
     ),
-    vscode.commands.registerCommand(COMMANDS.compareVersions, (arg?: unknown) =>
+    vscode.commands.registerCommand(CLIENT_COMMANDS.compareVersions, (arg?: unknown) =>
       compareVersions(client, arg),
     ),
-    vscode.commands.registerCommand(COMMANDS.showOutput, () => {
+    vscode.commands.registerCommand(CLIENT_COMMANDS.showOutput, () => {
       output.show(true);
     }),
   );

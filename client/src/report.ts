@@ -7,9 +7,9 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { State } from 'vscode-languageclient/node';
-import { REPORT_REQUEST } from '@podsec/server/out/lsp/protocol';
-import { knownVersions } from './selectLevel';
-import type { ReportParams, ReportResult } from '@podsec/server/out/lsp/protocol';
+import { ReportRequest, SETTINGS_SECTION } from '../../server/src/lsp/protocol';
+import type { ReportParams } from '../../server/src/lsp/protocol';
+import { isLevel, knownVersions } from './selectLevel';
 
 function reportParams(arg: unknown): ReportParams {
   if (typeof arg !== 'object' || arg === null) return {};
@@ -18,9 +18,7 @@ function reportParams(arg: unknown): ReportParams {
   if (typeof a.version === 'string') out.version = a.version;
   if (typeof a.from === 'string') out.from = a.from;
   if (typeof a.to === 'string') out.to = a.to;
-  if (a.level === 'privileged' || a.level === 'baseline' || a.level === 'restricted') {
-    out.level = a.level;
-  }
+  if (isLevel(a.level)) out.level = a.level;
   return out;
 }
 
@@ -38,7 +36,7 @@ export async function showReport(
   }
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: 'podsec: Pod Security report' },
-    () => client.sendRequest<ReportResult>(REPORT_REQUEST, reportParams(arg)),
+    () => client.sendRequest(ReportRequest, reportParams(arg)),
   );
   const doc = await vscode.workspace.openTextDocument({
     language: 'markdown',
@@ -73,7 +71,9 @@ export async function compareVersions(
   arg?: unknown,
 ): Promise<vscode.TextDocument | undefined> {
   const params = reportParams(arg);
-  const current = vscode.workspace.getConfiguration('podsec').get<string>('version', 'latest');
+  const current = vscode.workspace
+    .getConfiguration(SETTINGS_SECTION)
+    .get<string>('version', 'latest');
   const from =
     params.from ??
     (await pickVersion(

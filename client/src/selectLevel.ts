@@ -3,13 +3,19 @@
  * `podsec.level` (and optionally `podsec.version`) for the workspace.
  */
 import * as vscode from 'vscode';
-import type { PolicyForDocumentResult, PolicyLevel } from '@podsec/server/out/lsp/protocol';
+import { SETTINGS_SECTION } from '../../server/src/lsp/protocol';
+import type { PolicyForDocumentResult, PolicyLevel } from '../../server/src/lsp/protocol';
 
 const LEVELS: { level: PolicyLevel; detail: string }[] = [
   { level: 'privileged', detail: 'Unrestricted: nothing is checked.' },
   { level: 'baseline', detail: 'Prevents known privilege escalations; minimally restrictive.' },
   { level: 'restricted', detail: 'Heavily restricted: current pod hardening best practice.' },
 ];
+
+/** Whether a value (a command argument, say) names a Pod Security level. */
+export function isLevel(v: unknown): v is PolicyLevel {
+  return LEVELS.some((l) => l.level === v);
+}
 
 interface LevelItem extends vscode.QuickPickItem {
   level?: PolicyLevel;
@@ -27,7 +33,7 @@ export async function selectLevel(
   uri: vscode.Uri | undefined,
   policy: PolicyForDocumentResult | null,
 ): Promise<void> {
-  const config = vscode.workspace.getConfiguration('podsec', uri);
+  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, uri);
   const current = config.get<string>('level', 'restricted');
   const version = config.get<string>('version', 'latest');
   const items: LevelItem[] = LEVELS.map(({ level, detail }) => ({
@@ -46,7 +52,7 @@ export async function selectLevel(
   );
   const namespaceNote =
     policy?.source === 'namespace'
-      ? ` (this file's level comes from Namespace ${policy.namespace ?? ''}'s label)`
+      ? ` (this file's level comes from Namespace ${policy.namespace}'s label)`
       : '';
   const picked = await vscode.window.showQuickPick(items, {
     title: 'Pod Security level',
@@ -82,6 +88,8 @@ async function selectVersion(current: string): Promise<void> {
     { title: 'Pod Security Standards version' },
   );
   if (picked && picked.label !== current) {
-    await vscode.workspace.getConfiguration('podsec').update('version', picked.label, target());
+    await vscode.workspace
+      .getConfiguration(SETTINGS_SECTION)
+      .update('version', picked.label, target());
   }
 }

@@ -3,7 +3,7 @@
  * active file, and whether a Namespace label chose them.
  */
 import * as vscode from 'vscode';
-import type { PolicyForDocumentResult } from '@podsec/server/out/lsp/protocol';
+import type { PolicyForDocumentResult } from '../../server/src/lsp/protocol';
 
 export class PolicyStatus implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
@@ -39,13 +39,11 @@ export class PolicyStatus implements vscode.Disposable {
           ? `latest (${policy.evaluatedVersion})`
           : policy.evaluatedVersion;
       if (policy.source === 'namespace') {
-        this.item.text = `$(shield) PSS ${policy.level} ${policy.evaluatedVersion} $(tag) ${policy.namespace ?? ''}`;
+        this.item.text = `$(shield) PSS ${policy.level} ${policy.evaluatedVersion} $(tag) ${policy.namespace}`;
         tooltip.appendMarkdown(
           `**Pod Security: ${policy.level}**, version ${version}\n\n` +
-            `Chosen by the label \`${policy.label ?? 'pod-security.kubernetes.io/enforce'}\` of Namespace \`${policy.namespace ?? ''}\`` +
-            (policy.file
-              ? ` in ${vscode.workspace.asRelativePath(vscode.Uri.parse(policy.file))}`
-              : '') +
+            `Chosen by the label \`${policy.label}\` of Namespace \`${policy.namespace}\`` +
+            ` in ${vscode.workspace.asRelativePath(vscode.Uri.parse(policy.file))}` +
             '.\n\nClick to change the level for workloads without a namespace label.',
         );
       } else {

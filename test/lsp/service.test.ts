@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyze } from '@podsec/server';
-import { AnalysisResult, minimalEdit, suppressionEdit } from '@podsec/server/out/lsp/service';
+import { AnalysisResult, minimalEdit, suppressionEdit } from '@podsec/server/out/lsp/features';
 import { normalizeSettings } from '@podsec/server/out/lsp/settings';
 import { privilegedPod } from '../support/manifests';
 

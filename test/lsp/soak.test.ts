@@ -16,8 +16,8 @@ import type {
   PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol';
 import { analyze } from '@podsec/server';
-import { AnalysisResult, toDiagnostics } from '@podsec/server/out/lsp/service';
-import type { NamespaceResolver } from '@podsec/server/out/lsp/service';
+import { AnalysisResult, toDiagnostics } from '@podsec/server/out/lsp/features';
+import type { NamespaceResolver } from '@podsec/server/out/lsp/features';
 import { normalizeSettings } from '@podsec/server/out/lsp/settings';
 import { generate, Rng } from '../support/generate';
 import { LspClient } from '../support/lspClient';

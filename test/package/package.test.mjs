@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { bundleOptions } from '../../scripts/bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const outDir = join(tmpdir(), 'podsec-vsix');
@@ -104,4 +106,38 @@ test('the bundled server answers initialize over stdio without node_modules', as
   } finally {
     child.kill();
   }
+});
+
+test("the client bundle holds the extension and the protocol module, none of the server's runtime", async (t) => {
+  const { metafile } = await build({
+    ...bundleOptions('client'),
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const inputs = Object.keys(metafile.inputs);
+  const own = inputs.filter((f) => !f.includes('node_modules/')).sort();
+  const fromServer = own.filter((f) => f.startsWith('server/'));
+  // The typed protocol comes from source (not from compiled out/), and alone.
+  assert.deepEqual(fromServer, ['server/src/lsp/protocol.ts']);
+  assert.ok(
+    own.every((f) => f.startsWith('client/src/') || fromServer.includes(f)),
+    own.join(', '),
+  );
+  const packages = new Set(
+    inputs
+      .filter((f) => f.includes('node_modules/'))
+      .map((f) => f.slice(f.lastIndexOf('node_modules/') + 'node_modules/'.length).split('/')[0]),
+  );
+  for (const serverOnly of ['yaml', 'vscode-languageserver']) {
+    assert.ok(!packages.has(serverOnly), `${serverOnly} in the client bundle`);
+  }
+  // One copy of the LSP protocol package, shared by the client library and the protocol module.
+  const protocolCopies = new Set(
+    inputs
+      .filter((f) => /node_modules\/vscode-languageserver-protocol\//.test(f))
+      .map((f) => f.slice(0, f.lastIndexOf('node_modules/vscode-languageserver-protocol/'))),
+  );
+  assert.equal(protocolCopies.size, 1, [...protocolCopies].join(', '));
+  t.diagnostic(`client bundle: ${inputs.length} inputs from ${packages.size} packages`);
 });

@@ -27,6 +27,7 @@ export class UsageError extends Error {}
 
 export const HELP = `Usage: podsec [options] <file|dir|->...
        podsec report [options] <file|dir|->...   (see podsec report --help)
+       podsec render <chart> [options]          (see podsec render --help)
 
 Checks Kubernetes manifests against the Pod Security Standards, exactly as the
 admission controller (k8s.io/pod-security-admission) evaluates them.

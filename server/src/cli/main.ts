@@ -16,6 +16,7 @@ import { HELP, parseArgs, UsageError } from './args';
 import type { CliOptions } from './args';
 import type { FileResult } from './report';
 import { toJson, toSarif, toText } from './report';
+import { runRender } from './render';
 import { runInit } from './init';
 import { runReport } from './reportCommand';
 
@@ -173,6 +174,8 @@ export function run(argv: string[], io: Io): number {
   if (argv[0] === 'report') {
     return runReport(argv.slice(1), { ...io, read: (paths) => readInputs(paths, io) });
   }
+  // `podsec render <chart>`: print what a chart renders to (a file named "render" can be given as ./render).
+  if (argv[0] === 'render') return runRender(argv.slice(1), io);
   // `podsec init [dir]`: a starter .podsec.yaml.
   if (argv[0] === 'init') return runInit(argv.slice(1), io);
   let o: CliOptions;

@@ -59,16 +59,20 @@ export { LineIndex } from './lines';
 export { CHECKS, CHECKS_BY_ID, MAX_MINOR, selectChecks, validateChecks } from './registry';
 export {
   evaluatedMinor,
+  hasPodSecurityLabels,
   isLevel,
   isVersion,
+  LABEL_PREFIX,
   LATEST_VERSION,
   LEVELS,
+  MODES,
   namespacePolicies,
   versionError,
 } from './policy';
 export { applyEdits } from './fixes/edits';
 export { DEFAULT_LIMITS } from './limits';
 export { WORKLOAD_KINDS } from './workloads';
+export { escapeMarkdown, plural } from './text';
 
 /** Analyse a whole text: every YAML document, every workload, at the configured or labelled policy. */
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {

@@ -1,13 +1,22 @@
 /**
- * Entry point of podsec-language-server. The transport comes from the command
- * line, as vscode-languageserver reads it: `--node-ipc` (the VS Code client),
+ * Entry point of podsec-language-server: creates the connection and wires the
+ * handlers, each of which owns its state (see the first comment of each file
+ * in handlers/). The transport comes from the command line, as
+ * vscode-languageserver reads it: `--node-ipc` (the VS Code client),
  * `--stdio` (other editors), `--socket=<port>` or `--pipe=<name>`.
  * Nothing may write to stdout but the protocol: logs go through the connection.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import type { InitializeResult, ServerCapabilities } from 'vscode-languageserver/node';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
-import { startServer } from './server';
+import { Analyses } from './handlers/analyses';
+import { CodeActions } from './handlers/codeActions';
+import { Diagnostics } from './handlers/diagnostics';
+import { Documents } from './handlers/documents';
+import { Settings } from './handlers/settings';
+import { Views } from './handlers/views';
+import { Workspace } from './handlers/workspace';
 
 const connection = createConnection(ProposedFeatures.all);
 
@@ -20,7 +29,52 @@ process.on('unhandledRejection', (e: unknown) => {
   );
 });
 
-startServer(connection);
+const documents = new Documents(connection);
+const settings = new Settings(connection);
+const workspace = new Workspace(connection, documents, settings);
+const analyses = new Analyses(connection, documents, settings, workspace);
+const diagnostics = new Diagnostics(connection, documents, settings, analyses, workspace);
+const codeActions = new CodeActions(connection, analyses);
+const views = new Views(connection, documents, settings, analyses, workspace);
+
+// An open document's Namespaces count instead of its file's on disk; then it is analysed.
+documents.onDidOpen((doc) => workspace.documentChanged(doc.uri, doc.getText()));
+documents.onDidChange((doc) => workspace.documentChanged(doc.uri, doc.getText()));
+documents.onDue((due) => void diagnostics.publish(due));
+documents.onDidClose((uri) => {
+  analyses.forget(uri);
+  settings.forget(uri);
+  workspace.documentClosed(uri);
+  diagnostics.forget(uri);
+});
+
+// Settings and Namespace labels decide every finding and level: analyse again, refresh lenses.
+const reanalyseAll = () => {
+  documents.scheduleAll();
+  views.refreshCodeLenses();
+};
+settings.onDidChange(reanalyseAll);
+workspace.onDidChangeNamespaces(reanalyseAll);
+
+connection.onInitialize((params): InitializeResult => {
+  settings.initialize(params);
+  const parts: ServerCapabilities[] = [
+    documents.initialize(),
+    diagnostics.initialize(),
+    codeActions.initialize(params),
+    views.initialize(params),
+    workspace.initialize(params),
+  ];
+  return {
+    capabilities: Object.assign({}, ...parts) as ServerCapabilities,
+    serverInfo: { name: 'podsec-language-server', version: '0.1.0' },
+  };
+});
+connection.onInitialized(() => workspace.initialized());
+connection.onShutdown(() => {
+  workspace.shutdown();
+  documents.shutdown();
+});
 
 // Tests only (PODSEC_TEST_HOOKS=1): the heap after a full collection, to check that closing documents frees them.
 if (process.env.PODSEC_TEST_HOOKS === '1') {
@@ -32,4 +86,5 @@ if (process.env.PODSEC_TEST_HOOKS === '1') {
   });
 }
 
+documents.listen();
 connection.listen();

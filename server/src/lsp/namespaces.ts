@@ -6,10 +6,10 @@
 import { promises as fs } from 'node:fs';
 import type { Dirent } from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Location, Position } from 'vscode-languageserver';
 import { collectNamespaces, LineIndex } from '../engine';
 import type { NamespaceLabels, Span } from '../engine';
+import { toUri } from './uris';
 
 interface DiskEntry {
   uri: string;
@@ -173,12 +173,6 @@ export class NamespaceIndex {
     this.mergedKey = key;
     return true;
   }
-}
-
-/** A file key (absolute path or URI) as a URI. */
-export function toUri(file: string): string {
-  if (/^[a-zA-Z][a-zA-Z0-9+.-]+:/.test(file)) return file;
-  return pathToFileURL(file).href;
 }
 
 export interface ScanLimits {

@@ -1,15 +1,23 @@
 /**
  * The contract between the podsec language server and its clients (the VS
- * Code extension, other editors, tests). Types and string constants only: no
- * runtime dependency on vscode-languageserver, so the client can import it.
+ * Code extension, other editors, tests): the settings, the custom requests and
+ * notifications as typed objects, the command IDs and their arguments, and what
+ * a diagnostic carries in `data`.
+ *
+ * Both sides compile this file from source: the server imports `./protocol`,
+ * the extension `../../server/src/lsp/protocol` (TypeScript checks it through
+ * the project reference to ../server; esbuild bundles it into each side). So
+ * it imports only `vscode-languageserver-protocol` (the one copy that
+ * vscode-languageclient and vscode-languageserver share) and engine *types*:
+ * nothing here may pull the server's runtime (the engine, yaml, minimatch)
+ * into the extension's bundle. A lint rule holds that line.
  *
  * Requests (client → server)
- *   `podsec/policyForDocument`  PolicyForDocumentParams → PolicyForDocumentResult | null
+ *   `podsec/policyForDocument`  PolicyForDocumentRequest
  *       The policy that applies to a document: that of its first workload,
  *       else the configured one. null when the document is not open or podsec
  *       is disabled/excluded for it.
- *
- *   `podsec/report`             ReportParams → ReportResult
+ *   `podsec/report`             ReportRequest
  *       The level advisor's report of the workspace (open documents and the
  *       YAML files of the workspace folders), as Markdown: workloads by
  *       namespace with their levels, labels and what-ifs, an optional version
@@ -23,32 +31,32 @@
  *   or Namespace labels change, if the client supports it.
  *
  * Notifications (server → client)
- *   `podsec/didChangePolicy`    DidChangePolicyParams
+ *   `podsec/didChangePolicy`    DidChangePolicyNotification
  *       Sent after diagnostics are published for a document whose policy
  *       differs from the last one sent for it (status bars can listen instead
  *       of polling).
  *
- * Commands (workspace/executeCommand, registered by the server)
- *   `podsec.fixAllInFile`  arguments: [uri: string]
- *       Applies the safe fixes of the whole file through workspace/applyEdit.
- *   `podsec.applyFixAll`   arguments: [FixAllCommandArgs]
- *       Used by fix-all code actions for clients without codeAction/resolve.
- *   `podsec.fixToLevel`    arguments: [FixToLevelArgs]
- *       The level advisor's "Fix to <level>" code lens: applies the safe fixes
- *       of one workload for that level through workspace/applyEdit, as one edit
- *       of the document version the lens was computed for.
- *   (`podsec.restartServer`, `podsec.selectLevel`, `podsec.showOutput` are the
- *   client's own and are not registered by the server.)
+ * Commands
+ *   SERVER_COMMANDS are registered by the server (workspace/executeCommand);
+ *   CLIENT_COMMANDS are the extension's own, contributed in package.json.
  */
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { CheckId, Diagnostic as EngineDiagnostic, Finding, Level } from '../engine/types';
 
-export type PolicyLevel = 'privileged' | 'baseline' | 'restricted';
+// ---------------------------------------------------------------- settings
+
+export type PolicyLevel = Level;
 
 /** Values of `podsec.severity` entries. */
 export type SeveritySetting = 'error' | 'warning' | 'information' | 'hint' | 'off';
 
+/** The configuration section both sides read. */
+export const SETTINGS_SECTION = 'podsec';
+
 /**
  * The `podsec` settings section as the server reads it (workspace/configuration,
- * didChangeConfiguration `settings.podsec`, or initializationOptions).
+ * didChangeConfiguration `settings.podsec`, or initializationOptions). Defaults:
+ * DEFAULT_SETTINGS in settings.ts, which package.json's defaults must equal.
  */
 export interface PodsecSettings {
   /** Check documents at all (default true). */
@@ -61,8 +69,8 @@ export interface PodsecSettings {
   namespaceLabels: boolean;
   /**
    * Severity overrides. Keys: a check ID (`runAsNonRoot`, `invalidSuppression`),
-   * a mode (`enforce`, `warn`, `audit`), or an engine diagnostic code (`yaml`,
-   * `schema`, `limit`, `policy`, `note`). A check ID wins over a mode.
+   * a mode (`enforce`, `warn`, `audit`), an engine diagnostic code (`yaml`,
+   * `schema`, `limit`, `policy`) or `note`. A check ID wins over a mode.
    */
   severity: Record<string, SeveritySetting>;
   /** Globs matched against the workspace-relative path (and the absolute path); matches are not checked. */
@@ -73,38 +81,99 @@ export interface PodsecSettings {
   maxAliasCount: number;
 }
 
-export const POLICY_FOR_DOCUMENT_REQUEST = 'podsec/policyForDocument';
-export const DID_CHANGE_POLICY_NOTIFICATION = 'podsec/didChangePolicy';
-export const FIX_ALL_IN_FILE_COMMAND = 'podsec.fixAllInFile';
-export const APPLY_FIX_ALL_COMMAND = 'podsec.applyFixAll';
-export const FIX_ALL_CODE_ACTION_KIND = 'source.fixAll.podsec';
-export const FIX_TO_LEVEL_COMMAND = 'podsec.fixToLevel';
-export const REPORT_REQUEST = 'podsec/report';
+/** Settings the VS Code extension reads itself (the server never sees them). */
+export interface ClientSettings {
+  /** Show the level advisor's code lenses (the client's middleware drops them when false). */
+  codeLens: boolean;
+}
+
+export const CLIENT_SETTING_DEFAULTS: Readonly<ClientSettings> = { codeLens: true };
+
+/** Findings that are not Pod Security checks (suppression comments, PodSecurityPolicy migration). */
+export const META_CHECK_IDS = [
+  'invalidSuppression',
+  'podSecurityPolicy',
+] as const satisfies ReadonlyArray<Exclude<Finding['check'], CheckId>>;
+
+/**
+ * Keys of `podsec.severity` besides check IDs and modes: the engine's
+ * diagnostic codes, and `note` (every note). package.json's keys are CHECK_IDS,
+ * META_CHECK_IDS, MODES, then these.
+ */
+export const SEVERITY_CODES = [
+  'yaml',
+  'schema',
+  'limit',
+  'policy',
+  'note',
+] as const satisfies ReadonlyArray<EngineDiagnostic['code'] | 'note'>;
+
+// ---------------------------------------------------------------- requests and notifications
 
 export interface PolicyForDocumentParams {
   uri: string;
 }
 
-export interface PolicyForDocumentResult {
+interface PolicyCommon {
   level: PolicyLevel;
   /** As requested: "latest" or "v1.N". */
   version: string;
   /** The concrete version evaluated, e.g. "v1.37". */
   evaluatedVersion: string;
-  /** Whether the podsec.level setting or a Namespace label chose the level. */
-  source: 'setting' | 'namespace';
-  /** For source "namespace": the Namespace's name. */
-  namespace?: string;
-  /** For source "namespace": the label that chose the level, e.g. pod-security.kubernetes.io/enforce. */
-  label?: string;
-  /** For source "namespace": the URI of the file that declares the Namespace. */
-  file?: string;
 }
+
+/** The policy of a document: from the settings, or from a Namespace's label. */
+export type PolicyForDocumentResult =
+  | (PolicyCommon & { source: 'setting' })
+  | (PolicyCommon & {
+      source: 'namespace';
+      /** The Namespace's name. */
+      namespace: string;
+      /** The label that chose the level, e.g. pod-security.kubernetes.io/enforce. */
+      label: string;
+      /** The URI of the file that declares the Namespace. */
+      file: string;
+    });
+
+export const PolicyForDocumentRequest = new RequestType<
+  PolicyForDocumentParams,
+  PolicyForDocumentResult | null,
+  void
+>('podsec/policyForDocument');
 
 export interface DidChangePolicyParams {
   uri: string;
   policy: PolicyForDocumentResult | null;
 }
+
+export const DidChangePolicyNotification = new NotificationType<DidChangePolicyParams>(
+  'podsec/didChangePolicy',
+);
+
+export interface ReportParams {
+  /** Version the levels are given at (default: the `podsec.version` setting). */
+  version?: string;
+  /** Compare two versions (both or neither), e.g. from "v1.30" to "latest". */
+  from?: string;
+  to?: string;
+  /** Level whose checks the comparison looks at (default restricted). */
+  level?: PolicyLevel;
+}
+
+export interface ReportResult {
+  /** The report as Markdown; file locations link to the files (file URIs with #L<line>). */
+  markdown: string;
+  files: number;
+  workloads: number;
+  namespaces: number;
+}
+
+export const ReportRequest = new RequestType<ReportParams, ReportResult, void>('podsec/report');
+
+// ---------------------------------------------------------------- diagnostics and code actions
+
+/** A podsec diagnostic's `code`: a check ID, a meta check, an engine code, or `internal`. */
+export type DiagnosticCode = Finding['check'] | EngineDiagnostic['code'] | 'internal';
 
 /** What a podsec diagnostic carries in `data`, so code actions never match on message text. */
 export interface DiagnosticData {
@@ -113,8 +182,30 @@ export interface DiagnosticData {
   /** Index of the finding in the analysis of that version; -1 for engine errors and notes. */
   index: number;
   /** Check ID (findings) or engine code (errors, notes). */
-  code: string;
+  code: DiagnosticCode;
 }
+
+/** The `source` of every podsec diagnostic. */
+export const DIAGNOSTIC_SOURCE = 'podsec';
+
+/** The code action kind of "fix all" (for `editor.codeActionsOnSave`). */
+export const FIX_ALL_CODE_ACTION_KIND = 'source.fixAll.podsec';
+
+// ---------------------------------------------------------------- commands
+
+/** Commands the server registers (workspace/executeCommand). */
+export const SERVER_COMMANDS = {
+  /** Applies the safe fixes of the whole file through workspace/applyEdit. */
+  fixAllInFile: 'podsec.fixAllInFile',
+  /** Used by fix-all code actions for clients without codeAction/resolve. */
+  applyFixAll: 'podsec.applyFixAll',
+  /**
+   * The level advisor's "Fix to <level>" code lens: applies the safe fixes of
+   * one workload for that level through workspace/applyEdit, as one edit of
+   * the document version the lens was computed for.
+   */
+  fixToLevel: 'podsec.fixToLevel',
+} as const;
 
 /** Arguments of `podsec.applyFixAll` (and `data` of unresolved fix-all code actions). */
 export interface FixAllCommandArgs {
@@ -139,20 +230,28 @@ export interface FixToLevelArgs {
   policyVersion: string;
 }
 
-export interface ReportParams {
-  /** Version the levels are given at (default: the `podsec.version` setting). */
-  version?: string;
-  /** Compare two versions (both or neither), e.g. from "v1.30" to "latest". */
-  from?: string;
-  to?: string;
-  /** Level whose checks the comparison looks at (default restricted). */
-  level?: PolicyLevel;
+/** The arguments each server command takes. */
+export interface ServerCommandArguments {
+  [SERVER_COMMANDS.fixAllInFile]: [uri: string];
+  [SERVER_COMMANDS.applyFixAll]: [FixAllCommandArgs];
+  [SERVER_COMMANDS.fixToLevel]: [FixToLevelArgs];
 }
 
-export interface ReportResult {
-  /** The report as Markdown; file locations link to the files (file URIs with #L<line>). */
-  markdown: string;
-  files: number;
-  workloads: number;
-  namespaces: number;
+/** The extension's own commands (package.json `contributes.commands`); the server registers none of them. */
+export const CLIENT_COMMANDS = {
+  selectLevel: 'podsec.selectLevel',
+  fixAll: 'podsec.fixAll',
+  restartServer: 'podsec.restartServer',
+  showOutput: 'podsec.showOutput',
+  showReport: 'podsec.showReport',
+  compareVersions: 'podsec.compareVersions',
+} as const;
+
+/** A command for a code action or lens, with the arguments its ID takes. */
+export function serverCommand<C extends keyof ServerCommandArguments>(
+  title: string,
+  command: C,
+  ...args: ServerCommandArguments[C]
+): { title: string; command: C; arguments: ServerCommandArguments[C] } {
+  return { title, command, arguments: args };
 }

@@ -1,6 +1,7 @@
 /**
  * Settings: whatever the client sends, made into a complete, valid
  * PodsecSettings plus the problems found on the way (for one warning each).
+ * Pure; handlers/settings.ts asks the client and keeps the results.
  */
 import { DEFAULT_LIMITS, isLevel, isVersion } from '../engine';
 import type { PodsecSettings, SeveritySetting } from './protocol';
@@ -26,6 +27,18 @@ export interface NormalizedSettings {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The `podsec` section of initializationOptions or of a pushed
+ * didChangeConfiguration: `{podsec: {...}}`, `{settings: {podsec}}` or flat.
+ */
+export function podsecSection(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const r = raw as Record<string, unknown>;
+  if (typeof r.podsec === 'object' && r.podsec !== null) return r.podsec;
+  if (typeof r.settings === 'object' && r.settings !== null) return podsecSection(r.settings);
+  return raw;
 }
 
 /** Turn a raw `podsec` section (any shape) into valid settings. */

@@ -1,4 +1,5 @@
 /** `podsec` text output: one line per finding, grouped by file, and a summary line. */
+import { plural } from '../engine/index';
 import type { Severity } from '../engine/index';
 import type { FileResult } from './fileResult';
 import { linesOf, totals } from './fileResult';
@@ -22,8 +23,6 @@ function style(color: boolean): Style {
     bold: wrap(1, 22),
   };
 }
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export function toText(results: readonly FileResult[], color: boolean): string {
   const s = style(color);

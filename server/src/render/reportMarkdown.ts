@@ -3,11 +3,8 @@
  * Report" preview, the `podsec/report` request and `podsec report --format
  * markdown`.
  */
+import { escapeMarkdown as md, plural } from '../engine/index';
 import type { AdvisorReport, Level, Located, ModeLabel } from '../engine/index';
-
-function md(s: string): string {
-  return s.replace(/([\\`*_{}[\]<>|])/g, '\\$1');
-}
 
 function code(s: string): string {
   const fence = s.includes('`') ? '``' : '`';
@@ -18,8 +15,6 @@ function code(s: string): string {
 export function workloadTitle(w: { kind: string; name: string | null }): string {
   return `${w.kind} ${code(w.name ?? '(unnamed)')}`;
 }
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** "3 changes to restricted", or "meets restricted". */
 export function toNextPhrase(w: { next: Level | null; blockers: readonly unknown[] }): string {

@@ -1,7 +1,6 @@
 /** `podsec report` as plain text (colours on a terminal). */
+import { plural } from '../engine/index';
 import type { AdvisorReport, Level, ReportWorkload } from '../engine/index';
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 function paint(color: boolean) {
   const wrap = (open: number, close: number) => (s: string) =>

@@ -13,6 +13,7 @@ const {
   setSetting,
   applyCodeAction,
   resetEditors,
+  until,
 } = require('./helpers');
 
 const manifest = require(path.join(__dirname, '..', '..', '..', 'package.json'));
@@ -26,26 +27,15 @@ const lacks = (code) => (ds) => !podsec(ds).some((d) => codeOf(d) === code);
 
 /** Resolves once the status bar shows text matching re, on the extension's change event. */
 function waitForStatus(api, re, timeoutMs = 30000) {
-  return new Promise((resolve, reject) => {
-    const matches = () => {
+  return until(
+    api.onDidChangeStatusBar,
+    () => {
       const s = api.statusBar();
       return s.visible && re.test(s.text) ? s : undefined;
-    };
-    const now = matches();
-    if (now) return resolve(now);
-    const timer = setTimeout(() => {
-      sub.dispose();
-      reject(new Error(`status bar is ${JSON.stringify(api.statusBar())}, expected ${re}`));
-    }, timeoutMs);
-    const sub = api.onDidChangeStatusBar(() => {
-      const s = matches();
-      if (s) {
-        clearTimeout(timer);
-        sub.dispose();
-        resolve(s);
-      }
-    });
-  });
+    },
+    timeoutMs,
+    () => `status bar is ${JSON.stringify(api.statusBar())}, expected ${re}`,
+  );
 }
 
 suite('podsec extension', () => {
@@ -237,14 +227,14 @@ suite('podsec extension', () => {
       .getText()
       .split('\n')
       .filter((l) => l.includes('#'));
-    const changed = new Promise((resolve) => {
-      const sub = vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.document === doc) {
-          sub.dispose();
-          resolve();
-        }
-      });
-    });
+    const version = doc.version;
+    // Listening before the command: the edit may arrive before executeCommand resolves.
+    const changed = until(
+      vscode.workspace.onDidChangeTextDocument,
+      () => doc.version > version,
+      30000,
+      () => `${doc.uri.fsPath} still at version ${version} after podsec.fixAll`,
+    );
     await vscode.commands.executeCommand('podsec.fixAll');
     await changed;
     const after = await waitForDiagnostics(

@@ -3,12 +3,13 @@
 // All waits are event-driven; each has a timeout only as a safety net, and its error says what
 // was there instead.
 //
-//   const { openDoc, waitForDiagnostics, setSetting, applyCodeAction } = require('./helpers');
+//   const { openDoc, waitForDiagnostics, setSetting, applyCodeAction, until } = require('./helpers');
 //   const doc = await openDoc('deploy.yaml');
 //   const diags = await waitForDiagnostics(doc.uri, (ds) => ds.some((d) => d.code === 'privileged'));
 //   await applyCodeAction(doc.uri, diags[0], 'privileged: false');
 //   await waitForDiagnostics(doc.uri, (ds) => !ds.some((d) => d.code === 'privileged'));
 //   await setSetting('podsec', 'level', 'baseline');
+//   await until(someEmitter.event, () => currentValue() || undefined, 30000, () => 'what was there');
 
 const vscode = require('vscode');
 
@@ -222,6 +223,7 @@ async function resetEditors(timeoutMs = DEFAULT_TIMEOUT_MS) {
 }
 
 module.exports = {
+  until,
   workspaceFolder,
   uriOf,
   openDoc,

@@ -1,0 +1,294 @@
+/**
+ * `podsec render <chart> [options]`: prints a chart's documents as
+ * `helm template` does, rendered by the engine (no helm binary, no network),
+ * with Helm's option names. A render error prints Helm's message and exits 1.
+ * Other sources (a Kustomize directory) can be dispatched from `runRender`.
+ */
+import {
+  closeSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  readSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
+import { resolve } from 'node:path';
+import { renderChart } from '../engine/helm/render';
+import type { RenderOptions, RenderResult } from '../engine/helm/render';
+import { isInside, normalizePath } from '../engine/sources/sourceFs';
+import type { DirEntry, SourceFs } from '../engine/sources/sourceFs';
+
+export const RENDER_HELP = `Usage: podsec render <chart> [options]
+
+Prints the chart's documents as "helm template" does (each after
+"---" and "# Source: <chart>/templates/<file>"), rendered in-process:
+no helm binary, no network, no file outside the chart is read (values
+files named with --values/--set-file excepted).
+
+Options (Helm's names):
+  -f, --values <file>         values file (repeatable; later files win)
+      --set <k=v,...>         set values (a.b=c, a[0]=x, a={x,y})
+      --set-string <k=v,...>  set values, always as strings
+      --set-json <k=json,...> set values from JSON
+      --set-file <k=path,...> set values from the files' text
+      --release-name <name>   release name (default: release-name)
+      --name-template <tpl>   template for the release name
+  -n, --namespace <ns>        release namespace (default: default)
+      --kube-version <v>      Capabilities.KubeVersion (default: v1.36.0)
+  -a, --api-versions <list>   extra Capabilities.APIVersions (repeatable, comma-separated)
+      --no-hooks              leave hooks out
+      --include-crds          print the charts' crds/ first
+  -s, --show-only <path>      only the documents of this template (repeatable)
+      --is-upgrade            .Release.IsUpgrade instead of .Release.IsInstall
+      --skip-schema-validation  do not check values against values.schema.json
+  -h, --help                  print this help
+
+Exit status: 0 when the chart rendered, 1 on a render error (Helm's message on
+standard error), 2 on a usage error.
+`;
+
+export interface RenderIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+const MAX_FILE = 5 * 1024 * 1024;
+
+/** The disk under `root`, read-only, regular files only, never outside `root` (symlinks included). */
+export class DiskFs implements SourceFs {
+  private readonly root: string;
+  constructor(root: string) {
+    this.root = normalizePath(realpathSafe(root));
+  }
+  private real(path: string): string | null {
+    const n = normalizePath(path);
+    if (!isInside(this.root, n)) return null;
+    const r = realpathSafe(n);
+    return isInside(this.root, normalizePath(r)) ? r : null;
+  }
+  readBytes(path: string): Uint8Array | null {
+    const r = this.real(path);
+    if (!r) return null;
+    try {
+      const st = statSync(r);
+      if (!st.isFile() || st.size > MAX_FILE) return null;
+      const fd = openSync(r, 'r');
+      try {
+        const size = fstatSync(fd).size;
+        const buf = Buffer.alloc(Math.min(size, MAX_FILE));
+        readSync(fd, buf, 0, buf.length, 0);
+        return new Uint8Array(buf);
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      return null;
+    }
+  }
+  readText(path: string): string | null {
+    const b = this.readBytes(path);
+    if (!b) return null;
+    try {
+      const t = new TextDecoder('utf-8', { fatal: true }).decode(b);
+      return t.charCodeAt(0) === 0xfeff ? t.slice(1) : t;
+    } catch {
+      return null;
+    }
+  }
+  list(path: string): DirEntry[] | null {
+    const r = this.real(path);
+    if (!r) return null;
+    try {
+      return readdirSync(r, { withFileTypes: true })
+        .map((e) => {
+          let dir = e.isDirectory();
+          if (e.isSymbolicLink()) {
+            try {
+              dir = statSync(`${r}/${e.name}`).isDirectory();
+            } catch {
+              dir = false;
+            }
+          }
+          return { name: e.name, dir };
+        })
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    } catch {
+      return null;
+    }
+  }
+}
+
+function realpathSafe(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+export class RenderUsageError extends Error {}
+
+export interface RenderArgs {
+  chart: string | null;
+  options: RenderOptions;
+  valuesFiles: string[];
+  help: boolean;
+}
+
+export function parseRenderArgs(argv: readonly string[]): RenderArgs {
+  const a: RenderArgs = { chart: null, options: {}, valuesFiles: [], help: false };
+  const o = a.options;
+  const push = (
+    k: 'set' | 'setString' | 'setJson' | 'setFile' | 'showOnly' | 'apiVersions',
+    v: string,
+  ): void => {
+    (o[k] ??= []).push(v);
+  };
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i] ?? '';
+    let inline: string | undefined;
+    const eq = arg.indexOf('=');
+    if (arg.startsWith('--') && eq > 0) {
+      inline = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    const take = (): string => {
+      if (inline !== undefined) return inline;
+      const v = argv[++i];
+      if (v === undefined) throw new RenderUsageError(`flag needs an argument: ${arg}`);
+      return v;
+    };
+    switch (arg) {
+      case '-h':
+      case '--help':
+        a.help = true;
+        break;
+      case '-f':
+      case '--values':
+        a.valuesFiles.push(
+          ...take()
+            .split(',')
+            .filter((x) => x !== ''),
+        );
+        break;
+      case '--set':
+        push('set', take());
+        break;
+      case '--set-string':
+        push('setString', take());
+        break;
+      case '--set-json':
+        push('setJson', take());
+        break;
+      case '--set-file':
+        push('setFile', take());
+        break;
+      case '--release-name':
+        o.releaseName = take();
+        break;
+      case '--name-template':
+        o.nameTemplate = take();
+        break;
+      case '-n':
+      case '--namespace':
+        o.namespace = take();
+        break;
+      case '--kube-version':
+        o.kubeVersion = take();
+        break;
+      case '-a':
+      case '--api-versions':
+        for (const v of take().split(',')) if (v) push('apiVersions', v);
+        break;
+      case '--no-hooks':
+        o.noHooks = true;
+        break;
+      case '--include-crds':
+        o.includeCrds = true;
+        break;
+      case '-s':
+      case '--show-only':
+        push('showOnly', take());
+        break;
+      case '--is-upgrade':
+        o.isUpgrade = true;
+        break;
+      case '--skip-schema-validation':
+        o.skipSchemaValidation = true;
+        break;
+      default:
+        if (arg.startsWith('-') && arg !== '-') throw new RenderUsageError(`unknown flag: ${arg}`);
+        if (a.chart === null) a.chart = arg;
+        else if (o.releaseName === undefined && !o.nameTemplate) {
+          // helm template [NAME] [CHART]
+          o.releaseName = a.chart;
+          a.chart = arg;
+        } else throw new RenderUsageError(`unexpected argument: ${arg}`);
+    }
+  }
+  return a;
+}
+
+/** Render a chart from the disk with the command's options (values files read here). */
+export function renderFromDisk(chartPath: string, args: RenderArgs): RenderResult {
+  const dir = resolve(chartPath);
+  const st = statSync(dir);
+  const root = st.isDirectory() ? dir : resolve(dir, '..');
+  const fs = new DiskFs(root);
+  const options: RenderOptions = {
+    ...args.options,
+    values: args.valuesFiles.map((p) => ({
+      path: p,
+      text: readFileSync(p === '-' ? 0 : p, 'utf8'),
+    })),
+    readFile: (p) => {
+      try {
+        return readFileSync(p, 'utf8');
+      } catch {
+        return null;
+      }
+    },
+  };
+  return renderChart(fs, normalizePath(realpathSafe(dir)), options);
+}
+
+/** `podsec render …`. */
+export function runRender(argv: string[], io: RenderIo): number {
+  let args: RenderArgs;
+  try {
+    args = parseRenderArgs(argv);
+  } catch (e) {
+    if (e instanceof RenderUsageError) {
+      io.stderr(`podsec render: ${e.message}\nRun "podsec render --help" for usage.\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (args.help) {
+    io.stdout(RENDER_HELP);
+    return 0;
+  }
+  if (args.chart === null) {
+    io.stderr('podsec render: a chart is required\nRun "podsec render --help" for usage.\n');
+    return 2;
+  }
+  let r: RenderResult;
+  try {
+    r = renderFromDisk(args.chart, args);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    io.stderr(
+      `Error: ${code === 'ENOENT' ? `path "${args.chart}" not found` : (e as Error).message}\n`,
+    );
+    return 1;
+  }
+  const first = r.errors[0];
+  if (first) {
+    io.stderr(`Error: ${first.message}\n`);
+    return 1;
+  }
+  io.stdout(r.output.text);
+  return 0;
+}

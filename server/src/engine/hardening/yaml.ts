@@ -1,0 +1,269 @@
+/**
+ * The adapter from the yaml library's parsed documents to the hardening
+ * input model: each Kubernetes object (a document, or an item of a
+ * `kind: List`) as decoded JSON, with a locator over the document's AST
+ * that follows aliases and `<<` merge keys.
+ */
+import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import type { Document, Node, Pair, YAMLMap } from 'yaml';
+import type { Span } from '../types';
+import type { JsonObject, JsonValue, KubeObject, Locator, Path } from './model';
+import { isObject, resolveNamespace } from './model';
+import type { HardeningNote } from './results';
+
+export interface AdapterOptions {
+  file: string;
+  /** 0-based index of the document in its file. */
+  document: number;
+  /** The namespace of objects without metadata.namespace (the caller's default, e.g. "default"). */
+  defaultNamespace: string;
+  /** Alias expansion limit for decoding (as the engine's maxAliasCount). */
+  maxAliasCount?: number;
+}
+
+export interface AdapterResult {
+  objects: KubeObject[];
+  notes: HardeningNote[];
+}
+
+const MAX_HOPS = 32;
+type YNode = Node;
+
+function deref(doc: Document, n: unknown): YNode | null {
+  let cur = n;
+  for (let hops = 0; isAlias(cur); hops++) {
+    if (hops > MAX_HOPS) return null;
+    cur = cur.resolve(doc);
+  }
+  return isScalar(cur) || isMap(cur) || isSeq(cur) ? cur : null;
+}
+
+function keyName(p: Pair): string | null {
+  const k = p.key;
+  if (isScalar(k)) return String(k.value);
+  return null;
+}
+
+function isMergeKey(p: Pair): boolean {
+  return isScalar(p.key) && (p.key.source === '<<' || p.key.value === '<<');
+}
+
+/** The pair for `key` in a map: its own pairs first, then the maps it merges with `<<`, in order. */
+function findPair(doc: Document, map: YAMLMap, key: string, depth = 0): Pair | null {
+  if (depth > MAX_HOPS) return null;
+  for (const it of map.items) if (isPair(it) && !isMergeKey(it) && keyName(it) === key) return it;
+  for (const it of map.items) {
+    if (!isPair(it) || !isMergeKey(it)) continue;
+    const v = deref(doc, it.value);
+    const sources = isSeq(v) ? v.items.map((x) => deref(doc, x)) : [v];
+    for (const s of sources) {
+      if (!isMap(s)) continue;
+      const found = findPair(doc, s, key, depth + 1);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+function trimEnd(text: string | undefined, start: number, end: number): number {
+  if (text === undefined) return end;
+  let e = end;
+  while (e > start && /\s/.test(text[e - 1] ?? '')) e--;
+  return e;
+}
+
+function range(n: unknown): [number, number] | null {
+  const r = (n as Node | null | undefined)?.range;
+  return r ? [r[0], r[1]] : null;
+}
+
+/**
+ * The locator of one object: `root` is the object's node, `text` the file's
+ * text when known (to trim spans). Paths are relative to the object.
+ */
+export function makeLocator(doc: Document, root: unknown, text?: string): Locator {
+  const firstLine = (n: YNode | null): Span | null => {
+    if (!n) return null;
+    const r = range(n);
+    if (isMap(n)) {
+      const first = n.items.find(isPair);
+      if (first) return pairSpan(first);
+      return r ? { start: r[0], end: r[0] } : null;
+    }
+    if (!r) return null;
+    if (isScalar(n)) return { start: r[0], end: trimEnd(text, r[0], r[1]) };
+    if (isSeq(n)) {
+      const first = n.items[0];
+      const f = first === undefined ? null : firstLine(deref(doc, first));
+      return f ?? { start: r[0], end: r[0] };
+    }
+    return { start: r[0], end: r[1] };
+  };
+  const keySpan = (p: Pair): Span | null => {
+    const r = range(p.key);
+    return r ? { start: r[0], end: trimEnd(text, r[0], r[1]) } : null;
+  };
+  const pairSpan = (p: Pair): Span | null => {
+    const k = keySpan(p);
+    if (!k) return null;
+    const v = deref(doc, p.value);
+    if (v === null || isScalar(v)) {
+      const vr = range(p.value) ?? (v ? range(v) : null);
+      // only when the value follows the key (an alias's target may be elsewhere)
+      if (vr && vr[0] >= k.end) return { start: k.start, end: trimEnd(text, vr[0], vr[1]) };
+    }
+    return k;
+  };
+  return (path: Path): Span | null => {
+    let cur = deref(doc, root);
+    let last: Span | null = firstLine(cur);
+    if (!cur) return null;
+    for (let i = 0; i < path.length; i++) {
+      const seg = path[i] as string | number;
+      const final = i === path.length - 1;
+      if (typeof seg === 'number') {
+        if (!isSeq(cur)) return last;
+        const item = cur.items[seg];
+        if (item === undefined) return last;
+        const n = deref(doc, item);
+        const s = firstLine(n) ?? last;
+        if (final) return s;
+        last = s;
+        cur = n;
+      } else {
+        if (!isMap(cur)) return last;
+        const p = findPair(doc, cur, seg);
+        if (!p) return last;
+        if (final) return pairSpan(p) ?? last;
+        last = keySpan(p) ?? last;
+        cur = deref(doc, p.value);
+      }
+      if (!cur) return last;
+    }
+    return last;
+  };
+}
+
+/** Plain JSON from what the yaml library builds (dates, binary, sets, maps, big integers). */
+function toJson(v: unknown, depth = 0): JsonValue {
+  if (depth > 2000) return null;
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Date)
+    return Number.isNaN(v.getTime()) ? null : v.toISOString().replace('.000Z', 'Z');
+  if (v instanceof Uint8Array) return base64(v);
+  if (Array.isArray(v)) return v.map((x) => toJson(x, depth + 1));
+  if (v instanceof Set) return Object.fromEntries([...v].map((k) => [String(k), null]));
+  if (v instanceof Map)
+    return Object.fromEntries([...v].map(([k, x]) => [String(k), toJson(x, depth + 1)]));
+  if (typeof v === 'object') {
+    const out: JsonObject = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>))
+      out[k] = toJson(x, depth + 1);
+    return out;
+  }
+  return null;
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Standard base64 (as Go's encoding/json writes []byte). */
+function base64(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const a = bytes[i] as number;
+    const b = bytes[i + 1];
+    const c = bytes[i + 2];
+    const n = (a << 16) | ((b ?? 0) << 8) | (c ?? 0);
+    out += B64[(n >> 18) & 63];
+    out += B64[(n >> 12) & 63];
+    out += b === undefined ? '=' : B64[(n >> 6) & 63];
+    out += c === undefined ? '=' : B64[n & 63];
+  }
+  return out;
+}
+
+function isKubeObject(v: JsonValue | undefined): v is JsonObject {
+  return isObject(v) && typeof v['apiVersion'] === 'string' && typeof v['kind'] === 'string';
+}
+
+/** The Kubernetes objects of one parsed YAML document (a List gives its items). */
+export function objectsFromDocument(
+  doc: Document.Parsed,
+  options: AdapterOptions,
+  text?: string,
+): AdapterResult {
+  const notes: HardeningNote[] = [];
+  const objects: KubeObject[] = [];
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0];
+    const at = first ? Math.max(0, first.pos[0]) : 0;
+    notes.push({
+      check: null,
+      message: 'YAML errors: this document is not evaluated by the hardening checks',
+      file: options.file,
+      span: { start: at, end: first ? Math.max(at, first.pos[1]) : at },
+      object: null,
+    });
+    return { objects, notes };
+  }
+  let js: unknown;
+  try {
+    js = doc.toJS({ maxAliasCount: options.maxAliasCount ?? 100 });
+  } catch (e) {
+    const r = range(doc.contents);
+    notes.push({
+      check: null,
+      message: `Not evaluated by the hardening checks: ${e instanceof Error ? e.message : String(e)}`,
+      file: options.file,
+      span: r ? { start: r[0], end: r[0] } : { start: 0, end: 0 },
+      object: null,
+    });
+    return { objects, notes };
+  }
+  const value = toJson(js);
+  const make = (v: JsonObject, node: unknown, item: number | null): KubeObject => {
+    const locate = makeLocator(doc, node, text);
+    return {
+      value: v,
+      file: options.file,
+      document: options.document,
+      item,
+      namespace: resolveNamespace(v, options.defaultNamespace),
+      locate,
+    };
+  };
+  if (!isKubeObject(value)) return { objects, notes };
+  if (value['kind'] === 'List' && Array.isArray(value['items'])) {
+    const root = deref(doc, doc.contents);
+    const itemsPair = isMap(root) ? findPair(doc, root, 'items') : null;
+    const itemsNode = itemsPair ? deref(doc, itemsPair.value) : null;
+    value['items'].forEach((it, i) => {
+      if (!isKubeObject(it)) return;
+      const node = isSeq(itemsNode) ? itemsNode.items[i] : null;
+      if (node !== null && node !== undefined) objects.push(make(it, node, i));
+    });
+    return { objects, notes };
+  }
+  objects.push(make(value, doc.contents, null));
+  return { objects, notes };
+}
+
+/** Parse a text (YAML 1.1, as Kubernetes reads it) and return its objects. */
+export function objectsFromText(
+  text: string,
+  options: Omit<AdapterOptions, 'document'>,
+): AdapterResult {
+  const objects: KubeObject[] = [];
+  const notes: HardeningNote[] = [];
+  const docs = parseAllDocuments(text, { version: '1.1', prettyErrors: false });
+  const list = Array.isArray(docs) ? docs : [];
+  list.forEach((doc, document) => {
+    const r = objectsFromDocument(doc, { ...options, document }, text);
+    objects.push(...r.objects);
+    notes.push(...r.notes);
+  });
+  return { objects, notes };
+}

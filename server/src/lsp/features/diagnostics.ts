@@ -1,0 +1,139 @@
+/**
+ * Findings, engine errors and notes as LSP diagnostics: severity after the
+ * `podsec.severity` overrides, the range, the check's documentation link, the
+ * Namespace label behind the policy as related information, and `data`
+ * (version, index, code) that code actions match on.
+ */
+import type {
+  Diagnostic,
+  DiagnosticRelatedInformation,
+  DiagnosticSeverity,
+} from 'vscode-languageserver';
+import { CHECKS_BY_ID } from '../../engine';
+import type { Diagnostic as EngineDiagnostic, Finding } from '../../engine';
+import { DIAGNOSTIC_SOURCE } from '../protocol';
+import type { DiagnosticCode, DiagnosticData, PodsecSettings, SeveritySetting } from '../protocol';
+import type { AnalysisResult } from './analysisResult';
+import type { NamespaceResolver } from './policy';
+import { labelValue } from './policy';
+
+const PSS_DOCS = 'https://kubernetes.io/docs/concepts/security/pod-security-standards/';
+
+// LSP constants, spelled out so this file needs no runtime import of the protocol.
+const SEVERITY_NUMBER: Record<'error' | 'warning' | 'information' | 'hint', DiagnosticSeverity> = {
+  error: 1,
+  warning: 2,
+  information: 3,
+  hint: 4,
+};
+
+function severityFor(
+  settings: PodsecSettings,
+  keys: readonly string[],
+  fallback: keyof typeof SEVERITY_NUMBER,
+): DiagnosticSeverity | null {
+  let s: SeveritySetting = fallback;
+  for (const k of keys) {
+    const o = settings.severity[k];
+    if (o !== undefined) {
+      s = o;
+      break;
+    }
+  }
+  return s === 'off' ? null : SEVERITY_NUMBER[s];
+}
+
+function findingMessage(f: Finding): string {
+  let m = f.message;
+  if (f.container !== null && !m.includes(`"${f.container}"`)) {
+    m += ` (container "${f.container}")`;
+  }
+  return m;
+}
+
+/** The Pod Security Standards page of a check's level, or null for codes that are not checks. */
+export function checkHref(check: string): string | null {
+  const def = CHECKS_BY_ID.get(check as never);
+  return def ? `${PSS_DOCS}#${def.level}` : null;
+}
+
+function engineDiagnostic(
+  r: AnalysisResult,
+  d: EngineDiagnostic,
+  severity: DiagnosticSeverity,
+  code: DiagnosticCode,
+): Diagnostic {
+  const data: DiagnosticData = { version: r.version, index: -1, code };
+  return {
+    range: r.range(d.span),
+    severity,
+    source: DIAGNOSTIC_SOURCE,
+    code,
+    message: d.message,
+    data,
+  };
+}
+
+/** The LSP diagnostics of one analysed document. */
+export function toDiagnostics(
+  r: AnalysisResult,
+  settings: PodsecSettings,
+  ns: NamespaceResolver,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const d of r.analysis.errors) {
+    const sev = severityFor(settings, [d.code], d.severity);
+    if (sev !== null) out.push(engineDiagnostic(r, d, sev, d.code));
+  }
+  r.analysis.findings.forEach((f, index) => {
+    const sev = severityFor(settings, [f.check, f.mode], f.severity);
+    if (sev === null) return;
+    const data: DiagnosticData = { version: r.version, index, code: f.check };
+    const diag: Diagnostic = {
+      range: r.range(f.span),
+      severity: sev,
+      source: DIAGNOSTIC_SOURCE,
+      code: f.check,
+      message: findingMessage(f),
+      data,
+    };
+    const href = checkHref(f.check);
+    if (href) diag.codeDescription = { href };
+    const related = relatedInformation(f, ns);
+    if (related) diag.relatedInformation = [related];
+    out.push(diag);
+  });
+  for (const d of r.analysis.notes) {
+    const sev = severityFor(settings, [d.code, 'note'], 'information');
+    if (sev !== null) out.push(engineDiagnostic(r, d, sev, d.code));
+  }
+  return out;
+}
+
+function relatedInformation(
+  f: Finding,
+  ns: NamespaceResolver,
+): DiagnosticRelatedInformation | null {
+  const src = f.policySource;
+  if (src.kind !== 'namespace' || src.file === undefined || !src.span) return null;
+  const location = ns.locate(src.file, src.span);
+  if (!location) return null;
+  const value = labelValue(f, ns);
+  return {
+    location,
+    message: `namespace "${src.namespace ?? ''}" sets ${src.label ?? 'pod-security labels'}${value !== undefined ? `=${value}` : ''}`,
+  };
+}
+
+/** The podsec data of a diagnostic the client sent back, or null for others' diagnostics. */
+export function podsecData(d: Diagnostic): DiagnosticData | null {
+  const data = d.data as Partial<DiagnosticData> | undefined;
+  if (
+    d.source !== DIAGNOSTIC_SOURCE ||
+    typeof data?.index !== 'number' ||
+    typeof data.version !== 'number'
+  ) {
+    return null;
+  }
+  return data as DiagnosticData;
+}

@@ -1,0 +1,75 @@
+/**
+ * Where a policy comes from: the settings, or a Namespace's label. The
+ * document policy the status bar shows, and the words and locations a finding's
+ * diagnostic and hover give for its policy. The Namespaces themselves are the
+ * workspace's; this file reads them through NamespaceResolver.
+ */
+import type { Location } from 'vscode-languageserver';
+import {
+  evaluatedMinor,
+  hasPodSecurityLabels,
+  LABEL_PREFIX,
+  namespacePolicies,
+} from '../../engine';
+import type { Finding, NamespaceLabels, Span } from '../../engine';
+import type { PodsecSettings, PolicyForDocumentResult } from '../protocol';
+import { fileKey } from '../uris';
+import type { AnalysisResult } from './analysisResult';
+
+/** The workspace's Namespaces, as the language service reads them. */
+export interface NamespaceResolver {
+  /** The location of `span` in `file` (a path or URI the engine was given), if known. */
+  locate(file: string, span: Span): Location | null;
+  /** The Namespace `name` as declared in `file` (or wherever it is declared). */
+  lookup(name: string, file: string | undefined): NamespaceLabels | undefined;
+  /** How to show a file to people (workspace-relative when possible). */
+  display(file: string): string;
+}
+
+/** The policy of the document's first workload, or the configured one. */
+export function documentPolicy(
+  r: AnalysisResult,
+  s: PodsecSettings,
+  ns: Pick<NamespaceResolver, 'lookup'> & { uriOf(file: string): string },
+): PolicyForDocumentResult {
+  const fromSetting: PolicyForDocumentResult = {
+    level: s.level,
+    version: s.version,
+    evaluatedVersion: `v1.${evaluatedMinor(s.version)}`,
+    source: 'setting',
+  };
+  const w = r.analysis.workloads[0];
+  const name = w?.object.namespace;
+  if (!w || !name || !s.namespaceLabels) return fromSetting;
+  const declared = ns.lookup(name, fileKey(r.uri));
+  if (!declared || !hasPodSecurityLabels(declared.labels)) return fromSetting;
+  const modes = namespacePolicies(declared.labels).modes;
+  const m = modes.find((x) => x.policy.level !== 'privileged') ?? modes[0]!;
+  return {
+    level: m.policy.level,
+    version: m.policy.version,
+    evaluatedVersion: `v1.${evaluatedMinor(m.policy.version)}`,
+    source: 'namespace',
+    namespace: declared.name,
+    label: m.label ?? `${LABEL_PREFIX}${m.mode}`,
+    file: ns.uriOf(declared.file),
+  };
+}
+
+/** The value of the label that chose a finding's policy, if a Namespace chose it. */
+export function labelValue(f: Finding, ns: NamespaceResolver): string | undefined {
+  const src = f.policySource;
+  if (src.kind !== 'namespace' || !src.namespace || !src.label) return undefined;
+  return ns.lookup(src.namespace, src.file)?.labels[src.label] ?? f.policy.level;
+}
+
+/** Why a finding's policy applies, in words. */
+export function policyReason(f: Finding, ns: NamespaceResolver): string {
+  const src = f.policySource;
+  if (src.kind === 'namespace') {
+    const value = labelValue(f, ns);
+    const where = src.file ? ` in ${ns.display(src.file)}` : '';
+    return `namespace "${src.namespace ?? ''}" label \`${src.label ?? ''}${value !== undefined ? `=${value}` : ''}\`${where}`;
+  }
+  return 'the `podsec.level` / `podsec.version` settings';
+}

@@ -1,0 +1,70 @@
+/**
+ * The `podsec/report` request's answer: the level advisor's report of the
+ * workspace (YAML files on disk, and the open documents' current text, which
+ * wins over the same file on disk), as Markdown with links to the files.
+ */
+import { buildReport, isLevel, isVersion, reportMarkdown } from '../../engine';
+import type { ReportInput } from '../../engine';
+import { yamlFiles } from '../namespaces';
+import type { PodsecSettings, ReportParams, ReportResult } from '../protocol';
+import { toUri } from '../uris';
+
+export interface ReportSources {
+  /** Workspace folders on disk. */
+  folders: readonly string[];
+  /** Open YAML documents podsec checks: file key (path or URI) and current text. */
+  open: ReadonlyArray<{ file: string; text: string }>;
+  /** Whether a file on disk is excluded (podsec.exclude). */
+  excluded: (file: string) => boolean;
+  /** How to show a file (workspace-relative when possible). */
+  display: (file: string) => string;
+  settings: PodsecSettings;
+  cancelled?: () => boolean;
+}
+
+/** The workspace report as Markdown: open documents win over the same files on disk. */
+export async function workspaceReport(
+  params: ReportParams,
+  src: ReportSources,
+): Promise<ReportResult> {
+  const s = src.settings;
+  const texts = new Map<string, string>();
+  for (const f of src.folders) {
+    for await (const { file, text } of yamlFiles(
+      f,
+      { maxFileSize: s.maxFileSize, maxFiles: 50_000 },
+      src.cancelled ?? (() => false),
+    )) {
+      if (!src.excluded(file)) texts.set(file, text);
+    }
+  }
+  for (const d of src.open) texts.set(d.file, d.text);
+  const files = [...texts.keys()].sort();
+  const inputs: ReportInput[] = files.map((file) => ({
+    path: src.display(file),
+    text: texts.get(file)!,
+  }));
+  const uriOf = new Map(files.map((f) => [src.display(f), toUri(f)]));
+  const version = params.version && isVersion(params.version) ? params.version : s.version;
+  const from = params.from && isVersion(params.from) ? params.from : undefined;
+  const to = params.to && isVersion(params.to) ? params.to : undefined;
+  const report = buildReport(inputs, {
+    version,
+    from: from && to ? from : undefined,
+    to: from && to ? to : undefined,
+    level: isLevel(params.level) ? params.level : 'restricted',
+    namespaceLabels: s.namespaceLabels,
+    maxFileBytes: s.maxFileSize,
+    maxAliasCount: s.maxAliasCount,
+  });
+  const markdown = reportMarkdown(report, (l) => {
+    const uri = uriOf.get(l.path);
+    return uri ? `${uri}#L${l.line}` : '';
+  });
+  return {
+    markdown,
+    files: inputs.length,
+    workloads: report.summary.workloads,
+    namespaces: report.namespaces.length,
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * Code actions and commands. Owns: what edits the client can take (versioned
+ * document changes, snippets, codeAction/resolve), from its capabilities.
+ * Answers textDocument/codeAction and codeAction/resolve, and runs the
+ * server's commands (fix all in the file, a lazily computed fix-all, "Fix to
+ * <level>") through workspace/applyEdit, always against the document version
+ * they were offered for.
+ */
+import type {
+  CodeAction,
+  Connection,
+  InitializeParams,
+  ServerCapabilities,
+  WorkspaceEdit,
+} from 'vscode-languageserver/node';
+import { fixAll } from '../../engine';
+import { FIX_ALL_CODE_ACTION_KIND, SERVER_COMMANDS } from '../protocol';
+import type { FixAllCommandArgs } from '../protocol';
+import {
+  codeActions,
+  fixToLevelEdit,
+  inWorkload,
+  isFixAllArgs,
+  isFixToLevelArgs,
+  rewriteEdit,
+  uriArgument,
+} from '../features';
+import type { AnalysisResult, EditCapabilities, FixAllScope } from '../features';
+import type { AnalysisSource, Current } from './analyses';
+
+export class CodeActions {
+  private caps: EditCapabilities = { documentChanges: false, snippets: false, resolve: false };
+
+  constructor(
+    connection: Connection,
+    private readonly analyses: AnalysisSource,
+  ) {
+    connection.onCodeAction(async (params) => {
+      const cur = await analyses.current(params.textDocument.uri);
+      if (!cur) return null;
+      return codeActions(
+        cur.result,
+        { range: params.range, diagnostics: params.context.diagnostics, only: params.context.only },
+        this.caps,
+        (scope) => this.fixAllEdit(cur, scope),
+      );
+    });
+    connection.onCodeActionResolve(async (action: CodeAction) => {
+      if (action.edit || !isFixAllArgs(action.data)) return action;
+      const edit = await this.fixAllFor(action.data);
+      if (edit) action.edit = edit;
+      return action;
+    });
+    connection.onExecuteCommand(async (params) => {
+      const arg: unknown = params.arguments?.[0];
+      let edit: WorkspaceEdit | null = null;
+      let label = 'Fix all Pod Security findings';
+      if (params.command === SERVER_COMMANDS.fixAllInFile) {
+        const uri = uriArgument(arg);
+        const cur = uri === undefined ? null : await analyses.current(uri);
+        if (!cur) return null;
+        edit = this.fixAllEdit(cur, { scope: 'file' });
+        label = 'Fix all Pod Security findings in this file';
+      } else if (params.command === SERVER_COMMANDS.applyFixAll && isFixAllArgs(arg)) {
+        edit = await this.fixAllFor(arg);
+      } else if (params.command === SERVER_COMMANDS.fixToLevel && isFixToLevelArgs(arg)) {
+        const cur = await analyses.current(arg.uri);
+        edit = cur ? fixToLevelEdit(cur.result, cur.settings, arg, this.caps) : null;
+        label = `Fix to ${arg.level}`;
+      }
+      if (!edit) return null;
+      const applied = await connection.workspace.applyEdit({ label, edit });
+      if (!applied.applied) {
+        connection.console.log(`podsec: edit not applied: ${applied.failureReason ?? 'refused'}`);
+      }
+      return null;
+    });
+  }
+
+  initialize(params: InitializeParams): ServerCapabilities {
+    const caps = params.capabilities;
+    const ws = caps.workspace;
+    this.caps = {
+      documentChanges: ws?.workspaceEdit?.documentChanges === true,
+      snippets: ws?.workspaceEdit?.snippetEditSupport === true,
+      resolve: caps.textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true,
+    };
+    return {
+      codeActionProvider: {
+        codeActionKinds: ['quickfix', FIX_ALL_CODE_ACTION_KIND],
+        resolveProvider: true,
+      },
+      executeCommandProvider: { commands: Object.values(SERVER_COMMANDS) },
+    };
+  }
+
+  /** The safe fixes of the file or of one workload, as one edit of the analysed version. */
+  private fixAllEdit(cur: Current, scope: FixAllScope): WorkspaceEdit | null {
+    const r: AnalysisResult = cur.result;
+    const filter = scope.scope === 'workload' ? inWorkload(scope.workload) : undefined;
+    const fixed = fixAll(r.text, this.analyses.optionsFor(r.uri, cur.settings), {
+      unsafe: false,
+      filter,
+    });
+    return rewriteEdit(r, fixed.text, this.caps);
+  }
+
+  /** A fix-all offered for a version: refused when the text moved on. */
+  private async fixAllFor(args: FixAllCommandArgs): Promise<WorkspaceEdit | null> {
+    const cur = await this.analyses.current(args.uri);
+    if (!cur || cur.result.version !== args.version) return null;
+    if (args.scope === 'workload') {
+      const w = cur.result.workloadAt(args.offset ?? -1);
+      return w ? this.fixAllEdit(cur, { scope: 'workload', workload: w }) : null;
+    }
+    return this.fixAllEdit(cur, { scope: 'file' });
+  }
+}

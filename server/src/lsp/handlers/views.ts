@@ -1,0 +1,69 @@
+/**
+ * Code lenses and the custom requests (`podsec/report`,
+ * `podsec/policyForDocument`): views of the analyses, answered on request.
+ * Owns: whether the client can be asked to refresh its code lenses.
+ */
+import type { Connection, InitializeParams, ServerCapabilities } from 'vscode-languageserver/node';
+import { CodeLensRefreshRequest } from 'vscode-languageserver/node';
+import { PolicyForDocumentRequest, ReportRequest } from '../protocol';
+import type { ReportParams, ReportResult } from '../protocol';
+import { codeLenses, documentPolicy, workspaceReport } from '../features';
+import { fileKey, toUri } from '../uris';
+import type { AnalysisSource } from './analyses';
+import type { DocumentSource } from './documents';
+import { isYamlDocument } from './documents';
+import type { SettingsSource } from './settings';
+import type { WorkspaceSource } from './workspace';
+
+export class Views {
+  private refreshSupported = false;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly documents: DocumentSource,
+    private readonly settings: SettingsSource,
+    private readonly analyses: AnalysisSource,
+    private readonly workspace: WorkspaceSource,
+  ) {
+    connection.onCodeLens(async (params) => {
+      const cur = await analyses.current(params.textDocument.uri);
+      return cur ? codeLenses(cur.result, cur.settings) : null;
+    });
+    connection.onRequest(PolicyForDocumentRequest, async (params) => {
+      const cur = await analyses.current(params.uri);
+      return cur ? documentPolicy(cur.result, cur.settings, workspace) : null;
+    });
+    connection.onRequest(ReportRequest, (params: ReportParams | null) => this.report(params ?? {}));
+  }
+
+  initialize(params: InitializeParams): ServerCapabilities {
+    this.refreshSupported = params.capabilities.workspace?.codeLens?.refreshSupport === true;
+    return { codeLensProvider: { resolveProvider: false } };
+  }
+
+  /** Levels follow settings and Namespace labels: ask the client to ask for lenses again. */
+  refreshCodeLenses(): void {
+    if (!this.refreshSupported) return;
+    this.connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+  }
+
+  private async report(params: ReportParams): Promise<ReportResult> {
+    const first = this.workspace.firstFolder();
+    const settings = first ? await this.settings.for(first) : this.settings.defaults();
+    const cancelled = this.workspace.cancellation();
+    const open: Array<{ file: string; text: string }> = [];
+    for (const doc of this.documents.all()) {
+      if (!isYamlDocument(doc)) continue;
+      const s = await this.settings.for(doc.uri);
+      if (this.analyses.checks(doc, s)) open.push({ file: fileKey(doc.uri), text: doc.getText() });
+    }
+    return workspaceReport(params, {
+      folders: this.workspace.folderPaths(),
+      open,
+      excluded: (file) => this.workspace.excluded(toUri(file), settings),
+      display: (file) => this.workspace.display(file),
+      settings,
+      cancelled,
+    });
+  }
+}

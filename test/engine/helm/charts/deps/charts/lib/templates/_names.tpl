@@ -1,0 +1,6 @@
+{{- define "lib.fullname" -}}
+{{ .Release.Name }}-{{ .Chart.Name }}
+{{- end -}}
+{{- define "lib.labels" -}}
+managed-by: {{ .Release.Service }}
+{{- end -}}

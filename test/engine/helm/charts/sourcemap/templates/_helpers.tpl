@@ -1,0 +1,3 @@
+{{- define "sm.labels" -}}
+app: {{ .Chart.Name }}
+{{- end -}}
