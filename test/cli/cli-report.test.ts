@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { AdvisorReport } from '@podsec/server';
 import { repoRoot } from '../support/paths';
+import { deploymentYaml, privilegedPod } from '../support/manifests';
 
 const BIN = join(repoRoot(), 'server', 'bin', 'podsec.js');
 
@@ -50,30 +51,9 @@ metadata:
     pod-security.kubernetes.io/warn: restricted
 `;
 
-const PLAIN = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: cart
-  namespace: shop
-spec:
-  template:
-    spec:
-      containers:
-        - name: app
-          image: nginx
-`;
+const PLAIN = deploymentYaml({ name: 'cart', namespace: 'shop' });
 
-const PRIVILEGED = `apiVersion: v1
-kind: Pod
-metadata:
-  name: driver
-spec:
-  containers:
-    - name: a
-      image: x
-      securityContext:
-        privileged: true
-`;
+const PRIVILEGED = privilegedPod('driver', { container: 'a', image: 'x' });
 
 const PSP = `apiVersion: policy/v1beta1
 kind: PodSecurityPolicy

@@ -14,69 +14,28 @@ import {
 } from '@podsec/server';
 import { reportMarkdown } from '@podsec/server/out/render/index';
 import type { WorkloadAdvice } from '@podsec/server';
+import {
+  deploymentYaml,
+  podYaml,
+  RESTRICTED_CONTAINER_SC,
+  restrictedPod,
+} from '../support/manifests';
 
 /** privileged: true: fails baseline. */
-const PRIVILEGED = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: priv
-spec:
-  template:
-    spec:
-      containers:
-        - name: app
-          image: nginx
-          securityContext:
-            privileged: true
-`;
+const PRIVILEGED = deploymentYaml({ name: 'priv', securityContext: { privileged: true } });
 
 /** Baseline-clean but nothing restricted set: 4 restricted findings, 3 with a safe fix (runAsNonRoot's is unsafe). */
-const PLAIN = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: plain
-  namespace: shop
-spec:
-  template:
-    spec:
-      containers:
-        - name: app
-          image: nginx
-`;
+const PLAIN = deploymentYaml({ name: 'plain', namespace: 'shop' });
 
 /** Everything restricted asks for. */
-const HARDENED = `apiVersion: v1
-kind: Pod
-metadata:
-  name: hardened
-  namespace: shop
-spec:
-  securityContext:
-    runAsNonRoot: true
-    seccompProfile: {type: RuntimeDefault}
-  containers:
-    - name: app
-      image: app
-      securityContext:
-        allowPrivilegeEscalation: false
-        capabilities: {drop: [ALL]}
-`;
+const HARDENED = restrictedPod('hardened', 'shop');
 
 /** Only runAsNonRoot missing: one blocker, and no safe fix for it. */
-const NEEDS_NON_ROOT = `apiVersion: v1
-kind: Pod
-metadata:
-  name: root
-spec:
-  securityContext:
-    seccompProfile: {type: RuntimeDefault}
-  containers:
-    - name: app
-      image: app
-      securityContext:
-        allowPrivilegeEscalation: false
-        capabilities: {drop: [ALL]}
-`;
+const NEEDS_NON_ROOT = podYaml({
+  name: 'root',
+  podSecurityContext: { seccompProfile: '{type: RuntimeDefault}' },
+  securityContext: RESTRICTED_CONTAINER_SC,
+});
 
 /** A hostPath volume: at restricted it shows as restrictedVolumes, but it already fails baseline. */
 const HOST_PATH = `apiVersion: v1

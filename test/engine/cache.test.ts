@@ -8,19 +8,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyze, AnalysisCache } from '@podsec/server';
 import type { AnalyzeOptions } from '@podsec/server';
+import { podYaml } from '../support/manifests';
 
 function pod(name: string, privileged: boolean): string {
-  return `apiVersion: v1
-kind: Pod
-metadata:
-  name: ${name}
-spec:
-  containers:
-    - name: app
-      image: app
-      securityContext:
-        privileged: ${String(privileged)}
-`;
+  return podYaml({ name, securityContext: { privileged } });
 }
 
 const DOCS = 6;

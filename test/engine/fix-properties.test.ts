@@ -15,10 +15,11 @@ import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { analyze, fixAll } from '@podsec/server';
 import type { Finding } from '@podsec/server';
+import { iterations } from '../support/fast';
 import { generate } from '../support/generate';
 
 const SEED = Number(process.env.PODSEC_FUZZ_SEED ?? 20261122);
-const RUNS = Number(process.env.PODSEC_FIX_RUNS ?? 250);
+const RUNS = iterations(250, process.env.PODSEC_FIX_RUNS);
 
 /** Fields a fix may set or remove; everything else must be left as it was. */
 const TOUCHED = new Set(['securityContext', 'hostNetwork', 'hostPID', 'hostIPC', 'hostPort']);
@@ -105,19 +106,19 @@ function property(unsafe: boolean): void {
         assert.equal(after.workloads.length, before.workloads.length);
       },
     ),
-    { seed: SEED, numRuns: RUNS },
+    { seed: SEED, numRuns: RUNS.n },
   );
 }
 
 describe('fixes never hurt the file', () => {
   it('safe fixes of generated manifests', (t) => {
     property(false);
-    t.diagnostic(`${counts.safe} generated manifests fixed (safe fixes)`);
+    t.diagnostic(`${counts.safe} generated manifests fixed (safe fixes; ${RUNS.note})`);
   });
   it('safe and unsafe fixes of generated manifests', (t) => {
     property(true);
     t.diagnostic(
-      `${counts.unsafe} generated manifests fixed (unsafe too); ${counts.fixesApplied} fixes applied in all (seed ${SEED})`,
+      `${counts.unsafe} generated manifests fixed (unsafe too); ${counts.fixesApplied} fixes applied in all (seed ${SEED}; ${RUNS.note})`,
     );
   });
 });

@@ -2,9 +2,11 @@
  * Hostile YAML, through the engine and through the real `podsec` process: an
  * alias bomb, 10,000-deep nesting (flow and block), a 20 MB file, random
  * binary bytes, a NUL byte, control characters and invalid UTF-8. Each gets
- * one clear message at a position, in time measured against a normal file
- * analysed in the same run, with bounded memory; the limits are options that
- * take effect both ways.
+ * one clear message at a position, with bounded memory and, for aliases,
+ * bounded work (alias look-ups are counted: the engine's alias limit set low
+ * is never reached); the limits are options that take effect both ways.
+ * How fast each is, against a normal file analysed in the same run, is
+ * measured in `npm run bench` (the hostile/* rows).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -17,45 +19,27 @@ import { after, before, describe, it } from 'node:test';
 import { analyze, DEFAULT_LIMITS } from '@podsec/server';
 import type { Analysis, AnalyzeOptions } from '@podsec/server';
 import { generate, Rng } from '../support/generate';
+import { aliasFlood, DEEP_BLOCK, DEEP_FLOW, laughs, laughsPod, podHead } from '../support/hostile';
 
-/** A time limit proportional to a baseline: generous, since CI machines are noisy. */
-const FACTOR = 10;
 const MB = 1024 * 1024;
-
-function ms(started: bigint): number {
-  return Number(process.hrtime.bigint() - started) / 1e6;
-}
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-/** Analyse, measuring time and the heap the analysis keeps (after a full collection, result included). */
+/** Analyse, measuring the heap the analysis keeps (after a full collection, result included). */
 function measured(
   text: string,
   options: AnalyzeOptions = {},
-): { a: Analysis; ms: number; heapMb: number; peakMb: number } {
+): { a: Analysis; heapMb: number; peakMb: number } {
   gc();
   const heap = process.memoryUsage().heapUsed;
-  const started = process.hrtime.bigint();
   const a = analyze(text, options);
-  const took = ms(started);
   gc();
   const heapMb = (process.memoryUsage().heapUsed - heap) / MB;
-  return { a, ms: took, heapMb, peakMb: process.resourceUsage().maxRSS / 1024 };
+  return { a, heapMb, peakMb: process.resourceUsage().maxRSS / 1024 };
 }
 
-/** The billion laughs: 9 levels of 9 aliases each, 9^9 leaves if expanded. */
-function laughs(indent = ''): string {
-  let out = `${indent}l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n`;
-  for (let i = 1; i <= 9; i++) {
-    out += `${indent}l${i}: &l${i} [${Array(9)
-      .fill(`*l${i - 1}`)
-      .join(', ')}]\n`;
-  }
-  return out;
-}
-
-const POD_HEAD = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: bomb\n';
+const POD_HEAD = podHead('bomb');
 
 /** Where a message is, as line:column (1-based), for assertion messages. */
 function at(text: string, offset: number): string {
@@ -74,15 +58,11 @@ function only(a: Analysis, pattern: RegExp): Analysis['errors'][number] {
 }
 
 describe('hostile input: engine', () => {
+  /** A normal manifest of ~100 KB. */
   let normal: string;
-  /** Time to analyse a normal manifest of ~100 KB in this process. */
-  let baselineMs: number;
 
   before(() => {
     normal = generate({ seed: 11, lines: 3000 });
-    analyze(normal); // warm up
-    const runs = [0, 1, 2].map(() => measured(normal).ms);
-    baselineMs = Math.max(1, Math.min(...runs));
   });
 
   it('a billion laughs outside any workload costs nothing: no expansion, no message', (t) => {
@@ -90,10 +70,10 @@ describe('hostile input: engine', () => {
     const r = measured(text);
     assert.deepEqual(r.a.errors, []);
     assert.deepEqual(r.a.findings, []);
-    assert.ok(r.ms < FACTOR * baselineMs, `${r.ms} ms vs baseline ${baselineMs} ms`);
+    assert.deepEqual(analyze(text, { maxAliasCount: 1 }).errors, [], 'not one alias followed');
     assert.ok(r.heapMb < 50, `heap grew ${r.heapMb} MB`);
     t.diagnostic(
-      `billion laughs (9^9 if expanded): ${r.ms.toFixed(1)} ms, heap +${r.heapMb.toFixed(1)} MB, peak RSS ${r.peakMb.toFixed(0)} MB`,
+      `billion laughs (9^9 if expanded): heap +${r.heapMb.toFixed(1)} MB, peak RSS ${r.peakMb.toFixed(0)} MB`,
     );
   });
 
@@ -110,28 +90,27 @@ describe('hostile input: engine', () => {
       r.a.findings.map((f) => f.check),
       ['hostNamespaces'],
     );
-    assert.ok(r.ms < FACTOR * baselineMs, `${r.ms} ms vs baseline ${baselineMs} ms`);
+    // 9^9 leaves if expanded: the whole evaluation follows at most 100 aliases.
+    const counted = analyze(text, { level: 'baseline', maxAliasCount: 100 });
+    assert.deepEqual(counted.errors, r.a.errors, 'no alias limit reached at 100 look-ups');
+    assert.deepEqual(counted.findings, r.a.findings);
   });
 
   it('an alias flood in a workload stops at maxAliasCount with one message at the document', (t) => {
     const n = DEFAULT_LIMITS.maxAliasCount + 1000;
-    const text = `${POD_HEAD}c: &c {name: app, image: app, securityContext: {privileged: true}}\nspec:\n  containers: [${Array(
+    const text = aliasFlood(
+      POD_HEAD,
       n,
-    )
-      .fill('*c')
-      .join(', ')}]\n`;
+      '{name: app, image: app, securityContext: {privileged: true}}',
+    );
     const r = measured(text, { level: 'baseline' });
     const e = only(r.a, /more than 10000 alias look-ups/);
     assert.equal(e.code, 'limit');
     assert.match(e.message, /podsec\.maxAliasCount/);
     assert.equal(e.span.start, 0, 'at the start of the document');
     assert.deepEqual(r.a.findings, [], 'no partial results past the limit');
-    assert.ok(
-      r.ms < FACTOR * baselineMs * Math.max(1, text.length / normal.length),
-      `${r.ms} ms vs baseline ${baselineMs} ms`,
-    );
     t.diagnostic(
-      `${n} aliases: ${r.ms.toFixed(1)} ms, heap +${r.heapMb.toFixed(1)} MB, peak RSS ${r.peakMb.toFixed(0)} MB`,
+      `${n} aliases: heap +${r.heapMb.toFixed(1)} MB, peak RSS ${r.peakMb.toFixed(0)} MB`,
     );
   });
 
@@ -144,9 +123,7 @@ describe('hostile input: engine', () => {
     const low = analyze(text, { level: 'baseline', maxAliasCount: 2 });
     only(low, /more than 2 alias look-ups/);
     assert.deepEqual(low.findings, []);
-    const flood = `${POD_HEAD}c: &c {name: app, image: app}\nspec:\n  containers: [${Array(20_000)
-      .fill('*c')
-      .join(', ')}]\n`;
+    const flood = aliasFlood(POD_HEAD, 20_000, '{name: app, image: app}');
     only(analyze(flood), /alias look-ups/);
     const high = analyze(flood, { maxAliasCount: 1_000_000 });
     assert.ok(!high.errors.some((e) => e.code === 'limit'), JSON.stringify(high.errors[0]));
@@ -158,7 +135,7 @@ describe('hostile input: engine', () => {
   const deep: Array<[string, () => string, number, AnalyzeOptions]> = [
     ['flow sequences', () => '['.repeat(10_000) + ']'.repeat(10_000), 499, {}],
     ['flow mappings', () => '{a: '.repeat(10_000) + '}'.repeat(10_000), 4 * 499, {}],
-    ['block sequences', () => `${'- '.repeat(10_000)}x\n`, 1000, {}],
+    ['block sequences', () => DEEP_BLOCK, 1000, {}],
     [
       'block mappings',
       () => Array.from({ length: 10_000 }, (_, i) => `${' '.repeat(i)}k:`).join('\n'),
@@ -174,12 +151,8 @@ describe('hostile input: engine', () => {
       const e = only(r.a, /^Not evaluated: nesting deeper than 500 levels$/);
       assert.equal(e.code, 'limit');
       assert.equal(e.span.start, offset, `at ${at(text, e.span.start)}`);
-      assert.ok(
-        r.ms < FACTOR * baselineMs * Math.max(1, text.length / normal.length),
-        `${r.ms} ms vs baseline ${baselineMs} ms`,
-      );
       t.diagnostic(
-        `10,000-deep ${name} (${text.length} chars): ${r.ms.toFixed(1)} ms, heap +${r.heapMb.toFixed(1)} MB, peak RSS ${r.peakMb.toFixed(0)} MB`,
+        `10,000-deep ${name} (${text.length} chars): heap +${r.heapMb.toFixed(1)} MB, peak RSS ${r.peakMb.toFixed(0)} MB`,
       );
     });
   }
@@ -189,7 +162,7 @@ describe('hostile input: engine', () => {
     only(analyze(text), /nesting deeper than 500/);
     assert.deepEqual(analyze(text, { maxDepth: 700 }).errors, []);
     // The YAML library aborts the process near 1,000 levels: the engine caps any request.
-    only(analyze(`${'- '.repeat(10_000)}x\n`, { maxDepth: 1_000_000 }), /nesting deeper than 800/);
+    only(analyze(DEEP_BLOCK, { maxDepth: 1_000_000 }), /nesting deeper than 800/);
   });
 
   it('a 20 MB file: one size message at once, bounded memory; evaluated when the limit allows', (t) => {
@@ -199,10 +172,10 @@ describe('hostile input: engine', () => {
     const e = only(r.a, /File not evaluated: \d+ characters is over the limit of 5242880/);
     assert.deepEqual(e.span, { start: 0, end: 0 });
     assert.match(e.message, /podsec\.maxFileSize/);
-    assert.ok(r.ms < baselineMs * FACTOR, `${r.ms} ms vs baseline ${baselineMs} ms`);
+    assert.deepEqual(r.a.findings, [], 'not evaluated');
     assert.ok(r.heapMb < 200, `heap grew ${r.heapMb} MB`);
     t.diagnostic(
-      `20 MB file (${big.length} chars) at the default limit: ${r.ms.toFixed(1)} ms, heap +${r.heapMb.toFixed(1)} MB, peak RSS ${r.peakMb.toFixed(0)} MB`,
+      `20 MB file (${big.length} chars) at the default limit: heap +${r.heapMb.toFixed(1)} MB, peak RSS ${r.peakMb.toFixed(0)} MB`,
     );
     // A lower limit rejects the normal file; a higher one evaluates a file over the default
     // (generated, not repeated: the engine parses a repeated document once).
@@ -212,16 +185,14 @@ describe('hostile input: engine', () => {
     const sr = measured(six, { maxFileBytes: 8 * MB });
     assert.deepEqual(sr.a.errors, []);
     assert.ok(sr.a.workloads.length > 1000);
-    const scaled = baselineMs * (six.length / normal.length);
-    assert.ok(sr.ms < FACTOR * scaled, `${sr.ms} ms for ${six.length} chars vs ${scaled} scaled`);
     t.diagnostic(
-      `${(six.length / MB).toFixed(1)} MB evaluated (limit raised): ${sr.ms.toFixed(0)} ms (${(sr.ms / scaled).toFixed(2)}x the scaled baseline), heap +${sr.heapMb.toFixed(0)} MB, peak RSS ${sr.peakMb.toFixed(0)} MB, ${sr.a.findings.length} findings`,
+      `${(six.length / MB).toFixed(1)} MB evaluated (limit raised): heap +${sr.heapMb.toFixed(0)} MB, peak RSS ${sr.peakMb.toFixed(0)} MB, ${sr.a.findings.length} findings`,
     );
     if (process.env.PODSEC_HOSTILE_FULL === '1') {
       const distinct = generate({ seed: 13, lines: 750_000 });
       const full = measured(distinct, { maxFileBytes: 32 * MB });
       t.diagnostic(
-        `${(distinct.length / MB).toFixed(1)} MB evaluated (limit raised): ${full.ms.toFixed(0)} ms, heap +${full.heapMb.toFixed(0)} MB, peak RSS ${full.peakMb.toFixed(0)} MB, ${full.a.findings.length} findings`,
+        `${(distinct.length / MB).toFixed(1)} MB evaluated (limit raised): heap +${full.heapMb.toFixed(0)} MB, peak RSS ${full.peakMb.toFixed(0)} MB, ${full.a.findings.length} findings`,
       );
     }
   });
@@ -240,7 +211,7 @@ describe('hostile input: engine', () => {
       assert.ok(e.span.end === e.span.start + 1);
       const ch = text.charCodeAt(e.span.start);
       assert.ok(ch < 0x20 || (ch >= 0x7f && ch < 0xa0), `U+${ch.toString(16)}`);
-      assert.ok(r.ms < FACTOR * baselineMs);
+      assert.deepEqual(r.a.findings, [], 'not evaluated');
     }
     // Binary without a NUL byte still is not YAML.
     const noNul = Buffer.from(bytes.filter((b) => b !== 0)).toString('utf8');
@@ -269,14 +240,11 @@ describe('hostile input: the podsec process', () => {
   let dir: string;
   const bin = require.resolve('@podsec/server/bin/podsec.js');
   /** Run the CLI with a heap bound: going over it aborts the process and fails the test. */
-  const podsec = (args: string[]) => {
-    const started = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, ['--max-old-space-size=256', bin, ...args], {
+  const podsec = (args: string[]) =>
+    spawnSync(process.execPath, ['--max-old-space-size=256', bin, ...args], {
       encoding: 'utf8',
       maxBuffer: 64 * MB,
     });
-    return { ...r, ms: ms(started) };
-  };
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'podsec-hostile-'));
@@ -288,10 +256,10 @@ describe('hostile input: the podsec process', () => {
     for (let i = 0; i < binary.length; i++) binary[i] = rng.int(0, 255);
     const files: Record<string, string | Buffer> = {
       'normal.yaml': normal,
-      'bomb.yaml': `${POD_HEAD}${laughs()}spec:\n  containers: *l9\n`,
-      'flood.yaml': `${POD_HEAD}c: &c {name: a, image: a}\nspec:\n  containers: [${Array(20_000).fill('*c').join(', ')}]\n`,
-      'deep.yaml': '['.repeat(10_000),
-      'deep-block.yaml': `${'- '.repeat(10_000)}x\n`,
+      'bomb.yaml': laughsPod(POD_HEAD),
+      'flood.yaml': aliasFlood(POD_HEAD, 20_000),
+      'deep.yaml': DEEP_FLOW,
+      'deep-block.yaml': DEEP_BLOCK,
       'big.yaml': big,
       'binary.yaml': binary,
       'nul.yaml': `${POD_HEAD}spec: {}\0\n`,
@@ -306,7 +274,7 @@ describe('hostile input: the podsec process', () => {
 
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('each hostile file gets its message; the normal file is still checked; time and memory bounded', (t) => {
+  it('each hostile file gets its message; the normal file is still checked; memory bounded', () => {
     const base = podsec([join(dir, 'normal.yaml')]);
     assert.equal(base.status, 1, base.stderr);
     const r = podsec([dir]);
@@ -331,10 +299,6 @@ describe('hostile input: the podsec process', () => {
     );
     line('normal.yaml', /error +privileged|error +runAsNonRoot/);
     assert.ok(!out.includes('\ufffd'), 'no garbage from binary input');
-    assert.ok(r.ms < FACTOR * base.ms + 2000, `${r.ms} ms vs ${base.ms} ms for the normal file`);
-    t.diagnostic(
-      `CLI on 9 hostile and normal files (20 MB included, heap capped at 256 MB): ${r.ms.toFixed(0)} ms; normal file alone ${base.ms.toFixed(0)} ms`,
-    );
   });
 
   it('--max-file-size and --max-alias-count take effect', () => {

@@ -17,6 +17,13 @@ import type {
   WorkspaceEdit,
 } from 'vscode-languageserver-protocol';
 import { fileUri, LspClient } from '../support/lspClient';
+import {
+  namespaceYaml,
+  podYaml,
+  privilegedPod,
+  RESTRICTED_CONTAINER_SC,
+  restrictedPod,
+} from '../support/manifests';
 
 const PLAIN = `apiVersion: apps/v1
 kind: Deployment
@@ -30,57 +37,18 @@ spec:
           image: nginx
 `;
 
-const HARDENED = `apiVersion: v1
-kind: Pod
-metadata:
-  name: hardened
-spec:
-  securityContext:
-    runAsNonRoot: true
-    seccompProfile: {type: RuntimeDefault}
-  containers:
-    - name: app
-      image: app
-      securityContext:
-        allowPrivilegeEscalation: false
-        capabilities: {drop: [ALL]}
-`;
+const HARDENED = restrictedPod('hardened');
 
-const PRIVILEGED = `apiVersion: v1
-kind: Pod
-metadata:
-  name: priv
-spec:
-  containers:
-    - name: app
-      image: app
-      securityContext:
-        privileged: true
-`;
+const PRIVILEGED = privilegedPod('priv');
 
 /** Restricted but for seccomp, which is required from v1.19 on. */
-const NO_SECCOMP = `apiVersion: v1
-kind: Pod
-metadata:
-  name: old
-spec:
-  securityContext:
-    runAsNonRoot: true
-  containers:
-    - name: app
-      image: app
-      securityContext:
-        allowPrivilegeEscalation: false
-        capabilities: {drop: [ALL]}
-`;
+const NO_SECCOMP = podYaml({
+  name: 'old',
+  podSecurityContext: { runAsNonRoot: true },
+  securityContext: RESTRICTED_CONTAINER_SC,
+});
 
-const NAMESPACE = `apiVersion: v1
-kind: Namespace
-metadata:
-  name: shop
-  labels:
-    pod-security.kubernetes.io/enforce: baseline
-`;
+const NAMESPACE = namespaceYaml('shop', { 'pod-security.kubernetes.io/enforce': 'baseline' });
 
 const PSP = `apiVersion: policy/v1beta1
 kind: PodSecurityPolicy

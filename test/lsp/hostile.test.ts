@@ -4,25 +4,17 @@
  * 10,000-deep nesting, open alongside a normal manifest. Each gets one clear
  * diagnostic; the normal document keeps getting diagnostics and code actions
  * (the server stays up); the limits are settings that take effect at once.
+ * How fast the diagnostics come is measured in `npm run bench` (lsp/hostile).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CodeAction, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { generate } from '../support/generate';
+import { aliasFlood, DEEP_BLOCK, DEEP_FLOW, laughsPod, podHead } from '../support/hostile';
 import { LspClient } from '../support/lspClient';
 
-const POD_HEAD = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: hostile\n';
+const POD_HEAD = podHead('hostile');
 const MB = 1024 * 1024;
-
-function laughs(): string {
-  let out = 'l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n';
-  for (let i = 1; i <= 9; i++) {
-    out += `l${i}: &l${i} [${Array(9)
-      .fill(`*l${i - 1}`)
-      .join(', ')}]\n`;
-  }
-  return out;
-}
 
 const NORMAL = `apiVersion: v1
 kind: Pod
@@ -60,10 +52,8 @@ describe('hostile documents through the server', () => {
 
   it('each hostile document gets one clear diagnostic; the normal one keeps working', async (t) => {
     const start = await client.request<NodeJS.MemoryUsage>('podsec/debugMemory', null);
-    let opened = process.hrtime.bigint();
     await client.open(normalUri, NORMAL);
     const first = await client.diagnosticsForCurrent(normalUri);
-    const normalMs = Number(process.hrtime.bigint() - opened) / 1e6;
     assert.ok(first.diagnostics.some((d) => d.code === 'privileged'));
 
     let big = generate({ seed: 3, lines: 2000 });
@@ -71,28 +61,21 @@ describe('hostile documents through the server', () => {
     const hostile: Array<[string, string, RegExp, string]> = [
       [
         'flood',
-        `${POD_HEAD}c: &c {name: a, image: a}\nspec:\n  containers: [${Array(20_000).fill('*c').join(', ')}]\n`,
+        aliasFlood(POD_HEAD, 20_000),
         /^Document not evaluated: more than 10000 alias look-ups/,
         'limit',
       ],
-      [
-        'laughs',
-        `${POD_HEAD}${laughs()}spec:\n  containers: *l9\n`,
-        /^spec\.containers\[0\] must be an object$/,
-        'schema',
-      ],
+      ['laughs', laughsPod(POD_HEAD), /^spec\.containers\[0\] must be an object$/, 'schema'],
       ['big', big, /^File not evaluated: \d+ characters is over the limit of 5242880/, 'limit'],
       ['nul', `${POD_HEAD}spec: {}\0\n`, /NUL byte/, 'limit'],
       ['control', `${POD_HEAD}spec: {}\u001b[31m\n`, /control character U\+001B/, 'limit'],
-      ['deep-flow', '['.repeat(10_000), /nesting deeper than 500 levels/, 'limit'],
-      ['deep-block', `${'- '.repeat(10_000)}x\n`, /nesting deeper than 500 levels/, 'limit'],
+      ['deep-flow', DEEP_FLOW, /nesting deeper than 500 levels/, 'limit'],
+      ['deep-block', DEEP_BLOCK, /nesting deeper than 500 levels/, 'limit'],
     ];
     for (const [name, text, pattern, code] of hostile) {
       const uri = `file:///podsec-hostile/${name}.yaml`;
-      opened = process.hrtime.bigint();
       await client.open(uri, text);
       const p = await client.diagnosticsForCurrent(uri, name);
-      const took = Number(process.hrtime.bigint() - opened) / 1e6;
       // One diagnostic of the error's code (the billion laughs pod also gets its pod-level findings).
       const own = p.diagnostics.filter((d) => d.code === code);
       assert.equal(own.length, 1, `${name}: ${JSON.stringify(message(p))}`);
@@ -101,10 +84,7 @@ describe('hostile documents through the server', () => {
       const m = own[0]!.message;
       assert.match(typeof m === 'string' ? m : m.value, pattern);
       assert.equal(own[0]!.source, 'podsec');
-      t.diagnostic(
-        `${name} (${text.length} chars): diagnostic ${took.toFixed(0)} ms after didOpen (normal document: ${normalMs.toFixed(0)} ms)`,
-      );
-      assert.ok(took < 5000, `${name} took ${took} ms`);
+      t.diagnostic(`${name} (${text.length} chars): ${JSON.stringify(message(p)[0])}`);
     }
 
     // The server is still up: the normal document gets new diagnostics and code actions.

@@ -21,14 +21,9 @@ import { after, before, describe, it } from 'node:test';
 import type { CodeAction, Hover } from 'vscode-languageserver-protocol';
 import { repoRoot } from '../support/paths';
 import { fileUri, LspClient } from '../support/lspClient';
+import { namespaceYaml } from '../support/manifests';
 
-const NAMESPACE = `apiVersion: v1
-kind: Namespace
-metadata:
-  name: shop
-  labels:
-    pod-security.kubernetes.io/enforce: baseline
-`;
+const NAMESPACE = namespaceYaml('shop', { 'pod-security.kubernetes.io/enforce': 'baseline' });
 
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment

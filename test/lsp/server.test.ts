@@ -20,6 +20,7 @@ import type {
 } from 'vscode-languageserver-protocol';
 import { analyze } from '@podsec/server';
 import { applyTextEdits, fileUri, LspClient } from '../support/lspClient';
+import { deploymentYaml } from '../support/manifests';
 
 const PSS = 'https://kubernetes.io/docs/concepts/security/pod-security-standards/';
 
@@ -67,20 +68,12 @@ spec:
         allowPrivilegeEscalation: true
 `;
 
-const SHOP_DEPLOYMENT = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: cart
-  namespace: shop
-spec:
-  template:
-    spec:
-      containers:
-        - name: cart
-          image: nginx
-          securityContext:
-            privileged: true
-`;
+const SHOP_DEPLOYMENT = deploymentYaml({
+  name: 'cart',
+  namespace: 'shop',
+  container: 'cart',
+  securityContext: { privileged: true },
+});
 
 function namespaceYaml(enforce: string, warn: string): string {
   return `# shop is enforced at ${enforce}

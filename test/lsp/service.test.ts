@@ -8,18 +8,9 @@ import { describe, it } from 'node:test';
 import { analyze } from '@podsec/server';
 import { AnalysisResult, minimalEdit, suppressionEdit } from '@podsec/server/out/lsp/features';
 import { normalizeSettings } from '@podsec/server/out/lsp/settings';
+import { privilegedPod } from '../support/manifests';
 
-const POD = `apiVersion: v1
-kind: Pod
-metadata:
-  name: p
-spec:
-  containers:
-    - name: a
-      image: x
-      securityContext:
-        privileged: true
-`;
+const POD = privilegedPod('p', { container: 'a', image: 'x' });
 
 function apply(text: string, e: { start: number; end: number; newText: string }): string {
   return text.slice(0, e.start) + e.newText + text.slice(e.end);

@@ -19,3 +19,13 @@ export function repoRoot(): string {
     dir = up;
   }
 }
+
+/**
+ * The shared folder beside the repository that holds third-party test data
+ * (upstream's conformance fixtures, the real-world corpus): `../shared`, or
+ * the folder PODSEC_SHARED_DIR names (point it at a missing folder to run as
+ * a fresh clone does).
+ */
+export function sharedDir(): string {
+  return process.env.PODSEC_SHARED_DIR ?? join(repoRoot(), '..', 'shared');
+}

@@ -15,9 +15,9 @@ import { parseAllDocuments } from 'yaml';
 import { renderFromDisk, parseRenderArgs } from '@podsec/server/out/cli/render';
 import type { RenderArgs } from '@podsec/server/out/cli/render';
 import type { RenderedDocument } from '@podsec/server/out/engine/helm/render';
-import { repoRoot } from '../../support/paths';
+import { sharedDir } from '../../support/paths';
 
-export const SHARED = resolve(repoRoot(), '..', 'shared', 'helm');
+export const SHARED = resolve(sharedDir(), 'helm');
 
 export interface Case {
   set: string;
