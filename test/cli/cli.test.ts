@@ -107,7 +107,8 @@ describe('podsec command line', () => {
       }>;
       summary: Record<string, number>;
     };
-    assert.deepEqual(Object.keys(doc), ['policy', 'files', 'summary']);
+    assert.deepEqual(Object.keys(doc), ['policy', 'files', 'skipped', 'summary']);
+    assert.deepEqual(doc.skipped, []);
     assert.deepEqual(doc.policy, { level: 'restricted', version: 'v1.37' });
     const file = doc.files[0];
     assert.ok(file);
@@ -153,6 +154,8 @@ describe('podsec command line', () => {
       objects: 1,
       findings: file.findings.length,
       errors: 0,
+      skipped: 0,
+      notWritten: 0,
     });
   });
 

@@ -20,6 +20,10 @@ export interface CliOptions extends CommonOptions {
   format: Format;
   fix: boolean;
   fixUnsafe: boolean;
+  /** With --fix, write files with other hard links in place. */
+  fixHardLinks: boolean;
+  /** Exit 1 when a file was not read or not evaluated; null when not given. */
+  failOnSkipped: boolean | null;
   showVersion: boolean;
 }
 
@@ -44,6 +48,10 @@ Options:
   --fix                      apply every safe fix in place, then report what is left
   --fix-unsafe               with --fix, also apply fixes that can change how the
                              workload runs (runAsNonRoot, host namespaces, ...)
+  --fix-hard-links           with --fix, also write files that have other hard
+                             links, in place (else they are reported, not written)
+  --fail-on-skipped          exit 1 when a file was not read (a FIFO, a device, a
+                             dangling link...) or not evaluated (a limit, a template)
   --max-file-size <chars>    largest file evaluated (default: 5242880)
   --max-alias-count <n>      alias look-ups per document before evaluation stops
                              (default: 10000; aliases are never expanded)
@@ -51,13 +59,21 @@ Options:
   --version                  print the version
   -h, --help                 print this help
 
+Flags take no value: "--fix=false" is a usage error; leave the flag out instead.
+
 "podsec report" prints the level advisor's report: the highest level each
 workload meets, what stands between it and the next, namespaces' labels and
 what-ifs, version upgrades (--from/--to) and PodSecurityPolicy migration, as
 text, Markdown or JSON.
 
+Fixed files are written atomically (a temporary file in the same directory,
+then renamed over the original, mode kept); a file changed on disk since it
+was read, read-only, hard-linked, or reached through a link outside the paths
+given is not written and is reported.
+
 Exit status: 0 when nothing of error severity was found, 1 when a finding or a
-YAML error of error severity was, 2 on a usage or read error.
+YAML error of error severity was (or, with --fail-on-skipped, a file was
+skipped), 2 on a usage or read error or when --fix could not write a file.
 `;
 
 /** One option being read: its name, and readers of its value. */
@@ -83,7 +99,9 @@ export function parseOptions<T extends CommonOptions>(
     const raw = argv[i] ?? '';
     const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
     const flag = eq > 0 ? raw.slice(0, eq) : raw;
+    let took = false;
     const take = (): string => {
+      took = true;
       if (eq > 0) return raw.slice(eq + 1);
       const v = argv[i + 1];
       if (v === undefined || (v.startsWith('-') && v !== '-'))
@@ -97,7 +115,15 @@ export function parseOptions<T extends CommonOptions>(
         throw new UsageError(`${flag} needs a positive whole number`);
       return v;
     };
-    if (own({ flag, take, positive })) continue;
+    // A flag given a value (`--fix=false`) would be read as the flag alone: refuse it.
+    const noValue = (): void => {
+      if (eq > 0 && !took)
+        throw new UsageError(`${flag} takes no value: give ${flag} alone, or leave it out`);
+    };
+    if (own({ flag, take, positive })) {
+      noValue();
+      continue;
+    }
     switch (flag) {
       case '--level': {
         const v = take();
@@ -143,6 +169,7 @@ export function parseOptions<T extends CommonOptions>(
         if (raw.startsWith('-') && raw !== '-') throw new UsageError(`unknown option ${raw}`);
         o.paths.push(raw);
     }
+    noValue();
   }
   return o;
 }
@@ -156,6 +183,8 @@ export function parseArgs(argv: string[]): CliOptions {
     format: 'text',
     fix: false,
     fixUnsafe: false,
+    fixHardLinks: false,
+    failOnSkipped: null,
     color: null,
     maxFileSize: null,
     maxAliasCount: null,
@@ -178,6 +207,12 @@ export function parseArgs(argv: string[]): CliOptions {
       case '--fix-unsafe':
         o.fix = true;
         o.fixUnsafe = true;
+        return true;
+      case '--fix-hard-links':
+        o.fixHardLinks = true;
+        return true;
+      case '--fail-on-skipped':
+        o.failOnSkipped = true;
         return true;
       case '--version':
         o.showVersion = true;

@@ -1,7 +1,7 @@
 /**
  * `podsec`: the command line. Same engine as the language server.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   analyze,
@@ -15,13 +15,13 @@ import type { AnalyzeOptions, NamespaceLabels } from '../engine/index';
 import { HELP, parseArgs, UsageError } from './args';
 import type { CliOptions } from './args';
 import type { FileResult } from './report';
-import { toJson, toSarif, toText } from './report';
+import { skipReason, toJson, toSarif, toText } from './report';
 import { runRender } from './render';
 import { runInit } from './init';
 import { isKustomizationTarget, runRenderKustomize } from './renderKustomize';
 import { runReport } from './reportCommand';
-
-const SKIP_DIRS = new Set(['node_modules', '.git']);
+import { readHandle, readRegular, walk, writeFixed } from '../io/index';
+import type { FileIdentity, FsSeam } from '../io/index';
 
 interface Input {
   path: string;
@@ -30,14 +30,30 @@ interface Input {
   readError?: string;
   /** 1-based position of a read error inside the file (invalid UTF-8); else 1:1. */
   readErrorAt?: { line: number; column: number };
+  /** Not read (a FIFO, a device, a dangling link...): why. */
+  skipped?: string;
+  /** Named only: a loop, or a second way to a file already read. */
+  revisit?: string;
+  /** More bytes than the size limit allows: not read past it. */
+  tooLarge?: { size: number | null; limit: number };
+  /** The file as read, to notice a change before --fix writes it. */
+  identity?: FileIdentity;
+  /** Reached through a symbolic link; `outside` when its target lies outside the given paths. */
+  link?: { target: string; outside: boolean };
 }
+
+/** Standard input cannot be read (a directory, a closed handle): a usage error. */
+export class InputError extends Error {}
 
 export interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
-  readStdin: () => Buffer;
+  /** Standard input, at most `limit` bytes; null when there are more. Throws InputError when unusable. */
+  readStdin: (limit: number) => Buffer | null;
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
+  /** The file system --fix writes through (tests inject failures); the real one by default. */
+  fs?: FsSeam;
 }
 
 function packageVersion(): string {
@@ -48,50 +64,6 @@ function packageVersion(): string {
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';
-  }
-}
-
-/** Expand directories (recursively, *.yaml / *.yml) into files, in a stable order. */
-function expand(
-  path: string,
-  out: string[],
-  errors: Array<{ path: string; message: string }>,
-): void {
-  let st;
-  try {
-    st = statSync(path);
-  } catch (e) {
-    errors.push({
-      path,
-      message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-    });
-    return;
-  }
-  if (!st.isDirectory()) {
-    out.push(path);
-    return;
-  }
-  let names: string[];
-  try {
-    names = readdirSync(path).sort();
-  } catch (e) {
-    errors.push({
-      path,
-      message: `cannot read directory: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-    });
-    return;
-  }
-  for (const name of names) {
-    const full = join(path, name);
-    let sub;
-    try {
-      sub = statSync(full);
-    } catch {
-      continue;
-    }
-    if (sub.isDirectory()) {
-      if (!SKIP_DIRS.has(name)) expand(full, out, errors);
-    } else if (/\.ya?ml$/i.test(name)) out.push(full);
   }
 }
 
@@ -138,34 +110,50 @@ function decode(path: string, bytes: Buffer): Input {
   return { path, text: bom ? text.slice(1) : text, bom };
 }
 
-function readInputs(paths: readonly string[], io: Io): Input[] {
-  const files: string[] = [];
-  const errors: Array<{ path: string; message: string }> = [];
-  for (const p of paths) {
-    if (p === '-') files.push('-');
-    else expand(p, files, errors);
-  }
-  const inputs: Input[] = errors.map((e) => ({
+/**
+ * Bytes read for a limit of `chars` characters (UTF-16 units, as the engine
+ * counts): a unit takes at most 3 bytes of UTF-8, plus a byte-order mark.
+ */
+export const byteLimit = (chars: number): number => chars * 3 + 3;
+
+function readInputs(paths: readonly string[], io: Io, maxChars: number): Input[] {
+  const limit = byteLimit(maxChars);
+  const walked = walk(paths.filter((p) => p !== '-'));
+  const inputs: Input[] = walked.errors.map((e) => ({
     path: e.path,
     text: '',
     bom: false,
     readError: e.message,
   }));
-  for (const f of files) {
-    if (f === '-') {
-      inputs.push(decode('-', io.readStdin()));
-      continue;
-    }
-    try {
-      inputs.push(decode(f, readFileSync(f)));
-    } catch (e) {
+  if (paths.includes('-')) {
+    const bytes = io.readStdin(limit);
+    if (bytes === null) {
+      inputs.push({ path: '-', text: '', bom: false, tooLarge: { size: null, limit: maxChars } });
+    } else inputs.push(decode('-', bytes));
+  }
+  for (const f of walked.files) {
+    const r = readRegular(f.path, limit);
+    const link = f.viaLink ? { link: { target: f.real, outside: f.outside } } : {};
+    if (r.kind === 'ok') inputs.push({ ...decode(f.path, r.bytes), identity: r.identity, ...link });
+    else if (r.kind === 'too-large')
       inputs.push({
-        path: f,
+        path: f.path,
         text: '',
         bom: false,
-        readError: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        tooLarge: { size: r.size, limit: maxChars },
+        ...link,
       });
-    }
+    else if (r.kind === 'special')
+      inputs.push({ path: f.path, text: '', bom: false, skipped: r.reason });
+    else inputs.push({ path: f.path, text: '', bom: false, readError: r.reason });
+  }
+  for (const s of walked.skipped) {
+    inputs.push({
+      path: s.path,
+      text: '',
+      bom: false,
+      ...(s.counted ? { skipped: s.reason } : { revisit: s.reason }),
+    });
   }
   return inputs;
 }
@@ -173,7 +161,21 @@ function readInputs(paths: readonly string[], io: Io): Input[] {
 export function run(argv: string[], io: Io): number {
   // `podsec report …`: the level advisor (a file named "report" can be given as ./report).
   if (argv[0] === 'report') {
-    return runReport(argv.slice(1), { ...io, read: (paths) => readInputs(paths, io) });
+    try {
+      return runReport(argv.slice(1), {
+        ...io,
+        read: (paths, maxFileSize) =>
+          readInputs(paths, io, maxFileSize ?? DEFAULT_LIMITS.maxFileBytes).map((i) =>
+            i.tooLarge ? { ...i, skipped: `not read: ${tooLargeMessage(i.tooLarge)}` } : i,
+          ),
+      });
+    } catch (e) {
+      if (e instanceof InputError) {
+        io.stderr(`podsec report: ${e.message}\n`);
+        return 2;
+      }
+      throw e;
+    }
   }
   // `podsec render <chart>`: print what a chart renders to (a file named "render" can be given as ./render);
   // `podsec render <kustomization dir>`: the build as `kubectl kustomize` prints it.
@@ -202,50 +204,102 @@ export function run(argv: string[], io: Io): number {
     return 0;
   }
 
-  const inputs = readInputs(o.paths, io);
+  const maxFileBytes = o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes;
+  let inputs: Input[];
+  try {
+    inputs = readInputs(o.paths, io, maxFileBytes);
+  } catch (e) {
+    if (e instanceof InputError) {
+      io.stderr(`podsec: ${e.message}\nRun "podsec --help" for usage.\n`);
+      return 2;
+    }
+    throw e;
+  }
   const base: AnalyzeOptions = {
     level: o.level,
     version: o.version,
     namespaceLabels: o.namespaceLabels,
-    maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
+    maxFileBytes,
     maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
   };
   // Namespaces declared in any input set the policy of workloads in the others.
   const namespaces = new Map<string, NamespaceLabels>();
   if (o.namespaceLabels) {
     for (const i of inputs) {
-      if (i.readError) continue;
+      if (i.readError || i.text === '') continue;
       for (const ns of collectNamespaces(i.text, i.path, base)) namespaces.set(ns.name, ns);
     }
   }
+  const empty = () => ({ findings: [], errors: [], notes: [], workloads: [], objects: 0 });
   const results: FileResult[] = [];
+  // One file at a time: analysed, fixed and written before the next is looked at.
   for (const i of inputs) {
-    if (i.readError) {
+    const link = i.link ? { link: i.link } : {};
+    if (i.readError || i.skipped !== undefined || i.revisit !== undefined) {
       results.push({
         path: i.path,
         text: '',
-        analysis: { findings: [], errors: [], notes: [], workloads: [], objects: 0 },
-        readError: i.readError,
+        analysis: empty(),
+        ...(i.readError !== undefined ? { readError: i.readError } : {}),
         ...(i.readErrorAt ? { readErrorAt: i.readErrorAt } : {}),
+        ...(i.skipped !== undefined ? { skipped: i.skipped } : {}),
+        ...(i.revisit !== undefined ? { revisit: i.revisit } : {}),
+        ...link,
       });
       continue;
     }
+    if (i.tooLarge) {
+      const analysis = empty() as FileResult['analysis'];
+      analysis.errors.push({
+        message: `File not evaluated: ${tooLargeMessage(i.tooLarge)}`,
+        span: { start: 0, end: 0 },
+        code: 'limit',
+        severity: 'error',
+      });
+      results.push({ path: i.path, text: '', analysis, ...link });
+      continue;
+    }
+    // Text from the engine's results is released per file; only the text positions refer to is kept.
     const options: AnalyzeOptions = { ...base, namespaces, file: i.path };
     if (o.fix) {
       const fixed = fixAll(i.text, options, { unsafe: o.fixUnsafe });
+      let fixError: string | undefined;
       if (fixed.text !== i.text) {
         const out = (i.bom ? '\ufeff' : '') + fixed.text;
         if (i.path === '-') io.stdout(out);
-        else writeFileSync(i.path, out);
+        else if (!i.identity) fixError = 'not written: the file was not read as a regular file';
+        else {
+          const w = writeFixed({
+            path: i.path,
+            data: Buffer.from(out, 'utf8'),
+            expected: i.identity,
+            outside: i.link?.outside ?? false,
+            inPlaceHardLinks: o.fixHardLinks,
+            ...(io.fs ? { fs: io.fs } : {}),
+          });
+          if (w.kind !== 'written') fixError = w.reason;
+        }
       }
-      results.push({
-        path: i.path,
-        text: fixed.text,
-        analysis: analyze(fixed.text, options),
-        fixed: fixed.applied,
-      });
+      if (fixError !== undefined) {
+        // Nothing was written: report the file as it is on disk.
+        results.push({
+          path: i.path,
+          text: i.text,
+          analysis: analyze(i.text, options),
+          fixError,
+          ...link,
+        });
+      } else {
+        results.push({
+          path: i.path,
+          text: fixed.text,
+          analysis: analyze(fixed.text, options),
+          fixed: fixed.applied,
+          ...link,
+        });
+      }
     } else {
-      results.push({ path: i.path, text: i.text, analysis: analyze(i.text, options) });
+      results.push({ path: i.path, text: i.text, analysis: analyze(i.text, options), ...link });
     }
   }
 
@@ -259,18 +313,43 @@ export function run(argv: string[], io: Io): number {
     write(toText(results, color));
   }
 
-  if (results.some((r) => r.readError)) return 2;
+  if (results.some((r) => r.readError !== undefined || r.fixError !== undefined)) return 2;
   const failed = results.some(
     (r) => r.analysis.errors.length > 0 || r.analysis.findings.some((f) => f.severity === 'error'),
   );
-  return failed ? 1 : 0;
+  if (failed) return 1;
+  return o.failOnSkipped === true && results.some((r) => skipReason(r) !== null) ? 1 : 0;
+}
+
+/** A file over the size limit, measured in bytes (it is not read past the limit). */
+function tooLargeMessage(t: { size: number | null; limit: number }): string {
+  const size = t.size === null ? `more than ${byteLimit(t.limit)}` : String(t.size);
+  return `${size} bytes is over the limit of ${t.limit} characters (setting podsec.maxFileSize, option --max-file-size)`;
+}
+
+/** Standard input through the same bounded read as files; a directory or a closed handle is refused. */
+function readStdin(limit: number): Buffer | null {
+  const r = readHandle(0, limit);
+  if (r.kind === 'ok') return r.bytes;
+  if (r.kind === 'too-large') return null;
+  throw new InputError(`standard input ${r.reason}`);
+}
+
+/** A closed stdout or stderr (`podsec … | head -1`) ends the run quietly, with its exit status. */
+function quietOnEpipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
 }
 
 export function main(): void {
+  quietOnEpipe(process.stdout);
+  quietOnEpipe(process.stderr);
   const code = run(process.argv.slice(2), {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
-    readStdin: () => readFileSync(0),
+    readStdin,
     isTTY: process.stdout.isTTY === true,
     env: process.env,
   });

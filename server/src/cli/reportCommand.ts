@@ -5,7 +5,7 @@
  * map to Pod Security levels. Text, Markdown or JSON; the engine does all the
  * work (buildReport); render/ writes the text and Markdown.
  */
-import { buildReport, DEFAULT_LIMITS, versionError } from '../engine/index';
+import { buildReport, DEFAULT_LIMITS, versionError, visible } from '../engine/index';
 import type { ReportInput } from '../engine/index';
 import { reportMarkdown, reportText } from '../render/index';
 import { parseOptions, UsageError } from './args';
@@ -97,8 +97,17 @@ export interface ReportIo {
   stderr: (s: string) => void;
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
-  /** Read the paths (directories expanded); readError set for unreadable ones. */
-  read: (paths: string[]) => Array<{ path: string; text: string; readError?: string }>;
+  /** Read the paths (directories expanded); readError set for unreadable ones, skipped for those not read. */
+  read: (
+    paths: string[],
+    maxFileSize?: number,
+  ) => Array<{
+    path: string;
+    text: string;
+    readError?: string;
+    skipped?: string;
+    revisit?: string;
+  }>;
 }
 
 export function runReport(argv: string[], io: ReportIo): number {
@@ -116,12 +125,14 @@ export function runReport(argv: string[], io: ReportIo): number {
     io.stdout(REPORT_HELP);
     return 0;
   }
-  const files = io.read(o.paths);
+  const files = io.read(o.paths, o.maxFileSize ?? undefined);
   const inputs: ReportInput[] = [];
   const readErrors: string[] = [];
   for (const f of files) {
     if (f.readError) readErrors.push(`${f.path}: ${f.readError}`);
-    else inputs.push({ path: f.path, text: f.text });
+    else if (f.skipped !== undefined)
+      io.stderr(`podsec report: ${visible(f.path)}: ${visible(f.skipped)}\n`);
+    else if (f.revisit === undefined) inputs.push({ path: f.path, text: f.text });
   }
   const report = buildReport(inputs, {
     version: o.version,
@@ -132,7 +143,7 @@ export function runReport(argv: string[], io: ReportIo): number {
     maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
     maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
   });
-  for (const e of readErrors) io.stderr(`podsec report: ${e}\n`);
+  for (const e of readErrors) io.stderr(`podsec report: ${visible(e)}\n`);
   if (o.format === 'json') io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   else if (o.format === 'markdown') io.stdout(reportMarkdown(report));
   else {

@@ -72,7 +72,7 @@ export {
 export { applyEdits } from './fixes/edits';
 export { DEFAULT_LIMITS } from './limits';
 export { WORKLOAD_KINDS } from './workloads';
-export { escapeMarkdown, plural } from './text';
+export { clip, escapeMarkdown, MAX_QUOTED, plural, visible } from './text';
 
 /** Analyse a whole text: every YAML document, every workload, at the configured or labelled policy. */
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {

@@ -17,7 +17,32 @@ export interface FileResult {
   readErrorAt?: { line: number; column: number };
   /** Fixes applied by --fix. */
   fixed?: number;
+  /** Not read (a FIFO, a device, a dangling link, a path too long...): why. Counted as skipped. */
+  skipped?: string;
+  /** Named only, nothing missed: a link loop, or a second way to a file already checked. */
+  revisit?: string;
+  /** Reached through a symbolic link; `outside` when its target lies outside the given paths. */
+  link?: { target: string; outside: boolean };
+  /** --fix could not write the fixed text (changed on disk, read-only, ENOSPC...): why. */
+  fixError?: string;
 }
+
+/**
+ * Why a file was not (fully) checked, or null when it was: not read (skipped,
+ * a read error) or not evaluated (over a limit, binary, a template).
+ */
+export function skipReason(r: FileResult): string | null {
+  if (r.skipped !== undefined) return r.skipped;
+  if (r.readError !== undefined) return r.readError;
+  const limit = r.analysis.errors.find((d) => d.code === 'limit');
+  if (limit) return limit.message;
+  const note = r.analysis.notes.find((d) => /^not evaluated/i.test(d.message));
+  return note ? note.message : null;
+}
+
+/** Results of files that were looked at (not a named revisit, not a skipped one). */
+export const checked = (r: FileResult): boolean =>
+  r.revisit === undefined && r.skipped === undefined;
 
 export interface HumanRange {
   line: number;
@@ -47,18 +72,26 @@ export interface Totals {
   objects: number;
   findings: number;
   errors: number;
+  /** Files not read or not evaluated (each named in the output). */
+  skipped: number;
+  /** Fixed files --fix could not write. */
+  notWritten: number;
   bySeverity: Record<Severity, number>;
 }
 
 export function totals(results: readonly FileResult[]): Totals {
   const t: Totals = {
-    files: results.length,
+    files: results.filter(checked).length,
     objects: 0,
     findings: 0,
     errors: 0,
+    skipped: 0,
+    notWritten: 0,
     bySeverity: { error: 0, warning: 0, information: 0 },
   };
   for (const r of results) {
+    if (skipReason(r) !== null) t.skipped++;
+    if (r.fixError !== undefined) t.notWritten++;
     t.objects += r.analysis.objects;
     t.findings += r.analysis.findings.length;
     t.errors += r.analysis.errors.length + (r.readError ? 1 : 0);

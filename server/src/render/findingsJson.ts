@@ -1,7 +1,8 @@
 /** `podsec --format json`: the results as one JSON document. */
+import { clip } from '../engine/index';
 import type { Diagnostic } from '../engine/index';
 import type { FileResult } from './fileResult';
-import { linesOf, locate, totals } from './fileResult';
+import { checked, linesOf, locate, skipReason, totals } from './fileResult';
 
 export function toJson(
   results: readonly FileResult[],
@@ -14,8 +15,10 @@ export function toJson(
   };
   const doc = {
     policy,
-    files: results.map((r) => ({
+    files: results.filter(checked).map((r) => ({
       path: r.path,
+      ...(r.link ? { link: r.link } : {}),
+      ...(r.fixError !== undefined ? { notWritten: r.fixError } : {}),
       findings: r.analysis.findings.map((f) => ({
         check: f.check,
         level: f.level,
@@ -24,11 +27,11 @@ export function toJson(
         ...locate(linesOf(r), f.span.start, f.span.end),
         object: {
           kind: f.object.kind,
-          name: f.object.name,
+          name: f.object.name === null ? null : clip(f.object.name),
           namespace: f.object.namespace,
           document: f.object.document,
         },
-        container: f.container,
+        container: f.container === null ? null : clip(f.container),
         policy: { level: f.policy.level, version: f.evaluatedVersion },
         fixable: f.fixes.length > 0,
       })),
@@ -46,7 +49,20 @@ export function toJson(
       ],
       notes: r.analysis.notes.map((d) => diag(r, d)),
     })),
-    summary: { files: t.files, objects: t.objects, findings: t.findings, errors: t.errors },
+    // Every file not read or not evaluated, and (counted: false) the loops and second links named only.
+    skipped: results.flatMap((r) => {
+      if (r.revisit !== undefined) return [{ path: r.path, reason: r.revisit, counted: false }];
+      const reason = skipReason(r);
+      return reason === null ? [] : [{ path: r.path, reason, counted: true }];
+    }),
+    summary: {
+      files: t.files,
+      objects: t.objects,
+      findings: t.findings,
+      errors: t.errors,
+      skipped: t.skipped,
+      notWritten: t.notWritten,
+    },
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

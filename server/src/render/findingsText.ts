@@ -1,5 +1,5 @@
 /** `podsec` text output: one line per finding, grouped by file, and a summary line. */
-import { plural } from '../engine/index';
+import { plural, visible } from '../engine/index';
 import type { Severity } from '../engine/index';
 import type { FileResult } from './fileResult';
 import { linesOf, totals } from './fileResult';
@@ -33,38 +33,60 @@ export function toText(results: readonly FileResult[], color: boolean): string {
         ? s.yellow('warning')
         : s.blue(v === 'note' ? 'note' : 'info');
   const out: string[] = [];
+  // Paths and messages carry user text: control characters are shown, never sent.
   for (const r of results) {
     const rows: Array<{ at: number; line: string }> = [];
+    const path = visible(r.path);
     const where = (offset: number) => {
       const p = linesOf(r).humanPosition(offset);
-      return `${r.path}:${p.line}:${p.column}`;
+      return `${path}:${p.line}:${p.column}`;
     };
+    if (r.skipped !== undefined) {
+      rows.push({ at: -1, line: `${path}  ${s.yellow('skipped')}  ${visible(r.skipped)}` });
+    }
+    if (r.revisit !== undefined) {
+      rows.push({ at: -1, line: `${path}  ${sev('note')}  ${visible(r.revisit)}` });
+    }
+    if (r.link?.outside) {
+      rows.push({
+        at: -1,
+        line: `${path}  ${sev('note')}  read through a symbolic link to ${visible(r.link.target)}, outside the paths given (--fix does not write it)`,
+      });
+    }
     if (r.readError) {
       const at = r.readErrorAt ?? { line: 1, column: 1 };
       rows.push({
         at: -1,
-        line: `${r.path}:${at.line}:${at.column}  ${sev('error')}  ${r.readError}`,
+        line: `${path}:${at.line}:${at.column}  ${sev('error')}  ${visible(r.readError)}`,
       });
     }
     for (const d of r.analysis.errors) {
       rows.push({
         at: d.span.start,
-        line: `${where(d.span.start)}  ${sev('error')}  ${d.message}  ${s.dim(`[${d.code}]`)}`,
+        line: `${where(d.span.start)}  ${sev('error')}  ${visible(d.message)}  ${s.dim(`[${d.code}]`)}`,
       });
     }
     for (const d of r.analysis.notes) {
-      rows.push({ at: d.span.start, line: `${where(d.span.start)}  ${sev('note')}  ${d.message}` });
+      rows.push({
+        at: d.span.start,
+        line: `${where(d.span.start)}  ${sev('note')}  ${visible(d.message)}`,
+      });
     }
     for (const f of r.analysis.findings) {
       rows.push({
         at: f.span.start,
-        line: `${where(f.span.start)}  ${sev(f.severity)}  ${f.message}  ${s.dim(`[${f.check}]`)}`,
+        line: `${where(f.span.start)}  ${sev(f.severity)}  ${visible(f.message)}  ${s.dim(`[${f.check}]`)}`,
       });
     }
     if (r.fixed)
       rows.push({
         at: Number.MAX_SAFE_INTEGER,
-        line: `${r.path}  ${s.dim(`fixed ${plural(r.fixed, 'finding')}`)}`,
+        line: `${path}  ${s.dim(`fixed ${plural(r.fixed, 'finding')}`)}`,
+      });
+    if (r.fixError !== undefined)
+      rows.push({
+        at: Number.MAX_SAFE_INTEGER,
+        line: `${path}  ${sev('error')}  --fix: ${visible(r.fixError)}`,
       });
     if (rows.length === 0) continue;
     rows.sort((a, b) => a.at - b.at);
@@ -77,11 +99,14 @@ export function toText(results: readonly FileResult[], color: boolean): string {
     ...(t.bySeverity.information > 0 ? [plural(t.bySeverity.information, 'info', 'info')] : []),
   ];
   const fixed = results.reduce((n, r) => n + (r.fixed ?? 0), 0);
+  const clean = t.findings === 0 && t.errors === 0 && t.notWritten === 0;
   const summary =
-    `${t.findings === 0 && t.errors === 0 ? '✓' : '✖'} ${plural(t.findings, 'finding')} (${parts.join(', ')})` +
+    `${clean ? (t.skipped === 0 ? '✓' : '!') : '✖'} ${plural(t.findings, 'finding')} (${parts.join(', ')})` +
     `${t.errors > 0 ? `, ${plural(t.errors, 'file error')}` : ''}` +
     ` in ${plural(t.objects, 'object')}, ${plural(t.files, 'file')}` +
-    `${fixed > 0 ? `; ${plural(fixed, 'fix', 'fixes')} applied` : ''}`;
-  out.push(t.bySeverity.error > 0 || t.errors > 0 ? s.bold(summary) : summary);
+    `${t.skipped > 0 ? `; ${t.skipped} skipped (not read or not evaluated)` : ''}` +
+    `${fixed > 0 ? `; ${plural(fixed, 'fix', 'fixes')} applied` : ''}` +
+    `${t.notWritten > 0 ? `; ${plural(t.notWritten, 'fixed file')} not written` : ''}`;
+  out.push(t.bySeverity.error > 0 || t.errors > 0 || t.notWritten > 0 ? s.bold(summary) : summary);
   return `${out.join('\n\n')}\n`;
 }

@@ -10,7 +10,7 @@
  *   reportMarkdown.ts  the report as Markdown (editor preview, `--format markdown`)
  */
 export type { FileResult, HumanRange, Totals } from './fileResult';
-export { totals } from './fileResult';
+export { checked, skipReason, totals } from './fileResult';
 export { toText } from './findingsText';
 export { toJson } from './findingsJson';
 export { toSarif } from './sarif';

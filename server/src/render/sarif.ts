@@ -48,6 +48,16 @@ export function toSarif(results: readonly FileResult[], version: string): string
       shortDescription: { text: 'Invalid pod-security label on a Namespace' },
     },
     { id: 'read', name: 'read', shortDescription: { text: 'The file could not be read' } },
+    {
+      id: 'skipped',
+      name: 'skipped',
+      shortDescription: { text: 'A file not read (a FIFO, a device, a dangling link...)' },
+    },
+    {
+      id: 'write',
+      name: 'write',
+      shortDescription: { text: 'A fixed file --fix could not write' },
+    },
   ];
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const region = (r: FileResult, start: number, end: number) => {
@@ -79,11 +89,34 @@ export function toSarif(results: readonly FileResult[], version: string): string
         ],
       });
     }
+    for (const [ruleId, text] of [
+      ['skipped', r.skipped],
+      ['write', r.fixError],
+    ] as const) {
+      if (text === undefined) continue;
+      sarifResults.push({
+        ruleId,
+        ruleIndex: index.get(ruleId),
+        level: ruleId === 'write' ? 'error' : 'warning',
+        message: { text },
+        locations: [{ physicalLocation: { artifactLocation: { uri: toUri(r.path) } } }],
+      });
+    }
     for (const d of r.analysis.errors) {
       sarifResults.push({
         ruleId: d.code,
         ruleIndex: index.get(d.code),
         level: 'error',
+        message: { text: d.message },
+        locations: loc(r, d.span.start, d.span.end),
+      });
+    }
+    for (const d of r.analysis.notes) {
+      if (!/^not evaluated/i.test(d.message)) continue;
+      sarifResults.push({
+        ruleId: 'limit',
+        ruleIndex: index.get('limit'),
+        level: 'note',
         message: { text: d.message },
         locations: loc(r, d.span.start, d.span.end),
       });

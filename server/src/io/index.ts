@@ -1,0 +1,19 @@
+/**
+ * Safe file input and output for the command line: what is read (regular
+ * files only, each once, bounded), how directories are walked (loops end,
+ * links checked), and how fixed files are written (atomically, never over a
+ * change made meanwhile). The engine reads no files; this is the edge.
+ *
+ *   fs.ts     the file-system calls, behind a seam tests can fail on purpose
+ *   read.ts   one file or handle: non-blocking open, fstat, bounded read
+ *   walk.ts   the paths given, expanded into files and named skips
+ *   write.ts  the atomic write of a fixed file
+ */
+export type { FsSeam } from './fs';
+export { describeCode, errorCode, kindOf, nodeFs } from './fs';
+export type { FileIdentity, ReadOutcome } from './read';
+export { readBounded, readHandle, readRegular, sha256 } from './read';
+export type { WalkedFile, WalkOptions, WalkResult, WalkSkip } from './walk';
+export { insideRoots, SKIP_DIRS, walk, YAML_NAME } from './walk';
+export type { WriteOutcome, WriteRequest } from './write';
+export { writeFixed } from './write';
