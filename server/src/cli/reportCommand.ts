@@ -5,7 +5,7 @@
  * map to Pod Security levels. Text, Markdown or JSON; the engine does all the
  * work (buildReport); render/ writes the text and Markdown.
  */
-import { buildReport, DEFAULT_LIMITS, versionError, visible } from '../engine/index';
+import { buildReport, clip, DEFAULT_LIMITS, versionError, visible } from '../engine/index';
 import type { ReportInput } from '../engine/index';
 import { reportMarkdown, reportText } from '../render/index';
 import { parseOptions, UsageError } from './args';
@@ -144,15 +144,35 @@ export function runReport(argv: string[], io: ReportIo): number {
     maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
   });
   for (const e of readErrors) io.stderr(`podsec report: ${visible(e)}\n`);
-  if (o.format === 'json') io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-  else if (o.format === 'markdown') io.stdout(reportMarkdown(report));
+  // User text (names) is cut to a bound, so an aliased 1 MB name cannot multiply the output.
+  if (o.format === 'json')
+    io.stdout(
+      `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'string' ? clip(v, 1000) : v), 2)}\n`,
+    );
+  else if (o.format === 'markdown') io.stdout(reportMarkdown(forTerminal(report)));
   else {
     const color = o.color ?? (io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb');
-    io.stdout(reportText(report, color));
+    io.stdout(reportText(forTerminal(report), color));
   }
   if (readErrors.length > 0) return 2;
   const rejected = report.namespaces.some(
     (n) => (n.scenarios.find((s) => s.kind === 'current')?.rejected.length ?? 0) > 0,
   );
   return rejected || report.errors.length > 0 ? 1 : 0;
+}
+
+/**
+ * The report with every string from the user (names, paths, messages) cut to
+ * a bound and its control characters made visible, before colours are added.
+ */
+function forTerminal<T>(value: T): T {
+  const map = (v: unknown): unknown => {
+    if (typeof v === 'string') return visible(clip(v, 1000));
+    if (Array.isArray(v)) return v.map(map);
+    if (v !== null && typeof v === 'object') {
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, map(x)]));
+    }
+    return v;
+  };
+  return map(value) as T;
 }

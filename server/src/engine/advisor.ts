@@ -24,6 +24,7 @@ import { evaluatedMinor, LABEL_PREFIX, LATEST_VERSION, namespacePolicies } from 
 import type { PspAnalysis } from './psp';
 import { podSecurityPoliciesIn } from './psp';
 import { CHECKS_BY_ID } from './registry';
+import { clip } from './text';
 import { namespacesIn } from './evaluate';
 import { DEFAULT_LIMITS } from './limits';
 import { parseFile } from './parse';
@@ -107,8 +108,9 @@ export interface AdviseOptions {
 const workloadKey = (o: { document: number; item: number | null }): string =>
   `${o.document}:${o.item ?? ''}`;
 
+// The span tells containers apart; the name is cut so a huge (aliased) one is not copied per key.
 const findingKey = (f: Finding): string =>
-  `${f.check}:${f.span.start}:${f.span.end}:${f.container ?? ''}`;
+  `${f.check}:${f.span.start}:${f.span.end}:${clip(f.container ?? '')}`;
 
 const isCheck = (f: Finding): boolean => CHECKS_BY_ID.has(f.check as CheckId);
 

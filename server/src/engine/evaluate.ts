@@ -23,6 +23,7 @@ import {
 } from './policy';
 import { analyzePodSecurityPolicy, isPodSecurityPolicy, pspMessage } from './psp';
 import { selectChecks } from './registry';
+import { clip } from './text';
 import { findSuppressions, suppressedBy } from './suppress';
 import type {
   Analysis,
@@ -261,7 +262,7 @@ export function analyzeParsed(
           }
           if (!outcome) continue;
           for (const p of outcome.problems) {
-            const key = `${check.id}:${p.span.start}:${p.span.end}:${p.container ?? ''}:${p.detail}`;
+            const key = `${check.id}:${p.span.start}:${p.span.end}:${clip(p.container ?? '')}:${p.detail}`;
             if (seen.has(key)) continue; // reported once, at the most severe mode
             seen.add(key);
             analysis.findings.push(
@@ -279,6 +280,18 @@ export function analyzeParsed(
       const r = doc.range;
       analysis.errors.push({
         message: `Document not evaluated: more than ${o.maxAliasCount} alias look-ups (setting podsec.maxAliasCount, option --max-alias-count)`,
+        span: { start: r[0], end: Math.min(r[1], r[0] + 1) },
+        code: 'limit',
+        severity: 'error',
+      });
+    }
+    const found = analysis.findings.length - firstFinding;
+    if (found > DEFAULT_LIMITS.maxFindingsPerDocument) {
+      // A bounded report per document: the first findings, and one message saying so.
+      analysis.findings.length = firstFinding + DEFAULT_LIMITS.maxFindingsPerDocument;
+      const r = doc.range;
+      analysis.errors.push({
+        message: `Document not fully evaluated: ${found} findings, over the limit of ${DEFAULT_LIMITS.maxFindingsPerDocument} per document; the first ${DEFAULT_LIMITS.maxFindingsPerDocument} are shown`,
         span: { start: r[0], end: Math.min(r[1], r[0] + 1) },
         code: 'limit',
         severity: 'error',
@@ -372,7 +385,7 @@ function applySuppressions(
   for (const s of sups) {
     const problems: string[] = [];
     if (s.unknown.length > 0)
-      problems.push(`unknown check ${s.unknown.map((u) => `"${u}"`).join(', ')}`);
+      problems.push(`unknown check ${s.unknown.map((u) => `"${clip(u)}"`).join(', ')}`);
     if (s.checks.length === 0 && s.unknown.length === 0) problems.push('no check named');
     if (s.reason === '') problems.push('no reason given after "--"');
     if (!s.used && s.checks.length > 0) problems.push('it silences nothing here');

@@ -6,4 +6,6 @@ export const DEFAULT_LIMITS = {
   maxAliasCount: 10_000,
   /** Deepest flow or block nesting accepted before parsing. */
   maxDepth: 500,
+  /** Findings reported per YAML document; past it, one limit message says the rest were not. */
+  maxFindingsPerDocument: 1000,
 } as const;

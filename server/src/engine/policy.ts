@@ -3,6 +3,7 @@
  */
 import { MAX_MINOR } from './registry';
 import type { Level, Mode, Policy } from './types';
+import { clip } from './text';
 
 export const LEVELS: readonly Level[] = ['privileged', 'baseline', 'restricted'];
 export const LABEL_PREFIX = 'pod-security.kubernetes.io/';
@@ -33,7 +34,7 @@ export const LATEST_VERSION = `v1.${MAX_MINOR}`;
 export function versionError(version: string): string | null {
   return isVersion(version)
     ? null
-    : `invalid policy version "${version}": expected "latest" or v1.<minor> (v1.0 to ${LATEST_VERSION}; newer minors evaluate as ${LATEST_VERSION})`;
+    : `invalid policy version "${clip(version)}": expected "latest" or v1.<minor> (v1.0 to ${LATEST_VERSION}; newer minors evaluate as ${LATEST_VERSION})`;
 }
 
 const STRICTNESS: Record<Level, number> = { privileged: 0, baseline: 1, restricted: 2 };
@@ -80,7 +81,7 @@ export function namespacePolicies(labels: Readonly<Record<string, string>>): {
         level = mode === 'enforce' ? 'restricted' : 'privileged';
         problems.push({
           label: levelKey,
-          message: `invalid level "${rawLevel}" in ${levelKey}: expected privileged, baseline or restricted; evaluating as ${level}`,
+          message: `invalid level "${clip(rawLevel)}" in ${levelKey}: expected privileged, baseline or restricted; evaluating as ${level}`,
         });
       }
     }
@@ -90,7 +91,7 @@ export function namespacePolicies(labels: Readonly<Record<string, string>>): {
       else {
         problems.push({
           label: versionKey,
-          message: `invalid version "${rawVersion}" in ${versionKey}: expected latest or v1.<minor>; evaluating as latest`,
+          message: `invalid version "${clip(rawVersion)}" in ${versionKey}: expected latest or v1.<minor>; evaluating as latest`,
         });
       }
     }

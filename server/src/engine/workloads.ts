@@ -6,6 +6,7 @@
  * evaluated.
  */
 import type { Cursor } from './cursor';
+import { clip } from './text';
 
 interface KindSpec {
   /** API groups the kind is served from ('' = core). */
@@ -78,7 +79,7 @@ export function kindProblem(apiVersion: string, kind: string): string | null {
     const l = w.toLowerCase();
     return lower === `${l}s` || withinOneEdit(lower, l);
   });
-  return near ? `Unknown kind "${kind}" (did you mean ${near}?): not evaluated` : null;
+  return near ? `Unknown kind "${clip(kind)}" (did you mean ${near}?): not evaluated` : null;
 }
 
 /** Equal, or one character inserted, deleted or replaced. */
