@@ -4,17 +4,9 @@
  * with Helm's option names. A render error prints Helm's message and exits 1.
  * Other sources (a Kustomize directory) can be dispatched from `runRender`.
  */
-import {
-  closeSync,
-  fstatSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  readSync,
-  realpathSync,
-  statSync,
-} from 'node:fs';
+import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { readRegular } from '../io/index';
 import { renderChart } from '../engine/helm/render';
 import type { RenderOptions, RenderResult } from '../engine/helm/render';
 import { isInside, normalizePath } from '../engine/sources/sourceFs';
@@ -71,21 +63,9 @@ export class DiskFs implements SourceFs {
   readBytes(path: string): Uint8Array | null {
     const r = this.real(path);
     if (!r) return null;
-    try {
-      const st = statSync(r);
-      if (!st.isFile() || st.size > MAX_FILE) return null;
-      const fd = openSync(r, 'r');
-      try {
-        const size = fstatSync(fd).size;
-        const buf = Buffer.alloc(Math.min(size, MAX_FILE));
-        readSync(fd, buf, 0, buf.length, 0);
-        return new Uint8Array(buf);
-      } finally {
-        closeSync(fd);
-      }
-    } catch {
-      return null;
-    }
+    // Regular files only, checked on the open handle (a file swapped for a FIFO cannot block).
+    const read = readRegular(r, MAX_FILE);
+    return read.kind === 'ok' ? new Uint8Array(read.bytes) : null;
   }
   readText(path: string): string | null {
     const b = this.readBytes(path);

@@ -4,8 +4,9 @@
  * kustomize's message and exit status 1. Nothing is fetched: remote
  * resources are left out with a note on standard error.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { readRegular } from '../io/index';
 import { buildKustomization, KUSTOMIZATION_FILE_NAMES } from '../engine/kustomize/index';
 import type { DirEntry, SourceFs } from '../engine/sources/sourceFs';
 import { isInside, normalizePath } from '../engine/sources/sourceFs';
@@ -26,13 +27,9 @@ export class DiskSourceFs implements SourceFs {
   private bytes(path: string): Buffer | null {
     const p = normalizePath(path);
     if (!isInside(this.root, p)) return null;
-    try {
-      const st = statSync(p);
-      if (!st.isFile() || st.size > MAX_FILE_BYTES) return null;
-      return readFileSync(p);
-    } catch {
-      return null;
-    }
+    // Regular files only, checked on the open handle, never read past the limit.
+    const r = readRegular(p, MAX_FILE_BYTES);
+    return r.kind === 'ok' ? r.bytes : null;
   }
 
   readText(path: string): string | null {
