@@ -167,4 +167,9 @@ export interface AnalyzeOptions {
   maxFileBytes?: number;
   maxAliasCount?: number;
   maxDepth?: number;
+  /**
+   * Honour `podsec-ignore` comments (default true). Admission reads no comments: the level
+   * advisor evaluates with this off to see what admission decides.
+   */
+  suppressions?: boolean;
 }
