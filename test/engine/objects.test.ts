@@ -39,6 +39,14 @@ describe('objects inside lists', () => {
         a.workloads.map((w) => w.policy),
         [{ level: 'baseline', version: 'latest' }],
       );
+      assert.deepEqual(
+        a.workloads.map((w) => [
+          w.policySource.kind,
+          w.policySource.namespace,
+          w.policySource.label,
+        ]),
+        [['namespace', 'shop', 'pod-security.kubernetes.io/enforce']],
+      );
       const sources = new Set(a.findings.map((f) => JSON.stringify(f.policySource)));
       assert.ok(a.findings.length > 0);
       for (const s of sources) assert.match(s, /"kind":"namespace","namespace":"shop"/);
@@ -67,4 +75,35 @@ describe('objects inside lists', () => {
       );
     });
   }
+
+  it('a workload summary says where its policy comes from', () => {
+    const ns = (labels: string) =>
+      `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ops\n  labels:\n${labels}---\n`;
+    const pod = podYaml({ name: 'p', namespace: 'ops' });
+    const summary = (text: string, o = {}) => analyze(text, { file: 'x.yaml', ...o }).workloads[0]!;
+    // the setting
+    assert.deepEqual(summary(pod, { level: 'baseline' }).policySource, { kind: 'setting' });
+    // labels off: the setting, whatever the Namespace says
+    const labelled = ns('    pod-security.kubernetes.io/enforce: baseline\n') + pod;
+    assert.deepEqual(summary(labelled, { namespaceLabels: false }).policySource, {
+      kind: 'setting',
+    });
+    // warn restricted under enforce privileged: the warn label
+    const warn =
+      ns(
+        '    pod-security.kubernetes.io/enforce: privileged\n    pod-security.kubernetes.io/warn: restricted\n',
+      ) + pod;
+    const w = summary(warn);
+    assert.equal(w.policy.level, 'restricted');
+    assert.equal(w.policySource.label, 'pod-security.kubernetes.io/warn');
+    assert.match(
+      warn.slice(w.policySource.span!.start, w.policySource.span!.end),
+      /^(pod-security\.kubernetes\.io\/warn: )?restricted$/,
+    );
+    // privileged in every mode: the enforce label
+    const open = ns('    pod-security.kubernetes.io/enforce: privileged\n') + pod;
+    const p = summary(open);
+    assert.equal(p.policy.level, 'privileged');
+    assert.equal(p.policySource.label, 'pod-security.kubernetes.io/enforce');
+  });
 });

@@ -14,7 +14,14 @@ import type { ResolvedOptions } from './evaluate';
 import { analyzeParsed, namespacesIn, resolveOptions } from './evaluate';
 import type { ParsedFile } from './parse';
 import { parseDocs, precheck, splitDocuments } from './parse';
-import type { Analysis, AnalyzeOptions, Finding, NamespaceLabels, Span } from './types';
+import type {
+  Analysis,
+  AnalyzeOptions,
+  Finding,
+  NamespaceLabels,
+  PolicySource,
+  Span,
+} from './types';
 
 interface Evaluated {
   /** Results with offsets relative to the chunk. */
@@ -186,9 +193,22 @@ function place(
       span: shiftSpan(w.span, by),
       headSpan: shiftSpan(w.headSpan, by),
       podSpecSpan: w.podSpecSpan ? shiftSpan(w.podSpecSpan, by) : null,
+      policySource: placeSource(w.policySource, local, file),
     })),
     objects: r.objects,
   };
+}
+
+/** A policy source whose label is in this text, pointed at where the label is now. */
+function placeSource(
+  src: PolicySource,
+  local: ReadonlyMap<string, NamespaceLabels>,
+  file: string,
+): PolicySource {
+  if (src.kind !== 'namespace' || src.file !== file || !src.namespace) return src;
+  const ns = local.get(src.namespace);
+  const span = ns && src.label ? ns.spans[src.label] : undefined;
+  return span ? { ...src, span } : src;
 }
 
 function shiftFinding(
@@ -198,12 +218,7 @@ function shiftFinding(
   local: ReadonlyMap<string, NamespaceLabels>,
   file: string,
 ): Finding {
-  let policySource = f.policySource;
-  if (policySource.kind === 'namespace' && policySource.file === file && policySource.namespace) {
-    const ns = local.get(policySource.namespace);
-    const span = ns && policySource.label ? ns.spans[policySource.label] : undefined;
-    if (span) policySource = { ...policySource, span };
-  }
+  const policySource = placeSource(f.policySource, local, file);
   if (by === 0 && docBase === 0 && policySource === f.policySource) return f;
   return {
     ...f,

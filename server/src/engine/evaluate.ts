@@ -123,19 +123,22 @@ export function namespacesIn(
   return out;
 }
 
+/**
+ * The policies a workload in namespace `ns` is evaluated at, one per mode that
+ * checks anything, and the one its summary gives (the first of those, or, in a
+ * Namespace labelled privileged in every mode, its enforce label's).
+ */
 function modeRuns(
   o: ResolvedOptions,
   ns: string | null,
   local: ReadonlyMap<string, NamespaceLabels>,
-): ModeRun[] {
+): { runs: ModeRun[]; head: ModeRun } {
   const labelled =
     o.namespaceLabels && ns !== null ? (local.get(ns) ?? o.namespaces.get(ns)) : undefined;
   if (labelled && hasPodSecurityLabels(labelled.labels)) {
-    const runs: ModeRun[] = [];
-    for (const m of namespacePolicies(labelled.labels).modes) {
-      if (m.policy.level === 'privileged') continue;
+    const all: ModeRun[] = namespacePolicies(labelled.labels).modes.map((m) => {
       const label = m.label ?? `${LABEL_PREFIX}${m.mode}`;
-      runs.push({
+      return {
         mode: m.mode,
         policy: m.policy,
         minor: evaluatedMinor(m.policy.version),
@@ -146,18 +149,18 @@ function modeRuns(
           span: labelled.spans[label],
           label,
         },
-      });
-    }
-    return runs;
+      };
+    });
+    const runs = all.filter((r) => r.policy.level !== 'privileged');
+    return { runs, head: runs[0] ?? all[0]! };
   }
-  return [
-    {
-      mode: 'enforce',
-      policy: { level: o.level, version: o.version },
-      minor: evaluatedMinor(o.version),
-      source: { kind: 'setting' },
-    },
-  ];
+  const run: ModeRun = {
+    mode: 'enforce',
+    policy: { level: o.level, version: o.version },
+    minor: evaluatedMinor(o.version),
+    source: { kind: 'setting' },
+  };
+  return { runs: [run], head: run };
 }
 
 function message(reason: string, detail: string, path: string): string {
@@ -227,14 +230,15 @@ export function analyzeParsed(
       const template = podTemplate(obj, kind);
       if (!template) return;
       const pod = new PodView(template);
-      const runs = modeRuns(o, ref.namespace, local);
+      const { runs, head } = modeRuns(o, ref.namespace, local);
       const objSpan = obj.span;
       const headSpan = (obj.get('kind').node ? obj.get('kind').span : objSpan) satisfies Span;
       const summary: WorkloadSummary = {
         object: ref,
         span: objSpan,
         headSpan,
-        policy: runs[0]?.policy ?? { level: 'privileged', version: o.version },
+        policy: head.policy,
+        policySource: head.source,
         podSpecSpan: pod.spec.node ? pod.spec.span : null,
       };
       analysis.workloads.push(summary);
