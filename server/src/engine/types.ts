@@ -4,6 +4,7 @@
  * count them); line/column conversion happens at the edges (CLI, LSP).
  */
 import type { HardeningCheckId } from './hardening/results';
+import type { WorkloadIsolation } from './hardening/network';
 
 export type Level = 'privileged' | 'baseline' | 'restricted';
 export type CheckLevel = 'baseline' | 'restricted';
@@ -149,6 +150,8 @@ export interface Analysis {
   workloads: WorkloadSummary[];
   /** Number of Kubernetes objects (documents or List items with apiVersion/kind). */
   objects: number;
+  /** With the hardening checks: the NetworkPolicies isolating each workload of the file (hover). */
+  hardening?: { isolation: WorkloadIsolation[] };
 }
 
 /** Labels declared by a Namespace document somewhere in the inputs. */

@@ -212,3 +212,20 @@ describe('hardeningOptionsFrom', () => {
     assert.equal(o.checks?.secretManifest, undefined);
   });
 });
+
+describe('hardening findings: bounds', () => {
+  it('a file of thousands of containers lists the first findings and counts the rest in one note', () => {
+    const n = 1200;
+    const text = `apiVersion: v1\nkind: Pod\nmetadata: {name: flood}\nc: &c {name: a, image: a}\nspec:\n  containers: [${Array(n).fill('*c').join(', ')}]\n`;
+    const run = runHardening([hardeningSource('f.yaml', text)], {
+      checks: { networkPolicyIsolation: 'off', serviceAccountToken: 'off' },
+    });
+    const a = mergeHardening(analyze(text, { file: 'f.yaml' }), 'f.yaml', run, POLICY);
+    const h = a.findings.filter((f) => f.family === 'hardening');
+    assert.equal(h.length, 1000);
+    const note = a.notes.find((d) => /more hardening findings/.test(d.message));
+    assert.ok(note);
+    assert.match(note.message, /^\d+ more hardening findings in this file are not listed/);
+    assert.equal(Number(note.message.split(' ')[0]) + 1000, run.findings.get('f.yaml')?.length);
+  });
+});

@@ -25,6 +25,9 @@ import { HARDENING_CHECK_IDS, isHardeningCheckId } from './results';
 import type { HardeningCheckId, HardeningFinding, HardeningNote } from './results';
 import { objectsFromDocument } from './yaml';
 
+/** Hardening findings listed per file; more are counted in one note. */
+export const MAX_FINDINGS_PER_FILE = 1000;
+
 /** The namespace of objects without metadata.namespace, as kubectl applies them. */
 export const HARDENING_DEFAULT_NAMESPACE = 'default';
 
@@ -229,9 +232,13 @@ export function mergeHardening(
   if (!source) return analysis;
   const own = run.findings.get(file) ?? [];
   const notes = run.notes.get(file) ?? [];
+  const isolation = run.result.isolation.filter((i) => i.file === file);
   if (own.length === 0 && notes.length === 0 && !source.text.includes('podsec-ignore'))
-    return analysis;
-  let added = own.map((h) => toFinding(source, h, policy));
+    return isolation.length > 0 ? { ...analysis, hardening: { isolation } } : analysis;
+  // A file of thousands of containers (an alias flood) would give as many
+  // findings, each with its fix: the first ones are reported, the rest counted.
+  const shown = own.length > MAX_FINDINGS_PER_FILE ? own.slice(0, MAX_FINDINGS_PER_FILE) : own;
+  let added = shown.map((h) => toFinding(source, h, policy));
   const meta: Finding[] = [];
   if (source.text.includes('podsec-ignore') && source.docs) {
     const sups = findSuppressions(source.text, new LineIndex(source.text), docRanges(source.docs));
@@ -275,8 +282,18 @@ export function mergeHardening(
     code: 'policy',
     severity: 'information',
   }));
+  const last = shown[shown.length - 1];
+  if (own.length > shown.length && last) {
+    noteDiagnostics.push({
+      message: `${own.length - shown.length} more hardening findings in this file are not listed (at most ${MAX_FINDINGS_PER_FILE} per file)`,
+      span: { start: last.span.start, end: last.span.start },
+      code: 'limit',
+      severity: 'information',
+    });
+  }
   return {
     ...analysis,
+    ...(isolation.length > 0 ? { hardening: { isolation } } : {}),
     findings,
     notes: [...analysis.notes, ...noteDiagnostics].sort((a, b) => a.span.start - b.span.start),
   };
