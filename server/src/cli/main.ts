@@ -22,6 +22,7 @@ import { isKustomizationTarget, runRenderKustomize } from './renderKustomize';
 import { runReport } from './reportCommand';
 import { readHandle, readRegular, walk, writeFixed } from '../io/index';
 import type { FileIdentity, FsSeam } from '../io/index';
+import { addHardening } from './hardening';
 
 interface Input {
   path: string;
@@ -302,6 +303,9 @@ export function run(argv: string[], io: Io): number {
       results.push({ path: i.path, text: i.text, analysis: analyze(i.text, options), ...link });
     }
   }
+
+  // The hardening checks look at every file of the run together.
+  addHardening(results, o.hardening, base, { level: o.level, version: o.version });
 
   const policy = { level: o.level, version: `v1.${evaluatedMinor(o.version)}` };
   // With --fix on standard input, the fixed YAML owns stdout; the report goes to stderr.

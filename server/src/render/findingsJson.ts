@@ -21,6 +21,7 @@ export function toJson(
       ...(r.fixError !== undefined ? { notWritten: r.fixError } : {}),
       findings: r.analysis.findings.map((f) => ({
         check: f.check,
+        ...(f.family ? { family: f.family } : {}),
         level: f.level,
         severity: f.severity,
         message: f.message,
