@@ -126,8 +126,13 @@ describe('hostile input: engine', () => {
     const flood = aliasFlood(POD_HEAD, 20_000, '{name: app, image: app}');
     only(analyze(flood), /alias look-ups/);
     const high = analyze(flood, { maxAliasCount: 1_000_000 });
-    assert.ok(!high.errors.some((e) => e.code === 'limit'), JSON.stringify(high.errors[0]));
-    assert.ok(high.findings.length >= 20_000, 'every aliased container is checked');
+    assert.ok(!high.errors.some((e) => /alias/.test(e.message)), JSON.stringify(high.errors[0]));
+    // Every aliased container is checked (80,000 findings); the report per document is bounded.
+    only(
+      high,
+      /^Document not fully evaluated: 80000 findings, over the limit of 1000 per document/,
+    );
+    assert.equal(high.findings.length, DEFAULT_LIMITS.maxFindingsPerDocument);
   });
 
   // [name, text, offset of the message, options]: one-space block indentation 10,000 deep is

@@ -1,5 +1,5 @@
 /** `podsec --format sarif`: SARIF 2.1.0 for code-scanning UIs. */
-import { CHECKS, HARDENING_CHECK_IDS, HARDENING_CHECKS } from '../engine/index';
+import { CHECKS, clip, HARDENING_CHECK_IDS, HARDENING_CHECKS } from '../engine/index';
 import type { Finding, Severity } from '../engine/index';
 import type { FileResult } from './fileResult';
 import { linesOf, locate } from './fileResult';
@@ -164,7 +164,7 @@ function sarifFinding(
       locations: loc(r, f.span.start, f.span.end),
       properties: {
         family: 'hardening',
-        object: `${f.object.kind}/${f.object.name ?? ''}`,
+        object: `${clip(f.object.kind)}/${clip(f.object.name ?? '')}`,
         fixable: f.fixes.length > 0,
       },
     };
@@ -178,7 +178,7 @@ function sarifFinding(
     properties: {
       policy: `${f.policy.level}:${f.evaluatedVersion}`,
       mode: f.mode,
-      object: `${f.object.kind}/${f.object.name ?? ''}`,
+      object: `${clip(f.object.kind)}/${clip(f.object.name ?? '')}`,
       fixable: f.fixes.length > 0,
     },
   };
