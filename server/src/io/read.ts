@@ -134,7 +134,7 @@ export function readHandle(
   try {
     st = fs.fstatSync(fd);
   } catch (e) {
-    return { kind: 'error', reason: `cannot read: ${errorCode(e)}` };
+    return { kind: 'error', reason: `cannot be read (${errorCode(e)})` };
   }
   if (st.isDirectory()) return { kind: 'error', reason: 'is a directory, not a file or a pipe' };
   const wait = new Int32Array(new SharedArrayBuffer(4));
@@ -146,6 +146,6 @@ export function readHandle(
     });
     return bytes === null ? { kind: 'too-large', limit } : { kind: 'ok', bytes };
   } catch (e) {
-    return { kind: 'error', reason: `cannot read: ${errorCode(e)}` };
+    return { kind: 'error', reason: `cannot be read (${errorCode(e)})` };
   }
 }
