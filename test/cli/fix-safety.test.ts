@@ -184,6 +184,26 @@ describe('podsec --fix never loses a byte', () => {
     assert.deepEqual(tmpFiles(dir), []);
   });
 
+  it('each file is read again at its turn: an edit made earlier in the run is fixed, not lost', () => {
+    const dir = tree({ 'a.yaml': FIXABLE, 'b.yaml': FIXABLE });
+    const b = join(dir, 'b.yaml');
+    const edit = '# edited while a.yaml was being fixed\n';
+    let edited = false;
+    const fs = failing((call, arg) => {
+      if (call === 'renameSync' && !edited && String(arg).includes('.a.yaml.podsec-')) {
+        edited = true;
+        appendFileSync(b, edit);
+      }
+      return null;
+    });
+    const r = cli(['--fix', dir], fs);
+    assert.ok(edited);
+    const text = readFileSync(b, 'utf8');
+    assert.ok(text.endsWith(edit), "the user's edit is kept");
+    assert.match(text, /allowPrivilegeEscalation: false/, 'and the file is fixed');
+    assert.doesNotMatch(r.out, /not written/);
+  });
+
   it('a link is written through only when its target lies inside the given paths', () => {
     const outside = tree({ 'o.yaml': FIXABLE });
     const dir = tree({ 'target.yaml': FIXABLE });

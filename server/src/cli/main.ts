@@ -260,9 +260,16 @@ export function run(argv: string[], io: Io): number {
       results.push({ path: i.path, text: '', analysis, ...link });
       continue;
     }
-    // Text from the engine's results is released per file; only the text positions refer to is kept.
     const options: AnalyzeOptions = { ...base, namespaces, file: i.path };
     if (o.fix) {
+      // Read again at its turn: the fix applies to the file as it is now, written at once.
+      if (i.identity) {
+        const again = readRegular(i.path, byteLimit(maxFileBytes));
+        if (again.kind === 'ok') {
+          const d = decode(i.path, again.bytes);
+          if (d.readError === undefined) Object.assign(i, d, { identity: again.identity });
+        }
+      }
       const fixed = fixAll(i.text, options, { unsafe: o.fixUnsafe });
       let fixError: string | undefined;
       if (fixed.text !== i.text) {
