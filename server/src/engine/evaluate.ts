@@ -37,6 +37,7 @@ import type {
   PolicySource,
   Severity,
   Span,
+  SuppressedFinding,
   WorkloadSummary,
 } from './types';
 import { isWorkload, kindProblem, podTemplate } from './workloads';
@@ -365,9 +366,19 @@ function applySuppressions(
   }
   const sups = findSuppressions(text, lines, docRanges);
   if (sups.length === 0) return;
-  analysis.findings = analysis.findings.filter(
-    (f) => suppressedBy(sups, f.check, f.span.start) === null,
-  );
+  const kept: Finding[] = [];
+  const suppressed: SuppressedFinding[] = analysis.suppressed ?? [];
+  for (const f of analysis.findings) {
+    const s = suppressedBy(sups, f.check, f.span.start);
+    if (s === null) kept.push(f);
+    else
+      suppressed.push({
+        ...f,
+        suppression: { kind: 'comment', justification: s.reason, span: s.span },
+      });
+  }
+  analysis.findings = kept;
+  if (suppressed.length > 0) analysis.suppressed = suppressed;
   const policy: Policy = analysis.findings[0]?.policy ?? { level: 'restricted', version: 'latest' };
   for (const s of sups) {
     const problems: string[] = [];

@@ -112,6 +112,20 @@ export interface Finding {
   fixes: Fix[];
 }
 
+/** How a finding was silenced: a `# podsec-ignore` comment or a `podsec.io/ignore` annotation. */
+export interface SuppressionRef {
+  kind: 'comment' | 'annotation';
+  /** The reason written after `--`. */
+  justification: string;
+  /** Span of the comment or of the annotation's value. */
+  span: Span;
+}
+
+/** A finding a suppression silenced: kept so that reports can say so. */
+export interface SuppressedFinding extends Finding {
+  suppression: SuppressionRef;
+}
+
 export interface Diagnostic {
   message: string;
   span: Span;
@@ -142,6 +156,8 @@ export interface Analysis {
   workloads: WorkloadSummary[];
   /** Number of Kubernetes objects (documents or List items with apiVersion/kind). */
   objects: number;
+  /** Findings silenced by a suppression (absent when none was). */
+  suppressed?: SuppressedFinding[];
 }
 
 /** Labels declared by a Namespace document somewhere in the inputs. */
