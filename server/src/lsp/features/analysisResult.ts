@@ -20,6 +20,8 @@ export class AnalysisResult {
   private sortedWorkloads?: WorkloadSummary[];
   private safeFixableCount?: number;
   private readonly views = new Map<string, unknown>();
+  /** Findings of the baseline named by the nearest `.podsec.yaml` (shown as hints), with its file; set when diagnostics are published. */
+  baseline: { file: string; existing: ReadonlySet<Finding> } | null = null;
 
   constructor(
     readonly uri: string,
