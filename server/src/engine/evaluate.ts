@@ -23,7 +23,8 @@ import {
 } from './policy';
 import { analyzePodSecurityPolicy, isPodSecurityPolicy, pspMessage } from './psp';
 import { selectChecks } from './registry';
-import { findSuppressions, suppressedBy } from './suppress';
+import { findSuppressions, IGNORE_ANNOTATION, parseDirective, suppressedBy } from './suppress';
+import type { Suppression } from './suppress';
 import type {
   Analysis,
   AnalyzeOptions,
@@ -183,6 +184,7 @@ export function analyzeParsed(
     workloads: [],
     objects: 0,
   };
+  const annotated: AnnotationSuppression[] = [];
   parsed.docs.forEach((doc, docIndex) => {
     if (parsed.broken.has(docIndex)) return;
     const ctx = new DocContext(doc, o.maxAliasCount);
@@ -251,6 +253,7 @@ export function analyzeParsed(
         podSpecSpan: pod.spec.node ? pod.spec.span : null,
       };
       analysis.workloads.push(summary);
+      annotationSuppressions(obj, template, objSpan, ref, annotated);
       const outcomes = new Map<CheckVariant, Outcome | null>();
       const seen = new Set<string>();
       for (const run of runs) {
@@ -288,8 +291,36 @@ export function analyzeParsed(
     for (const e of ctx.errors) analysis.errors.push(e);
   });
 
-  applySuppressions(text, parsed.docs, analysis);
+  applySuppressions(text, parsed.docs, analysis, annotated);
   return analysis;
+}
+
+interface AnnotationSuppression extends Suppression {
+  object: ObjectRef;
+}
+
+/** The `podsec.io/ignore` annotations of a workload and of its pod template, covering the object. */
+function annotationSuppressions(
+  obj: Cursor,
+  template: Cursor,
+  covers: Span,
+  object: ObjectRef,
+  out: AnnotationSuppression[],
+): void {
+  const seen = new Set<unknown>();
+  for (const holder of [obj, template]) {
+    const value = holder.get('metadata').get('annotations').get(IGNORE_ANNOTATION);
+    if (!value.present || seen.has(value.node)) continue;
+    seen.add(value.node);
+    out.push({
+      ...parseDirective(value.str() ?? ''),
+      span: value.span,
+      covers,
+      used: false,
+      form: 'annotation',
+      object,
+    });
+  }
 }
 
 function toFinding(
@@ -356,15 +387,20 @@ function applySuppressions(
   text: string,
   docs: readonly Document.Parsed[],
   analysis: Analysis,
+  annotated: readonly AnnotationSuppression[],
 ): void {
-  if (!text.includes('podsec-ignore')) return;
-  const lines = new LineIndex(text);
-  const docRanges: Span[] = [];
-  for (const d of docs) {
-    const c = d.contents as { range?: [number, number, number] } | null;
-    if (c?.range) docRanges.push({ start: c.range[0], end: d.range[2] });
+  const sups: Array<Suppression & { object?: ObjectRef }> = [];
+  if (text.includes('podsec-ignore')) {
+    const lines = new LineIndex(text);
+    const docRanges: Span[] = [];
+    for (const d of docs) {
+      const c = d.contents as { range?: [number, number, number] } | null;
+      if (c?.range) docRanges.push({ start: c.range[0], end: d.range[2] });
+    }
+    sups.push(...findSuppressions(text, lines, docRanges));
   }
-  const sups = findSuppressions(text, lines, docRanges);
+  // Comments first: the nearer suppression gives a finding its reason.
+  sups.push(...annotated);
   if (sups.length === 0) return;
   const kept: Finding[] = [];
   const suppressed: SuppressedFinding[] = analysis.suppressed ?? [];
@@ -374,7 +410,7 @@ function applySuppressions(
     else
       suppressed.push({
         ...f,
-        suppression: { kind: 'comment', justification: s.reason, span: s.span },
+        suppression: { kind: s.form ?? 'comment', justification: s.reason, span: s.span },
       });
   }
   analysis.findings = kept;
@@ -388,7 +424,10 @@ function applySuppressions(
     if (s.reason === '') problems.push('no reason given after "--"');
     if (!s.used && s.checks.length > 0) problems.push('it silences nothing here');
     if (problems.length === 0) continue;
-    const detail = `${problems.join('; ')}. Use: # podsec-ignore <checkId>[,<checkId>…] -- <reason>`;
+    const detail =
+      s.form === 'annotation'
+        ? `${problems.join('; ')}. Use: ${IGNORE_ANNOTATION}: "<checkId>[,<checkId>…] -- <reason>"`
+        : `${problems.join('; ')}. Use: # podsec-ignore <checkId>[,<checkId>…] -- <reason>`;
     analysis.findings.push({
       check: 'invalidSuppression',
       level: policy.level,
@@ -399,7 +438,7 @@ function applySuppressions(
       message: `invalid suppression: ${detail}`,
       path: '',
       span: s.span,
-      object: { kind: '', name: null, namespace: null, document: 0, item: null },
+      object: s.object ?? { kind: '', name: null, namespace: null, document: 0, item: null },
       container: null,
       policy,
       evaluatedVersion: `v1.${evaluatedMinor(policy.version)}`,

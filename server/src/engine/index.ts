@@ -90,3 +90,4 @@ export function collectNamespaces(
   const parsed = parseFile(text, o);
   return namespacesIn(parsed.docs, parsed.broken, file, o.maxAliasCount);
 }
+export { annotationSuppressionEdits } from './suppressEdit';

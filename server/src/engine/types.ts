@@ -117,7 +117,7 @@ export interface SuppressionRef {
   kind: 'comment' | 'annotation';
   /** The reason written after `--`. */
   justification: string;
-  /** Span of the comment or of the annotation's value. */
+  /** Span of the comment, or of the annotation (its key and value). */
   span: Span;
 }
 
