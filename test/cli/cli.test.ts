@@ -114,7 +114,7 @@ describe('podsec command line', () => {
     assert.deepEqual(doc.policy, { level: 'restricted', version: 'v1.37' });
     const file = doc.files[0];
     assert.ok(file);
-    assert.deepEqual(Object.keys(file), ['path', 'findings', 'errors', 'notes']);
+    assert.deepEqual(Object.keys(file), ['path', 'findings', 'suppressed', 'errors', 'notes']);
     const priv = file.findings.find((f) => f.check === 'privileged');
     assert.deepEqual(priv && Object.keys(priv), [
       'check',
@@ -127,11 +127,14 @@ describe('podsec command line', () => {
       'endColumn',
       'object',
       'container',
+      'path',
       'policy',
       'fixable',
+      'fingerprint',
     ]);
+    assert.match(String(priv?.fingerprint), /^[0-9a-f]{32}$/);
     assert.deepEqual(
-      { ...priv, message: undefined },
+      { ...priv, message: undefined, fingerprint: undefined },
       {
         check: 'privileged',
         level: 'baseline',
@@ -143,8 +146,10 @@ describe('podsec command line', () => {
         endColumn: 29,
         object: { kind: 'Deployment', name: 'web', namespace: null, document: 0 },
         container: 'app',
+        path: 'spec.template.spec.containers[0].securityContext.privileged',
         policy: { level: 'restricted', version: 'v1.37' },
         fixable: true,
+        fingerprint: undefined,
       },
     );
     assert.match(
@@ -156,6 +161,7 @@ describe('podsec command line', () => {
       objects: 1,
       findings: file.findings.length,
       errors: 0,
+      suppressed: 0,
     });
   });
 

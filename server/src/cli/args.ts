@@ -2,7 +2,14 @@
 import { HARDENING_CHECK_IDS, isHardeningCheckId, isLevel, versionError } from '../engine/index';
 import type { HardeningCheckId, HardeningOptions, Level, Severity } from '../engine/index';
 
-export type Format = 'text' | 'json' | 'sarif';
+export type Format = 'text' | 'json' | 'sarif' | 'github' | 'junit';
+export const FORMATS: readonly Format[] = ['text', 'json', 'sarif', 'github', 'junit'];
+
+/** One output of a run: a format, written to a file or (file null) to standard output. */
+export interface OutputSpec {
+  format: Format;
+  file: string | null;
+}
 
 /** The options every podsec command takes. */
 export interface CommonOptions {
@@ -17,7 +24,16 @@ export interface CommonOptions {
 }
 
 export interface CliOptions extends CommonOptions {
+  /** The first output's format (see `outputs`). */
   format: Format;
+  /** Every output, in the order given: `--format f [--output file]`…; text to stdout by default. */
+  outputs: OutputSpec[];
+  /** A previous JSON or SARIF output whose findings are reported as existing. */
+  baseline: string | null;
+  /** Where to write this run's findings as a baseline. */
+  writeBaseline: string | null;
+  /** Append the Markdown report to $GITHUB_STEP_SUMMARY. */
+  summary: boolean;
   fix: boolean;
   fixUnsafe: boolean;
   showVersion: boolean;
@@ -42,7 +58,17 @@ Options:
                              known version evaluates as the newest)
   --ignore-namespace-labels  ignore pod-security.kubernetes.io labels on Namespace
                              documents; always use --level and --policy-version
-  --format <format>          text | json | sarif (default: text)
+  --format <format>          text | json | sarif | github | junit (default: text);
+                             may be given more than once
+  --output <file>            write the preceding --format to <file> instead of
+                             standard output (e.g. --format sarif --output
+                             results.sarif --format text)
+  --baseline <file>          a previous JSON or SARIF output of podsec: findings
+                             it holds are reported as existing (note) and do
+                             not fail the run; only new ones do
+  --write-baseline <file>    write this run's findings to <file> as a baseline
+                             (they then count as existing)
+  --summary                  append the Markdown report to $GITHUB_STEP_SUMMARY
   --fix                      apply every safe fix in place, then report what is left
   --fix-unsafe               with --fix, also apply fixes that can change how the
                              workload runs (runAsNonRoot, host namespaces, ...)
@@ -161,6 +187,10 @@ export function parseArgs(argv: string[]): CliOptions {
     version: 'latest',
     namespaceLabels: true,
     format: 'text',
+    outputs: [],
+    baseline: null,
+    writeBaseline: null,
+    summary: false,
     fix: false,
     fixUnsafe: false,
     color: null,
@@ -172,14 +202,37 @@ export function parseArgs(argv: string[]): CliOptions {
   };
   parseOptions(argv, o, ({ flag, take }) => {
     switch (flag) {
+      // Outputs and baselines (CI).
       case '--format': {
         const v = take();
-        if (v !== 'text' && v !== 'json' && v !== 'sarif') {
-          throw new UsageError(`invalid --format "${v}": expected text, json or sarif`);
+        const f = FORMATS.find((x) => x === v);
+        if (!f) {
+          throw new UsageError(
+            `invalid --format "${v}": expected text, json, sarif, github or junit`,
+          );
         }
-        o.format = v;
+        o.outputs.push({ format: f, file: null });
         return true;
       }
+      case '--output':
+      case '-o': {
+        const v = take();
+        if (o.outputs.length === 0) o.outputs.push({ format: 'text', file: null });
+        const last = o.outputs[o.outputs.length - 1];
+        if (last && last.file !== null)
+          throw new UsageError(`${flag} "${v}": give a --format before each --output`);
+        if (last) last.file = v;
+        return true;
+      }
+      case '--baseline':
+        o.baseline = take();
+        return true;
+      case '--write-baseline':
+        o.writeBaseline = take();
+        return true;
+      case '--summary':
+        o.summary = true;
+        return true;
       case '--fix':
         o.fix = true;
         return true;
@@ -200,6 +253,13 @@ export function parseArgs(argv: string[]): CliOptions {
         return false;
     }
   });
+  if (o.outputs.length === 0) o.outputs.push({ format: 'text', file: null });
+  o.format = o.outputs[0]?.format ?? 'text';
+  if (o.outputs.filter((x) => x.file === null).length > 1) {
+    throw new UsageError(
+      'more than one --format writes to standard output: give all but one an --output <file>',
+    );
+  }
   if (!o.help && !o.showVersion && o.paths.length === 0) {
     throw new UsageError('no input: give files, directories, or - for standard input');
   }

@@ -15,7 +15,7 @@ import type { AnalyzeOptions, NamespaceLabels } from '../engine/index';
 import { HELP, parseArgs, UsageError } from './args';
 import type { CliOptions } from './args';
 import type { FileResult } from './report';
-import { toJson, toSarif, toText } from './report';
+import { applyCiOptions, renderFormat } from './ci';
 import { runRender } from './render';
 import { runInit } from './init';
 import { isKustomizationTarget, runRenderKustomize } from './renderKustomize';
@@ -39,6 +39,8 @@ export interface Io {
   readStdin: () => Buffer;
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
+  /** The working folder (where `.podsec.yaml` is looked for); process.cwd() when absent. */
+  cwd?: string;
 }
 
 function packageVersion(): string {
@@ -254,18 +256,43 @@ export function run(argv: string[], io: Io): number {
   addHardening(results, o.hardening, base, { level: o.level, version: o.version });
 
   const policy = { level: o.level, version: `v1.${evaluatedMinor(o.version)}` };
+  const ci = applyCiOptions(o, results, base, policy, io);
+  if (ci !== null) return ci;
+  const code = exitCode(results);
   // With --fix on standard input, the fixed YAML owns stdout; the report goes to stderr.
   const write = o.fix && inputs.some((i) => i.path === '-') ? io.stderr : io.stdout;
-  if (o.format === 'json') write(toJson(results, policy));
-  else if (o.format === 'sarif') write(toSarif(results, packageVersion()));
-  else {
-    const color = o.color ?? (io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb');
-    write(toText(results, color));
+  const color = o.color ?? (io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb');
+  let failedOutput = false;
+  for (const out of o.outputs) {
+    const text = renderFormat(out.format, results, {
+      policy,
+      version: packageVersion(),
+      exitCode: code,
+      color: out.file === null && color,
+      ...(o.baseline !== null ? { baseline: o.baseline } : {}),
+    });
+    if (out.file === null) write(text);
+    else {
+      try {
+        writeFileSync(out.file, text);
+      } catch (e) {
+        io.stderr(
+          `podsec: cannot write ${out.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`,
+        );
+        failedOutput = true;
+      }
+    }
   }
+  return failedOutput ? 2 : code;
+}
 
+/** 2 on a read error; 1 when a new finding or a YAML error of error severity was found; else 0. */
+function exitCode(results: readonly FileResult[]): number {
   if (results.some((r) => r.readError)) return 2;
   const failed = results.some(
-    (r) => r.analysis.errors.length > 0 || r.analysis.findings.some((f) => f.severity === 'error'),
+    (r) =>
+      r.analysis.errors.length > 0 ||
+      r.analysis.findings.some((f) => f.severity === 'error' && !r.existing?.has(f)),
   );
   return failed ? 1 : 0;
 }

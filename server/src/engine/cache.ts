@@ -152,6 +152,7 @@ export class AnalysisCache {
       for (const d of r.errors) out.errors.push(d);
       for (const d of r.notes) out.notes.push(d);
       for (const w of r.workloads) out.workloads.push(w);
+      if (r.suppressed) (out.suppressed ??= []).push(...r.suppressed);
       out.objects += r.objects;
       docBase += e.docCount;
     }
@@ -196,6 +197,14 @@ function place(
       policySource: placeSource(w.policySource, local, file),
     })),
     objects: r.objects,
+    ...(r.suppressed
+      ? {
+          suppressed: r.suppressed.map((f) => ({
+            ...shiftFinding(f, by, docBase, local, file),
+            suppression: { ...f.suppression, span: shiftSpan(f.suppression.span, by) },
+          })),
+        }
+      : {}),
   };
 }
 

@@ -24,7 +24,8 @@ import {
 import { isHardeningCheckId } from './hardening/results';
 import { analyzePodSecurityPolicy, isPodSecurityPolicy, pspMessage } from './psp';
 import { selectChecks } from './registry';
-import { findSuppressions, suppressedBy } from './suppress';
+import { findSuppressions, IGNORE_ANNOTATION, parseDirective, suppressedBy } from './suppress';
+import type { Suppression } from './suppress';
 import type {
   Analysis,
   AnalyzeOptions,
@@ -38,6 +39,7 @@ import type {
   PolicySource,
   Severity,
   Span,
+  SuppressedFinding,
   WorkloadSummary,
 } from './types';
 import { isWorkload, kindProblem, podTemplate } from './workloads';
@@ -185,6 +187,7 @@ export function analyzeParsed(
     workloads: [],
     objects: 0,
   };
+  const annotated: AnnotationSuppression[] = [];
   parsed.docs.forEach((doc, docIndex) => {
     if (parsed.broken.has(docIndex)) return;
     const ctx = new DocContext(doc, o.maxAliasCount);
@@ -243,6 +246,7 @@ export function analyzeParsed(
         podSpecSpan: pod.spec.node ? pod.spec.span : null,
       };
       analysis.workloads.push(summary);
+      annotationSuppressions(obj, template, objSpan, ref, annotated);
       const outcomes = new Map<CheckVariant, Outcome | null>();
       const seen = new Set<string>();
       for (const run of runs) {
@@ -280,8 +284,36 @@ export function analyzeParsed(
     for (const e of ctx.errors) analysis.errors.push(e);
   });
 
-  if (o.suppressions) applySuppressions(text, parsed.docs, analysis);
+  if (o.suppressions) applySuppressions(text, parsed.docs, analysis, annotated);
   return analysis;
+}
+
+interface AnnotationSuppression extends Suppression {
+  object: ObjectRef;
+}
+
+/** The `podsec.io/ignore` annotations of a workload and of its pod template, covering the object. */
+function annotationSuppressions(
+  obj: Cursor,
+  template: Cursor,
+  covers: Span,
+  object: ObjectRef,
+  out: AnnotationSuppression[],
+): void {
+  const seen = new Set<unknown>();
+  for (const holder of [obj, template]) {
+    const value = holder.get('metadata').get('annotations').get(IGNORE_ANNOTATION);
+    if (!value.present || seen.has(value.node)) continue;
+    seen.add(value.node);
+    out.push({
+      ...parseDirective(value.str() ?? ''),
+      span: value.span,
+      covers,
+      used: false,
+      form: 'annotation',
+      object,
+    });
+  }
 }
 
 function toFinding(
@@ -348,19 +380,34 @@ function applySuppressions(
   text: string,
   docs: readonly Document.Parsed[],
   analysis: Analysis,
+  annotated: readonly AnnotationSuppression[],
 ): void {
-  if (!text.includes('podsec-ignore')) return;
-  const lines = new LineIndex(text);
-  const docRanges: Span[] = [];
-  for (const d of docs) {
-    const c = d.contents as { range?: [number, number, number] } | null;
-    if (c?.range) docRanges.push({ start: c.range[0], end: d.range[2] });
+  const sups: Array<Suppression & { object?: ObjectRef }> = [];
+  if (text.includes('podsec-ignore')) {
+    const lines = new LineIndex(text);
+    const docRanges: Span[] = [];
+    for (const d of docs) {
+      const c = d.contents as { range?: [number, number, number] } | null;
+      if (c?.range) docRanges.push({ start: c.range[0], end: d.range[2] });
+    }
+    sups.push(...findSuppressions(text, lines, docRanges));
   }
-  const sups = findSuppressions(text, lines, docRanges);
+  // Comments first: the nearer suppression gives a finding its reason.
+  sups.push(...annotated);
   if (sups.length === 0) return;
-  analysis.findings = analysis.findings.filter(
-    (f) => suppressedBy(sups, f.check, f.span.start) === null,
-  );
+  const kept: Finding[] = [];
+  const suppressed: SuppressedFinding[] = analysis.suppressed ?? [];
+  for (const f of analysis.findings) {
+    const s = suppressedBy(sups, f.check, f.span.start);
+    if (s === null) kept.push(f);
+    else
+      suppressed.push({
+        ...f,
+        suppression: { kind: s.form ?? 'comment', justification: s.reason, span: s.span },
+      });
+  }
+  analysis.findings = kept;
+  if (suppressed.length > 0) analysis.suppressed = suppressed;
   const policy: Policy = analysis.findings[0]?.policy ?? { level: 'restricted', version: 'latest' };
   for (const s of sups) {
     const problems: string[] = [];
@@ -373,7 +420,10 @@ function applySuppressions(
     if (!s.used && s.checks.length > 0 && !s.checks.some(isHardeningCheckId))
       problems.push('it silences nothing here');
     if (problems.length === 0) continue;
-    const detail = `${problems.join('; ')}. Use: # podsec-ignore <checkId>[,<checkId>…] -- <reason>`;
+    const detail =
+      s.form === 'annotation'
+        ? `${problems.join('; ')}. Use: ${IGNORE_ANNOTATION}: "<checkId>[,<checkId>…] -- <reason>"`
+        : `${problems.join('; ')}. Use: # podsec-ignore <checkId>[,<checkId>…] -- <reason>`;
     analysis.findings.push({
       check: 'invalidSuppression',
       level: policy.level,
@@ -384,7 +434,7 @@ function applySuppressions(
       message: `invalid suppression: ${detail}`,
       path: '',
       span: s.span,
-      object: { kind: '', name: null, namespace: null, document: 0, item: null },
+      object: s.object ?? { kind: '', name: null, namespace: null, document: 0, item: null },
       container: null,
       policy,
       evaluatedVersion: `v1.${evaluatedMinor(policy.version)}`,

@@ -122,3 +122,4 @@ export type {
   WorkloadIsolation,
   WorkloadResources,
 } from './hardening/index';
+export { annotationSuppressionEdits } from './suppressEdit';

@@ -120,6 +120,20 @@ export interface Finding {
   fixes: Fix[];
 }
 
+/** How a finding was silenced: a `# podsec-ignore` comment or a `podsec.io/ignore` annotation. */
+export interface SuppressionRef {
+  kind: 'comment' | 'annotation';
+  /** The reason written after `--`. */
+  justification: string;
+  /** Span of the comment, or of the annotation (its key and value). */
+  span: Span;
+}
+
+/** A finding a suppression silenced: kept so that reports can say so. */
+export interface SuppressedFinding extends Finding {
+  suppression: SuppressionRef;
+}
+
 export interface Diagnostic {
   message: string;
   span: Span;
@@ -154,6 +168,8 @@ export interface Analysis {
   objects: number;
   /** With the hardening checks: the NetworkPolicies isolating each workload of the file (hover). */
   hardening?: { isolation: WorkloadIsolation[] };
+  /** Findings silenced by a suppression (absent when none was). */
+  suppressed?: SuppressedFinding[];
 }
 
 /** Labels declared by a Namespace document somewhere in the inputs. */

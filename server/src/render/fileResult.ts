@@ -4,10 +4,16 @@
  * position helpers the renderers share (1-based lines, columns in code points).
  */
 import { LineIndex } from '../engine/index';
-import type { Analysis, Severity } from '../engine/index';
+import type { Analysis, Finding, Severity } from '../engine/index';
 
 export interface FileResult {
   path: string;
+  /**
+   * The path fingerprints and baselines use: relative to the working folder
+   * (the command line's) or to the `.podsec.yaml` naming the baseline (the
+   * editor's), `/`-separated. `path` when absent.
+   */
+  id?: string;
   /** The text the positions refer to (after --fix, the fixed text). */
   text: string;
   analysis: Analysis;
@@ -17,6 +23,17 @@ export interface FileResult {
   readErrorAt?: { line: number; column: number };
   /** Fixes applied by --fix. */
   fixed?: number;
+  /**
+   * Set when a baseline was given (`--baseline`): the findings it already
+   * holds. They are reported as existing (severity note) and do not fail the run.
+   */
+  existing?: ReadonlySet<Finding>;
+}
+
+/** Against a baseline: `unchanged` (in it) or `new`; null when no baseline was given. */
+export function baselineState(r: FileResult, f: Finding): 'new' | 'unchanged' | null {
+  if (!r.existing) return null;
+  return r.existing.has(f) ? 'unchanged' : 'new';
 }
 
 export interface HumanRange {
@@ -47,6 +64,11 @@ export interface Totals {
   objects: number;
   findings: number;
   errors: number;
+  /** Findings of the baseline (counted in `findings`, not in `bySeverity`). */
+  existing: number;
+  /** Findings silenced by a suppression (not counted in `findings`). */
+  suppressed: number;
+  /** New findings by severity. */
   bySeverity: Record<Severity, number>;
 }
 
@@ -56,13 +78,19 @@ export function totals(results: readonly FileResult[]): Totals {
     objects: 0,
     findings: 0,
     errors: 0,
+    existing: 0,
+    suppressed: 0,
     bySeverity: { error: 0, warning: 0, information: 0 },
   };
   for (const r of results) {
     t.objects += r.analysis.objects;
     t.findings += r.analysis.findings.length;
     t.errors += r.analysis.errors.length + (r.readError ? 1 : 0);
-    for (const f of r.analysis.findings) t.bySeverity[f.severity]++;
+    t.suppressed += r.analysis.suppressed?.length ?? 0;
+    for (const f of r.analysis.findings) {
+      if (r.existing?.has(f)) t.existing++;
+      else t.bySeverity[f.severity]++;
+    }
   }
   return t;
 }

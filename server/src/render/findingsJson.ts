@@ -1,7 +1,8 @@
 /** `podsec --format json`: the results as one JSON document. */
-import type { Diagnostic } from '../engine/index';
+import type { Diagnostic, Finding, SuppressedFinding } from '../engine/index';
 import type { FileResult } from './fileResult';
-import { linesOf, locate, totals } from './fileResult';
+import { baselineState, linesOf, locate, totals } from './fileResult';
+import { fingerprintsOf } from './fingerprint';
 
 export function toJson(
   results: readonly FileResult[],
@@ -16,23 +17,8 @@ export function toJson(
     policy,
     files: results.map((r) => ({
       path: r.path,
-      findings: r.analysis.findings.map((f) => ({
-        check: f.check,
-        ...(f.family ? { family: f.family } : {}),
-        level: f.level,
-        severity: f.severity,
-        message: f.message,
-        ...locate(linesOf(r), f.span.start, f.span.end),
-        object: {
-          kind: f.object.kind,
-          name: f.object.name,
-          namespace: f.object.namespace,
-          document: f.object.document,
-        },
-        container: f.container,
-        policy: { level: f.policy.level, version: f.evaluatedVersion },
-        fixable: f.fixes.length > 0,
-      })),
+      findings: r.analysis.findings.map((f) => finding(r, f)),
+      suppressed: (r.analysis.suppressed ?? []).map((f) => suppressed(r, f)),
       errors: [
         ...(r.readError
           ? [
@@ -47,7 +33,51 @@ export function toJson(
       ],
       notes: r.analysis.notes.map((d) => diag(r, d)),
     })),
-    summary: { files: t.files, objects: t.objects, findings: t.findings, errors: t.errors },
+    summary: {
+      files: t.files,
+      objects: t.objects,
+      findings: t.findings,
+      errors: t.errors,
+      suppressed: t.suppressed,
+      ...(results.some((r) => r.existing) ? { existing: t.existing } : {}),
+    },
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+function finding(r: FileResult, f: Finding) {
+  const state = baselineState(r, f);
+  return {
+    check: f.check,
+    ...(f.family ? { family: f.family } : {}),
+    level: f.level,
+    severity: f.severity,
+    message: f.message,
+    ...locate(linesOf(r), f.span.start, f.span.end),
+    object: {
+      kind: f.object.kind,
+      name: f.object.name,
+      namespace: f.object.namespace,
+      document: f.object.document,
+    },
+    container: f.container,
+    path: f.path,
+    policy: { level: f.policy.level, version: f.evaluatedVersion },
+    fixable: f.fixes.length > 0,
+    fingerprint: fingerprintsOf(r).finding(f),
+    ...(state ? { baseline: state } : {}),
+  };
+}
+
+function suppressed(r: FileResult, f: SuppressedFinding) {
+  const at = linesOf(r).humanPosition(f.suppression.span.start);
+  return {
+    ...finding(r, f),
+    suppression: {
+      kind: f.suppression.kind,
+      justification: f.suppression.justification,
+      line: at.line,
+      column: at.column,
+    },
+  };
 }

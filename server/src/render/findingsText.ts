@@ -56,9 +56,10 @@ export function toText(results: readonly FileResult[], color: boolean): string {
       rows.push({ at: d.span.start, line: `${where(d.span.start)}  ${sev('note')}  ${d.message}` });
     }
     for (const f of r.analysis.findings) {
+      const existing = r.existing?.has(f) === true;
       rows.push({
         at: f.span.start,
-        line: `${where(f.span.start)}  ${sev(f.severity)}  ${f.message}  ${s.dim(`[${f.check}]`)}`,
+        line: `${where(f.span.start)}  ${sev(existing ? 'note' : f.severity)}  ${f.message}  ${s.dim(`[${f.check}]${existing ? ' (existing, in the baseline)' : ''}`)}`,
       });
     }
     if (r.fixed)
@@ -75,11 +76,13 @@ export function toText(results: readonly FileResult[], color: boolean): string {
     plural(t.bySeverity.error, 'error'),
     plural(t.bySeverity.warning, 'warning'),
     ...(t.bySeverity.information > 0 ? [plural(t.bySeverity.information, 'info', 'info')] : []),
+    ...(results.some((r) => r.existing) ? [`${t.existing} existing`] : []),
   ];
   const fixed = results.reduce((n, r) => n + (r.fixed ?? 0), 0);
   const summary =
-    `${t.findings === 0 && t.errors === 0 ? '✓' : '✖'} ${plural(t.findings, 'finding')} (${parts.join(', ')})` +
+    `${t.findings - t.existing === 0 && t.errors === 0 ? '✓' : '✖'} ${plural(t.findings, 'finding')} (${parts.join(', ')})` +
     `${t.errors > 0 ? `, ${plural(t.errors, 'file error')}` : ''}` +
+    `${t.suppressed > 0 ? `, ${t.suppressed} suppressed` : ''}` +
     ` in ${plural(t.objects, 'object')}, ${plural(t.files, 'file')}` +
     `${fixed > 0 ? `; ${plural(fixed, 'fix', 'fixes')} applied` : ''}`;
   out.push(t.bySeverity.error > 0 || t.errors > 0 ? s.bold(summary) : summary);

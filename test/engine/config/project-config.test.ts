@@ -268,7 +268,6 @@ kustomize:
     assert.deepEqual(
       c.diagnostics.map((d) => [d.severity, text.slice(d.span.start, d.span.end)]),
       [
-        ['information', 'baseline'],
         ['information', 'hardening'],
         ['information', 'helm'],
         ['information', 'kustomize'],

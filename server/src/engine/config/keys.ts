@@ -385,16 +385,16 @@ export const KEYS: readonly KeySpec[] = [
     read: (node, ctx) => readBoolean(node, ctx, 'failOnSkipped'),
     example: () => ['failOnSkipped: true'],
   },
-  // ------------------------------------------------------------ reserved
   {
     key: 'baseline',
-    status: 'reserved',
+    status: 'active',
     description:
-      'A file of accepted findings (a baseline), relative to this file; findings in it are not reported.',
-    schema: pathSchema('A baseline file of accepted findings, relative to this file.'),
+      'A baseline, relative to this file: a previous podsec JSON or SARIF output (podsec --write-baseline writes one). Findings it holds are reported as existing (a note) and do not fail the command line; only new ones do.',
+    schema: pathSchema('A previous podsec JSON or SARIF output, relative to this file.'),
     read: (node, ctx) => readPath(node, ctx, 'baseline'),
     example: () => ['baseline: .podsec-baseline.json'],
   },
+  // ------------------------------------------------------------ reserved
   {
     key: 'hardening',
     status: 'reserved',

@@ -5,7 +5,7 @@
  * here", and `source.fixAll.podsec` for on-save.
  */
 import type { CodeAction, Diagnostic, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
-import { CHECKS_BY_ID } from '../../engine';
+import { annotationSuppressionEdits, CHECKS_BY_ID } from '../../engine';
 import type { WorkloadSummary } from '../../engine';
 import { FIX_ALL_CODE_ACTION_KIND, SERVER_COMMANDS, serverCommand } from '../protocol';
 import type { FixAllCommandArgs } from '../protocol';
@@ -122,6 +122,7 @@ export function codeActions(
 
     // Suppress <check> here, once per check and line.
     const suppressed = new Set<string>();
+    const suppressedWorkloads = new Set<string>();
     for (const i of hits) {
       const f = findings[i]!;
       if (!CHECKS_BY_ID.has(f.check as never) && f.family !== 'hardening') continue;
@@ -137,6 +138,23 @@ export function codeActions(
           r.uri,
           r.version,
           [suppressionEdit(r, f.check, f.span.start, caps.snippets && caps.documentChanges)],
+          caps,
+        ),
+      });
+      // Suppress <check> for this workload: the podsec.io/ignore annotation, which survives rendering.
+      const workload = `${f.check}:${f.object.document}:${f.object.item ?? ''}`;
+      if (suppressedWorkloads.has(workload)) continue;
+      suppressedWorkloads.add(workload);
+      const edits = annotationSuppressionEdits(r.text, f);
+      if (!edits || edits.length === 0) continue;
+      out.push({
+        title: `Suppress ${f.check} for this workload`,
+        kind: QUICKFIX,
+        diagnostics: diagnosticsFor(i),
+        edit: workspaceEdit(
+          r.uri,
+          r.version,
+          edits.map((e) => ({ range: r.range(e), newText: e.newText })),
           caps,
         ),
       });

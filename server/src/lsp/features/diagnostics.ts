@@ -94,7 +94,8 @@ export function toDiagnostics(
     const data: DiagnosticData = { version: r.version, index, code: f.check };
     const diag: Diagnostic = {
       range: r.range(f.span),
-      severity: sev,
+      // A finding of the baseline is an existing one: shown, as a hint.
+      severity: r.baseline?.existing.has(f) ? SEVERITY_NUMBER.hint : sev,
       source: DIAGNOSTIC_SOURCE,
       code: f.check,
       message: findingMessage(f),

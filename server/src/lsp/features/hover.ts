@@ -51,6 +51,8 @@ export function hoverAt(
     lines.push('');
     lines.push(`Upstream: \`${f.reason}${f.detail ? ` (${f.detail})` : ''}\``);
     if (f.path) lines.push(`at \`${f.path}\``);
+    if (r.baseline?.existing.has(f))
+      lines.push('', `Existing: in the baseline ${r.baseline.file}.`);
     if (f.fixes.length > 0) {
       lines.push('');
       lines.push('Fixes:');
