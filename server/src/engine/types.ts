@@ -110,13 +110,15 @@ export interface Finding {
   evaluatedVersion: string;
   policySource: PolicySource;
   fixes: Fix[];
+  /** For a finding of a built Kustomize overlay: the overlays (as named in the message) whose build has it. */
+  overlays?: string[];
 }
 
 export interface Diagnostic {
   message: string;
   span: Span;
-  /** 'yaml' for syntax errors, 'schema' for wrong types, 'limit' for inputs over a limit. */
-  code: 'yaml' | 'schema' | 'limit' | 'policy';
+  /** 'yaml' for syntax errors, 'schema' for wrong types, 'limit' for inputs over a limit, 'kustomize' for an overlay's build. */
+  code: 'yaml' | 'schema' | 'limit' | 'policy' | 'kustomize';
   severity: Severity;
 }
 

@@ -28,7 +28,7 @@ export const SEVERITY_VALUES: readonly SeveritySetting[] = [
 ];
 
 /** Engine diagnostic codes a severity entry can name (besides check IDs and modes). */
-export const ENGINE_CODES = ['yaml', 'schema', 'limit', 'policy', 'note'] as const;
+export const ENGINE_CODES = ['yaml', 'schema', 'limit', 'policy', 'kustomize', 'note'] as const;
 
 /** Every key a `severity` entry can name: check IDs, meta findings, modes, engine codes. */
 export const SEVERITY_KEYS: readonly string[] = [
