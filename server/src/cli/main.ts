@@ -20,6 +20,7 @@ import { runRender } from './render';
 import { runInit } from './init';
 import { isKustomizationTarget, runRenderKustomize } from './renderKustomize';
 import { runReport } from './reportCommand';
+import { enginePath, runOverlays } from './overlays';
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
 
@@ -218,8 +219,18 @@ export function run(argv: string[], io: Io): number {
       for (const ns of collectNamespaces(i.text, i.path, base)) namespaces.set(ns.name, ns);
     }
   }
+  // Kustomize overlays under the directories given: built, evaluated, placed in the files that set each value.
+  const overlays = runOverlays(o.paths, base, namespaces);
   const results: FileResult[] = [];
+  const shown = new Set<string>();
   for (const i of inputs) {
+    const at = i.path === '-' ? '' : enginePath(i.path);
+    const placed = overlays.placed.get(at);
+    if (placed) shown.add(at);
+    if (overlays.covered.has(at)) {
+      if (placed) results.push(placed);
+      continue;
+    }
     if (i.readError) {
       results.push({
         path: i.path,
@@ -245,9 +256,16 @@ export function run(argv: string[], io: Io): number {
         fixed: fixed.applied,
       });
     } else {
-      results.push({ path: i.path, text: i.text, analysis: analyze(i.text, options) });
+      const analysis = analyze(i.text, options);
+      if (placed) {
+        analysis.findings.push(...placed.analysis.findings);
+        analysis.errors.push(...placed.analysis.errors);
+        analysis.notes.push(...placed.analysis.notes);
+      }
+      results.push({ path: i.path, text: i.text, analysis });
     }
   }
+  for (const [at, r] of overlays.placed) if (!shown.has(at)) results.push(r);
 
   const policy = { level: o.level, version: `v1.${evaluatedMinor(o.version)}` };
   // With --fix on standard input, the fixed YAML owns stdout; the report goes to stderr.

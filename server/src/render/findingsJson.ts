@@ -31,6 +31,7 @@ export function toJson(
         container: f.container,
         policy: { level: f.policy.level, version: f.evaluatedVersion },
         fixable: f.fixes.length > 0,
+        ...(f.overlays ? { overlays: f.overlays } : {}),
       })),
       errors: [
         ...(r.readError

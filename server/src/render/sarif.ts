@@ -121,6 +121,7 @@ function sarifFinding(
       mode: f.mode,
       object: `${f.object.kind}/${f.object.name ?? ''}`,
       fixable: f.fixes.length > 0,
+      ...(f.overlays ? { overlays: f.overlays } : {}),
     },
   };
 }

@@ -510,9 +510,9 @@ export const KEYS: readonly KeySpec[] = [
   },
   {
     key: 'kustomize',
-    status: 'reserved',
+    status: 'active',
     description:
-      'Kustomize overlays to build and check: their root folders, relative to this file.',
+      'Kustomize overlays to build and check: their root folders, relative to this file (default: the kustomizations no other kustomization includes).',
     schema: {
       type: 'object',
       additionalProperties: false,
