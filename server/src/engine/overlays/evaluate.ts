@@ -12,7 +12,7 @@
  * patches and generator inputs never are; resources are, as today, only when
  * no build that reads them succeeds (the build's error says why).
  */
-import { collectNamespaces, analyze } from '../index';
+import { collectNamespaces } from '../index';
 import { buildKustomization } from '../kustomize/build';
 import type { HelmRenderer, KustomizeBuild } from '../kustomize/build';
 import type { KustomizationGraph } from '../kustomize/roots';
@@ -31,7 +31,9 @@ import type {
   WorkloadSummary,
 } from '../types';
 import { parseAllDocuments } from 'yaml';
-import { overlayPhrase, placeDiagnostics, placeFindings, placeSpan } from './origins';
+import { evaluateGenerated, placeSpan } from '../project/index';
+import type { LocatedDiagnostic } from '../project/index';
+import { overlayPhrase, placeFixes } from './origins';
 
 export interface OverlayOptions extends AnalyzeOptions {
   /** The kustomizations to build (absolute); default: the graph's roots. */
@@ -75,6 +77,11 @@ const emptyAnalysis = (): Analysis => ({
   workloads: [],
   objects: 0,
 });
+
+function withoutFile(d: LocatedDiagnostic): Diagnostic {
+  const { file: _f, ...rest } = d;
+  return rest;
+}
 
 function findingKey(file: string, f: Finding): string {
   return [
@@ -180,23 +187,47 @@ export function evaluateOverlays(
     }
     for (const f of b.build.files) covered.add(f);
     const src = b.build.source;
-    const analysis = analyze(src.text, { ...analyzeOptions, namespaces, file: kfile });
+    const ev = evaluateGenerated(src, {
+      analyze: { ...analyzeOptions, namespaces, file: kfile },
+      fallbackFile: kfile,
+      readText: (f) => fs.readText(f),
+    });
+    const analysis = ev.analysis;
     b.analysis = analysis;
-    for (const p of placeFindings(src, analysis.findings, kfile)) {
-      const key = findingKey(p.file, p.finding);
+    ev.findings.forEach((located, i) => {
+      // The project layer names the rendered object in its message; overlays name the overlay instead.
+      const original = analysis.findings[i] as Finding;
+      const {
+        file,
+        generatedSpan: _g,
+        origin,
+        rendered: _r,
+        producer: _p,
+        valuesKey: _v,
+        ...rest
+      } = located;
+      const document =
+        origin?.kind === 'value' && origin.document !== undefined
+          ? origin.document
+          : rest.object.document;
+      const finding: Finding = {
+        ...rest,
+        message: original.message,
+        object: { ...rest.object, document },
+        fixes: rest.fixes.length > 0 ? rest.fixes : placeFixes(src, original.fixes, file),
+      };
+      const key = findingKey(file, finding);
       const g = groups.get(key);
       if (g) {
         if (!g.overlays.includes(b.name)) g.overlays.push(b.name);
-      } else groups.set(key, { file: p.file, finding: p.finding, overlays: [b.name] });
-    }
-    for (const p of placeDiagnostics(src, analysis.errors, kfile))
-      addDiag(p.file, p.diagnostic, b.name, 'error');
-    for (const p of placeDiagnostics(src, analysis.notes, kfile))
-      addDiag(p.file, p.diagnostic, b.name, 'note');
+      } else groups.set(key, { file, finding, overlays: [b.name] });
+    });
+    for (const d of ev.errors) addDiag(d.file, withoutFile(d), b.name, 'error');
+    for (const d of ev.notes) addDiag(d.file, withoutFile(d), b.name, 'note');
     for (const w of analysis.workloads) {
       const obj = b.build.objects[w.object.document];
       const file = obj?.source.file ?? kfile;
-      const head = placeSpan(src, w.headSpan);
+      const head = placeSpan(src, w.headSpan, kfile);
       const span = obj ? { start: obj.source.start, end: obj.source.end } : { start: 0, end: 0 };
       workloads.push({
         overlay: b.name,
@@ -205,7 +236,7 @@ export function evaluateOverlays(
           ...w,
           object: { ...w.object, document: obj?.source.document ?? w.object.document },
           span,
-          headSpan: head && head.file === file ? { start: head.start, end: head.end } : span,
+          headSpan: head.file === file ? head.span : span,
           podSpecSpan: null,
         },
       });

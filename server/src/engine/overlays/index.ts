@@ -4,5 +4,4 @@
  */
 export { evaluateOverlays } from './evaluate';
 export type { OverlayBuild, OverlayEvaluation, OverlayOptions, OverlayWorkload } from './evaluate';
-export { overlayPhrase, placeFindings, placeFixes, placeSpan } from './origins';
-export type { PlacedDiagnostic, PlacedFinding } from './origins';
+export { overlayPhrase, placeFixes } from './origins';
