@@ -17,6 +17,8 @@ import { Documents } from './handlers/documents';
 import { Settings } from './handlers/settings';
 import { Views } from './handlers/views';
 import { Workspace } from './handlers/workspace';
+import { OverlayIndex } from './overlays';
+import { fileKey } from './uris';
 
 const connection = createConnection(ProposedFeatures.all);
 
@@ -32,7 +34,8 @@ process.on('unhandledRejection', (e: unknown) => {
 const documents = new Documents(connection);
 const settings = new Settings(connection);
 const workspace = new Workspace(connection, documents, settings);
-const analyses = new Analyses(connection, documents, settings, workspace);
+const overlays = new OverlayIndex(documents, () => workspace.folderPaths());
+const analyses = new Analyses(connection, documents, settings, workspace, overlays);
 const diagnostics = new Diagnostics(connection, documents, settings, analyses, workspace);
 const codeActions = new CodeActions(connection, analyses);
 const views = new Views(connection, documents, settings, analyses, workspace);
@@ -41,7 +44,14 @@ const views = new Views(connection, documents, settings, analyses, workspace);
 documents.onDidOpen((doc) => workspace.documentChanged(doc.uri, doc.getText()));
 documents.onDidChange((doc) => workspace.documentChanged(doc.uri, doc.getText()));
 documents.onDue((due) => void diagnostics.publish(due));
+// A file a Kustomize overlay reads changed: every open file of the tree shows the new build.
+const overlayFileChanged = (file: string) => {
+  if (overlays.touched(file)) documents.scheduleAll();
+};
+documents.onDidChange((doc) => overlayFileChanged(fileKey(doc.uri)));
+workspace.onDidChangeFile(overlayFileChanged);
 documents.onDidClose((uri) => {
+  overlayFileChanged(fileKey(uri));
   analyses.forget(uri);
   settings.forget(uri);
   workspace.documentClosed(uri);

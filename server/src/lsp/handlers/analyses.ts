@@ -9,6 +9,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisCache } from '../../engine';
 import type { Analysis, AnalyzeOptions, Diagnostic as EngineDiagnostic } from '../../engine';
+import type { OverlayIndex } from '../overlays';
 import type { PodsecSettings } from '../protocol';
 import { AnalysisResult } from '../features';
 import { settingsKey } from '../settings';
@@ -54,6 +55,7 @@ export class Analyses implements AnalysisSource {
     private readonly documents: DocumentSource,
     private readonly settings: SettingsSource,
     private readonly workspace: Pick<WorkspaceSource, 'namespaces' | 'excluded'>,
+    private readonly overlays?: Pick<OverlayIndex, 'analysisFor'>,
   ) {}
 
   checks(doc: TextDocument, s: PodsecSettings): boolean {
@@ -74,14 +76,36 @@ export class Analyses implements AnalysisSource {
 
   resultFor(doc: TextDocument, s: PodsecSettings): AnalysisResult {
     const entry = this.entryOf(doc.uri);
-    const key = `${settingsKey(s)}|${this.workspace.namespaces().epoch}`;
+    const options = this.optionsFor(doc.uri, s);
+    const base = `${settingsKey(s)}|${this.workspace.namespaces().epoch}`;
+    // A file a Kustomize overlay reads is evaluated as the overlays build it.
+    let overlay: ReturnType<OverlayIndex['analysisFor']> = null;
+    try {
+      overlay = this.overlays?.analysisFor(fileKey(doc.uri), options, base) ?? null;
+    } catch (e) {
+      this.connection.console.error(
+        `podsec: overlays of ${doc.uri} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
+    }
+    const key = `${base}|${overlay?.epoch ?? 0}`;
     if (entry.result && entry.result.version === doc.version && entry.key === key) {
       return entry.result;
     }
     const text = doc.getText();
     let analysis: Analysis;
     try {
-      analysis = entry.cache.analyze(text, this.optionsFor(doc.uri, s));
+      if (overlay?.replaces) {
+        analysis = { ...overlay.analysis, findings: [...overlay.analysis.findings] };
+      } else {
+        analysis = entry.cache.analyze(text, options);
+        if (overlay)
+          analysis = {
+            ...analysis,
+            findings: [...analysis.findings, ...overlay.analysis.findings],
+            errors: [...analysis.errors, ...overlay.analysis.errors],
+            notes: [...analysis.notes, ...overlay.analysis.notes],
+          };
+      }
     } catch (e) {
       entry.cache = new AnalysisCache();
       const message = e instanceof Error ? (e.stack ?? e.message) : String(e);

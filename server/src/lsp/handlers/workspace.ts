@@ -59,6 +59,7 @@ export class Workspace implements WorkspaceSource {
   private epoch = 0;
   private readonly index: NamespaceIndex;
   private readonly listeners: Array<() => void> = [];
+  private readonly fileListeners: Array<(file: string) => void> = [];
 
   constructor(
     private readonly connection: Connection,
@@ -73,6 +74,7 @@ export class Workspace implements WorkspaceSource {
       let changed = false;
       for (const c of params.changes) {
         if (await this.fileChanged(c.uri, c.type)) changed = true;
+        if (c.uri.startsWith('file:')) for (const l of this.fileListeners) l(fileKey(c.uri));
       }
       if (changed) this.namespacesChanged();
     });
@@ -118,6 +120,11 @@ export class Workspace implements WorkspaceSource {
   /** Calls `listener` after the Namespaces changed. */
   onDidChangeNamespaces(listener: () => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Calls `listener` with the path of every file created, changed or deleted on disk. */
+  onDidChangeFile(listener: (file: string) => void): void {
+    this.fileListeners.push(listener);
   }
 
   /** An open document's text: its Namespaces count instead of the file's on disk. */
