@@ -200,4 +200,36 @@ describe('podsec on Kustomize overlays', () => {
       base.findings.length > 0 && base.findings.every((f) => f.overlays?.[0] === 'overlays/prod'),
     );
   });
+
+  it('--fix makes the safe fixes at the origin; the overlays then build without them', () => {
+    const dir = copyTree();
+    const before = readFileSync(join(dir, 'base', 'deployment.yaml'), 'utf8');
+    const patch = readFileSync(join(dir, 'overlays', 'prod', 'debug.yaml'), 'utf8');
+    const r = cli(['--fix', dir]);
+    assert.equal(r.code, 1, 'unsafe and unfixable findings remain');
+    const after = readFileSync(join(dir, 'base', 'deployment.yaml'), 'utf8');
+    assert.equal(
+      after,
+      before.replace(
+        '              drop: [ALL]\n',
+        '              drop: [ALL]\n            allowPrivilegeEscalation: false\n',
+      ),
+    );
+    // privileged: false may change how it runs: only with --fix-unsafe.
+    assert.equal(readFileSync(join(dir, 'overlays', 'prod', 'debug.yaml'), 'utf8'), patch);
+    const { report } = json([dir]);
+    const left = report.files.flatMap((f) => f.findings.filter((x) => x.overlays));
+    assert.ok(!left.some((f) => f.check === 'allowPrivilegeEscalation'), JSON.stringify(left));
+    cli(['--fix', '--fix-unsafe', dir]);
+    assert.match(
+      readFileSync(join(dir, 'overlays', 'prod', 'debug.yaml'), 'utf8'),
+      /privileged: false/,
+    );
+    const again = json([dir]).report.files.flatMap((f) => f.findings.filter((x) => x.overlays));
+    assert.deepEqual(
+      again.map((f) => f.check),
+      ['hostNamespaces'],
+      'only what an inline JSON patch sets is left',
+    );
+  });
 });

@@ -20,7 +20,7 @@ import { runRender } from './render';
 import { runInit } from './init';
 import { isKustomizationTarget, runRenderKustomize } from './renderKustomize';
 import { runReport } from './reportCommand';
-import { enginePath, runOverlays } from './overlays';
+import { enginePath, fixOverlays, runOverlays } from './overlays';
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
 
@@ -220,7 +220,14 @@ export function run(argv: string[], io: Io): number {
     }
   }
   // Kustomize overlays under the directories given: built, evaluated, placed in the files that set each value.
+  const overlayFixes = o.fix
+    ? fixOverlays(o.paths, base, namespaces, o.fixUnsafe)
+    : new Map<string, number>();
   const overlays = runOverlays(o.paths, base, namespaces);
+  for (const [at, n] of overlayFixes) {
+    const r = overlays.placed.get(at);
+    if (r) r.fixed = n;
+  }
   const results: FileResult[] = [];
   const shown = new Set<string>();
   for (const i of inputs) {

@@ -6,8 +6,9 @@
  * the offending values (bases, patches, kustomization files), each naming
  * its overlay. The files the overlays read are not checked on their own.
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { applyEdits } from '../engine/index';
 import type { AnalyzeOptions, NamespaceLabels } from '../engine/index';
 import { ConfigResolver } from '../engine/config/index';
 import { kustomizationGraph, KUSTOMIZATION_FILE_NAMES } from '../engine/kustomize/index';
@@ -103,4 +104,56 @@ export function runOverlays(
     }
   }
   return run;
+}
+
+/** Most rounds of `--fix` on overlays (each applies every fix that does not touch another's text). */
+const MAX_FIX_ROUNDS = 20;
+
+/**
+ * `--fix` on overlays: the safe fixes (all, with `unsafe`) of what the
+ * overlays find, made at the origin (the base, or the patch that set the
+ * value) and written back; rounds until nothing is left to fix. Returns the
+ * number of fixes made per engine path.
+ */
+export function fixOverlays(
+  paths: readonly string[],
+  options: AnalyzeOptions,
+  namespaces: ReadonlyMap<string, NamespaceLabels>,
+  unsafe: boolean,
+  cwd = process.cwd(),
+): Map<string, number> {
+  const made = new Map<string, number>();
+  for (let round = 0; round < MAX_FIX_ROUNDS; round++) {
+    const run = runOverlays(paths, options, namespaces, cwd);
+    let wrote = false;
+    for (const [file, r] of run.placed) {
+      if (r.readError) continue;
+      const taken: Array<{ start: number; end: number }> = [];
+      const edits: Array<{ start: number; end: number; newText: string }> = [];
+      const seen = new Set<string>();
+      let count = 0;
+      for (const f of r.analysis.findings) {
+        const fix = f.fixes.find((x) => x.safe || unsafe);
+        if (!fix) continue;
+        const key = JSON.stringify(fix.edits);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        // Edits that touch another fix's text wait for the next round (that fix may move them).
+        if (fix.edits.some((e) => taken.some((t) => e.start <= t.end && t.start <= e.end)))
+          continue;
+        for (const e of fix.edits) taken.push({ start: e.start, end: e.end });
+        edits.push(...fix.edits);
+        count++;
+      }
+      if (edits.length === 0) continue;
+      const bom = readFileSync(file)
+        .subarray(0, 3)
+        .equals(Buffer.from([0xef, 0xbb, 0xbf]));
+      writeFileSync(file, (bom ? '\ufeff' : '') + applyEdits(r.text, edits));
+      made.set(file, (made.get(file) ?? 0) + count);
+      wrote = true;
+    }
+    if (!wrote) break;
+  }
+  return made;
 }

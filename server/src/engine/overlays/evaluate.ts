@@ -26,11 +26,14 @@ import type {
   AnalyzeOptions,
   Diagnostic,
   Finding,
+  Fix,
   NamespaceLabels,
   Span,
   WorkloadSummary,
 } from '../types';
 import { parseAllDocuments } from 'yaml';
+import type { Document } from 'yaml';
+import { fixAtOrigin } from './fixes';
 import { evaluateGenerated, placeSpan } from '../project/index';
 import type { LocatedDiagnostic } from '../project/index';
 import { overlayPhrase, placeFixes } from './origins';
@@ -161,6 +164,7 @@ export function evaluateOverlays(
   const workloads: OverlayWorkload[] = [];
   const objects = new Map<string, Set<string>>();
   const covered = new Set<string>();
+  const origins = new Map<string, { text: string; docs: Document.Parsed[] } | null>();
 
   for (const info of graph.kustomizations.values())
     for (const f of info.files) if (f.role !== 'resource') covered.add(f.path);
@@ -187,6 +191,26 @@ export function evaluateOverlays(
     }
     for (const f of b.build.files) covered.add(f);
     const src = b.build.source;
+    let generatedDocs: Document.Parsed[] | null = null;
+    const fixesOf = (
+      fixes: readonly Fix[],
+      file: string,
+      objectFile: string | undefined,
+    ): Fix[] => {
+      if (fixes.length === 0) return [];
+      generatedDocs ??= parseAllDocuments(src.text, { version: '1.1' });
+      const out: Fix[] = [];
+      for (const f of fixes) {
+        const placed =
+          fixAtOrigin(src, generatedDocs, f, file, fs, origins) ?? placeFixes(src, [f], file)[0];
+        if (!placed) continue;
+        // A fix in the resource the overlays read is a fix for every overlay that deploys it.
+        out.push(
+          file === objectFile ? { ...placed, title: `${placed.title} in the base` } : placed,
+        );
+      }
+      return out;
+    };
     const ev = evaluateGenerated(src, {
       analyze: { ...analyzeOptions, namespaces, file: kfile },
       fallbackFile: kfile,
@@ -214,7 +238,11 @@ export function evaluateOverlays(
         ...rest,
         message: original.message,
         object: { ...rest.object, document },
-        fixes: rest.fixes.length > 0 ? rest.fixes : placeFixes(src, original.fixes, file),
+        fixes: fixesOf(
+          original.fixes,
+          file,
+          b.build.objects[original.object.document]?.source.file,
+        ),
       };
       const key = findingKey(file, finding);
       const g = groups.get(key);
