@@ -20,6 +20,7 @@ import { runRender } from './render';
 import { runInit } from './init';
 import { isKustomizationTarget, runRenderKustomize } from './renderKustomize';
 import { runReport } from './reportCommand';
+import { evaluateChartGroup, groupByChart } from './charts';
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
 
@@ -219,7 +220,12 @@ export function run(argv: string[], io: Io): number {
     }
   }
   const results: FileResult[] = [];
+  // Files of a Helm chart are evaluated as the chart renders, once per chart.
+  const charts = groupByChart(inputs.filter((i) => !i.readError).map((i) => i.path));
+  const inChart = new Set(charts.flatMap((g) => g.inputs));
+  for (const g of charts) results.push(...evaluateChartGroup(g, o.helm, base, namespaces).results);
   for (const i of inputs) {
+    if (inChart.has(i.path)) continue;
     if (i.readError) {
       results.push({
         path: i.path,

@@ -77,23 +77,39 @@ export interface GeneratedEvaluation {
   notes: LocatedDiagnostic[];
 }
 
-/** Place a generated span in a file: its origin, else the nearest segment before it, else the fallback. */
+/**
+ * Place a generated span in a file: its origin; else (text no file holds, such
+ * as a value from `--set` printed by `toYaml`) the template text printed just
+ * before it, underlined from the start of its last line (the `securityContext:`
+ * line above a `toYaml`); else the fallback file's start.
+ */
 export function placeSpan(
   src: GeneratedSource,
   span: Span,
   fallbackFile: string,
+  readText?: (file: string) => string | null,
 ): { file: string; span: Span; origin: Origin | null } {
   const o = originOf(src, span.start, span.end);
   if (o) return { file: o.file, span: { start: o.start, end: o.end }, origin: o.origin };
+  let prevText: Segment | undefined;
   let prev: Segment | undefined;
   for (const s of src.segments) {
     if (s.start >= span.start) break;
     prev = s;
+    if (s.origin.kind === 'text') prevText = s;
   }
-  if (prev) {
-    const p = prev.origin;
-    const at = p.kind === 'text' ? p.end : p.end;
-    return { file: p.file, span: { start: at, end: at }, origin: p };
+  const best = prevText ?? prev;
+  if (best) {
+    const p = best.origin;
+    const end = p.kind === 'text' ? p.start + (best.end - best.start) : p.end;
+    let start = end;
+    const t = readText?.(p.file);
+    if (t && p.kind === 'text') {
+      start = lineStart(t, end);
+      while (start < end && (t[start] === ' ' || t[start] === '\t')) start++;
+      start = Math.max(start, p.start);
+    }
+    return { file: p.file, span: { start, end }, origin: p };
   }
   return { file: fallbackFile, span: { start: 0, end: 0 }, origin: null };
 }
@@ -266,8 +282,9 @@ function placeDiagnostic(
   d: Diagnostic,
   fallbackFile: string,
   documents: readonly GeneratedDocument[] | undefined,
+  readText: (file: string) => string | null,
 ): LocatedDiagnostic {
-  const p = placeSpan(src, d.span, fallbackFile);
+  const p = placeSpan(src, d.span, fallbackFile, readText);
   const doc = documentAt(documents, d.span.start);
   const where = doc && doc.file !== p.file ? ` (in the output of ${doc.source})` : '';
   return { ...d, message: `${d.message}${where}`, span: p.span, file: p.file };
@@ -297,7 +314,7 @@ export function evaluateGenerated(
   };
   const findings: LocatedFinding[] = [];
   for (const f of analysis.findings) {
-    const placed = placeSpan(src, f.span, o.fallbackFile);
+    const placed = placeSpan(src, f.span, o.fallbackFile, o.readText);
     const objectStart =
       workloadStart.get(`${f.object.document}:${f.object.item ?? ''}`) ?? f.span.start;
     const doc = documentAt(o.documents, objectStart);
@@ -341,7 +358,11 @@ export function evaluateGenerated(
     source: src,
     analysis,
     findings,
-    errors: analysis.errors.map((d) => placeDiagnostic(src, d, o.fallbackFile, o.documents)),
-    notes: analysis.notes.map((d) => placeDiagnostic(src, d, o.fallbackFile, o.documents)),
+    errors: analysis.errors.map((d) =>
+      placeDiagnostic(src, d, o.fallbackFile, o.documents, o.readText),
+    ),
+    notes: analysis.notes.map((d) =>
+      placeDiagnostic(src, d, o.fallbackFile, o.documents, o.readText),
+    ),
   };
 }
