@@ -11,6 +11,7 @@ import { AnalysisCache } from '../../engine';
 import type { Analysis, AnalyzeOptions, Diagnostic as EngineDiagnostic } from '../../engine';
 import type { PodsecSettings } from '../protocol';
 import { AnalysisResult } from '../features';
+import type { ChartAnalyses } from '../charts';
 import { settingsKey } from '../settings';
 import { fileKey } from '../uris';
 import type { DocumentSource } from './documents';
@@ -54,6 +55,7 @@ export class Analyses implements AnalysisSource {
     private readonly documents: DocumentSource,
     private readonly settings: SettingsSource,
     private readonly workspace: Pick<WorkspaceSource, 'namespaces' | 'excluded'>,
+    private readonly charts?: ChartAnalyses,
   ) {}
 
   checks(doc: TextDocument, s: PodsecSettings): boolean {
@@ -74,14 +76,21 @@ export class Analyses implements AnalysisSource {
 
   resultFor(doc: TextDocument, s: PodsecSettings): AnalysisResult {
     const entry = this.entryOf(doc.uri);
-    const key = `${settingsKey(s)}|${this.workspace.namespaces().epoch}`;
+    const base = `${settingsKey(s)}|${this.workspace.namespaces().epoch}`;
+    // A file of a Helm chart shows what the whole chart renders to, as the editor has its files.
+    const chart = this.charts?.chartOf(doc.uri) ?? null;
+    const key = chart && this.charts ? `${base}|chart|${this.charts.stateKey(chart)}` : base;
     if (entry.result && entry.result.version === doc.version && entry.key === key) {
       return entry.result;
     }
     const text = doc.getText();
     let analysis: Analysis;
     try {
-      analysis = entry.cache.analyze(text, this.optionsFor(doc.uri, s));
+      if (chart && this.charts) {
+        const { file: _file, ...options } = this.optionsFor(doc.uri, s);
+        const ev = this.charts.evaluation(chart, options, base);
+        analysis = this.charts.analysisFor(ev, doc.uri);
+      } else analysis = entry.cache.analyze(text, this.optionsFor(doc.uri, s));
     } catch (e) {
       entry.cache = new AnalysisCache();
       const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
