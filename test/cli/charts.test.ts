@@ -202,6 +202,34 @@ describe('cli: Helm charts', () => {
     assert.match(r.out, /missing\.yaml/);
   });
 
+  it('--fix applies the safe fixes at their origin (values.yaml), keeps comments, and reports what is left', () => {
+    const dir = webCopy({
+      'values.yaml': readFileSync(join(WEB, 'values.yaml'), 'utf8').replace(
+        'sidecar:\n  enabled: true',
+        'sidecar:\n  enabled: false',
+      ),
+    });
+    const before = readFileSync(join(dir, 'templates', 'deployment.yaml'), 'utf8');
+    const r = cli([dir, '--fix']);
+    const values = readFileSync(join(dir, 'values.yaml'), 'utf8');
+    assert.match(
+      values,
+      /^ {2}privileged: true # needs the GPU$/m,
+      'the unsafe fix is not applied',
+    );
+    assert.match(values, /^ {2}allowPrivilegeEscalation: false$/m);
+    assert.match(values, /^ {2}capabilities:\n {4}drop: \[ALL\]$/m);
+    assert.match(values, /^podSecurityContext: \{seccompProfile: \{type: RuntimeDefault\}\}$/m);
+    assert.match(values, /^# Default values for web\.$/m);
+    assert.equal(readFileSync(join(dir, 'templates', 'deployment.yaml'), 'utf8'), before);
+    assert.match(r.out, /values\.yaml {2}fixed 3 findings/);
+    const { report } = json([dir]);
+    assert.deepEqual(report.files.flatMap((f) => f.findings.map((x) => x.check)).sort(), [
+      'privileged',
+      'runAsNonRoot',
+    ]);
+  });
+
   it('plain files beside a chart are evaluated as before', () => {
     const dir = webCopy();
     const plain = join(dir, '..', 'pod.yaml');

@@ -8,11 +8,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { AnalyzeOptions, Analysis, NamespaceLabels } from '../engine/index';
+import { applyEdits } from '../engine/index';
+import type { AnalyzeOptions, Analysis, NamespaceLabels, TextEdit } from '../engine/index';
 import { chartRootOf, evaluateChart } from '../engine/project/index';
 import type { ChartEvaluation } from '../engine/project/index';
 import type { RenderOptions } from '../engine/helm/render';
-import { normalizePath } from '../engine/sources/sourceFs';
+import { isInside, normalizePath } from '../engine/sources/sourceFs';
 import type { FileResult } from '../render/fileResult';
 import { DiskFs } from './render';
 
@@ -137,4 +138,52 @@ export function evaluateChartGroup(
     r.analysis.findings.sort((a, b) => a.span.start - b.span.start);
   }
   return { results, evaluation: ev };
+}
+
+function overlaps(a: readonly TextEdit[], b: TextEdit): boolean {
+  return a.some(
+    (e) => (e.start < b.end && b.start < e.end) || e.start === b.start || e.end === b.start,
+  );
+}
+
+/**
+ * `--fix` for a chart: apply each finding's best safe fix at its origin (the
+ * values key, else the template's literal text), only in the chart's files and
+ * the values files named with --values; render again and repeat while fixes
+ * apply (a fix can reveal or settle another). Returns the fixes applied per file.
+ */
+export function fixChartGroup(
+  g: ChartGroup,
+  helm: HelmCliOptions,
+  analyze: AnalyzeOptions,
+  namespaces: ReadonlyMap<string, NamespaceLabels>,
+  unsafe: boolean,
+  write: (path: string, text: string) => void,
+): Map<string, number> {
+  const applied = new Map<string, number>();
+  const named = new Set(helm.valuesFiles.map((v) => normalizePath(resolve(v))));
+  for (let round = 0; round < 5; round++) {
+    const ev = evaluateChartGroup(g, helm, analyze, namespaces).evaluation;
+    if (!ev) break;
+    const byFile = new Map<string, TextEdit[]>();
+    const count = new Map<string, number>();
+    for (const f of ev.findings) {
+      const pick = f.originFixes.find((x) => x.fix.safe || unsafe);
+      if (!pick) continue;
+      if (!isInside(g.dir, pick.file) && !named.has(pick.file)) continue;
+      const taken = byFile.get(pick.file) ?? [];
+      if (pick.fix.edits.some((e) => overlaps(taken, e))) continue;
+      taken.push(...pick.fix.edits);
+      byFile.set(pick.file, taken);
+      count.set(pick.file, (count.get(pick.file) ?? 0) + 1);
+    }
+    if (byFile.size === 0) break;
+    for (const [file, edits] of byFile) {
+      const text = readText(file);
+      if (text === null) continue;
+      write(file, applyEdits(text, edits));
+      applied.set(file, (applied.get(file) ?? 0) + (count.get(file) ?? 0));
+    }
+  }
+  return applied;
 }

@@ -2,7 +2,7 @@
  * `podsec`: the command line. Same engine as the language server.
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   analyze,
   collectNamespaces,
@@ -20,7 +20,8 @@ import { runRender } from './render';
 import { runInit } from './init';
 import { isKustomizationTarget, runRenderKustomize } from './renderKustomize';
 import { runReport } from './reportCommand';
-import { evaluateChartGroup, groupByChart } from './charts';
+import { evaluateChartGroup, fixChartGroup, groupByChart } from './charts';
+import { normalizePath } from '../engine/sources/sourceFs';
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
 
@@ -223,7 +224,15 @@ export function run(argv: string[], io: Io): number {
   // Files of a Helm chart are evaluated as the chart renders, once per chart.
   const charts = groupByChart(inputs.filter((i) => !i.readError).map((i) => i.path));
   const inChart = new Set(charts.flatMap((g) => g.inputs));
-  for (const g of charts) results.push(...evaluateChartGroup(g, o.helm, base, namespaces).results);
+  for (const g of charts) {
+    const fixed = o.fix
+      ? fixChartGroup(g, o.helm, base, namespaces, o.fixUnsafe, (p, t) => writeFileSync(p, t))
+      : new Map<string, number>();
+    for (const r of evaluateChartGroup(g, o.helm, base, namespaces).results) {
+      const n = fixed.get(normalizePath(resolve(r.path)));
+      results.push(n ? { ...r, fixed: n } : r);
+    }
+  }
   for (const i of inputs) {
     if (inChart.has(i.path)) continue;
     if (i.readError) {

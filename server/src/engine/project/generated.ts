@@ -12,6 +12,7 @@
 import { isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { AnalysisCache } from '../cache';
+import type { FixValue } from '../fixes/edits';
 import type { Analysis, AnalyzeOptions, Diagnostic, Finding, Fix, Span, TextEdit } from '../types';
 import { originOf, segmentAt } from '../sources/sourcemap';
 import type { GeneratedSource, Origin, Segment } from '../sources/sourcemap';
@@ -43,6 +44,13 @@ export interface LocatedFinding extends Finding {
   valuesKey?: { file: string; path: (string | number)[]; document?: number };
   /** The generated source's label (`chart charts/web (values: default)`). */
   producer: string;
+  /**
+   * Fixes at the origin, each with the file it edits: `fixes` holds those that
+   * edit `file` itself (what an editor offers on the finding); these may also
+   * edit another file (set the key in values.yaml for a finding on a
+   * template). Best first.
+   */
+  originFixes: Array<{ file: string; fix: Fix }>;
 }
 
 export interface LocatedDiagnostic extends Diagnostic {
@@ -64,8 +72,11 @@ export interface EvaluateGeneratedOptions {
   documents?: readonly GeneratedDocument[];
   /** Reads an origin file (to check that a mapped fix keeps its indentation). */
   readText: (file: string) => string | null;
-  /** A producer's own fix for a finding (replaces the mapped fixes when it returns some). */
-  fixAt?: (f: LocatedFinding) => Fix[] | null;
+  /**
+   * A producer's own fixes for a finding (setting a values key), tried before
+   * the mapped ones; when it returns any, mapped fixes are not offered.
+   */
+  fixAt?: (f: LocatedFinding, generated: Finding) => Array<{ file: string; fix: Fix }> | null;
 }
 
 export interface GeneratedEvaluation {
@@ -142,6 +153,20 @@ export function mapFix(
   let file: string | null = null;
   const edits: TextEdit[] = [];
   for (const e of fix.edits) {
+    const whole = segmentAt(src, e.start);
+    if (
+      whole &&
+      whole.origin.kind === 'value' &&
+      e.start === whole.start &&
+      e.end === whole.end &&
+      !e.newText.includes('\n')
+    ) {
+      // A scalar printed from a values (or base) node, replaced: replace the node's own text.
+      if (file !== null && whole.origin.file !== file) return null;
+      file = whole.origin.file;
+      edits.push({ start: whole.origin.start, end: whole.origin.end, newText: e.newText });
+      continue;
+    }
     const a = mapTextOffset(src, e.start);
     if (!a) return null;
     if (e.newText.includes('\n')) {
@@ -200,7 +225,7 @@ function child(node: Node | null | undefined, part: PathPart): Node | null {
  * whose entries) was printed from a values node; its values path plus the
  * missing rest.
  */
-function valuesKeyFor(
+export function valuesKeyFor(
   src: GeneratedSource,
   docs: readonly Document.Parsed[],
   objectStart: number,
@@ -252,6 +277,27 @@ function valuesKeyFor(
     };
   }
   return undefined;
+}
+
+/**
+ * The plain value at a finding's field path in generated documents (`item`
+ * for a List's item), or undefined when the field is absent.
+ */
+export function nodeAt(
+  docs: readonly Document.Parsed[],
+  document: number,
+  item: number | null,
+  path: string,
+): FixValue | undefined {
+  const doc = docs[document];
+  if (!doc) return undefined;
+  let node = doc.contents as Node | null;
+  if (item !== null) node = child(child(node, 'items'), item);
+  for (const part of splitFieldPath(path)) {
+    node = child(node, part);
+    if (!node) return undefined;
+  }
+  return node ? (node.toJSON() as FixValue) : undefined;
 }
 
 /** `securityContext.runAsNonRoot`, `containers[0].name`. */
@@ -343,15 +389,17 @@ export function evaluateGenerated(
       rendered,
       producer: src.label,
       fixes: [],
+      originFixes: [],
       ...(valuesKey ? { valuesKey } : {}),
     };
-    const own = o.fixAt?.(located);
-    if (own && own.length > 0) located.fixes = own;
+    const own = o.fixAt?.(located, f);
+    if (own && own.length > 0) located.originFixes = own;
     else
       for (const fix of f.fixes) {
         const m = mapFix(src, fix, o.readText);
-        if (m && m.file === placed.file) located.fixes.push(m.fix);
+        if (m) located.originFixes.push(m);
       }
+    located.fixes = located.originFixes.filter((x) => x.file === located.file).map((x) => x.fix);
     findings.push(located);
   }
   return {
