@@ -1,6 +1,8 @@
 /** Command-line arguments of `podsec`. */
 import { isLevel, versionError } from '../engine/index';
 import type { Level } from '../engine/index';
+import type { HelmCliOptions } from './charts';
+import { helmFlag } from './render';
 
 export type Format = 'text' | 'json' | 'sarif';
 
@@ -21,6 +23,8 @@ export interface CliOptions extends CommonOptions {
   fix: boolean;
   fixUnsafe: boolean;
   showVersion: boolean;
+  /** Helm's options, for the charts found among the inputs. */
+  helm: HelmCliOptions;
 }
 
 export class UsageError extends Error {}
@@ -50,6 +54,18 @@ Options:
   --color / --no-color       force colours on or off (default: on a terminal only)
   --version                  print the version
   -h, --help                 print this help
+
+Helm charts (folders with Chart.yaml) among the inputs are rendered in-process,
+as "helm template" would, and their findings reported on the values or template
+line that set them. Helm's options:
+  -f, --values <file>        values file (repeatable; later files win)
+  --set, --set-string, --set-json, --set-file <k=v,...>
+  --release-name <name>      (default: release-name)
+  --name-template <tpl>      template for the release name
+  -n, --namespace <ns>       release namespace (default: default)
+  --kube-version <v>         Capabilities.KubeVersion (default: v1.36.0)
+  -a, --api-versions <list>  extra Capabilities.APIVersions
+  --no-hooks, --include-crds, --is-upgrade, --skip-schema-validation
 
 "podsec report" prints the level advisor's report: the highest level each
 workload meets, what stands between it and the next, namespaces' labels and
@@ -161,8 +177,10 @@ export function parseArgs(argv: string[]): CliOptions {
     maxAliasCount: null,
     help: false,
     showVersion: false,
+    helm: { options: {}, valuesFiles: [] },
   };
   parseOptions(argv, o, ({ flag, take }) => {
+    if (flag !== '-s' && flag !== '--show-only' && helmFlag(o.helm, flag, take)) return true;
     switch (flag) {
       case '--format': {
         const v = take();

@@ -2,7 +2,7 @@
  * `podsec`: the command line. Same engine as the language server.
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   analyze,
   collectNamespaces,
@@ -21,6 +21,8 @@ import { runInit } from './init';
 import { isKustomizationTarget, runRenderKustomize } from './renderKustomize';
 import { runReport } from './reportCommand';
 import { enginePath, fixOverlays, runOverlays } from './overlays';
+import { evaluateChartGroup, fixChartGroup, groupByChart } from './charts';
+import { normalizePath } from '../engine/sources/sourceFs';
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
 
@@ -229,8 +231,21 @@ export function run(argv: string[], io: Io): number {
     if (r) r.fixed = n;
   }
   const results: FileResult[] = [];
+  // Files of a Helm chart are evaluated as the chart renders, once per chart.
+  const charts = groupByChart(inputs.filter((i) => !i.readError).map((i) => i.path));
+  const inChart = new Set(charts.flatMap((g) => g.inputs));
+  for (const g of charts) {
+    const fixed = o.fix
+      ? fixChartGroup(g, o.helm, base, namespaces, o.fixUnsafe, (p, t) => writeFileSync(p, t))
+      : new Map<string, number>();
+    for (const r of evaluateChartGroup(g, o.helm, base, namespaces).results) {
+      const n = fixed.get(normalizePath(resolve(r.path)));
+      results.push(n ? { ...r, fixed: n } : r);
+    }
+  }
   const shown = new Set<string>();
   for (const i of inputs) {
+    if (inChart.has(i.path)) continue;
     const at = i.path === '-' ? '' : enginePath(i.path);
     const placed = overlays.placed.get(at);
     if (placed) shown.add(at);

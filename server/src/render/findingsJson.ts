@@ -1,7 +1,28 @@
 /** `podsec --format json`: the results as one JSON document. */
-import type { Diagnostic } from '../engine/index';
+import type { Diagnostic, Finding } from '../engine/index';
+import { dottedPath } from '../engine/project/index';
+import type { LocatedFinding } from '../engine/project/index';
 import type { FileResult } from './fileResult';
 import { linesOf, locate, totals } from './fileResult';
+
+/**
+ * For a finding placed at its origin in a chart (or an overlay): the object it
+ * was found in, what produced it, and the values key that would set a missing
+ * field.
+ */
+function renderedFrom(f: Finding): Record<string, unknown> {
+  const l = f as Partial<LocatedFinding>;
+  if (!l.rendered) return {};
+  return {
+    rendered: {
+      kind: l.rendered.kind,
+      name: l.rendered.name,
+      namespace: l.rendered.namespace,
+      source: l.rendered.source,
+      ...(l.valuesKey ? { valuesKey: dottedPath(l.valuesKey.path) } : {}),
+    },
+  };
+}
 
 export function toJson(
   results: readonly FileResult[],
@@ -32,6 +53,7 @@ export function toJson(
         policy: { level: f.policy.level, version: f.evaluatedVersion },
         fixable: f.fixes.length > 0,
         ...(f.overlays ? { overlays: f.overlays } : {}),
+        ...renderedFrom(f),
       })),
       errors: [
         ...(r.readError

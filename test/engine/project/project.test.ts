@@ -210,6 +210,71 @@ describe('project: a chart evaluated as rendered', () => {
   });
 });
 
+describe('project: fixes at the origin', () => {
+  it('a value from values.yaml is fixed in values.yaml, comments kept, and the re-render has no finding', () => {
+    const fs = webChart('securityContext:\n  allowPrivilegeEscalation: true # for ping\n');
+    const ev = evaluateChart(fs, '/repo/web');
+    const f = only(ev.findings, 'allowPrivilegeEscalation', 'Deployment');
+    assert.equal(f.file, '/repo/web/values.yaml');
+    const fix = f.fixes[0];
+    assert.ok(fix, 'a fix in values.yaml');
+    const fixed = applyEdits(fs.readText(f.file) ?? '', fix.edits);
+    assert.equal(fixed, 'securityContext:\n  allowPrivilegeEscalation: false # for ping\n');
+    fs.set(f.file, fixed);
+    const again = evaluateChart(fs, '/repo/web');
+    assert.deepEqual(
+      again.findings.filter(
+        (x) => x.check === 'allowPrivilegeEscalation' && x.rendered.kind === 'Deployment',
+      ),
+      [],
+    );
+  });
+
+  it('a missing field the template prints from values is set at its values key', () => {
+    const fs = webChart('# pod hardening\nsecurityContext:\n  runAsNonRoot: true # keep\n');
+    const ev = evaluateChart(fs, '/repo/web');
+    const f = only(ev.findings, 'allowPrivilegeEscalation', 'Deployment');
+    assert.equal(f.file, '/repo/web/templates/deployment.yaml');
+    // No edit of the template (it would print the key twice once values set it)...
+    assert.deepEqual(f.fixes, []);
+    // ...but one at the values key.
+    const at = f.originFixes[0];
+    assert.ok(at);
+    assert.equal(at.file, '/repo/web/values.yaml');
+    assert.match(at.fix.title, /values\.yaml: securityContext\.allowPrivilegeEscalation/);
+    const fixed = applyEdits(fs.readText(at.file) ?? '', at.fix.edits);
+    assert.equal(
+      fixed,
+      '# pod hardening\nsecurityContext:\n  runAsNonRoot: true # keep\n  allowPrivilegeEscalation: false\n',
+    );
+    fs.set(at.file, fixed);
+    const again = evaluateChart(fs, '/repo/web');
+    assert.deepEqual(
+      again.findings.filter(
+        (x) => x.check === 'allowPrivilegeEscalation' && x.rendered.kind === 'Deployment',
+      ),
+      [],
+    );
+  });
+
+  it('a template line inside an indented include gets no fix that would break its indentation', () => {
+    const fs = webChart(HARDENED, {
+      '/repo/web/templates/pod.yaml':
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  {{- include "web.ctr" . | nindent 2 }}\n',
+      '/repo/web/templates/_ctr.tpl':
+        '{{- define "web.ctr" -}}\ncontainers:\n  - name: c\n    image: x\n    securityContext:\n      privileged: true\n{{- end -}}\n',
+    });
+    const ev = evaluateChart(fs, '/repo/web', { analyze: { level: 'baseline' } });
+    const f = only(ev.findings, 'privileged', 'Pod');
+    assert.equal(f.file, '/repo/web/templates/_ctr.tpl');
+    // privileged: true → false replaces a scalar of the helper's own text: that maps exactly.
+    for (const x of f.originFixes) {
+      const fixed = applyEdits(fs.readText(x.file) ?? '', x.fix.edits);
+      assert.match(fixed, /^ {6}privileged: false$/m);
+    }
+  });
+});
+
 describe('project: generated text in general', () => {
   it('places findings at segment origins and falls back where none covers', () => {
     const text =

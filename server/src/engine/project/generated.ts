@@ -12,6 +12,7 @@
 import { isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { AnalysisCache } from '../cache';
+import type { FixValue } from '../fixes/edits';
 import type { Analysis, AnalyzeOptions, Diagnostic, Finding, Fix, Span, TextEdit } from '../types';
 import { originOf, segmentAt } from '../sources/sourcemap';
 import type { GeneratedSource, Origin, Segment } from '../sources/sourcemap';
@@ -43,6 +44,13 @@ export interface LocatedFinding extends Finding {
   valuesKey?: { file: string; path: (string | number)[]; document?: number };
   /** The generated source's label (`chart charts/web (values: default)`). */
   producer: string;
+  /**
+   * Fixes at the origin, each with the file it edits: `fixes` holds those that
+   * edit `file` itself (what an editor offers on the finding); these may also
+   * edit another file (set the key in values.yaml for a finding on a
+   * template). Best first.
+   */
+  originFixes: Array<{ file: string; fix: Fix }>;
 }
 
 export interface LocatedDiagnostic extends Diagnostic {
@@ -64,8 +72,11 @@ export interface EvaluateGeneratedOptions {
   documents?: readonly GeneratedDocument[];
   /** Reads an origin file (to check that a mapped fix keeps its indentation). */
   readText: (file: string) => string | null;
-  /** A producer's own fix for a finding (replaces the mapped fixes when it returns some). */
-  fixAt?: (f: LocatedFinding) => Fix[] | null;
+  /**
+   * A producer's own fixes for a finding (setting a values key), tried before
+   * the mapped ones; when it returns any, mapped fixes are not offered.
+   */
+  fixAt?: (f: LocatedFinding, generated: Finding) => Array<{ file: string; fix: Fix }> | null;
 }
 
 export interface GeneratedEvaluation {
@@ -77,23 +88,39 @@ export interface GeneratedEvaluation {
   notes: LocatedDiagnostic[];
 }
 
-/** Place a generated span in a file: its origin, else the nearest segment before it, else the fallback. */
+/**
+ * Place a generated span in a file: its origin; else (text no file holds, such
+ * as a value from `--set` printed by `toYaml`) the template text printed just
+ * before it, underlined from the start of its last line (the `securityContext:`
+ * line above a `toYaml`); else the fallback file's start.
+ */
 export function placeSpan(
   src: GeneratedSource,
   span: Span,
   fallbackFile: string,
+  readText?: (file: string) => string | null,
 ): { file: string; span: Span; origin: Origin | null } {
   const o = originOf(src, span.start, span.end);
   if (o) return { file: o.file, span: { start: o.start, end: o.end }, origin: o.origin };
+  let prevText: Segment | undefined;
   let prev: Segment | undefined;
   for (const s of src.segments) {
     if (s.start >= span.start) break;
     prev = s;
+    if (s.origin.kind === 'text') prevText = s;
   }
-  if (prev) {
-    const p = prev.origin;
-    const at = p.kind === 'text' ? p.end : p.end;
-    return { file: p.file, span: { start: at, end: at }, origin: p };
+  const best = prevText ?? prev;
+  if (best) {
+    const p = best.origin;
+    const end = p.kind === 'text' ? p.start + (best.end - best.start) : p.end;
+    let start = end;
+    const t = readText?.(p.file);
+    if (t && p.kind === 'text') {
+      start = lineStart(t, end);
+      while (start < end && (t[start] === ' ' || t[start] === '\t')) start++;
+      start = Math.max(start, p.start);
+    }
+    return { file: p.file, span: { start, end }, origin: p };
   }
   return { file: fallbackFile, span: { start: 0, end: 0 }, origin: null };
 }
@@ -126,6 +153,20 @@ export function mapFix(
   let file: string | null = null;
   const edits: TextEdit[] = [];
   for (const e of fix.edits) {
+    const whole = segmentAt(src, e.start);
+    if (
+      whole &&
+      whole.origin.kind === 'value' &&
+      e.start === whole.start &&
+      e.end === whole.end &&
+      !e.newText.includes('\n')
+    ) {
+      // A scalar printed from a values (or base) node, replaced: replace the node's own text.
+      if (file !== null && whole.origin.file !== file) return null;
+      file = whole.origin.file;
+      edits.push({ start: whole.origin.start, end: whole.origin.end, newText: e.newText });
+      continue;
+    }
     const a = mapTextOffset(src, e.start);
     if (!a) return null;
     if (e.newText.includes('\n')) {
@@ -184,7 +225,7 @@ function child(node: Node | null | undefined, part: PathPart): Node | null {
  * whose entries) was printed from a values node; its values path plus the
  * missing rest.
  */
-function valuesKeyFor(
+export function valuesKeyFor(
   src: GeneratedSource,
   docs: readonly Document.Parsed[],
   objectStart: number,
@@ -238,6 +279,27 @@ function valuesKeyFor(
   return undefined;
 }
 
+/**
+ * The plain value at a finding's field path in generated documents (`item`
+ * for a List's item), or undefined when the field is absent.
+ */
+export function nodeAt(
+  docs: readonly Document.Parsed[],
+  document: number,
+  item: number | null,
+  path: string,
+): FixValue | undefined {
+  const doc = docs[document];
+  if (!doc) return undefined;
+  let node = doc.contents as Node | null;
+  if (item !== null) node = child(child(node, 'items'), item);
+  for (const part of splitFieldPath(path)) {
+    node = child(node, part);
+    if (!node) return undefined;
+  }
+  return node ? (node.toJSON() as FixValue) : undefined;
+}
+
 /** `securityContext.runAsNonRoot`, `containers[0].name`. */
 export function dottedPath(path: readonly PathPart[]): string {
   let out = '';
@@ -266,8 +328,9 @@ function placeDiagnostic(
   d: Diagnostic,
   fallbackFile: string,
   documents: readonly GeneratedDocument[] | undefined,
+  readText: (file: string) => string | null,
 ): LocatedDiagnostic {
-  const p = placeSpan(src, d.span, fallbackFile);
+  const p = placeSpan(src, d.span, fallbackFile, readText);
   const doc = documentAt(documents, d.span.start);
   const where = doc && doc.file !== p.file ? ` (in the output of ${doc.source})` : '';
   return { ...d, message: `${d.message}${where}`, span: p.span, file: p.file };
@@ -297,7 +360,7 @@ export function evaluateGenerated(
   };
   const findings: LocatedFinding[] = [];
   for (const f of analysis.findings) {
-    const placed = placeSpan(src, f.span, o.fallbackFile);
+    const placed = placeSpan(src, f.span, o.fallbackFile, o.readText);
     const objectStart =
       workloadStart.get(`${f.object.document}:${f.object.item ?? ''}`) ?? f.span.start;
     const doc = documentAt(o.documents, objectStart);
@@ -326,22 +389,28 @@ export function evaluateGenerated(
       rendered,
       producer: src.label,
       fixes: [],
+      originFixes: [],
       ...(valuesKey ? { valuesKey } : {}),
     };
-    const own = o.fixAt?.(located);
-    if (own && own.length > 0) located.fixes = own;
+    const own = o.fixAt?.(located, f);
+    if (own && own.length > 0) located.originFixes = own;
     else
       for (const fix of f.fixes) {
         const m = mapFix(src, fix, o.readText);
-        if (m && m.file === placed.file) located.fixes.push(m.fix);
+        if (m) located.originFixes.push(m);
       }
+    located.fixes = located.originFixes.filter((x) => x.file === located.file).map((x) => x.fix);
     findings.push(located);
   }
   return {
     source: src,
     analysis,
     findings,
-    errors: analysis.errors.map((d) => placeDiagnostic(src, d, o.fallbackFile, o.documents)),
-    notes: analysis.notes.map((d) => placeDiagnostic(src, d, o.fallbackFile, o.documents)),
+    errors: analysis.errors.map((d) =>
+      placeDiagnostic(src, d, o.fallbackFile, o.documents, o.readText),
+    ),
+    notes: analysis.notes.map((d) =>
+      placeDiagnostic(src, d, o.fallbackFile, o.documents, o.readText),
+    ),
   };
 }

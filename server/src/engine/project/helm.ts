@@ -10,9 +10,13 @@ import { renderChart } from '../helm/render';
 import type { RenderError, RenderOptions, RenderResult } from '../helm/render';
 import type { SourceFs } from '../sources/sourceFs';
 import { joinPath, normalizePath } from '../sources/sourceFs';
-import type { AnalyzeOptions, Fix } from '../types';
+import { isMap, parseAllDocuments } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { applyEdits, planEdits } from '../fixes/edits';
+import type { GeneratedSource } from '../sources/sourcemap';
+import type { AnalyzeOptions, Finding, Fix } from '../types';
 import { CHART_FILE } from './discover';
-import { evaluateGenerated } from './generated';
+import { dottedPath, evaluateGenerated, nodeAt, valuesKeyFor } from './generated';
 import type { GeneratedDocument, GeneratedEvaluation, LocatedDiagnostic } from './generated';
 import type { LocatedFinding } from './generated';
 
@@ -21,8 +25,6 @@ export interface ChartEvaluationOptions {
   analyze?: AnalyzeOptions;
   /** The value set's name, for messages (`default` when the chart's own values are used). */
   valueSet?: string;
-  /** A producer fix for a finding (set the key in values.yaml); see fixes.ts. */
-  fixAt?: (f: LocatedFinding, r: RenderResult) => Fix[] | null;
 }
 
 export interface ChartEvaluation extends GeneratedEvaluation {
@@ -62,6 +64,63 @@ function templateFile(dir: string, template: string): string {
   return joinPath(dir, slash < 0 ? template : template.slice(slash + 1));
 }
 
+/**
+ * For a missing field whose map the template prints from values (`toYaml
+ * .Values.securityContext`): the engine's fix applied to the rendered text
+ * tells the value the field needs; set that value at the values key instead,
+ * with the same minimal, comment-keeping edits as any fix. Null when the
+ * finding has no values key or the values file cannot take the key.
+ */
+function valuesFixes(
+  src: GeneratedSource,
+  f: LocatedFinding,
+  generated: Finding,
+  readText: (file: string) => string | null,
+): Array<{ file: string; fix: Fix }> | null {
+  if (generated.fixes.length === 0 || f.object.kind === '') return null;
+  // The field a fix sets: the finding's own, or the pod-level one a container finding's fix sets.
+  const pod = generated.path.replace(
+    /\.(?:initContainers|containers|ephemeralContainers)\[\d+\]\.securityContext\./,
+    '.securityContext.',
+  );
+  const fields = pod === generated.path ? [generated.path] : [generated.path, pod];
+  let before: Document.Parsed[] | null = null;
+  const out: Array<{ file: string; fix: Fix }> = [];
+  for (const fix of generated.fixes) {
+    const fixed = parseAllDocuments(applyEdits(src.text, fix.edits), { version: '1.1' });
+    if (!Array.isArray(fixed)) continue;
+    for (const field of fields) {
+      const value = nodeAt(fixed, generated.object.document, generated.object.item, field);
+      if (value === undefined) continue;
+      before ??= parseAllDocuments(src.text, { version: '1.1' }) as Document.Parsed[];
+      const key =
+        field === generated.path
+          ? f.valuesKey
+          : valuesKeyFor(src, before, generated.span.start, field);
+      if (!key || key.path.some((p) => typeof p !== 'string')) continue;
+      const path = key.path as string[];
+      const valuesText = readText(key.file);
+      if (valuesText === null) continue;
+      const vdocs = parseAllDocuments(valuesText);
+      const vdoc: Document.Parsed | undefined = (Array.isArray(vdocs) ? vdocs : [])[
+        key.document ?? 0
+      ];
+      if (!vdoc || vdoc.errors.length > 0) continue;
+      const root = vdoc.contents as Node | null;
+      if (!isMap(root)) continue;
+      const edits = planEdits(valuesText, vdoc, [{ op: 'set', map: root, path, value }]);
+      if (!edits || edits.length === 0) continue;
+      const name = key.file.slice(key.file.lastIndexOf('/') + 1);
+      out.push({
+        file: key.file,
+        fix: { title: `${fix.title} (${name}: ${dottedPath(path)})`, safe: fix.safe, edits },
+      });
+      break;
+    }
+  }
+  return out.length > 0 ? out : null;
+}
+
 /** Render the chart at `chartDir` and evaluate what it renders to. */
 export function evaluateChart(
   fs: SourceFs,
@@ -84,7 +143,7 @@ export function evaluateChart(
     fallbackFile,
     documents,
     readText: (f) => fs.readText(f),
-    ...(o.fixAt ? { fixAt: (f: LocatedFinding) => o.fixAt?.(f, render) ?? null } : {}),
+    fixAt: (f, generated) => valuesFixes(source, f, generated, (p) => fs.readText(p)),
   });
   const renderErrors = render.errors.map((e) => renderErrorDiagnostic(fs, chartDir, e));
   const warnings: LocatedDiagnostic[] = render.warnings.map((w) => ({

@@ -12,6 +12,7 @@ import type { Analysis, AnalyzeOptions, Diagnostic as EngineDiagnostic } from '.
 import type { OverlayIndex } from '../overlays';
 import type { PodsecSettings } from '../protocol';
 import { AnalysisResult } from '../features';
+import type { ChartAnalyses } from '../charts';
 import { settingsKey } from '../settings';
 import { fileKey } from '../uris';
 import type { DocumentSource } from './documents';
@@ -55,6 +56,7 @@ export class Analyses implements AnalysisSource {
     private readonly documents: DocumentSource,
     private readonly settings: SettingsSource,
     private readonly workspace: Pick<WorkspaceSource, 'namespaces' | 'excluded'>,
+    private readonly charts?: ChartAnalyses,
     private readonly overlays?: Pick<OverlayIndex, 'analysisFor'>,
   ) {}
 
@@ -78,23 +80,34 @@ export class Analyses implements AnalysisSource {
     const entry = this.entryOf(doc.uri);
     const options = this.optionsFor(doc.uri, s);
     const base = `${settingsKey(s)}|${this.workspace.namespaces().epoch}`;
+    // A file of a Helm chart shows what the whole chart renders to, as the editor has its files.
+    const chart = this.charts?.chartOf(doc.uri) ?? null;
     // A file a Kustomize overlay reads is evaluated as the overlays build it.
     let overlay: ReturnType<OverlayIndex['analysisFor']> = null;
-    try {
-      overlay = this.overlays?.analysisFor(fileKey(doc.uri), options, base) ?? null;
-    } catch (e) {
-      this.connection.console.error(
-        `podsec: overlays of ${doc.uri} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
-      );
+    if (!chart) {
+      try {
+        overlay = this.overlays?.analysisFor(fileKey(doc.uri), options, base) ?? null;
+      } catch (e) {
+        this.connection.console.error(
+          `podsec: overlays of ${doc.uri} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+        );
+      }
     }
-    const key = `${base}|${overlay?.epoch ?? 0}`;
+    const key =
+      chart && this.charts
+        ? `${base}|chart|${this.charts.stateKey(chart)}`
+        : `${base}|${overlay?.epoch ?? 0}`;
     if (entry.result && entry.result.version === doc.version && entry.key === key) {
       return entry.result;
     }
     const text = doc.getText();
     let analysis: Analysis;
     try {
-      if (overlay?.replaces) {
+      if (chart && this.charts) {
+        const { file: _file, ...chartOptions } = options;
+        const ev = this.charts.evaluation(chart, chartOptions, base);
+        analysis = this.charts.analysisFor(ev, doc.uri);
+      } else if (overlay?.replaces) {
         analysis = { ...overlay.analysis, findings: [...overlay.analysis.findings] };
       } else {
         analysis = entry.cache.analyze(text, options);
