@@ -134,4 +134,53 @@ describe('language server: Kustomize overlays', () => {
     assert.ok(p.diagnostics.every((d) => !/in overlays? /.test(msg(d))));
     await client.close(uri);
   });
+
+  it('quick fixes and fix-all edit the origin; a patch is never fixed as an object of its own', async () => {
+    const patchFile = path.join(root, 'overlays', 'prod', 'debug.yaml');
+    const patchUri = fileUri(patchFile);
+    const patch = readFileSync(patchFile, 'utf8');
+    await client.open(patchUri, patch);
+    await client.waitForDiagnostics(patchUri, (x) => byCode(x, 'privileged').length === 1);
+    await client.request('workspace/executeCommand', {
+      command: 'podsec.fixAllInFile',
+      arguments: [patchUri],
+    });
+    assert.equal(
+      client.text(patchUri),
+      patch,
+      'privileged: false is not safe; nothing else is added',
+    );
+
+    const baseUri = fileUri(path.join(root, 'base', 'deployment.yaml'));
+    const p = await client.waitForDiagnostics(
+      baseUri,
+      (x) => byCode(x, 'allowPrivilegeEscalation').length === 1,
+    );
+    const diag = byCode(p, 'allowPrivilegeEscalation')[0] as Diagnostic;
+    const actions = await client.request<Array<{ title: string }>>('textDocument/codeAction', {
+      textDocument: { uri: baseUri },
+      range: diag.range,
+      context: { diagnostics: [diag], only: ['quickfix'] },
+    });
+    assert.ok(
+      actions.some((a) => a.title.startsWith('Set allowPrivilegeEscalation: false in the base')),
+      JSON.stringify(actions.map((a) => a.title)),
+    );
+    const before = client.text(baseUri);
+    await client.request('workspace/executeCommand', {
+      command: 'podsec.fixAllInFile',
+      arguments: [baseUri],
+    });
+    const after = client.text(baseUri);
+    assert.equal(
+      after,
+      before.replace(
+        '              drop: [ALL]\n',
+        '              drop: [ALL]\n            allowPrivilegeEscalation: false\n',
+      ),
+    );
+    const q = await client.diagnosticsForCurrent(baseUri);
+    assert.equal(byCode(q, 'allowPrivilegeEscalation').length, 0);
+    await client.close(patchUri);
+  });
 });

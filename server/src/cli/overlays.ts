@@ -8,11 +8,10 @@
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
-import { applyEdits } from '../engine/index';
 import type { AnalyzeOptions, NamespaceLabels } from '../engine/index';
 import { ConfigResolver } from '../engine/config/index';
 import { kustomizationGraph, KUSTOMIZATION_FILE_NAMES } from '../engine/kustomize/index';
-import { evaluateOverlays } from '../engine/overlays/index';
+import { applyFindingFixes, evaluateOverlays } from '../engine/overlays/index';
 import type { OverlayEvaluation } from '../engine/overlays/index';
 import { isInside, normalizePath } from '../engine/sources/sourceFs';
 import type { FileResult } from '../render/index';
@@ -128,29 +127,13 @@ export function fixOverlays(
     let wrote = false;
     for (const [file, r] of run.placed) {
       if (r.readError) continue;
-      const taken: Array<{ start: number; end: number }> = [];
-      const edits: Array<{ start: number; end: number; newText: string }> = [];
-      const seen = new Set<string>();
-      let count = 0;
-      for (const f of r.analysis.findings) {
-        const fix = f.fixes.find((x) => x.safe || unsafe);
-        if (!fix) continue;
-        const key = JSON.stringify(fix.edits);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        // Edits that touch another fix's text wait for the next round (that fix may move them).
-        if (fix.edits.some((e) => taken.some((t) => e.start <= t.end && t.start <= e.end)))
-          continue;
-        for (const e of fix.edits) taken.push({ start: e.start, end: e.end });
-        edits.push(...fix.edits);
-        count++;
-      }
-      if (edits.length === 0) continue;
+      const fixed = applyFindingFixes(r.text, r.analysis.findings, { unsafe });
+      if (fixed.applied === 0) continue;
       const bom = readFileSync(file)
         .subarray(0, 3)
         .equals(Buffer.from([0xef, 0xbb, 0xbf]));
-      writeFileSync(file, (bom ? '\ufeff' : '') + applyEdits(r.text, edits));
-      made.set(file, (made.get(file) ?? 0) + count);
+      writeFileSync(file, (bom ? '\ufeff' : '') + fixed.text);
+      made.set(file, (made.get(file) ?? 0) + fixed.applied);
       wrote = true;
     }
     if (!wrote) break;

@@ -144,6 +144,12 @@ export interface Analysis {
   workloads: WorkloadSummary[];
   /** Number of Kubernetes objects (documents or List items with apiVersion/kind). */
   objects: number;
+  /**
+   * Set when the findings come from building what reads this file (Kustomize
+   * overlays): the file's text alone is not evaluated, so fixes are the
+   * findings' own (placed at their origin), never a re-analysis of the text.
+   */
+  generated?: boolean;
 }
 
 /** Labels declared by a Namespace document somewhere in the inputs. */

@@ -99,8 +99,9 @@ export class OverlayIndex {
     const analysis = ev.files.get(path);
     const replaces = ev.covered.has(path);
     if (!analysis && !replaces) return null;
+    const placed = analysis ?? { findings: [], errors: [], notes: [], workloads: [], objects: 0 };
     return {
-      analysis: analysis ?? { findings: [], errors: [], notes: [], workloads: [], objects: 0 },
+      analysis: replaces ? { ...placed, generated: true } : placed,
       replaces,
       epoch: tree.epoch,
     };

@@ -18,7 +18,7 @@ import type { FixOp, FixValue } from '../fixes/edits';
 import type { SourceFs } from '../sources/sourceFs';
 import { segmentAt } from '../sources/sourcemap';
 import type { GeneratedSource, ValueOrigin } from '../sources/sourcemap';
-import type { Fix } from '../types';
+import type { Finding, Fix, TextEdit } from '../types';
 
 type Part = string | number;
 type Plain = FixValue | undefined;
@@ -232,4 +232,33 @@ export function fixAtOrigin(
   if (!t || !d) return null;
   const edits = planEdits(t.text, d, ops);
   return edits && edits.length > 0 ? { ...fix, edits } : null;
+}
+
+/**
+ * Apply the fixes findings carry (placed at their origin) to `text`: the
+ * first safe fix of each (any fix with `unsafe`), each distinct edit once,
+ * leaving out a fix whose edits touch another's (a later round makes it).
+ */
+export function applyFindingFixes(
+  text: string,
+  findings: readonly Finding[],
+  o: { unsafe?: boolean; filter?: (f: Finding) => boolean } = {},
+): { text: string; applied: number } {
+  const taken: Array<{ start: number; end: number }> = [];
+  const edits: TextEdit[] = [];
+  const seen = new Set<string>();
+  let applied = 0;
+  for (const f of findings) {
+    if (o.filter && !o.filter(f)) continue;
+    const fix = f.fixes.find((x) => x.safe || o.unsafe === true);
+    if (!fix) continue;
+    const key = JSON.stringify(fix.edits);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (fix.edits.some((e) => taken.some((t) => e.start <= t.end && t.start <= e.end))) continue;
+    for (const e of fix.edits) taken.push({ start: e.start, end: e.end });
+    edits.push(...fix.edits);
+    applied++;
+  }
+  return { text: edits.length > 0 ? applyEdits(text, edits) : text, applied };
 }

@@ -5,3 +5,4 @@
 export { evaluateOverlays } from './evaluate';
 export type { OverlayBuild, OverlayEvaluation, OverlayOptions, OverlayWorkload } from './evaluate';
 export { overlayPhrase, placeFixes } from './origins';
+export { applyFindingFixes } from './fixes';
