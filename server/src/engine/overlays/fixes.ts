@@ -111,6 +111,9 @@ function mapOrigin(
   return found;
 }
 
+/** A generated document as plain data, made once for all the fixes of its object. */
+const plainOf = new WeakMap<Document.Parsed, Plain>();
+
 interface OriginDoc {
   text: string;
   docs: Document.Parsed[];
@@ -142,8 +145,12 @@ export function fixAtOrigin(
   const after = parseAllDocuments(fixed, { version: '1.1' });
   if (!Array.isArray(after) || after.length !== 1) return null;
   const changes: Change[] = [];
-  if (!diff(gdoc.toJS() as Plain, (after[0] as Document.Parsed).toJS() as Plain, [], changes))
-    return null;
+  let before = plainOf.get(gdoc);
+  if (before === undefined) {
+    before = gdoc.toJS() as Plain;
+    plainOf.set(gdoc, before);
+  }
+  if (!diff(before, (after[0] as Document.Parsed).toJS() as Plain, [], changes)) return null;
   if (changes.length === 0) return null;
 
   const origin = (f: string): OriginDoc | null => {
