@@ -1,6 +1,8 @@
 /** Command-line arguments of `podsec`. */
 import { HARDENING_CHECK_IDS, isHardeningCheckId, isLevel, versionError } from '../engine/index';
 import type { HardeningCheckId, HardeningOptions, Level, Severity } from '../engine/index';
+import type { HelmCliOptions } from './charts';
+import { helmFlag } from './render';
 
 export type Format = 'text' | 'json' | 'sarif' | 'github' | 'junit';
 export const FORMATS: readonly Format[] = ['text', 'json', 'sarif', 'github', 'junit'];
@@ -39,6 +41,8 @@ export interface CliOptions extends CommonOptions {
   showVersion: boolean;
   /** The hardening checks: severities per check, 'off' for checks switched off. */
   hardening: HardeningOptions;
+  /** Helm's options, for the charts found among the inputs. */
+  helm: HelmCliOptions;
 }
 
 export class UsageError extends Error {}
@@ -83,6 +87,18 @@ Options:
   --color / --no-color       force colours on or off (default: on a terminal only)
   --version                  print the version
   -h, --help                 print this help
+
+Helm charts (folders with Chart.yaml) among the inputs are rendered in-process,
+as "helm template" would, and their findings reported on the values or template
+line that set them. Helm's options:
+  -f, --values <file>        values file (repeatable; later files win)
+  --set, --set-string, --set-json, --set-file <k=v,...>
+  --release-name <name>      (default: release-name)
+  --name-template <tpl>      template for the release name
+  -n, --namespace <ns>       release namespace (default: default)
+  --kube-version <v>         Capabilities.KubeVersion (default: v1.36.0)
+  -a, --api-versions <list>  extra Capabilities.APIVersions
+  --no-hooks, --include-crds, --is-upgrade, --skip-schema-validation
 
 "podsec report" prints the level advisor's report: the highest level each
 workload meets, what stands between it and the next, namespaces' labels and
@@ -199,8 +215,10 @@ export function parseArgs(argv: string[]): CliOptions {
     help: false,
     showVersion: false,
     hardening: {},
+    helm: { options: {}, valuesFiles: [] },
   };
   parseOptions(argv, o, ({ flag, take }) => {
+    if (flag !== '-s' && flag !== '--show-only' && helmFlag(o.helm, flag, take)) return true;
     switch (flag) {
       // Outputs and baselines (CI).
       case '--format': {

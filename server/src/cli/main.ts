@@ -2,7 +2,7 @@
  * `podsec`: the command line. Same engine as the language server.
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   analyze,
   collectNamespaces,
@@ -21,6 +21,9 @@ import { runInit } from './init';
 import { isKustomizationTarget, runRenderKustomize } from './renderKustomize';
 import { runReport } from './reportCommand';
 import { addHardening } from './hardening';
+import { enginePath, fixOverlays, runOverlays } from './overlays';
+import { evaluateChartGroup, fixChartGroup, groupByChart } from './charts';
+import { normalizePath } from '../engine/sources/sourceFs';
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
 
@@ -221,8 +224,38 @@ export function run(argv: string[], io: Io): number {
       for (const ns of collectNamespaces(i.text, i.path, base)) namespaces.set(ns.name, ns);
     }
   }
+  // Kustomize overlays under the directories given: built, evaluated, placed in the files that set each value.
+  const overlayFixes = o.fix
+    ? fixOverlays(o.paths, base, namespaces, o.fixUnsafe)
+    : new Map<string, number>();
+  const overlays = runOverlays(o.paths, base, namespaces);
+  for (const [at, n] of overlayFixes) {
+    const r = overlays.placed.get(at);
+    if (r) r.fixed = n;
+  }
   const results: FileResult[] = [];
+  // Files of a Helm chart are evaluated as the chart renders, once per chart.
+  const charts = groupByChart(inputs.filter((i) => !i.readError).map((i) => i.path));
+  const inChart = new Set(charts.flatMap((g) => g.inputs));
+  for (const g of charts) {
+    const fixed = o.fix
+      ? fixChartGroup(g, o.helm, base, namespaces, o.fixUnsafe, (p, t) => writeFileSync(p, t))
+      : new Map<string, number>();
+    for (const r of evaluateChartGroup(g, o.helm, base, namespaces).results) {
+      const n = fixed.get(normalizePath(resolve(r.path)));
+      results.push(n ? { ...r, fixed: n } : r);
+    }
+  }
+  const shown = new Set<string>();
   for (const i of inputs) {
+    if (inChart.has(i.path)) continue;
+    const at = i.path === '-' ? '' : enginePath(i.path);
+    const placed = overlays.placed.get(at);
+    if (placed) shown.add(at);
+    if (overlays.covered.has(at)) {
+      if (placed) results.push(placed);
+      continue;
+    }
     if (i.readError) {
       results.push({
         path: i.path,
@@ -248,9 +281,16 @@ export function run(argv: string[], io: Io): number {
         fixed: fixed.applied,
       });
     } else {
-      results.push({ path: i.path, text: i.text, analysis: analyze(i.text, options) });
+      const analysis = analyze(i.text, options);
+      if (placed) {
+        analysis.findings.push(...placed.analysis.findings);
+        analysis.errors.push(...placed.analysis.errors);
+        analysis.notes.push(...placed.analysis.notes);
+      }
+      results.push({ path: i.path, text: i.text, analysis });
     }
   }
+  for (const [at, r] of overlays.placed) if (!shown.has(at)) results.push(r);
 
   // The hardening checks look at every file of the run together.
   addHardening(results, o.hardening, base, { level: o.level, version: o.version });

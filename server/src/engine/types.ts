@@ -118,6 +118,8 @@ export interface Finding {
   evaluatedVersion: string;
   policySource: PolicySource;
   fixes: Fix[];
+  /** For a finding of a built Kustomize overlay: the overlays (as named in the message) whose build has it. */
+  overlays?: string[];
 }
 
 /** How a finding was silenced: a `# podsec-ignore` comment or a `podsec.io/ignore` annotation. */
@@ -137,8 +139,8 @@ export interface SuppressedFinding extends Finding {
 export interface Diagnostic {
   message: string;
   span: Span;
-  /** 'yaml' for syntax errors, 'schema' for wrong types, 'limit' for inputs over a limit. */
-  code: 'yaml' | 'schema' | 'limit' | 'policy';
+  /** 'yaml' for syntax errors, 'schema' for wrong types, 'limit' for inputs over a limit, 'kustomize' for an overlay's build. */
+  code: 'yaml' | 'schema' | 'limit' | 'policy' | 'kustomize';
   severity: Severity;
 }
 
@@ -170,6 +172,12 @@ export interface Analysis {
   hardening?: { isolation: WorkloadIsolation[] };
   /** Findings silenced by a suppression (absent when none was). */
   suppressed?: SuppressedFinding[];
+  /**
+   * Set when the findings come from building what reads this file (Kustomize
+   * overlays): the file's text alone is not evaluated, so fixes are the
+   * findings' own (placed at their origin), never a re-analysis of the text.
+   */
+  generated?: boolean;
 }
 
 /** Labels declared by a Namespace document somewhere in the inputs. */

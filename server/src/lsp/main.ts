@@ -10,6 +10,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { InitializeResult, ServerCapabilities } from 'vscode-languageserver/node';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { ChartAnalyses } from './charts';
 import { Analyses } from './handlers/analyses';
 import { CodeActions } from './handlers/codeActions';
 import { Diagnostics } from './handlers/diagnostics';
@@ -18,6 +19,8 @@ import { HardeningIndex } from './handlers/hardening';
 import { Settings } from './handlers/settings';
 import { Views } from './handlers/views';
 import { Workspace } from './handlers/workspace';
+import { OverlayIndex } from './overlays';
+import { fileKey } from './uris';
 
 const connection = createConnection(ProposedFeatures.all);
 
@@ -35,7 +38,17 @@ const settings = new Settings(connection);
 const workspace = new Workspace(connection, documents, settings);
 const hardening = new HardeningIndex(connection);
 workspace.onDidReadFile((file, text) => hardening.diskText(file, text));
-const analyses = new Analyses(connection, documents, settings, workspace, hardening);
+const charts = new ChartAnalyses(documents);
+const overlays = new OverlayIndex(documents, () => workspace.folderPaths());
+const analyses = new Analyses(
+  connection,
+  documents,
+  settings,
+  workspace,
+  hardening,
+  charts,
+  overlays,
+);
 const diagnostics = new Diagnostics(connection, documents, settings, analyses, workspace);
 const codeActions = new CodeActions(connection, analyses);
 const views = new Views(connection, documents, settings, analyses, workspace);
@@ -43,13 +56,30 @@ const views = new Views(connection, documents, settings, analyses, workspace);
 // An open document's Namespaces count instead of its file's on disk; then it is analysed.
 documents.onDidOpen((doc) => workspace.documentChanged(doc.uri, doc.getText()));
 documents.onDidChange((doc) => workspace.documentChanged(doc.uri, doc.getText()));
+// A change in one file of a Helm chart changes what its other open files show.
+documents.onDidChange((doc) => {
+  const chart = charts.chartOf(doc.uri);
+  if (chart) documents.scheduleSoon(charts.openUris(chart).filter((u) => u !== doc.uri));
+});
 documents.onDue((due) => void diagnostics.publish(due));
+// A file a Kustomize overlay reads changed: every open file of the tree shows the new build.
+const overlayFileChanged = (file: string) => {
+  if (overlays.touched(file)) documents.scheduleAll();
+};
+documents.onDidChange((doc) => overlayFileChanged(fileKey(doc.uri)));
+workspace.onDidChangeFile(overlayFileChanged);
 documents.onDidClose((uri) => {
+  overlayFileChanged(fileKey(uri));
   analyses.forget(uri);
   settings.forget(uri);
   workspace.documentClosed(uri);
   hardening.documentClosed(uri);
   diagnostics.forget(uri);
+  const chart = charts.chartOf(uri);
+  if (chart) {
+    charts.forget(chart);
+    documents.scheduleSoon(charts.openUris(chart));
+  }
 });
 
 // Settings and Namespace labels decide every finding and level: analyse again, refresh lenses.

@@ -124,6 +124,7 @@ export const SEVERITY_CODES = [
   'schema',
   'limit',
   'policy',
+  'kustomize',
   'note',
 ] as const satisfies ReadonlyArray<EngineDiagnostic['code'] | 'note'>;
 

@@ -1,8 +1,29 @@
 /** `podsec --format json`: the results as one JSON document. */
 import type { Diagnostic, Finding, SuppressedFinding } from '../engine/index';
+import { dottedPath } from '../engine/project/index';
+import type { LocatedFinding } from '../engine/project/index';
 import type { FileResult } from './fileResult';
 import { baselineState, linesOf, locate, totals } from './fileResult';
 import { fingerprintsOf } from './fingerprint';
+
+/**
+ * For a finding placed at its origin in a chart (or an overlay): the object it
+ * was found in, what produced it, and the values key that would set a missing
+ * field.
+ */
+function renderedFrom(f: Finding): Record<string, unknown> {
+  const l = f as Partial<LocatedFinding>;
+  if (!l.rendered) return {};
+  return {
+    rendered: {
+      kind: l.rendered.kind,
+      name: l.rendered.name,
+      namespace: l.rendered.namespace,
+      source: l.rendered.source,
+      ...(l.valuesKey ? { valuesKey: dottedPath(l.valuesKey.path) } : {}),
+    },
+  };
+}
 
 export function toJson(
   results: readonly FileResult[],
@@ -66,6 +87,8 @@ function finding(r: FileResult, f: Finding) {
     fixable: f.fixes.length > 0,
     fingerprint: fingerprintsOf(r).finding(f),
     ...(state ? { baseline: state } : {}),
+    ...(f.overlays ? { overlays: f.overlays } : {}),
+    ...renderedFrom(f),
   };
 }
 

@@ -244,6 +244,7 @@ export function toSarif(results: readonly FileResult[], ctx: SarifContext): stri
           ...(f.container ? { container: f.container } : {}),
           field: f.path,
           fixable: f.fixes.length > 0,
+          ...(f.overlays ? { overlays: f.overlays } : {}),
           ...(severity !== null ? { 'security-severity': severity } : {}),
         },
       });

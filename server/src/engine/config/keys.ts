@@ -29,7 +29,7 @@ export const SEVERITY_VALUES: readonly SeveritySetting[] = [
 ];
 
 /** Engine diagnostic codes a severity entry can name (besides check IDs and modes). */
-export const ENGINE_CODES = ['yaml', 'schema', 'limit', 'policy', 'note'] as const;
+export const ENGINE_CODES = ['yaml', 'schema', 'limit', 'policy', 'kustomize', 'note'] as const;
 
 /** Every key a `severity` entry can name: check IDs, meta findings, modes, engine codes. */
 export const SEVERITY_KEYS: readonly string[] = [
@@ -522,9 +522,9 @@ export const KEYS: readonly KeySpec[] = [
   },
   {
     key: 'kustomize',
-    status: 'reserved',
+    status: 'active',
     description:
-      'Kustomize overlays to build and check: their root folders, relative to this file.',
+      'Kustomize overlays to build and check: their root folders, relative to this file (default: the kustomizations no other kustomization includes).',
     schema: {
       type: 'object',
       additionalProperties: false,

@@ -9,8 +9,10 @@ import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisCache, AnalysisSession, OutlookMemo } from '../../engine';
 import type { Analysis, AnalyzeOptions, Diagnostic as EngineDiagnostic } from '../../engine';
+import type { OverlayIndex } from '../overlays';
 import type { PodsecSettings } from '../protocol';
 import { AnalysisResult } from '../features';
+import type { ChartAnalyses } from '../charts';
 import { settingsKey } from '../settings';
 import { fileKey } from '../uris';
 import type { DocumentSource } from './documents';
@@ -59,6 +61,8 @@ export class Analyses implements AnalysisSource {
     private readonly settings: SettingsSource,
     private readonly workspace: Pick<WorkspaceSource, 'namespaces' | 'excluded'>,
     private readonly hardening?: HardeningSourceIndex,
+    private readonly charts?: ChartAnalyses,
+    private readonly overlays?: Pick<OverlayIndex, 'analysisFor'>,
   ) {}
 
   checks(doc: TextDocument, s: PodsecSettings): boolean {
@@ -85,13 +89,46 @@ export class Analyses implements AnalysisSource {
     const hardeningKey = this.hardening
       ? `${this.hardening.epoch()}|${JSON.stringify(hardeningOptionsFor(s))}`
       : '';
-    const key = `${settingsKey(s)}|${this.workspace.namespaces().epoch}|${hardeningKey}`;
+    const options = this.optionsFor(doc.uri, s);
+    const base = `${settingsKey(s)}|${this.workspace.namespaces().epoch}`;
+    // A file of a Helm chart shows what the whole chart renders to, as the editor has its files.
+    const chart = this.charts?.chartOf(doc.uri) ?? null;
+    // A file a Kustomize overlay reads is evaluated as the overlays build it.
+    let overlay: ReturnType<OverlayIndex['analysisFor']> = null;
+    if (!chart) {
+      try {
+        overlay = this.overlays?.analysisFor(fileKey(doc.uri), options, base) ?? null;
+      } catch (e) {
+        this.connection.console.error(
+          `podsec: overlays of ${doc.uri} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+        );
+      }
+    }
+    const key =
+      chart && this.charts
+        ? `${base}|${hardeningKey}|chart|${this.charts.stateKey(chart)}`
+        : `${base}|${hardeningKey}|${overlay?.epoch ?? 0}`;
     if (entry.result && entry.result.version === doc.version && entry.key === key) {
       return entry.result;
     }
     let analysis: Analysis;
     try {
-      analysis = entry.cache.analyze(text, this.optionsFor(doc.uri, s));
+      if (chart && this.charts) {
+        const { file: _file, ...chartOptions } = options;
+        const ev = this.charts.evaluation(chart, chartOptions, base);
+        analysis = this.charts.analysisFor(ev, doc.uri);
+      } else if (overlay?.replaces) {
+        analysis = { ...overlay.analysis, findings: [...overlay.analysis.findings] };
+      } else {
+        analysis = entry.cache.analyze(text, options);
+        if (overlay)
+          analysis = {
+            ...analysis,
+            findings: [...analysis.findings, ...overlay.analysis.findings],
+            errors: [...analysis.errors, ...overlay.analysis.errors],
+            notes: [...analysis.notes, ...overlay.analysis.notes],
+          };
+      }
       if (this.hardening) analysis = this.hardening.merge(doc.uri, analysis, s);
     } catch (e) {
       entry.cache = new AnalysisCache({ keepParsed: true });

@@ -60,6 +60,7 @@ export class Workspace implements WorkspaceSource {
   private readonly index: NamespaceIndex;
   private readonly listeners: Array<() => void> = [];
   private readonly fileListeners: Array<(file: string, text: string | null) => void> = [];
+  private readonly changeListeners: Array<(file: string) => void> = [];
 
   constructor(
     private readonly connection: Connection,
@@ -74,6 +75,7 @@ export class Workspace implements WorkspaceSource {
       let changed = false;
       for (const c of params.changes) {
         if (await this.fileChanged(c.uri, c.type)) changed = true;
+        if (c.uri.startsWith('file:')) for (const l of this.changeListeners) l(fileKey(c.uri));
       }
       if (changed) this.namespacesChanged();
     });
@@ -128,6 +130,11 @@ export class Workspace implements WorkspaceSource {
 
   private fileRead(file: string, text: string | null): void {
     for (const l of this.fileListeners) l(file, text);
+  }
+
+  /** Calls `listener` with the path of every file created, changed or deleted on disk. */
+  onDidChangeFile(listener: (file: string) => void): void {
+    this.changeListeners.push(listener);
   }
 
   /** An open document's text: its Namespaces count instead of the file's on disk. */

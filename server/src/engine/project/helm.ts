@@ -1,0 +1,164 @@
+/**
+ * A Helm chart evaluated as deployed: rendered in the engine (../helm) with
+ * the given values, the output evaluated as any file, and every finding,
+ * render error and note placed in the chart file the user edits (a template
+ * line, a values.yaml key). A chart that does not render is never a silent
+ * pass: each render error is an error at its template line (or at
+ * Chart.yaml), and whatever templates did render are still evaluated.
+ */
+import { renderChart } from '../helm/render';
+import type { RenderError, RenderOptions, RenderResult } from '../helm/render';
+import type { SourceFs } from '../sources/sourceFs';
+import { joinPath, normalizePath } from '../sources/sourceFs';
+import { isMap, parseAllDocuments } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { applyEdits, planEdits } from '../fixes/edits';
+import type { GeneratedSource } from '../sources/sourcemap';
+import type { AnalyzeOptions, Finding, Fix } from '../types';
+import { CHART_FILE } from './discover';
+import { dottedPath, evaluateGenerated, nodeAt, valuesKeyFor } from './generated';
+import type { GeneratedDocument, GeneratedEvaluation, LocatedDiagnostic } from './generated';
+import type { LocatedFinding } from './generated';
+
+export interface ChartEvaluationOptions {
+  render?: RenderOptions;
+  analyze?: AnalyzeOptions;
+  /** The value set's name, for messages (`default` when the chart's own values are used). */
+  valueSet?: string;
+}
+
+export interface ChartEvaluation extends GeneratedEvaluation {
+  chartDir: string;
+  valueSet: string;
+  render: RenderResult;
+}
+
+/** The end of the line `offset` is on, in `text`. */
+function lineEnd(text: string, offset: number): number {
+  const nl = text.indexOf('\n', offset);
+  return nl < 0 ? text.length : nl;
+}
+
+/** A render error as an error diagnostic at its file and offset (the rest of its line underlined). */
+export function renderErrorDiagnostic(
+  fs: SourceFs,
+  chartDir: string,
+  e: RenderError,
+): LocatedDiagnostic {
+  const file = e.file && e.file !== chartDir ? e.file : joinPath(chartDir, CHART_FILE);
+  const text = fs.readText(file) ?? '';
+  const start = Math.min(e.offset ?? 0, text.length);
+  const end = Math.max(start, Math.min(lineEnd(text, start), start + 200));
+  return {
+    message: `Helm: ${e.message}`,
+    span: { start, end },
+    code: e.kind === 'limit' ? 'limit' : 'yaml',
+    severity: 'error',
+    file,
+  };
+}
+
+/** The on-disk file a `# Source:` name (`web/templates/deployment.yaml`) came from, for a chart in `dir`. */
+function templateFile(dir: string, template: string): string {
+  const slash = template.indexOf('/');
+  return joinPath(dir, slash < 0 ? template : template.slice(slash + 1));
+}
+
+/**
+ * For a missing field whose map the template prints from values (`toYaml
+ * .Values.securityContext`): the engine's fix applied to the rendered text
+ * tells the value the field needs; set that value at the values key instead,
+ * with the same minimal, comment-keeping edits as any fix. Null when the
+ * finding has no values key or the values file cannot take the key.
+ */
+function valuesFixes(
+  src: GeneratedSource,
+  f: LocatedFinding,
+  generated: Finding,
+  readText: (file: string) => string | null,
+): Array<{ file: string; fix: Fix }> | null {
+  if (generated.fixes.length === 0 || f.object.kind === '') return null;
+  // The field a fix sets: the finding's own, or the pod-level one a container finding's fix sets.
+  const pod = generated.path.replace(
+    /\.(?:initContainers|containers|ephemeralContainers)\[\d+\]\.securityContext\./,
+    '.securityContext.',
+  );
+  const fields = pod === generated.path ? [generated.path] : [generated.path, pod];
+  let before: Document.Parsed[] | null = null;
+  const out: Array<{ file: string; fix: Fix }> = [];
+  for (const fix of generated.fixes) {
+    const fixed = parseAllDocuments(applyEdits(src.text, fix.edits), { version: '1.1' });
+    if (!Array.isArray(fixed)) continue;
+    for (const field of fields) {
+      const value = nodeAt(fixed, generated.object.document, generated.object.item, field);
+      if (value === undefined) continue;
+      before ??= parseAllDocuments(src.text, { version: '1.1' }) as Document.Parsed[];
+      const key =
+        field === generated.path
+          ? f.valuesKey
+          : valuesKeyFor(src, before, generated.span.start, field);
+      if (!key || key.path.some((p) => typeof p !== 'string')) continue;
+      const path = key.path as string[];
+      const valuesText = readText(key.file);
+      if (valuesText === null) continue;
+      const vdocs = parseAllDocuments(valuesText);
+      const vdoc: Document.Parsed | undefined = (Array.isArray(vdocs) ? vdocs : [])[
+        key.document ?? 0
+      ];
+      if (!vdoc || vdoc.errors.length > 0) continue;
+      const root = vdoc.contents as Node | null;
+      if (!isMap(root)) continue;
+      const edits = planEdits(valuesText, vdoc, [{ op: 'set', map: root, path, value }]);
+      if (!edits || edits.length === 0) continue;
+      const name = key.file.slice(key.file.lastIndexOf('/') + 1);
+      out.push({
+        file: key.file,
+        fix: { title: `${fix.title} (${name}: ${dottedPath(path)})`, safe: fix.safe, edits },
+      });
+      break;
+    }
+  }
+  return out.length > 0 ? out : null;
+}
+
+/** Render the chart at `chartDir` and evaluate what it renders to. */
+export function evaluateChart(
+  fs: SourceFs,
+  chartDirIn: string,
+  o: ChartEvaluationOptions = {},
+): ChartEvaluation {
+  const chartDir = normalizePath(chartDirIn);
+  const render = renderChart(fs, chartDir, o.render ?? {});
+  const valueSet = o.valueSet ?? 'default';
+  const documents: GeneratedDocument[] = render.documents.map((d) => ({
+    start: d.start,
+    end: d.end,
+    source: d.template,
+    file: templateFile(chartDir, d.template),
+  }));
+  const fallbackFile = joinPath(chartDir, CHART_FILE);
+  const source = { ...render.output, label: `chart ${chartDir} (values: ${valueSet})` };
+  const ev = evaluateGenerated(source, {
+    analyze: o.analyze ?? {},
+    fallbackFile,
+    documents,
+    readText: (f) => fs.readText(f),
+    fixAt: (f, generated) => valuesFixes(source, f, generated, (p) => fs.readText(p)),
+  });
+  const renderErrors = render.errors.map((e) => renderErrorDiagnostic(fs, chartDir, e));
+  const warnings: LocatedDiagnostic[] = render.warnings.map((w) => ({
+    message: `Helm: ${w}`,
+    span: { start: 0, end: 0 },
+    code: 'policy',
+    severity: 'information',
+    file: fallbackFile,
+  }));
+  return {
+    ...ev,
+    errors: [...renderErrors, ...ev.errors],
+    notes: [...warnings, ...ev.notes],
+    chartDir,
+    valueSet,
+    render,
+  };
+}
