@@ -230,6 +230,25 @@ describe('cli: Helm charts', () => {
     ]);
   });
 
+  it('value sets in .podsec.yaml: each is evaluated and named; --values replaces them', () => {
+    const dir = webCopy();
+    writeFileSync(
+      join(dir, '..', '.podsec.yaml'),
+      'helm:\n  - name: dev\n  - name: prod\n    values: [web/values-prod.yaml]\n    releaseName: shop\n',
+    );
+    const { report } = json([dir, '--level', 'baseline']);
+    const all = report.files.flatMap((f) => f.findings);
+    assert.deepEqual(
+      all.map((x) => [x.check, x.object.name]),
+      [['privileged', 'release-name-web']],
+    );
+    assert.match(all[0]?.message ?? '', /\[values: dev\]$/);
+    assert.equal(report.summary.objects, 4, 'both sets rendered');
+    const explicit = json([dir, '-f', join(dir, 'values-prod.yaml')]);
+    assert.equal(explicit.report.summary.objects, 2);
+    assert.equal(explicit.report.summary.findings, 0);
+  });
+
   it('plain files beside a chart are evaluated as before', () => {
     const dir = webCopy();
     const plain = join(dir, '..', 'pod.yaml');

@@ -11,6 +11,7 @@ import {
   chartRootOf,
   discoverProject,
   evaluateChart,
+  evaluateChartValueSets,
   evaluateGenerated,
   splitFieldPath,
 } from '@podsec/server/out/engine/project/index';
@@ -272,6 +273,49 @@ describe('project: fixes at the origin', () => {
       const fixed = applyEdits(fs.readText(x.file) ?? '', x.fix.edits);
       assert.match(fixed, /^ {6}privileged: false$/m);
     }
+  });
+});
+
+describe('project: value sets', () => {
+  it('each set is evaluated; a finding names the sets it came from, once for the sets it is shared by', () => {
+    const fs = webChart('securityContext:\n  privileged: true\n', {
+      '/repo/web/values-prod.yaml': 'securityContext:\n  privileged: false\n',
+    });
+    const r = evaluateChartValueSets(
+      fs,
+      '/repo/web',
+      [
+        { name: 'dev', values: [], set: {} },
+        { name: 'prod', values: ['/repo/web/values-prod.yaml'], set: {} },
+        { name: 'qa', values: [], set: { 'securityContext.runAsUser': 0 } },
+      ],
+      { analyze: { level: 'baseline' } },
+      (p) => fs.readText(p),
+    );
+    assert.equal(r.evaluations.length, 3);
+    const priv = r.findings.filter((f) => f.check === 'privileged');
+    assert.equal(priv.length, 1, priv.map((f) => f.message).join('; '));
+    assert.match(priv[0]?.message ?? '', /\[values: dev, qa\]$/);
+    const host = r.findings.filter((f) => f.check === 'hostNamespaces');
+    assert.equal(host.length, 1);
+    assert.match(host[0]?.message ?? '', /\[values: dev, prod, qa\]$/);
+  });
+  it('a set whose values file cannot be read is an error, not a pass', () => {
+    const fs = webChart(HARDENED);
+    const r = evaluateChartValueSets(
+      fs,
+      '/repo/web',
+      [{ name: 'prod', values: ['/elsewhere/values.yaml'], set: {} }],
+      {},
+      () => null,
+      '/repo/.podsec.yaml',
+    );
+    assert.equal(r.errors.length, 1);
+    assert.equal(r.errors[0]?.file, '/repo/.podsec.yaml');
+    assert.match(
+      r.errors[0]?.message ?? '',
+      /value set prod: cannot read \/elsewhere\/values\.yaml/,
+    );
   });
 });
 

@@ -15,5 +15,10 @@ export type {
   LocatedFinding,
   RenderedObject,
 } from './generated';
-export { evaluateChart, renderErrorDiagnostic } from './helm';
-export type { ChartEvaluation, ChartEvaluationOptions } from './helm';
+export { evaluateChart, evaluateChartValueSets, renderErrorDiagnostic } from './helm';
+export type {
+  ChartEvaluation,
+  ChartEvaluationOptions,
+  ValueSet,
+  ValueSetsEvaluation,
+} from './helm';
