@@ -75,28 +75,39 @@ function valuesFixes(
   src: GeneratedSource,
   f: LocatedFinding,
   generated: Finding,
+  docs: () => Document.Parsed[],
   readText: (file: string) => string | null,
 ): Array<{ file: string; fix: Fix }> | null {
   if (generated.fixes.length === 0 || f.object.kind === '') return null;
+  const own = docs()[generated.object.document];
+  if (!own) return null;
+  // Only the finding's own document is parsed again with the fix applied.
+  const [docStart, , docEnd] = own.range;
   // The field a fix sets: the finding's own, or the pod-level one a container finding's fix sets.
   const pod = generated.path.replace(
     /\.(?:initContainers|containers|ephemeralContainers)\[\d+\]\.securityContext\./,
     '.securityContext.',
   );
   const fields = pod === generated.path ? [generated.path] : [generated.path, pod];
-  let before: Document.Parsed[] | null = null;
   const out: Array<{ file: string; fix: Fix }> = [];
   for (const fix of generated.fixes) {
-    const fixed = parseAllDocuments(applyEdits(src.text, fix.edits), { version: '1.1' });
+    if (fix.edits.some((e) => e.start < docStart || e.end > docEnd)) continue;
+    const shifted = fix.edits.map((e) => ({
+      ...e,
+      start: e.start - docStart,
+      end: e.end - docStart,
+    }));
+    const fixed = parseAllDocuments(applyEdits(src.text.slice(docStart, docEnd), shifted), {
+      version: '1.1',
+    });
     if (!Array.isArray(fixed)) continue;
     for (const field of fields) {
-      const value = nodeAt(fixed, generated.object.document, generated.object.item, field);
+      const value = nodeAt(fixed, 0, generated.object.item, field);
       if (value === undefined) continue;
-      before ??= parseAllDocuments(src.text, { version: '1.1' }) as Document.Parsed[];
       const key =
         field === generated.path
           ? f.valuesKey
-          : valuesKeyFor(src, before, generated.span.start, field);
+          : valuesKeyFor(src, docs(), generated.span.start, field);
       if (!key || key.path.some((p) => typeof p !== 'string')) continue;
       const path = key.path as string[];
       const valuesText = readText(key.file);
@@ -143,7 +154,7 @@ export function evaluateChart(
     fallbackFile,
     documents,
     readText: (f) => fs.readText(f),
-    fixAt: (f, generated) => valuesFixes(source, f, generated, (p) => fs.readText(p)),
+    fixAt: (f, generated, docs) => valuesFixes(source, f, generated, docs, (p) => fs.readText(p)),
   });
   const renderErrors = render.errors.map((e) => renderErrorDiagnostic(fs, chartDir, e));
   const warnings: LocatedDiagnostic[] = render.warnings.map((w) => ({
