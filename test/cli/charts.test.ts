@@ -7,7 +7,7 @@
  * real Helm's output.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
@@ -249,8 +249,20 @@ describe('cli: Helm charts', () => {
     assert.equal(explicit.report.summary.findings, 0);
   });
 
-  it('plain files beside a chart are evaluated as before', () => {
+  it('plain files beside a chart, and in a chart folder Helm does not render, are evaluated as before', () => {
     const dir = webCopy();
+    mkdirSync(join(dir, 'examples'));
+    writeFileSync(
+      join(dir, 'examples', 'debug-pod.yaml'),
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: d}\nspec:\n  hostIPC: true\n  containers: [{name: c, image: x}]\n',
+    );
+    assert.deepEqual(
+      findingsIn(json([dir, '--level', 'baseline']).report, 'examples/debug-pod.yaml').map((x) => [
+        x.check,
+        x.line,
+      ]),
+      [['hostNamespaces', 5]],
+    );
     const plain = join(dir, '..', 'pod.yaml');
     writeFileSync(
       plain,
@@ -258,7 +270,7 @@ describe('cli: Helm charts', () => {
     );
     const { report } = json([resolve(dir, '..'), '--level', 'baseline']);
     assert.deepEqual(
-      findingsIn(report, 'pod.yaml').map((x) => x.check),
+      findingsIn(report, '/pod.yaml').map((x) => x.check),
       ['hostNamespaces'],
     );
     assert.deepEqual(

@@ -11,7 +11,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { applyEdits } from '../engine/index';
 import type { AnalyzeOptions, Analysis, NamespaceLabels, TextEdit } from '../engine/index';
 import { ConfigResolver } from '../engine/config/index';
-import { chartRootOf, evaluateChartValueSets } from '../engine/project/index';
+import { chartRootOf, evaluateChartValueSets, isChartFile } from '../engine/project/index';
 import type { ValueSetsEvaluation } from '../engine/project/index';
 import type { RenderOptions } from '../engine/helm/render';
 import { isInside, normalizePath } from '../engine/sources/sourceFs';
@@ -29,7 +29,7 @@ export interface ChartGroup {
   inputs: string[];
 }
 
-/** Group input paths by the chart each belongs to; paths in no chart are left out. */
+/** Group input paths by the chart each belongs to (see isChartFile); other paths are left out. */
 export function groupByChart(paths: readonly string[]): ChartGroup[] {
   const disk = new DiskFs('/');
   const memo = new Map<string, boolean>();
@@ -45,8 +45,9 @@ export function groupByChart(paths: readonly string[]): ChartGroup[] {
   const groups = new Map<string, ChartGroup>();
   for (const p of paths) {
     if (p === '-') continue;
-    const dir = chartRootOf(disk, normalizePath(resolve(p)), isChart);
-    if (dir === null) continue;
+    const abs = normalizePath(resolve(p));
+    const dir = chartRootOf(disk, abs, isChart);
+    if (dir === null || !isChartFile(dir, abs)) continue;
     let g = groups.get(dir);
     if (!g) {
       g = { dir, inputs: [] };

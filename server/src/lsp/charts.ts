@@ -11,7 +11,7 @@
  */
 import type { AnalyzeOptions, Analysis } from '../engine';
 import { ConfigResolver } from '../engine/config/index';
-import { chartRootOf, evaluateChartValueSets } from '../engine/project/index';
+import { chartRootOf, evaluateChartValueSets, isChartFile } from '../engine/project/index';
 import type { ValueSetsEvaluation } from '../engine/project/index';
 import type { DirEntry, SourceFs } from '../engine/sources/sourceFs';
 import { isInside, normalizePath } from '../engine/sources/sourceFs';
@@ -62,7 +62,8 @@ export class ChartAnalyses {
   chartOf(uri: string): string | null {
     if (!uri.startsWith('file:')) return null;
     const file = normalizePath(fileKey(uri).replace(/\\/g, '/'));
-    return chartRootOf(new DiskFs('/'), file);
+    const chart = chartRootOf(new DiskFs('/'), file);
+    return chart !== null && isChartFile(chart, file) ? chart : null;
   }
 
   /** The open documents under `chart`, by path. */

@@ -13,6 +13,7 @@ import {
   evaluateChart,
   evaluateChartValueSets,
   evaluateGenerated,
+  isChartFile,
   splitFieldPath,
 } from '@podsec/server/out/engine/project/index';
 import type { LocatedFinding } from '@podsec/server/out/engine/project/index';
@@ -100,6 +101,16 @@ describe('project: discovery', () => {
     assert.equal(chartRootOf(fs, '/repo/web/charts/sub/templates/x.yaml'), '/repo/web');
     assert.equal(chartRootOf(fs, '/repo/web/templates'), '/repo/web');
     assert.equal(chartRootOf(fs, '/repo/plain/deploy.yaml'), null);
+  });
+  it("only the files Helm reads are the chart's: ci/ and examples/ hold plain files", () => {
+    assert.equal(isChartFile('/repo/web', '/repo/web/values.yaml'), true);
+    assert.equal(isChartFile('/repo/web', '/repo/web/templates/a/b.yaml'), true);
+    assert.equal(isChartFile('/repo/web', '/repo/web/charts/sub/values.yaml'), true);
+    assert.equal(isChartFile('/repo/web', '/repo/web/crds/crd.yaml'), true);
+    assert.equal(isChartFile('/repo/web', '/repo/web/examples/pod.yaml'), false);
+    assert.equal(isChartFile('/repo/web', '/repo/other.yaml'), false);
+    const p = discoverProject(webChart(HARDENED), '/repo');
+    assert.equal(p.chartOf('/repo/web/examples/pod.yaml'), null);
   });
   it('a folder inside a chart is owned by that chart', () => {
     const fs = webChart(HARDENED);
