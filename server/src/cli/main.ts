@@ -22,6 +22,7 @@ import { isKustomizationTarget, runRenderKustomize } from './renderKustomize';
 import { runReport } from './reportCommand';
 import { evaluateChartGroup, fixChartGroup, groupByChart } from './charts';
 import { normalizePath } from '../engine/sources/sourceFs';
+import { addHardening } from './hardening';
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
 
@@ -263,6 +264,9 @@ export function run(argv: string[], io: Io): number {
       results.push({ path: i.path, text: i.text, analysis: analyze(i.text, options) });
     }
   }
+
+  // The hardening checks look at every file of the run together.
+  addHardening(results, o.hardening, base, { level: o.level, version: o.version });
 
   const policy = { level: o.level, version: `v1.${evaluatedMinor(o.version)}` };
   // With --fix on standard input, the fixed YAML owns stdout; the report goes to stderr.
