@@ -7,7 +7,7 @@
  * real Helm's output.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
@@ -230,16 +230,47 @@ describe('cli: Helm charts', () => {
     ]);
   });
 
-  it('plain files beside a chart are evaluated as before', () => {
+  it('value sets in .podsec.yaml: each is evaluated and named; --values replaces them', () => {
     const dir = webCopy();
+    writeFileSync(
+      join(dir, '..', '.podsec.yaml'),
+      'helm:\n  - name: dev\n  - name: prod\n    values: [web/values-prod.yaml]\n    releaseName: shop\n',
+    );
+    const { report } = json([dir, '--level', 'baseline']);
+    const all = report.files.flatMap((f) => f.findings);
+    assert.deepEqual(
+      all.map((x) => [x.check, x.object.name]),
+      [['privileged', 'release-name-web']],
+    );
+    assert.match(all[0]?.message ?? '', /\[values: dev\]$/);
+    assert.equal(report.summary.objects, 4, 'both sets rendered');
+    const explicit = json([dir, '-f', join(dir, 'values-prod.yaml')]);
+    assert.equal(explicit.report.summary.objects, 2);
+    assert.equal(explicit.report.summary.findings, 0);
+  });
+
+  it('plain files beside a chart, and in a chart folder Helm does not render, are evaluated as before', () => {
+    const dir = webCopy();
+    mkdirSync(join(dir, 'examples'));
+    writeFileSync(
+      join(dir, 'examples', 'debug-pod.yaml'),
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: d}\nspec:\n  hostIPC: true\n  containers: [{name: c, image: x}]\n',
+    );
+    assert.deepEqual(
+      findingsIn(
+        json([dir, '--level', 'baseline', '--hardening', 'off']).report,
+        'examples/debug-pod.yaml',
+      ).map((x) => [x.check, x.line]),
+      [['hostNamespaces', 5]],
+    );
     const plain = join(dir, '..', 'pod.yaml');
     writeFileSync(
       plain,
       'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostPID: true\n  containers: [{name: c, image: x}]\n',
     );
-    const { report } = json([resolve(dir, '..'), '--level', 'baseline']);
+    const { report } = json([resolve(dir, '..'), '--level', 'baseline', '--hardening', 'off']);
     assert.deepEqual(
-      findingsIn(report, 'pod.yaml').map((x) => x.check),
+      findingsIn(report, '/pod.yaml').map((x) => x.check),
       ['hostNamespaces'],
     );
     assert.deepEqual(

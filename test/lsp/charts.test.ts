@@ -8,7 +8,11 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import type {
+  CodeAction,
+  Diagnostic,
+  PublishDiagnosticsParams,
+} from 'vscode-languageserver-protocol';
 import { fileUri, LspClient } from '../support/lspClient';
 import { repoRoot } from '../support/paths';
 
@@ -86,6 +90,28 @@ describe('lsp: Helm charts', () => {
     );
     assert.ok(d2.diagnostics.some((x) => x.code === 'seccompProfile_restricted'));
     await client.close(deployUri);
+    await client.close(valuesUri);
+  });
+
+  it('quick fix in values.yaml: applying it edits values.yaml and the re-render drops the finding', async () => {
+    const valuesUri = fileUri(path.join(chart, 'values.yaml'));
+    const values = readFileSync(path.join(chart, 'values.yaml'), 'utf8');
+    await client.open(valuesUri, values, 3);
+    const p = await client.diagnosticsForCurrent(valuesUri);
+    const ape = p.diagnostics.find((d) => d.code === 'allowPrivilegeEscalation');
+    assert.ok(ape, JSON.stringify(p.diagnostics));
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri: valuesUri },
+      range: ape.range,
+      context: { diagnostics: [ape] },
+    });
+    const fix = actions.find((a) => a.title === 'Set allowPrivilegeEscalation: false');
+    assert.ok(fix?.edit, JSON.stringify(actions.map((a) => a.title)));
+    assert.equal(client.applyEdit(fix.edit).applied, true);
+    assert.match(client.text(valuesUri), /^ {2}allowPrivilegeEscalation: false$/m);
+    assert.match(client.text(valuesUri), /# needs the GPU/);
+    const after = await client.diagnosticsForCurrent(valuesUri);
+    assert.deepEqual(codes(after), ['privileged']);
     await client.close(valuesUri);
   });
 

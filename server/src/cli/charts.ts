@@ -10,8 +10,9 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { applyEdits } from '../engine/index';
 import type { AnalyzeOptions, Analysis, NamespaceLabels, TextEdit } from '../engine/index';
-import { chartRootOf, evaluateChart } from '../engine/project/index';
-import type { ChartEvaluation } from '../engine/project/index';
+import { ConfigResolver } from '../engine/config/index';
+import { chartRootOf, evaluateChartValueSets, isChartFile } from '../engine/project/index';
+import type { ValueSetsEvaluation } from '../engine/project/index';
 import type { RenderOptions } from '../engine/helm/render';
 import { isInside, normalizePath } from '../engine/sources/sourceFs';
 import type { FileResult } from '../render/fileResult';
@@ -28,7 +29,7 @@ export interface ChartGroup {
   inputs: string[];
 }
 
-/** Group input paths by the chart each belongs to; paths in no chart are left out. */
+/** Group input paths by the chart each belongs to (see isChartFile); other paths are left out. */
 export function groupByChart(paths: readonly string[]): ChartGroup[] {
   const disk = new DiskFs('/');
   const memo = new Map<string, boolean>();
@@ -44,8 +45,9 @@ export function groupByChart(paths: readonly string[]): ChartGroup[] {
   const groups = new Map<string, ChartGroup>();
   for (const p of paths) {
     if (p === '-') continue;
-    const dir = chartRootOf(disk, normalizePath(resolve(p)), isChart);
-    if (dir === null) continue;
+    const abs = normalizePath(resolve(p));
+    const dir = chartRootOf(disk, abs, isChart);
+    if (dir === null || !isChartFile(dir, abs)) continue;
     let g = groups.get(dir);
     if (!g) {
       g = { dir, inputs: [] };
@@ -76,7 +78,7 @@ function readText(path: string): string | null {
 
 export interface ChartRun {
   results: FileResult[];
-  evaluation: ChartEvaluation | null;
+  evaluation: ValueSetsEvaluation | null;
   /** A values file that could not be read (a read error: exit 2). */
   readError?: string;
 }
@@ -112,10 +114,24 @@ export function evaluateChartGroup(
       };
     values.push({ path: normalizePath(abs), text });
   }
-  const ev = evaluateChart(new DiskFs(g.dir), g.dir, {
-    render: { ...helm.options, values, readFile: (p) => readText(resolve(p)) },
-    analyze: { ...analyze, namespaces, file: g.dir },
-  });
+  const explicit =
+    helm.valuesFiles.length > 0 ||
+    ['set', 'setString', 'setJson', 'setFile'].some(
+      (k) => (helm.options[k as 'set'] ?? []).length > 0,
+    );
+  // Without --values/--set, the value sets of the nearest .podsec.yaml (if any) are evaluated.
+  const config = explicit ? null : new ConfigResolver(new DiskFs('/')).forDir(g.dir);
+  const ev = evaluateChartValueSets(
+    new DiskFs(g.dir),
+    g.dir,
+    config?.settings.helm ?? [],
+    {
+      render: { ...helm.options, values, readFile: (p) => readText(resolve(p)) },
+      analyze: { ...analyze, namespaces, file: g.dir },
+    },
+    (p) => readText(p),
+    config?.file,
+  );
   const given = new Map<string, string>();
   for (const p of g.inputs) given.set(normalizePath(resolve(p)), p);
   const byFile = new Map<string, FileResult>();
@@ -133,7 +149,7 @@ export function evaluateChartGroup(
   for (const n of ev.notes) resultFor(n.file).analysis.notes.push(n);
   const results = [...byFile.values()];
   const first = results[0];
-  if (first) first.analysis.objects = ev.analysis.objects;
+  if (first) first.analysis.objects = ev.objects;
   for (const r of results) {
     r.analysis.findings.sort((a, b) => a.span.start - b.span.start);
   }

@@ -5,11 +5,14 @@
  * the disk, and the document shows the findings, render errors and notes
  * placed in it. One render serves every open file of the chart until one of
  * them changes (or the settings or Namespaces do), so a burst of edits in
- * values.yaml renders once per analysis, not once per open template.
+ * values.yaml renders once per analysis, not once per open template. With
+ * value sets in the nearest `.podsec.yaml` (`helm:`), each set is rendered and
+ * a finding names the sets it came from.
  */
 import type { AnalyzeOptions, Analysis } from '../engine';
-import { chartRootOf, evaluateChart } from '../engine/project/index';
-import type { ChartEvaluation } from '../engine/project/index';
+import { ConfigResolver } from '../engine/config/index';
+import { chartRootOf, evaluateChartValueSets, isChartFile } from '../engine/project/index';
+import type { ValueSetsEvaluation } from '../engine/project/index';
 import type { DirEntry, SourceFs } from '../engine/sources/sourceFs';
 import { isInside, normalizePath } from '../engine/sources/sourceFs';
 import { DiskFs } from '../cli/render';
@@ -49,7 +52,7 @@ function idOf(doc: object): number {
 }
 
 export class ChartAnalyses {
-  private readonly cache = new Map<string, { key: string; ev: ChartEvaluation }>();
+  private readonly cache = new Map<string, { key: string; ev: ValueSetsEvaluation }>();
   /** Charts rendered since the server started (the trace log and tests read it). */
   renders = 0;
 
@@ -59,7 +62,8 @@ export class ChartAnalyses {
   chartOf(uri: string): string | null {
     if (!uri.startsWith('file:')) return null;
     const file = normalizePath(fileKey(uri).replace(/\\/g, '/'));
-    return chartRootOf(new DiskFs('/'), file);
+    const chart = chartRootOf(new DiskFs('/'), file);
+    return chart !== null && isChartFile(chart, file) ? chart : null;
   }
 
   /** The open documents under `chart`, by path. */
@@ -85,7 +89,7 @@ export class ChartAnalyses {
   }
 
   /** The chart's evaluation under `options` (`key` names the settings and Namespaces). */
-  evaluation(chart: string, options: AnalyzeOptions, key: string): ChartEvaluation {
+  evaluation(chart: string, options: AnalyzeOptions, key: string): ValueSetsEvaluation {
     const open = this.openIn(chart);
     const full = `${key}|${[...open].map(([p, d]) => `${p}@${d.version}`).join('|')}`;
     const hit = this.cache.get(chart);
@@ -93,20 +97,30 @@ export class ChartAnalyses {
     const texts = new Map<string, string>();
     for (const [p, d] of open) texts.set(p, d.text);
     this.renders++;
-    const ev = evaluateChart(new EditorFs(chart, texts), chart, { analyze: options });
+    // The value sets of the nearest .podsec.yaml, else the chart's own values.
+    const config = new ConfigResolver(new DiskFs('/')).forDir(chart);
+    const editorFs = new EditorFs('/', texts);
+    const ev = evaluateChartValueSets(
+      new EditorFs(chart, texts),
+      chart,
+      config?.settings.helm ?? [],
+      { analyze: options },
+      (p) => editorFs.readText(p),
+      config?.file,
+    );
     this.cache.set(chart, { key: full, ev });
     return ev;
   }
 
   /** The part of a chart's evaluation placed in one of its files. */
-  analysisFor(ev: ChartEvaluation, uri: string): Analysis {
+  analysisFor(ev: ValueSetsEvaluation, uri: string): Analysis {
     const file = normalizePath(fileKey(uri).replace(/\\/g, '/'));
     const a: Analysis = { ...EMPTY, findings: [], errors: [], notes: [], workloads: [] };
     for (const f of ev.findings) if (f.file === file) a.findings.push(f);
     for (const e of ev.errors) if (e.file === file) a.errors.push(e);
     for (const n of ev.notes) if (n.file === file) a.notes.push(n);
     a.findings.sort((x, y) => x.span.start - y.span.start);
-    a.objects = ev.analysis.objects;
+    a.objects = ev.objects;
     return a;
   }
 

@@ -11,7 +11,9 @@ import {
   chartRootOf,
   discoverProject,
   evaluateChart,
+  evaluateChartValueSets,
   evaluateGenerated,
+  isChartFile,
   splitFieldPath,
 } from '@podsec/server/out/engine/project/index';
 import type { LocatedFinding } from '@podsec/server/out/engine/project/index';
@@ -99,6 +101,16 @@ describe('project: discovery', () => {
     assert.equal(chartRootOf(fs, '/repo/web/charts/sub/templates/x.yaml'), '/repo/web');
     assert.equal(chartRootOf(fs, '/repo/web/templates'), '/repo/web');
     assert.equal(chartRootOf(fs, '/repo/plain/deploy.yaml'), null);
+  });
+  it("only the files Helm reads are the chart's: ci/ and examples/ hold plain files", () => {
+    assert.equal(isChartFile('/repo/web', '/repo/web/values.yaml'), true);
+    assert.equal(isChartFile('/repo/web', '/repo/web/templates/a/b.yaml'), true);
+    assert.equal(isChartFile('/repo/web', '/repo/web/charts/sub/values.yaml'), true);
+    assert.equal(isChartFile('/repo/web', '/repo/web/crds/crd.yaml'), true);
+    assert.equal(isChartFile('/repo/web', '/repo/web/examples/pod.yaml'), false);
+    assert.equal(isChartFile('/repo/web', '/repo/other.yaml'), false);
+    const p = discoverProject(webChart(HARDENED), '/repo');
+    assert.equal(p.chartOf('/repo/web/examples/pod.yaml'), null);
   });
   it('a folder inside a chart is owned by that chart', () => {
     const fs = webChart(HARDENED);
@@ -272,6 +284,49 @@ describe('project: fixes at the origin', () => {
       const fixed = applyEdits(fs.readText(x.file) ?? '', x.fix.edits);
       assert.match(fixed, /^ {6}privileged: false$/m);
     }
+  });
+});
+
+describe('project: value sets', () => {
+  it('each set is evaluated; a finding names the sets it came from, once for the sets it is shared by', () => {
+    const fs = webChart('securityContext:\n  privileged: true\n', {
+      '/repo/web/values-prod.yaml': 'securityContext:\n  privileged: false\n',
+    });
+    const r = evaluateChartValueSets(
+      fs,
+      '/repo/web',
+      [
+        { name: 'dev', values: [], set: {} },
+        { name: 'prod', values: ['/repo/web/values-prod.yaml'], set: {} },
+        { name: 'qa', values: [], set: { 'securityContext.runAsUser': 0 } },
+      ],
+      { analyze: { level: 'baseline' } },
+      (p) => fs.readText(p),
+    );
+    assert.equal(r.evaluations.length, 3);
+    const priv = r.findings.filter((f) => f.check === 'privileged');
+    assert.equal(priv.length, 1, priv.map((f) => f.message).join('; '));
+    assert.match(priv[0]?.message ?? '', /\[values: dev, qa\]$/);
+    const host = r.findings.filter((f) => f.check === 'hostNamespaces');
+    assert.equal(host.length, 1);
+    assert.match(host[0]?.message ?? '', /\[values: dev, prod, qa\]$/);
+  });
+  it('a set whose values file cannot be read is an error, not a pass', () => {
+    const fs = webChart(HARDENED);
+    const r = evaluateChartValueSets(
+      fs,
+      '/repo/web',
+      [{ name: 'prod', values: ['/elsewhere/values.yaml'], set: {} }],
+      {},
+      () => null,
+      '/repo/.podsec.yaml',
+    );
+    assert.equal(r.errors.length, 1);
+    assert.equal(r.errors[0]?.file, '/repo/.podsec.yaml');
+    assert.match(
+      r.errors[0]?.message ?? '',
+      /value set prod: cannot read \/elsewhere\/values\.yaml/,
+    );
   });
 });
 

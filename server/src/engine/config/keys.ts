@@ -427,7 +427,7 @@ export const KEYS: readonly KeySpec[] = [
   },
   {
     key: 'helm',
-    status: 'reserved',
+    status: 'active',
     description:
       'Helm value sets to render charts with: each a name, values files (relative to this file), --set values, a release name and a namespace.',
     schema: {

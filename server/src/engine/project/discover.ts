@@ -54,6 +54,23 @@ export function chartRootOf(
   return found;
 }
 
+/**
+ * Whether `path` is one of the files Helm reads as the chart at `chartDir`:
+ * a file of the chart's own folder (Chart.yaml, values.yaml, values files) or
+ * anything under `templates/`, `charts/` or `crds/`. Other folders of a chart
+ * (`ci/`, `examples/`) hold files Helm never renders: those are plain files.
+ */
+export function isChartFile(chartDir: string, path: string): boolean {
+  const dir = normalizePath(chartDir);
+  const p = normalizePath(path);
+  if (!isInside(dir, p) || p === dir) return false;
+  const rel = p.slice(dir === '/' ? 1 : dir.length + 1);
+  const slash = rel.indexOf('/');
+  if (slash < 0) return true;
+  const top = rel.slice(0, slash);
+  return top === 'templates' || top === 'charts' || top === 'crds';
+}
+
 export interface DiscoverOptions {
   /** Most directories walked. */
   maxDirs?: number;
@@ -65,7 +82,7 @@ export interface Project {
   charts: string[];
   /** The kustomizations under `root` and how they include each other. */
   kustomizations: KustomizationGraph;
-  /** The chart a path under `root` belongs to, or null. */
+  /** The chart a path under `root` belongs to (see `isChartFile`), or null. */
   chartOf(path: string): string | null;
 }
 
@@ -104,7 +121,7 @@ export function discoverProject(fs: SourceFs, rootIn: string, o: DiscoverOptions
       const p = normalizePath(path);
       let best: string | null = null;
       for (const c of charts)
-        if (isInside(c, p) && (best === null || c.length > best.length)) best = c;
+        if (isChartFile(c, p) && (best === null || c.length > best.length)) best = c;
       return best;
     },
   };

@@ -76,7 +76,11 @@ export interface EvaluateGeneratedOptions {
    * A producer's own fixes for a finding (setting a values key), tried before
    * the mapped ones; when it returns any, mapped fixes are not offered.
    */
-  fixAt?: (f: LocatedFinding, generated: Finding) => Array<{ file: string; fix: Fix }> | null;
+  fixAt?: (
+    f: LocatedFinding,
+    generated: Finding,
+    docs: () => Document.Parsed[],
+  ) => Array<{ file: string; fix: Fix }> | null;
 }
 
 export interface GeneratedEvaluation {
@@ -102,12 +106,23 @@ export function placeSpan(
 ): { file: string; span: Span; origin: Origin | null } {
   const o = originOf(src, span.start, span.end);
   if (o) return { file: o.file, span: { start: o.start, end: o.end }, origin: o.origin };
+  // The last segment starting before the span (binary search), then back to the nearest literal text.
+  const segs = src.segments;
+  let lo = 0;
+  let hi = segs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((segs[mid] as Segment).start < span.start) lo = mid + 1;
+    else hi = mid;
+  }
+  const prev = lo > 0 ? segs[lo - 1] : undefined;
   let prevText: Segment | undefined;
-  let prev: Segment | undefined;
-  for (const s of src.segments) {
-    if (s.start >= span.start) break;
-    prev = s;
-    if (s.origin.kind === 'text') prevText = s;
+  for (let i = lo - 1; i >= 0 && i >= lo - 64; i--) {
+    const s = segs[i] as Segment;
+    if (s.origin.kind === 'text') {
+      prevText = s;
+      break;
+    }
   }
   const best = prevText ?? prev;
   if (best) {
@@ -392,7 +407,7 @@ export function evaluateGenerated(
       originFixes: [],
       ...(valuesKey ? { valuesKey } : {}),
     };
-    const own = o.fixAt?.(located, f);
+    const own = o.fixAt?.(located, f, parsedDocs);
     if (own && own.length > 0) located.originFixes = own;
     else
       for (const fix of f.fixes) {

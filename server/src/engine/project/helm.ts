@@ -75,28 +75,39 @@ function valuesFixes(
   src: GeneratedSource,
   f: LocatedFinding,
   generated: Finding,
+  docs: () => Document.Parsed[],
   readText: (file: string) => string | null,
 ): Array<{ file: string; fix: Fix }> | null {
   if (generated.fixes.length === 0 || f.object.kind === '') return null;
+  const own = docs()[generated.object.document];
+  if (!own) return null;
+  // Only the finding's own document is parsed again with the fix applied.
+  const [docStart, , docEnd] = own.range;
   // The field a fix sets: the finding's own, or the pod-level one a container finding's fix sets.
   const pod = generated.path.replace(
     /\.(?:initContainers|containers|ephemeralContainers)\[\d+\]\.securityContext\./,
     '.securityContext.',
   );
   const fields = pod === generated.path ? [generated.path] : [generated.path, pod];
-  let before: Document.Parsed[] | null = null;
   const out: Array<{ file: string; fix: Fix }> = [];
   for (const fix of generated.fixes) {
-    const fixed = parseAllDocuments(applyEdits(src.text, fix.edits), { version: '1.1' });
+    if (fix.edits.some((e) => e.start < docStart || e.end > docEnd)) continue;
+    const shifted = fix.edits.map((e) => ({
+      ...e,
+      start: e.start - docStart,
+      end: e.end - docStart,
+    }));
+    const fixed = parseAllDocuments(applyEdits(src.text.slice(docStart, docEnd), shifted), {
+      version: '1.1',
+    });
     if (!Array.isArray(fixed)) continue;
     for (const field of fields) {
-      const value = nodeAt(fixed, generated.object.document, generated.object.item, field);
+      const value = nodeAt(fixed, 0, generated.object.item, field);
       if (value === undefined) continue;
-      before ??= parseAllDocuments(src.text, { version: '1.1' }) as Document.Parsed[];
       const key =
         field === generated.path
           ? f.valuesKey
-          : valuesKeyFor(src, before, generated.span.start, field);
+          : valuesKeyFor(src, docs(), generated.span.start, field);
       if (!key || key.path.some((p) => typeof p !== 'string')) continue;
       const path = key.path as string[];
       const valuesText = readText(key.file);
@@ -143,7 +154,7 @@ export function evaluateChart(
     fallbackFile,
     documents,
     readText: (f) => fs.readText(f),
-    fixAt: (f, generated) => valuesFixes(source, f, generated, (p) => fs.readText(p)),
+    fixAt: (f, generated, docs) => valuesFixes(source, f, generated, docs, (p) => fs.readText(p)),
   });
   const renderErrors = render.errors.map((e) => renderErrorDiagnostic(fs, chartDir, e));
   const warnings: LocatedDiagnostic[] = render.warnings.map((w) => ({
@@ -160,5 +171,115 @@ export function evaluateChart(
     chartDir,
     valueSet,
     render,
+  };
+}
+
+/** A named set of values to render a chart with (`.podsec.yaml`'s `helm:` entries). */
+export interface ValueSet {
+  name: string;
+  /** Values files (absolute), in order. */
+  values: string[];
+  set: Record<string, string | number | boolean | null>;
+  releaseName?: string;
+  namespace?: string;
+}
+
+export interface ValueSetsEvaluation {
+  /** One evaluation per set (or one of the chart's defaults when no set is given). */
+  evaluations: ChartEvaluation[];
+  /** Every set's results, a result the sets share listed once and naming them all. */
+  findings: LocatedFinding[];
+  errors: LocatedDiagnostic[];
+  notes: LocatedDiagnostic[];
+  objects: number;
+}
+
+/**
+ * Evaluate a chart once per value set; a finding says which sets it came from
+ * (`[values: production]`, `[values: dev, production]`). With no set, the
+ * chart's defaults (and `base.render`) are used and messages are unchanged.
+ * `readValues` reads a set's values files (they may lie outside the chart).
+ */
+export function evaluateChartValueSets(
+  fs: SourceFs,
+  chartDir: string,
+  sets: readonly ValueSet[],
+  base: ChartEvaluationOptions,
+  readValues: (path: string) => string | null,
+  configFile?: string,
+): ValueSetsEvaluation {
+  if (sets.length === 0) {
+    const ev = evaluateChart(fs, chartDir, base);
+    return {
+      evaluations: [ev],
+      findings: ev.findings,
+      errors: ev.errors,
+      notes: ev.notes,
+      objects: ev.analysis.objects,
+    };
+  }
+  const evaluations: ChartEvaluation[] = [];
+  const findings = new Map<string, { f: LocatedFinding; sets: string[] }>();
+  const errors = new Map<string, { d: LocatedDiagnostic; sets: string[] }>();
+  const notes = new Map<string, { d: LocatedDiagnostic; sets: string[] }>();
+  let objects = 0;
+  for (const s of sets) {
+    const values: Array<{ path: string; text: string }> = [];
+    const unreadable: string[] = [];
+    for (const v of s.values) {
+      const text = readValues(v);
+      if (text === null) unreadable.push(v);
+      else values.push({ path: v, text });
+    }
+    if (unreadable.length > 0) {
+      const d: LocatedDiagnostic = {
+        message: `value set ${s.name}: cannot read ${unreadable.join(', ')}; the set is not evaluated`,
+        span: { start: 0, end: 0 },
+        code: 'schema',
+        severity: 'error',
+        file: configFile ?? joinPath(chartDir, CHART_FILE),
+      };
+      errors.set(`unreadable:${s.name}`, { d, sets: [] });
+      continue;
+    }
+    const render: RenderOptions = {
+      ...base.render,
+      values,
+      setJson: Object.entries(s.set).map(([k, v]) => `${k}=${JSON.stringify(v)}`),
+      ...(s.releaseName !== undefined ? { releaseName: s.releaseName } : {}),
+      ...(s.namespace !== undefined ? { namespace: s.namespace } : {}),
+    };
+    const ev = evaluateChart(fs, chartDir, { ...base, render, valueSet: s.name });
+    evaluations.push(ev);
+    objects += ev.analysis.objects;
+    for (const f of ev.findings) {
+      const k = `${f.file}|${f.span.start}|${f.span.end}|${f.check}|${f.message}`;
+      const hit = findings.get(k);
+      if (hit) hit.sets.push(s.name);
+      else findings.set(k, { f, sets: [s.name] });
+    }
+    for (const [list, into] of [
+      [ev.errors, errors],
+      [ev.notes, notes],
+    ] as const) {
+      for (const d of list) {
+        const k = `${d.file}|${d.span.start}|${d.message}`;
+        const hit = into.get(k);
+        if (hit) hit.sets.push(s.name);
+        else into.set(k, { d, sets: [s.name] });
+      }
+    }
+  }
+  const named = (m: string, names: string[]): string =>
+    names.length === 0 ? m : `${m} [values: ${names.join(', ')}]`;
+  return {
+    evaluations,
+    findings: [...findings.values()].map(({ f, sets: n }) => ({
+      ...f,
+      message: named(f.message, n),
+    })),
+    errors: [...errors.values()].map(({ d, sets: n }) => ({ ...d, message: named(d.message, n) })),
+    notes: [...notes.values()].map(({ d, sets: n }) => ({ ...d, message: named(d.message, n) })),
+    objects,
   };
 }

@@ -4,7 +4,7 @@
  * chart renders (or an overlay builds) to with every result placed at its
  * origin. Plain files are evaluated as they always are (`analyze`).
  */
-export { CHART_FILE, chartRootOf, discoverProject, isChartDir } from './discover';
+export { CHART_FILE, chartRootOf, discoverProject, isChartDir, isChartFile } from './discover';
 export type { DiscoverOptions, Project } from './discover';
 export { dottedPath, evaluateGenerated, mapFix, placeSpan, splitFieldPath } from './generated';
 export type {
@@ -15,5 +15,10 @@ export type {
   LocatedFinding,
   RenderedObject,
 } from './generated';
-export { evaluateChart, renderErrorDiagnostic } from './helm';
-export type { ChartEvaluation, ChartEvaluationOptions } from './helm';
+export { evaluateChart, evaluateChartValueSets, renderErrorDiagnostic } from './helm';
+export type {
+  ChartEvaluation,
+  ChartEvaluationOptions,
+  ValueSet,
+  ValueSetsEvaluation,
+} from './helm';

@@ -128,8 +128,8 @@ export class Analyses implements AnalysisSource {
             errors: [...analysis.errors, ...overlay.analysis.errors],
             notes: [...analysis.notes, ...overlay.analysis.notes],
           };
+        if (this.hardening) analysis = this.hardening.merge(doc.uri, analysis, s);
       }
-      if (this.hardening) analysis = this.hardening.merge(doc.uri, analysis, s);
     } catch (e) {
       entry.cache = new AnalysisCache({ keepParsed: true });
       const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
