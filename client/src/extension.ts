@@ -26,7 +26,7 @@ import type {
   PolicyForDocumentResult,
   ServerCommandArguments,
 } from '../../server/src/lsp/protocol';
-import { compareVersions, showReport } from './report';
+import { compareVersions, ReportDocuments, showReport } from './report';
 import { PolicyStatus } from './status';
 import { selectLevel } from './selectLevel';
 
@@ -94,6 +94,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Podsec
 
   const status = new PolicyStatus(CLIENT_COMMANDS.selectLevel);
   context.subscriptions.push(status);
+  const reports = new ReportDocuments();
+  context.subscriptions.push(reports);
 
   const policyFor = async (uri: vscode.Uri): Promise<PolicyForDocumentResult | null> => {
     if (!client || client.state !== State.Running) return null;
@@ -173,10 +175,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Podsec
       await start();
     }),
     vscode.commands.registerCommand(CLIENT_COMMANDS.showReport, (arg?: unknown) =>
-      showReport(client, arg),
+      showReport(client, reports, arg),
     ),
     vscode.commands.registerCommand(CLIENT_COMMANDS.compareVersions, (arg?: unknown) =>
-      compareVersions(client, arg),
+      compareVersions(client, reports, arg),
     ),
     vscode.commands.registerCommand(CLIENT_COMMANDS.showOutput, () => {
       output.show(true);
