@@ -1,4 +1,5 @@
 /** `podsec --format json`: the results as one JSON document. */
+import { findingSummary } from '../engine/index';
 import type { Diagnostic } from '../engine/index';
 import type { FileResult } from './fileResult';
 import { linesOf, locate, totals } from './fileResult';
@@ -21,6 +22,7 @@ export function toJson(
         level: f.level,
         severity: f.severity,
         message: f.message,
+        summary: findingSummary(f),
         ...locate(linesOf(r), f.span.start, f.span.end),
         object: {
           kind: f.object.kind,

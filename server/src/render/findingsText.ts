@@ -1,5 +1,5 @@
 /** `podsec` text output: one line per finding, grouped by file, and a summary line. */
-import { plural } from '../engine/index';
+import { findingSummary, plural } from '../engine/index';
 import type { Severity } from '../engine/index';
 import type { FileResult } from './fileResult';
 import { linesOf, totals } from './fileResult';
@@ -58,7 +58,7 @@ export function toText(results: readonly FileResult[], color: boolean): string {
     for (const f of r.analysis.findings) {
       rows.push({
         at: f.span.start,
-        line: `${where(f.span.start)}  ${sev(f.severity)}  ${f.message}  ${s.dim(`[${f.check}]`)}`,
+        line: `${where(f.span.start)}  ${sev(f.severity)}  ${findingSummary(f)}  ${s.dim(`[${f.check}]`)}`,
       });
     }
     if (r.fixed)
