@@ -3,6 +3,7 @@
 // (run `npx tsc -b` first; `npm run manifest` does both):
 //   podsec.version            enum `latest`, `v1.0` … `v1.<newest>` (the engine's registry),
 //                             and the range in its description
+//   podsec.level              enumDescriptions: the protocol's LEVEL_DESCRIPTIONS
 //   podsec.severity           the keys: check IDs, the protocol's META_CHECK_IDS, modes, and its
 //                             SEVERITY_CODES
 //   every podsec.* default    the server's DEFAULT_SETTINGS, the client's CLIENT_SETTING_DEFAULTS
@@ -19,9 +20,13 @@ const require = createRequire(import.meta.url);
 const out = (p) => join(root, 'server', 'out', p);
 const { CHECK_IDS, MAX_MINOR, MODES } = require(out('engine/index.js'));
 const { DEFAULT_SETTINGS } = require(out('lsp/settings.js'));
-const { CLIENT_COMMANDS, CLIENT_SETTING_DEFAULTS, META_CHECK_IDS, SEVERITY_CODES } = require(
-  out('lsp/protocol.js'),
-);
+const {
+  CLIENT_COMMANDS,
+  CLIENT_SETTING_DEFAULTS,
+  LEVEL_DESCRIPTIONS,
+  META_CHECK_IDS,
+  SEVERITY_CODES,
+} = require(out('lsp/protocol.js'));
 
 const file = join(root, 'package.json');
 const before = readFileSync(file, 'utf8');
@@ -33,6 +38,9 @@ props['podsec.version'].enum = versions;
 props['podsec.version'].markdownDescription = props['podsec.version'].markdownDescription.replace(
   /`v1\.0` … `v1\.\d+`/,
   `\`v1.0\` … \`v1.${MAX_MINOR}\``,
+);
+props['podsec.level'].enumDescriptions = props['podsec.level'].enum.map(
+  (level) => LEVEL_DESCRIPTIONS[level],
 );
 props['podsec.severity'].propertyNames.enum = [
   ...CHECK_IDS,

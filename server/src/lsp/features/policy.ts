@@ -53,6 +53,12 @@ export function documentPolicy(
     namespace: declared.name,
     label: m.label ?? `${LABEL_PREFIX}${m.mode}`,
     file: ns.uriOf(declared.file),
+    modes: modes.map((x) => ({
+      mode: x.mode,
+      level: x.policy.level,
+      version: x.policy.version,
+      label: x.label,
+    })),
   };
 }
 
