@@ -266,5 +266,30 @@ describe('level advisor over stdio', () => {
       disk.markdown,
       /\| Deployment `cart` \|.*\| \*\*baseline\*\* \| 4 changes to restricted \|/,
     );
+    // the file named once per workload; its findings link to their lines
+    const file = fileUri(path.join(root, 'shop.yaml')).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    assert.match(
+      disk.markdown,
+      new RegExp(
+        `\nDeployment \`cart\` in \\[\`shop\\.yaml:\\d+\`\\]\\(${file}#L\\d+\\) \\(baseline → restricted\\):`,
+      ),
+    );
+    const blockers = disk.markdown.split('\n').filter((l) => l.startsWith('- `runAsNonRoot`'));
+    assert.ok(blockers.length > 0, disk.markdown);
+    for (const b of blockers) {
+      assert.match(b, new RegExp(` at \\[line (\\d+)\\]\\(${file}#L\\1\\) `));
+    }
+    assert.doesNotMatch(disk.markdown, /The editor checks these workloads/, 'shop is labelled');
+  });
+
+  it('podsec/report: an unlabelled namespace states the level the editor uses and the cluster default', async () => {
+    const uri = fileUri(path.join(root, 'unlabelled.yaml'));
+    await client.open(uri, PRIVILEGED);
+    const r = await client.request<{ markdown: string }>('podsec/report', {});
+    assert.match(
+      r.markdown,
+      /## Namespace `default`\n\nLabels: enforce \*\*privileged\*\* \(latest\) _default_.*\n\nThe editor checks these workloads at \*\*restricted\*\* \(latest\), from the `podsec\.level` setting; a cluster admits them at its default, \*\*privileged\*\* \(latest\), until the namespace is labelled\./,
+    );
+    await client.close(uri);
   });
 });
