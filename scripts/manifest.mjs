@@ -4,8 +4,8 @@
 //   podsec.version            enum `latest`, `v1.0` … `v1.<newest>` (the engine's registry),
 //                             and the range in its description
 //   podsec.level              enumDescriptions: the protocol's LEVEL_DESCRIPTIONS
-//   podsec.severity           the keys: check IDs, the protocol's META_CHECK_IDS, modes, and its
-//                             SEVERITY_CODES
+//   podsec.severity           the keys: check IDs, the protocol's META_CHECK_IDS and
+//                             HARDENING_SEVERITY_KEYS, modes, and its SEVERITY_CODES
 //   every podsec.* default    the server's DEFAULT_SETTINGS, the client's CLIENT_SETTING_DEFAULTS
 //   activationEvents          YAML, and each of the extension's commands
 // `--check` changes nothing and exits 1 when package.json is not up to date.
@@ -23,6 +23,7 @@ const { DEFAULT_SETTINGS } = require(out('lsp/settings.js'));
 const {
   CLIENT_COMMANDS,
   CLIENT_SETTING_DEFAULTS,
+  HARDENING_SEVERITY_KEYS,
   LEVEL_DESCRIPTIONS,
   META_CHECK_IDS,
   SEVERITY_CODES,
@@ -45,6 +46,7 @@ props['podsec.level'].enumDescriptions = props['podsec.level'].enum.map(
 props['podsec.severity'].propertyNames.enum = [
   ...CHECK_IDS,
   ...META_CHECK_IDS,
+  ...HARDENING_SEVERITY_KEYS,
   ...MODES,
   ...SEVERITY_CODES,
 ];

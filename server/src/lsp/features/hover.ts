@@ -4,7 +4,8 @@
  * is allowed, the fixes, the policy and why it applies, upstream's wording and
  * the field path once, then the links. Several problems on one node (a
  * `securityContext:` missing four fields): one short line each, then the
- * shared policy line, upstream's wording, and the links last.
+ * shared policy line, upstream's wording, and the links last. Hardening
+ * findings and the workload's network isolation follow as blocks of their own.
  */
 import type { Hover } from 'vscode-languageserver';
 import { CHECKS_BY_ID, escapeMarkdown, findingSubject, findingSummary } from '../../engine';
@@ -14,6 +15,7 @@ import { checkHref } from './diagnostics';
 import { problemGroups } from './groups';
 import type { NamespaceResolver } from './policy';
 import { policyReason } from './policy';
+import { hardeningFindingHover, isolationHover } from './hardeningHover';
 
 function upstream(f: Finding): string {
   return `\`${f.reason}${f.detail ? ` (${f.detail})` : ''}\``;
@@ -68,11 +70,34 @@ export function hoverAt(
 ): Hover | null {
   const offset = r.offset(position);
   const hits = new Set(r.findingsAt(offset, offset));
-  if (hits.size === 0) return null;
+  const isolation = isolationHover(r, offset);
+  if (hits.size === 0) {
+    if (!isolation) return null;
+    const w = r.workloadAt(offset)!;
+    return { contents: { kind: 'markdown', value: isolation }, range: r.range(w.headSpan) };
+  }
   const findings = r.analysis.findings;
+  const hardening = [...hits]
+    .sort((a, b) => a - b)
+    .map((i) => findings[i]!)
+    .filter((f) => f.family === 'hardening');
   const groups = problemGroups(r)
     .filter((g) => g.some((i) => hits.has(i)))
-    .map((g) => g.map((i) => findings[i]!));
+    .map((g) => g.map((i) => findings[i]!))
+    .filter((g) => g[0]!.family !== 'hardening');
+  const parts: string[] = [];
+  if (groups.length > 0) parts.push(podSecurityHover(groups, ns));
+  for (const f of hardening) parts.push(hardeningFindingHover(f));
+  if (isolation) parts.push(isolation);
+  const first = groups[0]?.[0] ?? hardening[0]!;
+  return {
+    contents: { kind: 'markdown', value: parts.join('\n\n---\n\n') },
+    range: r.range(first.span),
+  };
+}
+
+/** The Pod Security problems under the cursor (at least one group). */
+function podSecurityHover(groups: readonly Finding[][], ns: NamespaceResolver): string {
   const lead = groups[0]![0]!;
   const lines: string[] = [];
   if (groups.length === 1) {
@@ -120,8 +145,5 @@ export function hoverAt(
     lines.push('');
     lines.push(l);
   }
-  return {
-    contents: { kind: 'markdown', value: lines.join('\n') },
-    range: r.range(lead.span),
-  };
+  return lines.join('\n');
 }

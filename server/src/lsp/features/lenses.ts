@@ -3,8 +3,10 @@
  * `apiVersion:`), where it stands against the level that applies to it
  * (`restricted: 4 changes`, or `restricted: compliant`), the highest level it
  * meets when that is another (`meets baseline`) and, when safe fixes apply, `Fix to restricted`;
- * each with a tooltip. Also the edit the fix lens's command makes. The advice
- * is read from the document's current analysis, once per policy version.
+ * each with a tooltip. Also the edit the fix lens's command makes. The
+ * advice is read from the document's current analysis session (nothing is
+ * parsed again), once per policy version; fix outlooks of unchanged YAML
+ * documents are kept across edits.
  */
 import type { CodeLens, WorkspaceEdit } from 'vscode-languageserver';
 import { adviseText, fixWorkloadToLevel, plural } from '../../engine';
@@ -76,11 +78,16 @@ function fixLensTitle(a: WorkloadAdvice): string | null {
 /** The advice for every workload of the analysed text at one policy version, by workload key. */
 function adviceAt(r: AnalysisResult, version: string, s: PodsecSettings) {
   return r.derived(`advice ${version}`, () => {
-    const advice = adviseText(r.text, {
-      version,
-      maxFileBytes: s.maxFileSize,
-      maxAliasCount: s.maxAliasCount,
-    });
+    const advice = adviseText(
+      r.text,
+      {
+        version,
+        maxFileBytes: s.maxFileSize,
+        maxAliasCount: s.maxAliasCount,
+        outlookMemo: r.outlookMemo,
+      },
+      r.session,
+    );
     return new Map(advice.map((a) => [workloadKey(a), a]));
   });
 }
