@@ -28,7 +28,7 @@ import type {
 } from '../../server/src/lsp/protocol';
 import { compareVersions, ReportDocuments, showReport } from './report';
 import { PolicyStatus } from './status';
-import { selectLevel } from './selectLevel';
+import { onDidShowPicker, selectLevel } from './selectLevel';
 
 /** What the extension exports to other extensions and to its own tests. */
 export interface PodsecApi {
@@ -40,6 +40,8 @@ export interface PodsecApi {
   statusBar(): { text: string; tooltip: string; visible: boolean };
   /** Fires when the status bar item changes. */
   readonly onDidChangeStatusBar: vscode.Event<void>;
+  /** Fires with the title of the extension's quick pick once it is shown (level, version). */
+  readonly onDidShowPicker: vscode.Event<string>;
 }
 
 let client: LanguageClient | undefined;
@@ -194,6 +196,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Podsec
     policyFor,
     statusBar: () => status.snapshot(),
     onDidChangeStatusBar: status.onDidChange,
+    onDidShowPicker,
   };
 }
 

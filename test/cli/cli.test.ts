@@ -121,6 +121,7 @@ describe('podsec command line', () => {
       'level',
       'severity',
       'message',
+      'summary',
       'line',
       'column',
       'endLine',
@@ -140,6 +141,7 @@ describe('podsec command line', () => {
         level: 'baseline',
         severity: 'error',
         message: undefined,
+        summary: 'Deployment web, container app: set securityContext.privileged to false',
         line: 12,
         column: 13,
         endLine: 12,
@@ -156,6 +158,8 @@ describe('podsec command line', () => {
       String(priv?.message),
       /container "app" must not set securityContext\.privileged=true/,
     );
+    // upstream's wording and the field path stay in `message`; `summary` is the short form
+    assert.match(String(priv?.message), / at spec\.template\.spec\.containers\[0\]/);
     assert.deepEqual(doc.summary, {
       files: 1,
       objects: 1,
@@ -165,13 +169,13 @@ describe('podsec command line', () => {
     });
   });
 
-  it('prints text lines path:line:column severity message [check], and a summary', () => {
+  it('prints text lines path:line:column severity short-message [check], and a summary', () => {
     const dir = workspace({ 'bad.yaml': INSECURE });
     const r = cli(['--level', 'baseline', ...PSS_ONLY, join(dir, 'bad.yaml')]);
     const lines = r.out.trim().split('\n');
     assert.equal(
       lines[0],
-      `${join(dir, 'bad.yaml')}:12:13  error  privileged (container "app" must not set securityContext.privileged=true) at spec.template.spec.containers[0].securityContext.privileged  [privileged]`,
+      `${join(dir, 'bad.yaml')}:12:13  error  Deployment web, container app: set securityContext.privileged to false  [privileged]`,
     );
     assert.match(lines.at(-1) ?? '', /^✖ 1 finding \(1 error, 0 warnings\) in 1 object, 1 file$/);
     assert.ok(!r.out.includes('\u001b['), 'no colours when not a terminal');

@@ -187,11 +187,11 @@ describe('podsec language server over stdio', () => {
     assert.equal(priv.severity, 1);
     assert.equal(priv.source, 'podsec');
     assert.deepEqual(priv.codeDescription, { href: `${PSS}#baseline` });
+    // The short form: workload, container, what to do (upstream's wording is in the hover).
     assert.match(
       text(priv),
-      /^privileged \(container "app" must not set securityContext\.privileged=true\)/,
+      /^Deployment \S+, container app: set securityContext\.privileged to false$/,
     );
-    assert.match(text(priv), /spec\.template\.spec\.containers\[0\]\.securityContext\.privileged/);
     assert.deepEqual(priv.data, { version: 1, index: 0, code: 'privileged' });
     const ape = find(p, 'allowPrivilegeEscalation');
     assert.deepEqual(ape.codeDescription, { href: `${PSS}#restricted` });
@@ -267,11 +267,24 @@ describe('podsec language server over stdio', () => {
   it('Namespace labels from a file on disk choose level and severity, with related information', async () => {
     const uri = fileUri(path.join(root, 'shop-deploy.yaml'));
     await client.open(uri, SHOP_DEPLOYMENT, 1);
+    const plain = await client.waitForDiagnostics(
+      uri,
+      (x) => x.diagnostics.some((d) => d.code === 'privileged'),
+      'namespace-labelled diagnostics',
+    );
+    assert.ok(
+      plain.diagnostics.every((d) => d.relatedInformation === undefined),
+      'one row per problem: no related information unless podsec.relatedInformation',
+    );
+    client.settings = { relatedInformation: true };
+    await client.changeConfiguration();
     const p = await client.waitForDiagnostics(
       uri,
       (x) => x.diagnostics.some((d) => d.relatedInformation !== undefined),
-      'namespace-labelled diagnostics',
+      'namespace-labelled diagnostics with related information',
     );
+    client.settings = {};
+    await client.changeConfiguration();
     assert.equal(find(p, 'privileged').severity, 1, 'enforce: baseline → error');
     assert.equal(find(p, 'allowPrivilegeEscalation').severity, 2, 'warn: restricted → warning');
     const related = find(p, 'privileged').relatedInformation?.[0];
@@ -296,6 +309,21 @@ describe('podsec language server over stdio', () => {
       namespace: 'shop',
       label: 'pod-security.kubernetes.io/enforce',
       file: fileUri(path.join(root, 'namespace.yaml')),
+      modes: [
+        {
+          mode: 'enforce',
+          level: 'baseline',
+          version: 'latest',
+          label: 'pod-security.kubernetes.io/enforce',
+        },
+        {
+          mode: 'warn',
+          level: 'restricted',
+          version: 'latest',
+          label: 'pod-security.kubernetes.io/warn',
+        },
+        { mode: 'audit', level: 'privileged', version: 'latest', label: null },
+      ],
     });
     assert.match(String(policy.evaluatedVersion), /^v1\.\d+$/);
     const pushed = await client.waitForNotification<{ uri: string; policy: { source: string } }>(
@@ -363,16 +391,23 @@ describe('podsec language server over stdio', () => {
     assert.equal((hover.contents as { kind: string }).kind, 'markdown');
     assert.match(
       md,
-      /\*\*Privilege escalation\*\* \(`allowPrivilegeEscalation`, restricted check\)/,
+      /^\*\*Privilege escalation\*\* · `allowPrivilegeEscalation` \(restricted, enforce\)\n/,
     );
-    assert.match(md, /Policy: \*\*restricted\*\* at latest \(evaluated as v1\.\d+\)/);
+    assert.match(
+      md,
+      /Deployment \S+, container app: \*\*set securityContext\.allowPrivilegeEscalation to false\*\*/,
+    );
+    assert.match(md, /Policy: \*\*restricted\*\* at latest \(v1\.\d+\)/);
     assert.match(md, /podsec\.level/);
     assert.match(md, /Allowed: /);
     assert.match(
       md,
       /Upstream: `allowPrivilegeEscalation != false \(container "app" must set securityContext\.allowPrivilegeEscalation=false\)`/,
     );
-    assert.match(md, /- Set allowPrivilegeEscalation: false/);
+    assert.match(md, /Fix: Set allowPrivilegeEscalation: false \(Ctrl\+\.\)/);
+    // upstream's wording once, the links last
+    assert.equal(md.split('must set securityContext.allowPrivilegeEscalation').length, 2);
+    assert.match(md, /\[Pod Security Standards: restricted\]\([^)]+\)$/);
     assert.deepEqual(hover.range?.start, { line, character: 12 });
     const none = await client.request<Hover | null>('textDocument/hover', {
       textDocument: { uri },

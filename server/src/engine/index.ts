@@ -77,6 +77,7 @@ export { splitDocuments } from './parse';
 export { DEFAULT_LIMITS } from './limits';
 export { WORKLOAD_KINDS } from './workloads';
 export { escapeMarkdown, plural } from './text';
+export { findingSubject, findingSummary } from './summary';
 
 /** Analyse a whole text: every YAML document, every workload, at the configured or labelled policy. */
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {

@@ -15,6 +15,7 @@ export const DEFAULT_SETTINGS: PodsecSettings = {
   exclude: [],
   maxFileSize: DEFAULT_LIMITS.maxFileBytes,
   maxAliasCount: DEFAULT_LIMITS.maxAliasCount,
+  relatedInformation: false,
 };
 
 const SEVERITIES = new Set<string>(['error', 'warning', 'information', 'hint', 'off']);
@@ -86,6 +87,7 @@ export function normalizeSettings(raw: unknown): NormalizedSettings {
     if (raw.maxAliasCount > 0) s.maxAliasCount = Math.floor(raw.maxAliasCount);
     else problems.push(`podsec.maxAliasCount must be positive; using ${s.maxAliasCount}.`);
   }
+  if (typeof raw.relatedInformation === 'boolean') s.relatedInformation = raw.relatedInformation;
   return { settings: s, problems };
 }
 

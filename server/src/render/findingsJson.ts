@@ -1,4 +1,5 @@
 /** `podsec --format json`: the results as one JSON document. */
+import { findingSummary } from '../engine/index';
 import type { Diagnostic, Finding, SuppressedFinding } from '../engine/index';
 import { dottedPath } from '../engine/project/index';
 import type { LocatedFinding } from '../engine/project/index';
@@ -74,6 +75,7 @@ function finding(r: FileResult, f: Finding) {
     level: f.level,
     severity: f.severity,
     message: f.message,
+    summary: findingSummary(f),
     ...locate(linesOf(r), f.span.start, f.span.end),
     object: {
       kind: f.object.kind,

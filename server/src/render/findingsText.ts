@@ -1,5 +1,5 @@
 /** `podsec` text output: one line per finding, grouped by file, and a summary line. */
-import { plural } from '../engine/index';
+import { findingSummary, plural } from '../engine/index';
 import type { Severity } from '../engine/index';
 import type { FileResult } from './fileResult';
 import { linesOf, totals } from './fileResult';
@@ -59,7 +59,7 @@ export function toText(results: readonly FileResult[], color: boolean): string {
       const existing = r.existing?.has(f) === true;
       rows.push({
         at: f.span.start,
-        line: `${where(f.span.start)}  ${sev(existing ? 'note' : f.severity)}  ${f.message}  ${s.dim(`[${f.check}]${existing ? ' (existing, in the baseline)' : ''}`)}`,
+        line: `${where(f.span.start)}  ${sev(existing ? 'note' : f.severity)}  ${findingSummary(f)}  ${s.dim(`[${f.check}]${existing ? ' (existing, in the baseline)' : ''}`)}`,
       });
     }
     if (r.fixed)

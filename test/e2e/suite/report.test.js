@@ -38,10 +38,14 @@ suite('podsec level advisor report', () => {
     const doc = await openDoc('deploy.yaml');
     await waitForDiagnostics(doc.uri, hasPrivileged);
     const lenses = await lensTitles(doc.uri);
-    const line = lineOf(doc, 'kind: Deployment');
+    // on the document's first line (above apiVersion:), against the level that applies
+    const line = lineOf(doc, 'apiVersion:');
     assert.deepStrictEqual(
-      lenses.filter((l) => l.title.startsWith('meets')),
-      [{ line, title: 'meets privileged · 1 change to baseline' }],
+      lenses.filter((l) => /^(restricted:|meets )/.test(l.title)),
+      [
+        { line, title: 'restricted: 5 changes' },
+        { line, title: 'meets privileged' },
+      ],
       JSON.stringify(lenses),
     );
   });
@@ -52,7 +56,7 @@ suite('podsec level advisor report', () => {
     await setSetting('podsec', 'codeLens', false);
     const lenses = await lensTitles(doc.uri);
     assert.deepStrictEqual(
-      lenses.filter((l) => l.title.startsWith('meets')),
+      lenses.filter((l) => /^(restricted:|meets )/.test(l.title)),
       [],
     );
   });

@@ -54,7 +54,7 @@ export function codeActions(
       const data = podsecData(d);
       if (!data) return false;
       return data.version === r.version
-        ? data.index === index
+        ? data.index === index || (data.also?.includes(index) ?? false)
         : d.code === f.check &&
             d.range.start.line === range.start.line &&
             d.range.start.character === range.start.character;
