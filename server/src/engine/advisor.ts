@@ -17,6 +17,7 @@
  *   warn about now, and would if `enforce` moved up a level or to the newest
  *   version. Version upgrades compare evaluations at two versions.
  */
+import type { HardeningReport } from './hardening/findings';
 import { AnalysisCache } from './cache';
 import { fixAll } from './fixall';
 import { LineIndex } from './lines';
@@ -483,6 +484,8 @@ export interface AdvisorReport {
     byLevel: Record<Level, number>;
     podSecurityPolicies: number;
   };
+  /** The hardening checks' section, when they ran (the command line adds it). */
+  hardening?: HardeningReport;
 }
 
 function collectNamespacesIn(

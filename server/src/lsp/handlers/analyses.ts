@@ -7,7 +7,7 @@
  */
 import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { AnalysisCache } from '../../engine';
+import { AnalysisCache, hardeningEnabled } from '../../engine';
 import type { Analysis, AnalyzeOptions, Diagnostic as EngineDiagnostic } from '../../engine';
 import type { PodsecSettings } from '../protocol';
 import { AnalysisResult } from '../features';
@@ -79,9 +79,11 @@ export class Analyses implements AnalysisSource {
     const entry = this.entryOf(doc.uri);
     const text = doc.getText();
     // The hardening checks see the workspace's objects: their epoch and options count too.
-    this.hardening?.documentText(doc.uri, text);
-    const hardeningKey = this.hardening
-      ? `${this.hardening.epoch()}|${JSON.stringify(hardeningOptionsFor(s))}`
+    const hardeningOptions = hardeningOptionsFor(s);
+    const hardening = hardeningEnabled(hardeningOptions) ? this.hardening : undefined;
+    hardening?.documentText(doc.uri, text);
+    const hardeningKey = hardening
+      ? `${hardening.epoch()}|${JSON.stringify(hardeningOptions)}`
       : '';
     const key = `${settingsKey(s)}|${this.workspace.namespaces().epoch}|${hardeningKey}`;
     if (entry.result && entry.result.version === doc.version && entry.key === key) {
@@ -90,7 +92,7 @@ export class Analyses implements AnalysisSource {
     let analysis: Analysis;
     try {
       analysis = entry.cache.analyze(text, this.optionsFor(doc.uri, s));
-      if (this.hardening) analysis = this.hardening.merge(doc.uri, analysis, s);
+      if (hardening) analysis = hardening.merge(doc.uri, analysis, s);
     } catch (e) {
       entry.cache = new AnalysisCache();
       const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
