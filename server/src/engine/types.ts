@@ -136,6 +136,8 @@ export interface WorkloadSummary {
   headSpan: Span;
   /** Evaluated policy for the enforce/configured mode. */
   policy: Policy;
+  /** Where that policy comes from: the setting, or which Namespace label. */
+  policySource: PolicySource;
   /** Offset of the pod template's spec node, or null when the template is missing. */
   podSpecSpan: Span | null;
 }
@@ -177,4 +179,9 @@ export interface AnalyzeOptions {
   maxFileBytes?: number;
   maxAliasCount?: number;
   maxDepth?: number;
+  /**
+   * Honour `podsec-ignore` comments (default true). Admission reads no comments: the level
+   * advisor evaluates with this off to see what admission decides.
+   */
+  suppressions?: boolean;
 }

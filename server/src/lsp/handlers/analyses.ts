@@ -7,7 +7,7 @@
  */
 import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { AnalysisCache, hardeningEnabled } from '../../engine';
+import { AnalysisCache, AnalysisSession, hardeningEnabled, OutlookMemo } from '../../engine';
 import type { Analysis, AnalyzeOptions, Diagnostic as EngineDiagnostic } from '../../engine';
 import type { PodsecSettings } from '../protocol';
 import { AnalysisResult } from '../features';
@@ -21,7 +21,9 @@ import type { HardeningSourceIndex } from './hardening';
 import { hardeningOptionsFor } from './hardening';
 
 interface Entry {
+  /** Keeps parsed documents, so the advisor's evaluations of a version parse nothing again. */
   cache: AnalysisCache;
+  outlookMemo: OutlookMemo;
   result: AnalysisResult | undefined;
   /** The settings and Namespace epoch `result` was computed under. */
   key: string;
@@ -94,7 +96,7 @@ export class Analyses implements AnalysisSource {
       analysis = entry.cache.analyze(text, this.optionsFor(doc.uri, s));
       if (hardening) analysis = hardening.merge(doc.uri, analysis, s);
     } catch (e) {
-      entry.cache = new AnalysisCache();
+      entry.cache = new AnalysisCache({ keepParsed: true });
       const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
       this.connection.console.error(`podsec: analysis of ${doc.uri} failed: ${message}`);
       const err = {
@@ -105,7 +107,15 @@ export class Analyses implements AnalysisSource {
       } as unknown as EngineDiagnostic;
       analysis = { findings: [], errors: [err], notes: [], workloads: [], objects: 0 };
     }
-    entry.result = new AnalysisResult(doc.uri, doc.version, text, analysis);
+    const session = new AnalysisSession(
+      text,
+      { file: fileKey(doc.uri), maxFileBytes: s.maxFileSize, maxAliasCount: s.maxAliasCount },
+      entry.cache,
+    );
+    entry.result = new AnalysisResult(doc.uri, doc.version, text, analysis, undefined, {
+      session,
+      outlookMemo: entry.outlookMemo,
+    });
     entry.key = key;
     return entry.result;
   }
@@ -135,7 +145,12 @@ export class Analyses implements AnalysisSource {
   private entryOf(uri: string): Entry {
     let entry = this.entries.get(uri);
     if (!entry) {
-      entry = { cache: new AnalysisCache(), result: undefined, key: '' };
+      entry = {
+        cache: new AnalysisCache({ keepParsed: true }),
+        outlookMemo: new OutlookMemo(),
+        result: undefined,
+        key: '',
+      };
       this.entries.set(uri, entry);
     }
     return entry;
