@@ -23,6 +23,8 @@ import { applyTextEdits, fileUri, LspClient } from '../support/lspClient';
 import { deploymentYaml } from '../support/manifests';
 
 const PSS = 'https://kubernetes.io/docs/concepts/security/pod-security-standards/';
+/** These tests are about the Pod Security findings: the hardening checks are off (see hardening.test.ts). */
+const PSS_ONLY = { severity: { hardening: 'off' } };
 
 const DEPLOYMENT = `# Deployment "web": comments must survive fixes
 apiVersion: apps/v1
@@ -135,7 +137,7 @@ describe('podsec language server over stdio', () => {
       path.join(root, 'node_modules', 'dep', 'ns.yaml'),
       namespaceYaml('privileged', 'privileged').replace('shop', 'vendored'),
     );
-    client = await LspClient.start({ root, settings: {} });
+    client = await LspClient.start({ root, settings: { ...PSS_ONLY } });
   });
 
   after(async () => {
@@ -237,16 +239,17 @@ describe('podsec language server over stdio', () => {
     await client.open(uri, DEPLOYMENT, 1);
     const before = await client.diagnosticsForCurrent(uri);
     assert.ok(has(before, 'allowPrivilegeEscalation'));
-    client.settings = { level: 'baseline' };
+    client.settings = { ...PSS_ONLY, level: 'baseline' };
     await client.changeConfiguration();
     const baseline = await client.nextDiagnostics(uri, (x) => !has(x, 'allowPrivilegeEscalation'));
     assert.deepEqual(codes(baseline), ['privileged']);
     assert.equal(baseline.version, 1);
 
     client.settings = {
+      ...PSS_ONLY,
       level: 'restricted',
       version: 'v9',
-      severity: { runAsNonRoot: 'off', privileged: 'warning' },
+      severity: { runAsNonRoot: 'off', privileged: 'warning', hardening: 'off' },
     };
     await client.changeConfiguration();
     const p = await client.nextDiagnostics(uri, (x) => has(x, 'allowPrivilegeEscalation'));
@@ -258,7 +261,7 @@ describe('podsec language server over stdio', () => {
     await client.changeConfiguration();
     await client.nextDiagnostics(uri, () => true);
     assert.equal(warnings().length, 1, 'the warning is shown once');
-    client.settings = {};
+    client.settings = { ...PSS_ONLY };
     await client.changeConfiguration();
     await client.nextDiagnostics(uri, (x) => has(x, 'runAsNonRoot'));
     await client.close(uri);
@@ -599,18 +602,18 @@ describe('podsec language server over stdio', () => {
 
   it('exclude and enable: excluded or disabled documents get no diagnostics', async () => {
     const uri = fileUri(path.join(root, 'generated', 'x.yaml'));
-    client.settings = { exclude: ['generated/**'] };
+    client.settings = { ...PSS_ONLY, exclude: ['generated/**'] };
     await client.changeConfiguration();
     await client.open(uri, DEPLOYMENT, 1);
     const p = await client.diagnosticsForCurrent(uri);
     assert.deepEqual(p.diagnostics, []);
-    client.settings = { exclude: [] };
+    client.settings = { ...PSS_ONLY, exclude: [] };
     await client.changeConfiguration();
     await client.nextDiagnostics(uri, (x) => has(x, 'privileged'));
-    client.settings = { enable: false };
+    client.settings = { ...PSS_ONLY, enable: false };
     await client.changeConfiguration();
     await client.nextDiagnostics(uri, (x) => x.diagnostics.length === 0);
-    client.settings = {};
+    client.settings = { ...PSS_ONLY };
     await client.changeConfiguration();
     await client.nextDiagnostics(uri, (x) => has(x, 'privileged'));
     await client.close(uri);
@@ -636,7 +639,7 @@ describe('podsec language server: other clients', () => {
     const client = await LspClient.start({
       configuration: false,
       resolve: false,
-      initializationOptions: { podsec: { level: 'baseline' } },
+      initializationOptions: { podsec: { ...PSS_ONLY, level: 'baseline' } },
     });
     try {
       const uri = 'untitled:Untitled-1';
@@ -646,7 +649,7 @@ describe('podsec language server: other clients', () => {
       assert.equal(client.configurationRequests.length, 0);
 
       // Pushed settings (as Neovim sends them).
-      client.settings = { level: 'restricted' };
+      client.settings = { ...PSS_ONLY, level: 'restricted' };
       await client.changeConfiguration();
       const q = await client.nextDiagnostics(uri, (x) => has(x, 'allowPrivilegeEscalation'));
       const ape = find(q, 'allowPrivilegeEscalation');
@@ -667,7 +670,7 @@ describe('podsec language server: other clients', () => {
   });
 
   it('with snippet support, the suppression reason is a placeholder', async () => {
-    const client = await LspClient.start({ snippets: true });
+    const client = await LspClient.start({ snippets: true, settings: { ...PSS_ONLY } });
     try {
       const uri = 'untitled:Untitled-2';
       await client.open(uri, DEPLOYMENT, 1);

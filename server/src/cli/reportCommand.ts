@@ -5,10 +5,18 @@
  * map to Pod Security levels. Text, Markdown or JSON; the engine does all the
  * work (buildReport); render/ writes the text and Markdown.
  */
-import { buildReport, DEFAULT_LIMITS, versionError } from '../engine/index';
-import type { ReportInput } from '../engine/index';
+import {
+  buildReport,
+  DEFAULT_LIMITS,
+  hardeningEnabled,
+  hardeningReport,
+  hardeningSource,
+  runHardening,
+  versionError,
+} from '../engine/index';
+import type { HardeningOptions, ReportInput } from '../engine/index';
 import { reportMarkdown, reportText } from '../render/index';
-import { parseOptions, UsageError } from './args';
+import { parseOptions, readHardeningOption, UsageError } from './args';
 import type { CommonOptions } from './args';
 
 export type ReportFormat = 'text' | 'markdown' | 'json';
@@ -17,6 +25,7 @@ export interface ReportCliOptions extends CommonOptions {
   format: ReportFormat;
   from: string | null;
   to: string | null;
+  hardening: HardeningOptions;
 }
 
 export const REPORT_HELP = `Usage: podsec report [options] <file|dir|->...
@@ -35,6 +44,8 @@ Options:
   --level <level>            level whose checks --from/--to compare
                              (default: restricted)
   --ignore-namespace-labels  do not read Namespace documents' labels
+  --hardening <spec>         the hardening section: off, on, or
+                             <checkId>=<error|warning|information|off>[,...]
   --max-file-size <chars>    largest file evaluated (default: 5242880)
   --max-alias-count <n>      alias look-ups per document (default: 10000)
   --color / --no-color       force colours on or off (default: on a terminal only)
@@ -58,6 +69,7 @@ export function parseReportArgs(argv: string[]): ReportCliOptions {
     maxFileSize: null,
     maxAliasCount: null,
     help: false,
+    hardening: {},
   };
   const version = (flag: string, v: string): string => {
     const err = versionError(v);
@@ -78,6 +90,9 @@ export function parseReportArgs(argv: string[]): ReportCliOptions {
         return true;
       case '--to':
         o.to = version(flag, take());
+        return true;
+      case '--hardening':
+        readHardeningOption(take(), o.hardening);
         return true;
       default:
         return false;
@@ -132,6 +147,17 @@ export function runReport(argv: string[], io: ReportIo): number {
     maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
     maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
   });
+  if (hardeningEnabled(o.hardening)) {
+    const limits = {
+      maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
+      maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+    };
+    const run = runHardening(
+      inputs.map((i) => hardeningSource(i.path, i.text, limits)),
+      o.hardening,
+    );
+    report.hardening = hardeningReport(run, { level: o.level, version: o.version });
+  }
   for (const e of readErrors) io.stderr(`podsec report: ${e}\n`);
   if (o.format === 'json') io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   else if (o.format === 'markdown') io.stdout(reportMarkdown(report));

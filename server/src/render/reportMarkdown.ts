@@ -3,6 +3,7 @@
  * Report" preview, the `podsec/report` request and `podsec report --format
  * markdown`.
  */
+import { hardeningMarkdown } from './reportHardening';
 import { escapeMarkdown as md, plural } from '../engine/index';
 import type { AdvisorReport, Level, Located, ModeLabel } from '../engine/index';
 
@@ -176,6 +177,7 @@ export function reportMarkdown(
       }
     }
   }
+  if (r.hardening) out.push(...hardeningMarkdown(r.hardening));
   if (r.errors.length > 0) {
     out.push('');
     out.push('## Not evaluated');

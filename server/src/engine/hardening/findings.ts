@@ -303,3 +303,63 @@ export function mergeHardening(
 export function isHardeningFinding(f: Finding): boolean {
   return f.family === 'hardening';
 }
+
+/** The hardening section of the report: plain data. */
+export interface HardeningReport {
+  /** Per namespace with workloads: isolated workloads of total, and the default denies. */
+  namespaces: Array<{
+    namespace: string;
+    workloads: number;
+    isolatedIngress: number;
+    isolatedEgress: number;
+    isolatedAny: number;
+    defaultDenyIngress: string | null;
+    defaultDenyEgress: string | null;
+  }>;
+  /** Per check that runs: its severity and its findings (after suppressions). */
+  checks: Array<{ check: HardeningCheckId; severity: Severity; findings: number }>;
+  /** Per audit Policy: the security-relevant requests it does not log as it should. */
+  audit: Array<{ file: string; name: string | null; probes: number; gaps: number }>;
+}
+
+/** The report's hardening section from a run (suppressions honoured). */
+export function hardeningReport(run: HardeningRun, policy: Policy): HardeningReport {
+  const counts = new Map<HardeningCheckId, number>();
+  const empty: Analysis = { findings: [], errors: [], notes: [], workloads: [], objects: 0 };
+  for (const file of run.sources.keys()) {
+    for (const f of mergeHardening(empty, file, run, policy).findings) {
+      if (isHardeningCheckId(f.check)) counts.set(f.check, (counts.get(f.check) ?? 0) + 1);
+    }
+  }
+  const checks: HardeningReport['checks'] = [];
+  for (const id of HARDENING_CHECK_IDS) {
+    const severity = severityOf(id, run.options);
+    if (severity !== null) checks.push({ check: id, severity, findings: counts.get(id) ?? 0 });
+  }
+  const gaps = new Map<string, number>();
+  for (const f of run.result.findings) {
+    if (f.check !== 'auditPolicy') continue;
+    const key = `${f.file}\u0000${f.object.document}\u0000${f.object.item ?? ''}`;
+    gaps.set(key, (gaps.get(key) ?? 0) + 1);
+  }
+  return {
+    namespaces: run.result.namespaces
+      .filter((n) => n.workloads > 0)
+      .map((n) => ({
+        namespace: n.namespace,
+        workloads: n.workloads,
+        isolatedIngress: n.isolatedIngress,
+        isolatedEgress: n.isolatedEgress,
+        isolatedAny: n.isolatedAny,
+        defaultDenyIngress: n.defaultDeny.ingress?.name ?? null,
+        defaultDenyEgress: n.defaultDeny.egress?.name ?? null,
+      })),
+    checks,
+    audit: run.result.audit.map((a) => ({
+      file: a.file,
+      name: a.object.name,
+      probes: a.probes.length,
+      gaps: gaps.get(`${a.file}\u0000${a.object.document}\u0000${a.object.item ?? ''}`) ?? 0,
+    })),
+  };
+}

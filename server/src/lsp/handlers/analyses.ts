@@ -7,7 +7,7 @@
  */
 import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { AnalysisCache, AnalysisSession, OutlookMemo } from '../../engine';
+import { AnalysisCache, AnalysisSession, hardeningEnabled, OutlookMemo } from '../../engine';
 import type { Analysis, AnalyzeOptions, Diagnostic as EngineDiagnostic } from '../../engine';
 import type { OverlayIndex } from '../overlays';
 import type { PodsecSettings } from '../protocol';
@@ -85,9 +85,11 @@ export class Analyses implements AnalysisSource {
     const entry = this.entryOf(doc.uri);
     const text = doc.getText();
     // The hardening checks see the workspace's objects: their epoch and options count too.
-    this.hardening?.documentText(doc.uri, text);
-    const hardeningKey = this.hardening
-      ? `${this.hardening.epoch()}|${JSON.stringify(hardeningOptionsFor(s))}`
+    const hardeningOptions = hardeningOptionsFor(s);
+    const hardening = hardeningEnabled(hardeningOptions) ? this.hardening : undefined;
+    hardening?.documentText(doc.uri, text);
+    const hardeningKey = hardening
+      ? `${hardening.epoch()}|${JSON.stringify(hardeningOptions)}`
       : '';
     const options = this.optionsFor(doc.uri, s);
     const base = `${settingsKey(s)}|${this.workspace.namespaces().epoch}`;
@@ -128,7 +130,7 @@ export class Analyses implements AnalysisSource {
             errors: [...analysis.errors, ...overlay.analysis.errors],
             notes: [...analysis.notes, ...overlay.analysis.notes],
           };
-        if (this.hardening) analysis = this.hardening.merge(doc.uri, analysis, s);
+        if (hardening) analysis = hardening.merge(doc.uri, analysis, s);
       }
     } catch (e) {
       entry.cache = new AnalysisCache({ keepParsed: true });
