@@ -32,7 +32,9 @@ describe('lsp: Helm charts', () => {
     root = mkdtempSync(path.join(tmpdir(), 'podsec-lsp-chart-'));
     chart = path.join(root, 'web');
     cpSync(WEB, chart, { recursive: true });
+    process.env.PODSEC_TEST_HOOKS = '1';
     client = await LspClient.start({ root });
+    delete process.env.PODSEC_TEST_HOOKS;
   });
   after(async () => {
     await client.stop();
@@ -112,6 +114,31 @@ describe('lsp: Helm charts', () => {
     assert.match(client.text(valuesUri), /# needs the GPU/);
     const after = await client.diagnosticsForCurrent(valuesUri);
     assert.deepEqual(codes(after), ['privileged']);
+    await client.close(valuesUri);
+  });
+
+  it('one edit of values.yaml renders the chart once for every open file of it', async () => {
+    const valuesUri = fileUri(path.join(chart, 'values.yaml'));
+    const deployUri = fileUri(path.join(chart, 'templates', 'deployment.yaml'));
+    await client.open(valuesUri, readFileSync(path.join(chart, 'values.yaml'), 'utf8'), 20);
+    await client.open(
+      deployUri,
+      readFileSync(path.join(chart, 'templates', 'deployment.yaml'), 'utf8'),
+      20,
+    );
+    await client.diagnosticsForCurrent(valuesUri);
+    await client.diagnosticsForCurrent(deployUri);
+    const before = await client.request<number>('podsec/debugChartRenders', null);
+    const mark = client.published.length;
+    // The template is analysed again (the chart changed) without a render of its own.
+    const deployAgain = client.nextDiagnostics(deployUri, () => true, 'deployment.yaml again');
+    const version = await client.replace(valuesUri, 'replicaCount: 1', 'replicaCount: 2');
+    await client.waitForDiagnostics(valuesUri, (p) => p.version === version, 'values.yaml');
+    await deployAgain;
+    const after = await client.request<number>('podsec/debugChartRenders', null);
+    assert.equal(after - before, 1);
+    assert.ok(client.published.slice(mark).some((p) => p.uri === deployUri));
+    await client.close(deployUri);
     await client.close(valuesUri);
   });
 

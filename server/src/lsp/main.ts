@@ -121,6 +121,8 @@ if (process.env.PODSEC_TEST_HOOKS === '1') {
     gc();
     return process.memoryUsage();
   });
+  // How many times Helm charts were rendered, to check one render serves a burst and every open file.
+  connection.onRequest('podsec/debugChartRenders', () => charts.renders);
 }
 
 documents.listen();
