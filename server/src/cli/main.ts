@@ -2,6 +2,7 @@
  * `podsec`: the command line. Same engine as the language server.
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import type { FileProbe } from '../engine/index';
 import { join } from 'node:path';
 import {
   analyze,
@@ -9,6 +10,7 @@ import {
   DEFAULT_LIMITS,
   evaluatedMinor,
   fixAll,
+  isChartTemplate,
   LineIndex,
 } from '../engine/index';
 import type { AnalyzeOptions, NamespaceLabels } from '../engine/index';
@@ -22,6 +24,10 @@ import { isKustomizationTarget, runRenderKustomize } from './renderKustomize';
 import { runReport } from './reportCommand';
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
+
+const DISK: FileProbe = {
+  isFile: (p) => statSync(p, { throwIfNoEntry: false })?.isFile() === true,
+};
 
 interface Input {
   path: string;
@@ -230,7 +236,12 @@ export function run(argv: string[], io: Io): number {
       });
       continue;
     }
-    const options: AnalyzeOptions = { ...base, namespaces, file: i.path };
+    const options: AnalyzeOptions = {
+      ...base,
+      namespaces,
+      file: i.path,
+      chartTemplate: i.path !== '-' && isChartTemplate(i.path, DISK),
+    };
     if (o.fix) {
       const fixed = fixAll(i.text, options, { unsafe: o.fixUnsafe });
       if (fixed.text !== i.text) {

@@ -8,7 +8,7 @@
 import type { ResolvedOptions } from './evaluate';
 import { analyzeParsed, namespacesIn, resolveOptions } from './evaluate';
 import type { ParsedFile } from './parse';
-import { parseDocs, precheck, splitDocuments } from './parse';
+import { decodeDocs, precheck, splitDocuments } from './parse';
 import type { Analysis, AnalyzeOptions, Finding, NamespaceLabels, Span } from './types';
 
 interface Entry {
@@ -59,7 +59,7 @@ export class AnalysisCache {
       let entry = next.get(slice) ?? this.entries.get(slice);
       if (!entry) {
         this.lastParsed++;
-        const parsed = parseDocs(slice, o.maxDepth);
+        const parsed = decodeDocs(slice, o.maxDepth);
         const namespaces =
           o.namespaceLabels && slice.includes('Namespace')
             ? namespacesIn(parsed.docs, parsed.broken, o.file, o.maxAliasCount)
@@ -98,7 +98,7 @@ export class AnalysisCache {
         let parsed = e.parsed;
         if (!parsed) {
           this.lastParsed++;
-          parsed = parseDocs(u.text, o.maxDepth);
+          parsed = decodeDocs(u.text, o.maxDepth);
         }
         this.lastEvaluated++;
         e.result = analyzeParsed(u.text, parsed, o, local);

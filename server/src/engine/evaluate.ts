@@ -63,6 +63,7 @@ export interface ResolvedOptions {
   maxFileBytes: number;
   maxAliasCount: number;
   maxDepth: number;
+  chartTemplate: boolean;
 }
 
 export function resolveOptions(o: AnalyzeOptions): ResolvedOptions {
@@ -83,6 +84,7 @@ export function resolveOptions(o: AnalyzeOptions): ResolvedOptions {
     maxFileBytes: o.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
     maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
     maxDepth: o.maxDepth ?? DEFAULT_LIMITS.maxDepth,
+    chartTemplate: o.chartTemplate ?? false,
   };
 }
 
@@ -313,7 +315,9 @@ function toFinding(
     mode: run.mode,
     reason: outcome.reason,
     detail: p.detail,
-    message: message(outcome.reason, p.detail, p.path),
+    message: p.defaulted
+      ? `${message(outcome.reason, p.detail, p.path)} (${p.defaulted})`
+      : message(outcome.reason, p.detail, p.path),
     path: p.path,
     span: p.span,
     object,
@@ -322,6 +326,7 @@ function toFinding(
     evaluatedVersion: `v1.${run.minor}`,
     policySource: run.source,
     fixes,
+    ...(p.defaulted ? { defaulted: p.defaulted } : {}),
   };
 }
 

@@ -110,6 +110,8 @@ export interface Finding {
   evaluatedVersion: string;
   policySource: PolicySource;
   fixes: Fix[];
+  /** When the offending value comes from the API server's defaulting, not the text: how. */
+  defaulted?: string;
 }
 
 export interface Diagnostic {
@@ -163,6 +165,11 @@ export interface AnalyzeOptions {
   namespaces?: ReadonlyMap<string, NamespaceLabels>;
   /** File name for policy sources; informational. */
   file?: string;
+  /**
+   * The file is a Helm chart template (`isChartTemplate`): with `{{ … }}` in
+   * it, it gets one note instead of findings. Elsewhere `{{` is text.
+   */
+  chartTemplate?: boolean;
   /** Limits; see limits.ts for defaults. */
   maxFileBytes?: number;
   maxAliasCount?: number;

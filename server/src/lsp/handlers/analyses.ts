@@ -7,7 +7,8 @@
  */
 import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { AnalysisCache } from '../../engine';
+import { statSync } from 'node:fs';
+import { AnalysisCache, isChartTemplate } from '../../engine';
 import type { Analysis, AnalyzeOptions, Diagnostic as EngineDiagnostic } from '../../engine';
 import type { PodsecSettings } from '../protocol';
 import { AnalysisResult } from '../features';
@@ -17,6 +18,11 @@ import type { DocumentSource } from './documents';
 import { isYamlDocument } from './documents';
 import type { SettingsSource } from './settings';
 import type { WorkspaceSource } from './workspace';
+
+/** Whether a path names a file on disk (for `isChartTemplate`). */
+const DISK = {
+  isFile: (p: string): boolean => statSync(p, { throwIfNoEntry: false })?.isFile() === true,
+};
 
 interface Entry {
   cache: AnalysisCache;
@@ -61,12 +67,14 @@ export class Analyses implements AnalysisSource {
   }
 
   optionsFor(uri: string, s: PodsecSettings): AnalyzeOptions {
+    const file = fileKey(uri);
     return {
+      chartTemplate: file !== uri && isChartTemplate(file, DISK),
       level: s.level,
       version: s.version,
       namespaceLabels: s.namespaceLabels,
       namespaces: s.namespaceLabels ? this.workspace.namespaces().map : new Map(),
-      file: fileKey(uri),
+      file,
       maxFileBytes: s.maxFileSize,
       maxAliasCount: s.maxAliasCount,
     };
