@@ -3,7 +3,7 @@
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { FileProbe } from '../engine/index';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   analyze,
   collectNamespaces,
@@ -22,6 +22,9 @@ import { runRender } from './render';
 import { runInit } from './init';
 import { isKustomizationTarget, runRenderKustomize } from './renderKustomize';
 import { runReport } from './reportCommand';
+import { applySeverity, CliConfigs, UnreadableConfig } from './config';
+import { CONFIG_FILE_NAMES } from '../engine/config/index';
+import type { EffectiveSettings } from '../engine/config/index';
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
 
@@ -176,6 +179,19 @@ function readInputs(paths: readonly string[], io: Io): Input[] {
   return inputs;
 }
 
+/**
+ * The hook `failOnSkipped` (.podsec.yaml) acts through: a result with a file
+ * or a document that was not evaluated (read error, note, limit or YAML
+ * error). `--fail-on-skipped` is meant to share it.
+ */
+export function notEvaluated(r: FileResult): boolean {
+  return (
+    r.readError !== undefined ||
+    r.analysis.notes.length > 0 ||
+    r.analysis.errors.some((e) => e.code === 'limit' || e.code === 'yaml')
+  );
+}
+
 export function run(argv: string[], io: Io): number {
   // `podsec report …`: the level advisor (a file named "report" can be given as ./report).
   if (argv[0] === 'report') {
@@ -208,21 +224,50 @@ export function run(argv: string[], io: Io): number {
     return 0;
   }
 
-  const inputs = readInputs(o.paths, io);
-  const base: AnalyzeOptions = {
-    level: o.level,
-    version: o.version,
-    namespaceLabels: o.namespaceLabels,
-    maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
-    maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+  let configs: CliConfigs;
+  try {
+    configs = new CliConfigs(o);
+  } catch (e) {
+    if (e instanceof UnreadableConfig) {
+      io.stderr(`podsec: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  // A .podsec.yaml's exclude leaves out files found in folders (and the .podsec.yaml
+  // files themselves, reported as configuration); a file named on the command line is checked.
+  const inputs = readInputs(o.paths, io).filter(
+    (i) =>
+      o.paths.includes(i.path) ||
+      (!(CONFIG_FILE_NAMES as readonly string[]).includes(basename(i.path)) &&
+        !configs.excluded(i.path)),
+  );
+  const settings = new Map<string, EffectiveSettings>();
+  const settingsOf = (path: string): EffectiveSettings => {
+    let s = settings.get(path);
+    if (!s) {
+      s = configs.settingsFor(path);
+      settings.set(path, s);
+    }
+    return s;
+  };
+  const baseFor = (path: string): AnalyzeOptions => {
+    const s = settingsOf(path);
+    return {
+      level: s.level.value,
+      version: s.version.value,
+      namespaceLabels: s.namespaceLabels.value,
+      maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
+      maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+    };
   };
   // Namespaces declared in any input set the policy of workloads in the others.
   const namespaces = new Map<string, NamespaceLabels>();
-  if (o.namespaceLabels) {
-    for (const i of inputs) {
-      if (i.readError) continue;
-      for (const ns of collectNamespaces(i.text, i.path, base)) namespaces.set(ns.name, ns);
-    }
+  for (const i of inputs) {
+    if (i.readError) continue;
+    const base = baseFor(i.path);
+    if (!base.namespaceLabels) continue;
+    for (const ns of collectNamespaces(i.text, i.path, base)) namespaces.set(ns.name, ns);
   }
   const results: FileResult[] = [];
   for (const i of inputs) {
@@ -236,8 +281,9 @@ export function run(argv: string[], io: Io): number {
       });
       continue;
     }
+    const severity = settingsOf(i.path).severity;
     const options: AnalyzeOptions = {
-      ...base,
+      ...baseFor(i.path),
       namespaces,
       file: i.path,
       chartTemplate: i.path !== '-' && isChartTemplate(i.path, DISK),
@@ -252,15 +298,24 @@ export function run(argv: string[], io: Io): number {
       results.push({
         path: i.path,
         text: fixed.text,
-        analysis: analyze(fixed.text, options),
+        analysis: applySeverity(analyze(fixed.text, options), severity),
         fixed: fixed.applied,
       });
     } else {
-      results.push({ path: i.path, text: i.text, analysis: analyze(i.text, options) });
+      results.push({
+        path: i.path,
+        text: i.text,
+        analysis: applySeverity(analyze(i.text, options), severity),
+      });
     }
   }
+  // Problems of the .podsec.yaml files used are reported in them.
+  results.push(...configs.results());
 
-  const policy = { level: o.level, version: `v1.${evaluatedMinor(o.version)}` };
+  const first = inputs[0] ? settingsOf(inputs[0].path) : null;
+  const level = first?.level.value ?? o.level;
+  const version = first?.version.value ?? o.version;
+  const policy = { level, version: `v1.${evaluatedMinor(version)}` };
   // With --fix on standard input, the fixed YAML owns stdout; the report goes to stderr.
   const write = o.fix && inputs.some((i) => i.path === '-') ? io.stderr : io.stdout;
   if (o.format === 'json') write(toJson(results, policy));
@@ -274,7 +329,8 @@ export function run(argv: string[], io: Io): number {
   const failed = results.some(
     (r) => r.analysis.errors.length > 0 || r.analysis.findings.some((f) => f.severity === 'error'),
   );
-  return failed ? 1 : 0;
+  const failOnSkipped = [...settings.values()].some((s) => s.failOnSkipped.value);
+  return failed || (failOnSkipped && results.some(notEvaluated)) ? 1 : 0;
 }
 
 export function main(): void {
