@@ -6,8 +6,8 @@
  * file, the file over the defaults. A configuration file's own problems are
  * reported in it, as a file of the run.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { relative } from 'node:path';
+import { DiskConfigReader, slashPath } from '../diskConfig';
 import {
   ConfigResolver,
   effectiveSettings,
@@ -22,42 +22,9 @@ import type {
   SettingsLayer,
   SeveritySetting,
 } from '../engine/config/index';
-import type { DirEntry } from '../engine/sources/sourceFs';
 import type { Analysis, Diagnostic, Severity } from '../engine/index';
 import type { CommonOptions } from './args';
 import type { FileResult } from './report';
-
-/** Largest configuration file read (a `.podsec.yaml` is a few lines). */
-const MAX_CONFIG_BYTES = 1 << 20;
-
-/** `/` paths for the engine's configuration code, from the platform's. */
-export function slashPath(p: string): string {
-  return resolve(p).split('\\').join('/');
-}
-
-/** The disk, as configuration resolution reads it: regular files only, bounded, UTF-8. */
-export class DiskConfigReader implements ConfigReader {
-  readText(path: string): string | null {
-    try {
-      const st = statSync(path);
-      if (!st.isFile() || st.size > MAX_CONFIG_BYTES) return null;
-      const text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(path));
-      return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-    } catch {
-      return null;
-    }
-  }
-
-  list(path: string): DirEntry[] | null {
-    try {
-      return readdirSync(path, { withFileTypes: true })
-        .map((d) => ({ name: d.name, dir: d.isDirectory() }))
-        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    } catch {
-      return null;
-    }
-  }
-}
 
 export interface ConfigOptions extends CommonOptions {
   /** `--config <file>`, or null. */

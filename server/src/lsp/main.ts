@@ -17,6 +17,7 @@ import { Documents } from './handlers/documents';
 import { Settings } from './handlers/settings';
 import { Views } from './handlers/views';
 import { Workspace } from './handlers/workspace';
+import { ProjectSettings } from './projectSettings';
 
 const connection = createConnection(ProposedFeatures.all);
 
@@ -30,8 +31,13 @@ process.on('unhandledRejection', (e: unknown) => {
 });
 
 const documents = new Documents(connection);
-const settings = new Settings(connection);
+const editorSettings = new Settings(connection);
+// The nearest .podsec.yaml over the editor's settings, for every handler.
+let folders: () => string[] = () => [];
+const settings = new ProjectSettings(editorSettings, () => folders());
 const workspace = new Workspace(connection, documents, settings);
+folders = () => workspace.folderPaths();
+workspace.onDidChangeWatchedFile((uri) => settings.fileChanged(uri));
 const analyses = new Analyses(connection, documents, settings, workspace);
 const diagnostics = new Diagnostics(connection, documents, settings, analyses, workspace);
 const codeActions = new CodeActions(connection, analyses);
@@ -43,7 +49,7 @@ documents.onDidChange((doc) => workspace.documentChanged(doc.uri, doc.getText())
 documents.onDue((due) => void diagnostics.publish(due));
 documents.onDidClose((uri) => {
   analyses.forget(uri);
-  settings.forget(uri);
+  editorSettings.forget(uri);
   workspace.documentClosed(uri);
   diagnostics.forget(uri);
 });
@@ -57,7 +63,7 @@ settings.onDidChange(reanalyseAll);
 workspace.onDidChangeNamespaces(reanalyseAll);
 
 connection.onInitialize((params): InitializeResult => {
-  settings.initialize(params);
+  editorSettings.initialize(params);
   const parts: ServerCapabilities[] = [
     documents.initialize(),
     diagnostics.initialize(),

@@ -13,6 +13,7 @@ import {
 } from '../../engine';
 import type { Finding, NamespaceLabels, Span } from '../../engine';
 import type { PodsecSettings, PolicyForDocumentResult } from '../protocol';
+import { projectChoice } from '../projectSettings';
 import { fileKey } from '../uris';
 import type { AnalysisResult } from './analysisResult';
 
@@ -32,11 +33,13 @@ export function documentPolicy(
   s: PodsecSettings,
   ns: Pick<NamespaceResolver, 'lookup'> & { uriOf(file: string): string },
 ): PolicyForDocumentResult {
+  const chosen = projectChoice(s);
   const fromSetting: PolicyForDocumentResult = {
     level: s.level,
     version: s.version,
     evaluatedVersion: `v1.${evaluatedMinor(s.version)}`,
     source: 'setting',
+    ...(chosen ? { configFile: chosen.file, configKeys: chosen.keys } : {}),
   };
   const w = r.analysis.workloads[0];
   const name = w?.object.namespace;

@@ -13,6 +13,7 @@ import type { Analysis, AnalyzeOptions, Diagnostic as EngineDiagnostic } from '.
 import type { PodsecSettings } from '../protocol';
 import { AnalysisResult } from '../features';
 import { settingsKey } from '../settings';
+import { configDiagnostics, isConfigFile } from '../projectSettings';
 import { fileKey } from '../uris';
 import type { DocumentSource } from './documents';
 import { isYamlDocument } from './documents';
@@ -101,6 +102,10 @@ export class Analyses implements AnalysisSource {
         severity: 'error',
       } as unknown as EngineDiagnostic;
       analysis = { findings: [], errors: [err], notes: [], workloads: [], objects: 0 };
+    }
+    // A .podsec.yaml's own problems, at their keys, from its current text.
+    if (isConfigFile(doc.uri)) {
+      analysis = { ...analysis, errors: [...analysis.errors, ...configDiagnostics(doc.uri, text)] };
     }
     entry.result = new AnalysisResult(doc.uri, doc.version, text, analysis);
     entry.key = key;

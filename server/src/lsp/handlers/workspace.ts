@@ -59,6 +59,7 @@ export class Workspace implements WorkspaceSource {
   private epoch = 0;
   private readonly index: NamespaceIndex;
   private readonly listeners: Array<() => void> = [];
+  private readonly fileListeners: Array<(uri: string) => void> = [];
 
   constructor(
     private readonly connection: Connection,
@@ -72,6 +73,7 @@ export class Workspace implements WorkspaceSource {
     connection.onDidChangeWatchedFiles(async (params) => {
       let changed = false;
       for (const c of params.changes) {
+        for (const l of this.fileListeners) l(c.uri);
         if (await this.fileChanged(c.uri, c.type)) changed = true;
       }
       if (changed) this.namespacesChanged();
@@ -113,6 +115,11 @@ export class Workspace implements WorkspaceSource {
   /** Stops a scan in progress. */
   shutdown(): void {
     this.generation++;
+  }
+
+  /** Calls `listener` with the URI of each watched file that changed (before the Namespace update). */
+  onDidChangeWatchedFile(listener: (uri: string) => void): void {
+    this.fileListeners.push(listener);
   }
 
   /** Calls `listener` after the Namespaces changed. */
