@@ -174,3 +174,54 @@ describe('{{ … }} on the command line', () => {
     ]);
   });
 });
+
+const ADMISSION = `apiVersion: apiserver.config.k8s.io/v1
+kind: AdmissionConfiguration
+plugins:
+  - name: PodSecurity
+    configuration:
+      apiVersion: pod-security.admission.config.k8s.io/v1
+      kind: PodSecurityConfiguration
+      defaults:
+        enforce: baseline
+      exemptions:
+        namespaces: [kube-system]
+        usernames: [ci-bot]
+`;
+const podIn = (ns: string) => HOST_PID.replace('{name: agent}', `{name: agent, namespace: ${ns}}`);
+
+describe('the admission configuration on the command line', () => {
+  it('found among the inputs when there is exactly one: defaults and an exempt namespace', () => {
+    const dir = repo({ 'cluster/admission.yaml': ADMISSION, 'apps/a.yaml': podIn('kube-system') });
+    const r = cli([dir]);
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /note {2}Exempt from Pod Security: namespace "kube-system"/);
+    writeFileSync(join(dir, 'apps/b.yaml'), podIn('shop'));
+    const s = cli([dir, '--format', 'json']);
+    assert.equal(s.code, 1);
+    assert.deepEqual(checksIn(s.out), ['hostNamespaces']);
+  });
+  it('--admission-config, the admissionConfiguration key, --as-user, and an invalid entry reported in the file', () => {
+    const dir = repo({ 'apps/a.yaml': podIn('shop') });
+    const outside = repo({ 'psa.yaml': ADMISSION });
+    // Not among the inputs: nothing found, the --level default (restricted) applies.
+    assert.ok(checksIn(cli([dir, '--format', 'json']).out).includes('runAsNonRoot'));
+    const named = cli([dir, '--admission-config', join(outside, 'psa.yaml'), '--format', 'json']);
+    assert.deepEqual(checksIn(named.out), ['hostNamespaces']);
+    writeFileSync(
+      join(dir, '.podsec.yaml'),
+      `admissionConfiguration: ${join(outside, 'psa.yaml')}\n`,
+    );
+    assert.deepEqual(checksIn(cli([dir, '--format', 'json']).out), ['hostNamespaces']);
+    const asUser = cli([dir, '--as-user', 'ci-bot']);
+    assert.equal(asUser.code, 0);
+    assert.match(asUser.out, /requests by "ci-bot"/);
+    writeFileSync(join(outside, 'psa.yaml'), ADMISSION.replace('[kube-system]', '[Bad_Name]'));
+    const bad = cli([dir]);
+    assert.equal(bad.code, 1);
+    assert.match(
+      bad.out,
+      /psa\.yaml:11:22 {2}error {2}exemptions\.namespaces\[0\]: Invalid value: "Bad_Name"/,
+    );
+  });
+});

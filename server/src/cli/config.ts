@@ -9,13 +9,18 @@
 import { relative } from 'node:path';
 import { DiskConfigReader, slashPath } from '../diskConfig';
 import {
+  chooseAdmissionConfig,
   ConfigResolver,
   effectiveSettings,
+  findAdmissionConfigs,
   isExcluded,
+  loadAdmissionConfig,
   parseProjectConfig,
 } from '../engine/config/index';
 import type {
+  AdmissionConfig,
   ConfigDiagnostic,
+  FoundAdmissionConfig,
   ConfigReader,
   EffectiveSettings,
   ProjectConfig,
@@ -57,6 +62,10 @@ export class CliConfigs {
   private readonly named: ProjectConfig | null = null;
   private readonly layer: SettingsLayer;
   private readonly used = new Map<string, ProjectConfig>();
+  private readonly admissions = new Map<string, AdmissionConfig>();
+  private found: FoundAdmissionConfig[] = [];
+  /** Set when several admission configurations were found and none named. */
+  admissionNote: string | null = null;
 
   constructor(
     private readonly o: ConfigOptions,
@@ -98,28 +107,53 @@ export class CliConfigs {
     return isExcluded(this.settingsFor(path), slashPath(path));
   }
 
+  /** The inputs' texts, for finding an admission configuration when none is named. */
+  discover(inputs: ReadonlyArray<{ path: string; text: string }>): void {
+    this.found = findAdmissionConfigs(
+      inputs.filter((i) => i.path !== '-').map((i) => ({ path: slashPath(i.path), text: i.text })),
+    );
+  }
+
+  /**
+   * The cluster's admission configuration for an input: the one named
+   * (`--admission-config`, else `admissionConfiguration` in its
+   * .podsec.yaml), else the only one among the inputs, else none.
+   */
+  admissionFor(path: string): AdmissionConfig | null {
+    const named = this.settingsFor(path).admissionConfiguration.value;
+    const choice = chooseAdmissionConfig(named, this.found);
+    if (choice.note) this.admissionNote = choice.note;
+    if (choice.file === null) return null;
+    let config = this.admissions.get(choice.file);
+    if (!config) {
+      config = loadAdmissionConfig(choice.file, new DiskConfigReader());
+      this.admissions.set(choice.file, config);
+    }
+    return config;
+  }
+
   /** The configuration files used so far that have problems, as results of the run. */
   results(): FileResult[] {
-    const out: FileResult[] = [];
-    for (const c of this.used.values()) {
-      if (c.diagnostics.length === 0) continue;
-      const text = new DiskConfigReader().readText(c.file) ?? '';
-      const byFile = c.diagnostics.filter((d) => d.file === c.file);
-      if (byFile.length === 0) continue;
-      const rel = relative(process.cwd(), c.file);
-      out.push({
-        path: rel === '' || rel.startsWith('..') ? c.file : rel,
-        text,
+    const diagnostics: ConfigDiagnostic[] = [];
+    for (const c of this.used.values()) diagnostics.push(...c.diagnostics);
+    // upstream's admission messages already name their field.
+    for (const a of this.admissions.values())
+      diagnostics.push(...a.diagnostics.map((d) => ({ ...d, path: '' })));
+    const files = [...new Set(diagnostics.map((d) => d.file))].sort();
+    return files.map((file) => {
+      const rel = relative(process.cwd(), file);
+      return {
+        path: rel === '' || rel.startsWith('..') ? file : rel,
+        text: new DiskConfigReader().readText(file) ?? '',
         analysis: {
           findings: [],
-          errors: byFile.map(toDiagnostic),
+          errors: diagnostics.filter((d) => d.file === file).map(toDiagnostic),
           notes: [],
           workloads: [],
           objects: 0,
         },
-      });
-    }
-    return out;
+      };
+    });
   }
 }
 

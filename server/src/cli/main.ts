@@ -251,9 +251,13 @@ export function run(argv: string[], io: Io): number {
     }
     return s;
   };
+  configs.discover(inputs.filter((i) => !i.readError));
   const baseFor = (path: string): AnalyzeOptions => {
     const s = settingsOf(path);
+    const admission = configs.admissionFor(path);
     return {
+      ...(admission ? { admission } : {}),
+      ...(o.asUser !== null ? { asUser: o.asUser } : {}),
       level: s.level.value,
       version: s.version.value,
       namespaceLabels: s.namespaceLabels.value,
@@ -309,8 +313,9 @@ export function run(argv: string[], io: Io): number {
       });
     }
   }
-  // Problems of the .podsec.yaml files used are reported in them.
+  // Problems of the .podsec.yaml files and admission configurations used are reported in them.
   results.push(...configs.results());
+  if (configs.admissionNote) io.stderr(`podsec: ${configs.admissionNote}\n`);
 
   const first = inputs[0] ? settingsOf(inputs[0].path) : null;
   const level = first?.level.value ?? o.level;

@@ -31,7 +31,7 @@ interface Entry {
 const shiftSpan = (s: Span, by: number): Span => ({ start: s.start + by, end: s.end + by });
 
 function policyKey(o: ResolvedOptions, nsKey: string): string {
-  return `${o.level}|${o.version}|${o.namespaceLabels}|${o.maxAliasCount}|${nsKey}`;
+  return `${o.level}|${o.version}|${o.namespaceLabels}|${o.maxAliasCount}|${nsKey}|${o.admissionKey}`;
 }
 
 export class AnalysisCache {

@@ -40,6 +40,9 @@ import type {
   WorkloadSummary,
 } from './types';
 import { isWorkload, kindProblem, podTemplate } from './workloads';
+import type { AdmissionConfig } from './config/admission';
+import { admitWorkload } from './config/admissionPolicy';
+import type { PolicyOrigin } from './config/admissionPolicy';
 
 const SEVERITY: Record<Mode, Severity> = {
   enforce: 'error',
@@ -64,6 +67,10 @@ export interface ResolvedOptions {
   maxAliasCount: number;
   maxDepth: number;
   chartTemplate: boolean;
+  admission: AdmissionConfig | null;
+  asUser: string | null;
+  /** Identifies `admission` and `asUser` for caches. */
+  admissionKey: string;
 }
 
 export function resolveOptions(o: AnalyzeOptions): ResolvedOptions {
@@ -85,6 +92,11 @@ export function resolveOptions(o: AnalyzeOptions): ResolvedOptions {
     maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
     maxDepth: o.maxDepth ?? DEFAULT_LIMITS.maxDepth,
     chartTemplate: o.chartTemplate ?? false,
+    admission: o.admission ?? null,
+    asUser: o.asUser ?? null,
+    admissionKey: o.admission
+      ? JSON.stringify([o.admission.file, o.admission.defaults, o.admission.exemptions, o.asUser])
+      : '',
   };
 }
 
@@ -161,6 +173,58 @@ function modeRuns(
       source: { kind: 'setting' },
     },
   ];
+}
+
+/**
+ * The modes to evaluate under the cluster's admission configuration, or the
+ * exemption that applies to every mode (admitWorkload: upstream's order of
+ * exemptions, labels and defaults).
+ */
+function admissionRuns(
+  o: ResolvedOptions,
+  config: AdmissionConfig,
+  kind: string,
+  ns: string | null,
+  runtimeClassName: string | null,
+  local: ReadonlyMap<string, NamespaceLabels>,
+): { runs: ModeRun[]; exemption: string | null } {
+  const namespace = ns ?? 'default';
+  const labelled = o.namespaceLabels
+    ? (local.get(namespace) ?? o.namespaces.get(namespace))
+    : undefined;
+  const adm = admitWorkload(config, {
+    kind,
+    namespace,
+    namespaceLabels: labelled?.labels ?? null,
+    runtimeClassName,
+    asUser: o.asUser,
+  });
+  if (adm.exemption) return { runs: [], exemption: adm.exemption.message };
+  const source = (origin: PolicyOrigin): PolicySource => {
+    if (origin.kind === 'label' || origin.kind === 'followsEnforce') {
+      return {
+        kind: 'namespace',
+        namespace,
+        ...(labelled ? { file: labelled.file, span: labelled.spans[origin.label] } : {}),
+        label: origin.label,
+      };
+    }
+    if (origin.kind === 'configDefault')
+      return { kind: 'admission', file: origin.file, span: origin.span, label: origin.key };
+    return { kind: 'admission' };
+  };
+  const runs: ModeRun[] = [];
+  for (const mode of ['enforce', 'warn', 'audit'] as const) {
+    const v = adm.modes[mode];
+    if (!v.applies || v.exemption || v.policy.level === 'privileged') continue;
+    runs.push({
+      mode,
+      policy: { level: v.policy.level, version: v.policy.version },
+      minor: evaluatedMinor(v.policy.version),
+      source: source(v.policy.levelOrigin),
+    });
+  }
+  return { runs, exemption: null };
 }
 
 function message(reason: string, detail: string, path: string): string {
@@ -241,7 +305,20 @@ export function analyzeParsed(
       const template = podTemplate(obj, kind);
       if (!template) return;
       const pod = new PodView(template);
-      const runs = modeRuns(o, ref.namespace, local);
+      let exemption: string | null = null;
+      let runs: ModeRun[];
+      if (o.admission) {
+        const a = admissionRuns(
+          o,
+          o.admission,
+          kind,
+          ref.namespace,
+          pod.spec.get('runtimeClassName').str() ?? null,
+          local,
+        );
+        runs = a.runs;
+        exemption = a.exemption;
+      } else runs = modeRuns(o, ref.namespace, local);
       const objSpan = obj.span;
       const headSpan = (obj.get('kind').node ? obj.get('kind').span : objSpan) satisfies Span;
       const summary: WorkloadSummary = {
@@ -250,8 +327,19 @@ export function analyzeParsed(
         headSpan,
         policy: runs[0]?.policy ?? { level: 'privileged', version: o.version },
         podSpecSpan: pod.spec.node ? pod.spec.span : null,
+        ...(exemption ? { exemption } : {}),
       };
       analysis.workloads.push(summary);
+      if (exemption) {
+        // One note, no findings: admission does not evaluate an exempt workload.
+        analysis.notes.push({
+          message: exemption,
+          span: headSpan,
+          code: 'policy',
+          severity: 'information',
+        });
+        return;
+      }
       const outcomes = new Map<CheckVariant, Outcome | null>();
       const seen = new Set<string>();
       for (const run of runs) {

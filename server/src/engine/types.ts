@@ -3,6 +3,7 @@
  * indices into the analysed string (UTF-16 code units, as JavaScript strings
  * count them); line/column conversion happens at the edges (CLI, LSP).
  */
+import type { AdmissionConfig } from './config/admission';
 
 export type Level = 'privileged' | 'baseline' | 'restricted';
 export type CheckLevel = 'baseline' | 'restricted';
@@ -78,7 +79,8 @@ export interface ObjectRef {
 
 /** Why a policy applies: the configured default, or a Namespace's labels. */
 export interface PolicySource {
-  kind: 'setting' | 'namespace';
+  /** `admission`: the cluster's admission configuration's default (file, span and label = its key when written there). */
+  kind: 'setting' | 'namespace' | 'admission';
   /** For namespace: the namespace name, the file it was declared in and the label's span. */
   namespace?: string;
   file?: string;
@@ -132,6 +134,8 @@ export interface WorkloadSummary {
   policy: Policy;
   /** Offset of the pod template's spec node, or null when the template is missing. */
   podSpecSpan: Span | null;
+  /** When the cluster's admission configuration exempts the workload: the note saying which exemption. */
+  exemption?: string;
 }
 
 export interface Analysis {
@@ -170,6 +174,14 @@ export interface AnalyzeOptions {
    * it, it gets one note instead of findings. Elsewhere `{{` is text.
    */
   chartTemplate?: boolean;
+  /**
+   * The cluster's PodSecurity admission configuration: its defaults replace
+   * `level`/`version` for namespaces without labels (and modes a Namespace
+   * does not label), and its exemptions apply (config/admissionPolicy.ts).
+   */
+  admission?: AdmissionConfig;
+  /** The user who creates the objects (exempt usernames), with `admission`. */
+  asUser?: string;
   /** Limits; see limits.ts for defaults. */
   maxFileBytes?: number;
   maxAliasCount?: number;
