@@ -25,6 +25,7 @@ import { runReport } from './reportCommand';
 import { applySeverity, CliConfigs, UnreadableConfig } from './config';
 import { CONFIG_FILE_NAMES } from '../engine/config/index';
 import type { EffectiveSettings } from '../engine/config/index';
+import { addHardening } from './hardening';
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
 
@@ -313,13 +314,24 @@ export function run(argv: string[], io: Io): number {
       });
     }
   }
+  // The hardening checks look at every file of the run together.
+  const first = inputs[0] ? settingsOf(inputs[0].path) : null;
+  const level = first?.level.value ?? o.level;
+  const version = first?.version.value ?? o.version;
+  const base: AnalyzeOptions = inputs[0]
+    ? baseFor(inputs[0].path)
+    : {
+        level,
+        version,
+        namespaceLabels: o.namespaceLabels,
+        maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
+        maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+      };
+  addHardening(results, o.hardening, base, { level, version });
   // Problems of the .podsec.yaml files and admission configurations used are reported in them.
   results.push(...configs.results());
   if (configs.admissionNote) io.stderr(`podsec: ${configs.admissionNote}\n`);
 
-  const first = inputs[0] ? settingsOf(inputs[0].path) : null;
-  const level = first?.level.value ?? o.level;
-  const version = first?.version.value ?? o.version;
   const policy = { level, version: `v1.${evaluatedMinor(version)}` };
   // With --fix on standard input, the fixed YAML owns stdout; the report goes to stderr.
   const write = o.fix && inputs.some((i) => i.path === '-') ? io.stderr : io.stdout;

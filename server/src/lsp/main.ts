@@ -14,6 +14,7 @@ import { Analyses } from './handlers/analyses';
 import { CodeActions } from './handlers/codeActions';
 import { Diagnostics } from './handlers/diagnostics';
 import { Documents } from './handlers/documents';
+import { HardeningIndex } from './handlers/hardening';
 import { Settings } from './handlers/settings';
 import { Views } from './handlers/views';
 import { Workspace } from './handlers/workspace';
@@ -38,7 +39,9 @@ const settings = new ProjectSettings(editorSettings, () => folders());
 const workspace = new Workspace(connection, documents, settings);
 folders = () => workspace.folderPaths();
 workspace.onDidChangeWatchedFile((uri) => settings.fileChanged(uri));
-const analyses = new Analyses(connection, documents, settings, workspace);
+const hardening = new HardeningIndex(connection);
+workspace.onDidReadFile((file, text) => hardening.diskText(file, text));
+const analyses = new Analyses(connection, documents, settings, workspace, hardening);
 const diagnostics = new Diagnostics(connection, documents, settings, analyses, workspace);
 const codeActions = new CodeActions(connection, analyses);
 const views = new Views(connection, documents, settings, analyses, workspace);
@@ -51,6 +54,7 @@ documents.onDidClose((uri) => {
   analyses.forget(uri);
   editorSettings.forget(uri);
   workspace.documentClosed(uri);
+  hardening.documentClosed(uri);
   diagnostics.forget(uri);
 });
 
@@ -61,6 +65,9 @@ const reanalyseAll = () => {
 };
 settings.onDidChange(reanalyseAll);
 workspace.onDidChangeNamespaces(reanalyseAll);
+// A NetworkPolicy, a quota, a ServiceAccount… in one file moves findings in others
+// (not levels: the lenses stay).
+hardening.onDidChange(() => documents.scheduleAll());
 
 connection.onInitialize((params): InitializeResult => {
   editorSettings.initialize(params);
