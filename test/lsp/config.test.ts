@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { CHECK_IDS } from '@podsec/server';
 import { fileUri, LspClient } from '../support/lspClient';
 
 /** Fails restricted only. */
@@ -21,7 +22,12 @@ spec:
     - name: app
       image: app
 `;
-const codes = (p: PublishDiagnosticsParams): string[] => p.diagnostics.map((d) => String(d.code));
+/** Pod Security diagnostics (the hardening checks' are left out) and engine notes. */
+const pss = (p: PublishDiagnosticsParams) =>
+  p.diagnostics.filter(
+    (d) => (CHECK_IDS as readonly unknown[]).includes(d.code) || d.code === 'policy',
+  );
+const codes = (p: PublishDiagnosticsParams): string[] => pss(p).map((d) => String(d.code));
 
 describe('.podsec.yaml in the language server', () => {
   let root: string;
@@ -44,7 +50,7 @@ describe('.podsec.yaml in the language server', () => {
     await client.open(inApps, WEB, 1);
     await client.open(outside, WEB, 1);
     const a = await client.diagnosticsForCurrent(inApps);
-    assert.deepEqual(a.diagnostics, []);
+    assert.deepEqual(pss(a), []);
     const b = await client.diagnosticsForCurrent(outside);
     assert.ok(codes(b).includes('runAsNonRoot'), codes(b).join());
     const policy = await client.request<{
@@ -85,6 +91,40 @@ describe('.podsec.yaml in the language server', () => {
     assert.equal(d.range.start.line, 1);
     assert.equal(d.range.start.character, 0);
     await client.close(uri);
+  });
+
+  it('admissionConfiguration: its defaults apply and an exempt namespace gets one information note', async () => {
+    mkdirSync(path.join(root, 'cluster'));
+    writeFileSync(
+      path.join(root, 'cluster', 'psa.yaml'),
+      'apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\ndefaults:\n  enforce: baseline\nexemptions:\n  namespaces: [kube-system]\n',
+    );
+    mkdirSync(path.join(root, 'ops'));
+    writeFileSync(
+      path.join(root, 'ops', '.podsec.yaml'),
+      'admissionConfiguration: ../cluster/psa.yaml\n',
+    );
+    const hostPid = (ns: string) =>
+      WEB.replace('{name: web}', `{name: web, namespace: ${ns}}`).replace(
+        'spec:\n',
+        'spec:\n  hostPID: true\n',
+      );
+    const exempt = fileUri(path.join(root, 'ops', 'system.yaml'));
+    await client.open(exempt, hostPid('kube-system'), 1);
+    const e = pss(await client.diagnosticsForCurrent(exempt));
+    assert.equal(e.length, 1, JSON.stringify(e));
+    assert.equal(e[0]?.severity, 3);
+    assert.match(
+      typeof e[0]?.message === 'string' ? e[0].message : '',
+      /Exempt from Pod Security: namespace "kube-system"/,
+    );
+    const shop = fileUri(path.join(root, 'ops', 'shop.yaml'));
+    await client.open(shop, hostPid('shop'), 1);
+    const d = await client.diagnosticsForCurrent(shop);
+    // enforce baseline from the cluster's defaults (not the editor's restricted).
+    assert.deepEqual(codes(d), ['hostNamespaces']);
+    await client.close(exempt);
+    await client.close(shop);
   });
 
   it('{{ … }} in a plain file is text: the workload beside it is checked', async () => {

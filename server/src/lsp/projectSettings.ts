@@ -14,9 +14,10 @@ import {
   CONFIG_FILE_NAMES,
   ConfigResolver,
   effectiveSettings,
+  loadAdmissionConfig,
   parseProjectConfig,
 } from '../engine/config/index';
-import type { ProjectConfig } from '../engine/config/index';
+import type { AdmissionConfig, ProjectConfig } from '../engine/config/index';
 import { DiskConfigReader, slashPath } from '../diskConfig';
 import type { PodsecSettings, SeveritySetting } from './protocol';
 import { fileKey, toUri } from './uris';
@@ -30,6 +31,12 @@ export interface ProjectChoice {
 }
 
 const choices = new WeakMap<PodsecSettings, ProjectChoice>();
+const admissions = new WeakMap<PodsecSettings, AdmissionConfig>();
+
+/** The cluster's admission configuration a `.podsec.yaml` names for these settings, if any. */
+export function admissionOf(s: PodsecSettings): AdmissionConfig | undefined {
+  return admissions.get(s);
+}
 
 /** Which keys a `.podsec.yaml` chose in these settings (undefined: none did). */
 export function projectChoice(s: PodsecSettings): ProjectChoice | undefined {
@@ -66,6 +73,7 @@ export interface BaseSettings {
 export class ProjectSettings {
   private resolver: ConfigResolver | null = null;
   private readonly listeners: Array<() => void> = [];
+  private readonly admissionFiles = new Map<string, AdmissionConfig>();
 
   constructor(
     private readonly base: BaseSettings,
@@ -90,10 +98,19 @@ export class ProjectSettings {
   /** A watched file changed: a configuration file or `.git` makes the files below it resolve again. */
   fileChanged(uri: string): void {
     if (!uri.startsWith('file:')) return;
-    const name = basename(fileKey(uri));
-    if (!isConfigFile(name) && name !== '.git') return;
-    this.resolver?.invalidate(slashPath(fileKey(uri)));
-    this.changed();
+    const file = slashPath(fileKey(uri));
+    let hit = false;
+    for (const [k, a] of this.admissionFiles) {
+      if (!a.files.includes(file)) continue;
+      this.admissionFiles.delete(k);
+      hit = true;
+    }
+    const name = basename(file);
+    if (isConfigFile(name) || name === '.git') {
+      this.resolver?.invalidate(file);
+      hit = true;
+    }
+    if (hit) this.changed();
   }
 
   /** The workspace folders changed: resolve from scratch. */
@@ -146,6 +163,16 @@ export class ProjectSettings {
       exclude,
     };
     choices.set(out, { file: toUri(config.file), keys });
+    const named = config.settings.admissionConfiguration;
+    if (named !== undefined) {
+      let a = this.admissionFiles.get(named);
+      if (!a) {
+        a = loadAdmissionConfig(named, new DiskConfigReader());
+        this.admissionFiles.set(named, a);
+      }
+      admissions.set(out, a);
+      keys.push('admissionConfiguration');
+    }
     return out;
   }
 

@@ -13,7 +13,7 @@ import type { Analysis, AnalyzeOptions, Diagnostic as EngineDiagnostic } from '.
 import type { PodsecSettings } from '../protocol';
 import { AnalysisResult } from '../features';
 import { settingsKey } from '../settings';
-import { configDiagnostics, isConfigFile } from '../projectSettings';
+import { admissionOf, configDiagnostics, isConfigFile } from '../projectSettings';
 import { fileKey } from '../uris';
 import type { DocumentSource } from './documents';
 import { isYamlDocument } from './documents';
@@ -74,8 +74,10 @@ export class Analyses implements AnalysisSource {
 
   optionsFor(uri: string, s: PodsecSettings): AnalyzeOptions {
     const file = fileKey(uri);
+    const admission = admissionOf(s);
     return {
       chartTemplate: file !== uri && isChartTemplate(file, DISK),
+      ...(admission ? { admission } : {}),
       level: s.level,
       version: s.version,
       namespaceLabels: s.namespaceLabels,
@@ -94,7 +96,11 @@ export class Analyses implements AnalysisSource {
     const hardeningKey = this.hardening
       ? `${this.hardening.epoch()}|${JSON.stringify(hardeningOptionsFor(s))}`
       : '';
-    const key = `${settingsKey(s)}|${this.workspace.namespaces().epoch}|${hardeningKey}`;
+    const admission = admissionOf(s);
+    const admissionKey = admission
+      ? JSON.stringify([admission.file, admission.defaults, admission.exemptions])
+      : '';
+    const key = `${settingsKey(s)}|${this.workspace.namespaces().epoch}|${hardeningKey}|${admissionKey}`;
     if (entry.result && entry.result.version === doc.version && entry.key === key) {
       return entry.result;
     }
