@@ -23,6 +23,8 @@ export interface CommonOptions {
   maxFileSize: number | null;
   maxAliasCount: number | null;
   help: boolean;
+  /** The options given explicitly (so a `.podsec.yaml` decides the others). */
+  given?: Set<string>;
 }
 
 export interface CliOptions extends CommonOptions {
@@ -39,6 +41,14 @@ export interface CliOptions extends CommonOptions {
   fix: boolean;
   fixUnsafe: boolean;
   showVersion: boolean;
+  /** `--config <file>`: the project configuration for every input. */
+  config: string | null;
+  /** `--no-config`: read no `.podsec.yaml`. */
+  noConfig: boolean;
+  /** `--admission-config <file>`: the cluster's PodSecurity admission configuration. */
+  admissionConfig: string | null;
+  /** `--as-user <name>`: the user creating the Pods (for exempt usernames). */
+  asUser: string | null;
   /** The hardening checks: severities per check, 'off' for checks switched off. */
   hardening: HardeningOptions;
   /** Helm's options, for the charts found among the inputs. */
@@ -84,6 +94,13 @@ Options:
   --max-file-size <chars>    largest file evaluated (default: 5242880)
   --max-alias-count <n>      alias look-ups per document before evaluation stops
                              (default: 10000; aliases are never expanded)
+  --config <file>            the project configuration for every input (default:
+                             the nearest .podsec.yaml or .podsec.yml upward from
+                             each file, up to the repository root)
+  --no-config                read no .podsec.yaml
+  --admission-config <file>  the cluster's PodSecurity admission configuration
+                             (AdmissionConfiguration or PodSecurityConfiguration)
+  --as-user <name>           the user that creates the Pods (exempt usernames)
   --color / --no-color       force colours on or off (default: on a terminal only)
   --version                  print the version
   -h, --help                 print this help
@@ -132,6 +149,7 @@ export function parseOptions<T extends CommonOptions>(
     const raw = argv[i] ?? '';
     const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
     const flag = eq > 0 ? raw.slice(0, eq) : raw;
+    if (flag.startsWith('--')) (o.given ??= new Set()).add(flag);
     const take = (): string => {
       if (eq > 0) return raw.slice(eq + 1);
       const v = argv[i + 1];
@@ -214,6 +232,10 @@ export function parseArgs(argv: string[]): CliOptions {
     maxAliasCount: null,
     help: false,
     showVersion: false,
+    config: null,
+    noConfig: false,
+    admissionConfig: null,
+    asUser: null,
     hardening: {},
     helm: { options: {}, valuesFiles: [] },
   };
@@ -260,6 +282,18 @@ export function parseArgs(argv: string[]): CliOptions {
         return true;
       case '--version':
         o.showVersion = true;
+        return true;
+      case '--config':
+        o.config = take();
+        return true;
+      case '--no-config':
+        o.noConfig = true;
+        return true;
+      case '--admission-config':
+        o.admissionConfig = take();
+        return true;
+      case '--as-user':
+        o.asUser = take();
         return true;
       case '--hardening':
         readHardeningOption(take(), o.hardening);

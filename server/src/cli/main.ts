@@ -2,13 +2,15 @@
  * `podsec`: the command line. Same engine as the language server.
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import type { FileProbe } from '../engine/index';
+import { basename, join, resolve } from 'node:path';
 import {
   analyze,
   collectNamespaces,
   DEFAULT_LIMITS,
   evaluatedMinor,
   fixAll,
+  isChartTemplate,
   LineIndex,
 } from '../engine/index';
 import type { AnalyzeOptions, NamespaceLabels } from '../engine/index';
@@ -20,12 +22,19 @@ import { runRender } from './render';
 import { runInit } from './init';
 import { isKustomizationTarget, runRenderKustomize } from './renderKustomize';
 import { runReport } from './reportCommand';
+import { applySeverity, CliConfigs, UnreadableConfig } from './config';
+import { CONFIG_FILE_NAMES } from '../engine/config/index';
+import type { EffectiveSettings } from '../engine/config/index';
 import { addHardening } from './hardening';
 import { enginePath, fixOverlays, runOverlays } from './overlays';
 import { evaluateChartGroup, fixChartGroup, groupByChart } from './charts';
 import { normalizePath } from '../engine/sources/sourceFs';
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
+
+const DISK: FileProbe = {
+  isFile: (p) => statSync(p, { throwIfNoEntry: false })?.isFile() === true,
+};
 
 interface Input {
   path: string;
@@ -176,6 +185,19 @@ function readInputs(paths: readonly string[], io: Io): Input[] {
   return inputs;
 }
 
+/**
+ * The hook `failOnSkipped` (.podsec.yaml) acts through: a result with a file
+ * or a document that was not evaluated (read error, note, limit or YAML
+ * error). `--fail-on-skipped` is meant to share it.
+ */
+export function notEvaluated(r: FileResult): boolean {
+  return (
+    r.readError !== undefined ||
+    r.analysis.notes.length > 0 ||
+    r.analysis.errors.some((e) => e.code === 'limit' || e.code === 'yaml')
+  );
+}
+
 export function run(argv: string[], io: Io): number {
   // `podsec report …`: the level advisor (a file named "report" can be given as ./report).
   if (argv[0] === 'report') {
@@ -208,22 +230,68 @@ export function run(argv: string[], io: Io): number {
     return 0;
   }
 
-  const inputs = readInputs(o.paths, io);
-  const base: AnalyzeOptions = {
-    level: o.level,
-    version: o.version,
-    namespaceLabels: o.namespaceLabels,
-    maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
-    maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+  let configs: CliConfigs;
+  try {
+    configs = new CliConfigs(o);
+  } catch (e) {
+    if (e instanceof UnreadableConfig) {
+      io.stderr(`podsec: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  // A .podsec.yaml's exclude leaves out files found in folders (and the .podsec.yaml
+  // files themselves, reported as configuration); a file named on the command line is checked.
+  const inputs = readInputs(o.paths, io).filter(
+    (i) =>
+      o.paths.includes(i.path) ||
+      (!(CONFIG_FILE_NAMES as readonly string[]).includes(basename(i.path)) &&
+        !configs.excluded(i.path)),
+  );
+  const settings = new Map<string, EffectiveSettings>();
+  const settingsOf = (path: string): EffectiveSettings => {
+    let s = settings.get(path);
+    if (!s) {
+      s = configs.settingsFor(path);
+      settings.set(path, s);
+    }
+    return s;
+  };
+  configs.discover(inputs.filter((i) => !i.readError));
+  const baseFor = (path: string): AnalyzeOptions => {
+    const s = settingsOf(path);
+    const admission = configs.admissionFor(path);
+    return {
+      ...(admission ? { admission } : {}),
+      ...(o.asUser !== null ? { asUser: o.asUser } : {}),
+      level: s.level.value,
+      version: s.version.value,
+      namespaceLabels: s.namespaceLabels.value,
+      maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
+      maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+    };
   };
   // Namespaces declared in any input set the policy of workloads in the others.
   const namespaces = new Map<string, NamespaceLabels>();
-  if (o.namespaceLabels) {
-    for (const i of inputs) {
-      if (i.readError) continue;
-      for (const ns of collectNamespaces(i.text, i.path, base)) namespaces.set(ns.name, ns);
-    }
+  for (const i of inputs) {
+    if (i.readError) continue;
+    const base = baseFor(i.path);
+    if (!base.namespaceLabels) continue;
+    for (const ns of collectNamespaces(i.text, i.path, base)) namespaces.set(ns.name, ns);
   }
+  // The run's own settings (overlays, charts, hardening, the report's policy): the first input's.
+  const first = inputs[0] ? settingsOf(inputs[0].path) : null;
+  const level = first?.level.value ?? o.level;
+  const version = first?.version.value ?? o.version;
+  const base: AnalyzeOptions = inputs[0]
+    ? baseFor(inputs[0].path)
+    : {
+        level,
+        version,
+        namespaceLabels: o.namespaceLabels,
+        maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
+        maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+      };
   // Kustomize overlays under the directories given: built, evaluated, placed in the files that set each value.
   const overlayFixes = o.fix
     ? fixOverlays(o.paths, base, namespaces, o.fixUnsafe)
@@ -266,7 +334,13 @@ export function run(argv: string[], io: Io): number {
       });
       continue;
     }
-    const options: AnalyzeOptions = { ...base, namespaces, file: i.path };
+    const severity = settingsOf(i.path).severity;
+    const options: AnalyzeOptions = {
+      ...baseFor(i.path),
+      namespaces,
+      file: i.path,
+      chartTemplate: i.path !== '-' && isChartTemplate(i.path, DISK),
+    };
     if (o.fix) {
       const fixed = fixAll(i.text, options, { unsafe: o.fixUnsafe });
       if (fixed.text !== i.text) {
@@ -277,7 +351,7 @@ export function run(argv: string[], io: Io): number {
       results.push({
         path: i.path,
         text: fixed.text,
-        analysis: analyze(fixed.text, options),
+        analysis: applySeverity(analyze(fixed.text, options), severity),
         fixed: fixed.applied,
       });
     } else {
@@ -287,18 +361,22 @@ export function run(argv: string[], io: Io): number {
         analysis.errors.push(...placed.analysis.errors);
         analysis.notes.push(...placed.analysis.notes);
       }
-      results.push({ path: i.path, text: i.text, analysis });
+      results.push({ path: i.path, text: i.text, analysis: applySeverity(analysis, severity) });
     }
   }
   for (const [at, r] of overlays.placed) if (!shown.has(at)) results.push(r);
 
   // The hardening checks look at every file of the run together.
-  addHardening(results, o.hardening, base, { level: o.level, version: o.version });
+  addHardening(results, o.hardening, base, { level, version });
+  // Problems of the .podsec.yaml files and admission configurations used are reported in them.
+  results.push(...configs.results());
+  if (configs.admissionNote) io.stderr(`podsec: ${configs.admissionNote}\n`);
 
-  const policy = { level: o.level, version: `v1.${evaluatedMinor(o.version)}` };
+  const policy = { level, version: `v1.${evaluatedMinor(version)}` };
   const ci = applyCiOptions(o, results, base, policy, io);
   if (ci !== null) return ci;
-  const code = exitCode(results);
+  const failOnSkipped = [...settings.values()].some((x) => x.failOnSkipped.value);
+  const code = exitCode(results, failOnSkipped);
   // With --fix on standard input, the fixed YAML owns stdout; the report goes to stderr.
   const write = o.fix && inputs.some((i) => i.path === '-') ? io.stderr : io.stdout;
   const color = o.color ?? (io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb');
@@ -327,14 +405,14 @@ export function run(argv: string[], io: Io): number {
 }
 
 /** 2 on a read error; 1 when a new finding or a YAML error of error severity was found; else 0. */
-function exitCode(results: readonly FileResult[]): number {
+function exitCode(results: readonly FileResult[], failOnSkipped: boolean): number {
   if (results.some((r) => r.readError)) return 2;
   const failed = results.some(
     (r) =>
       r.analysis.errors.length > 0 ||
       r.analysis.findings.some((f) => f.severity === 'error' && !r.existing?.has(f)),
   );
-  return failed ? 1 : 0;
+  return failed || (failOnSkipped && results.some(notEvaluated)) ? 1 : 0;
 }
 
 export function main(): void {

@@ -43,6 +43,9 @@ import type {
   WorkloadSummary,
 } from './types';
 import { isWorkload, kindProblem, podTemplate } from './workloads';
+import type { AdmissionConfig } from './config/admission';
+import { admitWorkload } from './config/admissionPolicy';
+import type { PolicyOrigin } from './config/admissionPolicy';
 
 const SEVERITY: Record<Mode, Severity> = {
   enforce: 'error',
@@ -66,6 +69,11 @@ export interface ResolvedOptions {
   maxFileBytes: number;
   maxAliasCount: number;
   maxDepth: number;
+  chartTemplate: boolean;
+  admission: AdmissionConfig | null;
+  asUser: string | null;
+  /** Identifies `admission` and `asUser` for caches. */
+  admissionKey: string;
   suppressions: boolean;
 }
 
@@ -87,6 +95,12 @@ export function resolveOptions(o: AnalyzeOptions): ResolvedOptions {
     maxFileBytes: o.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
     maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
     maxDepth: o.maxDepth ?? DEFAULT_LIMITS.maxDepth,
+    chartTemplate: o.chartTemplate ?? false,
+    admission: o.admission ?? null,
+    asUser: o.asUser ?? null,
+    admissionKey: o.admission
+      ? JSON.stringify([o.admission.file, o.admission.defaults, o.admission.exemptions, o.asUser])
+      : '',
     suppressions: o.suppressions ?? true,
   };
 }
@@ -166,6 +180,65 @@ function modeRuns(
   return { runs: [run], head: run };
 }
 
+/**
+ * The modes to evaluate under the cluster's admission configuration, or the
+ * exemption that applies to every mode (admitWorkload: upstream's order of
+ * exemptions, labels and defaults).
+ */
+function admissionRuns(
+  o: ResolvedOptions,
+  config: AdmissionConfig,
+  kind: string,
+  ns: string | null,
+  runtimeClassName: string | null,
+  local: ReadonlyMap<string, NamespaceLabels>,
+): { runs: ModeRun[]; head: ModeRun; exemption: string | null } {
+  const namespace = ns ?? 'default';
+  const labelled = o.namespaceLabels
+    ? (local.get(namespace) ?? o.namespaces.get(namespace))
+    : undefined;
+  const adm = admitWorkload(config, {
+    kind,
+    namespace,
+    namespaceLabels: labelled?.labels ?? null,
+    runtimeClassName,
+    asUser: o.asUser,
+  });
+  const enforce = adm.modes.enforce.policy;
+  const fallback: ModeRun = {
+    mode: 'enforce',
+    policy: { level: enforce.level, version: enforce.version },
+    minor: evaluatedMinor(enforce.version),
+    source: { kind: 'admission' },
+  };
+  if (adm.exemption) return { runs: [], head: fallback, exemption: adm.exemption.message };
+  const source = (origin: PolicyOrigin): PolicySource => {
+    if (origin.kind === 'label' || origin.kind === 'followsEnforce') {
+      return {
+        kind: 'namespace',
+        namespace,
+        ...(labelled ? { file: labelled.file, span: labelled.spans[origin.label] } : {}),
+        label: origin.label,
+      };
+    }
+    if (origin.kind === 'configDefault')
+      return { kind: 'admission', file: origin.file, span: origin.span, label: origin.key };
+    return { kind: 'admission' };
+  };
+  const runs: ModeRun[] = [];
+  for (const mode of ['enforce', 'warn', 'audit'] as const) {
+    const v = adm.modes[mode];
+    if (!v.applies || v.exemption || v.policy.level === 'privileged') continue;
+    runs.push({
+      mode,
+      policy: { level: v.policy.level, version: v.policy.version },
+      minor: evaluatedMinor(v.policy.version),
+      source: source(v.policy.levelOrigin),
+    });
+  }
+  return { runs, head: runs[0] ?? fallback, exemption: null };
+}
+
 function message(reason: string, detail: string, path: string): string {
   return `${detail ? `${reason} (${detail})` : reason || 'unknown forbidden reason'} at ${path}`;
 }
@@ -234,7 +307,22 @@ export function analyzeParsed(
       const template = podTemplate(obj, kind);
       if (!template) return;
       const pod = new PodView(template);
-      const { runs, head } = modeRuns(o, ref.namespace, local);
+      let exemption: string | null = null;
+      let runs: ModeRun[];
+      let head: ModeRun;
+      if (o.admission) {
+        const a = admissionRuns(
+          o,
+          o.admission,
+          kind,
+          ref.namespace,
+          pod.spec.get('runtimeClassName').str() ?? null,
+          local,
+        );
+        runs = a.runs;
+        head = a.head;
+        exemption = a.exemption;
+      } else ({ runs, head } = modeRuns(o, ref.namespace, local));
       const objSpan = obj.span;
       const headSpan = (obj.get('kind').node ? obj.get('kind').span : objSpan) satisfies Span;
       const summary: WorkloadSummary = {
@@ -244,9 +332,20 @@ export function analyzeParsed(
         policy: head.policy,
         policySource: head.source,
         podSpecSpan: pod.spec.node ? pod.spec.span : null,
+        ...(exemption ? { exemption } : {}),
       };
       analysis.workloads.push(summary);
       annotationSuppressions(obj, template, objSpan, ref, annotated);
+      if (exemption) {
+        // One note, no findings: admission does not evaluate an exempt workload.
+        analysis.notes.push({
+          message: exemption,
+          span: headSpan,
+          code: 'policy',
+          severity: 'information',
+        });
+        return;
+      }
       const outcomes = new Map<CheckVariant, Outcome | null>();
       const seen = new Set<string>();
       for (const run of runs) {
@@ -338,7 +437,9 @@ function toFinding(
     mode: run.mode,
     reason: outcome.reason,
     detail: p.detail,
-    message: message(outcome.reason, p.detail, p.path),
+    message: p.defaulted
+      ? `${message(outcome.reason, p.detail, p.path)} (${p.defaulted})`
+      : message(outcome.reason, p.detail, p.path),
     path: p.path,
     span: p.span,
     object,
@@ -347,6 +448,7 @@ function toFinding(
     evaluatedVersion: `v1.${run.minor}`,
     policySource: run.source,
     fixes,
+    ...(p.defaulted ? { defaulted: p.defaulted } : {}),
   };
 }
 

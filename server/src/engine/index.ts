@@ -78,6 +78,8 @@ export { DEFAULT_LIMITS } from './limits';
 export { WORKLOAD_KINDS } from './workloads';
 export { escapeMarkdown, plural } from './text';
 export { findingSubject, findingSummary } from './summary';
+export { isChartTemplate } from './decode/templates';
+export type { FileProbe } from './decode/templates';
 
 /** Analyse a whole text: every YAML document, every workload, at the configured or labelled policy. */
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {

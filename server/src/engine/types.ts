@@ -3,6 +3,7 @@
  * indices into the analysed string (UTF-16 code units, as JavaScript strings
  * count them); line/column conversion happens at the edges (CLI, LSP).
  */
+import type { AdmissionConfig } from './config/admission';
 import type { HardeningCheckId } from './hardening/results';
 import type { WorkloadIsolation } from './hardening/network';
 
@@ -80,7 +81,8 @@ export interface ObjectRef {
 
 /** Why a policy applies: the configured default, or a Namespace's labels. */
 export interface PolicySource {
-  kind: 'setting' | 'namespace';
+  /** `admission`: the cluster's admission configuration's default (file, span and label = its key when written there). */
+  kind: 'setting' | 'namespace' | 'admission';
   /** For namespace: the namespace name, the file it was declared in and the label's span. */
   namespace?: string;
   file?: string;
@@ -118,6 +120,8 @@ export interface Finding {
   evaluatedVersion: string;
   policySource: PolicySource;
   fixes: Fix[];
+  /** When the offending value comes from the API server's defaulting, not the text: how. */
+  defaulted?: string;
   /** For a finding of a built Kustomize overlay: the overlays (as named in the message) whose build has it. */
   overlays?: string[];
 }
@@ -156,6 +160,8 @@ export interface WorkloadSummary {
   policySource: PolicySource;
   /** Offset of the pod template's spec node, or null when the template is missing. */
   podSpecSpan: Span | null;
+  /** When the cluster's admission configuration exempts the workload: the note saying which exemption. */
+  exemption?: string;
 }
 
 export interface Analysis {
@@ -199,6 +205,19 @@ export interface AnalyzeOptions {
   namespaces?: ReadonlyMap<string, NamespaceLabels>;
   /** File name for policy sources; informational. */
   file?: string;
+  /**
+   * The file is a Helm chart template (`isChartTemplate`): with `{{ … }}` in
+   * it, it gets one note instead of findings. Elsewhere `{{` is text.
+   */
+  chartTemplate?: boolean;
+  /**
+   * The cluster's PodSecurity admission configuration: its defaults replace
+   * `level`/`version` for namespaces without labels (and modes a Namespace
+   * does not label), and its exemptions apply (config/admissionPolicy.ts).
+   */
+  admission?: AdmissionConfig;
+  /** The user who creates the objects (exempt usernames), with `admission`. */
+  asUser?: string;
   /** Limits; see limits.ts for defaults. */
   maxFileBytes?: number;
   maxAliasCount?: number;

@@ -20,6 +20,7 @@ import { Settings } from './handlers/settings';
 import { Views } from './handlers/views';
 import { Workspace } from './handlers/workspace';
 import { OverlayIndex } from './overlays';
+import { ProjectSettings } from './projectSettings';
 import { fileKey } from './uris';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -34,8 +35,13 @@ process.on('unhandledRejection', (e: unknown) => {
 });
 
 const documents = new Documents(connection);
-const settings = new Settings(connection);
+const editorSettings = new Settings(connection);
+// The nearest .podsec.yaml over the editor's settings, for every handler.
+let folders: () => string[] = () => [];
+const settings = new ProjectSettings(editorSettings, () => folders());
 const workspace = new Workspace(connection, documents, settings);
+folders = () => workspace.folderPaths();
+workspace.onDidChangeWatchedFile((uri) => settings.fileChanged(uri));
 const hardening = new HardeningIndex(connection);
 workspace.onDidReadFile((file, text) => hardening.diskText(file, text));
 const charts = new ChartAnalyses(documents);
@@ -71,7 +77,7 @@ workspace.onDidChangeFile(overlayFileChanged);
 documents.onDidClose((uri) => {
   overlayFileChanged(fileKey(uri));
   analyses.forget(uri);
-  settings.forget(uri);
+  editorSettings.forget(uri);
   workspace.documentClosed(uri);
   hardening.documentClosed(uri);
   diagnostics.forget(uri);
@@ -94,7 +100,7 @@ workspace.onDidChangeNamespaces(reanalyseAll);
 hardening.onDidChange(() => documents.scheduleAll());
 
 connection.onInitialize((params): InitializeResult => {
-  settings.initialize(params);
+  editorSettings.initialize(params);
   const parts: ServerCapabilities[] = [
     documents.initialize(),
     diagnostics.initialize(),

@@ -156,6 +156,10 @@ interface PolicyCommon {
   version: string;
   /** The concrete version evaluated, e.g. "v1.37". */
   evaluatedVersion: string;
+  /** URI of the `.podsec.yaml` whose settings apply to the document, when one does. */
+  configFile?: string;
+  /** The settings that file chose (`level`, `version`, `namespaceLabels`, `severity`, `exclude`). */
+  configKeys?: string[];
 }
 
 /** The policy of a document: from the settings, or from a Namespace's label. */

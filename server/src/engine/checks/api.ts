@@ -25,6 +25,8 @@ export interface Problem {
   path: string;
   detail: string;
   fix?: ProblemFix;
+  /** When the offending value is not in the text but set by the API server's defaulting: how. */
+  defaulted?: string;
 }
 
 export interface Outcome {

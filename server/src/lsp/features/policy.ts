@@ -8,6 +8,7 @@ import type { Location } from 'vscode-languageserver';
 import { evaluatedMinor, namespacePolicies } from '../../engine';
 import type { Finding, NamespaceLabels, Span } from '../../engine';
 import type { PodsecSettings, PolicyForDocumentResult } from '../protocol';
+import { projectChoice } from '../projectSettings';
 import type { AnalysisResult } from './analysisResult';
 
 /** The workspace's Namespaces, as the language service reads them. */
@@ -26,11 +27,13 @@ export function documentPolicy(
   s: PodsecSettings,
   ns: { uriOf(file: string): string } & Partial<Pick<NamespaceResolver, 'lookup'>>,
 ): PolicyForDocumentResult {
+  const chosen = projectChoice(s);
   const fromSetting: PolicyForDocumentResult = {
     level: s.level,
     version: s.version,
     evaluatedVersion: `v1.${evaluatedMinor(s.version)}`,
     source: 'setting',
+    ...(chosen ? { configFile: chosen.file, configKeys: chosen.keys } : {}),
   };
   const w = r.analysis.workloads[0];
   if (!w || w.policySource.kind !== 'namespace' || !s.namespaceLabels) return fromSetting;

@@ -7,13 +7,21 @@
  */
 import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { AnalysisCache, AnalysisSession, hardeningEnabled, OutlookMemo } from '../../engine';
+import { statSync } from 'node:fs';
+import {
+  AnalysisCache,
+  AnalysisSession,
+  hardeningEnabled,
+  isChartTemplate,
+  OutlookMemo,
+} from '../../engine';
 import type { Analysis, AnalyzeOptions, Diagnostic as EngineDiagnostic } from '../../engine';
 import type { OverlayIndex } from '../overlays';
 import type { PodsecSettings } from '../protocol';
 import { AnalysisResult } from '../features';
 import type { ChartAnalyses } from '../charts';
 import { settingsKey } from '../settings';
+import { admissionOf, configDiagnostics, isConfigFile } from '../projectSettings';
 import { fileKey } from '../uris';
 import type { DocumentSource } from './documents';
 import { isYamlDocument } from './documents';
@@ -21,6 +29,11 @@ import type { SettingsSource } from './settings';
 import type { WorkspaceSource } from './workspace';
 import type { HardeningSourceIndex } from './hardening';
 import { hardeningOptionsFor } from './hardening';
+
+/** Whether a path names a file on disk (for `isChartTemplate`). */
+const DISK = {
+  isFile: (p: string): boolean => statSync(p, { throwIfNoEntry: false })?.isFile() === true,
+};
 
 interface Entry {
   /** Keeps parsed documents, so the advisor's evaluations of a version parse nothing again. */
@@ -70,12 +83,16 @@ export class Analyses implements AnalysisSource {
   }
 
   optionsFor(uri: string, s: PodsecSettings): AnalyzeOptions {
+    const file = fileKey(uri);
+    const admission = admissionOf(s);
     return {
+      chartTemplate: file !== uri && isChartTemplate(file, DISK),
+      ...(admission ? { admission } : {}),
       level: s.level,
       version: s.version,
       namespaceLabels: s.namespaceLabels,
       namespaces: s.namespaceLabels ? this.workspace.namespaces().map : new Map(),
-      file: fileKey(uri),
+      file,
       maxFileBytes: s.maxFileSize,
       maxAliasCount: s.maxAliasCount,
     };
@@ -92,7 +109,11 @@ export class Analyses implements AnalysisSource {
       ? `${hardening.epoch()}|${JSON.stringify(hardeningOptions)}`
       : '';
     const options = this.optionsFor(doc.uri, s);
-    const base = `${settingsKey(s)}|${this.workspace.namespaces().epoch}`;
+    const admission = admissionOf(s);
+    const admissionKey = admission
+      ? JSON.stringify([admission.file, admission.defaults, admission.exemptions])
+      : '';
+    const base = `${settingsKey(s)}|${this.workspace.namespaces().epoch}|${admissionKey}`;
     // A file of a Helm chart shows what the whole chart renders to, as the editor has its files.
     const chart = this.charts?.chartOf(doc.uri) ?? null;
     // A file a Kustomize overlay reads is evaluated as the overlays build it.
@@ -143,6 +164,10 @@ export class Analyses implements AnalysisSource {
         severity: 'error',
       } as unknown as EngineDiagnostic;
       analysis = { findings: [], errors: [err], notes: [], workloads: [], objects: 0 };
+    }
+    // A .podsec.yaml's own problems, at their keys, from its current text.
+    if (isConfigFile(doc.uri)) {
+      analysis = { ...analysis, errors: [...analysis.errors, ...configDiagnostics(doc.uri, text)] };
     }
     const session = new AnalysisSession(
       text,

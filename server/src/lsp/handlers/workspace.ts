@@ -59,6 +59,7 @@ export class Workspace implements WorkspaceSource {
   private epoch = 0;
   private readonly index: NamespaceIndex;
   private readonly listeners: Array<() => void> = [];
+  private readonly watchListeners: Array<(uri: string) => void> = [];
   private readonly fileListeners: Array<(file: string, text: string | null) => void> = [];
   private readonly changeListeners: Array<(file: string) => void> = [];
 
@@ -74,6 +75,7 @@ export class Workspace implements WorkspaceSource {
     connection.onDidChangeWatchedFiles(async (params) => {
       let changed = false;
       for (const c of params.changes) {
+        for (const l of this.watchListeners) l(c.uri);
         if (await this.fileChanged(c.uri, c.type)) changed = true;
         if (c.uri.startsWith('file:')) for (const l of this.changeListeners) l(fileKey(c.uri));
       }
@@ -116,6 +118,11 @@ export class Workspace implements WorkspaceSource {
   /** Stops a scan in progress. */
   shutdown(): void {
     this.generation++;
+  }
+
+  /** Calls `listener` with the URI of each watched file that changed (before the Namespace update). */
+  onDidChangeWatchedFile(listener: (uri: string) => void): void {
+    this.watchListeners.push(listener);
   }
 
   /** Calls `listener` after the Namespaces changed. */
