@@ -76,7 +76,8 @@ export function codeActions(
         }
         const edits: TextEdit[] = fix.edits.map((e) => ({ range: r.range(e), newText: e.newText }));
         const action: CodeAction = {
-          title: fix.title,
+          // The hover says it too: an unsafe fix may need the workload to change.
+          title: fix.safe ? fix.title : `${fix.title} (may change how the workload runs)`,
           kind: QUICKFIX,
           diagnostics: diagnosticsFor(i),
           edit: workspaceEdit(r.uri, r.version, edits, caps),
@@ -120,8 +121,10 @@ export function codeActions(
       );
     }
 
-    // Suppress <check> here, once per check and line.
+    // After the fixes: suppress <check> here, once per check and line, then for the workload.
     const suppressed = new Set<string>();
+    const forWorkload: CodeAction[] = [];
+    const workloadChecks = new Set<string>();
     for (const i of hits) {
       const f = findings[i]!;
       if (!CHECKS_BY_ID.has(f.check as never) && f.family !== 'hardening') continue;
@@ -140,7 +143,24 @@ export function codeActions(
           caps,
         ),
       });
+      // The document-level form: a comment above the document's first line covers it all.
+      const owner = r.workloadAt(f.span.start);
+      if (owner && owner.object.item === null && !workloadChecks.has(f.check)) {
+        workloadChecks.add(f.check);
+        forWorkload.push({
+          title: `Suppress ${f.check} for this workload`,
+          kind: QUICKFIX,
+          diagnostics: diagnosticsFor(i),
+          edit: workspaceEdit(
+            r.uri,
+            r.version,
+            [suppressionEdit(r, f.check, owner.span.start, caps.snippets && caps.documentChanges)],
+            caps,
+          ),
+        });
+      }
     }
+    out.push(...forWorkload);
   }
 
   // source.fixAll.podsec: asked for explicitly (e.g. on save), so computed now.
