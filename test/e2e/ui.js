@@ -208,6 +208,7 @@ async function runUiTest(opts = {}) {
       ),
     );
     log(`fixed: the line reads "${FIXED_LINE_TEXT}" and has no squiggle`);
+
     console.log(`  ✔ ${title}`);
     return { passed: 1, failed: 0 };
   } catch (e) {

@@ -11,8 +11,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { CodeAction, CodeLens, Diagnostic, Hover } from 'vscode-languageserver-protocol';
-import { fileUri, LspClient } from '../support/lspClient';
+import type {
+  CodeAction,
+  CodeLens,
+  Diagnostic,
+  Hover,
+  TextDocumentEdit,
+  TextEdit,
+} from 'vscode-languageserver-protocol';
+import { applyTextEdits, fileUri, LspClient } from '../support/lspClient';
 import { deploymentYaml, namespaceYaml } from '../support/manifests';
 
 const LAB_POD = `apiVersion: v1
@@ -150,6 +157,39 @@ describe('one row per problem, short messages, compact hovers, lenses (stdio)', 
       ],
     );
     for (const l of lenses) assert.ok(l.command?.tooltip, `tooltip on ${l.command?.title}`);
+    await client.close(uri);
+  });
+
+  it('code actions: fixes first, an unsafe one says so, then suppress here and for the workload', async () => {
+    const yaml = `# web\n${deploymentYaml({ name: 'web', securityContext: { privileged: true } })}`;
+    const uri = fileUri(path.join(root, 'actions.yaml'));
+    await client.open(uri, yaml);
+    const p = await client.waitForDiagnostics(
+      uri,
+      (x) => x.diagnostics.some((d) => d.code === 'privileged'),
+      'privileged',
+    );
+    const priv = p.diagnostics.find((d) => d.code === 'privileged')!;
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: priv.range,
+      context: { diagnostics: [priv] },
+    });
+    const titles = actions.map((a) => a.title);
+    const fix = titles.indexOf('Set privileged: false (may change how the workload runs)');
+    const here = titles.indexOf('Suppress privileged here');
+    const workload = titles.indexOf('Suppress privileged for this workload');
+    assert.ok(fix >= 0 && here > fix && workload > here, JSON.stringify(titles));
+    const edit = actions[workload]!.edit!.documentChanges![0] as TextDocumentEdit;
+    const after = applyTextEdits(yaml, edit.edits as TextEdit[]);
+    // the document-level form, above the document's first line (apiVersion:)
+    assert.match(after, /^# web\n# podsec-ignore privileged -- reason\napiVersion: apps\/v1\n/);
+    await client.replace(uri, yaml, after);
+    await client.waitForDiagnostics(
+      uri,
+      (x) => x.version === 2 && !x.diagnostics.some((d) => d.code === 'privileged'),
+      'privileged suppressed for the workload',
+    );
     await client.close(uri);
   });
 });

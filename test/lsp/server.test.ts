@@ -445,7 +445,9 @@ describe('podsec language server over stdio', () => {
       range: find(p, 'privileged').range,
       context: { diagnostics: [] },
     });
-    const privFix = privActions.find((a) => a.title === 'Set privileged: false');
+    const privFix = privActions.find(
+      (a) => a.title === 'Set privileged: false (may change how the workload runs)',
+    );
     assert.ok(privFix);
     assert.notEqual(privFix.isPreferred, true, 'a fix that may change behaviour is not preferred');
 

@@ -76,7 +76,8 @@ export function codeActions(
         }
         const edits: TextEdit[] = fix.edits.map((e) => ({ range: r.range(e), newText: e.newText }));
         const action: CodeAction = {
-          title: fix.title,
+          // The hover says it too: an unsafe fix may need the workload to change.
+          title: fix.safe ? fix.title : `${fix.title} (may change how the workload runs)`,
           kind: QUICKFIX,
           diagnostics: diagnosticsFor(i),
           edit: workspaceEdit(r.uri, r.version, edits, caps),
@@ -120,8 +121,9 @@ export function codeActions(
       );
     }
 
-    // Suppress <check> here, once per check and line.
+    // After the fixes: suppress <check> here, once per check and line, then for the workload.
     const suppressed = new Set<string>();
+    const forWorkload: CodeAction[] = [];
     const suppressedWorkloads = new Set<string>();
     for (const i of hits) {
       const f = findings[i]!;
@@ -147,7 +149,7 @@ export function codeActions(
       suppressedWorkloads.add(workload);
       const edits = annotationSuppressionEdits(r.text, f);
       if (!edits || edits.length === 0) continue;
-      out.push({
+      forWorkload.push({
         title: `Suppress ${f.check} for this workload`,
         kind: QUICKFIX,
         diagnostics: diagnosticsFor(i),
@@ -159,6 +161,7 @@ export function codeActions(
         ),
       });
     }
+    out.push(...forWorkload);
   }
 
   // source.fixAll.podsec: asked for explicitly (e.g. on save), so computed now.
