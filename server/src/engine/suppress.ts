@@ -16,6 +16,8 @@
  *     annotations:
  *       podsec.io/ignore: "<checkId>[,<checkId>…] -- <reason>"
  */
+import { HARDENING_CHECK_IDS } from './hardening/results';
+import type { HardeningCheckId } from './hardening/results';
 import type { LineIndex } from './lines';
 import type { CheckId, Span } from './types';
 import { CHECK_IDS } from './types';
@@ -23,7 +25,8 @@ import { CHECK_IDS } from './types';
 export interface Suppression {
   /** Span of the comment itself. */
   span: Span;
-  checks: CheckId[];
+  /** Pod Security and hardening check IDs named. */
+  checks: Array<CheckId | HardeningCheckId>;
   unknown: string[];
   reason: string;
   /** Offsets silenced: [start, end). */
@@ -38,7 +41,7 @@ export const IGNORE_ANNOTATION = 'podsec.io/ignore';
 
 /** The parts of a directive's body: `<checkId>[,<checkId>…] -- <reason>`. */
 export function parseDirective(body: string): {
-  checks: CheckId[];
+  checks: Array<CheckId | HardeningCheckId>;
   unknown: string[];
   reason: string;
 } {
@@ -48,14 +51,14 @@ export function parseDirective(body: string): {
   const reason = sep >= 0 ? b.slice(sep + 2).trim() : '';
   const ids = idsPart.split(/[\s,]+/).filter((x) => x.length > 0);
   return {
-    checks: ids.filter((x): x is CheckId => KNOWN.has(x)),
+    checks: ids.filter((x): x is CheckId | HardeningCheckId => KNOWN.has(x)),
     unknown: ids.filter((x) => !KNOWN.has(x)),
     reason,
   };
 }
 
 const DIRECTIVE = /(^|[ \t])#[ \t]*podsec-ignore\b(.*)$/;
-const KNOWN = new Set<string>(CHECK_IDS);
+const KNOWN = new Set<string>([...CHECK_IDS, ...HARDENING_CHECK_IDS]);
 
 function indentOf(text: string, start: number, end: number): number {
   let i = start;

@@ -49,6 +49,7 @@ function finding(r: FileResult, f: Finding) {
   const state = baselineState(r, f);
   return {
     check: f.check,
+    ...(f.family ? { family: f.family } : {}),
     level: f.level,
     severity: f.severity,
     message: f.message,
