@@ -112,12 +112,12 @@ describe('the GitHub Action', () => {
     assert.equal(r.code, 1, r.log);
     assert.match(
       r.log,
-      /^::error file=.*bad\.yaml,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=podsec privileged::privileged/m,
+      /^::error file=bad\.yaml,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=podsec privileged::privileged/m,
     );
-    assert.doesNotMatch(r.log, /good\.yaml/);
+    assert.doesNotMatch(r.log, /^::error file=good\.yaml/m);
     assert.equal(r.outputs['exit-code'], '1');
     assert.equal(r.outputs['sarif-file'], '');
-    assert.match(r.summary, /^### podsec: 1 new finding, 0 existing, 0 suppressed/m);
+    assert.match(r.summary, /^### podsec: \d+ new findings?, 0 existing, 0 suppressed/m);
   });
 
   it('format sarif writes the log for upload-sarif; fail-on-findings false lets the step pass', () => {

@@ -123,7 +123,8 @@ what-ifs, version upgrades (--from/--to) and PodSecurityPolicy migration, as
 text, Markdown or JSON.
 
 Exit status: 0 when nothing of error severity was found, 1 when a finding or a
-YAML error of error severity was, 2 on a usage or read error.
+YAML error of error severity was (findings of the --baseline do not count), 2 on
+a usage or read error, or a baseline or --output file that cannot be used.
 `;
 
 /** One option being read: its name, and readers of its value. */

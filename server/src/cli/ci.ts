@@ -30,6 +30,8 @@ export interface RenderContext {
   exitCode: number;
   color: boolean;
   baseline?: string;
+  /** The folder `--format github` paths are relative to: the repository's (GITHUB_WORKSPACE) or the working folder. */
+  root?: string;
 }
 
 export function renderFormat(
@@ -47,8 +49,15 @@ export function renderFormat(
         exitCode: ctx.exitCode,
         ...(ctx.baseline !== undefined ? { baseline: ctx.baseline } : {}),
       });
-    case 'github':
-      return toGithub(results);
+    case 'github': {
+      // GitHub places annotations by the path from the repository's root.
+      const root = ctx.root;
+      return toGithub(
+        root === undefined
+          ? results
+          : results.map((r) => ({ ...r, path: workingPath(root, r.path) })),
+      );
+    }
     case 'junit':
       return toJunit(results);
     case 'text':
@@ -66,12 +75,17 @@ function errno(e: unknown): string {
   return (e as NodeJS.ErrnoException).code ?? String(e);
 }
 
-/** A path as fingerprints know it: relative to `cwd` when inside it, else absolute; `/`-separated. */
-export function workingPath(cwd: string, path: string): string {
+/**
+ * A path (as read: relative to the process's folder) as fingerprints and
+ * annotations know it: relative to `root` when inside it, else absolute;
+ * `/`-separated.
+ */
+export function workingPath(root: string, path: string): string {
   if (path === '-') return path;
-  const rel = relative(cwd, resolve(cwd, path));
+  const abs = resolve(path);
+  const rel = relative(root, abs);
   const inside = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
-  return (inside ? rel : resolve(cwd, path)).split(sep).join('/');
+  return (inside ? rel : abs).split(sep).join('/');
 }
 
 /** The baseline a run uses: `--baseline`, else `baseline:` of the working folder's `.podsec.yaml`. */

@@ -387,6 +387,7 @@ export function run(argv: string[], io: Io): number {
       version: packageVersion(),
       exitCode: code,
       color: out.file === null && color,
+      root: io.env.GITHUB_WORKSPACE ?? io.cwd ?? process.cwd(),
       ...(o.baseline !== null ? { baseline: o.baseline } : {}),
     });
     if (out.file === null) write(text);

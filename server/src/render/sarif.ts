@@ -13,7 +13,7 @@
  *   level `note`).
  * - `invocations[0]` holds the policy and whether the run passed.
  */
-import { CHECKS, HARDENING_CHECK_IDS, HARDENING_CHECKS } from '../engine/index';
+import { CHECKS, HARDENING_CHECK_IDS, HARDENING_CHECKS, isHardeningCheckId } from '../engine/index';
 import type { CheckLevel, Finding, Mode, Severity, SuppressedFinding } from '../engine/index';
 import type { FileResult } from './fileResult';
 import { baselineState, linesOf, locate } from './fileResult';
@@ -39,6 +39,16 @@ const SUPPRESS_HELP =
 export const SECURITY_SEVERITY: Record<CheckLevel, Record<Mode, number>> = {
   baseline: { enforce: 8.0, warn: 6.0, audit: 4.0 },
   restricted: { enforce: 6.0, warn: 4.0, audit: 2.0 },
+};
+
+/**
+ * `security-severity` of the hardening checks (beyond the Pod Security
+ * Standards), by the severity they are reported at.
+ */
+export const HARDENING_SECURITY_SEVERITY: Record<Severity, number> = {
+  error: 6.0,
+  warning: 4.0,
+  information: 2.0,
 };
 
 export interface SarifContext {
@@ -105,14 +115,18 @@ function rules(): Rule[] {
         shortDescription: { text: `${c.title} (hardening)` },
         fullDescription: { text: `${c.checks} Why: ${c.why}` },
         help: {
-          text: `${c.checks} Why: ${c.why} ${SUPPRESS_HELP}`,
-          markdown: `**${c.title}** (hardening check)\n\n${c.checks}\n\nWhy: ${c.why}\n\n${SUPPRESS_HELP}`,
+          text: `${c.title} (hardening). ${c.checks} Why: ${c.why} ${SUPPRESS_HELP}`,
+          markdown:
+            `**${c.title}** (hardening, beyond the Pod Security Standards)\n\n${c.checks}\n\n` +
+            `Why: ${c.why}\n\n${SUPPRESS_HELP}\n\n${c.references.map((u) => `- <${u}>`).join('\n')}`,
         },
-        helpUri: c.references[0],
+        ...(c.references[0] ? { helpUri: c.references[0] } : {}),
         defaultConfiguration: { level: SARIF_LEVEL[c.defaultSeverity] },
         properties: {
           family: 'hardening',
           area: c.area,
+          'security-severity': HARDENING_SECURITY_SEVERITY[c.defaultSeverity].toFixed(1),
+          precision: 'high',
           tags: ['security', 'kubernetes', 'hardening'],
         },
       };
@@ -236,7 +250,7 @@ export function toSarif(results: readonly FileResult[], ctx: SarifContext): stri
             }
           : {}),
         properties: {
-          ...(f.family === 'hardening' ? { family: 'hardening' } : {}),
+          ...(f.family ? { family: f.family } : {}),
           policy: `${f.policy.level}:${f.evaluatedVersion}`,
           mode: f.mode,
           object: `${f.object.kind}/${f.object.name ?? ''}`,
@@ -284,6 +298,7 @@ export function toSarif(results: readonly FileResult[], ctx: SarifContext): stri
 
 /** A result's own `security-severity` (by its check's level and its mode); null for meta findings. */
 function securitySeverity(f: Finding): string | null {
+  if (isHardeningCheckId(f.check)) return HARDENING_SECURITY_SEVERITY[f.severity].toFixed(1);
   const check = CHECKS.find((c) => c.id === f.check);
   return check ? SECURITY_SEVERITY[check.level][f.mode].toFixed(1) : null;
 }

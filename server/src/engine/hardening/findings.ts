@@ -14,7 +14,16 @@ import { DEFAULT_LIMITS } from '../limits';
 import { LineIndex } from '../lines';
 import { parseFile } from '../parse';
 import { findSuppressions, suppressedBy } from '../suppress';
-import type { Analysis, Diagnostic, Finding, Fix, Policy, Severity, Span } from '../types';
+import type {
+  Analysis,
+  Diagnostic,
+  Finding,
+  Fix,
+  Policy,
+  Severity,
+  Span,
+  SuppressedFinding,
+} from '../types';
 import { evaluatedMinor } from '../policy';
 import { planHardeningFix } from './fixes';
 import { analyzeHardening, severityOf } from './index';
@@ -240,9 +249,20 @@ export function mergeHardening(
   const shown = own.length > MAX_FINDINGS_PER_FILE ? own.slice(0, MAX_FINDINGS_PER_FILE) : own;
   let added = shown.map((h) => toFinding(source, h, policy));
   const meta: Finding[] = [];
+  const silenced: SuppressedFinding[] = [];
   if (source.text.includes('podsec-ignore') && source.docs) {
     const sups = findSuppressions(source.text, new LineIndex(source.text), docRanges(source.docs));
-    added = added.filter((f) => suppressedBy(sups, f.check, f.span.start) === null);
+    const kept: Finding[] = [];
+    for (const f of added) {
+      const s = suppressedBy(sups, f.check, f.span.start);
+      if (s === null) kept.push(f);
+      else
+        silenced.push({
+          ...f,
+          suppression: { kind: 'comment', justification: s.reason, span: s.span },
+        });
+    }
+    added = kept;
     for (const s of sups) {
       const hardening = s.checks.filter(isHardeningCheckId);
       if (s.used || hardening.length === 0 || hardening.length !== s.checks.length) continue;
@@ -295,6 +315,7 @@ export function mergeHardening(
     ...analysis,
     ...(isolation.length > 0 ? { hardening: { isolation } } : {}),
     findings,
+    ...(silenced.length > 0 ? { suppressed: [...(analysis.suppressed ?? []), ...silenced] } : {}),
     notes: [...analysis.notes, ...noteDiagnostics].sort((a, b) => a.span.start - b.span.start),
   };
 }
