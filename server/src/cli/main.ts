@@ -23,6 +23,7 @@ import { runReport } from './reportCommand';
 import { enginePath, fixOverlays, runOverlays } from './overlays';
 import { evaluateChartGroup, fixChartGroup, groupByChart } from './charts';
 import { normalizePath } from '../engine/sources/sourceFs';
+import { addHardening } from './hardening';
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
 
@@ -288,6 +289,16 @@ export function run(argv: string[], io: Io): number {
     }
   }
   for (const [at, r] of overlays.placed) if (!shown.has(at)) results.push(r);
+
+  // The hardening checks look at every file of the run together (not yet at overlay builds: the
+  // files those read, patches included, are no objects of their own).
+  const placedResults = new Set<FileResult>(overlays.placed.values());
+  addHardening(
+    results.filter((r) => !placedResults.has(r)),
+    o.hardening,
+    base,
+    { level: o.level, version: o.version },
+  );
 
   const policy = { level: o.level, version: `v1.${evaluatedMinor(o.version)}` };
   // With --fix on standard input, the fixed YAML owns stdout; the report goes to stderr.

@@ -7,7 +7,7 @@
  */
 import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { AnalysisCache } from '../../engine';
+import { AnalysisCache, AnalysisSession, OutlookMemo } from '../../engine';
 import type { Analysis, AnalyzeOptions, Diagnostic as EngineDiagnostic } from '../../engine';
 import type { OverlayIndex } from '../overlays';
 import type { PodsecSettings } from '../protocol';
@@ -19,9 +19,13 @@ import type { DocumentSource } from './documents';
 import { isYamlDocument } from './documents';
 import type { SettingsSource } from './settings';
 import type { WorkspaceSource } from './workspace';
+import type { HardeningSourceIndex } from './hardening';
+import { hardeningOptionsFor } from './hardening';
 
 interface Entry {
+  /** Keeps parsed documents, so the advisor's evaluations of a version parse nothing again. */
   cache: AnalysisCache;
+  outlookMemo: OutlookMemo;
   result: AnalysisResult | undefined;
   /** The settings and Namespace epoch `result` was computed under. */
   key: string;
@@ -56,6 +60,7 @@ export class Analyses implements AnalysisSource {
     private readonly documents: DocumentSource,
     private readonly settings: SettingsSource,
     private readonly workspace: Pick<WorkspaceSource, 'namespaces' | 'excluded'>,
+    private readonly hardening?: HardeningSourceIndex,
     private readonly charts?: ChartAnalyses,
     private readonly overlays?: Pick<OverlayIndex, 'analysisFor'>,
   ) {}
@@ -78,6 +83,12 @@ export class Analyses implements AnalysisSource {
 
   resultFor(doc: TextDocument, s: PodsecSettings): AnalysisResult {
     const entry = this.entryOf(doc.uri);
+    const text = doc.getText();
+    // The hardening checks see the workspace's objects: their epoch and options count too.
+    this.hardening?.documentText(doc.uri, text);
+    const hardeningKey = this.hardening
+      ? `${this.hardening.epoch()}|${JSON.stringify(hardeningOptionsFor(s))}`
+      : '';
     const options = this.optionsFor(doc.uri, s);
     const base = `${settingsKey(s)}|${this.workspace.namespaces().epoch}`;
     // A file of a Helm chart shows what the whole chart renders to, as the editor has its files.
@@ -95,12 +106,11 @@ export class Analyses implements AnalysisSource {
     }
     const key =
       chart && this.charts
-        ? `${base}|chart|${this.charts.stateKey(chart)}`
-        : `${base}|${overlay?.epoch ?? 0}`;
+        ? `${base}|chart|${this.charts.stateKey(chart)}|${hardeningKey}`
+        : `${base}|${overlay?.epoch ?? 0}|${hardeningKey}`;
     if (entry.result && entry.result.version === doc.version && entry.key === key) {
       return entry.result;
     }
-    const text = doc.getText();
     let analysis: Analysis;
     try {
       if (chart && this.charts) {
@@ -119,8 +129,11 @@ export class Analyses implements AnalysisSource {
             notes: [...analysis.notes, ...overlay.analysis.notes],
           };
       }
+      // Not yet for files an overlay build reads (a patch is no object of its own).
+      if (this.hardening && !overlay?.replaces)
+        analysis = this.hardening.merge(doc.uri, analysis, s);
     } catch (e) {
-      entry.cache = new AnalysisCache();
+      entry.cache = new AnalysisCache({ keepParsed: true });
       const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
       this.connection.console.error(`podsec: analysis of ${doc.uri} failed: ${message}`);
       const err = {
@@ -131,7 +144,15 @@ export class Analyses implements AnalysisSource {
       } as unknown as EngineDiagnostic;
       analysis = { findings: [], errors: [err], notes: [], workloads: [], objects: 0 };
     }
-    entry.result = new AnalysisResult(doc.uri, doc.version, text, analysis);
+    const session = new AnalysisSession(
+      text,
+      { file: fileKey(doc.uri), maxFileBytes: s.maxFileSize, maxAliasCount: s.maxAliasCount },
+      entry.cache,
+    );
+    entry.result = new AnalysisResult(doc.uri, doc.version, text, analysis, undefined, {
+      session,
+      outlookMemo: entry.outlookMemo,
+    });
     entry.key = key;
     return entry.result;
   }
@@ -161,7 +182,12 @@ export class Analyses implements AnalysisSource {
   private entryOf(uri: string): Entry {
     let entry = this.entries.get(uri);
     if (!entry) {
-      entry = { cache: new AnalysisCache(), result: undefined, key: '' };
+      entry = {
+        cache: new AnalysisCache({ keepParsed: true }),
+        outlookMemo: new OutlookMemo(),
+        result: undefined,
+        key: '',
+      };
       this.entries.set(uri, entry);
     }
     return entry;

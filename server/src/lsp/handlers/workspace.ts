@@ -59,7 +59,8 @@ export class Workspace implements WorkspaceSource {
   private epoch = 0;
   private readonly index: NamespaceIndex;
   private readonly listeners: Array<() => void> = [];
-  private readonly fileListeners: Array<(file: string) => void> = [];
+  private readonly fileListeners: Array<(file: string, text: string | null) => void> = [];
+  private readonly changeListeners: Array<(file: string) => void> = [];
 
   constructor(
     private readonly connection: Connection,
@@ -74,7 +75,7 @@ export class Workspace implements WorkspaceSource {
       let changed = false;
       for (const c of params.changes) {
         if (await this.fileChanged(c.uri, c.type)) changed = true;
-        if (c.uri.startsWith('file:')) for (const l of this.fileListeners) l(fileKey(c.uri));
+        if (c.uri.startsWith('file:')) for (const l of this.changeListeners) l(fileKey(c.uri));
       }
       if (changed) this.namespacesChanged();
     });
@@ -124,7 +125,16 @@ export class Workspace implements WorkspaceSource {
 
   /** Calls `listener` with the path of every file created, changed or deleted on disk. */
   onDidChangeFile(listener: (file: string) => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  /** Calls `listener` with each YAML file's text on disk as scanned or changed (null: gone). */
+  onDidReadFile(listener: (file: string, text: string | null) => void): void {
     this.fileListeners.push(listener);
+  }
+
+  private fileRead(file: string, text: string | null): void {
+    for (const l of this.fileListeners) l(file, text);
   }
 
   /** An open document's text: its Namespaces count instead of the file's on disk. */
@@ -216,6 +226,7 @@ export class Workspace implements WorkspaceSource {
         cancelled,
       )) {
         files++;
+        this.fileRead(file, text);
         try {
           if (this.index.setDisk(file, toUri(file), text)) changed = true;
         } catch (e) {
@@ -234,13 +245,22 @@ export class Workspace implements WorkspaceSource {
   private async fileChanged(uri: string, type: FileChangeType): Promise<boolean> {
     if (!uri.startsWith('file:')) return false;
     const file = fileKey(uri);
-    if (type === FileChangeType.Deleted) return this.index.deleteDisk(file);
+    if (type === FileChangeType.Deleted) {
+      this.fileRead(file, null);
+      return this.index.deleteDisk(file);
+    }
     const maxFileSize = this.settings.defaults().maxFileSize;
     try {
       const st = await fs.stat(file);
-      if (!st.isFile() || st.size > maxFileSize) return this.index.deleteDisk(file);
-      return this.index.setDisk(file, uri, await fs.readFile(file, 'utf8'));
+      if (!st.isFile() || st.size > maxFileSize) {
+        this.fileRead(file, null);
+        return this.index.deleteDisk(file);
+      }
+      const text = await fs.readFile(file, 'utf8');
+      this.fileRead(file, text);
+      return this.index.setDisk(file, uri, text);
     } catch {
+      this.fileRead(file, null);
       return this.index.deleteDisk(file);
     }
   }
