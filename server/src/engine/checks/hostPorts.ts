@@ -3,8 +3,8 @@
  * HostPorts should be disallowed entirely.
  * Field: containers[*].ports[*].hostPort. Allowed: absent, 0.
  */
-import type { CheckDefinition, Problem } from './api';
-import { containersPhrase, pluralize, removeAt, sortedSet } from './api';
+import type { CheckDefinition, Problem } from './shared/api';
+import { containersPhrase, pluralize, removeAt, sortedSet } from './shared/api';
 
 function render(names: string[], ports: string[]): string {
   const set = sortedSet(ports);
