@@ -4,8 +4,8 @@
  * and turn their problems into located findings with fixes.
  */
 import type { Document } from 'yaml';
-import type { Outcome, Problem } from './checks/api';
-import type { CheckVariant } from './checks/api';
+import type { Outcome, Problem } from './checks/shared/api';
+import type { CheckVariant } from './checks/shared/api';
 import { Cursor, DocContext } from './cursor';
 import { planEdits } from './fixes/edits';
 import { DEFAULT_LIMITS } from './limits';

@@ -4,8 +4,8 @@
  * Field: containers[*].securityContext.allowPrivilegeEscalation. Required: false.
  */
 import type { PodView } from '../podView';
-import type { CheckDefinition, Outcome, Problem } from './api';
-import { containersPhrase, setInContainer } from './api';
+import type { CheckDefinition, Outcome, Problem } from './shared/api';
+import { containersPhrase, setInContainer } from './shared/api';
 
 const render = (names: string[]): string =>
   `${containersPhrase(names)} must set securityContext.allowPrivilegeEscalation=false`;

@@ -7,8 +7,8 @@
  * container.apparmor.security.beta.kubernetes.io/* (empty, runtime/default or localhost/*).
  */
 import type { Cursor } from '../cursor';
-import type { CheckDefinition, Problem } from './api';
-import { containersPhrase, pluralize, quote, setAt, sortedSet } from './api';
+import type { CheckDefinition, Problem } from './shared/api';
+import { containersPhrase, pluralize, quote, setAt, sortedSet } from './shared/api';
 
 const ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 

@@ -4,8 +4,8 @@
  * Fields: containers[*].securityContext.capabilities.drop and .add.
  */
 import type { PodView } from '../podView';
-import type { CheckDefinition, Outcome, Problem } from './api';
-import { appendInContainer, containersPhrase, forbiddenAddedCapabilities, quotedSet } from './api';
+import type { CheckDefinition, Outcome, Problem } from './shared/api';
+import { appendInContainer, containersPhrase, forbiddenAddedCapabilities, quotedSet } from './shared/api';
 
 function evaluate(pod: PodView, skipWindows: boolean): Outcome | null {
   if (skipWindows && pod.isWindows) return null;

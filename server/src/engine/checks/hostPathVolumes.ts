@@ -3,8 +3,8 @@
  * HostPath volumes must be forbidden.
  * Field: spec.volumes[*].hostPath. Allowed: absent.
  */
-import type { CheckDefinition, Problem } from './api';
-import { pluralize, quote } from './api';
+import type { CheckDefinition, Problem } from './shared/api';
+import { pluralize, quote } from './shared/api';
 
 export const hostPathVolumes: CheckDefinition = {
   id: 'hostPathVolumes',

@@ -9,8 +9,8 @@
  * (pkg/apis/core/v1/defaults.go, defaultHostNetworkPorts). Such a port is
  * reported on the port, saying the value comes from defaulting.
  */
-import type { CheckDefinition, Problem } from './api';
-import { containersPhrase, pluralize, removeAt, sortedSet } from './api';
+import type { CheckDefinition, Problem } from './shared/api';
+import { containersPhrase, pluralize, removeAt, sortedSet } from './shared/api';
 
 function render(names: string[], ports: string[]): string {
   const set = sortedSet(ports);

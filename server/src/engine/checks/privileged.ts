@@ -3,8 +3,8 @@
  * Privileged containers disable most security mechanisms.
  * Field: containers[*].securityContext.privileged. Allowed: absent, false.
  */
-import type { CheckDefinition, Problem } from './api';
-import { containersPhrase, setAt } from './api';
+import type { CheckDefinition, Problem } from './shared/api';
+import { containersPhrase, setAt } from './shared/api';
 
 export const privileged: CheckDefinition = {
   id: 'privileged',

@@ -4,8 +4,8 @@
  * Field: containers[*].securityContext.procMount. Allowed: absent, Default.
  * From v1.35, pods with user namespaces (spec.hostUsers: false) may set any value.
  */
-import type { CheckDefinition } from './api';
-import { evaluateProcMount } from './procMountShared';
+import type { CheckDefinition } from './shared/api';
+import { evaluateProcMount } from './shared/procMount';
 
 export const procMount: CheckDefinition = {
   id: 'procMount',

@@ -3,8 +3,8 @@
  * At restricted, the default /proc masks are required even in user-namespaced pods.
  * Field: containers[*].securityContext.procMount. Allowed: absent, Default.
  */
-import type { CheckDefinition } from './api';
-import { evaluateProcMount } from './procMountShared';
+import type { CheckDefinition } from './shared/api';
+import { evaluateProcMount } from './shared/procMount';
 
 export const procMount_restricted: CheckDefinition = {
   id: 'procMount_restricted',

@@ -6,8 +6,8 @@
  * pod-level true. runAsUser values are not considered.
  */
 import type { PodView } from '../podView';
-import type { CheckDefinition, Outcome, Problem } from './api';
-import { containersPhrase, setAt, setInPod, settersPhrase } from './api';
+import type { CheckDefinition, Outcome, Problem } from './shared/api';
+import { containersPhrase, setAt, setInPod, settersPhrase } from './shared/api';
 
 const mustNot = (setters: string): string =>
   `${setters} must not set securityContext.runAsNonRoot=false`;

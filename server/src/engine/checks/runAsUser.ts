@@ -4,8 +4,8 @@
  * Fields: spec.securityContext.runAsUser, containers[*].securityContext.runAsUser.
  */
 import type { PodView } from '../podView';
-import type { CheckDefinition, Outcome, Problem } from './api';
-import { containersPhrase, removeAt, settersPhrase } from './api';
+import type { CheckDefinition, Outcome, Problem } from './shared/api';
+import { containersPhrase, removeAt, settersPhrase } from './shared/api';
 
 const render = (setters: string): string => `${setters} must not set runAsUser=0`;
 

@@ -8,9 +8,9 @@
  *   when present, must be RuntimeDefault or Localhost. Annotations are no longer read.
  */
 import type { PodView } from '../podView';
-import type { CheckDefinition, Outcome, Problem } from './api';
-import { pluralize, settersPhrase, setAt, sortedSet } from './api';
-import { badSeccomp, badSeccompProblem, mustNotSet } from './seccomp';
+import type { CheckDefinition, Outcome, Problem } from './shared/api';
+import { pluralize, settersPhrase, setAt, sortedSet } from './shared/api';
+import { badSeccomp, badSeccompProblem, mustNotSet } from './shared/seccomp';
 
 const POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
 const CONTAINER_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';

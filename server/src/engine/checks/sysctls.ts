@@ -4,8 +4,8 @@
  * subset is allowed. Field: spec.securityContext.sysctls[*].name (exact match; value ignored).
  */
 import type { PodView } from '../podView';
-import type { CheckDefinition, Outcome, Problem } from './api';
-import { removeItem } from './api';
+import type { CheckDefinition, Outcome, Problem } from './shared/api';
+import { removeItem } from './shared/api';
 
 const V1_0 = [
   'kernel.shm_rmid_forced',

@@ -6,11 +6,11 @@
  * offending field or list item, each with the detail upstream would print
  * for that problem alone, and, where one exists, a fix as semantic ops.
  */
-import type { CheckId, CheckLevel, Span } from '../types';
-import type { FixOp, FixValue } from '../fixes/edits';
+import type { CheckId, CheckLevel, Span } from '../../types';
+import type { FixOp, FixValue } from '../../fixes/edits';
 import { isSeq } from 'yaml';
-import type { ContainerView, PodView } from '../podView';
-import type { Cursor } from '../cursor';
+import type { ContainerView, PodView } from '../../podView';
+import type { Cursor } from '../../cursor';
 
 export interface ProblemFix {
   title: string;
