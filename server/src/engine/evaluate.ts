@@ -40,6 +40,7 @@ import type {
   WorkloadSummary,
 } from './types';
 import { isWorkload, kindProblem, podTemplate } from './workloads';
+import { clipUserText } from './userText';
 
 const SEVERITY: Record<Mode, Severity> = {
   enforce: 'error',
@@ -63,6 +64,7 @@ export interface ResolvedOptions {
   maxFileBytes: number;
   maxAliasCount: number;
   maxDepth: number;
+  maxFindings: number;
 }
 
 export function resolveOptions(o: AnalyzeOptions): ResolvedOptions {
@@ -83,6 +85,7 @@ export function resolveOptions(o: AnalyzeOptions): ResolvedOptions {
     maxFileBytes: o.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
     maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
     maxDepth: o.maxDepth ?? DEFAULT_LIMITS.maxDepth,
+    maxFindings: o.maxFindings ?? DEFAULT_LIMITS.maxFindings,
   };
 }
 
@@ -182,8 +185,9 @@ export function analyzeParsed(
     workloads: [],
     objects: 0,
   };
+  let cutShort = false;
   parsed.docs.forEach((doc, docIndex) => {
-    if (parsed.broken.has(docIndex)) return;
+    if (parsed.broken.has(docIndex) || cutShort) return;
     const ctx = new DocContext(doc, o.maxAliasCount);
     const visit = (obj: Cursor, item: number | null) => {
       if (!isMap(obj.node)) return;
@@ -261,6 +265,7 @@ export function analyzeParsed(
           }
           if (!outcome) continue;
           for (const p of outcome.problems) {
+            if (analysis.findings.length > o.maxFindings) break; // noted below
             const key = `${check.id}:${p.span.start}:${p.span.end}:${p.container ?? ''}:${p.detail}`;
             if (seen.has(key)) continue; // reported once, at the most severe mode
             seen.add(key);
@@ -285,6 +290,18 @@ export function analyzeParsed(
       });
     }
     for (const e of ctx.errors) analysis.errors.push(e);
+    if (analysis.findings.length > o.maxFindings) {
+      // Bounded output: the first findings, and a note where evaluation stopped.
+      cutShort = true;
+      analysis.findings.length = o.maxFindings;
+      const r = doc.range;
+      analysis.notes.push({
+        message: `Not fully evaluated: more than ${o.maxFindings} findings; the first ${o.maxFindings} are shown and the rest of the file is not evaluated`,
+        span: { start: r[0], end: Math.min(r[1], r[0] + 1) },
+        code: 'limit',
+        severity: 'information',
+      });
+    }
   });
 
   applySuppressions(text, parsed.docs, analysis);
@@ -317,7 +334,8 @@ function toFinding(
     path: p.path,
     span: p.span,
     object,
-    container: p.container,
+    // Cut like the message quotes it: a 1 MB name aliased into every container stays bounded.
+    container: p.container === null ? null : clipUserText(p.container),
     policy: run.policy,
     evaluatedVersion: `v1.${run.minor}`,
     policySource: run.source,

@@ -167,4 +167,6 @@ export interface AnalyzeOptions {
   maxFileBytes?: number;
   maxAliasCount?: number;
   maxDepth?: number;
+  /** Findings reported for one text before evaluation stops (with a note). */
+  maxFindings?: number;
 }
