@@ -4,49 +4,78 @@
  * document's text, so an edit re-parses and re-evaluates only the documents
  * it touched. `analyze()` is this with a fresh cache, so the editor and the
  * command line share one code path.
+ *
+ * With `keepParsed`, the parsed documents stay after evaluation and results
+ * are kept per policy, so one text can be evaluated at any level, version,
+ * Namespace labels or suppressions without parsing again (the analysis
+ * session, session/, is built on this).
  */
 import type { ResolvedOptions } from './evaluate';
 import { analyzeParsed, namespacesIn, resolveOptions } from './evaluate';
 import type { ParsedFile } from './parse';
 import { parseDocs, precheck, splitDocuments } from './parse';
-import type { Analysis, AnalyzeOptions, Finding, NamespaceLabels, Span } from './types';
+import type {
+  Analysis,
+  AnalyzeOptions,
+  Finding,
+  NamespaceLabels,
+  PolicySource,
+  Span,
+} from './types';
+
+interface Evaluated {
+  /** Results with offsets relative to the chunk. */
+  result: Analysis;
+  /** The same, placed in the whole text at the last position the chunk was seen. */
+  placed?: { key: string; analysis: Analysis };
+}
 
 interface Entry {
   /**
    * The parsed documents, until the chunk is evaluated: they are most of the
-   * memory a cached text holds, so they are dropped then and parsed again only
-   * if the policy changes.
+   * memory a cached text holds, so unless the cache keeps them they are
+   * dropped then and parsed again only if the policy changes.
    */
   parsed: ParsedFile | undefined;
   /** Number of YAML documents in the chunk. */
   docCount: number;
   namespaces: NamespaceLabels[];
-  evalKey?: string;
-  /** Results with offsets relative to the chunk. */
-  result?: Analysis;
-  /** The same, placed in the whole text at the last position the chunk was seen. */
-  placed?: { key: string; analysis: Analysis };
+  /** Results by policy key: the latest one only, or every one with `keepParsed`. */
+  results: Map<string, Evaluated>;
+}
+
+export interface CacheOptions {
+  /** Keep parsed documents and the results of every policy (default false). */
+  keepParsed?: boolean;
 }
 
 const shiftSpan = (s: Span, by: number): Span => ({ start: s.start + by, end: s.end + by });
 
 function policyKey(o: ResolvedOptions, nsKey: string): string {
-  return `${o.level}|${o.version}|${o.namespaceLabels}|${o.maxAliasCount}|${nsKey}`;
+  return `${o.level}|${o.version}|${o.namespaceLabels}|${o.suppressions}|${o.maxAliasCount}|${nsKey}`;
 }
 
 export class AnalysisCache {
   private entries = new Map<string, Entry>();
+  private readonly keepParsed: boolean;
+  private local = new Map<string, NamespaceLabels>();
+
+  constructor(options: CacheOptions = {}) {
+    this.keepParsed = options.keepParsed ?? false;
+  }
 
   /** Number of document chunks parsed by the last call (for tests and benchmarks). */
   lastParsed = 0;
   /** Number of document chunks evaluated by the last call (for tests and benchmarks). */
   lastEvaluated = 0;
+  /** Number of document chunks parsed since the cache was made. */
+  totalParsed = 0;
 
   analyze(text: string, options: AnalyzeOptions = {}): Analysis {
     const o = resolveOptions(options);
     const pre = precheck(text, o);
     if (pre) {
-      this.entries.clear();
+      this.clear();
       return { findings: [], errors: pre.errors, notes: pre.notes, workloads: [], objects: 0 };
     }
     const chunks = splitDocuments(text);
@@ -59,12 +88,13 @@ export class AnalysisCache {
       let entry = next.get(slice) ?? this.entries.get(slice);
       if (!entry) {
         this.lastParsed++;
+        this.totalParsed++;
         const parsed = parseDocs(slice, o.maxDepth);
         const namespaces =
-          o.namespaceLabels && slice.includes('Namespace')
+          (o.namespaceLabels || this.keepParsed) && slice.includes('Namespace')
             ? namespacesIn(parsed.docs, parsed.broken, o.file, o.maxAliasCount)
             : [];
-        entry = { parsed, docCount: parsed.docs.length, namespaces };
+        entry = { parsed, docCount: parsed.docs.length, namespaces, results: new Map() };
       }
       next.set(slice, entry);
       used.push({ start: c.start, text: slice, entry });
@@ -80,6 +110,7 @@ export class AnalysisCache {
         local.set(ns.name, { ...ns, spans });
       }
     }
+    this.local = local;
     const nsKey = o.namespaceLabels
       ? JSON.stringify([
           [...local.values()].map((n) => [n.name, n.labels]),
@@ -94,23 +125,29 @@ export class AnalysisCache {
     let docBase = 0;
     for (const u of used) {
       const e = u.entry;
-      if (e.evalKey !== key || !e.result) {
+      let ev = e.results.get(key);
+      if (!ev) {
         let parsed = e.parsed;
         if (!parsed) {
           this.lastParsed++;
+          this.totalParsed++;
           parsed = parseDocs(u.text, o.maxDepth);
         }
         this.lastEvaluated++;
-        e.result = analyzeParsed(u.text, parsed, o, local);
-        e.evalKey = key;
-        e.placed = undefined;
-        e.parsed = undefined;
+        ev = { result: analyzeParsed(u.text, parsed, o, local) };
+        if (this.keepParsed) {
+          e.parsed = parsed;
+        } else {
+          e.results.clear();
+          e.parsed = undefined;
+        }
+        e.results.set(key, ev);
       }
       const placeKey = `${u.start}|${docBase}|${spansKey}`;
-      if (e.placed?.key !== placeKey) {
-        e.placed = { key: placeKey, analysis: place(e.result, u.start, docBase, local, o.file) };
+      if (ev.placed?.key !== placeKey) {
+        ev.placed = { key: placeKey, analysis: place(ev.result, u.start, docBase, local, o.file) };
       }
-      const r = e.placed.analysis;
+      const r = ev.placed.analysis;
       for (const f of r.findings) out.findings.push(f);
       for (const d of r.errors) out.errors.push(d);
       for (const d of r.notes) out.notes.push(d);
@@ -121,9 +158,18 @@ export class AnalysisCache {
     return out;
   }
 
+  /**
+   * The Namespaces the last analysed text declares (spans in the whole text). Always known
+   * with `keepParsed`; otherwise only when the last analysis read Namespace labels.
+   */
+  declaredNamespaces(): NamespaceLabels[] {
+    return [...this.local.values()];
+  }
+
   /** Forget everything (e.g. when the document closes). */
   clear(): void {
     this.entries.clear();
+    this.local = new Map();
   }
 }
 
@@ -147,9 +193,22 @@ function place(
       span: shiftSpan(w.span, by),
       headSpan: shiftSpan(w.headSpan, by),
       podSpecSpan: w.podSpecSpan ? shiftSpan(w.podSpecSpan, by) : null,
+      policySource: placeSource(w.policySource, local, file),
     })),
     objects: r.objects,
   };
+}
+
+/** A policy source whose label is in this text, pointed at where the label is now. */
+function placeSource(
+  src: PolicySource,
+  local: ReadonlyMap<string, NamespaceLabels>,
+  file: string,
+): PolicySource {
+  if (src.kind !== 'namespace' || src.file !== file || !src.namespace) return src;
+  const ns = local.get(src.namespace);
+  const span = ns && src.label ? ns.spans[src.label] : undefined;
+  return span ? { ...src, span } : src;
 }
 
 function shiftFinding(
@@ -159,12 +218,7 @@ function shiftFinding(
   local: ReadonlyMap<string, NamespaceLabels>,
   file: string,
 ): Finding {
-  let policySource = f.policySource;
-  if (policySource.kind === 'namespace' && policySource.file === file && policySource.namespace) {
-    const ns = local.get(policySource.namespace);
-    const span = ns && policySource.label ? ns.spans[policySource.label] : undefined;
-    if (span) policySource = { ...policySource, span };
-  }
+  const policySource = placeSource(f.policySource, local, file);
   if (by === 0 && docBase === 0 && policySource === f.policySource) return f;
   return {
     ...f,

@@ -3,7 +3,6 @@
  * policies that apply (setting or Namespace labels), run the selected checks
  * and turn their problems into located findings with fixes.
  */
-import { isMap } from 'yaml';
 import type { Document } from 'yaml';
 import type { Outcome, Problem } from './checks/api';
 import type { CheckVariant } from './checks/api';
@@ -11,6 +10,7 @@ import { Cursor, DocContext } from './cursor';
 import { planEdits } from './fixes/edits';
 import { DEFAULT_LIMITS } from './limits';
 import { LineIndex } from './lines';
+import { forEachObject } from './objects';
 import type { ParsedFile } from './parse';
 import { PodView } from './podView';
 import {
@@ -21,6 +21,7 @@ import {
   namespacePolicies,
   versionError,
 } from './policy';
+import { isHardeningCheckId } from './hardening/results';
 import { analyzePodSecurityPolicy, isPodSecurityPolicy, pspMessage } from './psp';
 import { selectChecks } from './registry';
 import { findSuppressions, suppressedBy } from './suppress';
@@ -65,6 +66,7 @@ export interface ResolvedOptions {
   maxAliasCount: number;
   maxDepth: number;
   maxFindings: number;
+  suppressions: boolean;
 }
 
 export function resolveOptions(o: AnalyzeOptions): ResolvedOptions {
@@ -86,6 +88,7 @@ export function resolveOptions(o: AnalyzeOptions): ResolvedOptions {
     maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
     maxDepth: o.maxDepth ?? DEFAULT_LIMITS.maxDepth,
     maxFindings: o.maxFindings ?? DEFAULT_LIMITS.maxFindings,
+    suppressions: o.suppressions ?? true,
   };
 }
 
@@ -105,10 +108,8 @@ export function namespacesIn(
   docs.forEach((doc, i) => {
     if (broken.has(i)) return;
     const ctx = new DocContext(doc, maxAlias);
-    const visit = (obj: Cursor) => {
-      const kind = obj.get('kind').str();
-      if (kind === 'List') return obj.get('items').items().forEach(visit);
-      if (kind !== 'Namespace' || obj.get('apiVersion').str() !== 'v1') return;
+    forEachObject(Cursor.root(ctx, doc.contents), (obj, apiVersion, kind) => {
+      if (kind !== 'Namespace' || apiVersion !== 'v1') return;
       const meta = obj.get('metadata');
       const name = meta.get('name').str();
       if (!name) return;
@@ -121,25 +122,27 @@ export function namespacesIn(
         spans[k] = v.span;
       }
       out.push({ name, labels, file, spans });
-    };
-    visit(Cursor.root(ctx, doc.contents));
+    });
   });
   return out;
 }
 
+/**
+ * The policies a workload in namespace `ns` is evaluated at, one per mode that
+ * checks anything, and the one its summary gives (the first of those, or, in a
+ * Namespace labelled privileged in every mode, its enforce label's).
+ */
 function modeRuns(
   o: ResolvedOptions,
   ns: string | null,
   local: ReadonlyMap<string, NamespaceLabels>,
-): ModeRun[] {
+): { runs: ModeRun[]; head: ModeRun } {
   const labelled =
     o.namespaceLabels && ns !== null ? (local.get(ns) ?? o.namespaces.get(ns)) : undefined;
   if (labelled && hasPodSecurityLabels(labelled.labels)) {
-    const runs: ModeRun[] = [];
-    for (const m of namespacePolicies(labelled.labels).modes) {
-      if (m.policy.level === 'privileged') continue;
+    const all: ModeRun[] = namespacePolicies(labelled.labels).modes.map((m) => {
       const label = m.label ?? `${LABEL_PREFIX}${m.mode}`;
-      runs.push({
+      return {
         mode: m.mode,
         policy: m.policy,
         minor: evaluatedMinor(m.policy.version),
@@ -150,18 +153,18 @@ function modeRuns(
           span: labelled.spans[label],
           label,
         },
-      });
-    }
-    return runs;
+      };
+    });
+    const runs = all.filter((r) => r.policy.level !== 'privileged');
+    return { runs, head: runs[0] ?? all[0]! };
   }
-  return [
-    {
-      mode: 'enforce',
-      policy: { level: o.level, version: o.version },
-      minor: evaluatedMinor(o.version),
-      source: { kind: 'setting' },
-    },
-  ];
+  const run: ModeRun = {
+    mode: 'enforce',
+    policy: { level: o.level, version: o.version },
+    minor: evaluatedMinor(o.version),
+    source: { kind: 'setting' },
+  };
+  return { runs: [run], head: run };
 }
 
 function message(reason: string, detail: string, path: string): string {
@@ -189,18 +192,7 @@ export function analyzeParsed(
   parsed.docs.forEach((doc, docIndex) => {
     if (parsed.broken.has(docIndex) || cutShort) return;
     const ctx = new DocContext(doc, o.maxAliasCount);
-    const visit = (obj: Cursor, item: number | null) => {
-      if (!isMap(obj.node)) return;
-      const apiVersion = obj.get('apiVersion').str();
-      const kind = obj.get('kind').str();
-      if (apiVersion === undefined || kind === undefined) return;
-      if (kind === 'List' || kind.endsWith('List')) {
-        obj
-          .get('items')
-          .items()
-          .forEach((it, i) => visit(it, i));
-        return;
-      }
+    const visit = (obj: Cursor, apiVersion: string, kind: string, item: number | null) => {
       analysis.objects++;
       const meta = obj.get('metadata').asObject();
       const ref: ObjectRef = {
@@ -243,14 +235,15 @@ export function analyzeParsed(
       const template = podTemplate(obj, kind);
       if (!template) return;
       const pod = new PodView(template);
-      const runs = modeRuns(o, ref.namespace, local);
+      const { runs, head } = modeRuns(o, ref.namespace, local);
       const objSpan = obj.span;
       const headSpan = (obj.get('kind').node ? obj.get('kind').span : objSpan) satisfies Span;
       const summary: WorkloadSummary = {
         object: ref,
         span: objSpan,
         headSpan,
-        policy: runs[0]?.policy ?? { level: 'privileged', version: o.version },
+        policy: head.policy,
+        policySource: head.source,
         podSpecSpan: pod.spec.node ? pod.spec.span : null,
       };
       analysis.workloads.push(summary);
@@ -277,7 +270,7 @@ export function analyzeParsed(
       }
     };
     const firstFinding = analysis.findings.length;
-    visit(Cursor.root(ctx, doc.contents), null);
+    forEachObject(Cursor.root(ctx, doc.contents), visit);
     if (ctx.overLimit) {
       // Results past the limit would be guesses: report the limit instead.
       analysis.findings.length = firstFinding;
@@ -304,7 +297,7 @@ export function analyzeParsed(
     }
   });
 
-  applySuppressions(text, parsed.docs, analysis);
+  if (o.suppressions) applySuppressions(text, parsed.docs, analysis);
   return analysis;
 }
 
@@ -393,7 +386,10 @@ function applySuppressions(
       problems.push(`unknown check ${s.unknown.map((u) => `"${u}"`).join(', ')}`);
     if (s.checks.length === 0 && s.unknown.length === 0) problems.push('no check named');
     if (s.reason === '') problems.push('no reason given after "--"');
-    if (!s.used && s.checks.length > 0) problems.push('it silences nothing here');
+    // Whether a hardening check's suppression silences anything is known only
+    // once the hardening checks have run over every file (hardening/findings.ts).
+    if (!s.used && s.checks.length > 0 && !s.checks.some(isHardeningCheckId))
+      problems.push('it silences nothing here');
     if (problems.length === 0) continue;
     const detail = `${problems.join('; ')}. Use: # podsec-ignore <checkId>[,<checkId>…] -- <reason>`;
     analysis.findings.push({

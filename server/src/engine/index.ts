@@ -9,6 +9,8 @@ import type { Analysis, AnalyzeOptions, NamespaceLabels } from './types';
 
 export * from './types';
 export { AnalysisCache } from './cache';
+export { AnalysisSession } from './session';
+export type { PolicyQuery, SessionOptions } from './session';
 export {
   adviseText,
   buildReport,
@@ -17,6 +19,7 @@ export {
   fixWorkloadToLevel,
   meets,
   nextLevel,
+  OutlookMemo,
 } from './advisor';
 /**
  * Moved to ../render (the renderers the CLI and the language server share);
@@ -70,6 +73,7 @@ export {
   versionError,
 } from './policy';
 export { applyEdits } from './fixes/edits';
+export { splitDocuments } from './parse';
 export { DEFAULT_LIMITS } from './limits';
 export { WORKLOAD_KINDS } from './workloads';
 export { escapeMarkdown, plural } from './text';
@@ -90,3 +94,31 @@ export function collectNamespaces(
   const parsed = parseFile(text, o);
   return namespacesIn(parsed.docs, parsed.broken, file, o.maxAliasCount);
 }
+export {
+  analyzeHardening,
+  HARDENING_CHECK_IDS,
+  HARDENING_CHECKS,
+  HARDENING_DEFAULT_NAMESPACE,
+  hardeningEnabled,
+  hardeningOptionsFrom,
+  hardeningSource,
+  isHardeningCheckId,
+  isHardeningFinding,
+  mergeHardening,
+  runHardening,
+  severityOf as hardeningSeverityOf,
+} from './hardening/index';
+export type {
+  AuditPolicyResult,
+  HardeningCheckId,
+  HardeningCheckInfo,
+  HardeningOptions,
+  HardeningResult,
+  HardeningRun,
+  HardeningSource,
+  NamespaceIsolation,
+  SourceOptions as HardeningSourceOptions,
+  TokenMount,
+  WorkloadIsolation,
+  WorkloadResources,
+} from './hardening/index';

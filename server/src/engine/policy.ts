@@ -36,9 +36,21 @@ export function versionError(version: string): string | null {
     : `invalid policy version "${version}": expected "latest" or v1.<minor> (v1.0 to ${LATEST_VERSION}; newer minors evaluate as ${LATEST_VERSION})`;
 }
 
-const STRICTNESS: Record<Level, number> = { privileged: 0, baseline: 1, restricted: 2 };
+/** Levels from the least to the most strict. */
+export const LEVEL_RANK: Readonly<Record<Level, number>> = {
+  privileged: 0,
+  baseline: 1,
+  restricted: 2,
+};
+
+/** Whether `a` is stricter than `b`. */
 export function stricter(a: Level, b: Level): boolean {
-  return STRICTNESS[a] > STRICTNESS[b];
+  return LEVEL_RANK[a] > LEVEL_RANK[b];
+}
+
+/** The next stricter level, or null above restricted. */
+export function nextLevel(level: Level): Level | null {
+  return level === 'privileged' ? 'baseline' : level === 'baseline' ? 'restricted' : null;
 }
 
 export interface ModePolicy {

@@ -37,10 +37,13 @@
  * allow-list that permits unset to restricted.
  */
 import { BASELINE_CAPABILITIES } from './checks/capabilities_baseline';
+import { RESTRICTED_ALLOWED_VOLUMES } from './checks/restrictedVolumes';
 import { isMap, isScalar, isSeq } from 'yaml';
 import { Cursor, DocContext, nodeSpan } from './cursor';
 import { DEFAULT_LIMITS } from './limits';
+import { forEachObject } from './objects';
 import { parseFile } from './parse';
+import { nextLevel, stricter } from './policy';
 import type { AnalyzeOptions, Level, Span } from './types';
 
 export const PSP_KIND = 'PodSecurityPolicy';
@@ -88,26 +91,15 @@ export interface PspAnalysis {
   kindSpan: Span;
 }
 
-const RANK: Record<Level, number> = { privileged: 0, baseline: 1, restricted: 2 };
-const NEXT: Record<Level, Level | null> = {
-  privileged: 'baseline',
-  baseline: 'restricted',
-  restricted: null,
-};
-
 /** The capabilities baseline allows to be added. */
 export { BASELINE_CAPABILITIES };
-/** The volume types restricted allows (PSP spelling). */
-export const RESTRICTED_VOLUMES: readonly string[] = [
-  'configMap',
-  'csi',
-  'downwardAPI',
-  'emptyDir',
-  'ephemeral',
-  'persistentVolumeClaim',
-  'projected',
-  'secret',
-];
+/**
+ * The volume types restricted allows, as a PSP's `volumes` names them: the
+ * check's list without `image`, a volume type newer than PodSecurityPolicy.
+ */
+export const RESTRICTED_VOLUMES: readonly string[] = RESTRICTED_ALLOWED_VOLUMES.filter(
+  (v) => v !== 'image',
+);
 const SELINUX_TYPES = new Set(['container_t', 'container_init_t', 'container_kvm_t']);
 
 // ----- raw readers: a PSP is read, not validated, so no schema errors are recorded
@@ -215,327 +207,377 @@ function appArmorLevel(allowed: string | undefined): { level: Level; reason: str
   return { level: 'restricted', reason: 'only runtime/default or localhost profiles' };
 }
 
+// ----- the table: each PSP field, where it is read, how it is shown, the level it allows
+
+type Verdict = { level: Level; reason: string };
+
+/** The parts of a PodSecurityPolicy the rules read. */
+interface PspFields {
+  spec: Cursor;
+  annotations: Cursor;
+}
+
+/** A note on a setting Pod Security does not carry over. */
+interface GapNote {
+  field: string;
+  value: string;
+  kind: PspGap['kind'];
+  note: string;
+}
+
+/** A PSP field Pod Security has a level for. */
+interface SettingRule {
+  field: string;
+  read: (p: PspFields) => Cursor;
+  value: (c: Cursor) => string;
+  level: (c: Cursor, p: PspFields) => Verdict;
+  /** Listed only when this holds (default: always). */
+  listed?: (c: Cursor) => boolean;
+  /** What Pod Security will not do that the PSP did (a mutating default, say). */
+  gap?: (c: Cursor) => GapNote | null;
+}
+
+/** A PSP field Pod Security has no level for: a note when it is set. */
+interface GapRule {
+  read: (p: PspFields) => Cursor;
+  gap: (c: Cursor) => GapNote | null;
+}
+
+const SEC = 'seccomp.security.alpha.kubernetes.io/';
+const APPARMOR = 'apparmor.security.beta.kubernetes.io/';
+
+const hostFlag = (key: string, what: string): SettingRule => ({
+  field: `spec.${key}`,
+  read: (p) => p.spec.get(key),
+  value: (c) => (c.present ? String(text(c)) : '(unset)'),
+  level: (c) =>
+    flag(c) === true
+      ? { level: 'privileged', reason: `allows ${what}, which baseline forbids` }
+      : { level: 'restricted', reason: `does not allow ${what}` },
+});
+
+const portRanges = (c: Cursor): Cursor[] => (c.present && isSeq(c.node) ? c.items() : []);
+const strings = (c: Cursor): string[] => list(c) ?? [];
+
+function seLinuxVerdict(c: Cursor): Verdict {
+  const rule = text(c.get('rule'));
+  if (rule !== 'MustRunAs') {
+    return {
+      level: 'privileged',
+      reason: `with ${rule ?? 'no rule'} pods may choose any SELinux user, role and type; baseline allows no user or role and only the container types`,
+    };
+  }
+  const opts = c.get('seLinuxOptions');
+  const problems: string[] = [];
+  if (text(opts.get('user'))) problems.push('a user');
+  if (text(opts.get('role'))) problems.push('a role');
+  const type = text(opts.get('type'));
+  if (type && !SELINUX_TYPES.has(type)) problems.push(`type ${type}`);
+  return problems.length > 0
+    ? { level: 'privileged', reason: `sets ${problems.join(', ')}, which baseline forbids` }
+    : { level: 'restricted', reason: 'MustRunAs without a custom user, role or type' };
+}
+
+function volumesVerdict(volumes: readonly string[]): Verdict {
+  const wild = volumes.filter((v) => v === '*' || v === 'hostPath');
+  const notRestricted = volumes.filter((v) => !RESTRICTED_VOLUMES.includes(v));
+  if (wild.length > 0) {
+    return {
+      level: 'privileged',
+      reason: `${wild.join(', ')} allows hostPath volumes, which baseline forbids`,
+    };
+  }
+  if (notRestricted.length > 0) {
+    return {
+      level: 'baseline',
+      reason: `${notRestricted.join(', ')} ${notRestricted.length === 1 ? 'is' : 'are'} not among the volume types restricted allows`,
+    };
+  }
+  return { level: 'restricted', reason: 'only volume types restricted allows' };
+}
+
+/** The fields Pod Security has a level for, in the order the report lists them. */
+const SETTINGS: readonly SettingRule[] = [
+  hostFlag('privileged', 'privileged containers'),
+  hostFlag('hostNetwork', 'the host network'),
+  hostFlag('hostPID', 'the host PID namespace'),
+  hostFlag('hostIPC', 'the host IPC namespace'),
+  {
+    field: 'spec.hostPorts',
+    read: (p) => p.spec.get('hostPorts'),
+    value: (c) => {
+      const ranges = portRanges(c);
+      return ranges.length > 0
+        ? ranges.map((r) => `${text(r.get('min')) ?? '?'}-${text(r.get('max')) ?? '?'}`).join(', ')
+        : '(none)';
+    },
+    level: (c) =>
+      portRanges(c).length > 0
+        ? { level: 'privileged', reason: 'allows host ports, which baseline forbids' }
+        : { level: 'restricted', reason: 'no host ports' },
+  },
+  {
+    field: 'spec.allowedCapabilities',
+    read: (p) => p.spec.get('allowedCapabilities'),
+    value: (c) => short(strings(c)),
+    level: (c) => capabilityLevel(strings(c)),
+  },
+  {
+    field: 'spec.defaultAddCapabilities',
+    read: (p) => p.spec.get('defaultAddCapabilities'),
+    listed: (c) => strings(c).length > 0,
+    value: (c) => short(strings(c)),
+    level: (c) => capabilityLevel(strings(c)),
+    gap: (c) => ({
+      field: 'spec.defaultAddCapabilities',
+      value: short(strings(c)),
+      kind: 'mutating',
+      note: 'Pod Security admission adds no capabilities: list them in the containers\u2019 securityContext.capabilities.add',
+    }),
+  },
+  {
+    field: 'spec.requiredDropCapabilities',
+    read: (p) => p.spec.get('requiredDropCapabilities'),
+    value: (c) => short(strings(c)),
+    level: (c) =>
+      strings(c).includes('ALL')
+        ? { level: 'restricted', reason: 'requires dropping ALL' }
+        : { level: 'baseline', reason: 'restricted requires dropping ALL' },
+    gap: (c) =>
+      strings(c).length > 0
+        ? {
+            field: 'spec.requiredDropCapabilities',
+            value: short(strings(c)),
+            kind: 'mutating',
+            note: 'Pod Security admission drops nothing for the pods: each container must list them in securityContext.capabilities.drop',
+          }
+        : null,
+  },
+  {
+    field: 'spec.volumes',
+    read: (p) => p.spec.get('volumes'),
+    value: (c) => short(strings(c)),
+    level: (c) => volumesVerdict(strings(c)),
+  },
+  {
+    field: 'spec.seLinux.rule',
+    read: (p) => p.spec.get('seLinux'),
+    value: (c) => text(c.get('rule')) ?? '(unset)',
+    level: seLinuxVerdict,
+    gap: (c) =>
+      text(c.get('rule')) === 'MustRunAs'
+        ? {
+            field: 'spec.seLinux',
+            value: 'MustRunAs',
+            kind: 'mutating',
+            note: 'Pod Security admission does not set seLinuxOptions: pods that relied on the PSP default must set them',
+          }
+        : null,
+  },
+  {
+    field: 'spec.runAsUser.rule',
+    read: (p) => p.spec.get('runAsUser'),
+    value: (c) => text(c.get('rule')) ?? '(unset)',
+    level: (c) =>
+      text(c.get('rule')) === 'MustRunAsNonRoot'
+        ? { level: 'restricted', reason: 'requires a non-root user' }
+        : { level: 'baseline', reason: 'restricted requires the rule MustRunAsNonRoot' },
+    gap: (c) => {
+      const rule = text(c.get('rule'));
+      if (rule !== 'MustRunAs' && rule !== 'MustRunAsNonRoot') return null;
+      return {
+        field: 'spec.runAsUser',
+        value: rule,
+        kind: 'mutating',
+        note:
+          rule === 'MustRunAs'
+            ? 'Pod Security admission does not set runAsUser: pods must set their user'
+            : 'Pod Security admission does not set runAsNonRoot: pods must set runAsNonRoot: true',
+      };
+    },
+  },
+  {
+    field: 'spec.allowPrivilegeEscalation',
+    read: (p) => p.spec.get('allowPrivilegeEscalation'),
+    value: (c) => (c.present ? String(text(c)) : '(unset: true)'),
+    level: (c) =>
+      flag(c) === false
+        ? { level: 'restricted', reason: 'forbids privilege escalation' }
+        : { level: 'baseline', reason: 'restricted requires allowPrivilegeEscalation: false' },
+    gap: (c) =>
+      flag(c) === false
+        ? {
+            field: 'spec.allowPrivilegeEscalation',
+            value: 'false',
+            kind: 'mutating',
+            note: 'Pod Security admission does not set it: each container must set allowPrivilegeEscalation: false',
+          }
+        : null,
+  },
+  {
+    field: 'spec.allowedUnsafeSysctls',
+    read: (p) => p.spec.get('allowedUnsafeSysctls'),
+    value: (c) => short(strings(c)),
+    level: (c) =>
+      strings(c).length > 0
+        ? { level: 'privileged', reason: 'allows unsafe sysctls, which baseline forbids' }
+        : { level: 'restricted', reason: 'no unsafe sysctls' },
+    gap: (c) =>
+      strings(c).length > 0
+        ? {
+            field: 'spec.allowedUnsafeSysctls',
+            value: short(strings(c)),
+            kind: 'noEquivalent',
+            note: 'Pod Security cannot allow individual sysctls: only privileged admits any sysctl outside the safe set',
+          }
+        : null,
+  },
+  {
+    field: 'spec.allowedProcMountTypes',
+    read: (p) => p.spec.get('allowedProcMountTypes'),
+    value: (c) => short(strings(c)),
+    level: (c) => {
+      const unmasked = strings(c).filter((p) => p !== 'Default');
+      return unmasked.length > 0
+        ? {
+            level: 'privileged',
+            reason: `${unmasked.join(', ')} proc mounts are forbidden by baseline`,
+          }
+        : { level: 'restricted', reason: 'only the Default proc mount' };
+    },
+  },
+  {
+    field: `metadata.annotations[${SEC}allowedProfileNames]`,
+    read: (p) => p.annotations.get(`${SEC}allowedProfileNames`),
+    value: (c) => text(c) ?? '(unset)',
+    level: (c, p) => seccompLevel(text(c), text(p.annotations.get(`${SEC}defaultProfileName`))),
+  },
+  {
+    field: `metadata.annotations[${APPARMOR}allowedProfileNames]`,
+    read: (p) => p.annotations.get(`${APPARMOR}allowedProfileNames`),
+    value: (c) => text(c) ?? '(unset)',
+    level: (c) => appArmorLevel(text(c)),
+  },
+];
+
+/** A default the PSP filled in and Pod Security admission, which never changes pods, does not. */
+const mutatingDefault = (field: string, read: (p: PspFields) => Cursor, note: string): GapRule => ({
+  read,
+  gap: (c) => (c.present ? { field, value: text(c) ?? '…', kind: 'mutating', note } : null),
+});
+
+/** A field the standards have no opinion on. */
+const noOpinion = (field: string, read: (p: PspFields) => Cursor, note: string): GapRule => ({
+  read,
+  gap: (c) => (c.present ? { field, value: summarize(c), kind: 'noEquivalent', note } : null),
+});
+
+const groupRule = (key: 'runAsGroup' | 'supplementalGroups' | 'fsGroup'): GapRule => ({
+  read: (p) => p.spec.get(key),
+  gap: (c) => {
+    const r = text(c.get('rule'));
+    if (r === undefined || r === 'RunAsAny') return null;
+    return {
+      field: `spec.${key}`,
+      value: r,
+      kind: 'noEquivalent',
+      note: `Pod Security has no opinion on ${key}${r === 'MustRunAs' ? '; with MustRunAs the PSP also set a default, which pods must now set themselves' : ''}`,
+    };
+  },
+});
+
+/** The fields Pod Security has no level for, in the order the report lists them. */
+const GAPS: readonly GapRule[] = [
+  mutatingDefault(
+    'spec.defaultAllowPrivilegeEscalation',
+    (p) => p.spec.get('defaultAllowPrivilegeEscalation'),
+    'a default only; Pod Security admission sets nothing, containers must set allowPrivilegeEscalation themselves',
+  ),
+  mutatingDefault(
+    `metadata.annotations[${SEC}defaultProfileName]`,
+    (p) => p.annotations.get(`${SEC}defaultProfileName`),
+    'a default only; pods must set securityContext.seccompProfile themselves',
+  ),
+  mutatingDefault(
+    `metadata.annotations[${APPARMOR}defaultProfileName]`,
+    (p) => p.annotations.get(`${APPARMOR}defaultProfileName`),
+    'a default only; pods must set their AppArmor profile themselves',
+  ),
+  mutatingDefault(
+    'spec.runtimeClass.defaultRuntimeClassName',
+    (p) => p.spec.get('runtimeClass').get('defaultRuntimeClassName'),
+    'a default only; pods must set runtimeClassName themselves',
+  ),
+  noOpinion(
+    'spec.allowedHostPaths',
+    (p) => p.spec.get('allowedHostPaths'),
+    'the volumes list decides; Pod Security forbids hostPath from baseline on',
+  ),
+  noOpinion(
+    'spec.allowedFlexVolumes',
+    (p) => p.spec.get('allowedFlexVolumes'),
+    'the volumes list decides; restricted forbids flexVolume',
+  ),
+  noOpinion(
+    'spec.allowedCSIDrivers',
+    (p) => p.spec.get('allowedCSIDrivers'),
+    'Pod Security cannot limit CSI drivers',
+  ),
+  noOpinion(
+    'spec.forbiddenSysctls',
+    (p) => p.spec.get('forbiddenSysctls'),
+    'Pod Security cannot forbid sysctls from the safe set',
+  ),
+  noOpinion(
+    'spec.runtimeClass.allowedRuntimeClassNames',
+    (p) => p.spec.get('runtimeClass').get('allowedRuntimeClassNames'),
+    'Pod Security cannot limit runtime classes (admission exemptions can exempt some)',
+  ),
+  groupRule('runAsGroup'),
+  groupRule('supplementalGroups'),
+  groupRule('fsGroup'),
+  {
+    read: (p) => p.spec.get('readOnlyRootFilesystem'),
+    gap: (c) =>
+      flag(c) === true
+        ? {
+            field: 'spec.readOnlyRootFilesystem',
+            value: 'true',
+            kind: 'noEquivalent',
+            note: 'Pod Security has no opinion on a read-only root filesystem; containers must set readOnlyRootFilesystem: true themselves',
+          }
+        : null,
+  },
+];
+
 /** Map one PodSecurityPolicy object (the cursor at its root) to Pod Security levels. */
 export function analyzePodSecurityPolicy(obj: Cursor): PspAnalysis {
   const meta = obj.get('metadata');
-  const spec = obj.get('spec');
-  const annotations = meta.get('annotations');
+  const fields: PspFields = { spec: obj.get('spec'), annotations: meta.get('annotations') };
   const settings: PspSetting[] = [];
   const gaps: PspGap[] = [];
-  const add = (
-    c: Cursor,
-    field: string,
-    value: string,
-    r: { level: Level; reason: string },
-  ): void => {
-    settings.push({ field, value, level: r.level, reason: r.reason, span: at(c) });
-  };
-  const gap = (c: Cursor, field: string, value: string, kind: PspGap['kind'], note: string) => {
-    gaps.push({ field, value, kind, note, span: at(c) });
-  };
-
-  // Boolean host and privilege settings: true falls to privileged.
-  for (const [key, what] of [
-    ['privileged', 'privileged containers'],
-    ['hostNetwork', 'the host network'],
-    ['hostPID', 'the host PID namespace'],
-    ['hostIPC', 'the host IPC namespace'],
-  ] as const) {
-    const c = spec.get(key);
-    const on = flag(c) === true;
-    add(
-      c,
-      `spec.${key}`,
-      c.present ? String(text(c)) : '(unset)',
-      on
-        ? { level: 'privileged', reason: `allows ${what}, which baseline forbids` }
-        : { level: 'restricted', reason: `does not allow ${what}` },
-    );
+  for (const rule of SETTINGS) {
+    const c = rule.read(fields);
+    if (rule.listed && !rule.listed(c)) continue;
+    settings.push({
+      field: rule.field,
+      value: rule.value(c),
+      ...rule.level(c, fields),
+      span: at(c),
+    });
+    const g = rule.gap?.(c);
+    if (g) gaps.push({ ...g, span: at(c) });
   }
-
-  const hostPorts = spec.get('hostPorts');
-  const portRanges = hostPorts.present && isSeq(hostPorts.node) ? hostPorts.items() : [];
-  add(
-    hostPorts,
-    'spec.hostPorts',
-    portRanges.length > 0
-      ? portRanges
-          .map((r) => `${text(r.get('min')) ?? '?'}-${text(r.get('max')) ?? '?'}`)
-          .join(', ')
-      : '(none)',
-    portRanges.length > 0
-      ? { level: 'privileged', reason: 'allows host ports, which baseline forbids' }
-      : { level: 'restricted', reason: 'no host ports' },
-  );
-
-  const allowedCaps = spec.get('allowedCapabilities');
-  const allowed = list(allowedCaps) ?? [];
-  add(allowedCaps, 'spec.allowedCapabilities', short(allowed), capabilityLevel(allowed));
-
-  const defaultCaps = spec.get('defaultAddCapabilities');
-  const defaults = list(defaultCaps) ?? [];
-  if (defaults.length > 0) {
-    add(defaultCaps, 'spec.defaultAddCapabilities', short(defaults), capabilityLevel(defaults));
-    gap(
-      defaultCaps,
-      'spec.defaultAddCapabilities',
-      short(defaults),
-      'mutating',
-      'Pod Security admission adds no capabilities: list them in the containers\u2019 securityContext.capabilities.add',
-    );
+  for (const rule of GAPS) {
+    const c = rule.read(fields);
+    const g = rule.gap(c);
+    if (g) gaps.push({ ...g, span: at(c) });
   }
-
-  const dropC = spec.get('requiredDropCapabilities');
-  const drop = list(dropC) ?? [];
-  add(
-    dropC,
-    'spec.requiredDropCapabilities',
-    short(drop),
-    drop.includes('ALL')
-      ? { level: 'restricted', reason: 'requires dropping ALL' }
-      : { level: 'baseline', reason: 'restricted requires dropping ALL' },
-  );
-  if (drop.length > 0) {
-    gap(
-      dropC,
-      'spec.requiredDropCapabilities',
-      short(drop),
-      'mutating',
-      'Pod Security admission drops nothing for the pods: each container must list them in securityContext.capabilities.drop',
-    );
-  }
-
-  const volumesC = spec.get('volumes');
-  const volumes = list(volumesC) ?? [];
-  const wild = volumes.filter((v) => v === '*' || v === 'hostPath');
-  const notRestricted = volumes.filter((v) => !RESTRICTED_VOLUMES.includes(v));
-  add(
-    volumesC,
-    'spec.volumes',
-    short(volumes),
-    wild.length > 0
-      ? {
-          level: 'privileged',
-          reason: `${wild.join(', ')} allows hostPath volumes, which baseline forbids`,
-        }
-      : notRestricted.length > 0
-        ? {
-            level: 'baseline',
-            reason: `${notRestricted.join(', ')} ${notRestricted.length === 1 ? 'is' : 'are'} not among the volume types restricted allows`,
-          }
-        : { level: 'restricted', reason: 'only volume types restricted allows' },
-  );
-
-  const seLinux = spec.get('seLinux');
-  const rule = text(seLinux.get('rule'));
-  const opts = seLinux.get('seLinuxOptions');
-  {
-    let r: { level: Level; reason: string };
-    if (rule !== 'MustRunAs') {
-      r = {
-        level: 'privileged',
-        reason: `with ${rule ?? 'no rule'} pods may choose any SELinux user, role and type; baseline allows no user or role and only the container types`,
-      };
-    } else {
-      const problems: string[] = [];
-      if (text(opts.get('user'))) problems.push('a user');
-      if (text(opts.get('role'))) problems.push('a role');
-      const type = text(opts.get('type'));
-      if (type && !SELINUX_TYPES.has(type)) problems.push(`type ${type}`);
-      r =
-        problems.length > 0
-          ? {
-              level: 'privileged',
-              reason: `sets ${problems.join(', ')}, which baseline forbids`,
-            }
-          : { level: 'restricted', reason: 'MustRunAs without a custom user, role or type' };
-      gap(
-        seLinux,
-        'spec.seLinux',
-        'MustRunAs',
-        'mutating',
-        'Pod Security admission does not set seLinuxOptions: pods that relied on the PSP default must set them',
-      );
-    }
-    add(seLinux, 'spec.seLinux.rule', rule ?? '(unset)', r);
-  }
-
-  const runAsUser = spec.get('runAsUser');
-  const userRule = text(runAsUser.get('rule'));
-  add(
-    runAsUser,
-    'spec.runAsUser.rule',
-    userRule ?? '(unset)',
-    userRule === 'MustRunAsNonRoot'
-      ? { level: 'restricted', reason: 'requires a non-root user' }
-      : { level: 'baseline', reason: 'restricted requires the rule MustRunAsNonRoot' },
-  );
-  if (userRule === 'MustRunAs' || userRule === 'MustRunAsNonRoot') {
-    gap(
-      runAsUser,
-      'spec.runAsUser',
-      userRule,
-      'mutating',
-      userRule === 'MustRunAs'
-        ? 'Pod Security admission does not set runAsUser: pods must set their user'
-        : 'Pod Security admission does not set runAsNonRoot: pods must set runAsNonRoot: true',
-    );
-  }
-
-  const ape = spec.get('allowPrivilegeEscalation');
-  const apeValue = flag(ape);
-  add(
-    ape,
-    'spec.allowPrivilegeEscalation',
-    ape.present ? String(text(ape)) : '(unset: true)',
-    apeValue === false
-      ? { level: 'restricted', reason: 'forbids privilege escalation' }
-      : { level: 'baseline', reason: 'restricted requires allowPrivilegeEscalation: false' },
-  );
-  if (apeValue === false) {
-    gap(
-      ape,
-      'spec.allowPrivilegeEscalation',
-      'false',
-      'mutating',
-      'Pod Security admission does not set it: each container must set allowPrivilegeEscalation: false',
-    );
-  }
-
-  const sysctlsC = spec.get('allowedUnsafeSysctls');
-  const sysctls = list(sysctlsC) ?? [];
-  add(
-    sysctlsC,
-    'spec.allowedUnsafeSysctls',
-    short(sysctls),
-    sysctls.length > 0
-      ? { level: 'privileged', reason: 'allows unsafe sysctls, which baseline forbids' }
-      : { level: 'restricted', reason: 'no unsafe sysctls' },
-  );
-  if (sysctls.length > 0) {
-    gap(
-      sysctlsC,
-      'spec.allowedUnsafeSysctls',
-      short(sysctls),
-      'noEquivalent',
-      'Pod Security cannot allow individual sysctls: only privileged admits any sysctl outside the safe set',
-    );
-  }
-
-  const procC = spec.get('allowedProcMountTypes');
-  const proc = list(procC) ?? [];
-  const unmasked = proc.filter((p) => p !== 'Default');
-  add(
-    procC,
-    'spec.allowedProcMountTypes',
-    short(proc),
-    unmasked.length > 0
-      ? {
-          level: 'privileged',
-          reason: `${unmasked.join(', ')} proc mounts are forbidden by baseline`,
-        }
-      : { level: 'restricted', reason: 'only the Default proc mount' },
-  );
-
-  const seccompAllowed = annotations.get(
-    'seccomp.security.alpha.kubernetes.io/allowedProfileNames',
-  );
-  const seccompDefault = annotations.get('seccomp.security.alpha.kubernetes.io/defaultProfileName');
-  add(
-    seccompAllowed,
-    'metadata.annotations[seccomp.security.alpha.kubernetes.io/allowedProfileNames]',
-    text(seccompAllowed) ?? '(unset)',
-    seccompLevel(text(seccompAllowed), text(seccompDefault)),
-  );
-  const appArmorAllowed = annotations.get(
-    'apparmor.security.beta.kubernetes.io/allowedProfileNames',
-  );
-  add(
-    appArmorAllowed,
-    'metadata.annotations[apparmor.security.beta.kubernetes.io/allowedProfileNames]',
-    text(appArmorAllowed) ?? '(unset)',
-    appArmorLevel(text(appArmorAllowed)),
-  );
-
-  // Purely mutating settings.
-  for (const [c, field, note] of [
-    [
-      spec.get('defaultAllowPrivilegeEscalation'),
-      'spec.defaultAllowPrivilegeEscalation',
-      'a default only; Pod Security admission sets nothing, containers must set allowPrivilegeEscalation themselves',
-    ],
-    [
-      seccompDefault,
-      'metadata.annotations[seccomp.security.alpha.kubernetes.io/defaultProfileName]',
-      'a default only; pods must set securityContext.seccompProfile themselves',
-    ],
-    [
-      annotations.get('apparmor.security.beta.kubernetes.io/defaultProfileName'),
-      'metadata.annotations[apparmor.security.beta.kubernetes.io/defaultProfileName]',
-      'a default only; pods must set their AppArmor profile themselves',
-    ],
-    [
-      spec.get('runtimeClass').get('defaultRuntimeClassName'),
-      'spec.runtimeClass.defaultRuntimeClassName',
-      'a default only; pods must set runtimeClassName themselves',
-    ],
-  ] as const) {
-    if (c.present) gap(c, field, text(c) ?? '…', 'mutating', note);
-  }
-
-  // Settings the standards have no opinion on.
-  const noOpinion: Array<[string, string]> = [
-    [
-      'allowedHostPaths',
-      'the volumes list decides; Pod Security forbids hostPath from baseline on',
-    ],
-    ['allowedFlexVolumes', 'the volumes list decides; restricted forbids flexVolume'],
-    ['allowedCSIDrivers', 'Pod Security cannot limit CSI drivers'],
-    ['forbiddenSysctls', 'Pod Security cannot forbid sysctls from the safe set'],
-  ];
-  for (const [key, note] of noOpinion) {
-    const c = spec.get(key);
-    if (c.present) gap(c, `spec.${key}`, summarize(c), 'noEquivalent', note);
-  }
-  const allowedRuntime = spec.get('runtimeClass').get('allowedRuntimeClassNames');
-  if (allowedRuntime.present) {
-    gap(
-      allowedRuntime,
-      'spec.runtimeClass.allowedRuntimeClassNames',
-      summarize(allowedRuntime),
-      'noEquivalent',
-      'Pod Security cannot limit runtime classes (admission exemptions can exempt some)',
-    );
-  }
-  for (const key of ['runAsGroup', 'supplementalGroups', 'fsGroup'] as const) {
-    const c = spec.get(key);
-    const r = text(c.get('rule'));
-    if (r === undefined || r === 'RunAsAny') continue;
-    gap(
-      c,
-      `spec.${key}`,
-      r,
-      'noEquivalent',
-      `Pod Security has no opinion on ${key}${r === 'MustRunAs' ? '; with MustRunAs the PSP also set a default, which pods must now set themselves' : ''}`,
-    );
-  }
-  const rorf = spec.get('readOnlyRootFilesystem');
-  if (flag(rorf) === true) {
-    gap(
-      rorf,
-      'spec.readOnlyRootFilesystem',
-      'true',
-      'noEquivalent',
-      'Pod Security has no opinion on a read-only root filesystem; containers must set readOnlyRootFilesystem: true themselves',
-    );
-  }
-
   let level: Level = 'restricted';
-  for (const s of settings) if (RANK[s.level] < RANK[level]) level = s.level;
-  const next = NEXT[level];
+  for (const s of settings) if (stricter(level, s.level)) level = s.level;
+  const next = nextLevel(level);
   const blockers = next ? settings.filter((s) => s.level === level) : [];
   const kind = obj.get('kind');
-  const kindSpan = nodeSpan(kind.node) ?? kind.span;
   return {
     name: text(meta.get('name')) ?? null,
     level,
@@ -543,7 +585,7 @@ export function analyzePodSecurityPolicy(obj: Cursor): PspAnalysis {
     blockers,
     settings,
     gaps,
-    kindSpan,
+    kindSpan: nodeSpan(kind.node) ?? kind.span,
   };
 }
 
@@ -576,19 +618,9 @@ export function podSecurityPoliciesIn(source: string, options: AnalyzeOptions = 
   parsed.docs.forEach((doc, i) => {
     if (parsed.broken.has(i)) return;
     const ctx = new DocContext(doc, o.maxAliasCount);
-    const visit = (obj: Cursor): void => {
-      if (!isMap(obj.node)) return;
-      const kind = text(obj.get('kind'));
-      const apiVersion = text(obj.get('apiVersion'));
-      if (kind === undefined || apiVersion === undefined) return;
-      if (kind === 'List' || kind.endsWith('List')) {
-        const items = obj.get('items');
-        if (isSeq(items.node)) items.items().forEach(visit);
-        return;
-      }
+    forEachObject(Cursor.root(ctx, doc.contents), (obj, apiVersion, kind) => {
       if (isPodSecurityPolicy(apiVersion, kind)) out.push(analyzePodSecurityPolicy(obj));
-    };
-    visit(Cursor.root(ctx, doc.contents));
+    });
     if (ctx.overLimit) out.length = 0;
   });
   return out;

@@ -3,6 +3,8 @@
  * indices into the analysed string (UTF-16 code units, as JavaScript strings
  * count them); line/column conversion happens at the edges (CLI, LSP).
  */
+import type { HardeningCheckId } from './hardening/results';
+import type { WorkloadIsolation } from './hardening/network';
 
 export type Level = 'privileged' | 'baseline' | 'restricted';
 export type CheckLevel = 'baseline' | 'restricted';
@@ -88,7 +90,13 @@ export interface PolicySource {
 }
 
 export interface Finding {
-  check: CheckId | 'invalidSuppression' | 'podSecurityPolicy';
+  check: CheckId | HardeningCheckId | 'invalidSuppression' | 'podSecurityPolicy';
+  /**
+   * 'hardening' for the hardening checks (network isolation, resources,
+   * secrets, audit; see hardening/), which never change a Pod Security
+   * verdict or level; absent for Pod Security findings and meta findings.
+   */
+  family?: 'hardening';
   /** The level of the check (baseline/restricted); for meta findings, the policy level. */
   level: Level;
   severity: Severity;
@@ -128,6 +136,8 @@ export interface WorkloadSummary {
   headSpan: Span;
   /** Evaluated policy for the enforce/configured mode. */
   policy: Policy;
+  /** Where that policy comes from: the setting, or which Namespace label. */
+  policySource: PolicySource;
   /** Offset of the pod template's spec node, or null when the template is missing. */
   podSpecSpan: Span | null;
 }
@@ -142,6 +152,8 @@ export interface Analysis {
   workloads: WorkloadSummary[];
   /** Number of Kubernetes objects (documents or List items with apiVersion/kind). */
   objects: number;
+  /** With the hardening checks: the NetworkPolicies isolating each workload of the file (hover). */
+  hardening?: { isolation: WorkloadIsolation[] };
 }
 
 /** Labels declared by a Namespace document somewhere in the inputs. */
@@ -169,4 +181,9 @@ export interface AnalyzeOptions {
   maxDepth?: number;
   /** Findings reported for one text before evaluation stops (with a note). */
   maxFindings?: number;
+  /**
+   * Honour `podsec-ignore` comments (default true). Admission reads no comments: the level
+   * advisor evaluates with this off to see what admission decides.
+   */
+  suppressions?: boolean;
 }

@@ -8,7 +8,8 @@
 import type { CheckDefinition, Problem } from './api';
 import { pluralize, quote, quotedSet } from './api';
 
-const ALLOWED = [
+/** The volume types restricted allows. */
+export const RESTRICTED_ALLOWED_VOLUMES: readonly string[] = [
   'configMap',
   'csi',
   'downwardAPI',
@@ -52,7 +53,7 @@ export const restrictedVolumes: CheckDefinition = {
   id: 'restrictedVolumes',
   level: 'restricted',
   title: 'Volume types',
-  allowed: `volumes only of types ${ALLOWED.join(', ')}`,
+  allowed: `volumes only of types ${RESTRICTED_ALLOWED_VOLUMES.join(', ')}`,
   fields: ['spec.volumes[*]'],
   variants: [
     {
@@ -63,7 +64,7 @@ export const restrictedVolumes: CheckDefinition = {
         const types: string[] = [];
         const problems: Problem[] = [];
         for (const v of pod.spec.get('volumes').items()) {
-          if (ALLOWED.some((k) => v.get(k).present)) continue;
+          if (RESTRICTED_ALLOWED_VOLUMES.some((k) => v.get(k).present)) continue;
           const type = RESTRICTED.find((k) => v.get(k).present);
           if (type === undefined) continue; // no known source: defaulted to emptyDir
           const name = v.get('name').str() ?? '';

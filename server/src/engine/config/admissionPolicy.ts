@@ -33,10 +33,10 @@ import type { Level, Mode, Span } from '../types';
 import type { AdmissionConfig, ConfigEntry, DefaultOrigin, ExemptionList } from './admission';
 import { parseLevel, parseVersion } from './admission';
 import { goQuote } from './yamlRead';
+import { LABEL_PREFIX, LEVEL_RANK } from '../policy';
 
-export const LABEL_PREFIX = 'pod-security.kubernetes.io/';
+export { LABEL_PREFIX };
 const MODES: readonly Mode[] = ['enforce', 'warn', 'audit'];
-const STRICTNESS: Record<Level, number> = { privileged: 0, baseline: 1, restricted: 2 };
 
 export type PolicyOrigin =
   | { kind: 'label'; label: string; namespace: string }
@@ -130,7 +130,7 @@ export function policyToEvaluate(
   }
   const enforce = modes.enforce;
   const warn = modes.warn;
-  if (!hasWarnLevel && hasEnforceLevel && STRICTNESS[enforce.level] > STRICTNESS[warn.level]) {
+  if (!hasWarnLevel && hasEnforceLevel && LEVEL_RANK[enforce.level] > LEVEL_RANK[warn.level]) {
     warn.level = enforce.level;
     warn.levelOrigin = { kind: 'followsEnforce', label: `${LABEL_PREFIX}enforce`, namespace };
     if (!hasWarnVersion) {

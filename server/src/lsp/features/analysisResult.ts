@@ -4,7 +4,7 @@
  * derived from this version's analysis (computed once, on first use). It is
  * immutable: a new version of the document gets a new AnalysisResult.
  */
-import { LineIndex } from '../../engine';
+import { AnalysisSession, LineIndex, OutlookMemo } from '../../engine';
 import type { Analysis, Finding, Span, WorkloadSummary } from '../../engine';
 import type { Range } from 'vscode-languageserver';
 
@@ -20,6 +20,10 @@ export class AnalysisResult {
   private sortedWorkloads?: WorkloadSummary[];
   private safeFixableCount?: number;
   private readonly views = new Map<string, unknown>();
+  /** Evaluations of this version at other policies (the level advisor's), parsed once. */
+  readonly session: AnalysisSession;
+  /** Fix outlooks of the document's YAML documents, kept across versions. */
+  readonly outlookMemo: OutlookMemo;
 
   constructor(
     readonly uri: string,
@@ -27,8 +31,11 @@ export class AnalysisResult {
     readonly text: string,
     readonly analysis: Analysis,
     lines?: LineIndex,
+    engine?: { session: AnalysisSession; outlookMemo: OutlookMemo },
   ) {
     this.lines = lines ?? new LineIndex(text);
+    this.session = engine?.session ?? new AnalysisSession(text);
+    this.outlookMemo = engine?.outlookMemo ?? new OutlookMemo();
   }
 
   /**

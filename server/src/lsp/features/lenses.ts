@@ -2,7 +2,9 @@
  * The level advisor's code lenses: per workload, on its `kind:` line, where it
  * stands (`meets baseline · 3 changes to restricted`) and, when safe fixes
  * apply, `Fix to restricted`; and the edit that lens's command makes. The
- * advice is read from the document's current analysis, once per policy version.
+ * advice is read from the document's current analysis session (nothing is
+ * parsed again), once per policy version; fix outlooks of unchanged YAML
+ * documents are kept across edits.
  */
 import type { CodeLens, WorkspaceEdit } from 'vscode-languageserver';
 import { adviseText, fixWorkloadToLevel, plural } from '../../engine';
@@ -29,11 +31,16 @@ function fixLensTitle(a: WorkloadAdvice): string | null {
 /** The advice for every workload of the analysed text at one policy version, by workload key. */
 function adviceAt(r: AnalysisResult, version: string, s: PodsecSettings) {
   return r.derived(`advice ${version}`, () => {
-    const advice = adviseText(r.text, {
-      version,
-      maxFileBytes: s.maxFileSize,
-      maxAliasCount: s.maxAliasCount,
-    });
+    const advice = adviseText(
+      r.text,
+      {
+        version,
+        maxFileBytes: s.maxFileSize,
+        maxAliasCount: s.maxAliasCount,
+        outlookMemo: r.outlookMemo,
+      },
+      r.session,
+    );
     return new Map(advice.map((a) => [workloadKey(a), a]));
   });
 }

@@ -5,15 +5,9 @@
  * workspace's; this file reads them through NamespaceResolver.
  */
 import type { Location } from 'vscode-languageserver';
-import {
-  evaluatedMinor,
-  hasPodSecurityLabels,
-  LABEL_PREFIX,
-  namespacePolicies,
-} from '../../engine';
+import { evaluatedMinor } from '../../engine';
 import type { Finding, NamespaceLabels, Span } from '../../engine';
 import type { PodsecSettings, PolicyForDocumentResult } from '../protocol';
-import { fileKey } from '../uris';
 import type { AnalysisResult } from './analysisResult';
 
 /** The workspace's Namespaces, as the language service reads them. */
@@ -26,11 +20,11 @@ export interface NamespaceResolver {
   display(file: string): string;
 }
 
-/** The policy of the document's first workload, or the configured one. */
+/** The policy of the document's first workload (as the engine chose it), or the configured one. */
 export function documentPolicy(
   r: AnalysisResult,
   s: PodsecSettings,
-  ns: Pick<NamespaceResolver, 'lookup'> & { uriOf(file: string): string },
+  ns: { uriOf(file: string): string },
 ): PolicyForDocumentResult {
   const fromSetting: PolicyForDocumentResult = {
     level: s.level,
@@ -39,20 +33,16 @@ export function documentPolicy(
     source: 'setting',
   };
   const w = r.analysis.workloads[0];
-  const name = w?.object.namespace;
-  if (!w || !name || !s.namespaceLabels) return fromSetting;
-  const declared = ns.lookup(name, fileKey(r.uri));
-  if (!declared || !hasPodSecurityLabels(declared.labels)) return fromSetting;
-  const modes = namespacePolicies(declared.labels).modes;
-  const m = modes.find((x) => x.policy.level !== 'privileged') ?? modes[0]!;
+  if (!w || w.policySource.kind !== 'namespace' || !s.namespaceLabels) return fromSetting;
+  const src = w.policySource;
   return {
-    level: m.policy.level,
-    version: m.policy.version,
-    evaluatedVersion: `v1.${evaluatedMinor(m.policy.version)}`,
+    level: w.policy.level,
+    version: w.policy.version,
+    evaluatedVersion: `v1.${evaluatedMinor(w.policy.version)}`,
     source: 'namespace',
-    namespace: declared.name,
-    label: m.label ?? `${LABEL_PREFIX}${m.mode}`,
-    file: ns.uriOf(declared.file),
+    namespace: src.namespace ?? '',
+    label: src.label ?? '',
+    file: ns.uriOf(src.file ?? ''),
   };
 }
 

@@ -7,7 +7,7 @@
  */
 import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { AnalysisCache } from '../../engine';
+import { AnalysisCache, AnalysisSession, OutlookMemo } from '../../engine';
 import type { Analysis, AnalyzeOptions, Diagnostic as EngineDiagnostic } from '../../engine';
 import type { PodsecSettings } from '../protocol';
 import { AnalysisResult } from '../features';
@@ -17,9 +17,13 @@ import type { DocumentSource } from './documents';
 import { isYamlDocument } from './documents';
 import type { SettingsSource } from './settings';
 import type { WorkspaceSource } from './workspace';
+import type { HardeningSourceIndex } from './hardening';
+import { hardeningOptionsFor } from './hardening';
 
 interface Entry {
+  /** Keeps parsed documents, so the advisor's evaluations of a version parse nothing again. */
   cache: AnalysisCache;
+  outlookMemo: OutlookMemo;
   result: AnalysisResult | undefined;
   /** The settings and Namespace epoch `result` was computed under. */
   key: string;
@@ -54,6 +58,7 @@ export class Analyses implements AnalysisSource {
     private readonly documents: DocumentSource,
     private readonly settings: SettingsSource,
     private readonly workspace: Pick<WorkspaceSource, 'namespaces' | 'excluded'>,
+    private readonly hardening?: HardeningSourceIndex,
   ) {}
 
   checks(doc: TextDocument, s: PodsecSettings): boolean {
@@ -74,16 +79,22 @@ export class Analyses implements AnalysisSource {
 
   resultFor(doc: TextDocument, s: PodsecSettings): AnalysisResult {
     const entry = this.entryOf(doc.uri);
-    const key = `${settingsKey(s)}|${this.workspace.namespaces().epoch}`;
+    const text = doc.getText();
+    // The hardening checks see the workspace's objects: their epoch and options count too.
+    this.hardening?.documentText(doc.uri, text);
+    const hardeningKey = this.hardening
+      ? `${this.hardening.epoch()}|${JSON.stringify(hardeningOptionsFor(s))}`
+      : '';
+    const key = `${settingsKey(s)}|${this.workspace.namespaces().epoch}|${hardeningKey}`;
     if (entry.result && entry.result.version === doc.version && entry.key === key) {
       return entry.result;
     }
-    const text = doc.getText();
     let analysis: Analysis;
     try {
       analysis = entry.cache.analyze(text, this.optionsFor(doc.uri, s));
+      if (this.hardening) analysis = this.hardening.merge(doc.uri, analysis, s);
     } catch (e) {
-      entry.cache = new AnalysisCache();
+      entry.cache = new AnalysisCache({ keepParsed: true });
       const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
       this.connection.console.error(`podsec: analysis of ${doc.uri} failed: ${message}`);
       const err = {
@@ -94,7 +105,15 @@ export class Analyses implements AnalysisSource {
       } as unknown as EngineDiagnostic;
       analysis = { findings: [], errors: [err], notes: [], workloads: [], objects: 0 };
     }
-    entry.result = new AnalysisResult(doc.uri, doc.version, text, analysis);
+    const session = new AnalysisSession(
+      text,
+      { file: fileKey(doc.uri), maxFileBytes: s.maxFileSize, maxAliasCount: s.maxAliasCount },
+      entry.cache,
+    );
+    entry.result = new AnalysisResult(doc.uri, doc.version, text, analysis, undefined, {
+      session,
+      outlookMemo: entry.outlookMemo,
+    });
     entry.key = key;
     return entry.result;
   }
@@ -124,7 +143,12 @@ export class Analyses implements AnalysisSource {
   private entryOf(uri: string): Entry {
     let entry = this.entries.get(uri);
     if (!entry) {
-      entry = { cache: new AnalysisCache(), result: undefined, key: '' };
+      entry = {
+        cache: new AnalysisCache({ keepParsed: true }),
+        outlookMemo: new OutlookMemo(),
+        result: undefined,
+        key: '',
+      };
       this.entries.set(uri, entry);
     }
     return entry;

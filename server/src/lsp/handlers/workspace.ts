@@ -76,6 +76,7 @@ export class Workspace implements WorkspaceSource {
   private readonly index: NamespaceIndex;
   private readonly listeners: Array<() => void> = [];
   private readonly reads: ReadStats = { scans: 0, scanned: 0, watched: 0, skipped: {} };
+  private readonly fileListeners: Array<(file: string, text: string | null) => void> = [];
 
   constructor(
     private readonly connection: Connection,
@@ -144,6 +145,15 @@ export class Workspace implements WorkspaceSource {
   /** Calls `listener` after the Namespaces changed. */
   onDidChangeNamespaces(listener: () => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Calls `listener` with each YAML file's text on disk as scanned or changed (null: gone). */
+  onDidReadFile(listener: (file: string, text: string | null) => void): void {
+    this.fileListeners.push(listener);
+  }
+
+  private fileRead(file: string, text: string | null): void {
+    for (const l of this.fileListeners) l(file, text);
   }
 
   /** An open document's text: its Namespaces count instead of the file's on disk. */
@@ -264,6 +274,7 @@ export class Workspace implements WorkspaceSource {
       )) {
         files++;
         seen.add(file);
+        this.fileRead(file, text);
         try {
           this.index.recordDisk(file, toUri(file), text);
         } catch (e) {
@@ -276,7 +287,10 @@ export class Workspace implements WorkspaceSource {
       // A rescan: what is no longer there (or no longer read) no longer counts.
       const prefix = f.path + path.sep;
       for (const file of this.index.diskFiles()) {
-        if (file.startsWith(prefix) && !seen.has(file)) this.index.forgetDisk(file);
+        if (file.startsWith(prefix) && !seen.has(file)) {
+          this.index.forgetDisk(file);
+          this.fileRead(file, null);
+        }
       }
     }
     this.reads.scanned += files;
@@ -293,15 +307,25 @@ export class Workspace implements WorkspaceSource {
   private async fileChanged(uri: string, type: FileChangeType): Promise<boolean> {
     if (!uri.startsWith('file:')) return false;
     const file = fileKey(uri);
-    if (type === FileChangeType.Deleted) return this.index.deleteDisk(file);
+    if (type === FileChangeType.Deleted) {
+      this.fileRead(file, null);
+      return this.index.deleteDisk(file);
+    }
     const owner = this.folders.find((f) => f.path !== null && file.startsWith(f.path + path.sep));
-    if (!owner?.path) return this.index.deleteDisk(file);
+    if (!owner?.path) {
+      this.fileRead(file, null);
+      return this.index.deleteDisk(file);
+    }
     const roots = await Promise.all(this.folderPaths().map(resolvedRoot));
     const r = await readWorkspaceFile(file, roots, await this.limitFor(owner));
     this.reads.watched++;
-    if ('text' in r) return this.index.setDisk(file, uri, r.text);
+    if ('text' in r) {
+      this.fileRead(file, r.text);
+      return this.index.setDisk(file, uri, r.text);
+    }
     this.skipped(r.skipped);
     this.connection.console.log(`podsec: ${file} not read: ${r.skipped}`);
+    this.fileRead(file, null);
     return this.index.deleteDisk(file);
   }
 }

@@ -1,0 +1,2 @@
+export { AnalysisSession } from './session';
+export type { PolicyQuery, SessionOptions } from './session';
