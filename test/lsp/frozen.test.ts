@@ -28,6 +28,8 @@ interface Stats {
 }
 
 const stats = (c: LspClient) => c.request<Stats>('podsec/debugStats', null);
+/** The hardening checks off: these tests read Pod Security findings and Namespace labels. */
+const PSS_ONLY = { severity: { hardening: 'off' } };
 const codes = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => String(d.code));
 const PRIVILEGED = deploymentYaml({ name: 'web', securityContext: { privileged: true } });
 const inNamespace = (ns: string) =>
@@ -47,7 +49,7 @@ describe('exclude globs through the server', () => {
   const doc = (name: string) => fileUri(path.join(root, name));
   before(async () => {
     root = mkdtempSync(path.join(tmpdir(), 'podsec-globs-'));
-    client = await LspClient.start({ root, settings: { exclude: ['*a*a*a*a*a*ab'] } });
+    client = await LspClient.start({ root, settings: { ...PSS_ONLY, exclude: ['*a*a*a*a*a*ab'] } });
   });
   after(async () => {
     await client.stop();
@@ -76,7 +78,7 @@ describe('exclude globs through the server', () => {
 
   it('10,000 patterns are compiled once per settings change, not per request', async () => {
     const patterns = Array.from({ length: 10_000 }, (_, i) => `generated/${i}/**`);
-    client.settings = { exclude: [...patterns, 'skip/**'] };
+    client.settings = { ...PSS_ONLY, exclude: [...patterns, 'skip/**'] };
     const before = await stats(client);
     await client.changeConfiguration();
     const kept = doc('kept.yaml');
@@ -156,7 +158,7 @@ describe('the Namespace scan at 20,000 files', () => {
         writeFileSync(path.join(dir, `ns${i}.yaml`), PRIVILEGED_NS(`ns-${d}-${i}`));
       }
     }
-    client = await LspClient.start({ root, settings: {} });
+    client = await LspClient.start({ root, settings: PSS_ONLY });
   });
   after(async () => {
     await client.stop();
@@ -215,7 +217,7 @@ describe('files the server must not read', () => {
     symlinkSync('/etc/passwd', path.join(root, 'passwd.yaml'));
     symlinkSync(path.join(outside, 'ns.yaml'), path.join(root, 'outside.yaml'));
     writeFileSync(path.join(root, 'big.yaml'), PRIVILEGED_NS('big') + `# ${'x'.repeat(3000)}\n`);
-    client = await LspClient.start({ root, settings: { maxFileSize: 2000 } });
+    client = await LspClient.start({ root, settings: { ...PSS_ONLY, maxFileSize: 2000 } });
   });
   after(async () => {
     await client.stop();
@@ -278,7 +280,7 @@ describe('files the server must not read', () => {
   it('a larger podsec.maxFileSize scans the folder again', async () => {
     const before = await stats(client);
     const logs = client.logs.length;
-    client.settings = { maxFileSize: 100_000 };
+    client.settings = { ...PSS_ONLY, maxFileSize: 100_000 };
     await client.changeConfiguration();
     // shop.yaml is gone (the test above); real.yaml, its link and now big.yaml are read.
     const log = await client.waitForLog(
@@ -352,7 +354,7 @@ describe('readWorkspaceFile and the scan, directly', () => {
 describe('an amplified document', () => {
   let client: LspClient;
   before(async () => {
-    client = await LspClient.start({ settings: {} });
+    client = await LspClient.start({ settings: PSS_ONLY });
   });
   after(async () => {
     await client.stop();

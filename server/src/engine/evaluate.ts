@@ -259,7 +259,8 @@ export function analyzeParsed(
           if (!outcome) continue;
           for (const p of outcome.problems) {
             if (analysis.findings.length > o.maxFindings) break; // noted below
-            const key = `${check.id}:${p.span.start}:${p.span.end}:${p.container ?? ''}:${p.detail}`;
+            // The container name cut short: a 1 MB name would make every key 1 MB.
+            const key = `${check.id}:${p.span.start}:${p.span.end}:${clipUserText(p.container ?? '')}:${p.detail}`;
             if (seen.has(key)) continue; // reported once, at the most severe mode
             seen.add(key);
             analysis.findings.push(
