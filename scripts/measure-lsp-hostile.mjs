@@ -9,6 +9,8 @@
 //   swapped    a scanned Namespace file swapped for a FIFO, a link to /dev/zero and a
 //              link to /etc/passwd, each announced by a watch event: time until the
 //              server answers again (diagnostics of an open document)
+//   amplified  a 1 MB name aliased by 151 containers (hardening checks off): time to
+//              its diagnostics, and their largest message
 //
 // Peak memory is the server's VmHWM (Linux). A case that does not answer within
 // --timeout seconds (default 60) is reported as such and its server killed.
@@ -240,6 +242,26 @@ const CASES = {
     out['peak memory'] = `${await stop(s)} MB`;
     return out;
   },
+};
+
+CASES.amplified = async (root) => {
+  const s = await start(root, { severity: { hardening: 'off' } });
+  const out = {};
+  try {
+    let text = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: amplified\nx-name: &n ${'n'.repeat(1024 * 1024)}\nspec:\n  containers:\n`;
+    for (let i = 0; i < 151; i++) {
+      text += `    - name: *n\n      image: a\n      securityContext: {privileged: true}\n`;
+    }
+    const t = performance.now();
+    const p = await open(s, uri(path.join(root, 'amplified.yaml')), text);
+    out['diagnostics'] = ms(t);
+    out['count'] = p.diagnostics.length;
+    out['longest message'] = Math.max(0, ...p.diagnostics.map((d) => d.message.length));
+  } catch (e) {
+    out.error = e.message;
+  }
+  out['peak memory'] = `${await stop(s)} MB`;
+  return out;
 };
 
 console.log(`server: ${server}`);
