@@ -46,6 +46,7 @@ import { isWorkload, kindProblem, podTemplate } from './workloads';
 import type { AdmissionConfig } from './config/admission';
 import { admitWorkload } from './config/admissionPolicy';
 import type { PolicyOrigin } from './config/admissionPolicy';
+import { clipUserText } from './userText';
 
 const SEVERITY: Record<Mode, Severity> = {
   enforce: 'error',
@@ -74,6 +75,7 @@ export interface ResolvedOptions {
   asUser: string | null;
   /** Identifies `admission` and `asUser` for caches. */
   admissionKey: string;
+  maxFindings: number;
   suppressions: boolean;
 }
 
@@ -101,6 +103,7 @@ export function resolveOptions(o: AnalyzeOptions): ResolvedOptions {
     admissionKey: o.admission
       ? JSON.stringify([o.admission.file, o.admission.defaults, o.admission.exemptions, o.asUser])
       : '',
+    maxFindings: o.maxFindings ?? DEFAULT_LIMITS.maxFindings,
     suppressions: o.suppressions ?? true,
   };
 }
@@ -261,8 +264,9 @@ export function analyzeParsed(
     objects: 0,
   };
   const annotated: AnnotationSuppression[] = [];
+  let cutShort = false;
   parsed.docs.forEach((doc, docIndex) => {
-    if (parsed.broken.has(docIndex)) return;
+    if (parsed.broken.has(docIndex) || cutShort) return;
     const ctx = new DocContext(doc, o.maxAliasCount);
     const visit = (obj: Cursor, apiVersion: string, kind: string, item: number | null) => {
       analysis.objects++;
@@ -357,7 +361,9 @@ export function analyzeParsed(
           }
           if (!outcome) continue;
           for (const p of outcome.problems) {
-            const key = `${check.id}:${p.span.start}:${p.span.end}:${p.container ?? ''}:${p.detail}`;
+            if (analysis.findings.length > o.maxFindings) break; // noted below
+            // The container name cut short: a 1 MB name would make every key 1 MB.
+            const key = `${check.id}:${p.span.start}:${p.span.end}:${clipUserText(p.container ?? '')}:${p.detail}`;
             if (seen.has(key)) continue; // reported once, at the most severe mode
             seen.add(key);
             analysis.findings.push(
@@ -381,6 +387,18 @@ export function analyzeParsed(
       });
     }
     for (const e of ctx.errors) analysis.errors.push(e);
+    if (analysis.findings.length > o.maxFindings) {
+      // Bounded output: the first findings, and a note where evaluation stopped.
+      cutShort = true;
+      analysis.findings.length = o.maxFindings;
+      const r = doc.range;
+      analysis.notes.push({
+        message: `Not fully evaluated: more than ${o.maxFindings} findings; the first ${o.maxFindings} are shown and the rest of the file is not evaluated`,
+        span: { start: r[0], end: Math.min(r[1], r[0] + 1) },
+        code: 'limit',
+        severity: 'information',
+      });
+    }
   });
 
   if (o.suppressions) applySuppressions(text, parsed.docs, analysis, annotated);
@@ -443,7 +461,8 @@ function toFinding(
     path: p.path,
     span: p.span,
     object,
-    container: p.container,
+    // Cut like the message quotes it: a 1 MB name aliased into every container stays bounded.
+    container: p.container === null ? null : clipUserText(p.container),
     policy: run.policy,
     evaluatedVersion: `v1.${run.minor}`,
     policySource: run.source,

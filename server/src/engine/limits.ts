@@ -6,4 +6,6 @@ export const DEFAULT_LIMITS = {
   maxAliasCount: 10_000,
   /** Deepest flow or block nesting accepted before parsing. */
   maxDepth: 500,
+  /** Findings reported for one text; evaluation stops there, with a note saying so. */
+  maxFindings: 100_000,
 } as const;

@@ -222,6 +222,8 @@ export interface AnalyzeOptions {
   maxFileBytes?: number;
   maxAliasCount?: number;
   maxDepth?: number;
+  /** Findings reported for one text before evaluation stops (with a note). */
+  maxFindings?: number;
   /**
    * Honour `podsec-ignore` comments (default true). Admission reads no comments: the level
    * advisor evaluates with this off to see what admission decides.

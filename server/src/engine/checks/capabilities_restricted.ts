@@ -5,7 +5,12 @@
  */
 import type { PodView } from '../podView';
 import type { CheckDefinition, Outcome, Problem } from './shared/api';
-import { appendInContainer, containersPhrase, forbiddenAddedCapabilities, quotedSet } from './shared/api';
+import {
+  appendInContainer,
+  containersPhrase,
+  forbiddenAddedCapabilities,
+  quotedSet,
+} from './shared/api';
 
 function evaluate(pod: PodView, skipWindows: boolean): Outcome | null {
   if (skipWindows && pod.isWindows) return null;

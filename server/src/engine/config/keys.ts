@@ -9,6 +9,7 @@
  * `reserved` keys belong to features still to come: their shape is checked
  * now, and an information note says this version does not use them yet.
  */
+import { compileGlob } from '../glob';
 import { CHECK_IDS } from '../types';
 import { HARDENING_CHECK_IDS } from '../hardening/results';
 import type { Span } from '../types';
@@ -359,7 +360,16 @@ export const KEYS: readonly KeySpec[] = [
             span,
             `exclude[${index}]`,
           );
-        } else out.push(value);
+        } else {
+          const glob = compileGlob(value);
+          if ('error' in glob) {
+            ctx.report(
+              `exclude[${index}]: ${JSON.stringify(value)} is not a usable pattern (${glob.error}); ignored`,
+              span,
+              `exclude[${index}]`,
+            );
+          } else out.push(value);
+        }
       }
       return out;
     },

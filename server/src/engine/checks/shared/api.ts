@@ -11,6 +11,7 @@ import type { FixOp, FixValue } from '../../fixes/edits';
 import { isSeq } from 'yaml';
 import type { ContainerView, PodView } from '../../podView';
 import type { Cursor } from '../../cursor';
+import { quoteUserText } from '../../userText';
 
 export interface ProblemFix {
   title: string;
@@ -60,7 +61,8 @@ export interface CheckDefinition {
 
 // ----- wording, as upstream renders it -----
 
-export const quote = (s: string): string => `"${s}"`;
+/** A name or value as upstream quotes it; user text is cut to a short limit (see ../userText). */
+export const quote = (s: string): string => quoteUserText(s);
 
 /** Unique values sorted in byte order. */
 export function sortedSet(values: Iterable<string>): string[] {
