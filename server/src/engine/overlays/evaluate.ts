@@ -73,6 +73,9 @@ export interface OverlayEvaluation {
   workloads: OverlayWorkload[];
 }
 
+/** Most fixes one build places at their origin (the rest keep only edits that map verbatim). */
+const MAX_ORIGIN_FIXES = 2000;
+
 const emptyAnalysis = (): Analysis => ({
   findings: [],
   errors: [],
@@ -169,6 +172,17 @@ export function evaluateOverlays(
   for (const info of graph.kustomizations.values())
     for (const f of info.files) if (f.role !== 'resource') covered.add(f.path);
 
+  // A kustomization file that cannot be read is no root and builds nothing: its error is still said.
+  for (const info of graph.kustomizations.values()) {
+    const e = info.error;
+    if (!e || builds.some((b) => b.build.error?.file === e.file)) continue;
+    addDiag(
+      e.file,
+      { message: e.message, span: e.span, code: 'kustomize', severity: 'error' },
+      nameOf(info.dir),
+      'error',
+    );
+  }
   for (const b of builds) {
     const kfile = graph.kustomizations.get(b.dir)?.file ?? `${b.dir}/kustomization.yaml`;
     for (const n of b.build.notes)
@@ -192,6 +206,7 @@ export function evaluateOverlays(
     for (const f of b.build.files) covered.add(f);
     const src = b.build.source;
     let generatedDocs: Document.Parsed[] | null = null;
+    let originFixes = 0;
     const fixesOf = (
       fixes: readonly Fix[],
       file: string,
@@ -201,8 +216,12 @@ export function evaluateOverlays(
       generatedDocs ??= parseAllDocuments(src.text, { version: '1.1' });
       const out: Fix[] = [];
       for (const f of fixes) {
-        const placed =
-          fixAtOrigin(src, generatedDocs, f, file, fs, origins) ?? placeFixes(src, [f], file)[0];
+        // Each fix at the origin re-reads its object: bounded per build (an alias flood has thousands).
+        const atOrigin =
+          originFixes++ < MAX_ORIGIN_FIXES
+            ? fixAtOrigin(src, generatedDocs, f, file, fs, origins)
+            : null;
+        const placed = atOrigin ?? placeFixes(src, [f], file)[0];
         if (!placed) continue;
         // A fix in the resource the overlays read is a fix for every overlay that deploys it.
         out.push(

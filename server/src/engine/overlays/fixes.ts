@@ -136,6 +136,8 @@ export function fixAtOrigin(
   const gdoc = generatedDocs.find((d) => d.range[0] <= first.start && first.start <= d.range[2]);
   if (!gdoc) return null;
   const [start, , end] = gdoc.range;
+  // An object of more than this many characters is not re-read for each of its fixes.
+  if (end - start > 200_000) return null;
   if (fix.edits.some((e) => e.start < start || e.end > end)) return null;
   const slice = src.text.slice(start, end);
   const fixed = applyEdits(
