@@ -153,7 +153,10 @@ describe('cli: Helm charts', () => {
   it('text output names the origin file and line', () => {
     const r = cli([WEB, '--level', 'baseline']);
     assert.equal(r.code, 1);
-    assert.match(r.out, /web\/values\.yaml:8:15 {2}error {2}privileged \(container "app"/);
+    assert.match(
+      r.out,
+      /web\/values\.yaml:8:15 {2}error {2}Deployment release-name-web, container app: set securityContext\.privileged to false/,
+    );
   });
 
   it('SARIF locations are the origin file and line', () => {

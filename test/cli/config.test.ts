@@ -150,15 +150,16 @@ describe('.podsec.yaml on the command line', () => {
   });
 
   it('failOnSkipped: a file not evaluated fails the run', () => {
-    const chart = {
-      'chart/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n',
-      'chart/templates/pod.yaml': `${BASELINE_OK}  hostPID: {{ .Values.hostPID }}\n`,
+    // A remote resource of a kustomization is never fetched: part of the build is not evaluated.
+    const overlay = {
+      'k/kustomization.yaml': 'resources:\n- https://example.com/remote.yaml\n- pod.yaml\n',
+      'k/pod.yaml': BASELINE_OK,
     };
-    const quiet = repo({ '.podsec.yaml': 'level: baseline\n', ...chart });
-    const r = cli([quiet]);
+    const quiet = repo({ '.podsec.yaml': 'level: baseline\n', ...overlay });
+    const r = cli([quiet, '--hardening', 'off']);
     assert.equal(r.code, 0, r.out);
-    assert.match(r.out, /Helm chart template/);
-    const strict = repo({ '.podsec.yaml': 'level: baseline\nfailOnSkipped: true\n', ...chart });
+    assert.match(r.out, /remote resource https:\/\/example\.com\/remote\.yaml was not fetched/);
+    const strict = repo({ '.podsec.yaml': 'level: baseline\nfailOnSkipped: true\n', ...overlay });
     assert.equal(cli([strict]).code, 1);
   });
 });

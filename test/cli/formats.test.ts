@@ -194,7 +194,7 @@ describe('several formats in one run, and the job summary', () => {
     assert.ok(md.startsWith('# before\n### podsec: 1 new finding, 0 existing, 0 suppressed\n'), md);
     // Then the level advisor's report, as podsec report --format markdown prints it.
     let report = '';
-    run(['report', '--format', 'markdown', join(d, 'bad.yaml')], {
+    run(['report', '--hardening', 'off', '--format', 'markdown', join(d, 'bad.yaml')], {
       stdout: (s) => (report += s),
       stderr: () => undefined,
       readStdin: () => Buffer.from(''),

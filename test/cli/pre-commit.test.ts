@@ -93,7 +93,10 @@ describe('pre-commit hooks', () => {
     });
     const bad = runHook(hook('podsec'), d, ['bad.yaml'], ['--level', 'baseline']);
     assert.equal(bad.status, 1, bad.stderr);
-    assert.match(bad.stdout, /bad\.yaml:\d+:\d+ {2}error {2}privileged/);
+    assert.match(
+      bad.stdout,
+      /bad\.yaml:\d+:\d+ {2}error {2}Pod p, container app: set securityContext\.privileged to false/,
+    );
     const good = runHook(hook('podsec'), d, ['good.yaml']);
     assert.equal(good.status, 0, good.stdout + good.stderr);
     const fixed = runHook(hook('podsec-fix'), d, ['fix.yaml']);
@@ -143,7 +146,10 @@ describe('pre-commit hooks', () => {
         git('add', '-A');
         const refused = preCommit();
         assert.equal(refused.status, 1, refused.stdout + refused.stderr);
-        assert.match(refused.stdout, /pod\.yaml:\d+:\d+ {2}error {2}privileged/);
+        assert.match(
+          refused.stdout,
+          /pod\.yaml:\d+:\d+ {2}error {2}Pod p, container app: set securityContext\.privileged to false/,
+        );
         writeFileSync(join(repo, 'pod.yaml'), restrictedPod('p'));
         git('add', '-A');
         const passed = preCommit();

@@ -7,7 +7,8 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { ConfigResolver } from '../engine/config/index';
-import { buildReport, DEFAULT_LIMITS } from '../engine/index';
+import { DEFAULT_LIMITS } from '../engine/index';
+import { reportOf } from './reportCommand';
 import type { AnalyzeOptions, Finding } from '../engine/index';
 import {
   applyBaseline,
@@ -148,7 +149,7 @@ export function applyCiOptions(
     if (!target) {
       io.stderr('podsec: --summary: GITHUB_STEP_SUMMARY is not set; no summary written\n');
     } else {
-      const report = buildReport(
+      const report = reportOf(
         results.filter((r) => !r.readError).map((r) => ({ path: r.path, text: r.text })),
         {
           version: o.version,
@@ -156,6 +157,7 @@ export function applyCiOptions(
           namespaceLabels: o.namespaceLabels,
           maxFileBytes: analyzeOptions.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
           maxAliasCount: analyzeOptions.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+          hardening: o.hardening,
         },
       );
       try {

@@ -14,7 +14,13 @@ import {
   runHardening,
   versionError,
 } from '../engine/index';
-import type { HardeningOptions, ReportInput } from '../engine/index';
+import type {
+  AdvisorReport,
+  HardeningOptions,
+  Level,
+  ReportInput,
+  ReportOptions,
+} from '../engine/index';
 import { reportMarkdown, reportText } from '../render/index';
 import { parseOptions, readHardeningOption, UsageError } from './args';
 import type { CommonOptions } from './args';
@@ -116,6 +122,27 @@ export interface ReportIo {
   read: (paths: string[]) => Array<{ path: string; text: string; readError?: string }>;
 }
 
+/** The report of `inputs`, with the hardening section unless the hardening checks are off (also the CI step summary's). */
+export function reportOf(
+  inputs: readonly ReportInput[],
+  options: ReportOptions & { level: Level; version: string; hardening: HardeningOptions },
+): AdvisorReport {
+  const { hardening, ...reportOptions } = options;
+  const report = buildReport(inputs, reportOptions);
+  if (hardeningEnabled(hardening)) {
+    const limits = {
+      maxFileBytes: options.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
+      maxAliasCount: options.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+    };
+    const run = runHardening(
+      inputs.map((i) => hardeningSource(i.path, i.text, limits)),
+      hardening,
+    );
+    report.hardening = hardeningReport(run, { level: options.level, version: options.version });
+  }
+  return report;
+}
+
 export function runReport(argv: string[], io: ReportIo): number {
   let o: ReportCliOptions;
   try {
@@ -138,7 +165,7 @@ export function runReport(argv: string[], io: ReportIo): number {
     if (f.readError) readErrors.push(`${f.path}: ${f.readError}`);
     else inputs.push({ path: f.path, text: f.text });
   }
-  const report = buildReport(inputs, {
+  const report = reportOf(inputs, {
     version: o.version,
     from: o.from ?? undefined,
     to: o.to ?? undefined,
@@ -146,18 +173,8 @@ export function runReport(argv: string[], io: ReportIo): number {
     namespaceLabels: o.namespaceLabels,
     maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
     maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+    hardening: o.hardening,
   });
-  if (hardeningEnabled(o.hardening)) {
-    const limits = {
-      maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
-      maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
-    };
-    const run = runHardening(
-      inputs.map((i) => hardeningSource(i.path, i.text, limits)),
-      o.hardening,
-    );
-    report.hardening = hardeningReport(run, { level: o.level, version: o.version });
-  }
   for (const e of readErrors) io.stderr(`podsec report: ${e}\n`);
   if (o.format === 'json') io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   else if (o.format === 'markdown') io.stdout(reportMarkdown(report));

@@ -114,10 +114,12 @@ export function findingSubject(f: Pick<Finding, 'object' | 'container'>): string
 
 /** The short form of a finding (see the file's first comment). */
 export function findingSummary(
-  f: Pick<Finding, 'check' | 'detail' | 'path' | 'object' | 'container' | 'message'>,
+  f: Pick<Finding, 'check' | 'detail' | 'path' | 'object' | 'container' | 'message' | 'context'>,
 ): string {
   const what = action(f);
   if (what === '') return f.message; // invalid suppressions, PodSecurityPolicy: already short prose
   const who = findingSubject(f);
-  return who ? `${who}: ${what}` : what;
+  // Where a generated finding comes from (its overlays, the values key) stays in the short form.
+  const where = f.context && f.context.length > 0 ? ` (${f.context.join('; ')})` : '';
+  return `${who ? `${who}: ${what}` : what}${where}`;
 }

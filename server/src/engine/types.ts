@@ -124,6 +124,11 @@ export interface Finding {
   defaulted?: string;
   /** For a finding of a built Kustomize overlay: the overlays (as named in the message) whose build has it. */
   overlays?: string[];
+  /**
+   * What the message adds about where the finding comes from (the overlays, the values key that
+   * would set a field, the object and value sets of a chart), for the short summary to keep.
+   */
+  context?: string[];
 }
 
 /** How a finding was silenced: a `# podsec-ignore` comment or a `podsec.io/ignore` annotation. */

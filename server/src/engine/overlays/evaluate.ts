@@ -311,6 +311,7 @@ export function evaluateOverlays(
     fileOf(g.file).findings.push({
       ...f,
       message: `${f.message} ${overlayPhrase(g.overlays)}`,
+      context: [...(f.context ?? []), overlayPhrase(g.overlays)],
       overlays: g.overlays,
     });
   }

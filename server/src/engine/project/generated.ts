@@ -387,16 +387,21 @@ export function evaluateGenerated(
       file: doc?.file ?? null,
     };
     let message = f.message;
+    const context = [...(f.context ?? [])];
     let valuesKey: LocatedFinding['valuesKey'];
     if (f.path && f.object.kind !== '') {
       valuesKey = valuesKeyFor(src, parsedDocs(), objectStart, f.path);
-      if (valuesKey) message += ` (values key ${dottedPath(valuesKey.path)} would set it)`;
+      if (valuesKey) {
+        message += ` (values key ${dottedPath(valuesKey.path)} would set it)`;
+        context.push(`values key ${dottedPath(valuesKey.path)} would set it`);
+      }
     }
     if (f.object.kind !== '' && (rendered.file === null || rendered.file !== placed.file))
       message += `, in ${describeObject(rendered)}`;
     const located: LocatedFinding = {
       ...f,
       message,
+      ...(context.length > 0 ? { context } : {}),
       span: placed.span,
       file: placed.file,
       generatedSpan: f.span,

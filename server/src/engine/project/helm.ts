@@ -277,6 +277,7 @@ export function evaluateChartValueSets(
     findings: [...findings.values()].map(({ f, sets: n }) => ({
       ...f,
       message: named(f.message, n),
+      ...(n.length > 0 ? { context: [...(f.context ?? []), `values: ${n.join(', ')}`] } : {}),
     })),
     errors: [...errors.values()].map(({ d, sets: n }) => ({ ...d, message: named(d.message, n) })),
     notes: [...notes.values()].map(({ d, sets: n }) => ({ ...d, message: named(d.message, n) })),
