@@ -4,6 +4,8 @@
  * `capabilitiesRestricted_1_25`), unique across the registry.
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CHECKS } from '@podsec/server';
 
@@ -39,4 +41,12 @@ describe('check variant names', () => {
     assert.equal(name('capabilities_restricted', 25), 'capabilitiesRestricted_1_25');
     assert.equal(name('seccompProfile_baseline', 19), 'seccompProfileBaseline_1_19');
   });
+});
+
+describe('per-check tables', () => {
+  for (const c of CHECKS) {
+    it(`${c.id} has its own table (${c.id}.test.ts)`, () => {
+      assert.ok(existsSync(join(__dirname, `${c.id}.test.js`)), `missing ${c.id}.test.ts`);
+    });
+  }
 });
