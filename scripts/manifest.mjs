@@ -3,8 +3,8 @@
 // (run `npx tsc -b` first; `npm run manifest` does both):
 //   podsec.version            enum `latest`, `v1.0` … `v1.<newest>` (the engine's registry),
 //                             and the range in its description
-//   podsec.severity           the keys: check IDs, the protocol's META_CHECK_IDS, modes, and its
-//                             SEVERITY_CODES
+//   podsec.severity           the keys: check IDs, the protocol's META_CHECK_IDS and
+//                             HARDENING_SEVERITY_KEYS, modes, and its SEVERITY_CODES
 //   every podsec.* default    the server's DEFAULT_SETTINGS, the client's CLIENT_SETTING_DEFAULTS
 //   activationEvents          YAML, and each of the extension's commands
 // `--check` changes nothing and exits 1 when package.json is not up to date.
@@ -19,9 +19,13 @@ const require = createRequire(import.meta.url);
 const out = (p) => join(root, 'server', 'out', p);
 const { CHECK_IDS, MAX_MINOR, MODES } = require(out('engine/index.js'));
 const { DEFAULT_SETTINGS } = require(out('lsp/settings.js'));
-const { CLIENT_COMMANDS, CLIENT_SETTING_DEFAULTS, META_CHECK_IDS, SEVERITY_CODES } = require(
-  out('lsp/protocol.js'),
-);
+const {
+  CLIENT_COMMANDS,
+  CLIENT_SETTING_DEFAULTS,
+  HARDENING_SEVERITY_KEYS,
+  META_CHECK_IDS,
+  SEVERITY_CODES,
+} = require(out('lsp/protocol.js'));
 
 const file = join(root, 'package.json');
 const before = readFileSync(file, 'utf8');
@@ -37,6 +41,7 @@ props['podsec.version'].markdownDescription = props['podsec.version'].markdownDe
 props['podsec.severity'].propertyNames.enum = [
   ...CHECK_IDS,
   ...META_CHECK_IDS,
+  ...HARDENING_SEVERITY_KEYS,
   ...MODES,
   ...SEVERITY_CODES,
 ];

@@ -30,6 +30,9 @@ function cli(args: string[], stdin: string | Buffer = ''): Ran {
   return { code, out, err };
 }
 
+/** For tests of the Pod Security output alone: the hardening checks off. */
+const PSS_ONLY = ['--hardening', 'off'];
+
 const INSECURE = `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -158,7 +161,7 @@ describe('podsec command line', () => {
 
   it('prints text lines path:line:column severity message [check], and a summary', () => {
     const dir = workspace({ 'bad.yaml': INSECURE });
-    const r = cli(['--level', 'baseline', join(dir, 'bad.yaml')]);
+    const r = cli(['--level', 'baseline', ...PSS_ONLY, join(dir, 'bad.yaml')]);
     const lines = r.out.trim().split('\n');
     assert.equal(
       lines[0],
@@ -230,7 +233,7 @@ describe('podsec command line', () => {
 
   it('reads standard input and counts columns in characters, not bytes or UTF-16 units', () => {
     const text = `{"x": "é🚀"}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: "é🚀"}\nspec:\n  containers:\n    - {name: "🚀", image: a, securityContext: {privileged: true}}\n`;
-    const r = cli(['--format', 'json', '--level', 'baseline', '-'], text);
+    const r = cli(['--format', 'json', '--level', 'baseline', ...PSS_ONLY, '-'], text);
     const doc = JSON.parse(r.out) as {
       files: Array<{
         path: string;
@@ -250,7 +253,7 @@ describe('podsec command line', () => {
       'latin1.yaml': Buffer.from([0x61, 0x3a, 0x20, 0xe9, 0x0a]),
     });
     const bom = JSON.parse(
-      cli(['--format', 'json', '--level', 'baseline', join(dir, 'bom.yaml')]).out,
+      cli(['--format', 'json', '--level', 'baseline', ...PSS_ONLY, join(dir, 'bom.yaml')]).out,
     ) as {
       files: Array<{ findings: Array<{ line: number; column: number }> }>;
     };
@@ -269,7 +272,7 @@ describe('podsec command line', () => {
       'ns.yaml': ns,
       'app.yaml': INSECURE.replace('name: web', 'name: web\n  namespace: shop'),
     });
-    const r = cli(['--format', 'json', dir]);
+    const r = cli(['--format', 'json', ...PSS_ONLY, dir]);
     const doc = JSON.parse(r.out) as {
       files: Array<{ findings: Array<{ check: string; severity: string }> }>;
     };
@@ -308,7 +311,7 @@ describe('podsec command line', () => {
     cli(['--fix', file]);
     assert.equal(readFileSync(file, 'utf8'), fixed);
     cli(['--fix-unsafe', file]);
-    const final = JSON.parse(cli(['--format', 'json', file]).out) as {
+    const final = JSON.parse(cli(['--format', 'json', ...PSS_ONLY, file]).out) as {
       files: Array<{ findings: unknown[] }>;
     };
     assert.deepEqual(final.files[0]?.findings, []);

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { CHECK_IDS, CHECKS, LEVELS, MAX_MINOR, MODES } from '@podsec/server';
+import { CHECK_IDS, CHECKS, HARDENING_CHECK_IDS, LEVELS, MAX_MINOR, MODES } from '@podsec/server';
 import type { Diagnostic, Finding, Mode } from '@podsec/server';
 import {
   CLIENT_COMMANDS,
@@ -18,6 +18,7 @@ import {
   META_CHECK_IDS,
   SERVER_COMMANDS,
   SEVERITY_CODES,
+  HARDENING_SEVERITY_KEYS,
 } from '@podsec/server/out/lsp/protocol';
 import type { ClientSettings, PodsecSettings } from '@podsec/server/out/lsp/protocol';
 import { DEFAULT_SETTINGS, normalizeSettings } from '@podsec/server/out/lsp/settings';
@@ -54,6 +55,7 @@ function prop(key: string): Property {
 type SeverityKey =
   | (typeof CHECK_IDS)[number]
   | (typeof META_CHECK_IDS)[number]
+  | (typeof HARDENING_SEVERITY_KEYS)[number]
   | Mode
   | (typeof SEVERITY_CODES)[number];
 type Unlisted = Exclude<Finding['check'] | Diagnostic['code'] | Mode | 'note', SeverityKey>;
@@ -83,15 +85,17 @@ describe('package.json and the code', () => {
     assert.deepEqual(prop('podsec.level').enum, [...LEVELS]);
   });
 
-  it('podsec.severity keys: the check IDs, the meta checks, the modes, the engine codes', () => {
+  it('podsec.severity keys: the check IDs, the meta checks, the hardening checks, the modes, the engine codes', () => {
     assert.equal(everyCodeListed, true);
     assert.deepEqual(prop('podsec.severity').propertyNames?.enum, [
       ...CHECK_IDS,
       ...META_CHECK_IDS,
+      ...HARDENING_SEVERITY_KEYS,
       ...MODES,
       ...SEVERITY_CODES,
     ]);
     assert.deepEqual([...MODES], ['enforce', 'warn', 'audit']);
+    assert.deepEqual([...HARDENING_SEVERITY_KEYS], [...HARDENING_CHECK_IDS, 'hardening']);
   });
 
   it('every default in package.json is the one the server (or the client) uses', () => {

@@ -1,6 +1,6 @@
 /** Command-line arguments of `podsec`. */
-import { isLevel, versionError } from '../engine/index';
-import type { Level } from '../engine/index';
+import { HARDENING_CHECK_IDS, isHardeningCheckId, isLevel, versionError } from '../engine/index';
+import type { HardeningCheckId, HardeningOptions, Level, Severity } from '../engine/index';
 
 export type Format = 'text' | 'json' | 'sarif';
 
@@ -21,6 +21,8 @@ export interface CliOptions extends CommonOptions {
   fix: boolean;
   fixUnsafe: boolean;
   showVersion: boolean;
+  /** The hardening checks: severities per check, 'off' for checks switched off. */
+  hardening: HardeningOptions;
 }
 
 export class UsageError extends Error {}
@@ -44,6 +46,11 @@ Options:
   --fix                      apply every safe fix in place, then report what is left
   --fix-unsafe               with --fix, also apply fixes that can change how the
                              workload runs (runAsNonRoot, host namespaces, ...)
+  --hardening <spec>         the hardening checks (network isolation, resources,
+                             secrets, audit; on by default, never errors unless
+                             set so): off, on, or <checkId>=<error|warning|
+                             information|off>[,...]; may be repeated
+  --require-cpu-limit        resourceLimits also requires a CPU limit
   --max-file-size <chars>    largest file evaluated (default: 5242880)
   --max-alias-count <n>      alias look-ups per document before evaluation stops
                              (default: 10000; aliases are never expanded)
@@ -161,6 +168,7 @@ export function parseArgs(argv: string[]): CliOptions {
     maxAliasCount: null,
     help: false,
     showVersion: false,
+    hardening: {},
   };
   parseOptions(argv, o, ({ flag, take }) => {
     switch (flag) {
@@ -182,6 +190,12 @@ export function parseArgs(argv: string[]): CliOptions {
       case '--version':
         o.showVersion = true;
         return true;
+      case '--hardening':
+        readHardeningOption(take(), o.hardening);
+        return true;
+      case '--require-cpu-limit':
+        o.hardening.requireCpuLimit = true;
+        return true;
       default:
         return false;
     }
@@ -190,4 +204,39 @@ export function parseArgs(argv: string[]): CliOptions {
     throw new UsageError('no input: give files, directories, or - for standard input');
   }
   return o;
+}
+
+const HARDENING_SEVERITIES = new Set<string>(['error', 'warning', 'information', 'off']);
+
+/**
+ * Read one `--hardening` value into `o`: `off`, `on`, or a comma-separated
+ * list of `<checkId>=<error|warning|information|off>`. Later values win.
+ */
+export function readHardeningOption(value: string, o: HardeningOptions): void {
+  const checks: Partial<Record<HardeningCheckId, Severity | 'off'>> = { ...(o.checks ?? {}) };
+  if (value === 'off' || value === 'on') {
+    for (const id of HARDENING_CHECK_IDS) {
+      if (value === 'off') checks[id] = 'off';
+      else delete checks[id];
+    }
+    o.checks = checks;
+    return;
+  }
+  for (const part of value.split(',')) {
+    const eq = part.indexOf('=');
+    const id = (eq < 0 ? part : part.slice(0, eq)).trim();
+    const sev = eq < 0 ? '' : part.slice(eq + 1).trim();
+    if (!isHardeningCheckId(id)) {
+      throw new UsageError(
+        `invalid --hardening "${value}": "${id}" is not a hardening check (${HARDENING_CHECK_IDS.join(', ')}); or give off or on`,
+      );
+    }
+    if (!HARDENING_SEVERITIES.has(sev)) {
+      throw new UsageError(
+        `invalid --hardening "${value}": ${id} needs =error, =warning, =information or =off`,
+      );
+    }
+    checks[id] = sev as Severity | 'off';
+  }
+  o.checks = checks;
 }

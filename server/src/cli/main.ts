@@ -20,6 +20,7 @@ import { runRender } from './render';
 import { runInit } from './init';
 import { isKustomizationTarget, runRenderKustomize } from './renderKustomize';
 import { runReport } from './reportCommand';
+import { addHardening } from './hardening';
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
 
@@ -248,6 +249,9 @@ export function run(argv: string[], io: Io): number {
       results.push({ path: i.path, text: i.text, analysis: analyze(i.text, options) });
     }
   }
+
+  // The hardening checks look at every file of the run together.
+  addHardening(results, o.hardening, base, { level: o.level, version: o.version });
 
   const policy = { level: o.level, version: `v1.${evaluatedMinor(o.version)}` };
   // With --fix on standard input, the fixed YAML owns stdout; the report goes to stderr.

@@ -21,6 +21,7 @@ import {
   namespacePolicies,
   versionError,
 } from './policy';
+import { isHardeningCheckId } from './hardening/results';
 import { analyzePodSecurityPolicy, isPodSecurityPolicy, pspMessage } from './psp';
 import { selectChecks } from './registry';
 import { findSuppressions, suppressedBy } from './suppress';
@@ -367,7 +368,10 @@ function applySuppressions(
       problems.push(`unknown check ${s.unknown.map((u) => `"${u}"`).join(', ')}`);
     if (s.checks.length === 0 && s.unknown.length === 0) problems.push('no check named');
     if (s.reason === '') problems.push('no reason given after "--"');
-    if (!s.used && s.checks.length > 0) problems.push('it silences nothing here');
+    // Whether a hardening check's suppression silences anything is known only
+    // once the hardening checks have run over every file (hardening/findings.ts).
+    if (!s.used && s.checks.length > 0 && !s.checks.some(isHardeningCheckId))
+      problems.push('it silences nothing here');
     if (problems.length === 0) continue;
     const detail = `${problems.join('; ')}. Use: # podsec-ignore <checkId>[,<checkId>…] -- <reason>`;
     analysis.findings.push({

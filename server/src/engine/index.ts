@@ -94,3 +94,31 @@ export function collectNamespaces(
   const parsed = parseFile(text, o);
   return namespacesIn(parsed.docs, parsed.broken, file, o.maxAliasCount);
 }
+export {
+  analyzeHardening,
+  HARDENING_CHECK_IDS,
+  HARDENING_CHECKS,
+  HARDENING_DEFAULT_NAMESPACE,
+  hardeningEnabled,
+  hardeningOptionsFrom,
+  hardeningSource,
+  isHardeningCheckId,
+  isHardeningFinding,
+  mergeHardening,
+  runHardening,
+  severityOf as hardeningSeverityOf,
+} from './hardening/index';
+export type {
+  AuditPolicyResult,
+  HardeningCheckId,
+  HardeningCheckInfo,
+  HardeningOptions,
+  HardeningResult,
+  HardeningRun,
+  HardeningSource,
+  NamespaceIsolation,
+  SourceOptions as HardeningSourceOptions,
+  TokenMount,
+  WorkloadIsolation,
+  WorkloadResources,
+} from './hardening/index';

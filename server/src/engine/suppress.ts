@@ -7,6 +7,8 @@
  * next line (a field, a container, or, above a document's first line, the
  * whole document); at the end of a line it silences them on that line's node.
  */
+import { HARDENING_CHECK_IDS } from './hardening/results';
+import type { HardeningCheckId } from './hardening/results';
 import type { LineIndex } from './lines';
 import type { CheckId, Span } from './types';
 import { CHECK_IDS } from './types';
@@ -14,7 +16,8 @@ import { CHECK_IDS } from './types';
 export interface Suppression {
   /** Span of the comment itself. */
   span: Span;
-  checks: CheckId[];
+  /** Pod Security and hardening check IDs named. */
+  checks: Array<CheckId | HardeningCheckId>;
   unknown: string[];
   reason: string;
   /** Offsets silenced: [start, end). */
@@ -23,7 +26,7 @@ export interface Suppression {
 }
 
 const DIRECTIVE = /(^|[ \t])#[ \t]*podsec-ignore\b(.*)$/;
-const KNOWN = new Set<string>(CHECK_IDS);
+const KNOWN = new Set<string>([...CHECK_IDS, ...HARDENING_CHECK_IDS]);
 
 function indentOf(text: string, start: number, end: number): number {
   let i = start;
@@ -60,7 +63,7 @@ export function findSuppressions(
     const idsPart = (sep >= 0 ? body.slice(0, sep) : body).trim();
     const reason = sep >= 0 ? body.slice(sep + 2).trim() : '';
     const ids = idsPart.split(/[\s,]+/).filter((s) => s.length > 0);
-    const checks = ids.filter((s): s is CheckId => KNOWN.has(s));
+    const checks = ids.filter((s): s is CheckId | HardeningCheckId => KNOWN.has(s));
     const unknown = ids.filter((s) => !KNOWN.has(s));
     // Target: this line when the comment trails content, else the next line with content.
     let target = line;

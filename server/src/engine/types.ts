@@ -3,6 +3,8 @@
  * indices into the analysed string (UTF-16 code units, as JavaScript strings
  * count them); line/column conversion happens at the edges (CLI, LSP).
  */
+import type { HardeningCheckId } from './hardening/results';
+import type { WorkloadIsolation } from './hardening/network';
 
 export type Level = 'privileged' | 'baseline' | 'restricted';
 export type CheckLevel = 'baseline' | 'restricted';
@@ -88,7 +90,13 @@ export interface PolicySource {
 }
 
 export interface Finding {
-  check: CheckId | 'invalidSuppression' | 'podSecurityPolicy';
+  check: CheckId | HardeningCheckId | 'invalidSuppression' | 'podSecurityPolicy';
+  /**
+   * 'hardening' for the hardening checks (network isolation, resources,
+   * secrets, audit; see hardening/), which never change a Pod Security
+   * verdict or level; absent for Pod Security findings and meta findings.
+   */
+  family?: 'hardening';
   /** The level of the check (baseline/restricted); for meta findings, the policy level. */
   level: Level;
   severity: Severity;
@@ -144,6 +152,8 @@ export interface Analysis {
   workloads: WorkloadSummary[];
   /** Number of Kubernetes objects (documents or List items with apiVersion/kind). */
   objects: number;
+  /** With the hardening checks: the NetworkPolicies isolating each workload of the file (hover). */
+  hardening?: { isolation: WorkloadIsolation[] };
 }
 
 /** Labels declared by a Namespace document somewhere in the inputs. */

@@ -14,6 +14,7 @@ import { Analyses } from './handlers/analyses';
 import { CodeActions } from './handlers/codeActions';
 import { Diagnostics } from './handlers/diagnostics';
 import { Documents } from './handlers/documents';
+import { HardeningIndex } from './handlers/hardening';
 import { Settings } from './handlers/settings';
 import { Views } from './handlers/views';
 import { Workspace } from './handlers/workspace';
@@ -32,7 +33,9 @@ process.on('unhandledRejection', (e: unknown) => {
 const documents = new Documents(connection);
 const settings = new Settings(connection);
 const workspace = new Workspace(connection, documents, settings);
-const analyses = new Analyses(connection, documents, settings, workspace);
+const hardening = new HardeningIndex(connection);
+workspace.onDidReadFile((file, text) => hardening.diskText(file, text));
+const analyses = new Analyses(connection, documents, settings, workspace, hardening);
 const diagnostics = new Diagnostics(connection, documents, settings, analyses, workspace);
 const codeActions = new CodeActions(connection, analyses);
 const views = new Views(connection, documents, settings, analyses, workspace);
@@ -45,6 +48,7 @@ documents.onDidClose((uri) => {
   analyses.forget(uri);
   settings.forget(uri);
   workspace.documentClosed(uri);
+  hardening.documentClosed(uri);
   diagnostics.forget(uri);
 });
 
@@ -55,6 +59,9 @@ const reanalyseAll = () => {
 };
 settings.onDidChange(reanalyseAll);
 workspace.onDidChangeNamespaces(reanalyseAll);
+// A NetworkPolicy, a quota, a ServiceAccount… in one file moves findings in others
+// (not levels: the lenses stay).
+hardening.onDidChange(() => documents.scheduleAll());
 
 connection.onInitialize((params): InitializeResult => {
   settings.initialize(params);

@@ -42,6 +42,7 @@
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { CheckId, Diagnostic as EngineDiagnostic, Finding, Level } from '../engine/types';
+import type { HardeningCheckId } from '../engine/hardening/results';
 
 // ---------------------------------------------------------------- settings
 
@@ -93,7 +94,25 @@ export const CLIENT_SETTING_DEFAULTS: Readonly<ClientSettings> = { codeLens: tru
 export const META_CHECK_IDS = [
   'invalidSuppression',
   'podSecurityPolicy',
-] as const satisfies ReadonlyArray<Exclude<Finding['check'], CheckId>>;
+] as const satisfies ReadonlyArray<Exclude<Finding['check'], CheckId | HardeningCheckId>>;
+
+/**
+ * The hardening checks' IDs (the engine's HARDENING_CHECK_IDS, spelled out so
+ * the client needs no engine at run time) and `hardening`, every one of them.
+ */
+export const HARDENING_SEVERITY_KEYS = [
+  'networkPolicyIsolation',
+  'networkPolicyUnmatched',
+  'resourceRequests',
+  'resourceLimits',
+  'quotaRejects',
+  'limitRangeRejects',
+  'secretInEnv',
+  'serviceAccountToken',
+  'secretManifest',
+  'auditPolicy',
+  'hardening',
+] as const satisfies ReadonlyArray<HardeningCheckId | 'hardening'>;
 
 /**
  * Keys of `podsec.severity` besides check IDs and modes: the engine's

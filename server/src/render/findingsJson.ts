@@ -18,6 +18,7 @@ export function toJson(
       path: r.path,
       findings: r.analysis.findings.map((f) => ({
         check: f.check,
+        ...(f.family ? { family: f.family } : {}),
         level: f.level,
         severity: f.severity,
         message: f.message,

@@ -1,5 +1,5 @@
 /** `podsec --format sarif`: SARIF 2.1.0 for code-scanning UIs. */
-import { CHECKS } from '../engine/index';
+import { CHECKS, HARDENING_CHECK_IDS, HARDENING_CHECKS } from '../engine/index';
 import type { Finding, Severity } from '../engine/index';
 import type { FileResult } from './fileResult';
 import { linesOf, locate } from './fileResult';
@@ -21,6 +21,18 @@ export function toSarif(results: readonly FileResult[], version: string): string
       helpUri: `${DOCS}#${c.level}`,
       properties: { level: c.level },
     })),
+    ...HARDENING_CHECK_IDS.map((id) => {
+      const c = HARDENING_CHECKS[id];
+      return {
+        id,
+        name: id,
+        shortDescription: { text: `${c.title} (hardening)` },
+        fullDescription: { text: `${c.checks} Why: ${c.why}` },
+        helpUri: c.references[0],
+        defaultConfiguration: { level: SARIF_LEVEL[c.defaultSeverity] },
+        properties: { family: 'hardening', area: c.area },
+      };
+    }),
     {
       id: 'invalidSuppression',
       name: 'invalidSuppression',
@@ -110,6 +122,20 @@ function sarifFinding(
   index: Map<string, number>,
   loc: (r: FileResult, s: number, e: number) => unknown,
 ): unknown {
+  if (f.family === 'hardening') {
+    return {
+      ruleId: f.check,
+      ruleIndex: index.get(f.check),
+      level: SARIF_LEVEL[f.severity],
+      message: { text: f.message },
+      locations: loc(r, f.span.start, f.span.end),
+      properties: {
+        family: 'hardening',
+        object: `${f.object.kind}/${f.object.name ?? ''}`,
+        fixable: f.fixes.length > 0,
+      },
+    };
+  }
   return {
     ruleId: f.check,
     ruleIndex: index.get(f.check),

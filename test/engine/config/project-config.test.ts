@@ -254,7 +254,7 @@ describe('.podsec.yaml: keys', () => {
   it('later keys are recognised: shape checked, then a note that they are not used yet', () => {
     const text = `baseline: .podsec-baseline.json
 hardening:
-  readOnlyRootFilesystem: true
+  secretInEnv: true
 helm:
   - name: prod
     values: [values-prod.yaml]

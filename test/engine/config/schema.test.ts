@@ -126,8 +126,8 @@ describe('the schema and the parser agree', () => {
     ['admissionConfiguration: ""\n', false],
     ['admissionConfiguration: [a]\n', false],
     ['levle: baseline\n', false],
-    ['hardening: { readOnlyRootFilesystem: true }\n', true],
-    ['hardening: { readOnlyRootFilesystem: maybe }\n', false],
+    ['hardening: { networkPolicyIsolation: false, requireCpuLimit: true }\n', true],
+    ['hardening: { networkPolicyIsolation: maybe }\n', false],
     [
       'helm: [{ name: prod, values: [v.yaml], set: { a: 1 }, releaseName: r, namespace: n }]\n',
       true,

@@ -10,6 +10,7 @@
  * now, and an information note says this version does not use them yet.
  */
 import { CHECK_IDS } from '../types';
+import { HARDENING_CHECK_IDS } from '../hardening/results';
 import type { Span } from '../types';
 import { LATEST_VERSION, LEVELS, MODES } from '../policy';
 import { MAX_MINOR } from '../registry';
@@ -35,9 +36,14 @@ export const SEVERITY_KEYS: readonly string[] = [
   ...CHECK_IDS,
   'invalidSuppression',
   'podSecurityPolicy',
+  ...HARDENING_CHECK_IDS,
+  'hardening',
   ...MODES,
   ...ENGINE_CODES,
 ];
+
+/** Keys of `hardening`: the hardening check IDs, and requireCpuLimit. */
+export const HARDENING_KEYS: readonly string[] = [...HARDENING_CHECK_IDS, 'requireCpuLimit'];
 
 /** Every policy version the schema offers for completion: latest, v1.0 … the newest known. */
 export const KNOWN_VERSIONS: readonly string[] = [
@@ -392,26 +398,32 @@ export const KEYS: readonly KeySpec[] = [
   {
     key: 'hardening',
     status: 'reserved',
-    description: 'Hardening checks beyond the Pod Security Standards, each turned on or off.',
-    schema: { type: 'object', additionalProperties: { type: 'boolean' } },
+    description:
+      'Hardening checks beyond the Pod Security Standards (network isolation, resources, secrets, audit), each turned on (true) or off (false); requireCpuLimit: true also requires a CPU limit.',
+    schema: {
+      type: 'object',
+      propertyNames: { enum: [...HARDENING_KEYS] },
+      additionalProperties: { type: 'boolean' },
+    },
     read(node, ctx) {
       if (node.type !== 'map') {
         ctx.report(
-          `hardening must be a map of check names to true or false, not ${describe(node)}; ${FALLBACK}`,
+          `hardening must be a map of hardening check IDs to true or false, not ${describe(node)}; ${FALLBACK}`,
           node.span,
           'hardening',
         );
         return undefined;
       }
+      unknownKeys(node, HARDENING_KEYS, ctx, 'hardening');
       const out: Record<string, boolean> = {};
       for (const p of node.pairs) {
-        if (p.key === null) continue;
+        if (p.key === null || !HARDENING_KEYS.includes(p.key)) continue;
         const v = readBoolean(p.value, ctx, `hardening.${p.key}`);
         if (v !== undefined) out[p.key] = v;
       }
       return out;
     },
-    example: () => ['hardening:', '  readOnlyRootFilesystem: true'],
+    example: () => ['hardening:', '  networkPolicyIsolation: false', '  requireCpuLimit: true'],
   },
   {
     key: 'helm',

@@ -8,6 +8,7 @@
  * flow list), and adding a new document at the end of the file.
  */
 import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
+import { aliasTarget } from './anchors';
 import type { Document, Node, YAMLMap, YAMLSeq } from 'yaml';
 import { applyEdits, planEdits } from '../fixes/edits';
 import type { FixOp, FixValue } from '../fixes/edits';
@@ -22,7 +23,7 @@ function deref(doc: Document, n: unknown): YNode | null {
   let cur = n;
   for (let hops = 0; isAlias(cur); hops++) {
     if (hops > MAX_HOPS) return null;
-    cur = cur.resolve(doc);
+    cur = aliasTarget(doc, cur);
   }
   return isScalar(cur) || isMap(cur) || isSeq(cur) ? cur : null;
 }

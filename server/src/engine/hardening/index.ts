@@ -122,3 +122,13 @@ export function analyzeHardening(
 }
 
 export const HARDENING_IDS: readonly HardeningCheckId[] = HARDENING_CHECK_IDS;
+export {
+  HARDENING_DEFAULT_NAMESPACE,
+  hardeningEnabled,
+  hardeningOptionsFrom,
+  hardeningSource,
+  isHardeningFinding,
+  mergeHardening,
+  runHardening,
+} from './findings';
+export type { HardeningRun, HardeningSource, SourceOptions } from './findings';

@@ -5,6 +5,7 @@
  * that follows aliases and `<<` merge keys.
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { aliasTarget } from './anchors';
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import type { Span } from '../types';
 import type { JsonObject, JsonValue, KubeObject, Locator, Path } from './model';
@@ -33,7 +34,7 @@ function deref(doc: Document, n: unknown): YNode | null {
   let cur = n;
   for (let hops = 0; isAlias(cur); hops++) {
     if (hops > MAX_HOPS) return null;
-    cur = cur.resolve(doc);
+    cur = aliasTarget(doc, cur);
   }
   return isScalar(cur) || isMap(cur) || isSeq(cur) ? cur : null;
 }

@@ -124,7 +124,7 @@ export function codeActions(
     const suppressed = new Set<string>();
     for (const i of hits) {
       const f = findings[i]!;
-      if (!CHECKS_BY_ID.has(f.check as never)) continue;
+      if (!CHECKS_BY_ID.has(f.check as never) && f.family !== 'hardening') continue;
       const line = r.lines.lineOf(f.span.start);
       const key = `${f.check}:${line}`;
       if (suppressed.has(key)) continue;

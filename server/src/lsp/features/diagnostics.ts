@@ -9,7 +9,7 @@ import type {
   DiagnosticRelatedInformation,
   DiagnosticSeverity,
 } from 'vscode-languageserver';
-import { CHECKS_BY_ID } from '../../engine';
+import { CHECKS_BY_ID, HARDENING_CHECKS, isHardeningCheckId } from '../../engine';
 import type { Diagnostic as EngineDiagnostic, Finding } from '../../engine';
 import { DIAGNOSTIC_SOURCE } from '../protocol';
 import type { DiagnosticCode, DiagnosticData, PodsecSettings, SeveritySetting } from '../protocol';
@@ -54,7 +54,8 @@ function findingMessage(f: Finding): string {
 /** The Pod Security Standards page of a check's level, or null for codes that are not checks. */
 export function checkHref(check: string): string | null {
   const def = CHECKS_BY_ID.get(check as never);
-  return def ? `${PSS_DOCS}#${def.level}` : null;
+  if (def) return `${PSS_DOCS}#${def.level}`;
+  return isHardeningCheckId(check) ? (HARDENING_CHECKS[check].references[0] ?? null) : null;
 }
 
 function engineDiagnostic(
@@ -86,7 +87,9 @@ export function toDiagnostics(
     if (sev !== null) out.push(engineDiagnostic(r, d, sev, d.code));
   }
   r.analysis.findings.forEach((f, index) => {
-    const sev = severityFor(settings, [f.check, f.mode], f.severity);
+    // A hardening finding answers to its check and to `hardening`, never to a mode.
+    const keys = f.family === 'hardening' ? [f.check, 'hardening'] : [f.check, f.mode];
+    const sev = severityFor(settings, keys, f.severity);
     if (sev === null) return;
     const data: DiagnosticData = { version: r.version, index, code: f.check };
     const diag: Diagnostic = {

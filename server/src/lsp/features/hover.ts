@@ -9,6 +9,7 @@ import type { AnalysisResult } from './analysisResult';
 import { checkHref } from './diagnostics';
 import type { NamespaceResolver } from './policy';
 import { policyReason } from './policy';
+import { hardeningFindingHover, isolationHover } from './hardeningHover';
 
 export function hoverAt(
   r: AnalysisResult,
@@ -17,10 +18,19 @@ export function hoverAt(
 ): Hover | null {
   const offset = r.offset(position);
   const hits = r.findingsAt(offset, offset);
-  if (hits.length === 0) return null;
+  const isolation = isolationHover(r, offset);
+  if (hits.length === 0) {
+    if (!isolation) return null;
+    const w = r.workloadAt(offset)!;
+    return { contents: { kind: 'markdown', value: isolation }, range: r.range(w.headSpan) };
+  }
   const parts: string[] = [];
   for (const i of hits) {
     const f = r.analysis.findings[i]!;
+    if (f.family === 'hardening') {
+      parts.push(hardeningFindingHover(f));
+      continue;
+    }
     const def = CHECKS_BY_ID.get(f.check as never);
     const lines: string[] = [];
     lines.push(
@@ -55,6 +65,7 @@ export function hoverAt(
     }
     parts.push(lines.join('\n'));
   }
+  if (isolation) parts.push(isolation);
   const first = r.analysis.findings[hits[0]!]!;
   return {
     contents: { kind: 'markdown', value: parts.join('\n\n---\n\n') },

@@ -17,6 +17,8 @@ import type { DocumentSource } from './documents';
 import { isYamlDocument } from './documents';
 import type { SettingsSource } from './settings';
 import type { WorkspaceSource } from './workspace';
+import type { HardeningSourceIndex } from './hardening';
+import { hardeningOptionsFor } from './hardening';
 
 interface Entry {
   /** Keeps parsed documents, so the advisor's evaluations of a version parse nothing again. */
@@ -56,6 +58,7 @@ export class Analyses implements AnalysisSource {
     private readonly documents: DocumentSource,
     private readonly settings: SettingsSource,
     private readonly workspace: Pick<WorkspaceSource, 'namespaces' | 'excluded'>,
+    private readonly hardening?: HardeningSourceIndex,
   ) {}
 
   checks(doc: TextDocument, s: PodsecSettings): boolean {
@@ -76,14 +79,20 @@ export class Analyses implements AnalysisSource {
 
   resultFor(doc: TextDocument, s: PodsecSettings): AnalysisResult {
     const entry = this.entryOf(doc.uri);
-    const key = `${settingsKey(s)}|${this.workspace.namespaces().epoch}`;
+    const text = doc.getText();
+    // The hardening checks see the workspace's objects: their epoch and options count too.
+    this.hardening?.documentText(doc.uri, text);
+    const hardeningKey = this.hardening
+      ? `${this.hardening.epoch()}|${JSON.stringify(hardeningOptionsFor(s))}`
+      : '';
+    const key = `${settingsKey(s)}|${this.workspace.namespaces().epoch}|${hardeningKey}`;
     if (entry.result && entry.result.version === doc.version && entry.key === key) {
       return entry.result;
     }
-    const text = doc.getText();
     let analysis: Analysis;
     try {
       analysis = entry.cache.analyze(text, this.optionsFor(doc.uri, s));
+      if (this.hardening) analysis = this.hardening.merge(doc.uri, analysis, s);
     } catch (e) {
       entry.cache = new AnalysisCache({ keepParsed: true });
       const message = e instanceof Error ? (e.stack ?? e.message) : String(e);

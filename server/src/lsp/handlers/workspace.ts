@@ -59,6 +59,7 @@ export class Workspace implements WorkspaceSource {
   private epoch = 0;
   private readonly index: NamespaceIndex;
   private readonly listeners: Array<() => void> = [];
+  private readonly fileListeners: Array<(file: string, text: string | null) => void> = [];
 
   constructor(
     private readonly connection: Connection,
@@ -118,6 +119,15 @@ export class Workspace implements WorkspaceSource {
   /** Calls `listener` after the Namespaces changed. */
   onDidChangeNamespaces(listener: () => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Calls `listener` with each YAML file's text on disk as scanned or changed (null: gone). */
+  onDidReadFile(listener: (file: string, text: string | null) => void): void {
+    this.fileListeners.push(listener);
+  }
+
+  private fileRead(file: string, text: string | null): void {
+    for (const l of this.fileListeners) l(file, text);
   }
 
   /** An open document's text: its Namespaces count instead of the file's on disk. */
@@ -209,6 +219,7 @@ export class Workspace implements WorkspaceSource {
         cancelled,
       )) {
         files++;
+        this.fileRead(file, text);
         try {
           if (this.index.setDisk(file, toUri(file), text)) changed = true;
         } catch (e) {
@@ -227,13 +238,22 @@ export class Workspace implements WorkspaceSource {
   private async fileChanged(uri: string, type: FileChangeType): Promise<boolean> {
     if (!uri.startsWith('file:')) return false;
     const file = fileKey(uri);
-    if (type === FileChangeType.Deleted) return this.index.deleteDisk(file);
+    if (type === FileChangeType.Deleted) {
+      this.fileRead(file, null);
+      return this.index.deleteDisk(file);
+    }
     const maxFileSize = this.settings.defaults().maxFileSize;
     try {
       const st = await fs.stat(file);
-      if (!st.isFile() || st.size > maxFileSize) return this.index.deleteDisk(file);
-      return this.index.setDisk(file, uri, await fs.readFile(file, 'utf8'));
+      if (!st.isFile() || st.size > maxFileSize) {
+        this.fileRead(file, null);
+        return this.index.deleteDisk(file);
+      }
+      const text = await fs.readFile(file, 'utf8');
+      this.fileRead(file, text);
+      return this.index.setDisk(file, uri, text);
     } catch {
+      this.fileRead(file, null);
       return this.index.deleteDisk(file);
     }
   }

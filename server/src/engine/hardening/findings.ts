@@ -1,0 +1,305 @@
+/**
+ * The hardening checks as podsec findings. The command line and the language
+ * server read each file once into a `HardeningSource` (its Kubernetes objects,
+ * with locators), run `runHardening` over all the sources of the run or the
+ * workspace together (a NetworkPolicy in one file isolates a workload in
+ * another), and merge each file's share into that file's Analysis with
+ * `mergeHardening`: findings of the family 'hardening' at their configured
+ * severity, their fixes as minimal text edits (never safe, never preferred),
+ * the file's suppressions applied, and notes for what cannot be judged.
+ * Nothing here changes a Pod Security finding.
+ */
+import type { Document } from 'yaml';
+import { DEFAULT_LIMITS } from '../limits';
+import { LineIndex } from '../lines';
+import { parseFile } from '../parse';
+import { findSuppressions, suppressedBy } from '../suppress';
+import type { Analysis, Diagnostic, Finding, Fix, Policy, Severity, Span } from '../types';
+import { evaluatedMinor } from '../policy';
+import { planHardeningFix } from './fixes';
+import { analyzeHardening, severityOf } from './index';
+import type { HardeningOptions, HardeningResult } from './index';
+import { HARDENING_CHECKS } from './metadata';
+import type { KubeObject } from './model';
+import { HARDENING_CHECK_IDS, isHardeningCheckId } from './results';
+import type { HardeningCheckId, HardeningFinding, HardeningNote } from './results';
+import { objectsFromDocument } from './yaml';
+
+/** Hardening findings listed per file; more are counted in one note. */
+export const MAX_FINDINGS_PER_FILE = 1000;
+
+/** The namespace of objects without metadata.namespace, as kubectl applies them. */
+export const HARDENING_DEFAULT_NAMESPACE = 'default';
+
+export interface SourceOptions {
+  /** Default "default". */
+  defaultNamespace?: string;
+  maxFileBytes?: number;
+  maxAliasCount?: number;
+  maxDepth?: number;
+}
+
+/** One file read for the hardening checks. */
+export interface HardeningSource {
+  file: string;
+  text: string;
+  objects: KubeObject[];
+  /** The parsed documents (null when the file could not be parsed: over a limit, a template). */
+  docs: Document.Parsed[] | null;
+  /** Notes about documents the adapter could not decode. */
+  notes: HardeningNote[];
+}
+
+/**
+ * Read one file. A file the Pod Security analysis does not evaluate (over a
+ * limit, binary, a template) gives no objects: its own analysis says why.
+ * Documents with YAML errors are left out the same way.
+ */
+export function hardeningSource(
+  file: string,
+  text: string,
+  options: SourceOptions = {},
+): HardeningSource {
+  const parsed = parseFile(text, {
+    maxFileBytes: options.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
+    maxDepth: options.maxDepth ?? DEFAULT_LIMITS.maxDepth,
+  });
+  const source: HardeningSource = { file, text, objects: [], docs: null, notes: [] };
+  if (parsed.docs.length === 0) return source;
+  source.docs = parsed.docs;
+  parsed.docs.forEach((doc, document) => {
+    if (parsed.broken.has(document)) return;
+    const r = objectsFromDocument(
+      doc,
+      {
+        file,
+        document,
+        defaultNamespace: options.defaultNamespace ?? HARDENING_DEFAULT_NAMESPACE,
+        maxAliasCount: options.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+      },
+      text,
+    );
+    for (const o of r.objects) source.objects.push(o);
+    for (const n of r.notes) source.notes.push(n);
+  });
+  return source;
+}
+
+/** The result of one run over a set of sources. */
+export interface HardeningRun {
+  result: HardeningResult;
+  options: HardeningOptions;
+  /** The sources by file. */
+  sources: ReadonlyMap<string, HardeningSource>;
+  /** Findings and notes by file. */
+  findings: ReadonlyMap<string, HardeningFinding[]>;
+  notes: ReadonlyMap<string, HardeningNote[]>;
+}
+
+function group<T extends { file: string }>(xs: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const x of xs) {
+    const list = out.get(x.file);
+    if (list) list.push(x);
+    else out.set(x.file, [x]);
+  }
+  return out;
+}
+
+/** Run the hardening checks over every source together. */
+export function runHardening(
+  sources: Iterable<HardeningSource>,
+  options: HardeningOptions = {},
+): HardeningRun {
+  const byFile = new Map<string, HardeningSource>();
+  const objects: KubeObject[] = [];
+  const adapterNotes: HardeningNote[] = [];
+  for (const s of sources) {
+    byFile.set(s.file, s);
+    for (const o of s.objects) objects.push(o);
+    for (const n of s.notes) adapterNotes.push(n);
+  }
+  const result = analyzeHardening(objects, options);
+  return {
+    result,
+    options,
+    sources: byFile,
+    findings: group(result.findings),
+    notes: group([...adapterNotes, ...result.notes]),
+  };
+}
+
+/** Whether any hardening check runs under `options`. */
+export function hardeningEnabled(options: HardeningOptions): boolean {
+  return HARDENING_CHECK_IDS.some((id) => severityOf(id, options) !== null);
+}
+
+/**
+ * Hardening options from severity entries (`podsec.severity`, `.podsec.yaml`'s
+ * `severity`) and on/off switches (`.podsec.yaml`'s `hardening`). A check's
+ * own entry wins over the family's (`hardening`); `hint` runs the check at
+ * information (the editor shows it as a hint). Keys that are not hardening
+ * checks are ignored here.
+ */
+export function hardeningOptionsFrom(
+  severity: Readonly<Record<string, string>> = {},
+  switches: Readonly<Record<string, boolean>> = {},
+): HardeningOptions {
+  const checks: NonNullable<HardeningOptions['checks']> = {};
+  const asSeverity = (v: string | undefined): Severity | 'off' | undefined =>
+    v === 'error' || v === 'warning' || v === 'information' || v === 'off'
+      ? v
+      : v === 'hint'
+        ? 'information'
+        : undefined;
+  const family = asSeverity(severity['hardening']);
+  for (const id of HARDENING_CHECK_IDS) {
+    const s = asSeverity(severity[id]) ?? family;
+    if (s !== undefined) checks[id] = s;
+    if (switches[id] === false) checks[id] = 'off';
+    else if (switches[id] === true && checks[id] === 'off') delete checks[id];
+  }
+  const out: HardeningOptions = { checks };
+  if (switches['requireCpuLimit'] === true) out.requireCpuLimit = true;
+  return out;
+}
+
+function docRanges(docs: readonly Document.Parsed[]): Span[] {
+  const out: Span[] = [];
+  for (const d of docs) {
+    const c = d.contents as { range?: [number, number, number] } | null;
+    if (c?.range) out.push({ start: c.range[0], end: d.range[2] });
+  }
+  return out;
+}
+
+function fixesOf(source: HardeningSource, h: HardeningFinding): Fix[] {
+  const out: Fix[] = [];
+  if (!source.docs) return out;
+  for (const fix of h.fixes) {
+    // A fix belongs to one file; a finding placed in another (a ServiceAccount's
+    // field, say) offers the fix where its object is.
+    if (fix.file !== h.file) continue;
+    const doc = source.docs[fix.document];
+    if (!doc) continue;
+    const edits = planHardeningFix(
+      source.text,
+      doc,
+      fix,
+      fix.item === null ? [] : ['items', fix.item],
+    );
+    if (edits && edits.length > 0) out.push({ title: fix.title, safe: false, edits });
+  }
+  return out;
+}
+
+function toFinding(source: HardeningSource, h: HardeningFinding, policy: Policy): Finding {
+  return {
+    check: h.check,
+    family: 'hardening',
+    level: policy.level,
+    severity: h.severity,
+    mode: 'warn',
+    reason: HARDENING_CHECKS[h.check].title,
+    detail: h.message,
+    message: h.message,
+    path: h.path,
+    span: h.span,
+    object: h.object,
+    container: h.container,
+    policy,
+    evaluatedVersion: `v1.${evaluatedMinor(policy.version)}`,
+    policySource: { kind: 'setting' },
+    fixes: fixesOf(source, h),
+  };
+}
+
+/**
+ * `analysis` (the Pod Security analysis of `file`, whose text is the
+ * source's) with the file's hardening findings and notes added: findings
+ * silenced by the file's suppressions are dropped, and a suppression that
+ * names only hardening checks that run and silences none of them is
+ * reported (`invalidSuppression`), as the Pod Security suppressions are.
+ * `policy` is the configured policy (findings carry it for their renderers).
+ */
+export function mergeHardening(
+  analysis: Analysis,
+  file: string,
+  run: HardeningRun,
+  policy: Policy,
+): Analysis {
+  const source = run.sources.get(file);
+  if (!source) return analysis;
+  const own = run.findings.get(file) ?? [];
+  const notes = run.notes.get(file) ?? [];
+  const isolation = run.result.isolation.filter((i) => i.file === file);
+  if (own.length === 0 && notes.length === 0 && !source.text.includes('podsec-ignore'))
+    return isolation.length > 0 ? { ...analysis, hardening: { isolation } } : analysis;
+  // A file of thousands of containers (an alias flood) would give as many
+  // findings, each with its fix: the first ones are reported, the rest counted.
+  const shown = own.length > MAX_FINDINGS_PER_FILE ? own.slice(0, MAX_FINDINGS_PER_FILE) : own;
+  let added = shown.map((h) => toFinding(source, h, policy));
+  const meta: Finding[] = [];
+  if (source.text.includes('podsec-ignore') && source.docs) {
+    const sups = findSuppressions(source.text, new LineIndex(source.text), docRanges(source.docs));
+    added = added.filter((f) => suppressedBy(sups, f.check, f.span.start) === null);
+    for (const s of sups) {
+      const hardening = s.checks.filter(isHardeningCheckId);
+      if (s.used || hardening.length === 0 || hardening.length !== s.checks.length) continue;
+      if (!hardening.every((id: HardeningCheckId) => severityOf(id, run.options) !== null))
+        continue;
+      // One without a reason is reported by the Pod Security pass already.
+      if (s.reason === '') continue;
+      const detail =
+        'it silences nothing here. Use: # podsec-ignore <checkId>[,<checkId>…] -- <reason>';
+      meta.push({
+        check: 'invalidSuppression',
+        level: policy.level,
+        severity: 'warning',
+        mode: 'warn',
+        reason: 'invalid suppression',
+        detail,
+        message: `invalid suppression: ${detail}`,
+        path: '',
+        span: s.span,
+        object: { kind: '', name: null, namespace: null, document: 0, item: null },
+        container: null,
+        policy,
+        evaluatedVersion: `v1.${evaluatedMinor(policy.version)}`,
+        policySource: { kind: 'setting' },
+        fixes: [],
+      });
+    }
+  }
+  // The Pod Security findings keep their order; the hardening ones follow, in text order.
+  const findings = [
+    ...analysis.findings,
+    ...[...added, ...meta].sort((a, b) => a.span.start - b.span.start),
+  ];
+  const noteDiagnostics: Diagnostic[] = notes.map((n) => ({
+    message: n.message,
+    span: n.span,
+    code: 'policy',
+    severity: 'information',
+  }));
+  const last = shown[shown.length - 1];
+  if (own.length > shown.length && last) {
+    noteDiagnostics.push({
+      message: `${own.length - shown.length} more hardening findings in this file are not listed (at most ${MAX_FINDINGS_PER_FILE} per file)`,
+      span: { start: last.span.start, end: last.span.start },
+      code: 'limit',
+      severity: 'information',
+    });
+  }
+  return {
+    ...analysis,
+    ...(isolation.length > 0 ? { hardening: { isolation } } : {}),
+    findings,
+    notes: [...analysis.notes, ...noteDiagnostics].sort((a, b) => a.span.start - b.span.start),
+  };
+}
+
+/** Whether a finding belongs to the hardening family. */
+export function isHardeningFinding(f: Finding): boolean {
+  return f.family === 'hardening';
+}

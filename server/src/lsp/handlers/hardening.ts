@@ -1,0 +1,230 @@
+/**
+ * The workspace's objects for the hardening checks. Owns: per file, its text
+ * on disk (from the workspace scan and file-watcher events) and its text in
+ * the editor while open (which wins), each read once into a HardeningSource
+ * when a run needs it; an epoch that counts changes of what the checks see;
+ * and the last run per set of options. A change that can move another file's
+ * findings (a NetworkPolicy, a LimitRange, a quota, a ServiceAccount, an
+ * audit Policy, a workload's labels) tells the listeners, so open documents
+ * are analysed again.
+ *
+ * Files that are not open keep only the objects other files' findings depend
+ * on (workloads and the kinds above), not Secrets or ConfigMaps.
+ */
+import type { Connection } from 'vscode-languageserver/node';
+import {
+  hardeningOptionsFrom,
+  hardeningSource,
+  mergeHardening,
+  runHardening,
+  WORKLOAD_KINDS,
+} from '../../engine';
+import type { Analysis, HardeningOptions, HardeningRun, HardeningSource } from '../../engine';
+import type { PodsecSettings } from '../protocol';
+import { fileKey } from '../uris';
+
+/** Kinds whose objects change the findings of objects in other files. */
+const SHARED_KINDS = new Set<string>([
+  ...WORKLOAD_KINDS,
+  'NetworkPolicy',
+  'CiliumNetworkPolicy',
+  'CiliumClusterwideNetworkPolicy',
+  'GlobalNetworkPolicy',
+  'AdminNetworkPolicy',
+  'BaselineAdminNetworkPolicy',
+  'ClusterNetworkPolicy',
+  'LimitRange',
+  'ResourceQuota',
+  'ServiceAccount',
+  'Policy',
+]);
+
+/** Container fields no other file's finding depends on: typing in them tells no one. */
+const LOCAL_FIELDS = new Set([
+  'image',
+  'imagePullPolicy',
+  'env',
+  'envFrom',
+  'args',
+  'command',
+  'resources',
+  'ports',
+  'livenessProbe',
+  'readinessProbe',
+  'startupProbe',
+  'lifecycle',
+  'securityContext',
+]);
+
+function withoutLocal(this: unknown, key: string, value: unknown): unknown {
+  return LOCAL_FIELDS.has(key) ? undefined : value;
+}
+
+interface Entry {
+  text: string;
+  /** Read on demand; kept until the text changes. */
+  source?: HardeningSource;
+  /** What other files' findings depend on, to tell a change that matters. */
+  fingerprint?: string;
+}
+
+/** The options the editor's settings give the hardening checks. */
+export function hardeningOptionsFor(s: PodsecSettings): HardeningOptions {
+  return hardeningOptionsFrom(s.severity);
+}
+
+/** What other modules use: the hardening findings of an open document. */
+export interface HardeningSourceIndex {
+  /** Counts changes of what the checks see (analyses are cached per epoch). */
+  epoch(): number;
+  /** Record an open document's current text (before its analysis). */
+  documentText(uri: string, text: string): void;
+  /** `analysis` of the open document with its hardening findings added. */
+  merge(uri: string, analysis: Analysis, s: PodsecSettings): Analysis;
+  /** The last run under `s` (for views: isolation per namespace, the report). */
+  runFor(s: PodsecSettings): HardeningRun;
+}
+
+export class HardeningIndex implements HardeningSourceIndex {
+  private readonly disk = new Map<string, Entry>();
+  private readonly open = new Map<string, Entry>();
+  private changes = 0;
+  private last: { key: string; epoch: number; run: HardeningRun } | undefined;
+  private readonly listeners: Array<() => void> = [];
+  private pending = false;
+
+  constructor(private readonly connection: Pick<Connection, 'console'>) {}
+
+  /** Calls `listener` when a change can move the findings of other files. */
+  onDidChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  epoch(): number {
+    return this.changes;
+  }
+
+  /** A file's text on disk (null: deleted or no longer read). */
+  diskText(file: string, text: string | null): void {
+    const before = this.disk.get(file);
+    if (text === null) {
+      if (!before) return;
+      this.disk.delete(file);
+      if (!this.open.has(file) && before.fingerprint !== '') this.changedSoon();
+      return;
+    }
+    if (before?.text === text) return;
+    this.disk.set(file, { text });
+    // Read when a run needs it; an open document covers the file meanwhile.
+    if (!this.open.has(file)) this.changedSoon();
+  }
+
+  documentText(uri: string, text: string): void {
+    const file = fileKey(uri);
+    const before = this.open.get(file);
+    if (before?.text === text) return;
+    const entry: Entry = { text };
+    this.open.set(file, entry);
+    const was = before ?? this.disk.get(file);
+    const old = was ? this.fingerprintOf(file, was, true) : '';
+    if (this.fingerprintOf(file, entry, true) !== old) this.changed();
+    else this.changes++;
+  }
+
+  /** The document closed: the file on disk counts again. */
+  documentClosed(uri: string): void {
+    const file = fileKey(uri);
+    const before = this.open.get(file);
+    if (!before) return;
+    this.open.delete(file);
+    const disk = this.disk.get(file);
+    const now = disk ? this.fingerprintOf(file, disk, false) : '';
+    if (this.fingerprintOf(file, before, true) !== now) this.changed();
+  }
+
+  merge(uri: string, analysis: Analysis, s: PodsecSettings): Analysis {
+    const run = this.runFor(s);
+    const file = fileKey(uri);
+    const open = this.open.get(file);
+    // Findings refer to the text they were computed from: only the current one.
+    if (!open?.source || !run.sources.has(file)) return analysis;
+    return mergeHardening(analysis, file, run, { level: s.level, version: s.version });
+  }
+
+  runFor(s: PodsecSettings): HardeningRun {
+    const options = hardeningOptionsFor(s);
+    const key = JSON.stringify([options, s.maxFileSize, s.maxAliasCount]);
+    if (this.last?.key === key && this.last.epoch === this.changes) return this.last.run;
+    const sources: HardeningSource[] = [];
+    for (const [file, entry] of this.open) sources.push(this.sourceOf(file, entry, true, s));
+    for (const [file, entry] of this.disk) {
+      if (!this.open.has(file)) sources.push(this.sourceOf(file, entry, false, s));
+    }
+    const run = runHardening(sources, options);
+    this.last = { key, epoch: this.changes, run };
+    return run;
+  }
+
+  private changed(): void {
+    this.changes++;
+    for (const l of this.listeners) l();
+  }
+
+  /** A change from disk: many come together (a scan, a checkout), so listeners hear once. */
+  private changedSoon(): void {
+    this.changes++;
+    if (this.pending) return;
+    this.pending = true;
+    setImmediate(() => {
+      this.pending = false;
+      for (const l of this.listeners) l();
+    });
+  }
+
+  private sourceOf(
+    file: string,
+    entry: Entry,
+    open: boolean,
+    s?: Pick<PodsecSettings, 'maxFileSize' | 'maxAliasCount'>,
+  ): HardeningSource {
+    if (entry.source) return entry.source;
+    let source: HardeningSource;
+    try {
+      source = hardeningSource(file, entry.text, {
+        maxFileBytes: s?.maxFileSize,
+        maxAliasCount: s?.maxAliasCount,
+      });
+    } catch (e) {
+      this.connection.console.error(
+        `podsec: hardening checks could not read ${file}: ${e instanceof Error ? e.message : String(e)}`,
+      );
+      source = { file, text: entry.text, objects: [], docs: null, notes: [] };
+    }
+    if (!open) {
+      // Closed files: only what other files depend on, and no parsed documents for fixes.
+      const objects = source.objects.filter((o) =>
+        SHARED_KINDS.has(typeof o.value['kind'] === 'string' ? o.value['kind'] : ''),
+      );
+      source = { ...source, objects, notes: [], docs: objects.length > 0 ? source.docs : null };
+    }
+    entry.source = source;
+    return source;
+  }
+
+  /** The shared objects of a file as JSON ('' when none), to tell changes that matter elsewhere. */
+  private fingerprintOf(file: string, entry: Entry, open: boolean): string {
+    if (entry.fingerprint !== undefined) return entry.fingerprint;
+    const source = this.sourceOf(file, entry, open);
+    const shared = source.objects.filter((o) =>
+      SHARED_KINDS.has(typeof o.value['kind'] === 'string' ? o.value['kind'] : ''),
+    );
+    entry.fingerprint =
+      shared.length === 0
+        ? ''
+        : JSON.stringify(
+            shared.map((o) => o.value),
+            withoutLocal,
+          );
+    return entry.fingerprint;
+  }
+}
