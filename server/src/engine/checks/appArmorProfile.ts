@@ -46,6 +46,7 @@ export const appArmorProfile: CheckDefinition = {
   ],
   variants: [
     {
+      name: 'appArmorProfile_1_0',
       minVersion: 0,
       evaluate(pod) {
         const setters: string[] = [];

@@ -34,6 +34,7 @@ export const capabilities_baseline: CheckDefinition = {
   fields: ['spec.containers[*].securityContext.capabilities.add'],
   variants: [
     {
+      name: 'capabilitiesBaseline_1_0',
       minVersion: 0,
       evaluate(pod) {
         const names: string[] = [];

@@ -72,11 +72,13 @@ export const capabilities_restricted: CheckDefinition = {
   ],
   variants: [
     {
+      name: 'capabilitiesRestricted_1_22',
       minVersion: 22,
       overrides: ['capabilities_baseline'],
       evaluate: (pod) => evaluate(pod, false),
     },
     {
+      name: 'capabilitiesRestricted_1_25',
       minVersion: 25,
       overrides: ['capabilities_baseline'],
       evaluate: (pod) => evaluate(pod, true),

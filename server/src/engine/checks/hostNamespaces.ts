@@ -16,6 +16,7 @@ export const hostNamespaces: CheckDefinition = {
   fields: FIELDS.map((f) => `spec.${f}`),
   variants: [
     {
+      name: 'hostNamespaces_1_0',
       minVersion: 0,
       evaluate(pod) {
         const bad: string[] = [];

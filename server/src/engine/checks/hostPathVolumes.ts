@@ -14,6 +14,7 @@ export const hostPathVolumes: CheckDefinition = {
   fields: ['spec.volumes[*].hostPath'],
   variants: [
     {
+      name: 'hostPathVolumes_1_0',
       minVersion: 0,
       evaluate(pod) {
         const names: string[] = [];

@@ -25,6 +25,7 @@ export const hostPorts: CheckDefinition = {
   fields: ['spec.containers[*].ports[*].hostPort'],
   variants: [
     {
+      name: 'hostPorts_1_0',
       minVersion: 0,
       evaluate(pod) {
         const names: string[] = [];

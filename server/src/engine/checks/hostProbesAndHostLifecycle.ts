@@ -29,6 +29,8 @@ export const hostProbesAndHostLifecycle: CheckDefinition = {
   ],
   variants: [
     {
+      name: 'hostProbesAndHostLifecycle_1_34',
+      upstream: 'hostProbesAndHostLifecycleV1Dot34',
       minVersion: 34,
       evaluate(pod) {
         const names: string[] = [];

@@ -14,6 +14,7 @@ export const privileged: CheckDefinition = {
   fields: ['spec.containers[*].securityContext.privileged'],
   variants: [
     {
+      name: 'privileged_1_0',
       minVersion: 0,
       evaluate(pod) {
         const names: string[] = [];

@@ -15,7 +15,12 @@ export const procMount: CheckDefinition = {
     'securityContext.procMount absent or Default (any value in user-namespaced pods from v1.35)',
   fields: ['spec.containers[*].securityContext.procMount'],
   variants: [
-    { minVersion: 0, evaluate: evaluateProcMount },
-    { minVersion: 35, evaluate: (pod) => (pod.userNamespaced ? null : evaluateProcMount(pod)) },
+    { name: 'procMount_1_0', minVersion: 0, evaluate: evaluateProcMount },
+    {
+      name: 'procMount_1_35',
+      upstream: 'procMount1_35baseline',
+      minVersion: 35,
+      evaluate: (pod) => (pod.userNamespaced ? null : evaluateProcMount(pod)),
+    },
   ],
 };

@@ -57,6 +57,7 @@ export const restrictedVolumes: CheckDefinition = {
   fields: ['spec.volumes[*]'],
   variants: [
     {
+      name: 'restrictedVolumes_1_0',
       minVersion: 0,
       overrides: ['hostPathVolumes'],
       evaluate(pod) {

@@ -80,7 +80,17 @@ export const runAsNonRoot: CheckDefinition = {
   allowed: 'runAsNonRoot: true at pod level or on every container, and never false',
   fields: ['spec.securityContext.runAsNonRoot', 'spec.containers[*].securityContext.runAsNonRoot'],
   variants: [
-    { minVersion: 0, evaluate: (pod) => evaluate(pod, false) },
-    { minVersion: 35, evaluate: (pod) => evaluate(pod, true) },
+    {
+      name: 'runAsNonRoot_1_0',
+      upstream: 'runAsNonRoot1_0',
+      minVersion: 0,
+      evaluate: (pod) => evaluate(pod, false),
+    },
+    {
+      name: 'runAsNonRoot_1_35',
+      upstream: 'runAsNonRoot1_35',
+      minVersion: 35,
+      evaluate: (pod) => evaluate(pod, true),
+    },
   ],
 };

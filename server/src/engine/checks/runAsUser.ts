@@ -47,7 +47,17 @@ export const runAsUser: CheckDefinition = {
   allowed: 'runAsUser absent or non-zero, at pod and container level',
   fields: ['spec.securityContext.runAsUser', 'spec.containers[*].securityContext.runAsUser'],
   variants: [
-    { minVersion: 23, evaluate: (pod) => evaluate(pod, false) },
-    { minVersion: 35, evaluate: (pod) => evaluate(pod, true) },
+    {
+      name: 'runAsUser_1_23',
+      upstream: 'runAsUser1_23',
+      minVersion: 23,
+      evaluate: (pod) => evaluate(pod, false),
+    },
+    {
+      name: 'runAsUser_1_35',
+      upstream: 'runAsUser1_35',
+      minVersion: 35,
+      evaluate: (pod) => evaluate(pod, true),
+    },
   ],
 };

@@ -108,7 +108,17 @@ export const seLinuxOptions: CheckDefinition = {
     'spec.containers[*].securityContext.seLinuxOptions.{type,user,role}',
   ],
   variants: [
-    { minVersion: 0, evaluate: (pod) => evaluate(pod, TYPES_1_0) },
-    { minVersion: 31, evaluate: (pod) => evaluate(pod, TYPES_1_31) },
+    {
+      name: 'seLinuxOptions_1_0',
+      upstream: 'seLinuxOptions1_0',
+      minVersion: 0,
+      evaluate: (pod) => evaluate(pod, TYPES_1_0),
+    },
+    {
+      name: 'seLinuxOptions_1_31',
+      upstream: 'seLinuxOptions1_31',
+      minVersion: 31,
+      evaluate: (pod) => evaluate(pod, TYPES_1_31),
+    },
   ],
 };

@@ -92,7 +92,7 @@ export const seccompProfile_baseline: CheckDefinition = {
     'metadata.annotations["container.seccomp.security.alpha.kubernetes.io/*"] (before v1.19)',
   ],
   variants: [
-    { minVersion: 0, evaluate: annotations },
-    { minVersion: 19, evaluate: fields },
+    { name: 'seccompProfileBaseline_1_0', minVersion: 0, evaluate: annotations },
+    { name: 'seccompProfileBaseline_1_19', minVersion: 19, evaluate: fields },
   ],
 };

@@ -74,11 +74,13 @@ export const seccompProfile_restricted: CheckDefinition = {
   ],
   variants: [
     {
+      name: 'seccompProfileRestricted_1_19',
       minVersion: 19,
       overrides: ['seccompProfile_baseline'],
       evaluate: (pod) => evaluate(pod, false),
     },
     {
+      name: 'seccompProfileRestricted_1_25',
       minVersion: 25,
       overrides: ['seccompProfile_baseline'],
       evaluate: (pod) => evaluate(pod, true),

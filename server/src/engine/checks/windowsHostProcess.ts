@@ -22,6 +22,7 @@ export const windowsHostProcess: CheckDefinition = {
   ],
   variants: [
     {
+      name: 'windowsHostProcess_1_0',
       minVersion: 0,
       evaluate(pod) {
         const problems: Problem[] = [];

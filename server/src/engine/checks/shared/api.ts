@@ -40,6 +40,16 @@ export interface Outcome {
 export type Evaluate = (pod: PodView) => Outcome | null;
 
 export interface CheckVariant {
+  /**
+   * The variant's name, `<check ID in camelCase>_1_<minVersion>`, as upstream names most of
+   * its variants (`privileged_1_0`, `capabilitiesRestricted_1_25`).
+   */
+  name: string;
+  /**
+   * Upstream's own name for the function this variant mirrors, where it differs from `name`
+   * (`sysctlsV1Dot27`, `runAsNonRoot1_35`, `procMount1_35baseline`).
+   */
+  upstream?: string;
   /** Minimum policy minor version (1.N) this variant applies from. */
   minVersion: number;
   /** Baseline checks this (restricted) variant replaces at the versions it applies. */
