@@ -377,7 +377,7 @@ describe('an amplified document', () => {
     assert.ok(longest < 400, `a message of ${longest} characters`);
     // The name is cut with an ellipsis, once per message.
     const m = msg(privileged[0]!);
-    assert.match(m, /container "n{63}…"/);
+    assert.match(m, /container n{63}…: /);
     assert.equal(m.split('n'.repeat(64)).length, 1, m);
     await client.close(uri);
     assert.equal(client.stderr, '');

@@ -57,7 +57,7 @@ describe('language server: Kustomize overlays', () => {
       (a, b) => (a.severity ?? 0) - (b.severity ?? 0),
     );
     assert.deepEqual(
-      ape.map((d) => [d.severity, /in overlay (\S+)$/.exec(msg(d))?.[1]]),
+      ape.map((d) => [d.severity, /\(in overlay ([^)\s]+)\)$/.exec(msg(d))?.[1]]),
       [
         [1, 'overlays/prod'],
         [2, 'overlays/dev'],
@@ -67,7 +67,7 @@ describe('language server: Kustomize overlays', () => {
     // Shared by both overlays: once, naming both.
     const host = byCode(p, 'hostPorts');
     assert.equal(host.length, 1);
-    assert.match(msg(host[0]), /in overlays overlays\/dev, overlays\/prod$/);
+    assert.match(msg(host[0]), /\(in overlays overlays\/dev, overlays\/prod\)$/);
     assert.equal(host[0]?.range.start.line, lineWith(text, 'hostPort: 8080'));
     // What prod's patches set is not the base's: not shown here.
     assert.equal(byCode(p, 'privileged').length, 0);
@@ -90,7 +90,7 @@ describe('language server: Kustomize overlays', () => {
       'a patch is never evaluated as a whole object',
     );
     assert.equal(p.diagnostics[0]?.range.start.line, lineWith(patch, 'privileged: true'));
-    assert.match(msg(p.diagnostics[0]), /in overlay overlays\/prod$/);
+    assert.match(msg(p.diagnostics[0]), /\(in overlay overlays\/prod\)$/);
 
     // The patch now also sets allowPrivilegeEscalation: prod's finding leaves the base.
     const baseUri = fileUri(path.join(root, 'base', 'deployment.yaml'));
@@ -104,7 +104,7 @@ describe('language server: Kustomize overlays', () => {
       (x) => byCode(x, 'allowPrivilegeEscalation').length === 1,
       'the base after the patch changed',
     );
-    assert.match(msg(byCode(q, 'allowPrivilegeEscalation')[0]), /in overlay overlays\/dev$/);
+    assert.match(msg(byCode(q, 'allowPrivilegeEscalation')[0]), /\(in overlay overlays\/dev\)$/);
     await client.close(patchUri);
   });
 
@@ -123,7 +123,7 @@ describe('language server: Kustomize overlays', () => {
         x.diagnostics.length > 0 && x.diagnostics.every((d) => !msg(d).includes('overlays/dev')),
       'the base with prod only',
     );
-    assert.match(msg(byCode(q, 'hostPorts')[0]), /in overlay overlays\/prod$/);
+    assert.match(msg(byCode(q, 'hostPorts')[0]), /\(in overlay overlays\/prod\)$/);
   });
 
   it('files outside any kustomization are checked on their own', async () => {

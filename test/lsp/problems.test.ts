@@ -182,8 +182,11 @@ describe('one row per problem, short messages, compact hovers, lenses (stdio)', 
     assert.ok(fix >= 0 && here > fix && workload > here, JSON.stringify(titles));
     const edit = actions[workload]!.edit!.documentChanges![0] as TextDocumentEdit;
     const after = applyTextEdits(yaml, edit.edits as TextEdit[]);
-    // the document-level form, above the document's first line (apiVersion:)
-    assert.match(after, /^# web\n# podsec-ignore privileged -- reason\napiVersion: apps\/v1\n/);
+    // the workload's podsec.io/ignore annotation, which also survives rendering
+    assert.match(
+      after,
+      /\n {2}name: web\n {2}annotations:\n {4}podsec\.io\/ignore: "privileged -- reason"\n/,
+    );
     await client.replace(uri, yaml, after);
     await client.waitForDiagnostics(
       uri,

@@ -279,14 +279,14 @@ describe('podsec language server over stdio', () => {
       plain.diagnostics.every((d) => d.relatedInformation === undefined),
       'one row per problem: no related information unless podsec.relatedInformation',
     );
-    client.settings = { relatedInformation: true };
+    client.settings = { ...PSS_ONLY, relatedInformation: true };
     await client.changeConfiguration();
     const p = await client.waitForDiagnostics(
       uri,
       (x) => x.diagnostics.some((d) => d.relatedInformation !== undefined),
       'namespace-labelled diagnostics with related information',
     );
-    client.settings = {};
+    client.settings = { ...PSS_ONLY };
     await client.changeConfiguration();
     assert.equal(find(p, 'privileged').severity, 1, 'enforce: baseline → error');
     assert.equal(find(p, 'allowPrivilegeEscalation').severity, 2, 'warn: restricted → warning');

@@ -71,13 +71,17 @@ export class NamespaceIndex {
   private readonly merged = new Map<string, NamespaceLabels>();
   private readonly dirty = new Set<string>();
   private snapshot: ReadonlyMap<string, NamespaceLabels> | null = null;
+  /** A change the map already shows (it was read mid-scan) that no `commit` has reported yet. */
+  private unreported = false;
   readonly stats: IndexStats = { parses: 0, recomputed: 0, snapshots: 0 };
 
   constructor(private readonly openPositions: OpenPositions) {}
 
   /** The namespace map to pass to the engine. Replaced (not mutated) on change. */
   get map(): ReadonlyMap<string, NamespaceLabels> {
-    this.commit();
+    // Read while a scan records files: the change shows now and is still reported by the
+    // scan's own commit, so that the epoch moves and the analyses made meanwhile are redone.
+    if (this.recompute()) this.unreported = true;
     if (!this.snapshot) {
       this.snapshot = new Map(this.merged);
       this.stats.snapshots++;
@@ -260,9 +264,16 @@ export class NamespaceIndex {
    * Recomputes the names changed since the last commit: the declaration in
    * the greatest path wins, an open document's over any file on disk (as
    * before: disk files in path order, then open documents, the later one
-   * winning). Returns whether any name's labels or declaring file changed.
+   * winning). Returns whether any name's labels or declaring file changed
+   * since the last commit (also when the map was read in between).
    */
   commit(): boolean {
+    const changed = this.recompute() || this.unreported;
+    this.unreported = false;
+    return changed;
+  }
+
+  private recompute(): boolean {
     if (this.dirty.size === 0) return false;
     let changed = false;
     let moved = false;

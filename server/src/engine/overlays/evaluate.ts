@@ -231,6 +231,7 @@ export function evaluateOverlays(
       return out;
     };
     const ev = evaluateGenerated(src, {
+      valuesKeys: false,
       analyze: { ...analyzeOptions, namespaces, file: kfile },
       fallbackFile: kfile,
       readText: (f) => fs.readText(f),

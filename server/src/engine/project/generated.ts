@@ -67,6 +67,8 @@ export interface GeneratedDocument {
 
 export interface EvaluateGeneratedOptions {
   analyze?: AnalyzeOptions;
+  /** Name the values key that would set a missing field (Helm charts; default true). */
+  valuesKeys?: boolean;
   /** Where a span no segment covers is reported (the chart's Chart.yaml, the kustomization file). */
   fallbackFile: string;
   documents?: readonly GeneratedDocument[];
@@ -389,7 +391,7 @@ export function evaluateGenerated(
     let message = f.message;
     const context = [...(f.context ?? [])];
     let valuesKey: LocatedFinding['valuesKey'];
-    if (f.path && f.object.kind !== '') {
+    if (o.valuesKeys !== false && f.path && f.object.kind !== '') {
       valuesKey = valuesKeyFor(src, parsedDocs(), objectStart, f.path);
       if (valuesKey) {
         message += ` (values key ${dottedPath(valuesKey.path)} would set it)`;

@@ -16,10 +16,14 @@ const OVERRIDDEN_BY: ReadonlyMap<string, string> = new Map(
 
 const MODE_RANK: Record<Mode, number> = { enforce: 0, warn: 1, audit: 2 };
 
-/** The key two findings of the same problem share. */
+/**
+ * The key two findings of the same problem share. Findings of different deployed objects (two
+ * overlays building one base line) are different problems, each with its own row.
+ */
 export function problemKey(f: Finding): string {
   const family = OVERRIDDEN_BY.get(f.check) ?? f.check;
-  return `${f.span.start}:${f.span.end}:${f.container ?? ''}:${family}`;
+  const deployed = f.overlays ? `:${f.overlays.join(',')}` : '';
+  return `${f.span.start}:${f.span.end}:${f.container ?? ''}:${family}${deployed}`;
 }
 
 /**
