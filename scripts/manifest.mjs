@@ -3,6 +3,7 @@
 // (run `npx tsc -b` first; `npm run manifest` does both):
 //   podsec.version            enum `latest`, `v1.0` … `v1.<newest>` (the engine's registry),
 //                             and the range in its description
+//   podsec.level              enumDescriptions: the protocol's LEVEL_DESCRIPTIONS
 //   podsec.severity           the keys: check IDs, the protocol's META_CHECK_IDS and
 //                             HARDENING_SEVERITY_KEYS, modes, and its SEVERITY_CODES
 //   every podsec.* default    the server's DEFAULT_SETTINGS, the client's CLIENT_SETTING_DEFAULTS
@@ -23,6 +24,7 @@ const {
   CLIENT_COMMANDS,
   CLIENT_SETTING_DEFAULTS,
   HARDENING_SEVERITY_KEYS,
+  LEVEL_DESCRIPTIONS,
   META_CHECK_IDS,
   SEVERITY_CODES,
 } = require(out('lsp/protocol.js'));
@@ -37,6 +39,9 @@ props['podsec.version'].enum = versions;
 props['podsec.version'].markdownDescription = props['podsec.version'].markdownDescription.replace(
   /`v1\.0` … `v1\.\d+`/,
   `\`v1.0\` … \`v1.${MAX_MINOR}\``,
+);
+props['podsec.level'].enumDescriptions = props['podsec.level'].enum.map(
+  (level) => LEVEL_DESCRIPTIONS[level],
 );
 props['podsec.severity'].propertyNames.enum = [
   ...CHECK_IDS,

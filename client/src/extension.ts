@@ -26,9 +26,9 @@ import type {
   PolicyForDocumentResult,
   ServerCommandArguments,
 } from '../../server/src/lsp/protocol';
-import { compareVersions, showReport } from './report';
+import { compareVersions, ReportDocuments, showReport } from './report';
 import { PolicyStatus } from './status';
-import { selectLevel } from './selectLevel';
+import { onDidShowPicker, selectLevel } from './selectLevel';
 
 /** What the extension exports to other extensions and to its own tests. */
 export interface PodsecApi {
@@ -40,6 +40,8 @@ export interface PodsecApi {
   statusBar(): { text: string; tooltip: string; visible: boolean };
   /** Fires when the status bar item changes. */
   readonly onDidChangeStatusBar: vscode.Event<void>;
+  /** Fires with the title of the extension's quick pick once it is shown (level, version). */
+  readonly onDidShowPicker: vscode.Event<string>;
 }
 
 let client: LanguageClient | undefined;
@@ -94,6 +96,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Podsec
 
   const status = new PolicyStatus(CLIENT_COMMANDS.selectLevel);
   context.subscriptions.push(status);
+  const reports = new ReportDocuments();
+  context.subscriptions.push(reports);
 
   const policyFor = async (uri: vscode.Uri): Promise<PolicyForDocumentResult | null> => {
     if (!client || client.state !== State.Running) return null;
@@ -173,10 +177,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Podsec
       await start();
     }),
     vscode.commands.registerCommand(CLIENT_COMMANDS.showReport, (arg?: unknown) =>
-      showReport(client, arg),
+      showReport(client, reports, arg),
     ),
     vscode.commands.registerCommand(CLIENT_COMMANDS.compareVersions, (arg?: unknown) =>
-      compareVersions(client, arg),
+      compareVersions(client, reports, arg),
     ),
     vscode.commands.registerCommand(CLIENT_COMMANDS.showOutput, () => {
       output.show(true);
@@ -192,6 +196,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Podsec
     policyFor,
     statusBar: () => status.snapshot(),
     onDidChangeStatusBar: status.onDidChange,
+    onDidShowPicker,
   };
 }
 

@@ -5,6 +5,29 @@
 import * as vscode from 'vscode';
 import type { PolicyForDocumentResult } from '../../server/src/lsp/protocol';
 
+type Modes = Extract<PolicyForDocumentResult, { source: 'namespace' }>['modes'];
+
+/**
+ * The Namespace's modes as tooltip lines: enforce always, warn and audit when
+ * they differ from enforce (a default is marked as such).
+ */
+export function modesText(modes: Modes): string {
+  if (!modes || modes.length === 0) return '';
+  const enforce = modes.find((m) => m.mode === 'enforce');
+  const shown = modes.filter(
+    (m) =>
+      m.mode === 'enforce' ||
+      !enforce ||
+      m.level !== enforce.level ||
+      m.version !== enforce.version,
+  );
+  const line = (m: NonNullable<Modes>[number]) =>
+    `- ${m.mode}: **${m.level}** at ${m.version}${m.label === null ? ' (default)' : ''}`;
+  const hidden = modes.filter((m) => !shown.includes(m)).map((m) => m.mode);
+  const same = hidden.length > 0 ? `\n- ${hidden.join(' and ')}: as enforce` : '';
+  return `\n\n${shown.map(line).join('\n')}${same}`;
+}
+
 export class PolicyStatus implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private visible = false;
@@ -43,8 +66,9 @@ export class PolicyStatus implements vscode.Disposable {
         tooltip.appendMarkdown(
           `**Pod Security: ${policy.level}**, version ${version}\n\n` +
             `Chosen by the label \`${policy.label}\` of Namespace \`${policy.namespace}\`` +
-            ` in ${vscode.workspace.asRelativePath(vscode.Uri.parse(policy.file))}` +
-            '.\n\nClick to change the level for workloads without a namespace label.',
+            ` in ${vscode.workspace.asRelativePath(vscode.Uri.parse(policy.file))}.` +
+            modesText(policy.modes) +
+            '\n\nClick to change the level for workloads without a namespace label.',
         );
       } else {
         this.item.text = `$(shield) PSS ${policy.level} ${policy.evaluatedVersion}`;

@@ -89,9 +89,9 @@ export async function run({ paired, generate }: Tools): Promise<Row[]> {
         await client.waitForDiagnostics(uri, (p) => p.version === version, 'edit', 60_000);
         const d = now() - t;
         t = now();
-        const got = (await client.request('textDocument/codeLens', {
+        const got = await client.request<unknown[]>('textDocument/codeLens', {
           textDocument: { uri },
-        })) as unknown[];
+        });
         const l = now() - t;
         if (got.length < 2000) throw new Error(`only ${got.length} code lenses`);
         if (round > 0) {

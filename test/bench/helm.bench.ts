@@ -6,11 +6,16 @@
  *                        helpers, toYaml, range, values) in the engine and
  *                        evaluate the output with analyze(), vs yaml parsing the
  *                        rendered output with source tokens
+ *  helm/evaluate as deployed  the same chart through the project model
+ *                        (evaluateChart: render, evaluate, place every finding
+ *                        at its values or template line, values-key fixes), vs
+ *                        the same yaml parse
  */
 import { parseAllDocuments } from 'yaml';
 import { analyze } from '@podsec/server/out/engine/index';
 import { renderChart } from '@podsec/server/out/engine/helm/render';
 import { MemoryFs } from '@podsec/server/out/engine/sources/sourceFs';
+import { evaluateChart } from '@podsec/server/out/engine/project/index';
 
 interface Row {
   name: string;
@@ -107,7 +112,22 @@ export function run({ paired }: Tools): Promise<Row[]> {
     9,
     2,
   );
+  const evaluated = evaluateChart(fs, '/chart');
+  if (evaluated.findings.length === 0) throw new Error('bench chart has no findings to place');
+  const [project, parse2] = paired(
+    () => evaluateChart(fs, '/chart'),
+    () => parseAllDocuments(text, { keepSourceTokens: true }),
+    9,
+    2,
+  );
   return Promise.resolve([
+    {
+      name: `helm/evaluate as deployed (50 templates, 20 workloads, ${evaluated.findings.length} findings placed)`,
+      ms: project,
+      baseName: 'yaml parse of the output',
+      baseMs: parse2,
+      bound: 12,
+    },
     {
       name: `helm/render+analyze (50 templates, 20 workloads, ${text.split('\n').length} lines)`,
       ms: render,

@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { HARDENING_CHECK_IDS } from '@podsec/server';
 import type { AdvisorReport } from '@podsec/server';
 import { repoRoot } from '../support/paths';
 import { deploymentYaml, privilegedPod } from '../support/manifests';
@@ -90,7 +91,13 @@ describe('podsec report', () => {
       'podSecurityPolicies',
       'errors',
       'summary',
+      'hardening',
     ]);
+    assert.deepEqual(
+      doc.hardening?.checks.map((c) => c.check),
+      [...HARDENING_CHECK_IDS],
+      'every hardening check runs by default',
+    );
     assert.equal(doc.evaluatedVersion, 'v1.37');
     assert.deepEqual(doc.summary, {
       files: 4,

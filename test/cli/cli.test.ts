@@ -115,43 +115,52 @@ describe('podsec command line', () => {
     assert.deepEqual(doc.policy, { level: 'restricted', version: 'v1.37' });
     const file = doc.files[0];
     assert.ok(file);
-    assert.deepEqual(Object.keys(file), ['path', 'findings', 'errors', 'notes']);
+    assert.deepEqual(Object.keys(file), ['path', 'findings', 'suppressed', 'errors', 'notes']);
     const priv = file.findings.find((f) => f.check === 'privileged');
     assert.deepEqual(priv && Object.keys(priv), [
       'check',
       'level',
       'severity',
       'message',
+      'summary',
       'line',
       'column',
       'endLine',
       'endColumn',
       'object',
       'container',
+      'path',
       'policy',
       'fixable',
+      'fingerprint',
     ]);
+    assert.match(String(priv?.fingerprint), /^[0-9a-f]{32}$/);
     assert.deepEqual(
-      { ...priv, message: undefined },
+      { ...priv, message: undefined, fingerprint: undefined },
       {
         check: 'privileged',
         level: 'baseline',
         severity: 'error',
         message: undefined,
+        summary: 'Deployment web, container app: set securityContext.privileged to false',
         line: 12,
         column: 13,
         endLine: 12,
         endColumn: 29,
         object: { kind: 'Deployment', name: 'web', namespace: null, document: 0 },
         container: 'app',
+        path: 'spec.template.spec.containers[0].securityContext.privileged',
         policy: { level: 'restricted', version: 'v1.37' },
         fixable: true,
+        fingerprint: undefined,
       },
     );
     assert.match(
       String(priv?.message),
       /container "app" must not set securityContext\.privileged=true/,
     );
+    // upstream's wording and the field path stay in `message`; `summary` is the short form
+    assert.match(String(priv?.message), / at spec\.template\.spec\.containers\[0\]/);
     assert.deepEqual(doc.summary, {
       files: 1,
       objects: 1,
@@ -159,16 +168,17 @@ describe('podsec command line', () => {
       errors: 0,
       skipped: 0,
       notWritten: 0,
+      suppressed: 0,
     });
   });
 
-  it('prints text lines path:line:column severity message [check], and a summary', () => {
+  it('prints text lines path:line:column severity short-message [check], and a summary', () => {
     const dir = workspace({ 'bad.yaml': INSECURE });
     const r = cli(['--level', 'baseline', ...PSS_ONLY, join(dir, 'bad.yaml')]);
     const lines = r.out.trim().split('\n');
     assert.equal(
       lines[0],
-      `${join(dir, 'bad.yaml')}:12:13  error  privileged (container "app" must not set securityContext.privileged=true) at spec.template.spec.containers[0].securityContext.privileged  [privileged]`,
+      `${join(dir, 'bad.yaml')}:12:13  error  Deployment web, container app: set securityContext.privileged to false  [privileged]`,
     );
     assert.match(lines.at(-1) ?? '', /^✖ 1 finding \(1 error, 0 warnings\) in 1 object, 1 file$/);
     assert.ok(!r.out.includes('\u001b['), 'no colours when not a terminal');

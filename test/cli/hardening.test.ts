@@ -258,3 +258,33 @@ spec:
     assert.match(r.out, /\[networkPolicyIsolation\]/);
   });
 });
+
+describe('podsec report: the hardening section', () => {
+  it('per namespace isolated workloads of total and the default deny; per check its findings', () => {
+    const deny = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-all, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+`;
+    const other = WEB.replace(/name: web/, 'name: api').replace(
+      'namespace: shop',
+      'namespace: shop2',
+    );
+    const dir = workspace({ 'web.yaml': WEB, 'deny.yaml': deny, 'api.yaml': other });
+    const md = cli(['report', '--format', 'markdown', dir]);
+    assert.equal(md.code, 0, md.err);
+    assert.match(md.out, /## Hardening checks/);
+    assert.match(md.out, /\| `shop` \| 1 of 1 \| 1 \| 0 \| ingress deny-all \|/);
+    assert.match(md.out, /\| `shop2` \| 0 of 1 \| 0 \| 0 \| none \|/);
+    assert.match(md.out, /\| `networkPolicyIsolation` \| information \| 1 \|/);
+    const text = cli(['report', dir]);
+    assert.match(
+      text.out,
+      /namespace shop: 1 of 1 workload isolated \(ingress 1, egress 0\); default deny: ingress deny-all/,
+    );
+    const off = cli(['report', '--hardening', 'off', '--format', 'markdown', dir]);
+    assert.doesNotMatch(off.out, /Hardening checks/);
+  });
+});

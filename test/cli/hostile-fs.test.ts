@@ -89,13 +89,25 @@ describe('podsec on a hostile file system', () => {
       mkfifo(join(dir, 'x.yaml'));
       assert.equal(cli([dir]).code, 0);
       assert.equal(cli(['--fail-on-skipped', dir]).code, 1);
-      // A template is not evaluated: skipped too.
+      // Part of a build not evaluated (a remote resource is never fetched): skipped too. (A
+      // template outside a chart is now evaluated as text, and a chart's templates are rendered.)
       const tpl = tree();
-      writeFileSync(join(tpl, 't.yaml'), 'kind: Pod\nmetadata:\n  name: {{ .Values.name }}\n');
-      const plain = cli([tpl]);
+      mkdirSync(join(tpl, 'k'));
+      writeFileSync(
+        join(tpl, 'k', 'kustomization.yaml'),
+        'resources:\n- https://example.com/remote.yaml\n- pod.yaml\n',
+      );
+      writeFileSync(
+        join(tpl, 'k', 'pod.yaml'),
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: a}]\n',
+      );
+      const plain = cli(['--level', 'baseline', '--hardening', 'off', tpl]);
       assert.equal(plain.code, 0);
       assert.match(plain.out, /1 skipped/);
-      assert.equal(cli(['--fail-on-skipped', tpl]).code, 1);
+      assert.equal(
+        cli(['--level', 'baseline', '--hardening', 'off', '--fail-on-skipped', tpl]).code,
+        1,
+      );
       assert.equal(cli(['--fail-on-skipped=false', tpl]).code, 2, 'flags take no value');
     },
   );

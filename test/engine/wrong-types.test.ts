@@ -125,7 +125,7 @@ describe('wrong types and wrong values', () => {
     stillChecked(a);
   });
 
-  it('hostPort: "80" (a string): schema error and the hostPorts finding; "0" is allowed', () => {
+  it('hostPort: "80" (a string): schema error and the hostPorts finding; "0" is read as 0', () => {
     const ports = (v: string) =>
       `      ports:\n        - containerPort: 80\n          hostPort: ${v}\n`;
     const t = pod('', '', ports('"80"'));
@@ -134,9 +134,12 @@ describe('wrong types and wrong values', () => {
       'spec.containers[0].ports[0].hostPort must be an integer, not a string @ "80"',
     ]);
     assert.deepEqual(checks(a), ['hostNamespaces', 'hostPorts']);
+    // 0 under this pod's hostNetwork: true is defaulted to the containerPort (80).
     const zero = pod('', '', ports('"0"'));
-    assert.deepEqual(checks(run(zero, 'baseline')), ['hostNamespaces']);
-    assert.equal(schema(zero, run(zero, 'baseline')).length, 1);
+    const z = run(zero, 'baseline');
+    assert.deepEqual(checks(z), ['hostNamespaces', 'hostPorts']);
+    assert.ok(z.findings.some((f) => f.defaulted !== undefined));
+    assert.equal(schema(zero, z).length, 1);
   });
 
   it('runAsUser: "0" (a string): schema error and the runAsUser finding', () => {
@@ -293,12 +296,20 @@ spec:
     assert.deepEqual(checks(run(mid, 'baseline')), []);
   });
 
-  it('duplicate keys: a YAML error at the duplicate, the document not evaluated (no partial pass)', () => {
+  it('duplicate keys: an error at the duplicate, and the last value (what Kubernetes reads) evaluated', () => {
     const t = pod('        privileged: false\n        privileged: true\n');
     const a = run(t, 'baseline');
     const dup = a.errors.find((e) => e.code === 'yaml');
     assert.ok(dup, JSON.stringify(a.errors));
-    assert.match(dup.message, /unique/);
-    assert.deepEqual(a.findings, []);
+    assert.match(dup.message, /duplicate key "privileged"/);
+    assert.equal(t.slice(dup.span.start, dup.span.end), 'privileged');
+    assert.equal(dup.span.start, t.lastIndexOf('privileged'));
+    assert.deepEqual(
+      a.findings.map((f) => t.slice(f.span.start, f.span.end)),
+      ['hostNetwork: true', 'privileged: true'],
+    );
+    // And the other way round: the last value passes.
+    const ok = pod('        privileged: true\n        privileged: false\n');
+    assert.deepEqual(checks(run(ok, 'baseline')), ['hostNamespaces']);
   });
 });

@@ -102,31 +102,38 @@ describe('level advisor over stdio', () => {
     assert.ok(caps.executeCommandProvider?.commands.includes('podsec.fixToLevel'));
   });
 
-  it('one lens per workload on its kind line, and a Fix lens only where safe fixes apply', async () => {
+  it('lenses on the first line of each workload, against the level that applies, and a Fix lens only where safe fixes apply', async () => {
     const uri = fileUri(path.join(root, 'multi.yaml'));
     await client.open(uri, MULTI);
     await client.diagnosticsForCurrent(uri);
     const lenses = (await lensesOf(uri)) ?? [];
     assert.deepEqual(titles(lenses), [
-      'meets baseline · 4 changes to restricted',
+      'restricted: 4 changes',
+      'meets baseline',
       'Fix to restricted (1 left)',
-      'meets restricted',
-      'meets privileged · 1 change to baseline',
+      'restricted: compliant',
+      'restricted: 5 changes',
+      'meets privileged',
     ]);
-    const kindLines = [
-      lineOf(MULTI, 'kind: Deployment'),
-      lineOf(MULTI, 'kind: Deployment'),
-      lineOf(MULTI, 'kind: Pod'),
-      lineOf(MULTI, 'kind: Pod', lineOf(MULTI, 'kind: Pod') + 1),
-    ];
+    // above apiVersion: (each document's first line), not between apiVersion: and kind:
+    const first = lineOf(MULTI, 'apiVersion: apps/v1');
+    const second = lineOf(MULTI, 'apiVersion: v1');
+    const third = lineOf(MULTI, 'apiVersion: v1', second + 1);
     assert.deepEqual(
       lenses.map((l) => [l.range.start.line, l.range.start.character, l.range.end.character]),
-      kindLines.map((line) => [line, 0, 'kind: '.length + (line === kindLines[0] ? 10 : 3)]),
+      [first, first, first, second, third, third].map((line) => [line, 0, 0]),
     );
-    // the level lens is a label; the fix lens runs the server's command with the version
+    // each part has a tooltip
+    assert.match(
+      String(lenses[0]!.command?.tooltip),
+      /level that applies to it: restricted at latest/,
+    );
+    assert.match(String(lenses[1]!.command?.tooltip), /highest Pod Security level it meets/);
+    assert.match(String(lenses[2]!.command?.tooltip), /safe fixes for restricted as one edit/);
+    // the level lenses are labels; the fix lens runs the server's command with the version
     assert.equal(lenses[0]!.command?.command, '');
-    assert.equal(lenses[1]!.command?.command, 'podsec.fixToLevel');
-    assert.deepEqual(lenses[1]!.command?.arguments, [
+    assert.equal(lenses[2]!.command?.command, 'podsec.fixToLevel');
+    assert.deepEqual(lenses[2]!.command?.arguments, [
       { uri, version: 1, offset: 0, level: 'restricted', policyVersion: 'latest' },
     ]);
     await client.close(uri);
@@ -155,9 +162,11 @@ describe('level advisor over stdio', () => {
     assert.ok(text.endsWith(`---\n${HARDENED}---\n${PRIVILEGED}`), 'other workloads untouched');
     await client.diagnosticsForCurrent(uri);
     assert.deepEqual(titles((await lensesOf(uri)) ?? []), [
-      'meets baseline · 1 change to restricted',
-      'meets restricted',
-      'meets privileged · 1 change to baseline',
+      'restricted: 1 change',
+      'meets baseline',
+      'restricted: compliant',
+      'restricted: 5 changes',
+      'meets privileged',
     ]);
     await client.close(uri);
   });
@@ -186,14 +195,15 @@ describe('level advisor over stdio', () => {
     await client.open(uri, NO_SECCOMP);
     await client.diagnosticsForCurrent(uri);
     assert.deepEqual(titles((await lensesOf(uri)) ?? []), [
-      'meets baseline · 1 change to restricted',
+      'restricted: 1 change',
+      'meets baseline',
       'Fix to restricted',
     ]);
     const refreshed = client.nextCodeLensRefresh();
     client.settings = { version: 'v1.18' };
     await client.changeConfiguration();
     await refreshed;
-    assert.deepEqual(titles((await lensesOf(uri)) ?? []), ['meets restricted']);
+    assert.deepEqual(titles((await lensesOf(uri)) ?? []), ['restricted: compliant']);
     const back = client.nextCodeLensRefresh();
     client.settings = {};
     await client.changeConfiguration();
@@ -256,5 +266,30 @@ describe('level advisor over stdio', () => {
       disk.markdown,
       /\| Deployment `cart` \|.*\| \*\*baseline\*\* \| 4 changes to restricted \|/,
     );
+    // the file named once per workload; its findings link to their lines
+    const file = fileUri(path.join(root, 'shop.yaml')).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    assert.match(
+      disk.markdown,
+      new RegExp(
+        `\nDeployment \`cart\` in \\[\`shop\\.yaml:\\d+\`\\]\\(${file}#L\\d+\\) \\(baseline → restricted\\):`,
+      ),
+    );
+    const blockers = disk.markdown.split('\n').filter((l) => l.startsWith('- `runAsNonRoot`'));
+    assert.ok(blockers.length > 0, disk.markdown);
+    for (const b of blockers) {
+      assert.match(b, new RegExp(` at \\[line (\\d+)\\]\\(${file}#L\\1\\) `));
+    }
+    assert.doesNotMatch(disk.markdown, /The editor checks these workloads/, 'shop is labelled');
+  });
+
+  it('podsec/report: an unlabelled namespace states the level the editor uses and the cluster default', async () => {
+    const uri = fileUri(path.join(root, 'unlabelled.yaml'));
+    await client.open(uri, PRIVILEGED);
+    const r = await client.request<{ markdown: string }>('podsec/report', {});
+    assert.match(
+      r.markdown,
+      /## Namespace `default`\n\nLabels: enforce \*\*privileged\*\* \(latest\) _default_.*\n\nThe editor checks these workloads at \*\*restricted\*\* \(latest\), from the `podsec\.level` setting; a cluster admits them at its default, \*\*privileged\*\* \(latest\), until the namespace is labelled\./,
+    );
+    await client.close(uri);
   });
 });

@@ -73,7 +73,7 @@ describe('privacy', () => {
     writeFileSync(join(root, 'postinstall.sh'), '#!/bin/sh\ntouch "$(dirname "$0")/ran"\n', {
       mode: 0o755,
     });
-    client = await LspClient.start({ root, settings: {} });
+    client = await LspClient.start({ root, settings: { relatedInformation: true } });
   });
 
   after(async () => {
@@ -105,7 +105,7 @@ describe('privacy', () => {
       await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
         changes: [{ uri: fileUri(join(root, 'namespace.yaml')), type: 2 }],
       });
-      client.settings = { level: 'restricted' };
+      client.settings = { level: 'restricted', relatedInformation: true };
       await client.changeConfiguration();
       await client.nextDiagnostics(uri, () => true);
       await client.request('podsec/policyForDocument', { uri });

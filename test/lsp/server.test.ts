@@ -23,6 +23,8 @@ import { applyTextEdits, fileUri, LspClient } from '../support/lspClient';
 import { deploymentYaml } from '../support/manifests';
 
 const PSS = 'https://kubernetes.io/docs/concepts/security/pod-security-standards/';
+/** These tests are about the Pod Security findings: the hardening checks are off (see hardening.test.ts). */
+const PSS_ONLY = { severity: { hardening: 'off' } };
 
 const DEPLOYMENT = `# Deployment "web": comments must survive fixes
 apiVersion: apps/v1
@@ -135,7 +137,7 @@ describe('podsec language server over stdio', () => {
       path.join(root, 'node_modules', 'dep', 'ns.yaml'),
       namespaceYaml('privileged', 'privileged').replace('shop', 'vendored'),
     );
-    client = await LspClient.start({ root, settings: {} });
+    client = await LspClient.start({ root, settings: { ...PSS_ONLY } });
   });
 
   after(async () => {
@@ -187,11 +189,11 @@ describe('podsec language server over stdio', () => {
     assert.equal(priv.severity, 1);
     assert.equal(priv.source, 'podsec');
     assert.deepEqual(priv.codeDescription, { href: `${PSS}#baseline` });
+    // The short form: workload, container, what to do (upstream's wording is in the hover).
     assert.match(
       text(priv),
-      /^privileged \(container "app" must not set securityContext\.privileged=true\)/,
+      /^Deployment \S+, container app: set securityContext\.privileged to false$/,
     );
-    assert.match(text(priv), /spec\.template\.spec\.containers\[0\]\.securityContext\.privileged/);
     assert.deepEqual(priv.data, { version: 1, index: 0, code: 'privileged' });
     const ape = find(p, 'allowPrivilegeEscalation');
     assert.deepEqual(ape.codeDescription, { href: `${PSS}#restricted` });
@@ -237,16 +239,17 @@ describe('podsec language server over stdio', () => {
     await client.open(uri, DEPLOYMENT, 1);
     const before = await client.diagnosticsForCurrent(uri);
     assert.ok(has(before, 'allowPrivilegeEscalation'));
-    client.settings = { level: 'baseline' };
+    client.settings = { ...PSS_ONLY, level: 'baseline' };
     await client.changeConfiguration();
     const baseline = await client.nextDiagnostics(uri, (x) => !has(x, 'allowPrivilegeEscalation'));
     assert.deepEqual(codes(baseline), ['privileged']);
     assert.equal(baseline.version, 1);
 
     client.settings = {
+      ...PSS_ONLY,
       level: 'restricted',
       version: 'v9',
-      severity: { runAsNonRoot: 'off', privileged: 'warning' },
+      severity: { runAsNonRoot: 'off', privileged: 'warning', hardening: 'off' },
     };
     await client.changeConfiguration();
     const p = await client.nextDiagnostics(uri, (x) => has(x, 'allowPrivilegeEscalation'));
@@ -258,7 +261,7 @@ describe('podsec language server over stdio', () => {
     await client.changeConfiguration();
     await client.nextDiagnostics(uri, () => true);
     assert.equal(warnings().length, 1, 'the warning is shown once');
-    client.settings = {};
+    client.settings = { ...PSS_ONLY };
     await client.changeConfiguration();
     await client.nextDiagnostics(uri, (x) => has(x, 'runAsNonRoot'));
     await client.close(uri);
@@ -267,11 +270,24 @@ describe('podsec language server over stdio', () => {
   it('Namespace labels from a file on disk choose level and severity, with related information', async () => {
     const uri = fileUri(path.join(root, 'shop-deploy.yaml'));
     await client.open(uri, SHOP_DEPLOYMENT, 1);
+    const plain = await client.waitForDiagnostics(
+      uri,
+      (x) => x.diagnostics.some((d) => d.code === 'privileged'),
+      'namespace-labelled diagnostics',
+    );
+    assert.ok(
+      plain.diagnostics.every((d) => d.relatedInformation === undefined),
+      'one row per problem: no related information unless podsec.relatedInformation',
+    );
+    client.settings = { ...PSS_ONLY, relatedInformation: true };
+    await client.changeConfiguration();
     const p = await client.waitForDiagnostics(
       uri,
       (x) => x.diagnostics.some((d) => d.relatedInformation !== undefined),
-      'namespace-labelled diagnostics',
+      'namespace-labelled diagnostics with related information',
     );
+    client.settings = { ...PSS_ONLY };
+    await client.changeConfiguration();
     assert.equal(find(p, 'privileged').severity, 1, 'enforce: baseline → error');
     assert.equal(find(p, 'allowPrivilegeEscalation').severity, 2, 'warn: restricted → warning');
     const related = find(p, 'privileged').relatedInformation?.[0];
@@ -296,6 +312,21 @@ describe('podsec language server over stdio', () => {
       namespace: 'shop',
       label: 'pod-security.kubernetes.io/enforce',
       file: fileUri(path.join(root, 'namespace.yaml')),
+      modes: [
+        {
+          mode: 'enforce',
+          level: 'baseline',
+          version: 'latest',
+          label: 'pod-security.kubernetes.io/enforce',
+        },
+        {
+          mode: 'warn',
+          level: 'restricted',
+          version: 'latest',
+          label: 'pod-security.kubernetes.io/warn',
+        },
+        { mode: 'audit', level: 'privileged', version: 'latest', label: null },
+      ],
     });
     assert.match(String(policy.evaluatedVersion), /^v1\.\d+$/);
     const pushed = await client.waitForNotification<{ uri: string; policy: { source: string } }>(
@@ -363,16 +394,23 @@ describe('podsec language server over stdio', () => {
     assert.equal((hover.contents as { kind: string }).kind, 'markdown');
     assert.match(
       md,
-      /\*\*Privilege escalation\*\* \(`allowPrivilegeEscalation`, restricted check\)/,
+      /^\*\*Privilege escalation\*\* · `allowPrivilegeEscalation` \(restricted, enforce\)\n/,
     );
-    assert.match(md, /Policy: \*\*restricted\*\* at latest \(evaluated as v1\.\d+\)/);
+    assert.match(
+      md,
+      /Deployment \S+, container app: \*\*set securityContext\.allowPrivilegeEscalation to false\*\*/,
+    );
+    assert.match(md, /Policy: \*\*restricted\*\* at latest \(v1\.\d+\)/);
     assert.match(md, /podsec\.level/);
     assert.match(md, /Allowed: /);
     assert.match(
       md,
       /Upstream: `allowPrivilegeEscalation != false \(container "app" must set securityContext\.allowPrivilegeEscalation=false\)`/,
     );
-    assert.match(md, /- Set allowPrivilegeEscalation: false/);
+    assert.match(md, /Fix: Set allowPrivilegeEscalation: false \(Ctrl\+\.\)/);
+    // upstream's wording once, the links last
+    assert.equal(md.split('must set securityContext.allowPrivilegeEscalation').length, 2);
+    assert.match(md, /\[Pod Security Standards: restricted\]\([^)]+\)$/);
     assert.deepEqual(hover.range?.start, { line, character: 12 });
     const none = await client.request<Hover | null>('textDocument/hover', {
       textDocument: { uri },
@@ -407,7 +445,9 @@ describe('podsec language server over stdio', () => {
       range: find(p, 'privileged').range,
       context: { diagnostics: [] },
     });
-    const privFix = privActions.find((a) => a.title === 'Set privileged: false');
+    const privFix = privActions.find(
+      (a) => a.title === 'Set privileged: false (may change how the workload runs)',
+    );
     assert.ok(privFix);
     assert.notEqual(privFix.isPreferred, true, 'a fix that may change behaviour is not preferred');
 
@@ -564,18 +604,18 @@ describe('podsec language server over stdio', () => {
 
   it('exclude and enable: excluded or disabled documents get no diagnostics', async () => {
     const uri = fileUri(path.join(root, 'generated', 'x.yaml'));
-    client.settings = { exclude: ['generated/**'] };
+    client.settings = { ...PSS_ONLY, exclude: ['generated/**'] };
     await client.changeConfiguration();
     await client.open(uri, DEPLOYMENT, 1);
     const p = await client.diagnosticsForCurrent(uri);
     assert.deepEqual(p.diagnostics, []);
-    client.settings = { exclude: [] };
+    client.settings = { ...PSS_ONLY, exclude: [] };
     await client.changeConfiguration();
     await client.nextDiagnostics(uri, (x) => has(x, 'privileged'));
-    client.settings = { enable: false };
+    client.settings = { ...PSS_ONLY, enable: false };
     await client.changeConfiguration();
     await client.nextDiagnostics(uri, (x) => x.diagnostics.length === 0);
-    client.settings = {};
+    client.settings = { ...PSS_ONLY };
     await client.changeConfiguration();
     await client.nextDiagnostics(uri, (x) => has(x, 'privileged'));
     await client.close(uri);
@@ -601,7 +641,7 @@ describe('podsec language server: other clients', () => {
     const client = await LspClient.start({
       configuration: false,
       resolve: false,
-      initializationOptions: { podsec: { level: 'baseline' } },
+      initializationOptions: { podsec: { ...PSS_ONLY, level: 'baseline' } },
     });
     try {
       const uri = 'untitled:Untitled-1';
@@ -611,7 +651,7 @@ describe('podsec language server: other clients', () => {
       assert.equal(client.configurationRequests.length, 0);
 
       // Pushed settings (as Neovim sends them).
-      client.settings = { level: 'restricted' };
+      client.settings = { ...PSS_ONLY, level: 'restricted' };
       await client.changeConfiguration();
       const q = await client.nextDiagnostics(uri, (x) => has(x, 'allowPrivilegeEscalation'));
       const ape = find(q, 'allowPrivilegeEscalation');
@@ -632,7 +672,7 @@ describe('podsec language server: other clients', () => {
   });
 
   it('with snippet support, the suppression reason is a placeholder', async () => {
-    const client = await LspClient.start({ snippets: true });
+    const client = await LspClient.start({ snippets: true, settings: { ...PSS_ONLY } });
     try {
       const uri = 'untitled:Untitled-2';
       await client.open(uri, DEPLOYMENT, 1);

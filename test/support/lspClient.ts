@@ -81,6 +81,10 @@ export class LspClient {
   /** Number of workspace/codeLens/refresh requests received. */
   codeLensRefreshes = 0;
   private readonly refreshWaiters: Array<() => void> = [];
+  private readonly logWaiters: Array<{
+    predicate: (m: string) => boolean;
+    resolve: (m: string) => void;
+  }> = [];
   stderr = '';
   initializeResult: InitializeResult | undefined;
   /** The client's copy of each open document. */
@@ -174,6 +178,12 @@ export class LspClient {
     });
     c.onNotification('window/logMessage', (p: { message: string }) => {
       this.logs.push(p.message);
+      for (const w of [...this.logWaiters]) {
+        if (w.predicate(p.message)) {
+          this.logWaiters.splice(this.logWaiters.indexOf(w), 1);
+          w.resolve(p.message);
+        }
+      }
     });
     c.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       this.published.push(p);
@@ -373,6 +383,29 @@ export class LspClient {
         }
       });
     });
+  }
+
+  /** Resolves with the first log message (window/logMessage) satisfying `predicate`, logged or to come. */
+  waitForLog(predicate: (m: string) => boolean, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<string> {
+    const seen = this.logs.find(predicate);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`timed out waiting for a log message; logs: ${this.logs.join('\n')}`));
+      }, timeoutMs);
+      this.logWaiters.push({
+        predicate,
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      });
+    });
+  }
+
+  /** Send workspace/didChangeWatchedFiles for files on disk (type 1 created, 2 changed, 3 deleted). */
+  async filesChanged(changes: ReadonlyArray<{ uri: string; type: 1 | 2 | 3 }>): Promise<void> {
+    await this.connection.sendNotification('workspace/didChangeWatchedFiles', { changes });
   }
 
   /** Resolves at the next workspace/codeLens/refresh request from the server. */

@@ -1,8 +1,17 @@
 /** Command-line arguments of `podsec`. */
 import { HARDENING_CHECK_IDS, isHardeningCheckId, isLevel, versionError } from '../engine/index';
 import type { HardeningCheckId, HardeningOptions, Level, Severity } from '../engine/index';
+import type { HelmCliOptions } from './charts';
+import { helmFlag } from './render';
 
-export type Format = 'text' | 'json' | 'sarif';
+export type Format = 'text' | 'json' | 'sarif' | 'github' | 'junit';
+export const FORMATS: readonly Format[] = ['text', 'json', 'sarif', 'github', 'junit'];
+
+/** One output of a run: a format, written to a file or (file null) to standard output. */
+export interface OutputSpec {
+  format: Format;
+  file: string | null;
+}
 
 /** The options every podsec command takes. */
 export interface CommonOptions {
@@ -14,10 +23,21 @@ export interface CommonOptions {
   maxFileSize: number | null;
   maxAliasCount: number | null;
   help: boolean;
+  /** The options given explicitly (so a `.podsec.yaml` decides the others). */
+  given?: Set<string>;
 }
 
 export interface CliOptions extends CommonOptions {
+  /** The first output's format (see `outputs`). */
   format: Format;
+  /** Every output, in the order given: `--format f [--output file]`…; text to stdout by default. */
+  outputs: OutputSpec[];
+  /** A previous JSON or SARIF output whose findings are reported as existing. */
+  baseline: string | null;
+  /** Where to write this run's findings as a baseline. */
+  writeBaseline: string | null;
+  /** Append the Markdown report to $GITHUB_STEP_SUMMARY. */
+  summary: boolean;
   fix: boolean;
   fixUnsafe: boolean;
   /** With --fix, write files with other hard links in place. */
@@ -25,8 +45,18 @@ export interface CliOptions extends CommonOptions {
   /** Exit 1 when a file was not read or not evaluated; null when not given. */
   failOnSkipped: boolean | null;
   showVersion: boolean;
+  /** `--config <file>`: the project configuration for every input. */
+  config: string | null;
+  /** `--no-config`: read no `.podsec.yaml`. */
+  noConfig: boolean;
+  /** `--admission-config <file>`: the cluster's PodSecurity admission configuration. */
+  admissionConfig: string | null;
+  /** `--as-user <name>`: the user creating the Pods (for exempt usernames). */
+  asUser: string | null;
   /** The hardening checks: severities per check, 'off' for checks switched off. */
   hardening: HardeningOptions;
+  /** Helm's options, for the charts found among the inputs. */
+  helm: HelmCliOptions;
 }
 
 export class UsageError extends Error {}
@@ -46,7 +76,17 @@ Options:
                              known version evaluates as the newest)
   --ignore-namespace-labels  ignore pod-security.kubernetes.io labels on Namespace
                              documents; always use --level and --policy-version
-  --format <format>          text | json | sarif (default: text)
+  --format <format>          text | json | sarif | github | junit (default: text);
+                             may be given more than once
+  --output <file>            write the preceding --format to <file> instead of
+                             standard output (e.g. --format sarif --output
+                             results.sarif --format text)
+  --baseline <file>          a previous JSON or SARIF output of podsec: findings
+                             it holds are reported as existing (note) and do
+                             not fail the run; only new ones do
+  --write-baseline <file>    write this run's findings to <file> as a baseline
+                             (they then count as existing)
+  --summary                  append the Markdown report to $GITHUB_STEP_SUMMARY
   --fix                      apply every safe fix in place, then report what is left
   --fix-unsafe               with --fix, also apply fixes that can change how the
                              workload runs (runAsNonRoot, host namespaces, ...)
@@ -62,9 +102,28 @@ Options:
   --max-file-size <chars>    largest file evaluated (default: 5242880)
   --max-alias-count <n>      alias look-ups per document before evaluation stops
                              (default: 10000; aliases are never expanded)
+  --config <file>            the project configuration for every input (default:
+                             the nearest .podsec.yaml or .podsec.yml upward from
+                             each file, up to the repository root)
+  --no-config                read no .podsec.yaml
+  --admission-config <file>  the cluster's PodSecurity admission configuration
+                             (AdmissionConfiguration or PodSecurityConfiguration)
+  --as-user <name>           the user that creates the Pods (exempt usernames)
   --color / --no-color       force colours on or off (default: on a terminal only)
   --version                  print the version
   -h, --help                 print this help
+
+Helm charts (folders with Chart.yaml) among the inputs are rendered in-process,
+as "helm template" would, and their findings reported on the values or template
+line that set them. Helm's options:
+  -f, --values <file>        values file (repeatable; later files win)
+  --set, --set-string, --set-json, --set-file <k=v,...>
+  --release-name <name>      (default: release-name)
+  --name-template <tpl>      template for the release name
+  -n, --namespace <ns>       release namespace (default: default)
+  --kube-version <v>         Capabilities.KubeVersion (default: v1.36.0)
+  -a, --api-versions <list>  extra Capabilities.APIVersions
+  --no-hooks, --include-crds, --is-upgrade, --skip-schema-validation
 
 Flags take no value: "--fix=false" is a usage error; leave the flag out instead.
 
@@ -79,8 +138,10 @@ was read, read-only, hard-linked, or reached through a link outside the paths
 given is not written and is reported.
 
 Exit status: 0 when nothing of error severity was found, 1 when a finding or a
-YAML error of error severity was (or, with --fail-on-skipped, a file was
-skipped), 2 on a usage or read error or when --fix could not write a file.
+YAML error of error severity was (findings of the --baseline do not count; with
+--fail-on-skipped or failOnSkipped in .podsec.yaml, a file not read or not
+evaluated counts too), 2 on a usage or read error, a baseline or --output file
+that cannot be used, or when --fix could not write a file.
 `;
 
 /** One option being read: its name, and readers of its value. */
@@ -107,6 +168,7 @@ export function parseOptions<T extends CommonOptions>(
     const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
     const flag = eq > 0 ? raw.slice(0, eq) : raw;
     let took = false;
+    if (flag.startsWith('--')) (o.given ??= new Set()).add(flag);
     const take = (): string => {
       took = true;
       if (eq > 0) return raw.slice(eq + 1);
@@ -188,6 +250,10 @@ export function parseArgs(argv: string[]): CliOptions {
     version: 'latest',
     namespaceLabels: true,
     format: 'text',
+    outputs: [],
+    baseline: null,
+    writeBaseline: null,
+    summary: false,
     fix: false,
     fixUnsafe: false,
     fixHardLinks: false,
@@ -197,18 +263,47 @@ export function parseArgs(argv: string[]): CliOptions {
     maxAliasCount: null,
     help: false,
     showVersion: false,
+    config: null,
+    noConfig: false,
+    admissionConfig: null,
+    asUser: null,
     hardening: {},
+    helm: { options: {}, valuesFiles: [] },
   };
   parseOptions(argv, o, ({ flag, take }) => {
+    if (flag !== '-s' && flag !== '--show-only' && helmFlag(o.helm, flag, take)) return true;
     switch (flag) {
+      // Outputs and baselines (CI).
       case '--format': {
         const v = take();
-        if (v !== 'text' && v !== 'json' && v !== 'sarif') {
-          throw new UsageError(`invalid --format "${v}": expected text, json or sarif`);
+        const f = FORMATS.find((x) => x === v);
+        if (!f) {
+          throw new UsageError(
+            `invalid --format "${v}": expected text, json, sarif, github or junit`,
+          );
         }
-        o.format = v;
+        o.outputs.push({ format: f, file: null });
         return true;
       }
+      case '--output':
+      case '-o': {
+        const v = take();
+        if (o.outputs.length === 0) o.outputs.push({ format: 'text', file: null });
+        const last = o.outputs[o.outputs.length - 1];
+        if (last && last.file !== null)
+          throw new UsageError(`${flag} "${v}": give a --format before each --output`);
+        if (last) last.file = v;
+        return true;
+      }
+      case '--baseline':
+        o.baseline = take();
+        return true;
+      case '--write-baseline':
+        o.writeBaseline = take();
+        return true;
+      case '--summary':
+        o.summary = true;
+        return true;
       case '--fix':
         o.fix = true;
         return true;
@@ -225,6 +320,18 @@ export function parseArgs(argv: string[]): CliOptions {
       case '--version':
         o.showVersion = true;
         return true;
+      case '--config':
+        o.config = take();
+        return true;
+      case '--no-config':
+        o.noConfig = true;
+        return true;
+      case '--admission-config':
+        o.admissionConfig = take();
+        return true;
+      case '--as-user':
+        o.asUser = take();
+        return true;
       case '--hardening':
         readHardeningOption(take(), o.hardening);
         return true;
@@ -235,6 +342,13 @@ export function parseArgs(argv: string[]): CliOptions {
         return false;
     }
   });
+  if (o.outputs.length === 0) o.outputs.push({ format: 'text', file: null });
+  o.format = o.outputs[0]?.format ?? 'text';
+  if (o.outputs.filter((x) => x.file === null).length > 1) {
+    throw new UsageError(
+      'more than one --format writes to standard output: give all but one an --output <file>',
+    );
+  }
   if (!o.help && !o.showVersion && o.paths.length === 0) {
     throw new UsageError('no input: give files, directories, or - for standard input');
   }

@@ -1,28 +1,41 @@
 /**
  * `podsec`: the command line. Same engine as the language server.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import type { FileProbe } from '../engine/index';
+import { basename, join, resolve } from 'node:path';
 import {
   analyze,
   collectNamespaces,
   DEFAULT_LIMITS,
   evaluatedMinor,
   fixAll,
+  isChartTemplate,
   LineIndex,
 } from '../engine/index';
 import type { AnalyzeOptions, NamespaceLabels } from '../engine/index';
 import { HELP, parseArgs, UsageError } from './args';
 import type { CliOptions } from './args';
 import type { FileResult } from './report';
-import { skipReason, toJson, toSarif, toText } from './report';
+import { notEvaluated } from './report';
+import { applyCiOptions, renderFormat } from './ci';
 import { runRender } from './render';
 import { runInit } from './init';
 import { isKustomizationTarget, runRenderKustomize } from './renderKustomize';
 import { runReport } from './reportCommand';
 import { readHandle, readRegular, walk, writeFixed } from '../io/index';
 import type { FileIdentity, FsSeam } from '../io/index';
+import { applySeverity, CliConfigs, UnreadableConfig } from './config';
+import { CONFIG_FILE_NAMES } from '../engine/config/index';
+import type { EffectiveSettings } from '../engine/config/index';
 import { addHardening } from './hardening';
+import { enginePath, fixOverlays, runOverlays } from './overlays';
+import { evaluateChartGroup, fixChartGroup, groupByChart } from './charts';
+import { normalizePath } from '../engine/sources/sourceFs';
+
+const DISK: FileProbe = {
+  isFile: (p) => statSync(p, { throwIfNoEntry: false })?.isFile() === true,
+};
 
 interface Input {
   path: string;
@@ -55,6 +68,8 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   /** The file system --fix writes through (tests inject failures); the real one by default. */
   fs?: FsSeam;
+  /** The working folder (where `.podsec.yaml` is looked for); process.cwd() when absent. */
+  cwd?: string;
 }
 
 function packageVersion(): string {
@@ -206,9 +221,19 @@ export function run(argv: string[], io: Io): number {
   }
 
   const maxFileBytes = o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes;
-  let inputs: Input[];
+  let configs: CliConfigs;
   try {
-    inputs = readInputs(o.paths, io, maxFileBytes);
+    configs = new CliConfigs(o);
+  } catch (e) {
+    if (e instanceof UnreadableConfig) {
+      io.stderr(`podsec: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  let read: Input[];
+  try {
+    read = readInputs(o.paths, io, maxFileBytes);
   } catch (e) {
     if (e instanceof InputError) {
       io.stderr(`podsec: ${e.message}\nRun "podsec --help" for usage.\n`);
@@ -216,35 +241,118 @@ export function run(argv: string[], io: Io): number {
     }
     throw e;
   }
-  const base: AnalyzeOptions = {
-    level: o.level,
-    version: o.version,
-    namespaceLabels: o.namespaceLabels,
-    maxFileBytes,
-    maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+  // A .podsec.yaml's exclude leaves out files found in folders (and the .podsec.yaml
+  // files themselves, reported as configuration); a file named on the command line is checked.
+  const inputs = read.filter(
+    (i) =>
+      o.paths.includes(i.path) ||
+      (!(CONFIG_FILE_NAMES as readonly string[]).includes(basename(i.path)) &&
+        !configs.excluded(i.path)),
+  );
+  /** Read as text: not a read error, not skipped, not a revisit, not over the size limit. */
+  const readable = (i: Input): boolean =>
+    i.readError === undefined &&
+    i.skipped === undefined &&
+    i.revisit === undefined &&
+    i.tooLarge === undefined;
+  const settings = new Map<string, EffectiveSettings>();
+  const settingsOf = (path: string): EffectiveSettings => {
+    let s = settings.get(path);
+    if (!s) {
+      s = configs.settingsFor(path);
+      settings.set(path, s);
+    }
+    return s;
+  };
+  configs.discover(inputs.filter(readable));
+  const baseFor = (path: string): AnalyzeOptions => {
+    const s = settingsOf(path);
+    const admission = configs.admissionFor(path);
+    return {
+      ...(admission ? { admission } : {}),
+      ...(o.asUser !== null ? { asUser: o.asUser } : {}),
+      level: s.level.value,
+      version: s.version.value,
+      namespaceLabels: s.namespaceLabels.value,
+      maxFileBytes,
+      maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+    };
   };
   // Namespaces declared in any input set the policy of workloads in the others.
   const namespaces = new Map<string, NamespaceLabels>();
-  if (o.namespaceLabels) {
-    for (const i of inputs) {
-      if (i.readError || i.text === '') continue;
-      for (const ns of collectNamespaces(i.text, i.path, base)) namespaces.set(ns.name, ns);
-    }
+  for (const i of inputs) {
+    if (!readable(i) || i.text === '') continue;
+    const base = baseFor(i.path);
+    if (!base.namespaceLabels) continue;
+    for (const ns of collectNamespaces(i.text, i.path, base)) namespaces.set(ns.name, ns);
+  }
+  // The run's own settings (overlays, charts, hardening, the report's policy): the first input's.
+  const first = inputs[0] ? settingsOf(inputs[0].path) : null;
+  const level = first?.level.value ?? o.level;
+  const version = first?.version.value ?? o.version;
+  const base: AnalyzeOptions = inputs[0]
+    ? baseFor(inputs[0].path)
+    : {
+        level,
+        version,
+        namespaceLabels: o.namespaceLabels,
+        maxFileBytes,
+        maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+      };
+  // Kustomize overlays under the directories given: built, evaluated, placed in the files that set each value.
+  const overlayFixes = o.fix
+    ? fixOverlays(o.paths, base, namespaces, o.fixUnsafe)
+    : new Map<string, number>();
+  const overlays = runOverlays(o.paths, base, namespaces);
+  for (const [at, n] of overlayFixes) {
+    const r = overlays.placed.get(at);
+    if (r) r.fixed = n;
   }
   const empty = () => ({ findings: [], errors: [], notes: [], workloads: [], objects: 0 });
   const results: FileResult[] = [];
+  // Files of a Helm chart are evaluated as the chart renders, once per chart.
+  const charts = groupByChart(inputs.filter(readable).map((i) => i.path));
+  const inChart = new Set(charts.flatMap((g) => g.inputs));
+  for (const g of charts) {
+    const fixed = o.fix
+      ? fixChartGroup(g, o.helm, base, namespaces, o.fixUnsafe, (p, t) => writeFileSync(p, t))
+      : new Map<string, number>();
+    for (const r of evaluateChartGroup(g, o.helm, base, namespaces).results) {
+      const n = fixed.get(normalizePath(resolve(r.path)));
+      results.push(n ? { ...r, fixed: n } : r);
+    }
+  }
+  const shown = new Set<string>();
   // One file at a time: analysed, fixed and written before the next is looked at.
   for (const i of inputs) {
+    if (inChart.has(i.path)) continue;
     const link = i.link ? { link: i.link } : {};
-    if (i.readError || i.skipped !== undefined || i.revisit !== undefined) {
+    if (i.skipped !== undefined || i.revisit !== undefined) {
+      // Not read at all (a FIFO, a device, a dangling link, a loop): named, never dropped.
       results.push({
         path: i.path,
         text: '',
         analysis: empty(),
-        ...(i.readError !== undefined ? { readError: i.readError } : {}),
-        ...(i.readErrorAt ? { readErrorAt: i.readErrorAt } : {}),
         ...(i.skipped !== undefined ? { skipped: i.skipped } : {}),
         ...(i.revisit !== undefined ? { revisit: i.revisit } : {}),
+        ...link,
+      });
+      continue;
+    }
+    const at = i.path === '-' ? '' : enginePath(i.path);
+    const placed = overlays.placed.get(at);
+    if (placed) shown.add(at);
+    if (overlays.covered.has(at)) {
+      if (placed) results.push(placed);
+      continue;
+    }
+    if (i.readError !== undefined) {
+      results.push({
+        path: i.path,
+        text: '',
+        analysis: empty(),
+        readError: i.readError,
+        ...(i.readErrorAt ? { readErrorAt: i.readErrorAt } : {}),
         ...link,
       });
       continue;
@@ -260,7 +368,13 @@ export function run(argv: string[], io: Io): number {
       results.push({ path: i.path, text: '', analysis, ...link });
       continue;
     }
-    const options: AnalyzeOptions = { ...base, namespaces, file: i.path };
+    const severity = settingsOf(i.path).severity;
+    const options: AnalyzeOptions = {
+      ...baseFor(i.path),
+      namespaces,
+      file: i.path,
+      chartTemplate: i.path !== '-' && isChartTemplate(i.path, DISK),
+    };
     if (o.fix) {
       // Read again at its turn: the fix applies to the file as it is now, written at once.
       if (i.identity) {
@@ -293,7 +407,7 @@ export function run(argv: string[], io: Io): number {
         results.push({
           path: i.path,
           text: i.text,
-          analysis: analyze(i.text, options),
+          analysis: applySeverity(analyze(i.text, options), severity),
           fixError,
           ...link,
         });
@@ -301,35 +415,89 @@ export function run(argv: string[], io: Io): number {
         results.push({
           path: i.path,
           text: fixed.text,
-          analysis: analyze(fixed.text, options),
+          analysis: applySeverity(analyze(fixed.text, options), severity),
           fixed: fixed.applied,
           ...link,
         });
       }
     } else {
-      results.push({ path: i.path, text: i.text, analysis: analyze(i.text, options), ...link });
+      const analysis = analyze(i.text, options);
+      if (placed) {
+        analysis.findings.push(...placed.analysis.findings);
+        analysis.errors.push(...placed.analysis.errors);
+        analysis.notes.push(...placed.analysis.notes);
+      }
+      results.push({
+        path: i.path,
+        text: i.text,
+        analysis: applySeverity(analysis, severity),
+        ...link,
+      });
     }
   }
+  for (const [at, r] of overlays.placed) if (!shown.has(at)) results.push(r);
 
-  // The hardening checks look at every file of the run together.
-  addHardening(results, o.hardening, base, { level: o.level, version: o.version });
+  // The hardening checks look at every file of the run together (not yet at overlay builds: the
+  // files those read, patches included, are no objects of their own).
+  const placedResults = new Set<FileResult>(overlays.placed.values());
+  addHardening(
+    results.filter((r) => !placedResults.has(r)),
+    o.hardening,
+    base,
+    { level, version },
+  );
+  // Problems of the .podsec.yaml files and admission configurations used are reported in them.
+  results.push(...configs.results());
+  if (configs.admissionNote) io.stderr(`podsec: ${configs.admissionNote}\n`);
 
-  const policy = { level: o.level, version: `v1.${evaluatedMinor(o.version)}` };
+  const policy = { level, version: `v1.${evaluatedMinor(version)}` };
+  const ci = applyCiOptions(o, results, base, policy, io);
+  if (ci !== null) return ci;
+  // --fail-on-skipped is the top layer of every file's settings (cliLayer); one predicate decides.
+  const failOnSkipped =
+    o.failOnSkipped === true || [...settings.values()].some((x) => x.failOnSkipped.value);
+  const code = exitCode(results, failOnSkipped);
   // With --fix on standard input, the fixed YAML owns stdout; the report goes to stderr.
   const write = o.fix && inputs.some((i) => i.path === '-') ? io.stderr : io.stdout;
-  if (o.format === 'json') write(toJson(results, policy));
-  else if (o.format === 'sarif') write(toSarif(results, packageVersion()));
-  else {
-    const color = o.color ?? (io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb');
-    write(toText(results, color));
+  const color = o.color ?? (io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb');
+  let failedOutput = false;
+  for (const out of o.outputs) {
+    const text = renderFormat(out.format, results, {
+      policy,
+      version: packageVersion(),
+      exitCode: code,
+      color: out.file === null && color,
+      root: io.env.GITHUB_WORKSPACE ?? io.cwd ?? process.cwd(),
+      ...(o.baseline !== null ? { baseline: o.baseline } : {}),
+    });
+    if (out.file === null) write(text);
+    else {
+      try {
+        writeFileSync(out.file, text);
+      } catch (e) {
+        io.stderr(
+          `podsec: cannot write ${out.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`,
+        );
+        failedOutput = true;
+      }
+    }
   }
+  return failedOutput ? 2 : code;
+}
 
+/**
+ * 2 on a read error or a fixed file not written; 1 when a new finding or a YAML
+ * error of error severity was found, or, with failOnSkipped (`--fail-on-skipped`
+ * or `.podsec.yaml`), a file was not read or not evaluated; else 0.
+ */
+function exitCode(results: readonly FileResult[], failOnSkipped: boolean): number {
   if (results.some((r) => r.readError !== undefined || r.fixError !== undefined)) return 2;
   const failed = results.some(
-    (r) => r.analysis.errors.length > 0 || r.analysis.findings.some((f) => f.severity === 'error'),
+    (r) =>
+      r.analysis.errors.length > 0 ||
+      r.analysis.findings.some((f) => f.severity === 'error' && !r.existing?.has(f)),
   );
-  if (failed) return 1;
-  return o.failOnSkipped === true && results.some((r) => skipReason(r) !== null) ? 1 : 0;
+  return failed || (failOnSkipped && results.some(notEvaluated)) ? 1 : 0;
 }
 
 /** A file over the size limit, measured in bytes (it is not read past the limit). */

@@ -120,12 +120,6 @@ export interface RenderArgs {
 export function parseRenderArgs(argv: readonly string[]): RenderArgs {
   const a: RenderArgs = { chart: null, options: {}, valuesFiles: [], help: false };
   const o = a.options;
-  const push = (
-    k: 'set' | 'setString' | 'setJson' | 'setFile' | 'showOnly' | 'apiVersions',
-    v: string,
-  ): void => {
-    (o[k] ??= []).push(v);
-  };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i] ?? '';
     let inline: string | undefined;
@@ -140,63 +134,11 @@ export function parseRenderArgs(argv: readonly string[]): RenderArgs {
       if (v === undefined) throw new RenderUsageError(`flag needs an argument: ${arg}`);
       return v;
     };
+    if (helmFlag(a, arg, take)) continue;
     switch (arg) {
       case '-h':
       case '--help':
         a.help = true;
-        break;
-      case '-f':
-      case '--values':
-        a.valuesFiles.push(
-          ...take()
-            .split(',')
-            .filter((x) => x !== ''),
-        );
-        break;
-      case '--set':
-        push('set', take());
-        break;
-      case '--set-string':
-        push('setString', take());
-        break;
-      case '--set-json':
-        push('setJson', take());
-        break;
-      case '--set-file':
-        push('setFile', take());
-        break;
-      case '--release-name':
-        o.releaseName = take();
-        break;
-      case '--name-template':
-        o.nameTemplate = take();
-        break;
-      case '-n':
-      case '--namespace':
-        o.namespace = take();
-        break;
-      case '--kube-version':
-        o.kubeVersion = take();
-        break;
-      case '-a':
-      case '--api-versions':
-        for (const v of take().split(',')) if (v) push('apiVersions', v);
-        break;
-      case '--no-hooks':
-        o.noHooks = true;
-        break;
-      case '--include-crds':
-        o.includeCrds = true;
-        break;
-      case '-s':
-      case '--show-only':
-        push('showOnly', take());
-        break;
-      case '--is-upgrade':
-        o.isUpgrade = true;
-        break;
-      case '--skip-schema-validation':
-        o.skipSchemaValidation = true;
         break;
       default:
         if (arg.startsWith('-') && arg !== '-') throw new RenderUsageError(`unknown flag: ${arg}`);
@@ -209,6 +151,81 @@ export function parseRenderArgs(argv: readonly string[]): RenderArgs {
     }
   }
   return a;
+}
+
+/**
+ * One of Helm's `template` options (the ones `podsec render` and `podsec <dir>`
+ * share), read into `a`; false when `flag` is not one.
+ */
+export function helmFlag(
+  a: Pick<RenderArgs, 'options' | 'valuesFiles'>,
+  flag: string,
+  take: () => string,
+): boolean {
+  const o = a.options;
+  const push = (
+    k: 'set' | 'setString' | 'setJson' | 'setFile' | 'showOnly' | 'apiVersions',
+    v: string,
+  ): void => {
+    (o[k] ??= []).push(v);
+  };
+  switch (flag) {
+    case '-f':
+    case '--values':
+      a.valuesFiles.push(
+        ...take()
+          .split(',')
+          .filter((x) => x !== ''),
+      );
+      return true;
+    case '--set':
+      push('set', take());
+      return true;
+    case '--set-string':
+      push('setString', take());
+      return true;
+    case '--set-json':
+      push('setJson', take());
+      return true;
+    case '--set-file':
+      push('setFile', take());
+      return true;
+    case '--release-name':
+      o.releaseName = take();
+      return true;
+    case '--name-template':
+      o.nameTemplate = take();
+      return true;
+    case '-n':
+    case '--namespace':
+      o.namespace = take();
+      return true;
+    case '--kube-version':
+      o.kubeVersion = take();
+      return true;
+    case '-a':
+    case '--api-versions':
+      for (const v of take().split(',')) if (v) push('apiVersions', v);
+      return true;
+    case '--no-hooks':
+      o.noHooks = true;
+      return true;
+    case '--include-crds':
+      o.includeCrds = true;
+      return true;
+    case '-s':
+    case '--show-only':
+      push('showOnly', take());
+      return true;
+    case '--is-upgrade':
+      o.isUpgrade = true;
+      return true;
+    case '--skip-schema-validation':
+      o.skipSchemaValidation = true;
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** Render a chart from the disk with the command's options (values files read here). */

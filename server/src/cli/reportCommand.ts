@@ -5,10 +5,26 @@
  * map to Pod Security levels. Text, Markdown or JSON; the engine does all the
  * work (buildReport); render/ writes the text and Markdown.
  */
-import { buildReport, clip, DEFAULT_LIMITS, versionError, visible } from '../engine/index';
-import type { ReportInput } from '../engine/index';
+import {
+  buildReport,
+  clip,
+  DEFAULT_LIMITS,
+  hardeningEnabled,
+  hardeningReport,
+  hardeningSource,
+  runHardening,
+  versionError,
+  visible,
+} from '../engine/index';
+import type {
+  AdvisorReport,
+  HardeningOptions,
+  Level,
+  ReportInput,
+  ReportOptions,
+} from '../engine/index';
 import { reportMarkdown, reportText } from '../render/index';
-import { parseOptions, UsageError } from './args';
+import { parseOptions, readHardeningOption, UsageError } from './args';
 import type { CommonOptions } from './args';
 
 export type ReportFormat = 'text' | 'markdown' | 'json';
@@ -17,6 +33,7 @@ export interface ReportCliOptions extends CommonOptions {
   format: ReportFormat;
   from: string | null;
   to: string | null;
+  hardening: HardeningOptions;
 }
 
 export const REPORT_HELP = `Usage: podsec report [options] <file|dir|->...
@@ -35,6 +52,8 @@ Options:
   --level <level>            level whose checks --from/--to compare
                              (default: restricted)
   --ignore-namespace-labels  do not read Namespace documents' labels
+  --hardening <spec>         the hardening section: off, on, or
+                             <checkId>=<error|warning|information|off>[,...]
   --max-file-size <chars>    largest file evaluated (default: 5242880)
   --max-alias-count <n>      alias look-ups per document (default: 10000)
   --color / --no-color       force colours on or off (default: on a terminal only)
@@ -58,6 +77,7 @@ export function parseReportArgs(argv: string[]): ReportCliOptions {
     maxFileSize: null,
     maxAliasCount: null,
     help: false,
+    hardening: {},
   };
   const version = (flag: string, v: string): string => {
     const err = versionError(v);
@@ -78,6 +98,9 @@ export function parseReportArgs(argv: string[]): ReportCliOptions {
         return true;
       case '--to':
         o.to = version(flag, take());
+        return true;
+      case '--hardening':
+        readHardeningOption(take(), o.hardening);
         return true;
       default:
         return false;
@@ -110,6 +133,27 @@ export interface ReportIo {
   }>;
 }
 
+/** The report of `inputs`, with the hardening section unless the hardening checks are off (also the CI step summary's). */
+export function reportOf(
+  inputs: readonly ReportInput[],
+  options: ReportOptions & { level: Level; version: string; hardening: HardeningOptions },
+): AdvisorReport {
+  const { hardening, ...reportOptions } = options;
+  const report = buildReport(inputs, reportOptions);
+  if (hardeningEnabled(hardening)) {
+    const limits = {
+      maxFileBytes: options.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
+      maxAliasCount: options.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+    };
+    const run = runHardening(
+      inputs.map((i) => hardeningSource(i.path, i.text, limits)),
+      hardening,
+    );
+    report.hardening = hardeningReport(run, { level: options.level, version: options.version });
+  }
+  return report;
+}
+
 export function runReport(argv: string[], io: ReportIo): number {
   let o: ReportCliOptions;
   try {
@@ -134,7 +178,7 @@ export function runReport(argv: string[], io: ReportIo): number {
       io.stderr(`podsec report: ${visible(f.path)}: ${visible(f.skipped)}\n`);
     else if (f.revisit === undefined) inputs.push({ path: f.path, text: f.text });
   }
-  const report = buildReport(inputs, {
+  const report = reportOf(inputs, {
     version: o.version,
     from: o.from ?? undefined,
     to: o.to ?? undefined,
@@ -142,6 +186,7 @@ export function runReport(argv: string[], io: ReportIo): number {
     namespaceLabels: o.namespaceLabels,
     maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
     maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+    hardening: o.hardening,
   });
   for (const e of readErrors) io.stderr(`podsec report: ${visible(e)}\n`);
   // User text (names) is cut to a bound, so an aliased 1 MB name cannot multiply the output.

@@ -13,7 +13,7 @@
 import type { ResolvedOptions } from './evaluate';
 import { analyzeParsed, namespacesIn, resolveOptions } from './evaluate';
 import type { ParsedFile } from './parse';
-import { parseDocs, precheck, splitDocuments } from './parse';
+import { decodeDocs, precheck, splitDocuments } from './parse';
 import type {
   Analysis,
   AnalyzeOptions,
@@ -52,7 +52,7 @@ export interface CacheOptions {
 const shiftSpan = (s: Span, by: number): Span => ({ start: s.start + by, end: s.end + by });
 
 function policyKey(o: ResolvedOptions, nsKey: string): string {
-  return `${o.level}|${o.version}|${o.namespaceLabels}|${o.suppressions}|${o.maxAliasCount}|${nsKey}`;
+  return `${o.level}|${o.version}|${o.namespaceLabels}|${o.suppressions}|${o.maxAliasCount}|${nsKey}|${o.admissionKey}`;
 }
 
 export class AnalysisCache {
@@ -89,7 +89,7 @@ export class AnalysisCache {
       if (!entry) {
         this.lastParsed++;
         this.totalParsed++;
-        const parsed = parseDocs(slice, o.maxDepth);
+        const parsed = decodeDocs(slice, o.maxDepth);
         const namespaces =
           (o.namespaceLabels || this.keepParsed) && slice.includes('Namespace')
             ? namespacesIn(parsed.docs, parsed.broken, o.file, o.maxAliasCount)
@@ -131,7 +131,7 @@ export class AnalysisCache {
         if (!parsed) {
           this.lastParsed++;
           this.totalParsed++;
-          parsed = parseDocs(u.text, o.maxDepth);
+          parsed = decodeDocs(u.text, o.maxDepth);
         }
         this.lastEvaluated++;
         ev = { result: analyzeParsed(u.text, parsed, o, local) };
@@ -152,6 +152,7 @@ export class AnalysisCache {
       for (const d of r.errors) out.errors.push(d);
       for (const d of r.notes) out.notes.push(d);
       for (const w of r.workloads) out.workloads.push(w);
+      if (r.suppressed) (out.suppressed ??= []).push(...r.suppressed);
       out.objects += r.objects;
       docBase += e.docCount;
     }
@@ -196,6 +197,14 @@ function place(
       policySource: placeSource(w.policySource, local, file),
     })),
     objects: r.objects,
+    ...(r.suppressed
+      ? {
+          suppressed: r.suppressed.map((f) => ({
+            ...shiftFinding(f, by, docBase, local, file),
+            suppression: { ...f.suppression, span: shiftSpan(f.suppression.span, by) },
+          })),
+        }
+      : {}),
   };
 }
 

@@ -11,9 +11,16 @@
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, visit } from 'yaml';
 import type { Alias, Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { isMergeKey, resolvePlain } from './decode/kubectl';
 import type { Diagnostic, Span } from './types';
 
 export type YNode = Scalar | YAMLMap | YAMLSeq;
+
+/** A field of a map as decoded: its pair, and when merged in, the span of the `<<` pair. */
+export interface Field {
+  pair: Pair;
+  via: Span | null;
+}
 
 /** Shared state of one document's evaluation. */
 export class DocContext {
@@ -23,6 +30,8 @@ export class DocContext {
   /** Set when the alias limit was reached: the document's results are incomplete. */
   overLimit = false;
   private targets: Map<Alias, unknown> | null = null;
+  private readonly resolved = new WeakMap<YAMLMap, Map<string, Field>>();
+  private readonly resolving = new Set<YAMLMap>();
 
   constructor(
     readonly doc: Document.Parsed,
@@ -66,6 +75,45 @@ export class DocContext {
     return this.targets.has(alias) ? this.targets.get(alias) : alias.resolve(this.doc);
   }
 
+  /**
+   * The fields of a map as Kubernetes' decoder (go-yaml v2) sees them: its
+   * pairs in document order, each `<<` merge writing the merged map's fields
+   * over what came before (a list of maps from its last to its first, so the
+   * first wins), a later key overriding an earlier one (duplicates: the
+   * last). A merged field carries the span of this map's `<<` pair to
+   * underline. Computed once per map.
+   */
+  fields(m: YAMLMap): ReadonlyMap<string, Field> {
+    let out = this.resolved.get(m);
+    if (out) return out;
+    out = new Map<string, Field>();
+    if (this.resolving.has(m)) return out; // a map merging itself
+    this.resolving.add(m);
+    for (const it of m.items) {
+      if (!isPair(it)) continue;
+      if (!isMergeKey(it.key)) {
+        const k = keyText(it.key);
+        if (k !== null) out.set(k, { pair: it, via: null });
+        continue;
+      }
+      const keyNode = it.key as Node | null;
+      const via: Span = {
+        start: keyNode?.range?.[0] ?? 0,
+        end: (it.value as Node | null)?.range?.[1] ?? 0,
+      };
+      const src = this.deref(it.value);
+      const sources: unknown[] = isSeq(src) ? [...src.items].reverse() : [it.value];
+      for (const s of sources) {
+        const sm = this.deref(s);
+        if (!isMap(sm)) continue;
+        for (const [k, f] of this.fields(sm)) out.set(k, { pair: f.pair, via });
+      }
+    }
+    this.resolving.delete(m);
+    this.resolved.set(m, out);
+    return out;
+  }
+
   schemaError(node: Node, message: string): void {
     if (this.reported.has(node)) return;
     this.reported.add(node);
@@ -83,10 +131,6 @@ export class DocContext {
 export function nodeSpan(node: Node | null | undefined): Span | null {
   const r = node?.range;
   return r ? { start: r[0], end: r[1] } : null;
-}
-
-function isMergeKey(key: unknown): boolean {
-  return isScalar(key) && (typeof key.value === 'symbol' || key.source === '<<');
 }
 
 function keyText(key: unknown): string | null {
@@ -120,6 +164,8 @@ export class Cursor {
     readonly parent: YAMLMap | null,
     /** The key name under `parent`. */
     readonly key: string | null,
+    /** An item of a list (whose null decodes as the item type's zero value). */
+    readonly item = false,
   ) {}
 
   static root(ctx: DocContext, node: unknown, path = ''): Cursor {
@@ -176,47 +222,10 @@ export class Cursor {
   get(key: string): Cursor {
     const m = this.map;
     if (m) {
-      for (const it of m.items) {
-        if (isPair(it) && keyText(it.key) === key) return this.child(it, key, null);
-      }
-      for (const { map, via } of this.mergedMaps(m)) {
-        for (const it of map.items) {
-          if (isPair(it) && keyText(it.key) === key) return this.child(it, key, via);
-        }
-      }
+      const e = this.ctx.fields(m).get(key);
+      if (e) return this.child(e.pair, key, e.via);
     }
     return new Cursor(this.ctx, null, null, joinPath(this.path, key), this.via, m, key);
-  }
-
-  /**
-   * The maps merged into `m` by `<<` keys, in precedence order, including
-   * the merges of merged maps (as Kubernetes' YAML decoder resolves them),
-   * each with the span of `m`'s own merge pair to underline. Each map once.
-   */
-  private mergedMaps(m: YAMLMap): Array<{ map: YAMLMap; via: Span }> {
-    const out: Array<{ map: YAMLMap; via: Span }> = [];
-    const seen = new Set<YAMLMap>([m]);
-    const walk = (map: YAMLMap, outer: Span | null, depth: number): void => {
-      for (const it of map.items) {
-        if (!isPair(it) || !isMergeKey(it.key)) continue;
-        const k = it.key as Node | null;
-        const via = outer ?? {
-          start: k?.range?.[0] ?? 0,
-          end: (it.value as Node | null)?.range?.[1] ?? 0,
-        };
-        const src = this.ctx.deref(it.value);
-        const sources: unknown[] = isSeq(src) ? src.items : [it.value];
-        for (const s of sources) {
-          const sm = this.ctx.deref(s);
-          if (!isMap(sm) || seen.has(sm)) continue;
-          seen.add(sm);
-          out.push({ map: sm, via });
-          if (depth < 32) walk(sm, via, depth + 1);
-        }
-      }
-    };
-    walk(m, null, 0);
-    return out;
   }
 
   /** Visit `key: value` entries of a map (string keys only), merged keys included. */
@@ -224,23 +233,7 @@ export class Cursor {
     const m = this.map;
     if (!m) return [];
     const out: Array<[string, Cursor]> = [];
-    const seen = new Set<string>();
-    for (const it of m.items) {
-      if (!isPair(it) || isMergeKey(it.key)) continue;
-      const k = keyText(it.key);
-      if (k === null || seen.has(k)) continue;
-      seen.add(k);
-      out.push([k, this.child(it, k, null)]);
-    }
-    for (const { map, via } of this.mergedMaps(m)) {
-      for (const p of map.items) {
-        if (!isPair(p) || isMergeKey(p.key)) continue;
-        const k = keyText(p.key);
-        if (k === null || seen.has(k)) continue;
-        seen.add(k);
-        out.push([k, this.child(p, k, via)]);
-      }
-    }
+    for (const [k, e] of this.ctx.fields(m)) out.push([k, this.child(e.pair, k, e.via)]);
     return out;
   }
 
@@ -257,7 +250,16 @@ export class Cursor {
       let via = this.via;
       if (!via && isAlias(raw)) via = nodeSpan(raw);
       out.push(
-        new Cursor(this.ctx, this.ctx.deref(raw), null, joinPath(this.path, i), via, null, null),
+        new Cursor(
+          this.ctx,
+          this.ctx.deref(raw),
+          null,
+          joinPath(this.path, i),
+          via,
+          null,
+          null,
+          true,
+        ),
       );
     });
     return out;
@@ -290,12 +292,28 @@ export class Cursor {
     return undefined;
   }
 
-  /** An integer field. A quoted number is a schema error but is read as meant. */
+  /**
+   * An integer field, as kubectl sends it: a plain scalar resolves as go-yaml
+   * v2 does (`0x50`, `0o120`, `0120`, `1_000`, `+80`, `0b1010`; a float with
+   * no fraction, `80.0` or `8e1`, reaches the API server as the integer
+   * JSON `80`). A quoted number is a schema error but is read as meant.
+   */
   int(): number | undefined {
     const n = this.node;
     if (!this.present || !n) return undefined;
     if (isScalar(n)) {
-      if (typeof n.value === 'number' && Number.isInteger(n.value)) return n.value;
+      if (n.type === 'PLAIN' && !n.tag && n.source !== undefined) {
+        const r = resolvePlain(n.source);
+        if ((r.kind === 'int' || r.kind === 'float') && Number.isSafeInteger(r.value))
+          return r.value;
+        if (r.kind === 'other' && typeof n.value !== 'string') {
+          this.ctx.schemaError(
+            n,
+            `${this.path} must be an integer (kubectl reads this as a string)`,
+          );
+          return undefined;
+        }
+      } else if (typeof n.value === 'number' && Number.isInteger(n.value)) return n.value;
       if (typeof n.value === 'string' && /^\s*[-+]?\d+\s*$/.test(n.value)) {
         this.ctx.schemaError(n, `${this.path} must be an integer, not a string`);
         return Number.parseInt(n.value, 10);
@@ -305,9 +323,14 @@ export class Cursor {
     return undefined;
   }
 
-  /** A string field. Other scalars are read by their source text, as Kubernetes' decoder does. */
+  /**
+   * A string field. Other scalars are read by their source text, as
+   * Kubernetes' decoder does. A null item of a list of strings is `""`, as
+   * the API server decodes it (`capabilities.add: [~]`).
+   */
   str(): string | undefined {
     const n = this.node;
+    if (this.item && (n === null || (isScalar(n) && n.value === null))) return '';
     if (!this.present || !n) return undefined;
     if (isScalar(n)) {
       if (typeof n.value === 'string') return n.value;

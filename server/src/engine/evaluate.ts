@@ -4,8 +4,8 @@
  * and turn their problems into located findings with fixes.
  */
 import type { Document } from 'yaml';
-import type { Outcome, Problem } from './checks/api';
-import type { CheckVariant } from './checks/api';
+import type { Outcome, Problem } from './checks/shared/api';
+import type { CheckVariant } from './checks/shared/api';
 import { Cursor, DocContext } from './cursor';
 import { planEdits } from './fixes/edits';
 import { DEFAULT_LIMITS } from './limits';
@@ -25,7 +25,8 @@ import { isHardeningCheckId } from './hardening/results';
 import { analyzePodSecurityPolicy, isPodSecurityPolicy, pspMessage } from './psp';
 import { selectChecks } from './registry';
 import { clip } from './text';
-import { findSuppressions, suppressedBy } from './suppress';
+import { findSuppressions, IGNORE_ANNOTATION, parseDirective, suppressedBy } from './suppress';
+import type { Suppression } from './suppress';
 import type {
   Analysis,
   AnalyzeOptions,
@@ -39,9 +40,13 @@ import type {
   PolicySource,
   Severity,
   Span,
+  SuppressedFinding,
   WorkloadSummary,
 } from './types';
 import { isWorkload, kindProblem, podTemplate } from './workloads';
+import type { AdmissionConfig } from './config/admission';
+import { admitWorkload } from './config/admissionPolicy';
+import type { PolicyOrigin } from './config/admissionPolicy';
 
 const SEVERITY: Record<Mode, Severity> = {
   enforce: 'error',
@@ -65,6 +70,12 @@ export interface ResolvedOptions {
   maxFileBytes: number;
   maxAliasCount: number;
   maxDepth: number;
+  chartTemplate: boolean;
+  admission: AdmissionConfig | null;
+  asUser: string | null;
+  /** Identifies `admission` and `asUser` for caches. */
+  admissionKey: string;
+  maxFindings: number;
   suppressions: boolean;
 }
 
@@ -86,6 +97,13 @@ export function resolveOptions(o: AnalyzeOptions): ResolvedOptions {
     maxFileBytes: o.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
     maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
     maxDepth: o.maxDepth ?? DEFAULT_LIMITS.maxDepth,
+    chartTemplate: o.chartTemplate ?? false,
+    admission: o.admission ?? null,
+    asUser: o.asUser ?? null,
+    admissionKey: o.admission
+      ? JSON.stringify([o.admission.file, o.admission.defaults, o.admission.exemptions, o.asUser])
+      : '',
+    maxFindings: o.maxFindings ?? DEFAULT_LIMITS.maxFindings,
     suppressions: o.suppressions ?? true,
   };
 }
@@ -165,6 +183,65 @@ function modeRuns(
   return { runs: [run], head: run };
 }
 
+/**
+ * The modes to evaluate under the cluster's admission configuration, or the
+ * exemption that applies to every mode (admitWorkload: upstream's order of
+ * exemptions, labels and defaults).
+ */
+function admissionRuns(
+  o: ResolvedOptions,
+  config: AdmissionConfig,
+  kind: string,
+  ns: string | null,
+  runtimeClassName: string | null,
+  local: ReadonlyMap<string, NamespaceLabels>,
+): { runs: ModeRun[]; head: ModeRun; exemption: string | null } {
+  const namespace = ns ?? 'default';
+  const labelled = o.namespaceLabels
+    ? (local.get(namespace) ?? o.namespaces.get(namespace))
+    : undefined;
+  const adm = admitWorkload(config, {
+    kind,
+    namespace,
+    namespaceLabels: labelled?.labels ?? null,
+    runtimeClassName,
+    asUser: o.asUser,
+  });
+  const enforce = adm.modes.enforce.policy;
+  const fallback: ModeRun = {
+    mode: 'enforce',
+    policy: { level: enforce.level, version: enforce.version },
+    minor: evaluatedMinor(enforce.version),
+    source: { kind: 'admission' },
+  };
+  if (adm.exemption) return { runs: [], head: fallback, exemption: adm.exemption.message };
+  const source = (origin: PolicyOrigin): PolicySource => {
+    if (origin.kind === 'label' || origin.kind === 'followsEnforce') {
+      return {
+        kind: 'namespace',
+        namespace,
+        ...(labelled ? { file: labelled.file, span: labelled.spans[origin.label] } : {}),
+        label: origin.label,
+      };
+    }
+    if (origin.kind === 'configDefault')
+      return { kind: 'admission', file: origin.file, span: origin.span, label: origin.key };
+    return { kind: 'admission' };
+  };
+  const runs: ModeRun[] = [];
+  for (const mode of ['enforce', 'warn', 'audit'] as const) {
+    const v = adm.modes[mode];
+    if (!v.applies || v.exemption || v.policy.level === 'privileged') continue;
+    runs.push({
+      mode,
+      policy: { level: v.policy.level, version: v.policy.version },
+      minor: evaluatedMinor(v.policy.version),
+      source: source(v.policy.levelOrigin),
+    });
+  }
+  return { runs, head: runs[0] ?? fallback, exemption: null };
+}
+
 function message(reason: string, detail: string, path: string): string {
   return `${detail ? `${reason} (${detail})` : reason || 'unknown forbidden reason'} at ${path}`;
 }
@@ -186,8 +263,10 @@ export function analyzeParsed(
     workloads: [],
     objects: 0,
   };
+  const annotated: AnnotationSuppression[] = [];
+  let cutShort = false;
   parsed.docs.forEach((doc, docIndex) => {
-    if (parsed.broken.has(docIndex)) return;
+    if (parsed.broken.has(docIndex) || cutShort) return;
     const ctx = new DocContext(doc, o.maxAliasCount);
     const visit = (obj: Cursor, apiVersion: string, kind: string, item: number | null) => {
       analysis.objects++;
@@ -232,7 +311,22 @@ export function analyzeParsed(
       const template = podTemplate(obj, kind);
       if (!template) return;
       const pod = new PodView(template);
-      const { runs, head } = modeRuns(o, ref.namespace, local);
+      let exemption: string | null = null;
+      let runs: ModeRun[];
+      let head: ModeRun;
+      if (o.admission) {
+        const a = admissionRuns(
+          o,
+          o.admission,
+          kind,
+          ref.namespace,
+          pod.spec.get('runtimeClassName').str() ?? null,
+          local,
+        );
+        runs = a.runs;
+        head = a.head;
+        exemption = a.exemption;
+      } else ({ runs, head } = modeRuns(o, ref.namespace, local));
       const objSpan = obj.span;
       const headSpan = (obj.get('kind').node ? obj.get('kind').span : objSpan) satisfies Span;
       const summary: WorkloadSummary = {
@@ -242,8 +336,20 @@ export function analyzeParsed(
         policy: head.policy,
         policySource: head.source,
         podSpecSpan: pod.spec.node ? pod.spec.span : null,
+        ...(exemption ? { exemption } : {}),
       };
       analysis.workloads.push(summary);
+      annotationSuppressions(obj, template, objSpan, ref, annotated);
+      if (exemption) {
+        // One note, no findings: admission does not evaluate an exempt workload.
+        analysis.notes.push({
+          message: exemption,
+          span: headSpan,
+          code: 'policy',
+          severity: 'information',
+        });
+        return;
+      }
       const outcomes = new Map<CheckVariant, Outcome | null>();
       const seen = new Set<string>();
       for (const run of runs) {
@@ -255,6 +361,8 @@ export function analyzeParsed(
           }
           if (!outcome) continue;
           for (const p of outcome.problems) {
+            if (analysis.findings.length > o.maxFindings) break; // noted below
+            // The container name cut short: a 1 MB name would make every key 1 MB.
             const key = `${check.id}:${p.span.start}:${p.span.end}:${clip(p.container ?? '')}:${p.detail}`;
             if (seen.has(key)) continue; // reported once, at the most severe mode
             seen.add(key);
@@ -291,10 +399,50 @@ export function analyzeParsed(
       });
     }
     for (const e of ctx.errors) analysis.errors.push(e);
+    if (analysis.findings.length > o.maxFindings) {
+      // Bounded output: the first findings, and a note where evaluation stopped.
+      cutShort = true;
+      analysis.findings.length = o.maxFindings;
+      const r = doc.range;
+      analysis.notes.push({
+        message: `Not fully evaluated: more than ${o.maxFindings} findings; the first ${o.maxFindings} are shown and the rest of the file is not evaluated`,
+        span: { start: r[0], end: Math.min(r[1], r[0] + 1) },
+        code: 'limit',
+        severity: 'information',
+      });
+    }
   });
 
-  if (o.suppressions) applySuppressions(text, parsed.docs, analysis);
+  if (o.suppressions) applySuppressions(text, parsed.docs, analysis, annotated);
   return analysis;
+}
+
+interface AnnotationSuppression extends Suppression {
+  object: ObjectRef;
+}
+
+/** The `podsec.io/ignore` annotations of a workload and of its pod template, covering the object. */
+function annotationSuppressions(
+  obj: Cursor,
+  template: Cursor,
+  covers: Span,
+  object: ObjectRef,
+  out: AnnotationSuppression[],
+): void {
+  const seen = new Set<unknown>();
+  for (const holder of [obj, template]) {
+    const value = holder.get('metadata').get('annotations').get(IGNORE_ANNOTATION);
+    if (!value.present || seen.has(value.node)) continue;
+    seen.add(value.node);
+    out.push({
+      ...parseDirective(value.str() ?? ''),
+      span: value.span,
+      covers,
+      used: false,
+      form: 'annotation',
+      object,
+    });
+  }
 }
 
 function toFinding(
@@ -319,15 +467,19 @@ function toFinding(
     mode: run.mode,
     reason: outcome.reason,
     detail: p.detail,
-    message: message(outcome.reason, p.detail, p.path),
+    message: p.defaulted
+      ? `${message(outcome.reason, p.detail, p.path)} (${p.defaulted})`
+      : message(outcome.reason, p.detail, p.path),
     path: p.path,
     span: p.span,
     object,
-    container: p.container,
+    // Cut like the message quotes it: a 1 MB name aliased into every container stays bounded.
+    container: p.container === null ? null : clip(p.container),
     policy: run.policy,
     evaluatedVersion: `v1.${run.minor}`,
     policySource: run.source,
     fixes,
+    ...(p.defaulted ? { defaulted: p.defaulted } : {}),
   };
 }
 
@@ -361,19 +513,34 @@ function applySuppressions(
   text: string,
   docs: readonly Document.Parsed[],
   analysis: Analysis,
+  annotated: readonly AnnotationSuppression[],
 ): void {
-  if (!text.includes('podsec-ignore')) return;
-  const lines = new LineIndex(text);
-  const docRanges: Span[] = [];
-  for (const d of docs) {
-    const c = d.contents as { range?: [number, number, number] } | null;
-    if (c?.range) docRanges.push({ start: c.range[0], end: d.range[2] });
+  const sups: Array<Suppression & { object?: ObjectRef }> = [];
+  if (text.includes('podsec-ignore')) {
+    const lines = new LineIndex(text);
+    const docRanges: Span[] = [];
+    for (const d of docs) {
+      const c = d.contents as { range?: [number, number, number] } | null;
+      if (c?.range) docRanges.push({ start: c.range[0], end: d.range[2] });
+    }
+    sups.push(...findSuppressions(text, lines, docRanges));
   }
-  const sups = findSuppressions(text, lines, docRanges);
+  // Comments first: the nearer suppression gives a finding its reason.
+  sups.push(...annotated);
   if (sups.length === 0) return;
-  analysis.findings = analysis.findings.filter(
-    (f) => suppressedBy(sups, f.check, f.span.start) === null,
-  );
+  const kept: Finding[] = [];
+  const suppressed: SuppressedFinding[] = analysis.suppressed ?? [];
+  for (const f of analysis.findings) {
+    const s = suppressedBy(sups, f.check, f.span.start);
+    if (s === null) kept.push(f);
+    else
+      suppressed.push({
+        ...f,
+        suppression: { kind: s.form ?? 'comment', justification: s.reason, span: s.span },
+      });
+  }
+  analysis.findings = kept;
+  if (suppressed.length > 0) analysis.suppressed = suppressed;
   const policy: Policy = analysis.findings[0]?.policy ?? { level: 'restricted', version: 'latest' };
   for (const s of sups) {
     const problems: string[] = [];
@@ -386,7 +553,10 @@ function applySuppressions(
     if (!s.used && s.checks.length > 0 && !s.checks.some(isHardeningCheckId))
       problems.push('it silences nothing here');
     if (problems.length === 0) continue;
-    const detail = `${problems.join('; ')}. Use: # podsec-ignore <checkId>[,<checkId>…] -- <reason>`;
+    const detail =
+      s.form === 'annotation'
+        ? `${problems.join('; ')}. Use: ${IGNORE_ANNOTATION}: "<checkId>[,<checkId>…] -- <reason>"`
+        : `${problems.join('; ')}. Use: # podsec-ignore <checkId>[,<checkId>…] -- <reason>`;
     analysis.findings.push({
       check: 'invalidSuppression',
       level: policy.level,
@@ -397,7 +567,7 @@ function applySuppressions(
       message: `invalid suppression: ${detail}`,
       path: '',
       span: s.span,
-      object: { kind: '', name: null, namespace: null, document: 0, item: null },
+      object: s.object ?? { kind: '', name: null, namespace: null, document: 0, item: null },
       container: null,
       policy,
       evaluatedVersion: `v1.${evaluatedMinor(policy.version)}`,

@@ -76,7 +76,10 @@ export { applyEdits } from './fixes/edits';
 export { splitDocuments } from './parse';
 export { DEFAULT_LIMITS } from './limits';
 export { WORKLOAD_KINDS } from './workloads';
-export { clip, escapeMarkdown, MAX_QUOTED, plural, visible } from './text';
+export { clip, escapeMarkdown, MAX_QUOTED, plural, quoteText, visible } from './text';
+export { findingSubject, findingSummary } from './summary';
+export { isChartTemplate } from './decode/templates';
+export type { FileProbe } from './decode/templates';
 
 /** Analyse a whole text: every YAML document, every workload, at the configured or labelled policy. */
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
@@ -101,6 +104,7 @@ export {
   HARDENING_DEFAULT_NAMESPACE,
   hardeningEnabled,
   hardeningOptionsFrom,
+  hardeningReport,
   hardeningSource,
   isHardeningCheckId,
   isHardeningFinding,
@@ -113,6 +117,7 @@ export type {
   HardeningCheckId,
   HardeningCheckInfo,
   HardeningOptions,
+  HardeningReport,
   HardeningResult,
   HardeningRun,
   HardeningSource,
@@ -122,3 +127,4 @@ export type {
   WorkloadIsolation,
   WorkloadResources,
 } from './hardening/index';
+export { annotationSuppressionEdits } from './suppressEdit';

@@ -8,4 +8,6 @@ export const DEFAULT_LIMITS = {
   maxDepth: 500,
   /** Findings reported per YAML document; past it, one limit message says the rest were not. */
   maxFindingsPerDocument: 1000,
+  /** Findings reported for one text; evaluation stops there, with a note saying so. */
+  maxFindings: 100_000,
 } as const;

@@ -1,15 +1,20 @@
 /**
  * Multi-document parsing with source ranges. YAML errors become diagnostics
  * at their position; inputs that are not evaluated (over a limit, binary,
- * Helm templates) get one clear message instead of findings.
+ * a Helm chart's templates) get one clear message instead of findings.
+ * `{{ … }}` elsewhere is text (see decode/templates.ts).
  */
 import { parseAllDocuments } from 'yaml';
 import type { Document } from 'yaml';
+import { decodeIssues, unreadAfterEnd } from './decode/kubectl';
+import { chartTemplateNote, templateNote } from './decode/templates';
 import type { Diagnostic } from './types';
 
 export interface ParseLimits {
   maxFileBytes: number;
   maxDepth: number;
+  /** The file is a Helm chart template (`isChartTemplate`): with `{{` it is not evaluated. */
+  chartTemplate?: boolean;
 }
 
 export interface ParsedFile {
@@ -20,7 +25,6 @@ export interface ParsedFile {
   broken: Set<number>;
 }
 
-const HELM_ACTION = /\{\{-?[\s\S]*?-?\}\}/;
 /**
  * Characters YAML does not allow in a stream (C0 controls but tab and line
  * breaks, DEL, C1 controls but NEL, U+FFFE/U+FFFF): Kubernetes' decoder
@@ -134,15 +138,8 @@ export function precheck(text: string, limits: ParseLimits): ParsedFile | null {
     });
     return out;
   }
-  const helm = HELM_ACTION.exec(text);
-  if (helm) {
-    out.notes.push({
-      message:
-        'Not evaluated: this is a template ({{ … }} actions, e.g. a Helm chart). Check the rendered manifests instead (helm template … | podsec -)',
-      span: { start: helm.index, end: helm.index + helm[0].length },
-      code: 'policy',
-      severity: 'information',
-    });
+  if (limits.chartTemplate === true && text.includes('{{')) {
+    out.notes.push(chartTemplateNote(text));
     return out;
   }
   return null;
@@ -152,8 +149,40 @@ function shorten(message: string): string {
   return message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE - 1)}…`;
 }
 
-/** Parse YAML documents; errors become diagnostics and mark their document as not evaluated. */
+/**
+ * Parse YAML documents as the YAML library reads them (duplicate keys are
+ * "Map keys must be unique" errors); errors become diagnostics and mark
+ * their document as not evaluated. The Kustomize build reads with this.
+ */
 export function parseDocs(text: string, requestedDepth: number): ParsedFile {
+  return parseYaml(text, requestedDepth, true);
+}
+
+/**
+ * Parse YAML documents as kubectl decodes them (decode/kubectl.ts):
+ * duplicate keys reported but read (the last wins), what go-yaml v2 rejects
+ * reported at its place, documents kubectl never reads marked, and a note
+ * when an error sits at a `{{ … }}` action. What the engine evaluates.
+ */
+export function decodeDocs(text: string, requestedDepth: number): ParsedFile {
+  const out = parseYaml(text, requestedDepth, false);
+  const docs = out.docs;
+  docs.forEach((doc, i) => {
+    if (out.broken.has(i)) return;
+    const issues = decodeIssues(doc);
+    for (const e of issues.errors) out.errors.push(e);
+    if (issues.fatal) out.broken.add(i);
+  });
+  for (const { index, diagnostic } of unreadAfterEnd(docs)) {
+    out.errors.push(diagnostic);
+    out.broken.add(index);
+  }
+  const note = templateNote(text, out.errors);
+  if (note) out.notes.push(note);
+  return out;
+}
+
+function parseYaml(text: string, requestedDepth: number, uniqueKeys: boolean): ParsedFile {
   const out: ParsedFile = { docs: [], errors: [], notes: [], broken: new Set() };
   const maxDepth = Math.min(requestedDepth, SAFE_DEPTH);
   const depth = nestingDepth(text, maxDepth);
@@ -168,7 +197,7 @@ export function parseDocs(text: string, requestedDepth: number): ParsedFile {
   }
   let docs: Document.Parsed[];
   try {
-    const parsed = parseAllDocuments(text, { version: '1.1', prettyErrors: false });
+    const parsed = parseAllDocuments(text, { version: '1.1', prettyErrors: false, uniqueKeys });
     docs = Array.isArray(parsed) ? parsed : [];
   } catch (e) {
     out.errors.push({
@@ -196,8 +225,9 @@ export function parseDocs(text: string, requestedDepth: number): ParsedFile {
   return out;
 }
 
+/** A whole text as the engine evaluates it: the prechecks, then `decodeDocs`. */
 export function parseFile(text: string, limits: ParseLimits): ParsedFile {
-  return precheck(text, limits) ?? parseDocs(text, limits.maxDepth);
+  return precheck(text, limits) ?? decodeDocs(text, limits.maxDepth);
 }
 
 /**

@@ -2,7 +2,7 @@
  * The registry of checks: validates the list once, and selects which variant
  * of which check runs for a (level, version), with restricted overrides.
  */
-import type { CheckDefinition, CheckVariant } from './checks/api';
+import type { CheckDefinition, CheckVariant } from './checks/shared/api';
 import { allowPrivilegeEscalation } from './checks/allowPrivilegeEscalation';
 import { appArmorProfile } from './checks/appArmorProfile';
 import { capabilities_baseline } from './checks/capabilities_baseline';

@@ -6,6 +6,15 @@
  * on its own line silences those checks in the YAML node that starts on the
  * next line (a field, a container, or, above a document's first line, the
  * whole document); at the end of a line it silences them on that line's node.
+ *
+ * Comments do not survive tools that re-serialise YAML (kustomize build,
+ * helm template), so an object may carry the same directive as an annotation,
+ * on the workload or on its pod template, silencing those checks in the
+ * whole object:
+ *
+ *   metadata:
+ *     annotations:
+ *       podsec.io/ignore: "<checkId>[,<checkId>…] -- <reason>"
  */
 import { HARDENING_CHECK_IDS } from './hardening/results';
 import type { HardeningCheckId } from './hardening/results';
@@ -23,6 +32,29 @@ export interface Suppression {
   /** Offsets silenced: [start, end). */
   covers: Span;
   used: boolean;
+  /** A `# podsec-ignore` comment (the default) or a `podsec.io/ignore` annotation. */
+  form?: 'comment' | 'annotation';
+}
+
+/** The annotation key of object-level suppressions. */
+export const IGNORE_ANNOTATION = 'podsec.io/ignore';
+
+/** The parts of a directive's body: `<checkId>[,<checkId>…] -- <reason>`. */
+export function parseDirective(body: string): {
+  checks: Array<CheckId | HardeningCheckId>;
+  unknown: string[];
+  reason: string;
+} {
+  const b = body.trim();
+  const sep = b.indexOf('--');
+  const idsPart = (sep >= 0 ? b.slice(0, sep) : b).trim();
+  const reason = sep >= 0 ? b.slice(sep + 2).trim() : '';
+  const ids = idsPart.split(/[\s,]+/).filter((x) => x.length > 0);
+  return {
+    checks: ids.filter((x): x is CheckId | HardeningCheckId => KNOWN.has(x)),
+    unknown: ids.filter((x) => !KNOWN.has(x)),
+    reason,
+  };
 }
 
 const DIRECTIVE = /(^|[ \t])#[ \t]*podsec-ignore\b(.*)$/;
@@ -58,13 +90,7 @@ export function findSuppressions(
     const m = DIRECTIVE.exec(lineText);
     if (!m) continue;
     const hashAt = ls + (m.index ?? 0) + (m[1]?.length ?? 0);
-    const body = (m[2] ?? '').trim();
-    const sep = body.indexOf('--');
-    const idsPart = (sep >= 0 ? body.slice(0, sep) : body).trim();
-    const reason = sep >= 0 ? body.slice(sep + 2).trim() : '';
-    const ids = idsPart.split(/[\s,]+/).filter((s) => s.length > 0);
-    const checks = ids.filter((s): s is CheckId | HardeningCheckId => KNOWN.has(s));
-    const unknown = ids.filter((s) => !KNOWN.has(s));
+    const { checks, unknown, reason } = parseDirective(m[2] ?? '');
     // Target: this line when the comment trails content, else the next line with content.
     let target = line;
     const standalone = indentOf(text, ls, le) >= 0 && text[ls + indentOf(text, ls, le)] === '#';

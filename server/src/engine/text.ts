@@ -34,8 +34,13 @@ export function visible(s: string): string {
   });
 }
 
-/** The longest user text (a name, a value) quoted whole in a message, in characters. */
-export const MAX_QUOTED = 100;
+/**
+ * The longest user text (a name, a value) quoted whole in a message, in
+ * characters. Kubernetes names are at most 63 characters (DNS labels), so a
+ * name the API server would accept is never cut and upstream's wording stays
+ * exact.
+ */
+export const MAX_QUOTED = 64;
 
 /**
  * User text quoted in a message, cut to `max` characters with an ellipsis, so
@@ -44,8 +49,13 @@ export const MAX_QUOTED = 100;
  */
 export function clip(s: string, max: number = MAX_QUOTED): string {
   if (s.length <= max) return s;
-  let end = max - 1;
+  let end = Math.max(0, max - 1);
   const last = s.charCodeAt(end - 1);
   if (last >= 0xd800 && last <= 0xdbff) end--;
   return `${s.slice(0, end)}…`;
+}
+
+/** `"s"`, with `s` cut as clip cuts it. */
+export function quoteText(s: string, max: number = MAX_QUOTED): string {
+  return `"${clip(s, max)}"`;
 }

@@ -3,6 +3,7 @@
  * indices into the analysed string (UTF-16 code units, as JavaScript strings
  * count them); line/column conversion happens at the edges (CLI, LSP).
  */
+import type { AdmissionConfig } from './config/admission';
 import type { HardeningCheckId } from './hardening/results';
 import type { WorkloadIsolation } from './hardening/network';
 
@@ -80,7 +81,8 @@ export interface ObjectRef {
 
 /** Why a policy applies: the configured default, or a Namespace's labels. */
 export interface PolicySource {
-  kind: 'setting' | 'namespace';
+  /** `admission`: the cluster's admission configuration's default (file, span and label = its key when written there). */
+  kind: 'setting' | 'namespace' | 'admission';
   /** For namespace: the namespace name, the file it was declared in and the label's span. */
   namespace?: string;
   file?: string;
@@ -118,13 +120,36 @@ export interface Finding {
   evaluatedVersion: string;
   policySource: PolicySource;
   fixes: Fix[];
+  /** When the offending value comes from the API server's defaulting, not the text: how. */
+  defaulted?: string;
+  /** For a finding of a built Kustomize overlay: the overlays (as named in the message) whose build has it. */
+  overlays?: string[];
+  /**
+   * What the message adds about where the finding comes from (the overlays, the values key that
+   * would set a field, the object and value sets of a chart), for the short summary to keep.
+   */
+  context?: string[];
+}
+
+/** How a finding was silenced: a `# podsec-ignore` comment or a `podsec.io/ignore` annotation. */
+export interface SuppressionRef {
+  kind: 'comment' | 'annotation';
+  /** The reason written after `--`. */
+  justification: string;
+  /** Span of the comment, or of the annotation (its key and value). */
+  span: Span;
+}
+
+/** A finding a suppression silenced: kept so that reports can say so. */
+export interface SuppressedFinding extends Finding {
+  suppression: SuppressionRef;
 }
 
 export interface Diagnostic {
   message: string;
   span: Span;
-  /** 'yaml' for syntax errors, 'schema' for wrong types, 'limit' for inputs over a limit. */
-  code: 'yaml' | 'schema' | 'limit' | 'policy';
+  /** 'yaml' for syntax errors, 'schema' for wrong types, 'limit' for inputs over a limit, 'kustomize' for an overlay's build. */
+  code: 'yaml' | 'schema' | 'limit' | 'policy' | 'kustomize';
   severity: Severity;
 }
 
@@ -140,6 +165,8 @@ export interface WorkloadSummary {
   policySource: PolicySource;
   /** Offset of the pod template's spec node, or null when the template is missing. */
   podSpecSpan: Span | null;
+  /** When the cluster's admission configuration exempts the workload: the note saying which exemption. */
+  exemption?: string;
 }
 
 export interface Analysis {
@@ -154,6 +181,14 @@ export interface Analysis {
   objects: number;
   /** With the hardening checks: the NetworkPolicies isolating each workload of the file (hover). */
   hardening?: { isolation: WorkloadIsolation[] };
+  /** Findings silenced by a suppression (absent when none was). */
+  suppressed?: SuppressedFinding[];
+  /**
+   * Set when the findings come from building what reads this file (Kustomize
+   * overlays): the file's text alone is not evaluated, so fixes are the
+   * findings' own (placed at their origin), never a re-analysis of the text.
+   */
+  generated?: boolean;
 }
 
 /** Labels declared by a Namespace document somewhere in the inputs. */
@@ -175,10 +210,25 @@ export interface AnalyzeOptions {
   namespaces?: ReadonlyMap<string, NamespaceLabels>;
   /** File name for policy sources; informational. */
   file?: string;
+  /**
+   * The file is a Helm chart template (`isChartTemplate`): with `{{ … }}` in
+   * it, it gets one note instead of findings. Elsewhere `{{` is text.
+   */
+  chartTemplate?: boolean;
+  /**
+   * The cluster's PodSecurity admission configuration: its defaults replace
+   * `level`/`version` for namespaces without labels (and modes a Namespace
+   * does not label), and its exemptions apply (config/admissionPolicy.ts).
+   */
+  admission?: AdmissionConfig;
+  /** The user who creates the objects (exempt usernames), with `admission`. */
+  asUser?: string;
   /** Limits; see limits.ts for defaults. */
   maxFileBytes?: number;
   maxAliasCount?: number;
   maxDepth?: number;
+  /** Findings reported for one text before evaluation stops (with a note). */
+  maxFindings?: number;
   /**
    * Honour `podsec-ignore` comments (default true). Admission reads no comments: the level
    * advisor evaluates with this off to see what admission decides.

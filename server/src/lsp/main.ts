@@ -10,6 +10,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { InitializeResult, ServerCapabilities } from 'vscode-languageserver/node';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { ChartAnalyses } from './charts';
 import { Analyses } from './handlers/analyses';
 import { CodeActions } from './handlers/codeActions';
 import { Diagnostics } from './handlers/diagnostics';
@@ -18,6 +19,9 @@ import { HardeningIndex } from './handlers/hardening';
 import { Settings } from './handlers/settings';
 import { Views } from './handlers/views';
 import { Workspace } from './handlers/workspace';
+import { OverlayIndex } from './overlays';
+import { ProjectSettings } from './projectSettings';
+import { fileKey } from './uris';
 
 const connection = createConnection(ProposedFeatures.all);
 
@@ -31,11 +35,26 @@ process.on('unhandledRejection', (e: unknown) => {
 });
 
 const documents = new Documents(connection);
-const settings = new Settings(connection);
+const editorSettings = new Settings(connection);
+// The nearest .podsec.yaml over the editor's settings, for every handler.
+let folders: () => string[] = () => [];
+const settings = new ProjectSettings(editorSettings, () => folders());
 const workspace = new Workspace(connection, documents, settings);
+folders = () => workspace.folderPaths();
+workspace.onDidChangeWatchedFile((uri) => settings.fileChanged(uri));
 const hardening = new HardeningIndex(connection);
 workspace.onDidReadFile((file, text) => hardening.diskText(file, text));
-const analyses = new Analyses(connection, documents, settings, workspace, hardening);
+const charts = new ChartAnalyses(documents);
+const overlays = new OverlayIndex(documents, () => workspace.folderPaths());
+const analyses = new Analyses(
+  connection,
+  documents,
+  settings,
+  workspace,
+  hardening,
+  charts,
+  overlays,
+);
 const diagnostics = new Diagnostics(connection, documents, settings, analyses, workspace);
 const codeActions = new CodeActions(connection, analyses);
 const views = new Views(connection, documents, settings, analyses, workspace);
@@ -43,13 +62,30 @@ const views = new Views(connection, documents, settings, analyses, workspace);
 // An open document's Namespaces count instead of its file's on disk; then it is analysed.
 documents.onDidOpen((doc) => workspace.documentChanged(doc.uri, doc.getText()));
 documents.onDidChange((doc) => workspace.documentChanged(doc.uri, doc.getText()));
+// A change in one file of a Helm chart changes what its other open files show.
+documents.onDidChange((doc) => {
+  const chart = charts.chartOf(doc.uri);
+  if (chart) documents.scheduleSoon(charts.openUris(chart).filter((u) => u !== doc.uri));
+});
 documents.onDue((due) => void diagnostics.publish(due));
+// A file a Kustomize overlay reads changed: every open file of the tree shows the new build.
+const overlayFileChanged = (file: string) => {
+  if (overlays.touched(file)) documents.scheduleAll();
+};
+documents.onDidChange((doc) => overlayFileChanged(fileKey(doc.uri)));
+workspace.onDidChangeFile(overlayFileChanged);
 documents.onDidClose((uri) => {
+  overlayFileChanged(fileKey(uri));
   analyses.forget(uri);
-  settings.forget(uri);
+  editorSettings.forget(uri);
   workspace.documentClosed(uri);
   hardening.documentClosed(uri);
   diagnostics.forget(uri);
+  const chart = charts.chartOf(uri);
+  if (chart) {
+    charts.forget(chart);
+    documents.scheduleSoon(charts.openUris(chart));
+  }
 });
 
 // Settings and Namespace labels decide every finding and level: analyse again, refresh lenses.
@@ -64,7 +100,7 @@ workspace.onDidChangeNamespaces(reanalyseAll);
 hardening.onDidChange(() => documents.scheduleAll());
 
 connection.onInitialize((params): InitializeResult => {
-  settings.initialize(params);
+  editorSettings.initialize(params);
   const parts: ServerCapabilities[] = [
     documents.initialize(),
     diagnostics.initialize(),
@@ -91,6 +127,8 @@ if (process.env.PODSEC_TEST_HOOKS === '1') {
     gc();
     return process.memoryUsage();
   });
+  // How many times Helm charts were rendered, to check one render serves a burst and every open file.
+  connection.onRequest('podsec/debugChartRenders', () => charts.renders);
 }
 
 documents.listen();

@@ -48,6 +48,16 @@ import type { HardeningCheckId } from '../engine/hardening/results';
 
 export type PolicyLevel = Level;
 
+/**
+ * What each level means, in one wording: the level picker and package.json's
+ * `podsec.level` enumDescriptions (written by scripts/manifest.mjs) show these.
+ */
+export const LEVEL_DESCRIPTIONS: Readonly<Record<PolicyLevel, string>> = {
+  privileged: 'Unrestricted: checks nothing (known privilege escalations are allowed).',
+  baseline: 'Prevents known privilege escalations; minimally restrictive.',
+  restricted: 'Heavily restricted, following current pod hardening best practices.',
+};
+
 /** Values of `podsec.severity` entries. */
 export type SeveritySetting = 'error' | 'warning' | 'information' | 'hint' | 'off';
 
@@ -80,6 +90,12 @@ export interface PodsecSettings {
   maxFileSize: number;
   /** Most alias look-ups evaluated in one YAML document (alias bombs stop there). */
   maxAliasCount: number;
+  /**
+   * Attach the Namespace label that chose a finding's level to its diagnostic
+   * as related information (default false: the hover and status bar say it,
+   * and the Problems panel keeps one row per problem).
+   */
+  relatedInformation: boolean;
 }
 
 /** Settings the VS Code extension reads itself (the server never sees them). */
@@ -124,6 +140,7 @@ export const SEVERITY_CODES = [
   'schema',
   'limit',
   'policy',
+  'kustomize',
   'note',
 ] as const satisfies ReadonlyArray<EngineDiagnostic['code'] | 'note'>;
 
@@ -139,6 +156,10 @@ interface PolicyCommon {
   version: string;
   /** The concrete version evaluated, e.g. "v1.37". */
   evaluatedVersion: string;
+  /** URI of the `.podsec.yaml` whose settings apply to the document, when one does. */
+  configFile?: string;
+  /** The settings that file chose (`level`, `version`, `namespaceLabels`, `severity`, `exclude`). */
+  configKeys?: string[];
 }
 
 /** The policy of a document: from the settings, or from a Namespace's label. */
@@ -152,6 +173,18 @@ export type PolicyForDocumentResult =
       label: string;
       /** The URI of the file that declares the Namespace. */
       file: string;
+      /**
+       * Every mode the Namespace's labels set (with upstream's defaults:
+       * unlabelled is privileged, warn follows a stricter enforce): enforce,
+       * warn and audit, each with its level, version and the label behind it
+       * (null for a default).
+       */
+      modes?: Array<{
+        mode: 'enforce' | 'warn' | 'audit';
+        level: PolicyLevel;
+        version: string;
+        label: string | null;
+      }>;
     });
 
 export const PolicyForDocumentRequest = new RequestType<
@@ -202,6 +235,12 @@ export interface DiagnosticData {
   index: number;
   /** Check ID (findings) or engine code (errors, notes). */
   code: DiagnosticCode;
+  /**
+   * Indices of the other findings this diagnostic stands for: the same problem
+   * on the same field, found by another mode or by the check that overrides
+   * it (hostPathVolumes and restrictedVolumes on one volume). Absent when none.
+   */
+  also?: number[];
 }
 
 /** The `source` of every podsec diagnostic. */

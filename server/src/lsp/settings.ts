@@ -4,6 +4,7 @@
  * Pure; handlers/settings.ts asks the client and keeps the results.
  */
 import { DEFAULT_LIMITS, isLevel, isVersion } from '../engine';
+import { globSet } from '../engine/glob';
 import type { PodsecSettings, SeveritySetting } from './protocol';
 
 export const DEFAULT_SETTINGS: PodsecSettings = {
@@ -15,6 +16,7 @@ export const DEFAULT_SETTINGS: PodsecSettings = {
   exclude: [],
   maxFileSize: DEFAULT_LIMITS.maxFileBytes,
   maxAliasCount: DEFAULT_LIMITS.maxAliasCount,
+  relatedInformation: false,
 };
 
 const SEVERITIES = new Set<string>(['error', 'warning', 'information', 'hint', 'off']);
@@ -41,7 +43,27 @@ export function podsecSection(raw: unknown): unknown {
   return raw;
 }
 
-/** Turn a raw `podsec` section (any shape) into valid settings. */
+/** A value as a setting warning quotes it: JSON, cut short. */
+function shown(v: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(v) ?? String(v);
+  } catch {
+    text = String(v);
+  }
+  return text.length > 64 ? `${text.slice(0, 63)}…` : text;
+}
+
+/** Whether a key is set at all (unset and null mean the default, without a warning). */
+function isSet(v: unknown): boolean {
+  return v !== undefined && v !== null;
+}
+
+/**
+ * Turn a raw `podsec` section (any shape) into valid settings. Every invalid
+ * value is named in `problems` and falls back to the default for that key
+ * only (for `severity` and `exclude`, for that entry only).
+ */
 export function normalizeSettings(raw: unknown): NormalizedSettings {
   const problems: string[] = [];
   const s: PodsecSettings = {
@@ -49,43 +71,67 @@ export function normalizeSettings(raw: unknown): NormalizedSettings {
     severity: {},
     exclude: [],
   };
-  if (!isRecord(raw)) return { settings: s, problems };
-  if (typeof raw.enable === 'boolean') s.enable = raw.enable;
-  if (raw.level !== undefined && raw.level !== null) {
+  if (!isSet(raw)) return { settings: s, problems };
+  if (!isRecord(raw)) {
+    problems.push(`podsec: the settings are ${shown(raw)}, not an object; using the defaults.`);
+    return { settings: s, problems };
+  }
+  const bool = (key: 'enable' | 'namespaceLabels') => {
+    const v = raw[key];
+    if (!isSet(v)) return;
+    if (typeof v === 'boolean') s[key] = v;
+    else problems.push(`podsec.${key} ${shown(v)} is not true or false; using ${s[key]}.`);
+  };
+  bool('enable');
+  if (isSet(raw.level)) {
     if (isLevel(raw.level)) s.level = raw.level;
     else
       problems.push(
-        `podsec.level ${JSON.stringify(raw.level)} is not privileged, baseline or restricted; using restricted.`,
+        `podsec.level ${shown(raw.level)} is not privileged, baseline or restricted; using restricted.`,
       );
   }
-  if (raw.version !== undefined && raw.version !== null && raw.version !== '') {
+  if (isSet(raw.version) && raw.version !== '') {
     if (typeof raw.version === 'string' && isVersion(raw.version)) s.version = raw.version;
     else
       problems.push(
-        `podsec.version ${JSON.stringify(raw.version)} is not "latest" or v1.<minor>; using latest.`,
+        `podsec.version ${shown(raw.version)} is not "latest" or v1.<minor>; using latest.`,
       );
   }
-  if (typeof raw.namespaceLabels === 'boolean') s.namespaceLabels = raw.namespaceLabels;
+  bool('namespaceLabels');
   if (isRecord(raw.severity)) {
     for (const [k, v] of Object.entries(raw.severity)) {
       if (typeof v === 'string' && SEVERITIES.has(v)) s.severity[k] = v as SeveritySetting;
       else
         problems.push(
-          `podsec.severity.${k}: ${JSON.stringify(v)} is not error, warning, information, hint or off; ignored.`,
+          `podsec.severity.${shown(k).slice(1, -1)}: ${shown(v)} is not error, warning, information, hint or off; ignored.`,
         );
     }
+  } else if (isSet(raw.severity)) {
+    problems.push(`podsec.severity ${shown(raw.severity)} is not an object; using {}.`);
   }
   if (Array.isArray(raw.exclude)) {
-    s.exclude = raw.exclude.filter((g): g is string => typeof g === 'string' && g.length > 0);
+    const patterns: string[] = [];
+    (raw.exclude as unknown[]).forEach((g, i) => {
+      if (typeof g === 'string') patterns.push(g);
+      else problems.push(`podsec.exclude[${i}] ${shown(g)} is not a string; ignored.`);
+    });
+    // Compiled here once (cached by content): the matcher skips the patterns it cannot use.
+    for (const bad of globSet(patterns).invalid) {
+      problems.push(`podsec.exclude: ${shown(bad.pattern)}: ${bad.error}; ignored.`);
+    }
+    s.exclude = patterns;
+  } else if (isSet(raw.exclude)) {
+    problems.push(`podsec.exclude ${shown(raw.exclude)} is not a list of glob patterns; using [].`);
   }
-  if (typeof raw.maxFileSize === 'number' && Number.isFinite(raw.maxFileSize)) {
-    if (raw.maxFileSize > 0) s.maxFileSize = Math.floor(raw.maxFileSize);
-    else problems.push(`podsec.maxFileSize must be positive; using ${s.maxFileSize}.`);
-  }
-  if (typeof raw.maxAliasCount === 'number' && Number.isFinite(raw.maxAliasCount)) {
-    if (raw.maxAliasCount > 0) s.maxAliasCount = Math.floor(raw.maxAliasCount);
-    else problems.push(`podsec.maxAliasCount must be positive; using ${s.maxAliasCount}.`);
-  }
+  if (typeof raw.relatedInformation === 'boolean') s.relatedInformation = raw.relatedInformation;
+  const positive = (key: 'maxFileSize' | 'maxAliasCount') => {
+    const v = raw[key];
+    if (!isSet(v)) return;
+    if (typeof v === 'number' && Number.isFinite(v) && v >= 1) s[key] = Math.floor(v);
+    else problems.push(`podsec.${key} ${shown(v)} is not a positive number; using ${s[key]}.`);
+  };
+  positive('maxFileSize');
+  positive('maxAliasCount');
   return { settings: s, problems };
 }
 

@@ -4,10 +4,16 @@
  * position helpers the renderers share (1-based lines, columns in code points).
  */
 import { LineIndex } from '../engine/index';
-import type { Analysis, Severity } from '../engine/index';
+import type { Analysis, Diagnostic, Finding, Severity } from '../engine/index';
 
 export interface FileResult {
   path: string;
+  /**
+   * The path fingerprints and baselines use: relative to the working folder
+   * (the command line's) or to the `.podsec.yaml` naming the baseline (the
+   * editor's), `/`-separated. `path` when absent.
+   */
+  id?: string;
   /** The text the positions refer to (after --fix, the fixed text). */
   text: string;
   analysis: Analysis;
@@ -25,6 +31,17 @@ export interface FileResult {
   link?: { target: string; outside: boolean };
   /** --fix could not write the fixed text (changed on disk, read-only, ENOSPC...): why. */
   fixError?: string;
+  /**
+   * Set when a baseline was given (`--baseline`): the findings it already
+   * holds. They are reported as existing (severity note) and do not fail the run.
+   */
+  existing?: ReadonlySet<Finding>;
+}
+
+/** Against a baseline: `unchanged` (in it) or `new`; null when no baseline was given. */
+export function baselineState(r: FileResult, f: Finding): 'new' | 'unchanged' | null {
+  if (!r.existing) return null;
+  return r.existing.has(f) ? 'unchanged' : 'new';
 }
 
 /**
@@ -36,9 +53,26 @@ export function skipReason(r: FileResult): string | null {
   if (r.readError !== undefined) return r.readError;
   const limit = r.analysis.errors.find((d) => d.code === 'limit');
   if (limit) return limit.message;
-  const note = r.analysis.notes.find((d) => /^not evaluated/i.test(d.message));
+  const note = r.analysis.notes.find(isNotEvaluatedNote);
   return note ? note.message : null;
 }
+
+/**
+ * A note saying a file, a document or part of a build was not (fully)
+ * evaluated: a findings limit, an object not evaluated, a Kustomize build
+ * leaving out a remote resource, a Helm chart or a field.
+ */
+export const isNotEvaluatedNote = (d: Diagnostic): boolean =>
+  /^(?:(?:file|document) )?not (?:fully )?evaluated\b|: not evaluated\b|\bleaves it out\b|\bmissing from this build\b/i.test(
+    d.message,
+  );
+
+/**
+ * The one predicate of `--fail-on-skipped` and of `failOnSkipped` in
+ * `.podsec.yaml`: the file was not read (skipped, a read error) or not
+ * evaluated (over a limit, binary, a template). YAML errors fail a run anyway.
+ */
+export const notEvaluated = (r: FileResult): boolean => skipReason(r) !== null;
 
 /** Results of files that were looked at (not a named revisit, not a skipped one). */
 export const checked = (r: FileResult): boolean =>
@@ -76,6 +110,11 @@ export interface Totals {
   skipped: number;
   /** Fixed files --fix could not write. */
   notWritten: number;
+  /** Findings of the baseline (counted in `findings`, not in `bySeverity`). */
+  existing: number;
+  /** Findings silenced by a suppression (not counted in `findings`). */
+  suppressed: number;
+  /** New findings by severity. */
   bySeverity: Record<Severity, number>;
 }
 
@@ -87,6 +126,8 @@ export function totals(results: readonly FileResult[]): Totals {
     errors: 0,
     skipped: 0,
     notWritten: 0,
+    existing: 0,
+    suppressed: 0,
     bySeverity: { error: 0, warning: 0, information: 0 },
   };
   for (const r of results) {
@@ -95,7 +136,11 @@ export function totals(results: readonly FileResult[]): Totals {
     t.objects += r.analysis.objects;
     t.findings += r.analysis.findings.length;
     t.errors += r.analysis.errors.length + (r.readError ? 1 : 0);
-    for (const f of r.analysis.findings) t.bySeverity[f.severity]++;
+    t.suppressed += r.analysis.suppressed?.length ?? 0;
+    for (const f of r.analysis.findings) {
+      if (r.existing?.has(f)) t.existing++;
+      else t.bySeverity[f.severity]++;
+    }
   }
   return t;
 }

@@ -1,8 +1,30 @@
 /** `podsec --format json`: the results as one JSON document. */
-import { clip } from '../engine/index';
-import type { Diagnostic } from '../engine/index';
+import { clip, findingSummary } from '../engine/index';
+import type { Diagnostic, Finding, SuppressedFinding } from '../engine/index';
+import { dottedPath } from '../engine/project/index';
+import type { LocatedFinding } from '../engine/project/index';
 import type { FileResult } from './fileResult';
-import { checked, linesOf, locate, skipReason, totals } from './fileResult';
+import { baselineState, checked, linesOf, locate, skipReason, totals } from './fileResult';
+import { fingerprintsOf } from './fingerprint';
+
+/**
+ * For a finding placed at its origin in a chart (or an overlay): the object it
+ * was found in, what produced it, and the values key that would set a missing
+ * field.
+ */
+function renderedFrom(f: Finding): Record<string, unknown> {
+  const l = f as Partial<LocatedFinding>;
+  if (!l.rendered) return {};
+  return {
+    rendered: {
+      kind: l.rendered.kind,
+      name: l.rendered.name,
+      namespace: l.rendered.namespace,
+      source: l.rendered.source,
+      ...(l.valuesKey ? { valuesKey: dottedPath(l.valuesKey.path) } : {}),
+    },
+  };
+}
 
 export function toJson(
   results: readonly FileResult[],
@@ -19,23 +41,8 @@ export function toJson(
       path: r.path,
       ...(r.link ? { link: r.link } : {}),
       ...(r.fixError !== undefined ? { notWritten: r.fixError } : {}),
-      findings: r.analysis.findings.map((f) => ({
-        check: f.check,
-        ...(f.family ? { family: f.family } : {}),
-        level: f.level,
-        severity: f.severity,
-        message: f.message,
-        ...locate(linesOf(r), f.span.start, f.span.end),
-        object: {
-          kind: f.object.kind,
-          name: f.object.name === null ? null : clip(f.object.name),
-          namespace: f.object.namespace,
-          document: f.object.document,
-        },
-        container: f.container === null ? null : clip(f.container),
-        policy: { level: f.policy.level, version: f.evaluatedVersion },
-        fixable: f.fixes.length > 0,
-      })),
+      findings: r.analysis.findings.map((f) => finding(r, f)),
+      suppressed: (r.analysis.suppressed ?? []).map((f) => suppressed(r, f)),
       errors: [
         ...(r.readError
           ? [
@@ -63,7 +70,49 @@ export function toJson(
       errors: t.errors,
       skipped: t.skipped,
       notWritten: t.notWritten,
+      suppressed: t.suppressed,
+      ...(results.some((r) => r.existing) ? { existing: t.existing } : {}),
     },
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+function finding(r: FileResult, f: Finding) {
+  const state = baselineState(r, f);
+  return {
+    check: f.check,
+    ...(f.family ? { family: f.family } : {}),
+    level: f.level,
+    severity: f.severity,
+    message: f.message,
+    summary: findingSummary(f),
+    ...locate(linesOf(r), f.span.start, f.span.end),
+    object: {
+      kind: f.object.kind,
+      name: f.object.name === null ? null : clip(f.object.name),
+      namespace: f.object.namespace,
+      document: f.object.document,
+    },
+    container: f.container === null ? null : clip(f.container),
+    path: f.path,
+    policy: { level: f.policy.level, version: f.evaluatedVersion },
+    fixable: f.fixes.length > 0,
+    fingerprint: fingerprintsOf(r).finding(f),
+    ...(state ? { baseline: state } : {}),
+    ...(f.overlays ? { overlays: f.overlays } : {}),
+    ...renderedFrom(f),
+  };
+}
+
+function suppressed(r: FileResult, f: SuppressedFinding) {
+  const at = linesOf(r).humanPosition(f.suppression.span.start);
+  return {
+    ...finding(r, f),
+    suppression: {
+      kind: f.suppression.kind,
+      justification: f.suppression.justification,
+      line: at.line,
+      column: at.column,
+    },
+  };
 }

@@ -1,5 +1,5 @@
 /** `podsec` text output: one line per finding, grouped by file, and a summary line. */
-import { plural, visible } from '../engine/index';
+import { findingSummary, plural, visible } from '../engine/index';
 import type { Severity } from '../engine/index';
 import type { FileResult } from './fileResult';
 import { linesOf, totals } from './fileResult';
@@ -73,9 +73,10 @@ export function toText(results: readonly FileResult[], color: boolean): string {
       });
     }
     for (const f of r.analysis.findings) {
+      const existing = r.existing?.has(f) === true;
       rows.push({
         at: f.span.start,
-        line: `${where(f.span.start)}  ${sev(f.severity)}  ${visible(f.message)}  ${s.dim(`[${f.check}]`)}`,
+        line: `${where(f.span.start)}  ${sev(existing ? 'note' : f.severity)}  ${visible(findingSummary(f))}  ${s.dim(`[${f.check}]${existing ? ' (existing, in the baseline)' : ''}`)}`,
       });
     }
     if (r.fixed)
@@ -97,12 +98,14 @@ export function toText(results: readonly FileResult[], color: boolean): string {
     plural(t.bySeverity.error, 'error'),
     plural(t.bySeverity.warning, 'warning'),
     ...(t.bySeverity.information > 0 ? [plural(t.bySeverity.information, 'info', 'info')] : []),
+    ...(results.some((r) => r.existing) ? [`${t.existing} existing`] : []),
   ];
   const fixed = results.reduce((n, r) => n + (r.fixed ?? 0), 0);
-  const clean = t.findings === 0 && t.errors === 0 && t.notWritten === 0;
+  const clean = t.findings - t.existing === 0 && t.errors === 0 && t.notWritten === 0;
   const summary =
     `${clean ? (t.skipped === 0 ? '✓' : '!') : '✖'} ${plural(t.findings, 'finding')} (${parts.join(', ')})` +
     `${t.errors > 0 ? `, ${plural(t.errors, 'file error')}` : ''}` +
+    `${t.suppressed > 0 ? `, ${t.suppressed} suppressed` : ''}` +
     ` in ${plural(t.objects, 'object')}, ${plural(t.files, 'file')}` +
     `${t.skipped > 0 ? `; ${t.skipped} skipped (not read or not evaluated)` : ''}` +
     `${fixed > 0 ? `; ${plural(fixed, 'fix', 'fixes')} applied` : ''}` +

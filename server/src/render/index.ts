@@ -6,13 +6,23 @@
  *   findingsText.ts    `podsec` text output
  *   findingsJson.ts    `podsec --format json`
  *   sarif.ts           `podsec --format sarif`
+ *   github.ts          `podsec --format github` (GitHub Actions annotations)
+ *   junit.ts           `podsec --format junit`
+ *   fingerprint.ts     findings' identities across commits (SARIF, JSON, baselines)
+ *   baseline.ts        reading a baseline and marking the findings it holds
  *   reportText.ts      `podsec report` text output
  *   reportMarkdown.ts  the report as Markdown (editor preview, `--format markdown`)
  */
 export type { FileResult, HumanRange, Totals } from './fileResult';
-export { checked, skipReason, totals } from './fileResult';
+export { baselineState, checked, notEvaluated, skipReason, totals } from './fileResult';
 export { toText } from './findingsText';
 export { toJson } from './findingsJson';
-export { toSarif } from './sarif';
+export { SECURITY_SEVERITY, toSarif } from './sarif';
+export type { SarifContext } from './sarif';
+export { escapeData, escapeProperty, toGithub } from './github';
+export { toJunit, xmlEscape } from './junit';
+export { allFindings, FINGERPRINT_KEY, fingerprintPath, fingerprintsOf } from './fingerprint';
+export { applyBaseline, BaselineError, parseBaseline } from './baseline';
+export type { Baseline } from './baseline';
 export { reportText } from './reportText';
 export { reportMarkdown, toNextPhrase, workloadTitle } from './reportMarkdown';

@@ -3,6 +3,7 @@
  * Report" preview, the `podsec/report` request and `podsec report --format
  * markdown`.
  */
+import { hardeningMarkdown } from './reportHardening';
 import { escapeMarkdown as md, plural } from '../engine/index';
 import type { AdvisorReport, Level, Located, ModeLabel } from '../engine/index';
 
@@ -26,14 +27,34 @@ function modeText(m: ModeLabel): string {
   return `**${m.level}** (${v})${m.labelled ? '' : ' _default_'}`;
 }
 
-/** The report as Markdown (the editor's "Show Pod Security Report" and `podsec report --format markdown`). */
-export function reportMarkdown(r: AdvisorReport, linkFor?: (l: Located) => string): string {
+/** What the editor checks workloads of unlabelled namespaces against, for the report to say. */
+export interface EditorPolicy {
+  level: Level;
+  version: string;
+  /** Where that level comes from, in words (e.g. "the `podsec.level` setting"). */
+  from: string;
+}
+
+/**
+ * The report as Markdown (the editor's "Show Pod Security Report" and `podsec
+ * report --format markdown`). `linkFor` makes places links (the editor's
+ * preview opens them at the line); `editor` is the policy the editor applies
+ * where no label chooses one, stated next to the cluster's default.
+ */
+export function reportMarkdown(
+  r: AdvisorReport,
+  linkFor?: (l: Located) => string,
+  editor?: EditorPolicy,
+): string {
   const out: string[] = [];
-  const where = (l: Located) => {
-    const label = code(`${l.path}:${l.line}`);
+  const link = (label: string, l: Located) => {
     const href = linkFor?.(l);
     return href ? `[${label}](${href})` : label;
   };
+  const where = (l: Located) => link(code(`${l.path}:${l.line}`), l);
+  /** A place in a file already named: its line only. */
+  const lineIn = (l: Located, file: string) =>
+    l.path === file ? link(`line ${l.line}`, l) : where(l);
   out.push('# Pod Security report');
   out.push('');
   out.push(
@@ -53,6 +74,13 @@ export function reportMarkdown(r: AdvisorReport, linkFor?: (l: Located) => strin
     out.push(
       `Labels: enforce ${modeText(ns.enforce)}, warn ${modeText(ns.warn)}, audit ${modeText(ns.audit)}.${declared}`,
     );
+    if (editor && !ns.enforce.labelled) {
+      out.push('');
+      out.push(
+        `The editor checks these workloads at **${editor.level}** (${md(editor.version)}), from ${editor.from}; ` +
+          `a cluster admits them at its default, **${ns.enforce.level}** (${ns.enforce.version}), until the namespace is labelled.`,
+      );
+    }
     if (ns.workloads.length === 0) {
       out.push('');
       out.push('No workloads.');
@@ -79,7 +107,7 @@ export function reportMarkdown(r: AdvisorReport, linkFor?: (l: Located) => strin
       out.push('### What stands between each workload and the next level');
       for (const w of withBlockers) {
         out.push('');
-        out.push(`${workloadTitle(w)} (${w.level} → ${w.next ?? ''}):`);
+        out.push(`${workloadTitle(w)} in ${where(w)} (${w.level} → ${w.next ?? ''}):`);
         out.push('');
         for (const b of w.blockers) {
           const fix =
@@ -89,7 +117,7 @@ export function reportMarkdown(r: AdvisorReport, linkFor?: (l: Located) => strin
                 ? 'fix may change behaviour'
                 : 'no fix';
           out.push(
-            `- ${code(b.check)} ${md(b.message)} at ${where(b)} (${fix}${b.suppressed ? '; suppressed in the file, still counted by admission' : ''})`,
+            `- ${code(b.check)} ${md(b.message)} at ${lineIn(b, w.path)} (${fix}${b.suppressed ? '; suppressed in the file, still counted by admission' : ''})`,
           );
         }
       }
@@ -107,10 +135,11 @@ export function reportMarkdown(r: AdvisorReport, linkFor?: (l: Located) => strin
       out.push(
         `- ${workloadTitle(w.workload)} in ${code(w.workload.namespace)} at ${where(w.workload)}: ${w.fromLevel} → ${w.toLevel}`,
       );
+      const file = w.workload.path;
       for (const c of w.added)
-        out.push(`  - new: ${code(c.check)} ${md(c.message)} at ${where(c)}`);
+        out.push(`  - new: ${code(c.check)} ${md(c.message)} at ${lineIn(c, file)}`);
       for (const c of w.relaxed) {
-        out.push(`  - relaxed: ${code(c.check)} ${md(c.message)} at ${where(c)}`);
+        out.push(`  - relaxed: ${code(c.check)} ${md(c.message)} at ${lineIn(c, file)}`);
       }
     }
   }
@@ -148,6 +177,7 @@ export function reportMarkdown(r: AdvisorReport, linkFor?: (l: Located) => strin
       }
     }
   }
+  if (r.hardening) out.push(...hardeningMarkdown(r.hardening));
   if (r.errors.length > 0) {
     out.push('');
     out.push('## Not evaluated');

@@ -1,4 +1,5 @@
 /** `podsec report` as plain text (colours on a terminal). */
+import { hardeningText } from './reportHardening';
 import { plural } from '../engine/index';
 import type { AdvisorReport, Level, ReportWorkload } from '../engine/index';
 
@@ -117,6 +118,7 @@ export function reportText(r: AdvisorReport, color: boolean): string {
       for (const g of mut) out.push(`    ${g.field} ${g.value}: ${g.note}`);
     }
   }
+  if (r.hardening) out.push(...hardeningText(r.hardening, p.bold));
   if (r.errors.length > 0) {
     out.push('');
     out.push(p.bold('not evaluated'));

@@ -1,8 +1,29 @@
-/** `podsec --format sarif`: SARIF 2.1.0 for code-scanning UIs. */
-import { CHECKS, clip, HARDENING_CHECK_IDS, HARDENING_CHECKS } from '../engine/index';
-import type { Finding, Severity } from '../engine/index';
+/**
+ * `podsec --format sarif`: SARIF 2.1.0 for code-scanning UIs (GitHub code
+ * scanning, and any other SARIF consumer).
+ *
+ * - Every result has `partialFingerprints["podsec/v1"]` (fingerprint.ts):
+ *   the same across commits while the finding is about the same field.
+ * - Suppressed findings stay, with `suppressions: [{ kind: "inSource",
+ *   justification }]`.
+ * - Rules carry `help` (allowed values, fields, how to suppress) and
+ *   `properties["security-severity"]` (SECURITY_SEVERITY below); results
+ *   carry `fixes` with the same edits `--fix` makes.
+ * - With a baseline, results have `baselineState` (`unchanged` ones at
+ *   level `note`).
+ * - `invocations[0]` holds the policy and whether the run passed.
+ */
+import {
+  CHECKS,
+  clip,
+  HARDENING_CHECK_IDS,
+  HARDENING_CHECKS,
+  isHardeningCheckId,
+} from '../engine/index';
+import type { CheckLevel, Finding, Mode, Severity, SuppressedFinding } from '../engine/index';
 import type { FileResult } from './fileResult';
-import { linesOf, locate } from './fileResult';
+import { baselineState, isNotEvaluatedNote, linesOf, locate } from './fileResult';
+import { allFindings, FINGERPRINT_KEY, fingerprintsOf } from './fingerprint';
 
 const SARIF_LEVEL: Record<Severity, string> = {
   error: 'error',
@@ -10,79 +31,151 @@ const SARIF_LEVEL: Record<Severity, string> = {
   information: 'note',
 };
 const DOCS = 'https://kubernetes.io/docs/concepts/security/pod-security-standards/';
+const SUPPRESS_HELP =
+  'To accept a finding, add `# podsec-ignore <check> -- <reason>` above the field, or the ' +
+  'annotation `podsec.io/ignore: "<check> -- <reason>"` on the workload.';
 
-export function toSarif(results: readonly FileResult[], version: string): string {
-  const rules = [
-    ...CHECKS.map((c) => ({
-      id: c.id,
-      name: c.id,
-      shortDescription: { text: `${c.title} (${c.level})` },
-      fullDescription: { text: `Allowed: ${c.allowed}. Fields: ${c.fields.join(', ')}.` },
-      helpUri: `${DOCS}#${c.level}`,
-      properties: { level: c.level },
-    })),
-    ...HARDENING_CHECK_IDS.map((id) => {
+/**
+ * `security-severity` (0.0–10.0, as GitHub ranks it: ≥ 9 critical, ≥ 7 high,
+ * ≥ 4 medium, else low) by the check's level and the mode it was found in. A
+ * Baseline check closes a known privilege escalation; a Restricted one is
+ * hardening. A rule carries its enforce value; each result carries its own
+ * mode's value in its properties.
+ */
+export const SECURITY_SEVERITY: Record<CheckLevel, Record<Mode, number>> = {
+  baseline: { enforce: 8.0, warn: 6.0, audit: 4.0 },
+  restricted: { enforce: 6.0, warn: 4.0, audit: 2.0 },
+};
+
+/**
+ * `security-severity` of the hardening checks (beyond the Pod Security
+ * Standards), by the severity they are reported at.
+ */
+export const HARDENING_SECURITY_SEVERITY: Record<Severity, number> = {
+  error: 6.0,
+  warning: 4.0,
+  information: 2.0,
+};
+
+export interface SarifContext {
+  /** podsec's version. */
+  version: string;
+  /** The policy the run evaluated (level, concrete version). */
+  policy: { level: string; version: string };
+  /** The exit status the run ends with (0 when it passed). */
+  exitCode?: number;
+  /** The baseline file given, if any. */
+  baseline?: string;
+}
+
+interface Rule {
+  id: string;
+  name: string;
+  shortDescription: { text: string };
+  fullDescription?: { text: string };
+  help?: { text: string; markdown: string };
+  helpUri?: string;
+  defaultConfiguration?: { level: string };
+  properties?: Record<string, unknown>;
+}
+
+function rules(): Rule[] {
+  const meta = (id: string, text: string, level = 'error'): Rule => ({
+    id,
+    name: id,
+    shortDescription: { text },
+    defaultConfiguration: { level },
+  });
+  return [
+    ...CHECKS.map((c): Rule => {
+      const fields = c.fields.join(', ');
+      return {
+        id: c.id,
+        name: c.id,
+        shortDescription: { text: `${c.title} (${c.level})` },
+        fullDescription: {
+          text: `Pod Security Standards, ${c.level} level: ${c.title}. Allowed: ${c.allowed}.`,
+        },
+        help: {
+          text: `${c.title} (${c.level} level). Allowed values: ${c.allowed}. Fields: ${fields}. ${SUPPRESS_HELP}`,
+          markdown:
+            `**${c.title}** (${c.level} level of the Pod Security Standards)\n\n` +
+            `Allowed values: ${c.allowed}\n\nFields:\n\n${c.fields.map((f) => `- \`${f}\``).join('\n')}\n\n` +
+            `${SUPPRESS_HELP}\n\n[Pod Security Standards](${DOCS}#${c.level})`,
+        },
+        helpUri: `${DOCS}#${c.level}`,
+        defaultConfiguration: { level: 'error' },
+        properties: {
+          level: c.level,
+          'security-severity': SECURITY_SEVERITY[c.level].enforce.toFixed(1),
+          precision: 'very-high',
+          tags: ['security', 'kubernetes', 'pod-security', c.level],
+        },
+      };
+    }),
+    ...HARDENING_CHECK_IDS.map((id): Rule => {
       const c = HARDENING_CHECKS[id];
       return {
         id,
         name: id,
         shortDescription: { text: `${c.title} (hardening)` },
         fullDescription: { text: `${c.checks} Why: ${c.why}` },
-        helpUri: c.references[0],
+        help: {
+          text: `${c.title} (hardening). ${c.checks} Why: ${c.why} ${SUPPRESS_HELP}`,
+          markdown:
+            `**${c.title}** (hardening, beyond the Pod Security Standards)\n\n${c.checks}\n\n` +
+            `Why: ${c.why}\n\n${SUPPRESS_HELP}\n\n${c.references.map((u) => `- <${u}>`).join('\n')}`,
+        },
+        ...(c.references[0] ? { helpUri: c.references[0] } : {}),
         defaultConfiguration: { level: SARIF_LEVEL[c.defaultSeverity] },
-        properties: { family: 'hardening', area: c.area },
+        properties: {
+          family: 'hardening',
+          area: c.area,
+          'security-severity': HARDENING_SECURITY_SEVERITY[c.defaultSeverity].toFixed(1),
+          precision: 'high',
+          tags: ['security', 'kubernetes', 'hardening'],
+        },
       };
     }),
-    {
-      id: 'invalidSuppression',
-      name: 'invalidSuppression',
-      shortDescription: {
-        text: 'A podsec-ignore comment without a reason, naming an unknown check, or silencing nothing',
-      },
-    },
-    {
-      id: 'podSecurityPolicy',
-      name: 'podSecurityPolicy',
-      shortDescription: {
-        text: 'A PodSecurityPolicy: removed in Kubernetes v1.25; podsec report names the closest Pod Security level',
-      },
-    },
-    { id: 'yaml', name: 'yaml', shortDescription: { text: 'YAML syntax error' } },
-    { id: 'schema', name: 'schema', shortDescription: { text: 'A field of the wrong type' } },
-    {
-      id: 'limit',
-      name: 'limit',
-      shortDescription: { text: 'Input over a limit, binary, or not evaluated' },
-    },
-    {
-      id: 'policy',
-      name: 'policy',
-      shortDescription: { text: 'Invalid pod-security label on a Namespace' },
-    },
-    { id: 'read', name: 'read', shortDescription: { text: 'The file could not be read' } },
-    {
-      id: 'skipped',
-      name: 'skipped',
-      shortDescription: { text: 'A file not read (a FIFO, a device, a dangling link...)' },
-    },
-    {
-      id: 'write',
-      name: 'write',
-      shortDescription: { text: 'A fixed file --fix could not write' },
-    },
+    meta(
+      'invalidSuppression',
+      'A podsec-ignore comment or podsec.io/ignore annotation without a reason, naming an unknown check, or silencing nothing',
+      'warning',
+    ),
+    meta(
+      'podSecurityPolicy',
+      'A PodSecurityPolicy: removed in Kubernetes v1.25; podsec report names the closest Pod Security level',
+      'warning',
+    ),
+    meta('yaml', 'YAML syntax error'),
+    meta('schema', 'A field of the wrong type'),
+    meta('limit', 'Input over a limit, binary, or not evaluated'),
+    meta('policy', 'Invalid pod-security label on a Namespace'),
+    meta('read', 'The file could not be read'),
+    meta('skipped', 'A file not read (a FIFO, a device, a dangling link...)'),
+    meta('write', 'A fixed file --fix could not write'),
   ];
-  const index = new Map(rules.map((r, i) => [r.id, i]));
-  const region = (r: FileResult, start: number, end: number) => {
-    const l = locate(linesOf(r), start, end);
-    return { startLine: l.line, startColumn: l.column, endLine: l.endLine, endColumn: l.endColumn };
-  };
-  const loc = (r: FileResult, start: number, end: number) => [
-    {
-      physicalLocation: { artifactLocation: { uri: toUri(r.path) }, region: region(r, start, end) },
-    },
-  ];
+}
+
+export function toSarif(results: readonly FileResult[], ctx: SarifContext): string {
+  const ruleList = rules();
+  const index = new Map(ruleList.map((r, i) => [r.id, i]));
   const sarifResults: unknown[] = [];
   for (const r of results) {
+    const fps = fingerprintsOf(r);
+    const uri = toUri(r.path);
+    const region = (start: number, end: number) => {
+      const l = locate(linesOf(r), start, end);
+      return {
+        startLine: l.line,
+        startColumn: l.column,
+        endLine: l.endLine,
+        endColumn: l.endColumn,
+      };
+    };
+    const loc = (start: number, end: number) => [
+      { physicalLocation: { artifactLocation: { uri }, region: region(start, end) } },
+    ];
     if (r.readError) {
       sarifResults.push({
         ruleId: 'read',
@@ -92,13 +185,14 @@ export function toSarif(results: readonly FileResult[], version: string): string
         locations: [
           {
             physicalLocation: {
-              artifactLocation: { uri: toUri(r.path) },
+              artifactLocation: { uri },
               ...(r.readErrorAt
                 ? { region: { startLine: r.readErrorAt.line, startColumn: r.readErrorAt.column } }
                 : {}),
             },
           },
         ],
+        partialFingerprints: { [FINGERPRINT_KEY]: fps.readError() },
       });
     }
     for (const [ruleId, text] of [
@@ -111,7 +205,7 @@ export function toSarif(results: readonly FileResult[], version: string): string
         ruleIndex: index.get(ruleId),
         level: ruleId === 'write' ? 'error' : 'warning',
         message: { text },
-        locations: [{ physicalLocation: { artifactLocation: { uri: toUri(r.path) } } }],
+        locations: [{ physicalLocation: { artifactLocation: { uri } } }],
       });
     }
     for (const d of r.analysis.errors) {
@@ -120,27 +214,111 @@ export function toSarif(results: readonly FileResult[], version: string): string
         ruleIndex: index.get(d.code),
         level: 'error',
         message: { text: d.message },
-        locations: loc(r, d.span.start, d.span.end),
+        locations: loc(d.span.start, d.span.end),
+        partialFingerprints: { [FINGERPRINT_KEY]: fps.diagnostic(d) },
+      });
+    }
+    for (const f of allFindings(r)) {
+      const state = baselineState(r, f);
+      const suppression = (f as Partial<SuppressedFinding>).suppression;
+      const level = state === 'unchanged' ? 'note' : SARIF_LEVEL[f.severity];
+      const severity = securitySeverity(f);
+      sarifResults.push({
+        ruleId: f.check,
+        ruleIndex: index.get(f.check),
+        level,
+        message: { text: f.message },
+        locations: loc(f.span.start, f.span.end),
+        partialFingerprints: { [FINGERPRINT_KEY]: fps.finding(f) },
+        ...(suppression
+          ? {
+              suppressions: [
+                {
+                  kind: 'inSource',
+                  status: 'accepted',
+                  justification: suppression.justification,
+                  location: {
+                    physicalLocation: {
+                      artifactLocation: { uri },
+                      region: region(suppression.span.start, suppression.span.end),
+                    },
+                  },
+                  properties: { form: suppression.kind },
+                },
+              ],
+            }
+          : {}),
+        ...(state && !suppression ? { baselineState: state } : {}),
+        ...(f.fixes.length > 0
+          ? {
+              fixes: f.fixes.map((fx) => ({
+                description: {
+                  text: fx.safe
+                    ? fx.title
+                    : `${fx.title} (may change how the workload runs: podsec --fix-unsafe)`,
+                },
+                artifactChanges: [
+                  {
+                    artifactLocation: { uri },
+                    replacements: fx.edits.map((e) => ({
+                      deletedRegion: region(e.start, e.end),
+                      insertedContent: { text: e.newText },
+                    })),
+                  },
+                ],
+                properties: { safe: fx.safe },
+              })),
+            }
+          : {}),
+        properties: {
+          ...(f.family ? { family: f.family } : {}),
+          policy: `${f.policy.level}:${f.evaluatedVersion}`,
+          mode: f.mode,
+          object: `${clip(f.object.kind)}/${clip(f.object.name ?? '')}`,
+          ...(f.object.namespace ? { namespace: f.object.namespace } : {}),
+          ...(f.container ? { container: clip(f.container) } : {}),
+          field: f.path,
+          fixable: f.fixes.length > 0,
+          ...(f.overlays ? { overlays: f.overlays } : {}),
+          ...(severity !== null ? { 'security-severity': severity } : {}),
+        },
       });
     }
     for (const d of r.analysis.notes) {
-      if (!/^not evaluated/i.test(d.message)) continue;
+      if (!isNotEvaluatedNote(d)) continue;
       sarifResults.push({
         ruleId: 'limit',
         ruleIndex: index.get('limit'),
         level: 'note',
         message: { text: d.message },
-        locations: loc(r, d.span.start, d.span.end),
+        locations: loc(d.span.start, d.span.end),
       });
     }
-    for (const f of r.analysis.findings) sarifResults.push(sarifFinding(r, f, index, loc));
   }
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'podsec', version, informationUri: DOCS, rules } },
+        tool: {
+          driver: {
+            name: 'podsec',
+            version: ctx.version,
+            semanticVersion: ctx.version,
+            informationUri: DOCS,
+            rules: ruleList,
+          },
+        },
+        invocations: [
+          {
+            executionSuccessful: results.every((r) => !r.readError),
+            ...(ctx.exitCode !== undefined ? { exitCode: ctx.exitCode } : {}),
+            properties: {
+              policy: ctx.policy,
+              ...(ctx.baseline !== undefined ? { baseline: ctx.baseline } : {}),
+            },
+          },
+        ],
         columnKind: 'unicodeCodePoints',
         results: sarifResults,
       },
@@ -149,39 +327,11 @@ export function toSarif(results: readonly FileResult[], version: string): string
   return `${JSON.stringify(log, null, 2)}\n`;
 }
 
-function sarifFinding(
-  r: FileResult,
-  f: Finding,
-  index: Map<string, number>,
-  loc: (r: FileResult, s: number, e: number) => unknown,
-): unknown {
-  if (f.family === 'hardening') {
-    return {
-      ruleId: f.check,
-      ruleIndex: index.get(f.check),
-      level: SARIF_LEVEL[f.severity],
-      message: { text: f.message },
-      locations: loc(r, f.span.start, f.span.end),
-      properties: {
-        family: 'hardening',
-        object: `${clip(f.object.kind)}/${clip(f.object.name ?? '')}`,
-        fixable: f.fixes.length > 0,
-      },
-    };
-  }
-  return {
-    ruleId: f.check,
-    ruleIndex: index.get(f.check),
-    level: SARIF_LEVEL[f.severity],
-    message: { text: f.message },
-    locations: loc(r, f.span.start, f.span.end),
-    properties: {
-      policy: `${f.policy.level}:${f.evaluatedVersion}`,
-      mode: f.mode,
-      object: `${clip(f.object.kind)}/${clip(f.object.name ?? '')}`,
-      fixable: f.fixes.length > 0,
-    },
-  };
+/** A result's own `security-severity` (by its check's level and its mode); null for meta findings. */
+function securitySeverity(f: Finding): string | null {
+  if (isHardeningCheckId(f.check)) return HARDENING_SECURITY_SEVERITY[f.severity].toFixed(1);
+  const check = CHECKS.find((c) => c.id === f.check);
+  return check ? SECURITY_SEVERITY[check.level][f.mode].toFixed(1) : null;
 }
 
 function toUri(path: string): string {

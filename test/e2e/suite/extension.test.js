@@ -50,6 +50,7 @@ suite('podsec extension', () => {
     await setSetting('podsec', 'level', undefined);
     await setSetting('podsec', 'version', undefined);
     await setSetting('podsec', 'namespaceLabels', undefined);
+    await setSetting('podsec', 'relatedInformation', undefined);
     await resetEditors();
   });
 
@@ -70,8 +71,11 @@ suite('podsec extension', () => {
       [line, text.indexOf('privileged'), line, text.length],
     );
     assert.strictEqual(priv.severity, vscode.DiagnosticSeverity.Error);
-    assert.match(priv.message, /privileged/);
-    assert.match(priv.message, /container "app"/);
+    // the short form: workload, container, what to do
+    assert.strictEqual(
+      priv.message,
+      'Deployment app, container app: set securityContext.privileged to false',
+    );
     assert.match(
       String(priv.code.target),
       /^https:\/\/kubernetes\.io\/docs\/concepts\/security\/pod-security-standards/,
@@ -164,7 +168,7 @@ suite('podsec extension', () => {
     );
   });
 
-  test('a finding under a Namespace label links to the Namespace', async () => {
+  test('a finding under a Namespace label: one row, and related information only when asked for', async () => {
     const doc = await vscode.workspace.openTextDocument({
       language: 'yaml',
       content: [
@@ -187,9 +191,64 @@ suite('podsec extension', () => {
     assert.deepStrictEqual(codes(diags), ['hostNamespaces']);
     const [d] = podsec(diags);
     assert.strictEqual(d.range.start.line, 6);
-    assert.ok(d.relatedInformation && d.relatedInformation.length > 0, 'related information');
-    assert.match(d.relatedInformation[0].location.uri.path, /namespace\.yaml$/);
-    assert.match(d.relatedInformation[0].message, /shop/);
+    assert.ok(!d.relatedInformation || d.relatedInformation.length === 0, 'one row per problem');
+    await setSetting('podsec', 'relatedInformation', true);
+    const withRelated = await waitForDiagnostics(doc.uri, (ds) =>
+      podsec(ds).some((x) => x.relatedInformation && x.relatedInformation.length > 0),
+    );
+    const [r] = podsec(withRelated);
+    assert.match(r.relatedInformation[0].location.uri.path, /namespace\.yaml$/);
+    assert.match(r.relatedInformation[0].message, /shop/);
+    await setSetting('podsec', 'relatedInformation', undefined);
+  });
+
+  test('one problem found by two checks under two modes is one row, at the most severe', async () => {
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'yaml',
+      content: [
+        'apiVersion: v1',
+        'kind: Pod',
+        'metadata:',
+        '  name: debug',
+        '  namespace: lab',
+        'spec:',
+        '  volumes:',
+        '    - name: logs',
+        '      hostPath: {path: /var/log}',
+        '  containers:',
+        '    - name: shell',
+        '      image: busybox',
+        '',
+      ].join('\n'),
+    });
+    await vscode.window.showTextDocument(doc);
+    const diags = await waitForDiagnostics(doc.uri, has('hostPathVolumes'));
+    const onVolume = podsec(diags).filter((d) => d.range.start.line === 7);
+    assert.deepStrictEqual(
+      onVolume.map((d) => [codeOf(d), d.severity, d.message]),
+      [
+        [
+          'hostPathVolumes',
+          vscode.DiagnosticSeverity.Error,
+          'Pod debug: remove hostPath volume logs',
+        ],
+      ],
+    );
+    assert.ok(
+      podsec(diags).every((d) => !d.relatedInformation || d.relatedInformation.length === 0),
+    );
+    const hovers = await vscode.commands.executeCommand(
+      'vscode.executeHoverProvider',
+      doc.uri,
+      new vscode.Position(7, 10),
+    );
+    const md = hovers
+      .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value)))
+      .join('\n');
+    assert.match(
+      md,
+      /`hostPathVolumes` \(baseline, enforce\) and `restrictedVolumes` \(restricted, warn\)/,
+    );
   });
 
   test('status bar shows the level and version of the active YAML file', async () => {
@@ -199,6 +258,82 @@ suite('podsec extension', () => {
     assert.match(s.text, /v1\.\d+/);
     await setSetting('podsec', 'level', 'baseline');
     await waitForStatus(api, /baseline/);
+  });
+
+  /** Resolves with the title of the extension's next quick pick, once it is shown. */
+  function nextPicker(timeoutMs = 30000) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        sub.dispose();
+        reject(new Error(`no podsec quick pick shown within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const sub = api.onDidShowPicker((title) => {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(title);
+      });
+    });
+  }
+
+  /** Runs podsec.selectLevel, and `steps` (command IDs, or 'picker' to await the next pick). */
+  async function pickLevel(steps) {
+    let shown = nextPicker();
+    const run = vscode.commands.executeCommand('podsec.selectLevel');
+    const titles = [await shown];
+    for (const step of steps) {
+      if (step === 'picker') {
+        titles.push(await shown);
+        continue;
+      }
+      if (step === 'workbench.action.acceptSelectedQuickOpenItem') shown = nextPicker();
+      await vscode.commands.executeCommand(step);
+    }
+    await run;
+    shown.catch(() => undefined); // the last accept shows no further picker
+    return titles;
+  }
+
+  const level = () => vscode.workspace.getConfiguration('podsec').get('level');
+  const ACCEPT = 'workbench.action.acceptSelectedQuickOpenItem';
+  const NEXT = 'workbench.action.quickOpenSelectNext';
+
+  test('level picker: the current level is preselected, so Enter keeps it', async () => {
+    const doc = await openDoc('deploy.yaml');
+    await waitForDiagnostics(doc.uri, has('privileged'));
+    const [title] = await pickLevel([ACCEPT]);
+    assert.strictEqual(title, 'Pod Security level');
+    assert.strictEqual(level(), 'restricted');
+    assert.strictEqual(
+      vscode.workspace.getConfiguration('podsec').inspect('level').workspaceValue,
+      undefined,
+    );
+  });
+
+  test('level picker: privileged is last and asks first; Enter there keeps checking on', async () => {
+    const doc = await openDoc('deploy.yaml');
+    await waitForDiagnostics(doc.uri, has('privileged'));
+    // restricted → baseline → privileged, accept, then Enter on the preselected "Keep restricted"
+    const titles = await pickLevel([NEXT, NEXT, ACCEPT, 'picker', ACCEPT]);
+    assert.match(titles[1], /privileged checks nothing/);
+    assert.strictEqual(level(), 'restricted');
+    // confirmed: privileged
+    await pickLevel([NEXT, NEXT, ACCEPT, 'picker', NEXT, ACCEPT]);
+    await until(
+      vscode.workspace.onDidChangeConfiguration,
+      () => level() === 'privileged',
+      30000,
+      () => `podsec.level is ${level()}`,
+    );
+    await waitForDiagnostics(doc.uri, (ds) => podsec(ds).length === 0);
+  });
+
+  test('status bar tooltip names every mode of the Namespace that differs', async () => {
+    const doc = await openDoc('shop-deploy.yaml');
+    const s = await waitForStatus(api, /baseline/);
+    assert.match(s.tooltip, /- enforce: \*\*baseline\*\* at latest/);
+    assert.match(s.tooltip, /- audit: \*\*privileged\*\* at latest \(default\)/);
+    assert.match(s.tooltip, /- warn: as enforce/);
+    assert.ok(doc);
   });
 
   test('hover on a flagged field explains the check and the level', async () => {

@@ -7,6 +7,7 @@
  * (one analysis session), whatever the versions the what-ifs need. Rendering
  * lives in ../../render (Markdown and text).
  */
+import type { HardeningReport } from '../hardening/findings';
 import { LineIndex } from '../lines';
 import {
   evaluatedMinor,
@@ -147,6 +148,8 @@ export interface AdvisorReport {
     byLevel: Record<Level, number>;
     podSecurityPolicies: number;
   };
+  /** The hardening checks' section, when they ran (the command line adds it). */
+  hardening?: HardeningReport;
 }
 
 function located(path: string, lines: LineIndex, offset: number): Located {

@@ -4,8 +4,8 @@
  * Field: containers[*].securityContext.allowPrivilegeEscalation. Required: false.
  */
 import type { PodView } from '../podView';
-import type { CheckDefinition, Outcome, Problem } from './api';
-import { containersPhrase, setInContainer } from './api';
+import type { CheckDefinition, Outcome, Problem } from './shared/api';
+import { containersPhrase, setInContainer } from './shared/api';
 
 const render = (names: string[]): string =>
   `${containersPhrase(names)} must set securityContext.allowPrivilegeEscalation=false`;
@@ -41,7 +41,15 @@ export const allowPrivilegeEscalation: CheckDefinition = {
   allowed: 'securityContext.allowPrivilegeEscalation: false on every container',
   fields: ['spec.containers[*].securityContext.allowPrivilegeEscalation'],
   variants: [
-    { minVersion: 8, evaluate: (pod) => evaluate(pod, false) },
-    { minVersion: 25, evaluate: (pod) => evaluate(pod, true) },
+    {
+      name: 'allowPrivilegeEscalation_1_8',
+      minVersion: 8,
+      evaluate: (pod) => evaluate(pod, false),
+    },
+    {
+      name: 'allowPrivilegeEscalation_1_25',
+      minVersion: 25,
+      evaluate: (pod) => evaluate(pod, true),
+    },
   ],
 };

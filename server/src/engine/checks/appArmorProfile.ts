@@ -7,8 +7,8 @@
  * container.apparmor.security.beta.kubernetes.io/* (empty, runtime/default or localhost/*).
  */
 import type { Cursor } from '../cursor';
-import type { CheckDefinition, Problem } from './api';
-import { containersPhrase, pluralize, quote, setAt, sortedSet } from './api';
+import type { CheckDefinition, Problem } from './shared/api';
+import { containersPhrase, pluralize, quote, setAt, sortedSet } from './shared/api';
 
 const ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 
@@ -46,6 +46,7 @@ export const appArmorProfile: CheckDefinition = {
   ],
   variants: [
     {
+      name: 'appArmorProfile_1_0',
       minVersion: 0,
       evaluate(pod) {
         const setters: string[] = [];

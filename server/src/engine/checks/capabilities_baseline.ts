@@ -5,8 +5,8 @@
  * Allowed (exact, case-sensitive): AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD,
  * NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT. `drop` is not inspected.
  */
-import type { CheckDefinition, Problem } from './api';
-import { containersPhrase, forbiddenAddedCapabilities, quotedSet } from './api';
+import type { CheckDefinition, Problem } from './shared/api';
+import { containersPhrase, forbiddenAddedCapabilities, quotedSet } from './shared/api';
 
 /** The capabilities baseline allows containers to add (the container runtime's defaults). */
 export const BASELINE_CAPABILITIES: readonly string[] = [
@@ -34,6 +34,7 @@ export const capabilities_baseline: CheckDefinition = {
   fields: ['spec.containers[*].securityContext.capabilities.add'],
   variants: [
     {
+      name: 'capabilitiesBaseline_1_0',
       minVersion: 0,
       evaluate(pod) {
         const names: string[] = [];

@@ -4,8 +4,13 @@
  * Fields: containers[*].securityContext.capabilities.drop and .add.
  */
 import type { PodView } from '../podView';
-import type { CheckDefinition, Outcome, Problem } from './api';
-import { appendInContainer, containersPhrase, forbiddenAddedCapabilities, quotedSet } from './api';
+import type { CheckDefinition, Outcome, Problem } from './shared/api';
+import {
+  appendInContainer,
+  containersPhrase,
+  forbiddenAddedCapabilities,
+  quotedSet,
+} from './shared/api';
 
 function evaluate(pod: PodView, skipWindows: boolean): Outcome | null {
   if (skipWindows && pod.isWindows) return null;
@@ -67,11 +72,13 @@ export const capabilities_restricted: CheckDefinition = {
   ],
   variants: [
     {
+      name: 'capabilitiesRestricted_1_22',
       minVersion: 22,
       overrides: ['capabilities_baseline'],
       evaluate: (pod) => evaluate(pod, false),
     },
     {
+      name: 'capabilitiesRestricted_1_25',
       minVersion: 25,
       overrides: ['capabilities_baseline'],
       evaluate: (pod) => evaluate(pod, true),

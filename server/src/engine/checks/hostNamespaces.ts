@@ -3,8 +3,8 @@
  * Sharing the host's network, PID or IPC namespace must be disallowed.
  * Fields: spec.hostNetwork, spec.hostPID, spec.hostIPC. Allowed: absent, false.
  */
-import type { CheckDefinition, Problem } from './api';
-import { removeAt } from './api';
+import type { CheckDefinition, Problem } from './shared/api';
+import { removeAt } from './shared/api';
 
 const FIELDS = ['hostNetwork', 'hostPID', 'hostIPC'] as const;
 
@@ -16,6 +16,7 @@ export const hostNamespaces: CheckDefinition = {
   fields: FIELDS.map((f) => `spec.${f}`),
   variants: [
     {
+      name: 'hostNamespaces_1_0',
       minVersion: 0,
       evaluate(pod) {
         const bad: string[] = [];

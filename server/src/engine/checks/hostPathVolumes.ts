@@ -3,8 +3,8 @@
  * HostPath volumes must be forbidden.
  * Field: spec.volumes[*].hostPath. Allowed: absent.
  */
-import type { CheckDefinition, Problem } from './api';
-import { pluralize, quote } from './api';
+import type { CheckDefinition, Problem } from './shared/api';
+import { pluralize, quote } from './shared/api';
 
 export const hostPathVolumes: CheckDefinition = {
   id: 'hostPathVolumes',
@@ -14,6 +14,7 @@ export const hostPathVolumes: CheckDefinition = {
   fields: ['spec.volumes[*].hostPath'],
   variants: [
     {
+      name: 'hostPathVolumes_1_0',
       minVersion: 0,
       evaluate(pod) {
         const names: string[] = [];

@@ -2,9 +2,15 @@
  * hostPorts (baseline, v1.0)
  * HostPorts should be disallowed entirely.
  * Field: containers[*].ports[*].hostPort. Allowed: absent, 0.
+ *
+ * Admission sees the Pod after the API server's defaulting: with
+ * `hostNetwork: true`, a port of a container or init container whose
+ * hostPort is absent or 0 gets hostPort = containerPort
+ * (pkg/apis/core/v1/defaults.go, defaultHostNetworkPorts). Such a port is
+ * reported on the port, saying the value comes from defaulting.
  */
-import type { CheckDefinition, Problem } from './api';
-import { containersPhrase, pluralize, removeAt, sortedSet } from './api';
+import type { CheckDefinition, Problem } from './shared/api';
+import { containersPhrase, pluralize, removeAt, sortedSet } from './shared/api';
 
 function render(names: string[], ports: string[]): string {
   const set = sortedSet(ports);
@@ -19,17 +25,34 @@ export const hostPorts: CheckDefinition = {
   fields: ['spec.containers[*].ports[*].hostPort'],
   variants: [
     {
+      name: 'hostPorts_1_0',
       minVersion: 0,
       evaluate(pod) {
         const names: string[] = [];
         const ports: string[] = [];
         const problems: Problem[] = [];
+        const hostNetwork = pod.spec.get('hostNetwork').bool() === true;
         for (const c of pod.containers) {
           let bad = false;
+          const defaults = hostNetwork && c.kind !== 'ephemeralContainers';
           for (const p of c.cur.get('ports').items()) {
             const f = p.get('hostPort');
             const port = f.int();
-            if (port === undefined || port === 0) continue;
+            if (port === undefined || port === 0) {
+              const cp = defaults ? p.get('containerPort') : null;
+              const value = cp?.int();
+              if (!cp || value === undefined || value === 0) continue;
+              bad = true;
+              ports.push(String(value));
+              problems.push({
+                container: c.name,
+                span: f.node ? f.span : cp.span,
+                path: f.path,
+                detail: render([c.name], [String(value)]),
+                defaulted: `hostPort ${value} is set by the API server's defaulting: with hostNetwork: true, hostPort defaults to containerPort`,
+              });
+              continue;
+            }
             bad = true;
             ports.push(String(port));
             problems.push({
@@ -37,7 +60,10 @@ export const hostPorts: CheckDefinition = {
               span: f.span,
               path: f.path,
               detail: render([c.name], [String(port)]),
-              fix: { title: `Remove hostPort: ${port}`, safe: false, ops: removeAt(f) },
+              // Under hostNetwork, defaulting puts the port back: removing it fixes nothing.
+              ...(hostNetwork
+                ? {}
+                : { fix: { title: `Remove hostPort: ${port}`, safe: false, ops: removeAt(f) } }),
             });
           }
           if (bad) names.push(c.name);

@@ -5,8 +5,8 @@
  * containers[*].lifecycle.{postStart,preStop}.{httpGet,tcpSocket}.host. Allowed: absent or "".
  */
 import type { Cursor } from '../cursor';
-import type { CheckDefinition, Problem } from './api';
-import { containersPhrase, pluralize, quotedSet, removeAt, sortedSet } from './api';
+import type { CheckDefinition, Problem } from './shared/api';
+import { containersPhrase, pluralize, quotedSet, removeAt, sortedSet } from './shared/api';
 
 function render(names: string[], hosts: string[]): string {
   const set = sortedSet(names);
@@ -29,6 +29,8 @@ export const hostProbesAndHostLifecycle: CheckDefinition = {
   ],
   variants: [
     {
+      name: 'hostProbesAndHostLifecycle_1_34',
+      upstream: 'hostProbesAndHostLifecycleV1Dot34',
       minVersion: 34,
       evaluate(pod) {
         const names: string[] = [];

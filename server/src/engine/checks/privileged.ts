@@ -3,8 +3,8 @@
  * Privileged containers disable most security mechanisms.
  * Field: containers[*].securityContext.privileged. Allowed: absent, false.
  */
-import type { CheckDefinition, Problem } from './api';
-import { containersPhrase, setAt } from './api';
+import type { CheckDefinition, Problem } from './shared/api';
+import { containersPhrase, setAt } from './shared/api';
 
 export const privileged: CheckDefinition = {
   id: 'privileged',
@@ -14,6 +14,7 @@ export const privileged: CheckDefinition = {
   fields: ['spec.containers[*].securityContext.privileged'],
   variants: [
     {
+      name: 'privileged_1_0',
       minVersion: 0,
       evaluate(pod) {
         const names: string[] = [];

@@ -4,8 +4,8 @@
  * Field: containers[*].securityContext.procMount. Allowed: absent, Default.
  * From v1.35, pods with user namespaces (spec.hostUsers: false) may set any value.
  */
-import type { CheckDefinition } from './api';
-import { evaluateProcMount } from './procMountShared';
+import type { CheckDefinition } from './shared/api';
+import { evaluateProcMount } from './shared/procMount';
 
 export const procMount: CheckDefinition = {
   id: 'procMount',
@@ -15,7 +15,12 @@ export const procMount: CheckDefinition = {
     'securityContext.procMount absent or Default (any value in user-namespaced pods from v1.35)',
   fields: ['spec.containers[*].securityContext.procMount'],
   variants: [
-    { minVersion: 0, evaluate: evaluateProcMount },
-    { minVersion: 35, evaluate: (pod) => (pod.userNamespaced ? null : evaluateProcMount(pod)) },
+    { name: 'procMount_1_0', minVersion: 0, evaluate: evaluateProcMount },
+    {
+      name: 'procMount_1_35',
+      upstream: 'procMount1_35baseline',
+      minVersion: 35,
+      evaluate: (pod) => (pod.userNamespaced ? null : evaluateProcMount(pod)),
+    },
   ],
 };

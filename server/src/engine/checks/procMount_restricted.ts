@@ -3,8 +3,8 @@
  * At restricted, the default /proc masks are required even in user-namespaced pods.
  * Field: containers[*].securityContext.procMount. Allowed: absent, Default.
  */
-import type { CheckDefinition } from './api';
-import { evaluateProcMount } from './procMountShared';
+import type { CheckDefinition } from './shared/api';
+import { evaluateProcMount } from './shared/procMount';
 
 export const procMount_restricted: CheckDefinition = {
   id: 'procMount_restricted',
@@ -12,5 +12,13 @@ export const procMount_restricted: CheckDefinition = {
   title: '/proc mount type (restricted)',
   allowed: 'securityContext.procMount absent or Default, also in user-namespaced pods',
   fields: ['spec.containers[*].securityContext.procMount'],
-  variants: [{ minVersion: 35, overrides: ['procMount'], evaluate: evaluateProcMount }],
+  variants: [
+    {
+      name: 'procMountRestricted_1_35',
+      upstream: 'procMount_1_0',
+      minVersion: 35,
+      overrides: ['procMount'],
+      evaluate: evaluateProcMount,
+    },
+  ],
 };

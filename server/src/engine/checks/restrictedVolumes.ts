@@ -5,8 +5,8 @@
  * Field: spec.volumes[*]. A volume with no recognised source is defaulted to emptyDir by the API
  * server, so it is allowed.
  */
-import type { CheckDefinition, Problem } from './api';
-import { pluralize, quote, quotedSet } from './api';
+import type { CheckDefinition, Problem } from './shared/api';
+import { pluralize, quote, quotedSet } from './shared/api';
 
 /** The volume types restricted allows. */
 export const RESTRICTED_ALLOWED_VOLUMES: readonly string[] = [
@@ -57,6 +57,7 @@ export const restrictedVolumes: CheckDefinition = {
   fields: ['spec.volumes[*]'],
   variants: [
     {
+      name: 'restrictedVolumes_1_0',
       minVersion: 0,
       overrides: ['hostPathVolumes'],
       evaluate(pod) {

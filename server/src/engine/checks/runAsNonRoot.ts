@@ -6,8 +6,8 @@
  * pod-level true. runAsUser values are not considered.
  */
 import type { PodView } from '../podView';
-import type { CheckDefinition, Outcome, Problem } from './api';
-import { containersPhrase, setAt, setInPod, settersPhrase } from './api';
+import type { CheckDefinition, Outcome, Problem } from './shared/api';
+import { containersPhrase, setAt, setInPod, settersPhrase } from './shared/api';
 
 const mustNot = (setters: string): string =>
   `${setters} must not set securityContext.runAsNonRoot=false`;
@@ -80,7 +80,17 @@ export const runAsNonRoot: CheckDefinition = {
   allowed: 'runAsNonRoot: true at pod level or on every container, and never false',
   fields: ['spec.securityContext.runAsNonRoot', 'spec.containers[*].securityContext.runAsNonRoot'],
   variants: [
-    { minVersion: 0, evaluate: (pod) => evaluate(pod, false) },
-    { minVersion: 35, evaluate: (pod) => evaluate(pod, true) },
+    {
+      name: 'runAsNonRoot_1_0',
+      upstream: 'runAsNonRoot1_0',
+      minVersion: 0,
+      evaluate: (pod) => evaluate(pod, false),
+    },
+    {
+      name: 'runAsNonRoot_1_35',
+      upstream: 'runAsNonRoot1_35',
+      minVersion: 35,
+      evaluate: (pod) => evaluate(pod, true),
+    },
   ],
 };

@@ -4,8 +4,8 @@
  * Fields: spec.securityContext.runAsUser, containers[*].securityContext.runAsUser.
  */
 import type { PodView } from '../podView';
-import type { CheckDefinition, Outcome, Problem } from './api';
-import { containersPhrase, removeAt, settersPhrase } from './api';
+import type { CheckDefinition, Outcome, Problem } from './shared/api';
+import { containersPhrase, removeAt, settersPhrase } from './shared/api';
 
 const render = (setters: string): string => `${setters} must not set runAsUser=0`;
 
@@ -47,7 +47,17 @@ export const runAsUser: CheckDefinition = {
   allowed: 'runAsUser absent or non-zero, at pod and container level',
   fields: ['spec.securityContext.runAsUser', 'spec.containers[*].securityContext.runAsUser'],
   variants: [
-    { minVersion: 23, evaluate: (pod) => evaluate(pod, false) },
-    { minVersion: 35, evaluate: (pod) => evaluate(pod, true) },
+    {
+      name: 'runAsUser_1_23',
+      upstream: 'runAsUser1_23',
+      minVersion: 23,
+      evaluate: (pod) => evaluate(pod, false),
+    },
+    {
+      name: 'runAsUser_1_35',
+      upstream: 'runAsUser1_35',
+      minVersion: 35,
+      evaluate: (pod) => evaluate(pod, true),
+    },
   ],
 };

@@ -7,8 +7,8 @@
  */
 import type { Cursor } from '../cursor';
 import type { PodView } from '../podView';
-import type { CheckDefinition, Outcome, Problem } from './api';
-import { containersPhrase, pluralize, quotedSet, removeAt, settersPhrase } from './api';
+import type { CheckDefinition, Outcome, Problem } from './shared/api';
+import { containersPhrase, pluralize, quotedSet, removeAt, settersPhrase } from './shared/api';
 
 const TYPES_1_0 = ['', 'container_t', 'container_init_t', 'container_kvm_t'];
 const TYPES_1_31 = [...TYPES_1_0, 'container_engine_t'];
@@ -108,7 +108,17 @@ export const seLinuxOptions: CheckDefinition = {
     'spec.containers[*].securityContext.seLinuxOptions.{type,user,role}',
   ],
   variants: [
-    { minVersion: 0, evaluate: (pod) => evaluate(pod, TYPES_1_0) },
-    { minVersion: 31, evaluate: (pod) => evaluate(pod, TYPES_1_31) },
+    {
+      name: 'seLinuxOptions_1_0',
+      upstream: 'seLinuxOptions1_0',
+      minVersion: 0,
+      evaluate: (pod) => evaluate(pod, TYPES_1_0),
+    },
+    {
+      name: 'seLinuxOptions_1_31',
+      upstream: 'seLinuxOptions1_31',
+      minVersion: 31,
+      evaluate: (pod) => evaluate(pod, TYPES_1_31),
+    },
   ],
 };

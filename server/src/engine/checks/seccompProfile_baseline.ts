@@ -8,9 +8,9 @@
  *   when present, must be RuntimeDefault or Localhost. Annotations are no longer read.
  */
 import type { PodView } from '../podView';
-import type { CheckDefinition, Outcome, Problem } from './api';
-import { pluralize, settersPhrase, setAt, sortedSet } from './api';
-import { badSeccomp, badSeccompProblem, mustNotSet } from './seccomp';
+import type { CheckDefinition, Outcome, Problem } from './shared/api';
+import { pluralize, settersPhrase, setAt, sortedSet } from './shared/api';
+import { badSeccomp, badSeccompProblem, mustNotSet } from './shared/seccomp';
 
 const POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
 const CONTAINER_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
@@ -92,7 +92,7 @@ export const seccompProfile_baseline: CheckDefinition = {
     'metadata.annotations["container.seccomp.security.alpha.kubernetes.io/*"] (before v1.19)',
   ],
   variants: [
-    { minVersion: 0, evaluate: annotations },
-    { minVersion: 19, evaluate: fields },
+    { name: 'seccompProfileBaseline_1_0', minVersion: 0, evaluate: annotations },
+    { name: 'seccompProfileBaseline_1_19', minVersion: 19, evaluate: fields },
   ],
 };

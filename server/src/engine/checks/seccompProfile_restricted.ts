@@ -4,9 +4,9 @@
  * every container. A container's own profile, when present, must itself be valid.
  */
 import type { PodView } from '../podView';
-import type { CheckDefinition, Outcome, Problem } from './api';
-import { containersPhrase, setInPod, settersPhrase } from './api';
-import { badSeccomp, badSeccompProblem, mustNotSet, validSeccompType } from './seccomp';
+import type { CheckDefinition, Outcome, Problem } from './shared/api';
+import { containersPhrase, setInPod, settersPhrase } from './shared/api';
+import { badSeccomp, badSeccompProblem, mustNotSet, validSeccompType } from './shared/seccomp';
 
 function mustSet(names: string[]): string {
   return `pod or ${containersPhrase(names)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"`;
@@ -74,11 +74,13 @@ export const seccompProfile_restricted: CheckDefinition = {
   ],
   variants: [
     {
+      name: 'seccompProfileRestricted_1_19',
       minVersion: 19,
       overrides: ['seccompProfile_baseline'],
       evaluate: (pod) => evaluate(pod, false),
     },
     {
+      name: 'seccompProfileRestricted_1_25',
       minVersion: 25,
       overrides: ['seccompProfile_baseline'],
       evaluate: (pod) => evaluate(pod, true),

@@ -4,8 +4,8 @@
  * subset is allowed. Field: spec.securityContext.sysctls[*].name (exact match; value ignored).
  */
 import type { PodView } from '../podView';
-import type { CheckDefinition, Outcome, Problem } from './api';
-import { removeItem } from './api';
+import type { CheckDefinition, Outcome, Problem } from './shared/api';
+import { removeItem } from './shared/api';
 
 const V1_0 = [
   'kernel.shm_rmid_forced',
@@ -57,10 +57,10 @@ export const sysctls: CheckDefinition = {
   allowed: `sysctl names from the safe set (at v1.37: ${V1_37.join(', ')})`,
   fields: ['spec.securityContext.sysctls[*].name'],
   variants: [
-    { minVersion: 0, evaluate: variant(V1_0) },
-    { minVersion: 27, evaluate: variant(V1_27) },
-    { minVersion: 29, evaluate: variant(V1_29) },
-    { minVersion: 32, evaluate: variant(V1_32) },
-    { minVersion: 37, evaluate: variant(V1_37) },
+    { name: 'sysctls_1_0', upstream: 'sysctlsV1Dot0', minVersion: 0, evaluate: variant(V1_0) },
+    { name: 'sysctls_1_27', upstream: 'sysctlsV1Dot27', minVersion: 27, evaluate: variant(V1_27) },
+    { name: 'sysctls_1_29', upstream: 'sysctlsV1Dot29', minVersion: 29, evaluate: variant(V1_29) },
+    { name: 'sysctls_1_32', upstream: 'sysctlsV1Dot32', minVersion: 32, evaluate: variant(V1_32) },
+    { name: 'sysctls_1_37', upstream: 'sysctlsV1Dot37', minVersion: 37, evaluate: variant(V1_37) },
   ],
 };

@@ -5,8 +5,8 @@
  * Fields: spec.securityContext.windowsOptions.hostProcess,
  * containers[*].securityContext.windowsOptions.hostProcess. Allowed: absent, false.
  */
-import type { CheckDefinition, Problem } from './api';
-import { containersPhrase, removeAt, settersPhrase } from './api';
+import type { CheckDefinition, Problem } from './shared/api';
+import { containersPhrase, removeAt, settersPhrase } from './shared/api';
 
 const render = (setters: string): string =>
   `${setters} must not set securityContext.windowsOptions.hostProcess=true`;
@@ -22,6 +22,7 @@ export const windowsHostProcess: CheckDefinition = {
   ],
   variants: [
     {
+      name: 'windowsHostProcess_1_0',
       minVersion: 0,
       evaluate(pod) {
         const problems: Problem[] = [];

@@ -9,6 +9,7 @@
  * `reserved` keys belong to features still to come: their shape is checked
  * now, and an information note says this version does not use them yet.
  */
+import { compileGlob } from '../glob';
 import { CHECK_IDS } from '../types';
 import { HARDENING_CHECK_IDS } from '../hardening/results';
 import type { Span } from '../types';
@@ -29,7 +30,7 @@ export const SEVERITY_VALUES: readonly SeveritySetting[] = [
 ];
 
 /** Engine diagnostic codes a severity entry can name (besides check IDs and modes). */
-export const ENGINE_CODES = ['yaml', 'schema', 'limit', 'policy', 'note'] as const;
+export const ENGINE_CODES = ['yaml', 'schema', 'limit', 'policy', 'kustomize', 'note'] as const;
 
 /** Every key a `severity` entry can name: check IDs, meta findings, modes, engine codes. */
 export const SEVERITY_KEYS: readonly string[] = [
@@ -359,7 +360,16 @@ export const KEYS: readonly KeySpec[] = [
             span,
             `exclude[${index}]`,
           );
-        } else out.push(value);
+        } else {
+          const glob = compileGlob(value);
+          if ('error' in glob) {
+            ctx.report(
+              `exclude[${index}]: ${JSON.stringify(value)} is not a usable pattern (${glob.error}); ignored`,
+              span,
+              `exclude[${index}]`,
+            );
+          } else out.push(value);
+        }
       }
       return out;
     },
@@ -385,16 +395,16 @@ export const KEYS: readonly KeySpec[] = [
     read: (node, ctx) => readBoolean(node, ctx, 'failOnSkipped'),
     example: () => ['failOnSkipped: true'],
   },
-  // ------------------------------------------------------------ reserved
   {
     key: 'baseline',
-    status: 'reserved',
+    status: 'active',
     description:
-      'A file of accepted findings (a baseline), relative to this file; findings in it are not reported.',
-    schema: pathSchema('A baseline file of accepted findings, relative to this file.'),
+      'A baseline, relative to this file: a previous podsec JSON or SARIF output (podsec --write-baseline writes one). Findings it holds are reported as existing (a note) and do not fail the command line; only new ones do.',
+    schema: pathSchema('A previous podsec JSON or SARIF output, relative to this file.'),
     read: (node, ctx) => readPath(node, ctx, 'baseline'),
     example: () => ['baseline: .podsec-baseline.json'],
   },
+  // ------------------------------------------------------------ reserved
   {
     key: 'hardening',
     status: 'reserved',
@@ -427,7 +437,7 @@ export const KEYS: readonly KeySpec[] = [
   },
   {
     key: 'helm',
-    status: 'reserved',
+    status: 'active',
     description:
       'Helm value sets to render charts with: each a name, values files (relative to this file), --set values, a release name and a namespace.',
     schema: {
@@ -522,9 +532,9 @@ export const KEYS: readonly KeySpec[] = [
   },
   {
     key: 'kustomize',
-    status: 'reserved',
+    status: 'active',
     description:
-      'Kustomize overlays to build and check: their root folders, relative to this file.',
+      'Kustomize overlays to build and check: their root folders, relative to this file (default: the kustomizations no other kustomization includes).',
     schema: {
       type: 'object',
       additionalProperties: false,

@@ -17,7 +17,7 @@
  * The disk is read only through the injected reader (`readText`, `list`),
  * once per folder until `invalidate`.
  */
-import { minimatch } from 'minimatch';
+import { globSet } from '../glob';
 import type { Level, Span } from '../types';
 import type { DirEntry } from '../sources/sourceFs';
 import { dirName, isInside, normalizePath } from '../sources/sourceFs';
@@ -303,11 +303,8 @@ export function matchesExclude(
     base !== null && isInside(base, abs)
       ? abs.slice(normalizePath(base) === '/' ? 1 : normalizePath(base).length + 1)
       : null;
-  return patterns.some(
-    (g) =>
-      (rel !== null && minimatch(rel, g, { dot: true })) ||
-      (base === null && minimatch(abs, g, { dot: true })),
-  );
+  const globs = globSet(patterns);
+  return (rel !== null && globs.matches(rel)) || (base === null && globs.matches(abs));
 }
 
 /** Whether the effective settings exclude a file. */

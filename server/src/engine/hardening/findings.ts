@@ -14,7 +14,16 @@ import { DEFAULT_LIMITS } from '../limits';
 import { LineIndex } from '../lines';
 import { parseFile } from '../parse';
 import { findSuppressions, suppressedBy } from '../suppress';
-import type { Analysis, Diagnostic, Finding, Fix, Policy, Severity, Span } from '../types';
+import type {
+  Analysis,
+  Diagnostic,
+  Finding,
+  Fix,
+  Policy,
+  Severity,
+  Span,
+  SuppressedFinding,
+} from '../types';
 import { evaluatedMinor } from '../policy';
 import { planHardeningFix } from './fixes';
 import { analyzeHardening, severityOf } from './index';
@@ -240,9 +249,20 @@ export function mergeHardening(
   const shown = own.length > MAX_FINDINGS_PER_FILE ? own.slice(0, MAX_FINDINGS_PER_FILE) : own;
   let added = shown.map((h) => toFinding(source, h, policy));
   const meta: Finding[] = [];
+  const silenced: SuppressedFinding[] = [];
   if (source.text.includes('podsec-ignore') && source.docs) {
     const sups = findSuppressions(source.text, new LineIndex(source.text), docRanges(source.docs));
-    added = added.filter((f) => suppressedBy(sups, f.check, f.span.start) === null);
+    const kept: Finding[] = [];
+    for (const f of added) {
+      const s = suppressedBy(sups, f.check, f.span.start);
+      if (s === null) kept.push(f);
+      else
+        silenced.push({
+          ...f,
+          suppression: { kind: 'comment', justification: s.reason, span: s.span },
+        });
+    }
+    added = kept;
     for (const s of sups) {
       const hardening = s.checks.filter(isHardeningCheckId);
       if (s.used || hardening.length === 0 || hardening.length !== s.checks.length) continue;
@@ -295,6 +315,7 @@ export function mergeHardening(
     ...analysis,
     ...(isolation.length > 0 ? { hardening: { isolation } } : {}),
     findings,
+    ...(silenced.length > 0 ? { suppressed: [...(analysis.suppressed ?? []), ...silenced] } : {}),
     notes: [...analysis.notes, ...noteDiagnostics].sort((a, b) => a.span.start - b.span.start),
   };
 }
@@ -302,4 +323,64 @@ export function mergeHardening(
 /** Whether a finding belongs to the hardening family. */
 export function isHardeningFinding(f: Finding): boolean {
   return f.family === 'hardening';
+}
+
+/** The hardening section of the report: plain data. */
+export interface HardeningReport {
+  /** Per namespace with workloads: isolated workloads of total, and the default denies. */
+  namespaces: Array<{
+    namespace: string;
+    workloads: number;
+    isolatedIngress: number;
+    isolatedEgress: number;
+    isolatedAny: number;
+    defaultDenyIngress: string | null;
+    defaultDenyEgress: string | null;
+  }>;
+  /** Per check that runs: its severity and its findings (after suppressions). */
+  checks: Array<{ check: HardeningCheckId; severity: Severity; findings: number }>;
+  /** Per audit Policy: the security-relevant requests it does not log as it should. */
+  audit: Array<{ file: string; name: string | null; probes: number; gaps: number }>;
+}
+
+/** The report's hardening section from a run (suppressions honoured). */
+export function hardeningReport(run: HardeningRun, policy: Policy): HardeningReport {
+  const counts = new Map<HardeningCheckId, number>();
+  const empty: Analysis = { findings: [], errors: [], notes: [], workloads: [], objects: 0 };
+  for (const file of run.sources.keys()) {
+    for (const f of mergeHardening(empty, file, run, policy).findings) {
+      if (isHardeningCheckId(f.check)) counts.set(f.check, (counts.get(f.check) ?? 0) + 1);
+    }
+  }
+  const checks: HardeningReport['checks'] = [];
+  for (const id of HARDENING_CHECK_IDS) {
+    const severity = severityOf(id, run.options);
+    if (severity !== null) checks.push({ check: id, severity, findings: counts.get(id) ?? 0 });
+  }
+  const gaps = new Map<string, number>();
+  for (const f of run.result.findings) {
+    if (f.check !== 'auditPolicy') continue;
+    const key = `${f.file}\u0000${f.object.document}\u0000${f.object.item ?? ''}`;
+    gaps.set(key, (gaps.get(key) ?? 0) + 1);
+  }
+  return {
+    namespaces: run.result.namespaces
+      .filter((n) => n.workloads > 0)
+      .map((n) => ({
+        namespace: n.namespace,
+        workloads: n.workloads,
+        isolatedIngress: n.isolatedIngress,
+        isolatedEgress: n.isolatedEgress,
+        isolatedAny: n.isolatedAny,
+        defaultDenyIngress: n.defaultDeny.ingress?.name ?? null,
+        defaultDenyEgress: n.defaultDeny.egress?.name ?? null,
+      })),
+    checks,
+    audit: run.result.audit.map((a) => ({
+      file: a.file,
+      name: a.object.name,
+      probes: a.probes.length,
+      gaps: gaps.get(`${a.file}\u0000${a.object.document}\u0000${a.object.item ?? ''}`) ?? 0,
+    })),
+  };
 }

@@ -126,9 +126,10 @@ export {
   HARDENING_DEFAULT_NAMESPACE,
   hardeningEnabled,
   hardeningOptionsFrom,
+  hardeningReport,
   hardeningSource,
   isHardeningFinding,
   mergeHardening,
   runHardening,
 } from './findings';
-export type { HardeningRun, HardeningSource, SourceOptions } from './findings';
+export type { HardeningReport, HardeningRun, HardeningSource, SourceOptions } from './findings';

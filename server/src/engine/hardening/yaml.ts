@@ -145,6 +145,70 @@ export function makeLocator(doc: Document, root: unknown, text?: string): Locato
   };
 }
 
+/** Nodes decoded per document at most, aliases expanded (a bound on the work). */
+const MAX_DECODED_NODES = 2_000_000;
+
+/**
+ * The document's value as the yaml library's toJS gives it (scalars as the
+ * YAML 1.1 schema reads them, `<<` merge keys, keys as strings), with aliases
+ * resolved through one index per document: toJS resolves each alias by
+ * walking the whole document, which makes many aliases quadratic. Throws past
+ * `maxAliasCount` alias look-ups or MAX_DECODED_NODES nodes.
+ */
+function decode(doc: Document, maxAliasCount: number): unknown {
+  let aliases = 0;
+  let nodes = 0;
+  const visit = (n: unknown, depth: number): unknown => {
+    if (++nodes > MAX_DECODED_NODES) throw new Error(`more than ${MAX_DECODED_NODES} nodes`);
+    if (depth > 2000) throw new Error('nesting too deep');
+    let cur = n;
+    for (let hops = 0; isAlias(cur); hops++) {
+      if (++aliases > maxAliasCount)
+        throw new Error(`more than ${maxAliasCount} alias look-ups (maxAliasCount)`);
+      if (hops > MAX_HOPS) return null;
+      cur = aliasTarget(doc, cur);
+    }
+    if (isScalar(cur)) return cur.value;
+    if (isSeq(cur)) return cur.items.map((x) => visit(x, depth + 1));
+    if (isMap(cur)) {
+      const out: Record<string, unknown> = {};
+      const set = (k: string, v: unknown, merged: boolean) => {
+        if (merged && Object.prototype.hasOwnProperty.call(out, k)) return;
+        Object.defineProperty(out, k, {
+          value: v,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      };
+      for (const it of cur.items) {
+        if (!isPair(it)) continue;
+        if (isMergeKey(it)) {
+          const v = visit(it.value, depth + 1);
+          for (const m of Array.isArray(v) ? v : [v]) {
+            if (m && typeof m === 'object' && !Array.isArray(m)) {
+              for (const [k, x] of Object.entries(m as Record<string, unknown>)) set(k, x, true);
+            }
+          }
+          continue;
+        }
+        const key = visit(it.key, depth + 1);
+        set(keyString(key), visit(it.value, depth + 1), false);
+      }
+      return out;
+    }
+    return null;
+  };
+  return visit(doc.contents, 0);
+}
+
+function keyString(k: unknown): string {
+  if (k === null || k === undefined) return '';
+  if (typeof k === 'string') return k;
+  if (typeof k === 'number' || typeof k === 'boolean' || typeof k === 'bigint') return String(k);
+  return JSON.stringify(toJson(k));
+}
+
 /** Plain JSON from what the yaml library builds (dates, binary, sets, maps, big integers). */
 function toJson(v: unknown, depth = 0): JsonValue {
   if (depth > 2000) return null;
@@ -212,7 +276,7 @@ export function objectsFromDocument(
   }
   let js: unknown;
   try {
-    js = doc.toJS({ maxAliasCount: options.maxAliasCount ?? 100 });
+    js = decode(doc, options.maxAliasCount ?? 100);
   } catch (e) {
     const r = range(doc.contents);
     notes.push({

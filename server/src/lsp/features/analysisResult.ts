@@ -24,6 +24,8 @@ export class AnalysisResult {
   readonly session: AnalysisSession;
   /** Fix outlooks of the document's YAML documents, kept across versions. */
   readonly outlookMemo: OutlookMemo;
+  /** Findings of the baseline named by the nearest `.podsec.yaml` (shown as hints), with its file; set when diagnostics are published. */
+  baseline: { file: string; existing: ReadonlySet<Finding> } | null = null;
 
   constructor(
     readonly uri: string,

@@ -5,7 +5,7 @@
  * here", and `source.fixAll.podsec` for on-save.
  */
 import type { CodeAction, Diagnostic, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
-import { CHECKS_BY_ID } from '../../engine';
+import { annotationSuppressionEdits, CHECKS_BY_ID } from '../../engine';
 import type { WorkloadSummary } from '../../engine';
 import { FIX_ALL_CODE_ACTION_KIND, SERVER_COMMANDS, serverCommand } from '../protocol';
 import type { FixAllCommandArgs } from '../protocol';
@@ -54,7 +54,7 @@ export function codeActions(
       const data = podsecData(d);
       if (!data) return false;
       return data.version === r.version
-        ? data.index === index
+        ? data.index === index || (data.also?.includes(index) ?? false)
         : d.code === f.check &&
             d.range.start.line === range.start.line &&
             d.range.start.character === range.start.character;
@@ -76,7 +76,8 @@ export function codeActions(
         }
         const edits: TextEdit[] = fix.edits.map((e) => ({ range: r.range(e), newText: e.newText }));
         const action: CodeAction = {
-          title: fix.title,
+          // The hover says it too: an unsafe fix may need the workload to change.
+          title: fix.safe ? fix.title : `${fix.title} (may change how the workload runs)`,
           kind: QUICKFIX,
           diagnostics: diagnosticsFor(i),
           edit: workspaceEdit(r.uri, r.version, edits, caps),
@@ -120,8 +121,10 @@ export function codeActions(
       );
     }
 
-    // Suppress <check> here, once per check and line.
+    // After the fixes: suppress <check> here, once per check and line, then for the workload.
     const suppressed = new Set<string>();
+    const forWorkload: CodeAction[] = [];
+    const suppressedWorkloads = new Set<string>();
     for (const i of hits) {
       const f = findings[i]!;
       if (!CHECKS_BY_ID.has(f.check as never) && f.family !== 'hardening') continue;
@@ -140,7 +143,25 @@ export function codeActions(
           caps,
         ),
       });
+      // Suppress <check> for this workload: the podsec.io/ignore annotation, which survives rendering.
+      const workload = `${f.check}:${f.object.document}:${f.object.item ?? ''}`;
+      if (suppressedWorkloads.has(workload)) continue;
+      suppressedWorkloads.add(workload);
+      const edits = annotationSuppressionEdits(r.text, f);
+      if (!edits || edits.length === 0) continue;
+      forWorkload.push({
+        title: `Suppress ${f.check} for this workload`,
+        kind: QUICKFIX,
+        diagnostics: diagnosticsFor(i),
+        edit: workspaceEdit(
+          r.uri,
+          r.version,
+          edits.map((e) => ({ range: r.range(e), newText: e.newText })),
+          caps,
+        ),
+      });
     }
+    out.push(...forWorkload);
   }
 
   // source.fixAll.podsec: asked for explicitly (e.g. on save), so computed now.

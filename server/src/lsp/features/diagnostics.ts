@@ -1,19 +1,22 @@
 /**
- * Findings, engine errors and notes as LSP diagnostics: severity after the
- * `podsec.severity` overrides, the range, the check's documentation link, the
- * Namespace label behind the policy as related information, and `data`
- * (version, index, code) that code actions match on.
+ * Findings, engine errors and notes as LSP diagnostics: one per problem (see
+ * groups.ts), its short message (workload, container, what to do; upstream's
+ * wording is in the hover), severity after the `podsec.severity` overrides,
+ * the range, the check's documentation link, with `podsec.relatedInformation`
+ * the Namespace label behind the policy as related information, and `data`
+ * (version, index, code, the merged findings) that code actions match on.
  */
 import type {
   Diagnostic,
   DiagnosticRelatedInformation,
   DiagnosticSeverity,
 } from 'vscode-languageserver';
-import { CHECKS_BY_ID, HARDENING_CHECKS, isHardeningCheckId } from '../../engine';
+import { CHECKS_BY_ID, findingSummary, HARDENING_CHECKS, isHardeningCheckId } from '../../engine';
 import type { Diagnostic as EngineDiagnostic, Finding } from '../../engine';
 import { DIAGNOSTIC_SOURCE } from '../protocol';
 import type { DiagnosticCode, DiagnosticData, PodsecSettings, SeveritySetting } from '../protocol';
 import type { AnalysisResult } from './analysisResult';
+import { problemGroups } from './groups';
 import type { NamespaceResolver } from './policy';
 import { labelValue } from './policy';
 
@@ -41,14 +44,6 @@ function severityFor(
     }
   }
   return s === 'off' ? null : SEVERITY_NUMBER[s];
-}
-
-function findingMessage(f: Finding): string {
-  let m = f.message;
-  if (f.container !== null && !m.includes(`"${f.container}"`)) {
-    m += ` (container "${f.container}")`;
-  }
-  return m;
 }
 
 /** The Pod Security Standards page of a check's level, or null for codes that are not checks. */
@@ -86,26 +81,40 @@ export function toDiagnostics(
     const sev = severityFor(settings, [d.code], d.severity);
     if (sev !== null) out.push(engineDiagnostic(r, d, sev, d.code));
   }
-  r.analysis.findings.forEach((f, index) => {
-    // A hardening finding answers to its check and to `hardening`, never to a mode.
-    const keys = f.family === 'hardening' ? [f.check, 'hardening'] : [f.check, f.mode];
-    const sev = severityFor(settings, keys, f.severity);
-    if (sev === null) return;
-    const data: DiagnosticData = { version: r.version, index, code: f.check };
+  const findings = r.analysis.findings;
+  for (const group of problemGroups(r)) {
+    // The most severe member after the overrides speaks for the group; members set off are left out.
+    const shown: Array<{ index: number; sev: DiagnosticSeverity }> = [];
+    for (const index of group) {
+      const f = findings[index]!;
+      // A hardening finding answers to its check and to `hardening`, never to a mode.
+      const keys = f.family === 'hardening' ? [f.check, 'hardening'] : [f.check, f.mode];
+      const sev = severityFor(settings, keys, f.severity);
+      if (sev !== null) shown.push({ index, sev });
+    }
+    if (shown.length === 0) continue;
+    const lead = shown.reduce((a, b) => (b.sev < a.sev ? b : a));
+    const f = findings[lead.index]!;
+    const data: DiagnosticData = { version: r.version, index: lead.index, code: f.check };
+    const also = shown.filter((x) => x !== lead).map((x) => x.index);
+    if (also.length > 0) data.also = also;
     const diag: Diagnostic = {
       range: r.range(f.span),
-      severity: sev,
+      // A finding of the baseline is an existing one: shown, as a hint.
+      severity: r.baseline?.existing.has(f) ? SEVERITY_NUMBER.hint : lead.sev,
       source: DIAGNOSTIC_SOURCE,
       code: f.check,
-      message: findingMessage(f),
+      message: findingSummary(f),
       data,
     };
     const href = checkHref(f.check);
     if (href) diag.codeDescription = { href };
-    const related = relatedInformation(f, ns);
-    if (related) diag.relatedInformation = [related];
+    if (settings.relatedInformation) {
+      const related = relatedInformation(f, ns);
+      if (related) diag.relatedInformation = [related];
+    }
     out.push(diag);
-  });
+  }
   for (const d of r.analysis.notes) {
     const sev = severityFor(settings, [d.code, 'note'], 'information');
     if (sev !== null) out.push(engineDiagnostic(r, d, sev, d.code));

@@ -1,15 +1,67 @@
 /**
- * The hover over a finding: the check's title and level, the policy and why
- * it applies, what is allowed, upstream's message, the fixes on offer, and a
- * link to the Pod Security Standards.
+ * The hover over a finding, readable in one glance. One problem: its title
+ * and check (and the checks merged into it, see groups.ts), what to do, what
+ * is allowed, the fixes, the policy and why it applies, upstream's wording and
+ * the field path once, then the links. Several problems on one node (a
+ * `securityContext:` missing four fields): one short line each, then the
+ * shared policy line, upstream's wording, and the links last. Hardening
+ * findings and the workload's network isolation follow as blocks of their own.
  */
 import type { Hover } from 'vscode-languageserver';
-import { CHECKS_BY_ID, escapeMarkdown } from '../../engine';
+import { CHECKS_BY_ID, escapeMarkdown, findingSubject, findingSummary } from '../../engine';
+import type { Finding } from '../../engine';
 import type { AnalysisResult } from './analysisResult';
 import { checkHref } from './diagnostics';
+import { problemGroups } from './groups';
 import type { NamespaceResolver } from './policy';
 import { policyReason } from './policy';
 import { hardeningFindingHover, isolationHover } from './hardeningHover';
+
+function upstream(f: Finding): string {
+  return `\`${f.reason}${f.detail ? ` (${f.detail})` : ''}\``;
+}
+
+/** `privileged` (baseline, enforce), and the merged ones. */
+function checksOf(members: readonly Finding[]): string {
+  return members
+    .map((f) => {
+      const def = CHECKS_BY_ID.get(f.check as never);
+      return `\`${f.check}\` (${def ? `${def.level}, ` : ''}${f.mode})`;
+    })
+    .join(' and ');
+}
+
+/** What to do, without the subject the hover already names. */
+function todo(f: Finding): string {
+  const summary = findingSummary(f);
+  const who = findingSubject(f);
+  return who && summary.startsWith(`${who}: `) ? summary.slice(who.length + 2) : summary;
+}
+
+function fixes(f: Finding): string[] {
+  return f.fixes.map(
+    (x) => `${escapeMarkdown(x.title)}${x.safe ? '' : ' (_may change how the workload runs_)'}`,
+  );
+}
+
+function policyLine(f: Finding, ns: NamespaceResolver): string {
+  return (
+    `Policy: **${f.policy.level}** at ${f.policy.version}` +
+    (f.policy.version !== f.evaluatedVersion ? ` (${f.evaluatedVersion})` : '') +
+    `, ${f.mode} mode, from ${policyReason(f, ns)}.`
+  );
+}
+
+/** The Pod Security Standards sections of the checks' levels. */
+function links(checks: readonly string[]): string {
+  const out = new Map<string, string>();
+  for (const c of checks) {
+    const def = CHECKS_BY_ID.get(c as never);
+    const href = checkHref(c);
+    if (def && href) out.set(href, `[Pod Security Standards: ${def.level}](${href})`);
+  }
+  return [...out.values()].join(' · ');
+}
 
 export function hoverAt(
   r: AnalysisResult,
@@ -17,58 +69,87 @@ export function hoverAt(
   ns: NamespaceResolver,
 ): Hover | null {
   const offset = r.offset(position);
-  const hits = r.findingsAt(offset, offset);
+  const hits = new Set(r.findingsAt(offset, offset));
   const isolation = isolationHover(r, offset);
-  if (hits.length === 0) {
+  if (hits.size === 0) {
     if (!isolation) return null;
     const w = r.workloadAt(offset)!;
     return { contents: { kind: 'markdown', value: isolation }, range: r.range(w.headSpan) };
   }
+  const findings = r.analysis.findings;
+  const hardening = [...hits]
+    .sort((a, b) => a - b)
+    .map((i) => findings[i]!)
+    .filter((f) => f.family === 'hardening');
+  const groups = problemGroups(r)
+    .filter((g) => g.some((i) => hits.has(i)))
+    .map((g) => g.map((i) => findings[i]!))
+    .filter((g) => g[0]!.family !== 'hardening');
   const parts: string[] = [];
-  for (const i of hits) {
-    const f = r.analysis.findings[i]!;
-    if (f.family === 'hardening') {
-      parts.push(hardeningFindingHover(f));
-      continue;
-    }
-    const def = CHECKS_BY_ID.get(f.check as never);
-    const lines: string[] = [];
-    lines.push(
-      def
-        ? `**${escapeMarkdown(def.title)}** (\`${f.check}\`, ${def.level} check)`
-        : `**${escapeMarkdown(f.reason)}** (\`${f.check}\`)`,
-    );
-    lines.push('');
-    lines.push(
-      `Policy: **${f.policy.level}** at ${f.policy.version}` +
-        (f.policy.version !== f.evaluatedVersion ? ` (evaluated as ${f.evaluatedVersion})` : '') +
-        `, ${f.mode} mode, from ${policyReason(f, ns)}.`,
-    );
-    if (def) {
-      lines.push('');
-      lines.push(`Allowed: ${escapeMarkdown(def.allowed)}`);
-    }
-    lines.push('');
-    lines.push(`Upstream: \`${f.reason}${f.detail ? ` (${f.detail})` : ''}\``);
-    if (f.path) lines.push(`at \`${f.path}\``);
-    if (f.fixes.length > 0) {
-      lines.push('');
-      lines.push('Fixes:');
-      for (const x of f.fixes) {
-        lines.push(`- ${escapeMarkdown(x.title)}${x.safe ? '' : ' (may change behaviour)'}`);
-      }
-    }
-    const href = checkHref(f.check);
-    if (href) {
-      lines.push('');
-      lines.push(`[Pod Security Standards: ${def?.level ?? ''}](${href})`);
-    }
-    parts.push(lines.join('\n'));
-  }
+  if (groups.length > 0) parts.push(podSecurityHover(groups, ns, r.baseline));
+  for (const f of hardening) parts.push(hardeningFindingHover(f));
   if (isolation) parts.push(isolation);
-  const first = r.analysis.findings[hits[0]!]!;
+  const first = groups[0]?.[0] ?? hardening[0]!;
   return {
     contents: { kind: 'markdown', value: parts.join('\n\n---\n\n') },
     range: r.range(first.span),
   };
+}
+
+/** The Pod Security problems under the cursor (at least one group). */
+function podSecurityHover(
+  groups: readonly Finding[][],
+  ns: NamespaceResolver,
+  baseline: AnalysisResult['baseline'],
+): string {
+  const lead = groups[0]![0]!;
+  const lines: string[] = [];
+  const existing = baseline ? groups.flat().some((f) => baseline.existing.has(f)) : false;
+  if (groups.length === 1) {
+    const members = groups[0]!;
+    const def = CHECKS_BY_ID.get(lead.check as never);
+    const title = def ? def.title : lead.reason;
+    lines.push(`**${escapeMarkdown(title)}** · ${checksOf(members)}`);
+    lines.push('');
+    const who = findingSubject(lead);
+    lines.push(`${who ? `${escapeMarkdown(who)}: ` : ''}**${escapeMarkdown(todo(lead))}**`);
+    if (def) {
+      lines.push('');
+      lines.push(`Allowed: ${escapeMarkdown(def.allowed)}.`);
+    }
+    const fx = fixes(lead);
+    if (fx.length > 0) {
+      lines.push('');
+      lines.push(`Fix: ${fx.join('; ')} (Ctrl+.)`);
+    }
+    lines.push('');
+    lines.push(policyLine(lead, ns));
+    lines.push('');
+    lines.push(`Upstream: ${upstream(lead)}${lead.path ? ` at \`${lead.path}\`` : ''}`);
+  } else {
+    const who = findingSubject(lead);
+    lines.push(
+      `**${groups.length} Pod Security problems**${who ? ` · ${escapeMarkdown(who)}` : ''}`,
+    );
+    lines.push('');
+    for (const members of groups) {
+      const f = members[0]!;
+      const fx = f.fixes[0];
+      const fixNote = fx ? (fx.safe ? ' · fix: Ctrl+.' : ' · fix may change how it runs') : '';
+      lines.push(`- ${escapeMarkdown(todo(f))} · ${checksOf(members)}${fixNote}`);
+    }
+    lines.push('');
+    lines.push(policyLine(lead, ns));
+    lines.push('');
+    lines.push('Upstream:');
+    lines.push('');
+    for (const members of groups) lines.push(`- ${upstream(members[0]!)}`);
+  }
+  if (existing && baseline) lines.push('', `Existing: in the baseline ${baseline.file}.`);
+  const l = links(groups.flat().map((f) => f.check));
+  if (l) {
+    lines.push('');
+    lines.push(l);
+  }
+  return lines.join('\n');
 }

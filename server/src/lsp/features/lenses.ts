@@ -1,25 +1,72 @@
 /**
- * The level advisor's code lenses: per workload, on its `kind:` line, where it
- * stands (`meets baseline · 3 changes to restricted`) and, when safe fixes
- * apply, `Fix to restricted`; and the edit that lens's command makes. The
+ * The level advisor's code lenses: per workload, on its first line (above
+ * `apiVersion:`), where it stands against the level that applies to it
+ * (`restricted: 4 changes`, or `restricted: compliant`), the highest level it
+ * meets when that is another (`meets baseline`) and, when safe fixes apply, `Fix to restricted`;
+ * each with a tooltip. Also the edit the fix lens's command makes. The
  * advice is read from the document's current analysis session (nothing is
  * parsed again), once per policy version; fix outlooks of unchanged YAML
  * documents are kept across edits.
  */
 import type { CodeLens, WorkspaceEdit } from 'vscode-languageserver';
 import { adviseText, fixWorkloadToLevel, plural } from '../../engine';
-import type { WorkloadAdvice } from '../../engine';
+import type { Level, WorkloadAdvice, WorkloadSummary } from '../../engine';
 import { SERVER_COMMANDS, serverCommand } from '../protocol';
 import type { FixToLevelArgs, PodsecSettings } from '../protocol';
 import type { AnalysisResult } from './analysisResult';
-import { workloadKey } from './analysisResult';
+import { inWorkload, workloadKey } from './analysisResult';
+import { problemGroups } from './groups';
 import type { EditCapabilities } from './edits';
 import { rewriteEdit } from './edits';
 
-/** The title of a workload's first lens. */
-function levelLensTitle(a: WorkloadAdvice): string {
-  if (!a.next) return `meets ${a.level}`;
-  return `meets ${a.level} · ${plural(a.blockers.length, 'change')} to ${a.next}`;
+const RANK: Record<Level, number> = { privileged: 0, baseline: 1, restricted: 2 };
+
+/**
+ * The changes between a workload and the level that applies to it: the
+ * advisor's count when that level is the next one up, else the problems the
+ * editor shows for it (the level is two above: privileged to restricted).
+ */
+function changesTo(r: AnalysisResult, w: WorkloadSummary, a: WorkloadAdvice): number {
+  if (RANK[a.level] >= RANK[w.policy.level]) return 0;
+  if (a.next === w.policy.level) return a.blockers.length;
+  const mine = inWorkload(w);
+  const findings = r.analysis.findings;
+  return problemGroups(r).filter((g) => {
+    const f = findings[g[0]!]!;
+    return f.mode === 'enforce' && mine(f);
+  }).length;
+}
+
+/** The lens of where a workload stands against the level that applies to it. */
+function standingLens(
+  r: AnalysisResult,
+  w: WorkloadSummary,
+  a: WorkloadAdvice,
+): { title: string; tooltip: string } {
+  const applied = w.policy.level;
+  const at = `${w.policy.version}${w.policy.version !== a.evaluatedVersion ? ` (${a.evaluatedVersion})` : ''}`;
+  const n = changesTo(r, w, a);
+  if (n === 0) {
+    return {
+      title: `${applied}: compliant`,
+      tooltip: `Meets the level that applies to it: ${applied} at ${at}.`,
+    };
+  }
+  return {
+    title: `${applied}: ${plural(n, 'change')}`,
+    tooltip: `${plural(n, 'problem')} to fix before it meets the level that applies to it: ${applied} at ${at}.`,
+  };
+}
+
+/** The lens of the highest level a workload meets. */
+function meetsLens(a: WorkloadAdvice): { title: string; tooltip: string } {
+  const next = a.next
+    ? ` ${plural(a.blockers.length, 'change')} to ${a.next}.`
+    : ' It meets every level.';
+  return {
+    title: `meets ${a.level}`,
+    tooltip: `The highest Pod Security level it meets at ${a.evaluatedVersion}.${next}`,
+  };
 }
 
 /** The title of the "Fix to" lens, or null when no safe fix applies. */
@@ -58,10 +105,17 @@ function adviceFor(r: AnalysisResult, s: PodsecSettings): WorkloadAdvice[] {
 /** Code lenses of one analysed document. */
 export function codeLenses(r: AnalysisResult, s: PodsecSettings): CodeLens[] {
   const lenses: CodeLens[] = [];
-  const versionOf = new Map(r.analysis.workloads.map((w) => [workloadKey(w), w.policy.version]));
+  const workloads = new Map(r.analysis.workloads.map((w) => [workloadKey(w), w]));
   for (const a of adviceFor(r, s)) {
-    const range = r.range(a.headSpan);
-    lenses.push({ range, command: { title: levelLensTitle(a), command: '' } });
+    const w = workloads.get(workloadKey(a));
+    if (!w) continue;
+    const range = r.range({ start: a.span.start, end: a.span.start });
+    const standing = standingLens(r, w, a);
+    lenses.push({ range, command: { ...standing, command: '' } });
+    // "meets restricted" next to "restricted: compliant" would say it twice.
+    if (a.level !== w.policy.level) {
+      lenses.push({ range, command: { ...meetsLens(a), command: '' } });
+    }
     const fix = fixLensTitle(a);
     if (fix && a.next) {
       const args: FixToLevelArgs = {
@@ -69,9 +123,16 @@ export function codeLenses(r: AnalysisResult, s: PodsecSettings): CodeLens[] {
         version: r.version,
         offset: a.span.start,
         level: a.next,
-        policyVersion: versionOf.get(workloadKey(a)) ?? s.version,
+        policyVersion: w.policy.version,
       };
-      lenses.push({ range, command: serverCommand(fix, SERVER_COMMANDS.fixToLevel, args) });
+      const left = a.fix?.left ?? 0;
+      lenses.push({
+        range,
+        command: {
+          ...serverCommand(fix, SERVER_COMMANDS.fixToLevel, args),
+          tooltip: `Applies this workload's safe fixes for ${a.next} as one edit${left > 0 ? `; ${plural(left, 'finding')} without a safe fix would remain` : ''}.`,
+        },
+      });
     }
   }
   return lenses;

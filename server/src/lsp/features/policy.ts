@@ -5,9 +5,10 @@
  * workspace's; this file reads them through NamespaceResolver.
  */
 import type { Location } from 'vscode-languageserver';
-import { evaluatedMinor } from '../../engine';
+import { evaluatedMinor, namespacePolicies } from '../../engine';
 import type { Finding, NamespaceLabels, Span } from '../../engine';
 import type { PodsecSettings, PolicyForDocumentResult } from '../protocol';
+import { projectChoice } from '../projectSettings';
 import type { AnalysisResult } from './analysisResult';
 
 /** The workspace's Namespaces, as the language service reads them. */
@@ -24,17 +25,29 @@ export interface NamespaceResolver {
 export function documentPolicy(
   r: AnalysisResult,
   s: PodsecSettings,
-  ns: { uriOf(file: string): string },
+  ns: { uriOf(file: string): string } & Partial<Pick<NamespaceResolver, 'lookup'>>,
 ): PolicyForDocumentResult {
+  const chosen = projectChoice(s);
   const fromSetting: PolicyForDocumentResult = {
     level: s.level,
     version: s.version,
     evaluatedVersion: `v1.${evaluatedMinor(s.version)}`,
     source: 'setting',
+    ...(chosen ? { configFile: chosen.file, configKeys: chosen.keys } : {}),
   };
   const w = r.analysis.workloads[0];
   if (!w || w.policySource.kind !== 'namespace' || !s.namespaceLabels) return fromSetting;
   const src = w.policySource;
+  // Every mode of the Namespace (upstream's defaults filled in), for the status bar's tooltip.
+  const declared = src.namespace ? ns.lookup?.(src.namespace, src.file) : undefined;
+  const modes = declared
+    ? namespacePolicies(declared.labels).modes.map((x) => ({
+        mode: x.mode,
+        level: x.policy.level,
+        version: x.policy.version,
+        label: x.label,
+      }))
+    : undefined;
   return {
     level: w.policy.level,
     version: w.policy.version,
@@ -43,6 +56,7 @@ export function documentPolicy(
     namespace: src.namespace ?? '',
     label: src.label ?? '',
     file: ns.uriOf(src.file ?? ''),
+    ...(modes ? { modes } : {}),
   };
 }
 

@@ -57,10 +57,14 @@ export async function workspaceReport(
     maxFileBytes: s.maxFileSize,
     maxAliasCount: s.maxAliasCount,
   });
-  const markdown = reportMarkdown(report, (l) => {
-    const uri = uriOf.get(l.path);
-    return uri ? `${uri}#L${l.line}` : '';
-  });
+  const markdown = reportMarkdown(
+    report,
+    (l) => {
+      const uri = uriOf.get(l.path);
+      return uri ? `${uri}#L${l.line}` : '';
+    },
+    { level: s.level, version: s.version, from: 'the `podsec.level` setting' },
+  );
   return {
     markdown,
     files: inputs.length,

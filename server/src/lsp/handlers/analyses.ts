@@ -7,11 +7,21 @@
  */
 import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { AnalysisCache, AnalysisSession, OutlookMemo } from '../../engine';
+import { statSync } from 'node:fs';
+import {
+  AnalysisCache,
+  AnalysisSession,
+  hardeningEnabled,
+  isChartTemplate,
+  OutlookMemo,
+} from '../../engine';
 import type { Analysis, AnalyzeOptions, Diagnostic as EngineDiagnostic } from '../../engine';
+import type { OverlayIndex } from '../overlays';
 import type { PodsecSettings } from '../protocol';
 import { AnalysisResult } from '../features';
+import type { ChartAnalyses } from '../charts';
 import { settingsKey } from '../settings';
+import { admissionOf, configDiagnostics, isConfigFile } from '../projectSettings';
 import { fileKey } from '../uris';
 import type { DocumentSource } from './documents';
 import { isYamlDocument } from './documents';
@@ -19,6 +29,11 @@ import type { SettingsSource } from './settings';
 import type { WorkspaceSource } from './workspace';
 import type { HardeningSourceIndex } from './hardening';
 import { hardeningOptionsFor } from './hardening';
+
+/** Whether a path names a file on disk (for `isChartTemplate`). */
+const DISK = {
+  isFile: (p: string): boolean => statSync(p, { throwIfNoEntry: false })?.isFile() === true,
+};
 
 interface Entry {
   /** Keeps parsed documents, so the advisor's evaluations of a version parse nothing again. */
@@ -59,6 +74,8 @@ export class Analyses implements AnalysisSource {
     private readonly settings: SettingsSource,
     private readonly workspace: Pick<WorkspaceSource, 'namespaces' | 'excluded'>,
     private readonly hardening?: HardeningSourceIndex,
+    private readonly charts?: ChartAnalyses,
+    private readonly overlays?: Pick<OverlayIndex, 'analysisFor'>,
   ) {}
 
   checks(doc: TextDocument, s: PodsecSettings): boolean {
@@ -66,12 +83,16 @@ export class Analyses implements AnalysisSource {
   }
 
   optionsFor(uri: string, s: PodsecSettings): AnalyzeOptions {
+    const file = fileKey(uri);
+    const admission = admissionOf(s);
     return {
+      chartTemplate: file !== uri && isChartTemplate(file, DISK),
+      ...(admission ? { admission } : {}),
       level: s.level,
       version: s.version,
       namespaceLabels: s.namespaceLabels,
       namespaces: s.namespaceLabels ? this.workspace.namespaces().map : new Map(),
-      file: fileKey(uri),
+      file,
       maxFileBytes: s.maxFileSize,
       maxAliasCount: s.maxAliasCount,
     };
@@ -81,18 +102,57 @@ export class Analyses implements AnalysisSource {
     const entry = this.entryOf(doc.uri);
     const text = doc.getText();
     // The hardening checks see the workspace's objects: their epoch and options count too.
-    this.hardening?.documentText(doc.uri, text);
-    const hardeningKey = this.hardening
-      ? `${this.hardening.epoch()}|${JSON.stringify(hardeningOptionsFor(s))}`
+    const hardeningOptions = hardeningOptionsFor(s);
+    const hardening = hardeningEnabled(hardeningOptions) ? this.hardening : undefined;
+    hardening?.documentText(doc.uri, text);
+    const hardeningKey = hardening
+      ? `${hardening.epoch()}|${JSON.stringify(hardeningOptions)}`
       : '';
-    const key = `${settingsKey(s)}|${this.workspace.namespaces().epoch}|${hardeningKey}`;
+    const options = this.optionsFor(doc.uri, s);
+    const admission = admissionOf(s);
+    const admissionKey = admission
+      ? JSON.stringify([admission.file, admission.defaults, admission.exemptions])
+      : '';
+    const base = `${settingsKey(s)}|${this.workspace.namespaces().epoch}|${admissionKey}`;
+    // A file of a Helm chart shows what the whole chart renders to, as the editor has its files.
+    const chart = this.charts?.chartOf(doc.uri) ?? null;
+    // A file a Kustomize overlay reads is evaluated as the overlays build it.
+    let overlay: ReturnType<OverlayIndex['analysisFor']> = null;
+    if (!chart) {
+      try {
+        overlay = this.overlays?.analysisFor(fileKey(doc.uri), options, base) ?? null;
+      } catch (e) {
+        this.connection.console.error(
+          `podsec: overlays of ${doc.uri} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+        );
+      }
+    }
+    const key =
+      chart && this.charts
+        ? `${base}|${hardeningKey}|chart|${this.charts.stateKey(chart)}`
+        : `${base}|${hardeningKey}|${overlay?.epoch ?? 0}`;
     if (entry.result && entry.result.version === doc.version && entry.key === key) {
       return entry.result;
     }
     let analysis: Analysis;
     try {
-      analysis = entry.cache.analyze(text, this.optionsFor(doc.uri, s));
-      if (this.hardening) analysis = this.hardening.merge(doc.uri, analysis, s);
+      if (chart && this.charts) {
+        const { file: _file, ...chartOptions } = options;
+        const ev = this.charts.evaluation(chart, chartOptions, base);
+        analysis = this.charts.analysisFor(ev, doc.uri);
+      } else if (overlay?.replaces) {
+        analysis = { ...overlay.analysis, findings: [...overlay.analysis.findings] };
+      } else {
+        analysis = entry.cache.analyze(text, options);
+        if (overlay)
+          analysis = {
+            ...analysis,
+            findings: [...analysis.findings, ...overlay.analysis.findings],
+            errors: [...analysis.errors, ...overlay.analysis.errors],
+            notes: [...analysis.notes, ...overlay.analysis.notes],
+          };
+        if (hardening) analysis = hardening.merge(doc.uri, analysis, s);
+      }
     } catch (e) {
       entry.cache = new AnalysisCache({ keepParsed: true });
       const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
@@ -104,6 +164,10 @@ export class Analyses implements AnalysisSource {
         severity: 'error',
       } as unknown as EngineDiagnostic;
       analysis = { findings: [], errors: [err], notes: [], workloads: [], objects: 0 };
+    }
+    // A .podsec.yaml's own problems, at their keys, from its current text.
+    if (isConfigFile(doc.uri)) {
+      analysis = { ...analysis, errors: [...analysis.errors, ...configDiagnostics(doc.uri, text)] };
     }
     const session = new AnalysisSession(
       text,

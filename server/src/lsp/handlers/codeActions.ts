@@ -14,6 +14,7 @@ import type {
   WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { fixAll } from '../../engine';
+import { applyFindingFixes } from '../../engine/overlays/index';
 import { FIX_ALL_CODE_ACTION_KIND, SERVER_COMMANDS } from '../protocol';
 import type { FixAllCommandArgs } from '../protocol';
 import {
@@ -98,10 +99,10 @@ export class CodeActions {
   private fixAllEdit(cur: Current, scope: FixAllScope): WorkspaceEdit | null {
     const r: AnalysisResult = cur.result;
     const filter = scope.scope === 'workload' ? inWorkload(scope.workload) : undefined;
-    const fixed = fixAll(r.text, this.analyses.optionsFor(r.uri, cur.settings), {
-      unsafe: false,
-      filter,
-    });
+    // A file an overlay build reads: its findings' own fixes (at their origin), not its text alone.
+    const fixed = r.analysis.generated
+      ? applyFindingFixes(r.text, r.analysis.findings, filter ? { filter } : {})
+      : fixAll(r.text, this.analyses.optionsFor(r.uri, cur.settings), { unsafe: false, filter });
     return rewriteEdit(r, fixed.text, this.caps);
   }
 

@@ -8,13 +8,16 @@ import type { Connection, ServerCapabilities } from 'vscode-languageserver/node'
 import { DidChangePolicyNotification } from '../protocol';
 import type { PolicyForDocumentResult } from '../protocol';
 import { documentPolicy, hoverAt, toDiagnostics } from '../features';
-import type { NamespaceResolver } from '../features';
+import type { AnalysisResult, NamespaceResolver } from '../features';
+import { Baselines } from '../baselines';
 import type { AnalysisSource } from './analyses';
 import type { DocumentSource, DueDocument } from './documents';
 import type { SettingsSource } from './settings';
 
 export class Diagnostics {
   private readonly lastPolicy = new Map<string, string>();
+  private readonly baselines = new Baselines();
+  private readonly baselineProblems = new Set<string>();
 
   constructor(
     private readonly connection: Connection,
@@ -48,12 +51,23 @@ export class Diagnostics {
     }
     const started = Date.now();
     const r = this.analyses.resultFor(doc, settings);
+    this.applyBaseline(uri, r);
     const diagnostics = toDiagnostics(r, settings, this.namespaces);
     this.connection.tracer.log(
       `podsec: ${uri} v${version}: ${r.analysis.findings.length} findings, ${r.analysis.errors.length} errors in ${Date.now() - started} ms`,
     );
     void this.connection.sendDiagnostics({ uri, version, diagnostics });
     this.sendPolicy(uri, documentPolicy(r, settings, this.namespaces));
+  }
+
+  /** Marks the findings of the baseline the nearest `.podsec.yaml` names; says once why one cannot be used. */
+  private applyBaseline(uri: string, r: AnalysisResult): void {
+    const m = this.baselines.match(uri, r.text, r.analysis);
+    r.baseline = m ? { file: m.file, existing: m.existing } : null;
+    if (m?.problem && !this.baselineProblems.has(`${m.file}\n${m.problem}`)) {
+      this.baselineProblems.add(`${m.file}\n${m.problem}`);
+      this.connection.console.warn(`podsec: the baseline ${m.file} cannot be used: ${m.problem}`);
+    }
   }
 
   /** The document closed: no diagnostics, nothing remembered. */

@@ -117,6 +117,14 @@ export class Documents implements DocumentSource {
     for (const doc of this.documents.all()) this.schedule(doc.uri, 0);
   }
 
+  /**
+   * Analyse these open documents again once changes pause (another file they
+   * are rendered with changed); a burst of changes schedules them once.
+   */
+  scheduleSoon(uris: readonly string[]): void {
+    for (const uri of uris) if (this.documents.get(uri)) this.schedule(uri, CHANGE_DELAY_MS);
+  }
+
   /** Starts listening on the connection; call once every module is set up. */
   listen(): void {
     this.documents.listen(this.connection);

@@ -139,7 +139,8 @@ export class HardeningIndex implements HardeningSourceIndex {
     this.open.delete(file);
     const disk = this.disk.get(file);
     const now = disk ? this.fingerprintOf(file, disk, false) : '';
-    if (this.fingerprintOf(file, before, true) !== now) this.changed();
+    // Later: the closing document leaves the editor's list first.
+    if (this.fingerprintOf(file, before, true) !== now) this.changedSoon();
   }
 
   merge(uri: string, analysis: Analysis, s: PodsecSettings): Analysis {

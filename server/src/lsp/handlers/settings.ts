@@ -3,7 +3,7 @@
  * settings it pushed (initializationOptions, didChangeConfiguration), the
  * normalized settings per document (asked once, until the configuration
  * changes or the document closes), and which problems with them were shown
- * (each once). Tells its listeners when the configuration changed.
+ * (each once, all those found at once in one warning). Tells its listeners when the configuration changed.
  */
 import type { Connection, InitializeParams } from 'vscode-languageserver/node';
 import { MessageType, ShowMessageNotification } from 'vscode-languageserver/node';
@@ -18,6 +18,8 @@ export interface SettingsSource {
   for(uri: string): Promise<PodsecSettings>;
   /** The settings without a document: pushed ones, or the defaults. */
   defaults(): PodsecSettings;
+  /** Calls `listener` after the configuration changed. */
+  onDidChange(listener: () => void): void;
 }
 
 export class Settings implements SettingsSource {
@@ -80,16 +82,20 @@ export class Settings implements SettingsSource {
     this.perDocument.delete(uri);
   }
 
+  /** One warning naming every invalid setting not shown before (each falls back on its own). */
   private show(problems: readonly string[]): void {
-    for (const p of problems) {
-      if (this.shown.has(p)) continue;
-      this.shown.add(p);
-      // A notification (window/showMessage): nothing to answer, so nothing to wait for.
-      void this.connection.sendNotification(ShowMessageNotification.type, {
-        type: MessageType.Warning,
-        message: p,
-      });
-      this.connection.console.log(`settings: ${p}`);
-    }
+    const fresh = problems.filter((p) => !this.shown.has(p));
+    if (fresh.length === 0) return;
+    for (const p of fresh) this.shown.add(p);
+    const message =
+      fresh.length === 1
+        ? `podsec: invalid setting: ${fresh[0]}`
+        : `podsec: ${fresh.length} invalid settings, each replaced by its default: ${fresh.join(' ')}`;
+    // A notification (window/showMessage): nothing to answer, so nothing to wait for.
+    void this.connection.sendNotification(ShowMessageNotification.type, {
+      type: MessageType.Warning,
+      message,
+    });
+    for (const p of fresh) this.connection.console.log(`settings: ${p}`);
   }
 }

@@ -5,10 +5,14 @@
  * generation that stops a scan in progress, and an epoch that counts changes
  * of the Namespaces (analyses are cached per epoch). Tells its listeners when
  * the Namespaces changed.
+ *
+ * What it reads from disk (the scan and watch events alike): YAML files that
+ * are regular files (checked on the open handle), inside a workspace folder
+ * once links are resolved, within the folder's `podsec.maxFileSize`. The
+ * scan is linear in files and Namespaces (see ../namespaces.ts) and runs
+ * again when a folder's `podsec.maxFileSize` changes.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { minimatch } from 'minimatch';
 import type {
   ClientCapabilities,
   Connection,
@@ -19,7 +23,9 @@ import type {
 } from 'vscode-languageserver/node';
 import { DidChangeWatchedFilesNotification, FileChangeType } from 'vscode-languageserver/node';
 import type { NamespaceLabels, Span } from '../../engine';
-import { NamespaceIndex, yamlFiles } from '../namespaces';
+import { globSet, globStats } from '../../engine/glob';
+import { NamespaceIndex, readWorkspaceFile, resolvedRoot, yamlFiles } from '../namespaces';
+import type { ScanSkips, SkipReason } from '../namespaces';
 import type { PodsecSettings } from '../protocol';
 import type { NamespaceResolver } from '../features';
 import { fileKey, toUri } from '../uris';
@@ -30,6 +36,16 @@ interface Folder {
   uri: string;
   /** The folder on disk, or null for a virtual one (nothing to scan). */
   path: string | null;
+  /** The size limit its last scan used. */
+  scannedWith?: number;
+}
+
+/** What the scans and watch events read and left out (the test-only stats request returns it). */
+interface ReadStats {
+  scans: number;
+  scanned: number;
+  watched: number;
+  skipped: Partial<Record<SkipReason, number>>;
 }
 
 function folder(f: WorkspaceFolder): Folder {
@@ -59,7 +75,10 @@ export class Workspace implements WorkspaceSource {
   private epoch = 0;
   private readonly index: NamespaceIndex;
   private readonly listeners: Array<() => void> = [];
+  private readonly watchListeners: Array<(uri: string) => void> = [];
+  private readonly reads: ReadStats = { scans: 0, scanned: 0, watched: 0, skipped: {} };
   private readonly fileListeners: Array<(file: string, text: string | null) => void> = [];
+  private readonly changeListeners: Array<(file: string) => void> = [];
 
   constructor(
     private readonly connection: Connection,
@@ -73,10 +92,21 @@ export class Workspace implements WorkspaceSource {
     connection.onDidChangeWatchedFiles(async (params) => {
       let changed = false;
       for (const c of params.changes) {
+        for (const l of this.watchListeners) l(c.uri);
         if (await this.fileChanged(c.uri, c.type)) changed = true;
+        if (c.uri.startsWith('file:')) for (const l of this.changeListeners) l(fileKey(c.uri));
       }
       if (changed) this.namespacesChanged();
     });
+    settings.onDidChange(() => void this.rescanIfLimitChanged());
+    // Tests only (PODSEC_TEST_HOOKS=1): the work counters of the scan, the index and the globs.
+    if (process.env.PODSEC_TEST_HOOKS === '1') {
+      connection.onRequest('podsec/debugStats', () => ({
+        reads: this.reads,
+        index: this.index.stats,
+        glob: { ...globStats },
+      }));
+    }
   }
 
   initialize(params: InitializeParams): ServerCapabilities {
@@ -116,6 +146,11 @@ export class Workspace implements WorkspaceSource {
     this.generation++;
   }
 
+  /** Calls `listener` with the URI of each watched file that changed (before the Namespace update). */
+  onDidChangeWatchedFile(listener: (uri: string) => void): void {
+    this.watchListeners.push(listener);
+  }
+
   /** Calls `listener` after the Namespaces changed. */
   onDidChangeNamespaces(listener: () => void): void {
     this.listeners.push(listener);
@@ -128,6 +163,11 @@ export class Workspace implements WorkspaceSource {
 
   private fileRead(file: string, text: string | null): void {
     for (const l of this.fileListeners) l(file, text);
+  }
+
+  /** Calls `listener` with the path of every file created, changed or deleted on disk. */
+  onDidChangeFile(listener: (file: string) => void): void {
+    this.changeListeners.push(listener);
   }
 
   /** An open document's text: its Namespaces count instead of the file's on disk. */
@@ -167,14 +207,12 @@ export class Workspace implements WorkspaceSource {
 
   excluded(uri: string, s: PodsecSettings): boolean {
     if (s.exclude.length === 0) return false;
+    // Compiled once per list of patterns (cached by content), matched in linear time.
+    const globs = globSet(s.exclude);
     const file = fileKey(uri);
     const folder = this.folderOf(file);
     const rel = folder ? path.relative(folder, file).split(path.sep).join('/') : null;
-    return s.exclude.some(
-      (g) =>
-        (rel !== null && minimatch(rel, g, { dot: true })) ||
-        minimatch(file.split(path.sep).join('/'), g, { dot: true }),
-    );
+    return (rel !== null && globs.matches(rel)) || globs.matches(file.split(path.sep).join('/'));
   }
 
   folderPaths(): string[] {
@@ -205,36 +243,81 @@ export class Workspace implements WorkspaceSource {
     for (const l of this.listeners) l();
   }
 
+  private skipped(skips: ScanSkips | SkipReason): void {
+    const add = (why: SkipReason, n: number) =>
+      (this.reads.skipped[why] = (this.reads.skipped[why] ?? 0) + n);
+    if (typeof skips === 'string') add(skips, 1);
+    else for (const [why, n] of skips) add(why, n);
+  }
+
+  /** A folder's size limit (its own settings, as for the documents in it). */
+  private async limitFor(f: Folder): Promise<number> {
+    try {
+      return (await this.settings.for(f.uri)).maxFileSize;
+    } catch {
+      return this.settings.defaults().maxFileSize;
+    }
+  }
+
+  private async rescanIfLimitChanged(): Promise<void> {
+    const changed: Folder[] = [];
+    for (const f of this.folders) {
+      if (f.path && f.scannedWith !== undefined && (await this.limitFor(f)) !== f.scannedWith) {
+        changed.push(f);
+      }
+    }
+    if (changed.length > 0) await this.scan(changed);
+  }
+
   private async scan(list: readonly Folder[]): Promise<void> {
     const cancelled = this.cancellation();
-    const maxFileSize = this.settings.defaults().maxFileSize;
-    let changed = false;
     let files = 0;
+    const skips: ScanSkips = new Map();
     const started = Date.now();
+    this.reads.scans++;
     for (const f of list) {
       if (!f.path) continue;
+      const maxFileSize = await this.limitFor(f);
+      f.scannedWith = maxFileSize;
+      const seen = new Set<string>();
       for await (const { file, text } of yamlFiles(
         f.path,
         { maxFileSize, maxFiles: 50_000 },
         cancelled,
+        skips,
       )) {
         files++;
+        seen.add(file);
         this.fileRead(file, text);
         try {
-          if (this.index.setDisk(file, toUri(file), text)) changed = true;
+          this.index.recordDisk(file, toUri(file), text);
         } catch (e) {
           this.connection.console.log(
             `podsec: could not read Namespaces from ${file}: ${String(e)}`,
           );
         }
       }
+      if (cancelled()) return;
+      // A rescan: what is no longer there (or no longer read) no longer counts.
+      const prefix = f.path + path.sep;
+      for (const file of this.index.diskFiles()) {
+        if (file.startsWith(prefix) && !seen.has(file)) {
+          this.index.forgetDisk(file);
+          this.fileRead(file, null);
+        }
+      }
     }
+    this.reads.scanned += files;
+    this.skipped(skips);
+    const left = [...skips].map(([why, n]) => `${n} ${why}`).join(', ');
     this.connection.console.log(
-      `podsec: scanned ${files} YAML files for Namespace labels in ${Date.now() - started} ms`,
+      `podsec: scanned ${files} YAML files for Namespace labels in ${Date.now() - started} ms` +
+        (left ? `; not read: ${left}` : ''),
     );
-    if (changed) this.namespacesChanged();
+    if (this.index.commit()) this.namespacesChanged();
   }
 
+  /** A watch event: the same checks as the scan (regular file, inside a folder, size limit). */
   private async fileChanged(uri: string, type: FileChangeType): Promise<boolean> {
     if (!uri.startsWith('file:')) return false;
     const file = fileKey(uri);
@@ -242,19 +325,21 @@ export class Workspace implements WorkspaceSource {
       this.fileRead(file, null);
       return this.index.deleteDisk(file);
     }
-    const maxFileSize = this.settings.defaults().maxFileSize;
-    try {
-      const st = await fs.stat(file);
-      if (!st.isFile() || st.size > maxFileSize) {
-        this.fileRead(file, null);
-        return this.index.deleteDisk(file);
-      }
-      const text = await fs.readFile(file, 'utf8');
-      this.fileRead(file, text);
-      return this.index.setDisk(file, uri, text);
-    } catch {
+    const owner = this.folders.find((f) => f.path !== null && file.startsWith(f.path + path.sep));
+    if (!owner?.path) {
       this.fileRead(file, null);
       return this.index.deleteDisk(file);
     }
+    const roots = await Promise.all(this.folderPaths().map(resolvedRoot));
+    const r = await readWorkspaceFile(file, roots, await this.limitFor(owner));
+    this.reads.watched++;
+    if ('text' in r) {
+      this.fileRead(file, r.text);
+      return this.index.setDisk(file, uri, r.text);
+    }
+    this.skipped(r.skipped);
+    this.connection.console.log(`podsec: ${file} not read: ${r.skipped}`);
+    this.fileRead(file, null);
+    return this.index.deleteDisk(file);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The procMount rule shared by procMount (baseline) and procMount_restricted.
  */
-import type { PodView } from '../podView';
+import type { PodView } from '../../podView';
 import type { Outcome, Problem } from './api';
 import { containersPhrase, quotedSet, setAt } from './api';
 

@@ -1,8 +1,8 @@
 /**
  * Shared seccomp helpers for seccompProfile_baseline and seccompProfile_restricted.
  */
-import type { Cursor } from '../cursor';
-import type { FixOp } from '../fixes/edits';
+import type { Cursor } from '../../cursor';
+import type { FixOp } from '../../fixes/edits';
 import type { Problem } from './api';
 import { containersPhrase, quotedSet, setAt } from './api';
 

@@ -6,12 +6,12 @@
  * offending field or list item, each with the detail upstream would print
  * for that problem alone, and, where one exists, a fix as semantic ops.
  */
-import type { CheckId, CheckLevel, Span } from '../types';
-import type { FixOp, FixValue } from '../fixes/edits';
+import type { CheckId, CheckLevel, Span } from '../../types';
+import type { FixOp, FixValue } from '../../fixes/edits';
 import { isSeq } from 'yaml';
-import type { ContainerView, PodView } from '../podView';
-import type { Cursor } from '../cursor';
-import { clip } from '../text';
+import type { ContainerView, PodView } from '../../podView';
+import type { Cursor } from '../../cursor';
+import { quoteText } from '../../text';
 
 export interface ProblemFix {
   title: string;
@@ -26,6 +26,8 @@ export interface Problem {
   path: string;
   detail: string;
   fix?: ProblemFix;
+  /** When the offending value is not in the text but set by the API server's defaulting: how. */
+  defaulted?: string;
 }
 
 export interface Outcome {
@@ -38,6 +40,16 @@ export interface Outcome {
 export type Evaluate = (pod: PodView) => Outcome | null;
 
 export interface CheckVariant {
+  /**
+   * The variant's name, `<check ID in camelCase>_1_<minVersion>`, as upstream names most of
+   * its variants (`privileged_1_0`, `capabilitiesRestricted_1_25`).
+   */
+  name: string;
+  /**
+   * Upstream's own name for the function this variant mirrors, where it differs from `name`
+   * (`sysctlsV1Dot27`, `runAsNonRoot1_35`, `procMount1_35baseline`).
+   */
+  upstream?: string;
   /** Minimum policy minor version (1.N) this variant applies from. */
   minVersion: number;
   /** Baseline checks this (restricted) variant replaces at the versions it applies. */
@@ -59,8 +71,8 @@ export interface CheckDefinition {
 
 // ----- wording, as upstream renders it -----
 
-/** A name or value as upstream quotes it; user text is cut to a short limit (see clip). */
-export const quote = (s: string): string => `"${clip(s)}"`;
+/** A name or value as upstream quotes it; user text is cut to a short limit (see ../../text clip). */
+export const quote = (s: string): string => quoteText(s);
 
 /** Unique values sorted in byte order. */
 export function sortedSet(values: Iterable<string>): string[] {

@@ -1,0 +1,41 @@
+/**
+ * The disk as configuration resolution reads it (`.podsec.yaml` files and
+ * the folders they sit in), for the command line and the language server:
+ * regular files only, bounded, UTF-8. The engine itself never reads the disk.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ConfigReader } from './engine/config/index';
+import type { DirEntry } from './engine/sources/sourceFs';
+
+/** Largest configuration file read (a `.podsec.yaml` is a few lines). */
+const MAX_CONFIG_BYTES = 1 << 20;
+
+/** `/` paths for the engine's configuration code, from the platform's. */
+export function slashPath(p: string): string {
+  return resolve(p).split('\\').join('/');
+}
+
+/** The disk, as configuration resolution reads it: regular files only, bounded, UTF-8. */
+export class DiskConfigReader implements ConfigReader {
+  readText(path: string): string | null {
+    try {
+      const st = statSync(path);
+      if (!st.isFile() || st.size > MAX_CONFIG_BYTES) return null;
+      const text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(path));
+      return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    } catch {
+      return null;
+    }
+  }
+
+  list(path: string): DirEntry[] | null {
+    try {
+      return readdirSync(path, { withFileTypes: true })
+        .map((d) => ({ name: d.name, dir: d.isDirectory() }))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    } catch {
+      return null;
+    }
+  }
+}

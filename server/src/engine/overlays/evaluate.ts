@@ -1,0 +1,340 @@
+/**
+ * Kustomize overlays evaluated as deployed. Each root kustomization (one no
+ * other includes, or the ones `.podsec.yaml` names) is built, and its build
+ * is analysed by the normal engine with the build's namespaces, so that the
+ * Namespace labels of the cluster (declared anywhere in the inputs, or in a
+ * build) apply. Every finding is placed on the line that set the offending
+ * value: the base resource, the patch file, the inline patch in
+ * `kustomization.yaml`, or the transformer's setting; its message names the
+ * overlay. A finding several overlays share is reported once, naming each.
+ *
+ * Files the overlays read are not analysed on their own: kustomization files,
+ * patches and generator inputs never are; resources are, as today, only when
+ * no build that reads them succeeds (the build's error says why).
+ */
+import { collectNamespaces } from '../index';
+import { buildKustomization } from '../kustomize/build';
+import type { HelmRenderer, KustomizeBuild } from '../kustomize/build';
+import type { KustomizationGraph } from '../kustomize/roots';
+import { LineIndex } from '../lines';
+import type { SourceFs } from '../sources/sourceFs';
+import { normalizePath } from '../sources/sourceFs';
+import { findSuppressions, suppressedBy } from '../suppress';
+import type { Suppression } from '../suppress';
+import type {
+  Analysis,
+  AnalyzeOptions,
+  Diagnostic,
+  Finding,
+  Fix,
+  NamespaceLabels,
+  Span,
+  WorkloadSummary,
+} from '../types';
+import { parseAllDocuments } from 'yaml';
+import type { Document } from 'yaml';
+import { fixAtOrigin } from './fixes';
+import { evaluateGenerated, placeSpan } from '../project/index';
+import type { LocatedDiagnostic } from '../project/index';
+import { overlayPhrase, placeFixes } from './origins';
+
+export interface OverlayOptions extends AnalyzeOptions {
+  /** The kustomizations to build (absolute); default: the graph's roots. */
+  roots?: readonly string[];
+  /** How a root is named in messages (`overlays/prod`); default: its path. */
+  nameOf?: (dir: string) => string;
+  /** Renders `helmCharts` entries. */
+  helm?: HelmRenderer;
+}
+
+/** A workload as one overlay builds it, placed in the file its object came from. */
+export interface OverlayWorkload {
+  overlay: string;
+  file: string;
+  summary: WorkloadSummary;
+}
+
+export interface OverlayBuild {
+  dir: string;
+  /** The overlay's name in messages (`overlays/prod`). */
+  name: string;
+  build: KustomizeBuild;
+  /** The analysis of the build's text; null when the build failed. */
+  analysis: Analysis | null;
+}
+
+export interface OverlayEvaluation {
+  builds: OverlayBuild[];
+  /** Findings, errors and notes, by the file they are placed in. */
+  files: Map<string, Analysis>;
+  /** Files the overlays read that are not to be analysed on their own. */
+  covered: Set<string>;
+  /** Every workload of every overlay, placed. */
+  workloads: OverlayWorkload[];
+}
+
+/** Most fixes one build places at their origin (the rest keep only edits that map verbatim). */
+const MAX_ORIGIN_FIXES = 2000;
+
+const emptyAnalysis = (): Analysis => ({
+  findings: [],
+  errors: [],
+  notes: [],
+  workloads: [],
+  objects: 0,
+});
+
+function withoutFile(d: LocatedDiagnostic): Diagnostic {
+  const { file: _f, ...rest } = d;
+  return rest;
+}
+
+function findingKey(file: string, f: Finding): string {
+  return [
+    file,
+    f.check,
+    f.span.start,
+    f.span.end,
+    f.severity,
+    f.mode,
+    f.container ?? '',
+    f.detail,
+  ].join('\u0000');
+}
+
+/** The suppressions written in a file (comments a build does not carry). */
+function suppressionsOf(text: string): Suppression[] {
+  if (!text.includes('podsec-ignore')) return [];
+  const ranges: Span[] = [];
+  for (const d of parseAllDocuments(text)) {
+    const c = d.contents as { range?: [number, number, number] } | null;
+    if (c?.range) ranges.push({ start: c.range[0], end: d.range[2] });
+  }
+  return findSuppressions(text, new LineIndex(text), ranges);
+}
+
+/**
+ * Build and analyse the roots of `graph`, and place what they find.
+ * `options.namespaces` are the Namespaces known from files outside the
+ * builds; a build's own Namespaces are added to them.
+ */
+export function evaluateOverlays(
+  fs: SourceFs,
+  graph: KustomizationGraph,
+  options: OverlayOptions = {},
+): OverlayEvaluation {
+  const nameOf = options.nameOf ?? ((d: string) => d);
+  const roots = (options.roots ?? graph.roots).map(normalizePath);
+  const { roots: _r, nameOf: _n, helm, ...analyzeOptions } = options;
+  const builds: OverlayBuild[] = roots.map((dir) => {
+    const name = nameOf(dir);
+    return {
+      dir,
+      name,
+      build: buildKustomization(fs, dir, { label: `overlay ${name}`, ...(helm ? { helm } : {}) }),
+      analysis: null,
+    };
+  });
+
+  const namespaces = new Map<string, NamespaceLabels>(options.namespaces ?? []);
+  if (options.namespaceLabels !== false)
+    for (const b of builds)
+      if (!b.build.error)
+        for (const ns of collectNamespaces(b.build.source.text, b.dir, analyzeOptions))
+          if (!namespaces.has(ns.name)) namespaces.set(ns.name, ns);
+
+  const files = new Map<string, Analysis>();
+  const fileOf = (p: string): Analysis => {
+    let a = files.get(p);
+    if (!a) {
+      a = emptyAnalysis();
+      files.set(p, a);
+    }
+    return a;
+  };
+  const groups = new Map<string, { file: string; finding: Finding; overlays: string[] }>();
+  const diags = new Map<
+    string,
+    { file: string; d: Diagnostic; overlays: string[]; kind: 'error' | 'note' }
+  >();
+  const addDiag = (file: string, d: Diagnostic, overlay: string, kind: 'error' | 'note') => {
+    const key = `${kind}\u0000${file}\u0000${d.span.start}\u0000${d.span.end}\u0000${d.message}`;
+    const g = diags.get(key);
+    if (g) {
+      if (!g.overlays.includes(overlay)) g.overlays.push(overlay);
+    } else diags.set(key, { file, d, overlays: [overlay], kind });
+  };
+  const workloads: OverlayWorkload[] = [];
+  const objects = new Map<string, Set<string>>();
+  const covered = new Set<string>();
+  const origins = new Map<string, { text: string; docs: Document.Parsed[] } | null>();
+
+  for (const info of graph.kustomizations.values())
+    for (const f of info.files) if (f.role !== 'resource') covered.add(f.path);
+
+  // A kustomization file that cannot be read is no root and builds nothing: its error is still said.
+  for (const info of graph.kustomizations.values()) {
+    const e = info.error;
+    if (!e || builds.some((b) => b.build.error?.file === e.file)) continue;
+    addDiag(
+      e.file,
+      { message: e.message, span: e.span, code: 'kustomize', severity: 'error' },
+      nameOf(info.dir),
+      'error',
+    );
+  }
+  for (const b of builds) {
+    const kfile = graph.kustomizations.get(b.dir)?.file ?? `${b.dir}/kustomization.yaml`;
+    for (const n of b.build.notes)
+      addDiag(
+        n.file,
+        { message: n.message, span: n.span, code: 'kustomize', severity: 'information' },
+        b.name,
+        'note',
+      );
+    if (b.build.error) {
+      const e = b.build.error;
+      addDiag(
+        e.file,
+        { message: e.message, span: e.span, code: 'kustomize', severity: 'error' },
+        b.name,
+        'error',
+      );
+      covered.add(kfile);
+      continue;
+    }
+    for (const f of b.build.files) covered.add(f);
+    const src = b.build.source;
+    let generatedDocs: Document.Parsed[] | null = null;
+    let originFixes = 0;
+    const fixesOf = (
+      fixes: readonly Fix[],
+      file: string,
+      objectFile: string | undefined,
+    ): Fix[] => {
+      if (fixes.length === 0) return [];
+      generatedDocs ??= parseAllDocuments(src.text, { version: '1.1' });
+      const out: Fix[] = [];
+      for (const f of fixes) {
+        // Each fix at the origin re-reads its object: bounded per build (an alias flood has thousands).
+        const atOrigin =
+          originFixes++ < MAX_ORIGIN_FIXES
+            ? fixAtOrigin(src, generatedDocs, f, file, fs, origins)
+            : null;
+        const placed = atOrigin ?? placeFixes(src, [f], file)[0];
+        if (!placed) continue;
+        // A fix in the resource the overlays read is a fix for every overlay that deploys it.
+        out.push(
+          file === objectFile ? { ...placed, title: `${placed.title} in the base` } : placed,
+        );
+      }
+      return out;
+    };
+    const ev = evaluateGenerated(src, {
+      valuesKeys: false,
+      analyze: { ...analyzeOptions, namespaces, file: kfile },
+      fallbackFile: kfile,
+      readText: (f) => fs.readText(f),
+    });
+    const analysis = ev.analysis;
+    b.analysis = analysis;
+    ev.findings.forEach((located, i) => {
+      // The project layer names the rendered object in its message; overlays name the overlay instead.
+      const original = analysis.findings[i] as Finding;
+      const {
+        file,
+        generatedSpan: _g,
+        origin,
+        rendered: _r,
+        producer: _p,
+        valuesKey: _v,
+        ...rest
+      } = located;
+      const document =
+        origin?.kind === 'value' && origin.document !== undefined
+          ? origin.document
+          : rest.object.document;
+      const finding: Finding = {
+        ...rest,
+        message: original.message,
+        object: { ...rest.object, document },
+        fixes: fixesOf(
+          original.fixes,
+          file,
+          b.build.objects[original.object.document]?.source.file,
+        ),
+      };
+      const key = findingKey(file, finding);
+      const g = groups.get(key);
+      if (g) {
+        if (!g.overlays.includes(b.name)) g.overlays.push(b.name);
+      } else groups.set(key, { file, finding, overlays: [b.name] });
+    });
+    for (const d of ev.errors) addDiag(d.file, withoutFile(d), b.name, 'error');
+    for (const d of ev.notes) addDiag(d.file, withoutFile(d), b.name, 'note');
+    for (const w of analysis.workloads) {
+      const obj = b.build.objects[w.object.document];
+      const file = obj?.source.file ?? kfile;
+      const head = placeSpan(src, w.headSpan, kfile);
+      const span = obj ? { start: obj.source.start, end: obj.source.end } : { start: 0, end: 0 };
+      workloads.push({
+        overlay: b.name,
+        file,
+        summary: {
+          ...w,
+          object: { ...w.object, document: obj?.source.document ?? w.object.document },
+          span,
+          headSpan: head.file === file ? head.span : span,
+          podSpecSpan: null,
+        },
+      });
+    }
+    for (const o of b.build.objects) {
+      const s = objects.get(o.source.file) ?? new Set<string>();
+      s.add(String(o.source.document));
+      objects.set(o.source.file, s);
+    }
+  }
+
+  // Suppressions are comments in the files the user edits; a build carries none.
+  const sups = new Map<string, Suppression[]>();
+  const supsOf = (file: string): Suppression[] => {
+    let s = sups.get(file);
+    if (!s) {
+      s = suppressionsOf(fs.readText(file) ?? '');
+      sups.set(file, s);
+    }
+    return s;
+  };
+  for (const g of groups.values()) {
+    if (suppressedBy(supsOf(g.file), g.finding.check, g.finding.span.start)) continue;
+    const f = g.finding;
+    fileOf(g.file).findings.push({
+      ...f,
+      message: `${f.message} ${overlayPhrase(g.overlays)}`,
+      context: [...(f.context ?? []), overlayPhrase(g.overlays)],
+      overlays: g.overlays,
+    });
+  }
+  for (const g of diags.values()) {
+    const label = g.overlays.length === 1 ? 'overlay' : 'overlays';
+    const d = {
+      ...g.d,
+      message: `${g.d.message} (${label} ${g.overlays.join(', ')})`,
+    };
+    if (g.kind === 'error') fileOf(g.file).errors.push(d);
+    else fileOf(g.file).notes.push(d);
+  }
+  for (const w of workloads) {
+    const a = fileOf(w.file);
+    if (!a.workloads.some((x) => x.span.start === w.summary.span.start))
+      a.workloads.push(w.summary);
+  }
+  for (const [file, docs] of objects) fileOf(file).objects = docs.size;
+  for (const a of files.values()) {
+    a.findings.sort((x, y) => x.span.start - y.span.start || x.check.localeCompare(y.check));
+    a.errors.sort((x, y) => x.span.start - y.span.start);
+    a.notes.sort((x, y) => x.span.start - y.span.start);
+  }
+  return { builds, files, covered, workloads };
+}

@@ -1,0 +1,273 @@
+/**
+ * Fixes of a built overlay's finding, made where the user edits: what the
+ * fix changes in the built object (a field set, a key or a list item
+ * removed, an item appended) is carried to the node of the file that wrote
+ * it, through the source map: a value is changed where it is written (the
+ * base, or the patch that set it); a missing field is added to the map the
+ * object's field came from (the base's container, for a base's workload),
+ * so the fix is made once for every overlay that deploys it. The edits are
+ * the planner's: the smallest ranges, comments and layout kept.
+ *
+ * A fix whose change cannot be placed (a map no file wrote, an inline patch
+ * inside kustomization.yaml, a change spread over two files) is not offered.
+ */
+import { isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import type { Document, Node, YAMLMap } from 'yaml';
+import { applyEdits, planEdits } from '../fixes/edits';
+import type { FixOp, FixValue } from '../fixes/edits';
+import type { SourceFs } from '../sources/sourceFs';
+import { segmentAt } from '../sources/sourcemap';
+import type { GeneratedSource, ValueOrigin } from '../sources/sourcemap';
+import type { Finding, Fix, TextEdit } from '../types';
+
+type Part = string | number;
+type Plain = FixValue | undefined;
+
+/** What a fix changes in the object, as plain data. */
+type Change =
+  | { kind: 'set'; path: Part[]; value: FixValue }
+  | { kind: 'remove'; path: Part[] }
+  | { kind: 'append'; path: Part[]; value: FixValue };
+
+const isObj = (v: Plain): v is { [k: string]: FixValue } =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const same = (a: Plain, b: Plain): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** The changes from `a` to `b`, or null when they are not a set, a removal or an append. */
+function diff(a: Plain, b: Plain, path: Part[], out: Change[]): boolean {
+  if (same(a, b)) return true;
+  if (isObj(a) && isObj(b)) {
+    for (const k of Object.keys(b)) {
+      if (!(k in a)) out.push({ kind: 'set', path: [...path, k], value: b[k] as FixValue });
+      else if (!diff(a[k], b[k], [...path, k], out)) return false;
+    }
+    for (const k of Object.keys(a)) if (!(k in b)) out.push({ kind: 'remove', path: [...path, k] });
+    return true;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length === b.length) return a.every((x, i) => diff(x, b[i], [...path, i], out));
+    if (b.length === a.length + 1 && a.every((x, i) => same(x, b[i]))) {
+      out.push({ kind: 'append', path, value: b[a.length] as FixValue });
+      return true;
+    }
+    if (b.length === a.length - 1) {
+      let i = 0;
+      while (i < b.length && same(a[i], b[i])) i++;
+      if (!b.slice(i).every((x, j) => same(x, a[i + j + 1]))) return false;
+      out.push({ kind: 'remove', path: [...path, i] });
+      return true;
+    }
+    return false;
+  }
+  if (b === undefined) return false;
+  out.push({ kind: 'set', path, value: b });
+  return true;
+}
+
+function child(n: unknown, part: Part): Node | null {
+  if (typeof part === 'number') {
+    if (!isSeq(n)) return null;
+    return (n.items[part] as Node | undefined) ?? null;
+  }
+  if (!isMap(n)) return null;
+  for (const p of n.items)
+    if (isScalar(p.key) && String(p.key.value) === part) return (p.value as Node | null) ?? null;
+  return null;
+}
+
+function keyNode(map: YAMLMap, key: string): Node | null {
+  for (const p of map.items) if (isScalar(p.key) && String(p.key.value) === key) return p.key;
+  return null;
+}
+
+/** The value origin of the generated node starting at `offset`. */
+function valueOriginAt(src: GeneratedSource, offset: number | undefined): ValueOrigin | null {
+  if (offset === undefined) return null;
+  const s = segmentAt(src, offset);
+  return s && s.origin.kind === 'value' ? s.origin : null;
+}
+
+/** Where a generated map came from: the file, document and key path of the map it was written as. */
+function mapOrigin(
+  src: GeneratedSource,
+  map: YAMLMap,
+  prefer: string,
+): { file: string; document: number; path: Part[] } | null {
+  let found: { file: string; document: number; path: Part[] } | null = null;
+  for (const p of map.items) {
+    if (!isScalar(p.key)) continue;
+    const o = valueOriginAt(src, p.key.range?.[0]);
+    if (!o || o.path.length === 0 || String(o.path[o.path.length - 1]) !== String(p.key.value))
+      continue;
+    const at = { file: o.file, document: o.document ?? 0, path: [...o.path.slice(0, -1)] };
+    if (o.file === prefer) return at;
+    found ??= at;
+  }
+  if (!found && map.items.length === 0) {
+    const o = valueOriginAt(src, map.range?.[0]);
+    if (o) found = { file: o.file, document: o.document ?? 0, path: [...o.path] };
+  }
+  return found;
+}
+
+/** A generated document as plain data, made once for all the fixes of its object. */
+const plainOf = new WeakMap<Document.Parsed, Plain>();
+
+interface OriginDoc {
+  text: string;
+  docs: Document.Parsed[];
+}
+
+/**
+ * The fix `fix` of a finding of `src` (edits of the generated text), made in
+ * the file the finding is placed in (`file`), or null when it cannot be.
+ */
+export function fixAtOrigin(
+  src: GeneratedSource,
+  generatedDocs: readonly Document.Parsed[],
+  fix: Fix,
+  file: string,
+  fs: SourceFs,
+  origins: Map<string, OriginDoc | null>,
+): Fix | null {
+  const first = fix.edits[0];
+  if (!first) return null;
+  const gdoc = generatedDocs.find((d) => d.range[0] <= first.start && first.start <= d.range[2]);
+  if (!gdoc) return null;
+  const [start, , end] = gdoc.range;
+  // An object of more than this many characters is not re-read for each of its fixes.
+  if (end - start > 200_000) return null;
+  if (fix.edits.some((e) => e.start < start || e.end > end)) return null;
+  const slice = src.text.slice(start, end);
+  const fixed = applyEdits(
+    slice,
+    fix.edits.map((e) => ({ start: e.start - start, end: e.end - start, newText: e.newText })),
+  );
+  const after = parseAllDocuments(fixed, { version: '1.1' });
+  if (!Array.isArray(after) || after.length !== 1) return null;
+  const changes: Change[] = [];
+  let before = plainOf.get(gdoc);
+  if (before === undefined) {
+    before = gdoc.toJS() as Plain;
+    plainOf.set(gdoc, before);
+  }
+  if (!diff(before, (after[0] as Document.Parsed).toJS() as Plain, [], changes)) return null;
+  if (changes.length === 0) return null;
+
+  const origin = (f: string): OriginDoc | null => {
+    if (!origins.has(f)) {
+      const text = fs.readText(f);
+      const docs = text === null ? null : parseAllDocuments(text, { version: '1.1' });
+      origins.set(f, text !== null && Array.isArray(docs) ? { text, docs } : null);
+    }
+    return origins.get(f) ?? null;
+  };
+  const ops: FixOp[] = [];
+  let target: OriginDoc | null = null;
+  let targetDoc: Document.Parsed | null = null;
+  const place = (at: { file: string; document: number; path: Part[] }): Node | null => {
+    if (at.file !== file) return null;
+    const o = origin(at.file);
+    const d = o?.docs[at.document];
+    if (!o || !d || (targetDoc && targetDoc !== d)) return null;
+    target = o;
+    targetDoc = d;
+    let n: Node | null = d.contents;
+    for (const p of at.path) n = child(n, p);
+    return n;
+  };
+  for (const c of changes) {
+    // The deepest node of the change's path the built object has.
+    let node: Node | null = gdoc.contents;
+    let depth = 0;
+    const parents: Node[] = [];
+    for (; depth < c.path.length; depth++) {
+      const next = child(node, c.path[depth] as Part);
+      if (!next) break;
+      parents.push(node as Node);
+      node = next;
+    }
+    if (c.kind === 'set' && depth < c.path.length) {
+      const rest = c.path.slice(depth);
+      if (!isMap(node) || rest.some((p) => typeof p !== 'string')) return null;
+      const at = mapOrigin(src, node, file);
+      const m = at ? place(at) : null;
+      if (!isMap(m)) return null;
+      ops.push({ op: 'set', map: m, path: rest as string[], value: c.value });
+      continue;
+    }
+    if (depth < c.path.length) return null;
+    const parent = parents[parents.length - 1];
+    const last = c.path[c.path.length - 1];
+    if (c.kind === 'append') {
+      if (!isSeq(node) || typeof last !== 'string' || !isMap(parent)) return null;
+      const at = mapOrigin(src, parent, file);
+      const m = at ? place(at) : null;
+      if (!isMap(m)) return null;
+      ops.push({ op: 'append', map: m, path: [last], value: c.value });
+      continue;
+    }
+    if (typeof last === 'string') {
+      // A key set or removed where its map was written.
+      if (!isMap(parent)) return null;
+      const k = keyNode(parent, last);
+      const o = valueOriginAt(src, k?.range?.[0]);
+      if (!o || String(o.path[o.path.length - 1]) !== last) return null;
+      const m = place({ file: o.file, document: o.document ?? 0, path: o.path.slice(0, -1) });
+      if (!isMap(m)) return null;
+      if (c.kind === 'set') ops.push({ op: 'set', map: m, path: [last], value: c.value });
+      else ops.push({ op: 'remove', parent: m, key: last });
+      continue;
+    }
+    // A list item removed where its list was written.
+    if (c.kind !== 'remove' || !isSeq(parent)) return null;
+    const item = node as Node;
+    let o = valueOriginAt(src, item.range?.[0]);
+    let itemPath = o?.path;
+    if (isMap(item)) {
+      const firstKey = item.items[0]?.key;
+      o = isScalar(firstKey) ? valueOriginAt(src, firstKey.range?.[0]) : null;
+      itemPath = o?.path.slice(0, -1);
+    }
+    const index = itemPath?.[itemPath.length - 1];
+    if (!o || !itemPath || typeof index !== 'number') return null;
+    const seq = place({ file: o.file, document: o.document ?? 0, path: itemPath.slice(0, -1) });
+    if (!isSeq(seq)) return null;
+    ops.push({ op: 'remove', parent: seq, key: index });
+  }
+  const t = target as OriginDoc | null;
+  const d = targetDoc as Document.Parsed | null;
+  if (!t || !d) return null;
+  const edits = planEdits(t.text, d, ops);
+  return edits && edits.length > 0 ? { ...fix, edits } : null;
+}
+
+/**
+ * Apply the fixes findings carry (placed at their origin) to `text`: the
+ * first safe fix of each (any fix with `unsafe`), each distinct edit once,
+ * leaving out a fix whose edits touch another's (a later round makes it).
+ */
+export function applyFindingFixes(
+  text: string,
+  findings: readonly Finding[],
+  o: { unsafe?: boolean; filter?: (f: Finding) => boolean } = {},
+): { text: string; applied: number } {
+  const taken: Array<{ start: number; end: number }> = [];
+  const edits: TextEdit[] = [];
+  const seen = new Set<string>();
+  let applied = 0;
+  for (const f of findings) {
+    if (o.filter && !o.filter(f)) continue;
+    const fix = f.fixes.find((x) => x.safe || o.unsafe === true);
+    if (!fix) continue;
+    const key = JSON.stringify(fix.edits);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (fix.edits.some((e) => taken.some((t) => e.start <= t.end && t.start <= e.end))) continue;
+    for (const e of fix.edits) taken.push({ start: e.start, end: e.end });
+    edits.push(...fix.edits);
+    applied++;
+  }
+  return { text: edits.length > 0 ? applyEdits(text, edits) : text, applied };
+}

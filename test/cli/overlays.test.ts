@@ -1,0 +1,240 @@
+/**
+ * `podsec <dir>` on a Kustomize repository: the roots built and evaluated as
+ * deployed, findings reported in the base, patch or kustomization file that
+ * set each value, naming the overlay, in text, JSON and SARIF; `podsec
+ * <overlay>` builds that one; `.podsec.yaml` may name the roots; a build error
+ * is an error at its file and line.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { run } from '@podsec/server/out/cli/main';
+import { repoRoot } from '../support/paths';
+
+const TREE = join(repoRoot(), 'test', 'fixtures', 'overlays');
+
+function cli(args: string[]): { code: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const code = run(args, {
+    stdout: (s) => (out += s),
+    stderr: (s) => (err += s),
+    readStdin: () => Buffer.from(''),
+    isTTY: false,
+    env: {},
+  });
+  return { code, out, err };
+}
+
+interface JsonFinding {
+  check: string;
+  severity: string;
+  message: string;
+  line: number;
+  overlays?: string[];
+  object: { name: string | null; namespace: string | null };
+}
+interface JsonReport {
+  files: Array<{
+    path: string;
+    findings: JsonFinding[];
+    errors: Array<{ message: string; line: number }>;
+  }>;
+}
+
+function json(args: string[]): { code: number; report: JsonReport } {
+  const r = cli(['--format', 'json', ...args]);
+  return { code: r.code, report: JSON.parse(r.out) as JsonReport };
+}
+
+function fileOf(report: JsonReport, path: string): JsonReport['files'][number] {
+  const f = report.files.find((x) => x.path === path);
+  assert.ok(f, `${path} in ${report.files.map((x) => x.path).join(', ')}`);
+  return f;
+}
+
+function lineWith(path: string, needle: string): number {
+  return (
+    readFileSync(path, 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes(needle)) + 1
+  );
+}
+
+function copyTree(extra: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'podsec-overlays-'));
+  cpSync(TREE, dir, { recursive: true });
+  for (const [name, content] of Object.entries(extra)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  return dir;
+}
+
+describe('podsec on Kustomize overlays', () => {
+  it('a directory: each root built, findings on the origin line, naming the overlay', () => {
+    const { code, report } = json([TREE]);
+    assert.equal(code, 1);
+    const base = join(TREE, 'base', 'deployment.yaml');
+    const b = fileOf(report, base);
+    // Only what the overlays deploy: every base finding names its overlays.
+    assert.ok(b.findings.length > 0);
+    assert.ok(
+      b.findings.every((f) => (f.overlays ?? []).length > 0),
+      JSON.stringify(b.findings),
+    );
+    const host = b.findings.filter((f) => f.check === 'hostPorts');
+    assert.equal(host.length, 1, 'shared by both overlays: once');
+    assert.deepEqual(host[0]?.overlays, ['overlays/dev', 'overlays/prod']);
+    assert.equal(host[0]?.line, lineWith(base, 'hostPort: 8080'));
+    const patch = join(TREE, 'overlays', 'prod', 'debug.yaml');
+    const p = fileOf(report, patch);
+    assert.deepEqual(
+      p.findings.map((f) => [f.check, f.line, f.object.name, f.object.namespace]),
+      [['privileged', lineWith(patch, 'privileged: true'), 'prod-web', 'prod']],
+    );
+    assert.match(p.findings[0]?.message ?? '', / in overlay overlays\/prod$/);
+    // The namespace labels of namespaces.yaml apply to each overlay's namespace.
+    const ape = b.findings.filter((f) => f.check === 'allowPrivilegeEscalation');
+    assert.deepEqual(
+      ape.map((f) => [f.severity, f.overlays]),
+      [
+        ['warning', ['overlays/dev']],
+        ['error', ['overlays/prod']],
+      ],
+    );
+    // Files outside any kustomization are checked as always.
+    const plain = fileOf(report, join(TREE, 'plain', 'pod.yaml'));
+    assert.ok(plain.findings.some((f) => f.check === 'privileged' && f.overlays === undefined));
+    // Kustomization files hold only what is placed in them.
+    assert.deepEqual(
+      fileOf(report, join(TREE, 'overlays', 'prod', 'kustomization.yaml')).findings.map(
+        (f) => f.check,
+      ),
+      ['hostNamespaces'],
+    );
+    assert.equal(
+      report.files.find((f) => f.path === join(TREE, 'overlays', 'dev', 'kustomization.yaml')),
+      undefined,
+    );
+  });
+
+  it('an overlay directory: that overlay only, its base reported where it is', () => {
+    const { report } = json([join(TREE, 'overlays', 'prod')]);
+    const base = fileOf(report, join(TREE, 'base', 'deployment.yaml'));
+    assert.ok(base.findings.length > 0);
+    for (const f of report.files.flatMap((x) => x.findings)) {
+      assert.equal(f.overlays?.length, 1);
+      assert.match(f.overlays?.[0] ?? '', /overlays\/prod$/);
+    }
+    assert.ok(!report.files.some((f) => f.findings.some((x) => x.overlays?.[0]?.endsWith('dev'))));
+  });
+
+  it('text output: file:line of the origin and the overlay in the message', () => {
+    const r = cli([TREE]);
+    const patch = join(TREE, 'overlays', 'prod', 'debug.yaml');
+    assert.ok(
+      r.out.includes(`${patch}:${lineWith(patch, 'privileged: true')}:`),
+      r.out.slice(0, 2000),
+    );
+    assert.match(
+      r.out,
+      /remove hostPort 8080 \(in overlays overlays\/dev, overlays\/prod\) {2}\[hostPorts\]/,
+    );
+  });
+
+  it('SARIF: the location is the origin file and line, the overlays a property', () => {
+    const log = JSON.parse(cli(['--format', 'sarif', TREE]).out) as {
+      runs: Array<{
+        results: Array<{
+          ruleId: string;
+          locations: Array<{
+            physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } };
+          }>;
+          properties: { overlays?: string[] };
+        }>;
+      }>;
+    };
+    const res = log.runs[0]?.results.find(
+      (r) => r.ruleId === 'privileged' && r.properties.overlays,
+    );
+    assert.ok(res);
+    const loc = res.locations[0]?.physicalLocation;
+    assert.match(loc?.artifactLocation.uri ?? '', /overlays\/prod\/debug\.yaml$/);
+    assert.equal(
+      loc?.region.startLine,
+      lineWith(join(TREE, 'overlays', 'prod', 'debug.yaml'), 'privileged: true'),
+    );
+    assert.deepEqual(res.properties.overlays, ['overlays/prod']);
+  });
+
+  it('.podsec.yaml kustomize.roots names the overlays built', () => {
+    const dir = copyTree({ '.podsec.yaml': 'kustomize:\n  roots: [overlays/dev]\n' });
+    const { report } = json([dir]);
+    const overlays = new Set(
+      report.files.flatMap((f) => f.findings.flatMap((x) => x.overlays ?? [])),
+    );
+    assert.deepEqual([...overlays], ['overlays/dev']);
+    // The prod patch is still only a patch: never checked as an object of its own.
+    assert.equal(
+      report.files.find((f) => f.path === join(dir, 'overlays', 'prod', 'debug.yaml')),
+      undefined,
+    );
+  });
+
+  it('a build error is an error at the file and line that cause it (exit 1)', () => {
+    const dir = copyTree({
+      'overlays/dev/kustomization.yaml': 'resources:\n  - ../../base\n  - missing.yaml\n',
+    });
+    const { code, report } = json([dir]);
+    assert.equal(code, 1);
+    const k = fileOf(report, join(dir, 'overlays', 'dev', 'kustomization.yaml'));
+    assert.equal(k.errors.length, 1);
+    assert.equal(k.errors[0]?.line, 3);
+    assert.match(k.errors[0]?.message ?? '', /missing\.yaml.*\(overlay overlays\/dev\)$/s);
+    // prod still builds; the base is evaluated as prod deploys it.
+    const base = fileOf(report, join(dir, 'base', 'deployment.yaml'));
+    assert.ok(
+      base.findings.length > 0 && base.findings.every((f) => f.overlays?.[0] === 'overlays/prod'),
+    );
+  });
+
+  it('--fix makes the safe fixes at the origin; the overlays then build without them', () => {
+    const dir = copyTree();
+    const before = readFileSync(join(dir, 'base', 'deployment.yaml'), 'utf8');
+    const patch = readFileSync(join(dir, 'overlays', 'prod', 'debug.yaml'), 'utf8');
+    const r = cli(['--fix', dir]);
+    assert.equal(r.code, 1, 'unsafe and unfixable findings remain');
+    const after = readFileSync(join(dir, 'base', 'deployment.yaml'), 'utf8');
+    assert.equal(
+      after,
+      before.replace(
+        '              drop: [ALL]\n',
+        '              drop: [ALL]\n            allowPrivilegeEscalation: false\n',
+      ),
+    );
+    // privileged: false may change how it runs: only with --fix-unsafe.
+    assert.equal(readFileSync(join(dir, 'overlays', 'prod', 'debug.yaml'), 'utf8'), patch);
+    const { report } = json([dir]);
+    const left = report.files.flatMap((f) => f.findings.filter((x) => x.overlays));
+    assert.ok(!left.some((f) => f.check === 'allowPrivilegeEscalation'), JSON.stringify(left));
+    cli(['--fix', '--fix-unsafe', dir]);
+    assert.match(
+      readFileSync(join(dir, 'overlays', 'prod', 'debug.yaml'), 'utf8'),
+      /privileged: false/,
+    );
+    const again = json([dir]).report.files.flatMap((f) => f.findings.filter((x) => x.overlays));
+    // What the inline JSON patch sets is left: hostNetwork, and under it the hostPort the API
+    // server defaults from containerPort (in prod only).
+    assert.deepEqual(
+      again.map((f) => [f.check, f.overlays]),
+      [
+        ['hostPorts', ['overlays/prod']],
+        ['hostNamespaces', ['overlays/prod']],
+      ],
+      'only what an inline JSON patch sets is left',
+    );
+  });
+});

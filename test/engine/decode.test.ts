@@ -1,0 +1,347 @@
+/**
+ * YAML as kubectl decodes it, and the API server's defaulting before
+ * admission: `{{` as text outside a chart, integers in go-yaml v2's
+ * spellings, merge keys in document order, aliases to undefined anchors,
+ * `...` end markers, duplicate keys, null list items, complex keys, and
+ * hostPort defaulted from containerPort under hostNetwork.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { analyze, isChartTemplate } from '@podsec/server';
+import type { Analysis, AnalyzeOptions, Finding } from '@podsec/server';
+import { Rng } from '../support/generate';
+import { iterations } from '../support/fast';
+
+const under = (t: string, s: { start: number; end: number }): string => t.slice(s.start, s.end);
+const checks = (a: Analysis): string[] => a.findings.map((f) => f.check);
+const baseline = (t: string, o: AnalyzeOptions = {}): Analysis =>
+  analyze(t, { level: 'baseline', ...o });
+
+/** A Pod with one container whose spec part (under the container) is `extra`. */
+function pod(containerExtra: string, podExtra = ''): string {
+  return `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+${podExtra}  containers:
+    - name: app
+      image: app
+${containerExtra}`;
+}
+
+const DASHBOARD = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: dashboards
+data:
+  node.json: |
+    {"targets": [{"expr": "up", "legendFormat": "{{instance}}"}]}
+`;
+const RULE = `apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata:
+  name: node-down
+spec:
+  groups:
+    - name: node
+      rules:
+        - alert: NodeDown
+          expr: up == 0
+          annotations:
+            summary: "{{ $labels.instance }} is down"
+            description: {{ $labels.job }}
+`;
+const DAEMONSET = `apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+spec:
+  template:
+    spec:
+      containers:
+        - name: agent
+          image: agent
+          securityContext:
+            privileged: true
+`;
+
+describe('{{ … }} outside a Helm chart is text', () => {
+  it('a Grafana dashboard ConfigMap and a quoted PrometheusRule summary beside a privileged DaemonSet: evaluated', () => {
+    const rule = RULE.replace('            description: {{ $labels.job }}\n', '');
+    const t = `${DASHBOARD}---\n${rule}---\n${DAEMONSET}`;
+    const a = baseline(t);
+    assert.deepEqual(checks(a), ['privileged']);
+    assert.equal(under(t, a.findings[0]?.span ?? { start: 0, end: 0 }), 'privileged: true');
+    assert.deepEqual([a.errors, a.notes], [[], []]);
+    assert.equal(a.objects, 3);
+  });
+
+  it('an unquoted {{ … }} that YAML cannot decode: an error there, a note that it looks like a template, the other documents evaluated', () => {
+    const t = `${RULE}---\n${DAEMONSET}`;
+    const a = baseline(t);
+    assert.deepEqual(checks(a), ['privileged']);
+    assert.ok(a.errors.length > 0);
+    assert.equal(a.notes.length, 1);
+    assert.match(a.notes[0]?.message ?? '', /looks like a template/);
+    assert.equal(under(t, a.notes[0]?.span ?? { start: 0, end: 0 }), '{{ $labels.job }}');
+  });
+
+  it('a YAML error away from any {{ … }} gets no template note', () => {
+    const t = `${DASHBOARD}---\napiVersion: v1\nkind: Pod\nspec: [\n`;
+    const a = baseline(t);
+    assert.ok(a.errors.some((e) => e.code === 'yaml'));
+    assert.deepEqual(a.notes, []);
+  });
+
+  it('a chart template (chartTemplate) with {{ … }} is one note, no findings', () => {
+    const t = `${DAEMONSET}          runAsUser: {{ .Values.uid }}\n`;
+    const a = baseline(t, { chartTemplate: true });
+    assert.deepEqual([a.findings, a.errors], [[], []]);
+    assert.equal(a.notes.length, 1);
+    assert.match(a.notes[0]?.message ?? '', /Helm chart template/);
+    // A chart template without actions is plain YAML.
+    assert.deepEqual(checks(baseline(DAEMONSET, { chartTemplate: true })), ['privileged']);
+  });
+
+  it('isChartTemplate: a file under templates/ of a folder with Chart.yaml, at any depth', () => {
+    const files = new Set(['/repo/charts/web/Chart.yaml', 'rel/Chart.yaml', 'C:\\c\\Chart.yaml']);
+    const fs = { isFile: (p: string) => files.has(p) };
+    assert.equal(isChartTemplate('/repo/charts/web/templates/deploy.yaml', fs), true);
+    assert.equal(isChartTemplate('/repo/charts/web/templates/sub/x.yaml', fs), true);
+    assert.equal(isChartTemplate('rel/templates/x.yaml', fs), true);
+    assert.equal(isChartTemplate('C:\\c\\templates\\x.yaml', fs), true);
+    assert.equal(isChartTemplate('/repo/charts/web/deploy.yaml', fs), false);
+    assert.equal(isChartTemplate('/repo/other/templates/x.yaml', fs), false);
+    assert.equal(isChartTemplate('/repo/charts/web/templates', fs), false);
+  });
+});
+
+describe('integers as go-yaml v2 resolves them', () => {
+  const spellings: Array<[string, number]> = [
+    ['80', 80],
+    ['0x50', 80],
+    ['0X50', 80],
+    ['0o120', 80],
+    ['0120', 80],
+    ['0b1010000', 80],
+    ['+80', 80],
+    ['8_0', 80],
+    ['0x_50', 80],
+    ['80.0', 80],
+    ['8e1', 80],
+    ['08', 8],
+    ['1_000', 1000],
+  ];
+  for (const [s, v] of spellings) {
+    it(`hostPort: ${s} is ${v}`, () => {
+      const t = pod(`      ports:\n        - containerPort: 8080\n          hostPort: ${s}\n`);
+      const a = baseline(t);
+      assert.deepEqual(a.errors, []);
+      assert.deepEqual(checks(a), ['hostPorts']);
+      assert.match(a.findings[0]?.detail ?? '', new RegExp(`hostPort ${v}$`));
+      assert.equal(under(t, a.findings[0]?.span ?? { start: 0, end: 0 }), `hostPort: ${s}`);
+    });
+  }
+  it('runAsUser: 0x0 and -0b0 are root', () => {
+    for (const s of ['0x0', '0o0', '00', '-0b0', '+0']) {
+      const t = pod(`      securityContext:\n        runAsUser: ${s}\n`);
+      const a = analyze(t, { level: 'restricted' });
+      assert.ok(checks(a).includes('runAsUser'), `${s}: ${checks(a).join()}`);
+    }
+  });
+  it('spellings go-yaml v2 reads as strings are "must be an integer", not a number', () => {
+    for (const s of ['190:20:30', '0x', '1.5', '0o8', '.inf']) {
+      const t = pod(`      ports:\n        - containerPort: 8080\n          hostPort: ${s}\n`);
+      const a = baseline(t);
+      assert.deepEqual(checks(a), [], s);
+      assert.ok(
+        a.errors.some((e) => e.code === 'schema' && /must be an integer/.test(e.message)),
+        `${s}: ${JSON.stringify(a.errors)}`,
+      );
+    }
+  });
+  it('property: any integer in any spelling reaches the check with its value', () => {
+    const { n, note } = iterations(400);
+    const rng = new Rng(10);
+    for (let i = 0; i < n; i++) {
+      const v = rng.int(1, 65535);
+      const spelled = rng.pick([
+        () => String(v),
+        () => `0x${v.toString(16)}`,
+        () => `0o${v.toString(8)}`,
+        () => `0${v.toString(8)}`,
+        () => `0b${v.toString(2)}`,
+        () => `+${v}`,
+        () => `${v}.0`,
+        () =>
+          String(v)
+            .split('')
+            .join(rng.chance(0.5) ? '_' : ''),
+      ])();
+      const t = pod(`      ports:\n        - containerPort: 1\n          hostPort: ${spelled}\n`);
+      const a = baseline(t);
+      assert.equal(a.findings[0]?.detail.endsWith(`hostPort ${v}`), true, `${spelled} (${note})`);
+    }
+  });
+});
+
+describe('merge keys in document order, as go-yaml v2 applies them', () => {
+  const withSc = (mapping: string): string =>
+    `x-base: &base {privileged: true}\nx-off: &off {privileged: false}\n${pod(`      securityContext:\n${mapping}`)}`;
+  it('a merge after an explicit key overrides it; one before it does not', () => {
+    const after = withSc('        privileged: false\n        <<: *base\n');
+    assert.deepEqual(checks(baseline(after)), ['privileged']);
+    const f = baseline(after).findings[0];
+    assert.equal(under(after, f?.span ?? { start: 0, end: 0 }), '<<: *base');
+    const before = withSc('        <<: *base\n        privileged: false\n');
+    assert.deepEqual(checks(baseline(before)), []);
+  });
+  it('a list of merges: the first map in the list wins', () => {
+    assert.deepEqual(checks(baseline(withSc('        <<: [*base, *off]\n'))), ['privileged']);
+    assert.deepEqual(checks(baseline(withSc('        <<: [*off, *base]\n'))), []);
+  });
+  it('two merge keys: the later one wins', () => {
+    const t = withSc('        <<: *off\n        <<: *base\n');
+    assert.deepEqual(checks(baseline(t)), ['privileged']);
+  });
+  it('a merge of something that is not a map is an error, the document not evaluated', () => {
+    const t = `x: &s hello\n${pod('      securityContext:\n        <<: *s\n', '  hostPID: true\n')}`;
+    const a = baseline(t);
+    assert.deepEqual(a.findings, []);
+    assert.ok(a.errors.some((e) => /map merge requires map/.test(e.message)));
+  });
+  it('property: the decoded value equals a model of go-yaml v2 merging', () => {
+    const { n, note } = iterations(300);
+    const rng = new Rng(7);
+    for (let i = 0; i < n; i++) {
+      // Entries in order: explicit values and merges of anchors holding a value.
+      let expected: boolean | undefined;
+      const lines: string[] = [];
+      const count = rng.int(1, 5);
+      for (let j = 0; j < count; j++) {
+        const form = rng.int(0, 3);
+        if (form < 2) {
+          const v = rng.chance(0.5);
+          lines.push(`        privileged: ${v}`);
+          expected = v;
+        } else if (form === 2) {
+          const v = rng.chance(0.5);
+          lines.push(`        <<: *${v ? 'base' : 'off'}`);
+          expected = v;
+        } else {
+          const list = [rng.chance(0.5), rng.chance(0.5)];
+          lines.push(`        <<: [${list.map((v) => (v ? '*base' : '*off')).join(', ')}]`);
+          expected = list[0];
+        }
+      }
+      const t = withSc(`${lines.join('\n')}\n`);
+      const a = baseline(t);
+      const fired = checks(a).includes('privileged');
+      assert.equal(fired, expected === true, `${note}\n${lines.join('\n')}`);
+      assert.ok(a.errors.every((e) => /duplicate key/.test(e.message)));
+    }
+  });
+});
+
+describe('aliases, end markers, duplicates, complex keys', () => {
+  it('an alias to an anchor not defined before it: an error at the alias, the document not evaluated', () => {
+    for (const t of [
+      pod('      securityContext: *later\n', '  hostPID: true\n') +
+        'x: &later {privileged: true}\n',
+      pod('      securityContext: *nowhere\n', '  hostPID: true\n'),
+    ]) {
+      const a = baseline(t);
+      assert.deepEqual(a.findings, []);
+      const e = a.errors.find((d) => /unknown anchor/.test(d.message));
+      assert.ok(e, JSON.stringify(a.errors));
+      assert.match(under(t, e.span), /^\*(later|nowhere)$/);
+    }
+  });
+  it('after "...", the rest of a ---part is not read by kubectl: a warning there, not evaluated', () => {
+    const first = pod('', '  hostPID: true\n');
+    const second = pod('      securityContext: {privileged: true}\n');
+    const t = `${first}...\n${second}---\n${DAEMONSET}`;
+    const a = baseline(t);
+    assert.deepEqual(checks(a), ['hostNamespaces', 'privileged']);
+    assert.equal(a.findings[1]?.object.name, 'agent');
+    const w = a.errors.find((e) => /Not read by kubectl/.test(e.message));
+    assert.ok(w);
+    assert.equal(w.severity, 'warning');
+    assert.equal(w.span.start, t.indexOf('apiVersion', first.length));
+    // "...\n---" is an ordinary separator.
+    assert.deepEqual(checks(baseline(`${first}...\n---\n${second}`)), [
+      'hostNamespaces',
+      'privileged',
+    ]);
+  });
+  it('a map as a key (what an unquoted {{ }} is) is an error: kubectl cannot decode it', () => {
+    const t = pod('      securityContext: {privileged: true}\n', '  {a: 1}: x\n');
+    const a = baseline(t);
+    assert.deepEqual(a.findings, []);
+    assert.ok(a.errors.some((e) => /invalid map key/.test(e.message)));
+  });
+  it('duplicate keys in a merged map and in flow style: the last is read', () => {
+    const t = pod('      securityContext: {privileged: false, privileged: true}\n');
+    const a = baseline(t);
+    assert.deepEqual(checks(a), ['privileged']);
+    assert.equal(a.errors.length, 1);
+    assert.match(a.errors[0]?.message ?? '', /duplicate key/);
+  });
+});
+
+describe('null items decode as the API server decodes them', () => {
+  it('capabilities.add: [~] and an empty "-" item are "" (baseline fails on "")', () => {
+    for (const add of ['[~]', '[null]', '\n            -\n']) {
+      const t = pod(`      securityContext:\n        capabilities:\n          add: ${add}\n`);
+      const a = baseline(t);
+      assert.deepEqual(checks(a), ['capabilities_baseline'], add);
+      assert.match(a.findings[0]?.detail ?? '', /must not include "" in/);
+    }
+  });
+  it('restricted: a null in drop is not ALL, a null in add is not NET_BIND_SERVICE', () => {
+    const t = pod(
+      '      securityContext:\n        allowPrivilegeEscalation: false\n        capabilities: {drop: [~], add: [~]}\n',
+    );
+    const ids = checks(analyze(t, { level: 'restricted' }));
+    assert.ok(ids.includes('capabilities_restricted'), ids.join());
+  });
+  it('a null sysctl is a sysctl named "" (not allowed)', () => {
+    const t = pod('', '  securityContext:\n    sysctls: [~]\n');
+    assert.deepEqual(checks(baseline(t)), ['sysctls']);
+  });
+});
+
+describe('defaulting before admission: hostNetwork sets hostPort = containerPort', () => {
+  const hostNet = (ports: string): string => pod(`      ports:\n${ports}`, '  hostNetwork: true\n');
+  it('a port without hostPort fails hostPorts, on the port, saying it comes from defaulting', () => {
+    const t = hostNet('        - containerPort: 8080\n');
+    const a = baseline(t);
+    assert.deepEqual(checks(a), ['hostNamespaces', 'hostPorts']);
+    const f = a.findings.find((x) => x.check === 'hostPorts') as Finding;
+    assert.equal(under(t, f.span), 'containerPort: 8080');
+    assert.match(f.detail, /hostPort 8080$/);
+    assert.match(f.message, /defaulting/);
+    assert.match(f.defaulted ?? '', /hostNetwork: true/);
+    assert.deepEqual(f.fixes, []);
+  });
+  it('hostPort: 0 is defaulted too; init containers too; ephemeral containers and other hostNetwork values not', () => {
+    const zero = hostNet('        - containerPort: 53\n          hostPort: 0\n');
+    const f = baseline(zero).findings.find((x) => x.check === 'hostPorts');
+    assert.equal(under(zero, f?.span ?? { start: 0, end: 0 }), 'hostPort: 0');
+    const init = `${pod('', '  hostNetwork: true\n  initContainers:\n    - name: i\n      image: i\n      ports: [{containerPort: 9}]\n')}`;
+    assert.ok(checks(baseline(init)).includes('hostPorts'));
+    const eph = pod(
+      '',
+      '  hostNetwork: true\n  ephemeralContainers:\n    - name: e\n      image: e\n      ports: [{containerPort: 9}]\n',
+    );
+    assert.deepEqual(checks(baseline(eph)), ['hostNamespaces']);
+    const off = pod('      ports: [{containerPort: 9}]\n', '  hostNetwork: false\n');
+    assert.deepEqual(checks(baseline(off)), []);
+  });
+  it('a Deployment template is defaulted as its Pods will be', () => {
+    const t = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers: [{name: a, image: a, ports: [{containerPort: 0x50}]}]\n`;
+    const a = baseline(t);
+    assert.match(a.findings.find((x) => x.check === 'hostPorts')?.detail ?? '', /hostPort 80$/);
+  });
+});

@@ -1,0 +1,186 @@
+/**
+ * Kustomize overlays in the language server, over stdio: a base opened with
+ * two overlays shows the findings of each (naming it) at the base's lines, a
+ * shared finding once; a patch opened shows what it sets; editing a patch in
+ * an editor, or a file on disk, updates the base's diagnostics.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { fileUri, LspClient } from '../support/lspClient';
+import { repoRoot } from '../support/paths';
+
+const TREE = path.join(repoRoot(), 'test', 'fixtures', 'overlays');
+
+function lineWith(text: string, needle: string): number {
+  const i = text.split('\n').findIndex((l) => l.includes(needle));
+  assert.ok(i >= 0, needle);
+  return i;
+}
+
+const msg = (d: Diagnostic | undefined): string =>
+  d === undefined ? '' : typeof d.message === 'string' ? d.message : d.message.value;
+
+const byCode = (p: PublishDiagnosticsParams, code: string): Diagnostic[] =>
+  p.diagnostics.filter((d) => d.code === code);
+
+describe('language server: Kustomize overlays', () => {
+  let root: string;
+  let client: LspClient;
+
+  before(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'podsec-lsp-overlays-'));
+    cpSync(TREE, root, { recursive: true });
+    client = await LspClient.start({ root, settings: {} });
+  });
+
+  after(async () => {
+    await client.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('a base opened shows each overlay’s findings at its lines, naming the overlay', async () => {
+    const file = path.join(root, 'base', 'deployment.yaml');
+    const text = readFileSync(file, 'utf8');
+    const uri = fileUri(file);
+    await client.open(uri, text);
+    const p = await client.waitForDiagnostics(
+      uri,
+      (x) => byCode(x, 'allowPrivilegeEscalation').length === 2,
+      'findings of both overlays',
+    );
+    // dev (enforce baseline, warn restricted) warns; prod (enforce restricted) rejects.
+    const ape = byCode(p, 'allowPrivilegeEscalation').sort(
+      (a, b) => (a.severity ?? 0) - (b.severity ?? 0),
+    );
+    assert.deepEqual(
+      ape.map((d) => [d.severity, /\(in overlay ([^)\s]+)\)$/.exec(msg(d))?.[1]]),
+      [
+        [1, 'overlays/prod'],
+        [2, 'overlays/dev'],
+      ],
+    );
+    for (const d of ape) assert.equal(d.range.start.line, lineWith(text, 'securityContext:'));
+    // Shared by both overlays: once, naming both.
+    const host = byCode(p, 'hostPorts');
+    assert.equal(host.length, 1);
+    assert.match(msg(host[0]), /\(in overlays overlays\/dev, overlays\/prod\)$/);
+    assert.equal(host[0]?.range.start.line, lineWith(text, 'hostPort: 8080'));
+    // What prod's patches set is not the base's: not shown here.
+    assert.equal(byCode(p, 'privileged').length, 0);
+    assert.equal(byCode(p, 'seccompProfile_restricted').length, 0, 'suppressed in the base');
+  });
+
+  it('a patch opened shows what it sets, as the overlay builds it; editing it updates the base', async () => {
+    const patchFile = path.join(root, 'overlays', 'prod', 'debug.yaml');
+    const patchUri = fileUri(patchFile);
+    const patch = readFileSync(patchFile, 'utf8');
+    await client.open(patchUri, patch);
+    const p = await client.waitForDiagnostics(
+      patchUri,
+      (x) => byCode(x, 'privileged').length === 1,
+      'the patch’s finding',
+    );
+    assert.deepEqual(
+      p.diagnostics.map((d) => d.code),
+      ['privileged'],
+      'a patch is never evaluated as a whole object',
+    );
+    assert.equal(p.diagnostics[0]?.range.start.line, lineWith(patch, 'privileged: true'));
+    assert.match(msg(p.diagnostics[0]), /\(in overlay overlays\/prod\)$/);
+
+    // The patch now also sets allowPrivilegeEscalation: prod's finding leaves the base.
+    const baseUri = fileUri(path.join(root, 'base', 'deployment.yaml'));
+    await client.replace(
+      patchUri,
+      '            privileged: true\n',
+      '            privileged: true\n            allowPrivilegeEscalation: false\n',
+    );
+    const q = await client.nextDiagnostics(
+      baseUri,
+      (x) => byCode(x, 'allowPrivilegeEscalation').length === 1,
+      'the base after the patch changed',
+    );
+    assert.match(msg(byCode(q, 'allowPrivilegeEscalation')[0]), /\(in overlay overlays\/dev\)$/);
+    await client.close(patchUri);
+  });
+
+  it('a kustomization changed on disk: the base shows the new build', async () => {
+    const baseUri = fileUri(path.join(root, 'base', 'deployment.yaml'));
+    await client.waitForDiagnostics(baseUri, (x) => byCode(x, 'hostPorts').length === 1);
+    // dev stops deploying the base: only prod's findings remain.
+    const k = path.join(root, 'overlays', 'dev', 'kustomization.yaml');
+    writeFileSync(k, 'resources: []\nnamespace: dev\n');
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: fileUri(k), type: 2 }],
+    });
+    const q = await client.nextDiagnostics(
+      baseUri,
+      (x) =>
+        x.diagnostics.length > 0 && x.diagnostics.every((d) => !msg(d).includes('overlays/dev')),
+      'the base with prod only',
+    );
+    assert.match(msg(byCode(q, 'hostPorts')[0]), /\(in overlay overlays\/prod\)$/);
+  });
+
+  it('files outside any kustomization are checked on their own', async () => {
+    const file = path.join(root, 'plain', 'pod.yaml');
+    const uri = fileUri(file);
+    await client.open(uri, readFileSync(file, 'utf8'));
+    const p = await client.waitForDiagnostics(uri, (x) => byCode(x, 'privileged').length === 1);
+    assert.ok(p.diagnostics.every((d) => !/in overlays? /.test(msg(d))));
+    await client.close(uri);
+  });
+
+  it('quick fixes and fix-all edit the origin; a patch is never fixed as an object of its own', async () => {
+    const patchFile = path.join(root, 'overlays', 'prod', 'debug.yaml');
+    const patchUri = fileUri(patchFile);
+    const patch = readFileSync(patchFile, 'utf8');
+    await client.open(patchUri, patch);
+    await client.waitForDiagnostics(patchUri, (x) => byCode(x, 'privileged').length === 1);
+    await client.request('workspace/executeCommand', {
+      command: 'podsec.fixAllInFile',
+      arguments: [patchUri],
+    });
+    assert.equal(
+      client.text(patchUri),
+      patch,
+      'privileged: false is not safe; nothing else is added',
+    );
+
+    const baseUri = fileUri(path.join(root, 'base', 'deployment.yaml'));
+    const p = await client.waitForDiagnostics(
+      baseUri,
+      (x) => byCode(x, 'allowPrivilegeEscalation').length === 1,
+    );
+    const diag = byCode(p, 'allowPrivilegeEscalation')[0] as Diagnostic;
+    const actions = await client.request<Array<{ title: string }>>('textDocument/codeAction', {
+      textDocument: { uri: baseUri },
+      range: diag.range,
+      context: { diagnostics: [diag], only: ['quickfix'] },
+    });
+    assert.ok(
+      actions.some((a) => a.title.startsWith('Set allowPrivilegeEscalation: false in the base')),
+      JSON.stringify(actions.map((a) => a.title)),
+    );
+    const before = client.text(baseUri);
+    await client.request('workspace/executeCommand', {
+      command: 'podsec.fixAllInFile',
+      arguments: [baseUri],
+    });
+    const after = client.text(baseUri);
+    assert.equal(
+      after,
+      before.replace(
+        '              drop: [ALL]\n',
+        '              drop: [ALL]\n            allowPrivilegeEscalation: false\n',
+      ),
+    );
+    const q = await client.diagnosticsForCurrent(baseUri);
+    assert.equal(byCode(q, 'allowPrivilegeEscalation').length, 0);
+    await client.close(patchUri);
+  });
+});
