@@ -7,7 +7,15 @@
  * real Helm's output.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
@@ -189,6 +197,17 @@ describe('cli: Helm charts', () => {
     assert.equal(errs.length, 1, JSON.stringify(report.files));
     assert.equal(errs[0]?.line, 6);
     assert.match(errs[0]?.message ?? '', /nosuchfunc/);
+  });
+
+  it('a chart reached through a linked folder is read the same', () => {
+    const link = join(mkdtempSync(join(tmpdir(), 'podsec-chart-link-')), 'web');
+    symlinkSync(WEB, link);
+    const checks = (dir: string) =>
+      json([dir, '--level', 'baseline'])
+        .report.files.flatMap((f) => f.findings.map((x) => x.check))
+        .sort();
+    assert.deepEqual(checks(link), checks(WEB));
+    assert.deepEqual(checks(link), ['privileged']);
   });
 
   it('a file of a chart given alone evaluates the whole chart', () => {

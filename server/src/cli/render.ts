@@ -51,12 +51,15 @@ const MAX_FILE = 5 * 1024 * 1024;
 /** The disk under `root`, read-only, regular files only, never outside `root` (symlinks included). */
 export class DiskFs implements SourceFs {
   private readonly root: string;
+  /** The root as given (a path through a linked folder reads the same files). */
+  private readonly given: string;
   constructor(root: string) {
+    this.given = normalizePath(root);
     this.root = normalizePath(realpathSafe(root));
   }
   private real(path: string): string | null {
     const n = normalizePath(path);
-    if (!isInside(this.root, n)) return null;
+    if (!isInside(this.given, n) && !isInside(this.root, n)) return null;
     const r = realpathSafe(n);
     return isInside(this.root, normalizePath(r)) ? r : null;
   }
