@@ -207,17 +207,22 @@ spec:
     assert.match(cli(['--help']).out, /--hardening <spec>/);
   });
 
-  it('text output names the check; SARIF has a rule per hardening check with its family', () => {
+  it('text output gives the short form and names the check; SARIF has the whole message and a rule per hardening check with its family', () => {
     const dir = workspace({ 'web.yaml': WEB });
     const text = cli([dir]);
     assert.match(
       text.out,
-      /web\.yaml:9:7 {2}info {2}Deployment "web" is not isolated.*\[networkPolicyIsolation\]/,
+      /web\.yaml:9:7 {2}info {2}Deployment web: add a NetworkPolicy that selects its pods \(none does\) {2}\[networkPolicyIsolation\]/,
     );
     const sarif = JSON.parse(cli(['--format', 'sarif', dir]).out) as {
       runs: Array<{
         tool: { driver: { rules: Array<{ id: string; properties?: { family?: string } }> } };
-        results: Array<{ ruleId: string; ruleIndex: number; level: string }>;
+        results: Array<{
+          ruleId: string;
+          ruleIndex: number;
+          level: string;
+          message: { text: string };
+        }>;
       }>;
     };
     const runOut = sarif.runs[0];
@@ -226,6 +231,7 @@ spec:
     const iso = runOut.results.find((x) => x.ruleId === 'networkPolicyIsolation');
     assert.ok(iso);
     assert.equal(iso.level, 'note');
+    assert.match(iso.message.text, /^Deployment "web" is not isolated by any NetworkPolicy/);
     assert.equal(rules[iso.ruleIndex]?.id, 'networkPolicyIsolation');
     assert.equal(rules[iso.ruleIndex]?.properties?.family, 'hardening');
     for (const id of ['secretInEnv', 'auditPolicy', 'quotaRejects']) {

@@ -7,7 +7,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { analyze, findingSubject, findingSummary, CHECK_IDS } from '@podsec/server';
+import {
+  analyze,
+  clip,
+  findingSubject,
+  findingSummary,
+  hardeningSource,
+  mergeHardening,
+  runHardening,
+  CHECK_IDS,
+  HARDENING_CHECK_IDS,
+} from '@podsec/server';
 import type { Finding } from '@podsec/server';
 import { generateCases } from '../support/conformanceCases';
 import { deploymentYaml } from '../support/manifests';
@@ -30,8 +40,10 @@ describe('findingSummary', () => {
       for (const f of a.findings) {
         const s = findingSummary(f);
         const who = findingSubject(f);
-        assert.ok(s.startsWith(`Pod ${f.object.name ?? ''}`), `${c.path}: ${s}`);
-        if (f.container !== null) assert.ok(who.endsWith(`, container ${f.container}`), who);
+        // Long names are cut in the short form (the message keeps them whole).
+        assert.ok(s.startsWith(`Pod ${clip(f.object.name ?? '', 24)}`), `${c.path}: ${s}`);
+        if (f.container !== null)
+          assert.ok(who.endsWith(`, container ${clip(f.container, 24)}`), who);
         const action = s.slice(who.length + 2);
         assert.match(action, ACTION, `${c.path} ${f.check}: ${s}`);
         assert.ok(!s.includes(' at spec.'), `no field path in ${s}`);
@@ -98,5 +110,94 @@ spec:
     const inv = a.findings.find((f) => f.check === 'invalidSuppression');
     assert.ok(inv);
     assert.equal(findingSummary(inv), inv.message);
+  });
+
+  it('cuts long workload and container names, so the common messages stay near 100 characters', () => {
+    const long = 'a-container-with-a-very-long-descriptive-name-x';
+    const a = analyze(deploymentYaml({ name: 'frontend', container: long }));
+    const seccomp = a.findings.find((f) => f.check === 'seccompProfile_restricted') as Finding;
+    assert.equal(
+      findingSummary(seccomp),
+      'Deployment frontend, container a-container-with-a-very…: set securityContext.seccompProfile.type to RuntimeDefault or Localhost',
+    );
+    // The whole name stays in upstream's message.
+    assert.ok(seccomp.message.includes(long));
+    // The longest common action (seccomp, 71 characters) with a name at the cut.
+    for (const f of a.findings) assert.ok(findingSummary(f).length <= 128, findingSummary(f));
+    const both = analyze(deploymentYaml({ name: long, container: long })).findings;
+    assert.ok(
+      findingSummary(both[0]!).includes(
+        `Deployment ${clip(long, 24)}, container ${clip(long, 24)}: `,
+      ),
+    );
+  });
+
+  it('gives the hardening checks the same short form; the message keeps the whole story', () => {
+    const files: Record<string, string> = {
+      'web.yaml': `${deploymentYaml({ name: 'web' })}---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds}
+stringData: {password: hunter2}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: nothing}
+spec:
+  podSelector: {matchLabels: {app: none}}
+  policyTypes: [Ingress]
+`,
+      'env.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      automountServiceAccountToken: true
+      containers:
+        - name: app
+          image: x
+          env: [{name: DB_PASSWORD, value: "s3cr3t-value"}]
+          resources: {requests: {cpu: 10m, memory: 10Mi}, limits: {memory: 10Mi}}
+`,
+    };
+    const run = runHardening(Object.entries(files).map(([f, t]) => hardeningSource(f, t)));
+    const got = new Map<string, string>();
+    for (const [file, text] of Object.entries(files)) {
+      const merged = mergeHardening(analyze(text), file, run, {
+        level: 'restricted',
+        version: 'latest',
+      });
+      for (const f of merged.findings.filter((x) => x.family === 'hardening')) {
+        const s = findingSummary(f);
+        const who = findingSubject(f);
+        assert.ok(who !== '' && s.startsWith(`${who}: `), s);
+        assert.notEqual(s, f.message, 'the message keeps the whole story');
+        assert.ok(s.length <= 110, s);
+        got.set(`${f.check} ${who}`, s);
+      }
+    }
+    assert.deepEqual(Object.fromEntries([...got].sort()), {
+      'networkPolicyIsolation Deployment api':
+        'Deployment api: add a NetworkPolicy that selects its pods (none does)',
+      'networkPolicyIsolation Deployment web':
+        'Deployment web: add a NetworkPolicy that selects its pods (none does)',
+      'networkPolicyUnmatched NetworkPolicy nothing':
+        'NetworkPolicy nothing: check its podSelector: it selects no workload of namespace default',
+      'resourceLimits Deployment web, container app':
+        'Deployment web, container app: set resources.limits.memory',
+      'resourceRequests Deployment web, container app':
+        'Deployment web, container app: set resources.requests.cpu and resources.requests.memory',
+      'secretInEnv Deployment api, container app':
+        'Deployment api, container app: take env DB_PASSWORD from a Secret (valueFrom.secretKeyRef)',
+      'secretManifest Secret creds':
+        'Secret creds: keep the value of stringData out of the repository (a secret store, SealedSecret, SOPS)',
+      'serviceAccountToken Deployment api':
+        'Deployment api: set automountServiceAccountToken to false',
+      'serviceAccountToken Deployment web':
+        'Deployment web: set automountServiceAccountToken to false (it defaults to true)',
+    });
+    assert.ok(HARDENING_CHECK_IDS.length > 0);
   });
 });

@@ -10,11 +10,23 @@
  * this one field), so it names the same values: the capability, the port,
  * the volume, the sysctl.
  */
+import { clip } from './text';
 import type { Finding } from './types';
 
-/** `"a", "b"` → `a, b`: upstream quotes values; the short form does not. */
+/**
+ * Names (workload, container, volume) are cut to this many characters in the
+ * short form, so that a long name cannot push the common messages much past
+ * 100 characters; the hover, JSON and SARIF keep the whole name.
+ */
+export const SUMMARY_NAME_MAX = 24;
+
+function name(s: string): string {
+  return clip(s, SUMMARY_NAME_MAX);
+}
+
+/** `"a", "b"` → `a, b`: upstream quotes values; the short form does not (and cuts long ones). */
 function unquote(s: string): string {
-  return s.replace(/"([^"]*)"/g, '$1');
+  return s.replace(/"([^"]*)"/g, (_, v: string) => name(v));
 }
 
 /** The part of a detail after its setters (`pod or container "a" must set …` → `must set …`). */
@@ -24,8 +36,10 @@ function predicate(detail: string): string {
 }
 
 /** What to do about one problem, from its check and detail; empty for findings that are not checks. */
-function action(f: Pick<Finding, 'check' | 'detail' | 'path'>): string {
+function action(f: Pick<Finding, 'check' | 'detail' | 'path' | 'family' | 'message'>): string {
   const d = f.detail;
+  // The hardening checks give their action as the detail (their message is the whole story).
+  if (f.family === 'hardening') return d === f.message ? '' : d;
   const p = predicate(d);
   let m: RegExpExecArray | null;
   switch (f.check) {
@@ -106,15 +120,18 @@ function action(f: Pick<Finding, 'check' | 'detail' | 'path'>): string {
 /** `Deployment web`, `Pod (unnamed)`, with the container when there is one. */
 export function findingSubject(f: Pick<Finding, 'object' | 'container'>): string {
   const o = f.object;
-  const who = o.kind ? `${o.kind} ${o.name || '(unnamed)'}` : '';
+  const who = o.kind ? `${o.kind} ${o.name ? name(o.name) : '(unnamed)'}` : '';
   if (f.container === null) return who;
-  const c = `container ${f.container || '(unnamed)'}`;
+  const c = `container ${f.container ? name(f.container) : '(unnamed)'}`;
   return who ? `${who}, ${c}` : c;
 }
 
 /** The short form of a finding (see the file's first comment). */
 export function findingSummary(
-  f: Pick<Finding, 'check' | 'detail' | 'path' | 'object' | 'container' | 'message' | 'context'>,
+  f: Pick<
+    Finding,
+    'check' | 'family' | 'detail' | 'path' | 'object' | 'container' | 'message' | 'context'
+  >,
 ): string {
   const what = action(f);
   if (what === '') return f.message; // invalid suppressions, PodSecurityPolicy: already short prose

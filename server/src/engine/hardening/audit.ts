@@ -415,6 +415,14 @@ const CONCERN_TEXT: Record<ProbeConcern, (level: string) => string> = {
     'does not log changes to RBAC roles and bindings, the way to grant oneself more permissions',
 };
 
+/** What to do about each concern, for the short form. */
+const CONCERN_ACTION: Record<ProbeConcern, string> = {
+  bodies: 'log Secrets, ConfigMaps and TokenReviews at Metadata level only',
+  exec: 'log exec, attach and port-forward into pods',
+  create: 'log the creation of pods and workloads',
+  rbac: 'log changes to RBAC roles and bindings',
+};
+
 /** "secrets (get, list); pods by replicaset-controller (create)": the probes by resource, in order. */
 function summarize(probes: readonly Probe[]): string {
   const byWhat = new Map<string, string[]>();
@@ -507,6 +515,7 @@ export function analyzeAudit(objects: readonly KubeObject[]): AuditResult {
         family: 'hardening',
         severity: 'warning',
         message: `${policyTitle(o)}: ${ruleText} ${CONCERN_TEXT[g.concern]([...g.levels].join('/'))} (${listed})`,
+        action: `${CONCERN_ACTION[g.concern]} (${g.rule === null ? 'no rule matches' : `rule ${g.rule + 1} decides`})`,
         path: g.rule === null ? 'rules' : `rules[${g.rule}]`,
         file: o.file,
         span,

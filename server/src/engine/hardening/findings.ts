@@ -210,7 +210,8 @@ function toFinding(source: HardeningSource, h: HardeningFinding, policy: Policy)
     severity: h.severity,
     mode: 'warn',
     reason: HARDENING_CHECKS[h.check].title,
-    detail: h.message,
+    // The short form's action (see summary.ts); the message is the whole story.
+    detail: h.action ?? h.message,
     message: h.message,
     path: h.path,
     span: h.span,

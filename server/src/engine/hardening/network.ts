@@ -29,6 +29,7 @@ import {
   pathString,
   quoted,
   refOf,
+  short,
 } from './model';
 import { workloadTitle } from './pods';
 import type { Workload } from './pods';
@@ -413,6 +414,7 @@ export function analyzeNetwork(
       family: 'hardening',
       severity: 'information',
       message: `${workloadTitle(w)} is not isolated by any NetworkPolicy: its pods accept all ingress and send all egress (${why})`,
+      action: 'add a NetworkPolicy that selects its pods (none does)',
       path: pathString(spanPath),
       file: w.object.file,
       span,
@@ -442,6 +444,7 @@ export function analyzeNetwork(
       family: 'hardening',
       severity: 'information',
       message: `NetworkPolicy ${quoted(p.ref.name)} selects no workload of namespace ${quoted(ns)} in the workspace (${nsWorkloads.length} workload${nsWorkloads.length === 1 ? '' : 's'} there): check its podSelector`,
+      action: `check its podSelector: it selects no workload of namespace ${short(ns, 28)}`,
       path: pathString(existingPath(p.obj.value, ['spec', 'podSelector'])),
       file: p.obj.file,
       span,

@@ -35,6 +35,7 @@ import {
   nameOf,
   pathString,
   quoted,
+  short,
   refOf,
   str,
 } from './model';
@@ -132,6 +133,11 @@ interface Quota {
   name: string;
   hard: ResourceList;
   scopes: ScopeRequirement[];
+}
+
+/** Upstream's LimitRanger text with its double spaces made single, for the short form. */
+function oneSpace(s: string): string {
+  return s.replace(/\s+/g, ' ');
 }
 
 function note(
@@ -841,10 +847,11 @@ export function analyzeResources(
     }
 
     const subject = `pods of ${workloadTitle(w)}`;
+    /** `text`: the message and the short form's action (see HardeningFinding). */
     const finding = (
       check: HardeningFinding['check'],
       severity: HardeningFinding['severity'],
-      message: string,
+      text: { message: string; action: string },
       path: Path,
       container: string | null,
       fixes: HardeningFix[] = [],
@@ -853,7 +860,8 @@ export function analyzeResources(
         check,
         family: 'hardening',
         severity,
-        message,
+        message: text.message,
+        action: text.action,
         path: pathString(existingPath(o.value, path)),
         file: o.file,
         span: spanOf(o, path),
@@ -880,7 +888,10 @@ export function analyzeResources(
               finding(
                 'limitRangeRejects',
                 'warning',
-                `${subject} will be rejected by LimitRange ${quoted(lr.name)} (${v.message}) for ${containerTitle(c.c)}`,
+                {
+                  message: `${subject} will be rejected by LimitRange ${quoted(lr.name)} (${v.message}) for ${containerTitle(c.c)}`,
+                  action: `meet LimitRange ${short(lr.name, 28)}: ${oneSpace(v.message)}`,
+                },
                 [...c.c.path, 'resources', v.field, v.resource],
                 c.c.name,
               );
@@ -893,7 +904,10 @@ export function analyzeResources(
             finding(
               'limitRangeRejects',
               'warning',
-              `${subject} will be rejected by LimitRange ${quoted(lr.name)} (${v.message})`,
+              {
+                message: `${subject} will be rejected by LimitRange ${quoted(lr.name)} (${v.message})`,
+                action: `meet LimitRange ${short(lr.name, 28)}: ${oneSpace(v.message)}`,
+              },
               [...w.template, 'spec', 'resources'],
               null,
             );
@@ -916,7 +930,10 @@ export function analyzeResources(
           finding(
             'limitRangeRejects',
             'warning',
-            `${subject} will be rejected: ${message} (after the defaults of ${byLimitRange}) for ${containerTitle(c.c)}`,
+            {
+              message: `${subject} will be rejected: ${message} (after the defaults of ${byLimitRange}) for ${containerTitle(c.c)}`,
+              action: `lower requests.${k} to at most its limit ${formatQuantity(lim)} (set by LimitRange defaults)`,
+            },
             path,
             c.c.name,
           );
@@ -938,7 +955,10 @@ export function analyzeResources(
         finding(
           'resourceRequests',
           'warning',
-          `${containerTitle(c.c)} of ${workloadTitle(w)} has no ${missingReq.map((r) => (r === 'cpu' ? 'CPU' : 'memory')).join(' and no ')} request${after}: the scheduler cannot place it by what it needs, and it is among the first evicted under pressure (set resources.${fields.join(', resources.')})`,
+          {
+            message: `${containerTitle(c.c)} of ${workloadTitle(w)} has no ${missingReq.map((r) => (r === 'cpu' ? 'CPU' : 'memory')).join(' and no ')} request${after}: the scheduler cannot place it by what it needs, and it is among the first evicted under pressure (set resources.${fields.join(', resources.')})`,
+            action: `set resources.${fields.join(' and resources.')}`,
+          },
           [...c.c.path, 'resources'],
           c.c.name,
           [
@@ -956,7 +976,10 @@ export function analyzeResources(
         finding(
           'resourceLimits',
           'warning',
-          `${containerTitle(c.c)} of ${workloadTitle(w)} has no ${missingLim.map((r) => (r === 'cpu' ? 'CPU' : 'memory')).join(' and no ')} limit${after}: ${missingLim.includes('memory') ? 'it can take all the memory of its node' : 'it can take all the CPU of its node'} (set resources.${fields.join(', resources.')})`,
+          {
+            message: `${containerTitle(c.c)} of ${workloadTitle(w)} has no ${missingLim.map((r) => (r === 'cpu' ? 'CPU' : 'memory')).join(' and no ')} limit${after}: ${missingLim.includes('memory') ? 'it can take all the memory of its node' : 'it can take all the CPU of its node'} (set resources.${fields.join(', resources.')})`,
+            action: `set resources.${fields.join(' and resources.')}`,
+          },
           [...c.c.path, 'resources'],
           c.c.name,
           [
@@ -1034,7 +1057,10 @@ export function analyzeResources(
           finding(
             'quotaRejects',
             'warning',
-            `${subject} will be rejected: failed quota: ${q.name}: must specify ${detail}`,
+            {
+              message: `${subject} will be rejected: failed quota: ${q.name}: must specify ${detail}`,
+              action: `set ${[...missing.keys()].sort().join(', ')}: ResourceQuota ${short(q.name, 28)} requires ${missing.size === 1 ? 'it' : 'them'}`,
+            },
             [...first.c.path, 'resources'],
             first.c.name,
             [
@@ -1082,7 +1108,10 @@ export function analyzeResources(
           finding(
             'quotaRejects',
             'warning',
-            `${subject} will be rejected: ${upstream} (one pod alone exceeds the quota)`,
+            {
+              message: `${subject} will be rejected: ${upstream} (one pod alone exceeds the quota)`,
+              action: `lower ${exceeded.join(', ')}: one pod alone exceeds ResourceQuota ${short(q.name, 28)}`,
+            },
             holder ? [...holder.c.path, 'resources'] : [...w.template, 'spec'],
             holder ? holder.c.name : null,
           );
@@ -1090,7 +1119,10 @@ export function analyzeResources(
           finding(
             'quotaRejects',
             'warning',
-            `only ${k - 1n} of the ${replicas.count} pods of ${workloadTitle(w)} fit in ResourceQuota ${quoted(q.name)}: the ${ordinal(k)} will be rejected (${upstream}), counting only this workload's pods`,
+            {
+              message: `only ${k - 1n} of the ${replicas.count} pods of ${workloadTitle(w)} fit in ResourceQuota ${quoted(q.name)}: the ${ordinal(k)} will be rejected (${upstream}), counting only this workload's pods`,
+              action: `lower the replicas or ${exceeded.join(', ')}: only ${k - 1n} of ${replicas.count} pods fit in ResourceQuota ${short(q.name, 28)}`,
+            },
             replicas.path ?? [...w.template, 'spec'],
             null,
           );

@@ -58,6 +58,12 @@ export interface HardeningFinding {
   severity: Severity;
   /** The message: never repeats a secret value; user text is shortened. */
   message: string;
+  /**
+   * What to do, in a few words, for the short form the editor and the text
+   * output show after the subject (`Deployment web, container app: <action>`);
+   * the message keeps the whole story for the hover, JSON and SARIF.
+   */
+  action?: string;
   /** Field path of the located field, relative to the object (spec.template.spec.containers[0].resources). */
   path: string;
   file: string;
