@@ -26,7 +26,7 @@ import type {
   PolicyForDocumentResult,
   ServerCommandArguments,
 } from '../../server/src/lsp/protocol';
-import { compareVersions, ReportDocuments, showReport } from './report';
+import { compareVersions, ReportPanel, showReport } from './report';
 import { PolicyStatus } from './status';
 import { onDidShowPicker, selectLevel } from './selectLevel';
 
@@ -96,7 +96,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Podsec
 
   const status = new PolicyStatus(CLIENT_COMMANDS.selectLevel);
   context.subscriptions.push(status);
-  const reports = new ReportDocuments();
+  const reports = new ReportPanel();
   context.subscriptions.push(reports);
 
   const policyFor = async (uri: vscode.Uri): Promise<PolicyForDocumentResult | null> => {

@@ -1,10 +1,10 @@
 /**
  * "podsec: Show Pod Security Report": asks the language server for the level
- * advisor's report of the workspace (podsec/report) and shows the Markdown in
- * VS Code's Markdown preview, which follows the colour theme. Each report is a
- * read-only virtual document of its own (`podsec-report:` scheme, a new URI
- * per report, so a second report never shows the first one's text); its links
- * open the files at the workload's or finding's line.
+ * advisor's report of the workspace (podsec/report) and shows it in one
+ * webview tab that follows the colour theme (reportView.ts builds its HTML).
+ * A second report replaces the first in the same tab. Links to files open
+ * the file at the workload's or finding's line, and only files the report
+ * lists can be opened that way.
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
@@ -12,47 +12,11 @@ import { State } from 'vscode-languageclient/node';
 import { ReportRequest, SETTINGS_SECTION } from '../../server/src/lsp/protocol';
 import type { ReportParams } from '../../server/src/lsp/protocol';
 import { isLevel, knownVersions } from './selectLevel';
+import { ReportPanel } from './reportView';
+import type { ShownReport } from './reportView';
 
-/** The scheme of the report documents. */
-export const REPORT_SCHEME = 'podsec-report';
-/** Reports kept for the previews that may still read them. */
-const KEPT_REPORTS = 20;
-
-/** The report documents' text, by URI: one new URI per report. */
-export class ReportDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly texts = new Map<string, string>();
-  private count = 0;
-  private readonly registration: vscode.Disposable;
-
-  constructor() {
-    this.registration = vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, this);
-  }
-
-  /** Stores a report's Markdown under a new URI (`podsec-report:/<n>/<title>.md`). */
-  add(markdown: string, title: string): vscode.Uri {
-    this.count += 1;
-    const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${this.count}/${title}.md` });
-    this.texts.set(uri.toString(), markdown);
-    while (this.texts.size > KEPT_REPORTS) {
-      const oldest = this.texts.keys().next().value;
-      if (oldest === undefined) break;
-      this.texts.delete(oldest);
-    }
-    return uri;
-  }
-
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return (
-      this.texts.get(uri.toString()) ??
-      '# Pod Security report\n\nThis report is no longer available: run _podsec: Show Pod Security Report_ again.\n'
-    );
-  }
-
-  dispose(): void {
-    this.registration.dispose();
-    this.texts.clear();
-  }
-}
+export { ReportPanel };
+export type { ShownReport };
 
 function reportParams(arg: unknown): ReportParams {
   if (typeof arg !== 'object' || arg === null) return {};
@@ -67,13 +31,13 @@ function reportParams(arg: unknown): ReportParams {
 
 /**
  * Show the report. `arg` may carry ReportParams (`{from: 'v1.30', to: 'latest'}`)
- * for a version comparison. Resolves with the Markdown document, or undefined.
+ * for a version comparison. Resolves with what the tab shows, or undefined.
  */
 export async function showReport(
   client: LanguageClient | undefined,
-  documents: ReportDocuments,
+  panel: ReportPanel,
   arg?: unknown,
-): Promise<vscode.TextDocument | undefined> {
+): Promise<ShownReport | undefined> {
   if (!client || client.state !== State.Running) {
     void vscode.window.showWarningMessage('podsec: the language server is not running.');
     return undefined;
@@ -87,17 +51,7 @@ export async function showReport(
     params.from && params.to
       ? `Pod Security report ${params.from} to ${params.to}`
       : 'Pod Security report';
-  const uri = documents.add(result.markdown, title);
-  let doc = await vscode.workspace.openTextDocument(uri);
-  if (doc.languageId !== 'markdown')
-    doc = await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
-  try {
-    await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
-  } catch {
-    // No Markdown preview (the built-in extension disabled): show the text itself.
-    await vscode.window.showTextDocument(doc, { preview: false });
-  }
-  return doc;
+  return panel.show(result.markdown, title);
 }
 
 async function pickVersion(title: string, preferred: string): Promise<string | undefined> {
@@ -117,9 +71,9 @@ async function pickVersion(title: string, preferred: string): Promise<string | u
  */
 export async function compareVersions(
   client: LanguageClient | undefined,
-  documents: ReportDocuments,
+  panel: ReportPanel,
   arg?: unknown,
-): Promise<vscode.TextDocument | undefined> {
+): Promise<ShownReport | undefined> {
   const params = reportParams(arg);
   const current = vscode.workspace
     .getConfiguration(SETTINGS_SECTION)
@@ -134,5 +88,5 @@ export async function compareVersions(
   const to =
     params.to ?? (await pickVersion(`Compare Pod Security versions: from ${from} to`, 'latest'));
   if (!to) return undefined;
-  return showReport(client, documents, { ...params, from, to });
+  return showReport(client, panel, { ...params, from, to });
 }

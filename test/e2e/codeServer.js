@@ -340,6 +340,27 @@ function withTimeout(promise, ms, message) {
 }
 
 /**
+ * The line an extension test logs to have the harness click a link in a webview, which the
+ * extension host cannot reach: `podsec-e2e:webview-click {"text": "deploy.yaml:4"}` clicks the
+ * first link whose text contains that text (helpers.js clickInWebview writes it; the test then
+ * awaits what the click does, such as the editor that opens).
+ */
+const WEBVIEW_CLICK = /^podsec-e2e:webview-click (\{.*\})$/;
+
+/**
+ * Clicks the first link containing request.text in the webviews of the page (VS Code shows a
+ * webview's page in an iframe inside the webview's own iframe); waits for it to appear.
+ */
+async function clickInWebview(page, request, timeoutMs = 30000) {
+  const link = page
+    .frameLocator('iframe.webview.ready')
+    .frameLocator('iframe#active-frame')
+    .locator('a', { hasText: request.text })
+    .first();
+  await link.click({ timeout: timeoutMs });
+}
+
+/**
  * Runs an extension test module (what --extensionTestsPath names) inside the real extension host
  * and resolves with its exit code: 0 when the module's run() resolved.
  * opts: openWorkbench's options plus { timeoutMs? }. onLog defaults to printing to stdout/stderr.
@@ -350,10 +371,25 @@ async function runExtensionTests(opts) {
   const exit = new Promise((resolve) => {
     resolveExit = resolve;
   });
-  const onLog =
+  const print =
     opts.onLog ||
     ((type, text) => (type === 'error' || type === 'warn' ? console.error : console.log)(text));
+  // A test asks for a click in a webview by logging a request line (see clickInWebview).
+  let page;
+  const onLog = (type, text) => {
+    const m = WEBVIEW_CLICK.exec(text.trim());
+    if (!m) return print(type, text);
+    const request = JSON.parse(m[1]);
+    const done = page
+      ? clickInWebview(page, request)
+      : Promise.reject(new Error('the workbench page is not open yet'));
+    done.then(
+      () => log(`clicked ${JSON.stringify(request.text)} in a webview`),
+      (e) => print('error', `e2e harness: the click in the webview failed: ${e.message}`),
+    );
+  };
   const session = await openWorkbench({ ...opts, onLog, onExit: (code) => resolveExit(code) });
+  page = session.page;
   try {
     log('workbench loading; waiting for the extension tests to finish');
     const timeoutMs = opts.timeoutMs || SESSION_TIMEOUT_MS;

@@ -190,6 +190,15 @@ async function applyCodeAction(uri, range, titlePredicate) {
   return action;
 }
 
+/**
+ * Asks the harness (codeServer.js, which drives the page with Playwright) to click the first link
+ * in a webview whose text contains `text`. Returns at once: await what the click does, e.g.
+ * until(vscode.window.onDidChangeActiveTextEditor, ...). If the click fails, the harness logs why.
+ */
+function clickInWebview(text) {
+  console.log(`podsec-e2e:webview-click ${JSON.stringify({ text })}`);
+}
+
 /** A document a test made: a workspace file or an untitled one (not VS Code's own settings.json). */
 function isTestDocument(doc) {
   if (doc.uri.scheme === 'untitled') return true;
@@ -232,5 +241,6 @@ module.exports = {
   waitForDiagnostics,
   setSetting,
   applyCodeAction,
+  clickInWebview,
   resetEditors,
 };

@@ -1,13 +1,24 @@
 /**
  * The `podsec/report` request's answer: the level advisor's report of the
  * workspace (YAML files on disk, and the open documents' current text, which
- * wins over the same file on disk), as Markdown with links to the files.
+ * wins over the same file on disk), as Markdown with links to the files:
+ * `file:` URIs with `#L<line>`, parentheses percent-encoded so that every
+ * link target is one Markdown destination (the extension's report tab
+ * numbers them and opens the file at the line).
  */
 import { buildReport, isLevel, isVersion, reportMarkdown } from '../../engine';
 import type { ReportInput } from '../../engine';
 import { yamlFiles } from '../namespaces';
 import type { PodsecSettings, ReportParams, ReportResult } from '../protocol';
 import { toUri } from '../uris';
+
+/** A URI as a Markdown link destination: no parentheses or spaces left to end it. */
+export function linkTarget(uri: string): string {
+  return uri.replace(
+    /[()\s]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
+}
 
 export interface ReportSources {
   /** Workspace folders on disk. */
@@ -44,7 +55,7 @@ export async function workspaceReport(
     path: src.display(file),
     text: texts.get(file)!,
   }));
-  const uriOf = new Map(files.map((f) => [src.display(f), toUri(f)]));
+  const uriOf = new Map(files.map((f) => [src.display(f), linkTarget(toUri(f))]));
   const version = params.version && isVersion(params.version) ? params.version : s.version;
   const from = params.from && isVersion(params.from) ? params.from : undefined;
   const to = params.to && isVersion(params.to) ? params.to : undefined;
