@@ -292,4 +292,15 @@ describe('level advisor over stdio', () => {
     );
     await client.close(uri);
   });
+
+  it('podsec/report: a file name with parentheses and spaces is one link target', async () => {
+    const uri = fileUri(path.join(root, 'web (copy).yaml'));
+    await client.open(uri, PRIVILEGED);
+    const r = await client.request<{ markdown: string }>('podsec/report', {});
+    const link = /\[`web \(copy\)\.yaml:(\d+)`\]\(([^)\s]*)\)/.exec(r.markdown);
+    assert.ok(link, r.markdown);
+    assert.match(link[2]!, /^file:\/\/.*\/web%20%28copy%29\.yaml#L\d+$/);
+    assert.equal(decodeURIComponent(link[2]!.replace(/#L\d+$/, '')), decodeURIComponent(uri));
+    await client.close(uri);
+  });
 });
