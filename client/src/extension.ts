@@ -26,6 +26,7 @@ import type {
   PolicyForDocumentResult,
   ServerCommandArguments,
 } from '../../server/src/lsp/protocol';
+import { showCheckDocs } from './checkDocs';
 import { compareVersions, ReportPanel, showReport } from './report';
 import { PolicyStatus } from './status';
 import { onDidShowPicker, selectLevel } from './selectLevel';
@@ -181,6 +182,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Podsec
     ),
     vscode.commands.registerCommand(CLIENT_COMMANDS.compareVersions, (arg?: unknown) =>
       compareVersions(client, reports, arg),
+    ),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.showCheckDocs, (arg?: unknown) =>
+      showCheckDocs(context, arg),
     ),
     vscode.commands.registerCommand(CLIENT_COMMANDS.showOutput, () => {
       output.show(true);

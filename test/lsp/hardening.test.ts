@@ -84,7 +84,10 @@ describe('language server: hardening checks', () => {
     assert.ok(iso);
     assert.equal(iso.severity, 3);
     assert.equal(iso.range.start.line, lineOf(WEB, 'labels:'));
-    assert.match(iso.codeDescription?.href ?? '', /network-policies/);
+    assert.match(
+      iso.codeDescription?.href ?? '',
+      /^file:.*\/docs\/checks\/networkPolicyIsolation\.md$/,
+    );
     const priv = p.diagnostics.find((d) => d.code === 'privileged');
     assert.equal(priv?.severity, 1);
     await client.close(uri);

@@ -160,7 +160,7 @@ describe('one row per problem, short messages, compact hovers, lenses (stdio)', 
     await client.close(uri);
   });
 
-  it('code actions: fixes first, an unsafe one says so, then suppress here and for the workload', async () => {
+  it('code actions: fixes first, an unsafe one says so, then suppress here and for the workload, then the documentation', async () => {
     const yaml = `# web\n${deploymentYaml({ name: 'web', securityContext: { privileged: true } })}`;
     const uri = fileUri(path.join(root, 'actions.yaml'));
     await client.open(uri, yaml);
@@ -180,6 +180,16 @@ describe('one row per problem, short messages, compact hovers, lenses (stdio)', 
     const here = titles.indexOf('Suppress privileged here');
     const workload = titles.indexOf('Suppress privileged for this workload');
     assert.ok(fix >= 0 && here > fix && workload > here, JSON.stringify(titles));
+    // Last among the quick fixes: the check's documentation, through the extension's command.
+    const quickfixes = actions.filter((a) => a.kind === 'quickfix');
+    const docs = quickfixes[quickfixes.length - 1]!;
+    assert.equal(docs.title, 'Show documentation for privileged');
+    assert.deepEqual(docs.command, {
+      title: 'Show documentation for privileged',
+      command: 'podsec.showCheckDocs',
+      arguments: ['privileged'],
+    });
+    assert.equal(titles.filter((t) => t.startsWith('Show documentation')).length, 1);
     const edit = actions[workload]!.edit!.documentChanges![0] as TextDocumentEdit;
     const after = applyTextEdits(yaml, edit.edits as TextEdit[]);
     // the workload's podsec.io/ignore annotation, which also survives rendering

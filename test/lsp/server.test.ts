@@ -5,10 +5,11 @@
  * fix-all, suppressions), commands, didClose. Waits are on events only.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type {
   CodeAction,
   Diagnostic,
@@ -22,7 +23,9 @@ import { analyze } from '@podsec/server';
 import { applyTextEdits, fileUri, LspClient } from '../support/lspClient';
 import { deploymentYaml } from '../support/manifests';
 
-const PSS = 'https://kubernetes.io/docs/concepts/security/pod-security-standards/';
+/** A check's documentation page in the checkout (the server finds docs/checks from where it runs). */
+const docsPage = (check: string): string =>
+  pathToFileURL(path.join(__dirname, '..', '..', '..', 'docs', 'checks', `${check}.md`)).href;
 /** These tests are about the Pod Security findings: the hardening checks are off (see hardening.test.ts). */
 const PSS_ONLY = { severity: { hardening: 'off' } };
 
@@ -188,7 +191,9 @@ describe('podsec language server over stdio', () => {
     });
     assert.equal(priv.severity, 1);
     assert.equal(priv.source, 'podsec');
-    assert.deepEqual(priv.codeDescription, { href: `${PSS}#baseline` });
+    // The check's own page, shipped with the extension (docs/checks).
+    assert.deepEqual(priv.codeDescription, { href: docsPage('privileged') });
+    assert.ok(existsSync(fileURLToPath(docsPage('privileged'))));
     // The short form: workload, container, what to do (upstream's wording is in the hover).
     assert.match(
       text(priv),
@@ -196,7 +201,7 @@ describe('podsec language server over stdio', () => {
     );
     assert.deepEqual(priv.data, { version: 1, index: 0, code: 'privileged' });
     const ape = find(p, 'allowPrivilegeEscalation');
-    assert.deepEqual(ape.codeDescription, { href: `${PSS}#restricted` });
+    assert.deepEqual(ape.codeDescription, { href: docsPage('allowPrivilegeEscalation') });
     const apeLine = lineOf(DEPLOYMENT, 'allowPrivilegeEscalation: true');
     assert.deepEqual(ape.range.start, { line: apeLine, character: 12 });
     assert.equal(ape.relatedInformation, undefined, 'the setting chose the level, not a label');
@@ -410,7 +415,10 @@ describe('podsec language server over stdio', () => {
     assert.match(md, /Fix: Set allowPrivilegeEscalation: false \(Ctrl\+\.\)/);
     // upstream's wording once, the links last
     assert.equal(md.split('must set securityContext.allowPrivilegeEscalation').length, 2);
-    assert.match(md, /\[Pod Security Standards: restricted\]\([^)]+\)$/);
+    assert.match(
+      md,
+      /\n\[Documentation: allowPrivilegeEscalation\]\(file:[^)]+\/docs\/checks\/allowPrivilegeEscalation\.md\) · \[Pod Security Standards: restricted\]\([^)]+\)$/,
+    );
     assert.deepEqual(hover.range?.start, { line, character: 12 });
     const none = await client.request<Hover | null>('textDocument/hover', {
       textDocument: { uri },

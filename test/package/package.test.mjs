@@ -52,6 +52,10 @@ test('npm run package builds a small .vsix with only what the extension needs', 
     'dist/client.js',
     'dist/server.js',
     'syntaxes/podsec.injection.tmLanguage.json',
+    // the per-check pages diagnostics link to
+    'docs/checks/README.md',
+    'docs/checks/privileged.md',
+    'docs/checks/networkPolicyIsolation.md',
   ]) {
     assert.ok(files.includes(f), `${f} in the vsix: ${files.join(', ')}`);
   }
@@ -59,7 +63,8 @@ test('npm run package builds a small .vsix with only what the extension needs', 
     (f) =>
       f.endsWith('.ts') ||
       f.endsWith('.map') ||
-      /^(node_modules|test|server|client|scripts|examples|out|docs)\//.test(f),
+      /^(node_modules|test|server|client|scripts|examples|out)\//.test(f) ||
+      (f.startsWith('docs/') && !/^docs\/checks\/[A-Za-z_]+\.md$/.test(f)),
   );
   assert.deepEqual(unwanted, []);
   t.diagnostic(`vsix: ${files.length} files, ${size} bytes`);

@@ -303,6 +303,8 @@ export const CLIENT_COMMANDS = {
   showOutput: 'podsec.showOutput',
   showReport: 'podsec.showReport',
   compareVersions: 'podsec.compareVersions',
+  /** Opens a check's documentation page (argument: the check ID; without one, a picker). */
+  showCheckDocs: 'podsec.showCheckDocs',
 } as const;
 
 /** A command for a code action or lens, with the arguments its ID takes. */

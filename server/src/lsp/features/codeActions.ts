@@ -2,16 +2,23 @@
  * Code actions at a range: each finding's quick fixes (the first safe one
  * preferred), fix-all in the workload and in the file (safe fixes only,
  * computed lazily through codeAction/resolve or a command), "Suppress <check>
- * here", and `source.fixAll.podsec` for on-save.
+ * here" and "for this workload", last "Show documentation for <check>" (the
+ * extension's command opens the page the diagnostic links to), and
+ * `source.fixAll.podsec` for on-save.
  */
 import type { CodeAction, Diagnostic, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
 import { annotationSuppressionEdits, CHECKS_BY_ID } from '../../engine';
 import type { WorkloadSummary } from '../../engine';
-import { FIX_ALL_CODE_ACTION_KIND, SERVER_COMMANDS, serverCommand } from '../protocol';
+import {
+  CLIENT_COMMANDS,
+  FIX_ALL_CODE_ACTION_KIND,
+  SERVER_COMMANDS,
+  serverCommand,
+} from '../protocol';
 import type { FixAllCommandArgs } from '../protocol';
 import type { AnalysisResult } from './analysisResult';
 import { hasSafeFix, inWorkload } from './analysisResult';
-import { podsecData } from './diagnostics';
+import { checkDocsHref, podsecData } from './diagnostics';
 import type { EditCapabilities } from './edits';
 import { suppressionEdit, workspaceEdit } from './edits';
 
@@ -162,6 +169,21 @@ export function codeActions(
       });
     }
     out.push(...forWorkload);
+
+    // Last: the documentation of each check under the cursor. Without diagnostics, so that
+    // VS Code (which lists actions with diagnostics first) keeps it at the end of the menu.
+    const documented = new Set<string>();
+    for (const i of hits) {
+      const f = findings[i]!;
+      if (documented.has(f.check) || checkDocsHref(f.check) === null) continue;
+      documented.add(f.check);
+      const title = `Show documentation for ${f.check}`;
+      out.push({
+        title,
+        kind: QUICKFIX,
+        command: { title, command: CLIENT_COMMANDS.showCheckDocs, arguments: [f.check] },
+      });
+    }
   }
 
   // source.fixAll.podsec: asked for explicitly (e.g. on save), so computed now.

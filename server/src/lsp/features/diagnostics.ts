@@ -2,10 +2,15 @@
  * Findings, engine errors and notes as LSP diagnostics: one per problem (see
  * groups.ts), its short message (workload, container, what to do; upstream's
  * wording is in the hover), severity after the `podsec.severity` overrides,
- * the range, the check's documentation link, with `podsec.relatedInformation`
+ * the range, the check's documentation link (`codeDescription`: the check's
+ * own page the extension ships, docs/checks/<check>.md, as a file URI; the
+ * Kubernetes page when the pages are not there), with `podsec.relatedInformation`
  * the Namespace label behind the policy as related information, and `data`
  * (version, index, code, the merged findings) that code actions match on.
  */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type {
   Diagnostic,
   DiagnosticRelatedInformation,
@@ -51,6 +56,31 @@ export function checkHref(check: string): string | null {
   const def = CHECKS_BY_ID.get(check as never);
   if (def) return `${PSS_DOCS}#${def.level}`;
   return isHardeningCheckId(check) ? (HARDENING_CHECKS[check].references[0] ?? null) : null;
+}
+
+/**
+ * The folder of the per-check pages (docs/checks), found from where the
+ * server runs: the extension's dist/, or server/out/lsp/features/ in a
+ * checkout. Null when they are not there (a server installed on its own).
+ */
+function findCheckDocs(): string | null {
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    const docs = join(dir, 'docs', 'checks');
+    if (existsSync(join(docs, 'README.md'))) return docs;
+    dir = dirname(dir);
+  }
+  return null;
+}
+let checkDocs: string | null | undefined;
+
+/** The check's own documentation page (a file URI), or null for codes that are not checks. */
+export function checkDocsHref(check: string): string | null {
+  if (!CHECKS_BY_ID.has(check as never) && !isHardeningCheckId(check)) return null;
+  if (checkDocs === undefined) checkDocs = findCheckDocs();
+  if (checkDocs === null) return null;
+  const page = join(checkDocs, `${check}.md`);
+  return existsSync(page) ? pathToFileURL(page).href : null;
 }
 
 function engineDiagnostic(
@@ -107,7 +137,7 @@ export function toDiagnostics(
       message: findingSummary(f),
       data,
     };
-    const href = checkHref(f.check);
+    const href = checkDocsHref(f.check) ?? checkHref(f.check);
     if (href) diag.codeDescription = { href };
     if (settings.relatedInformation) {
       const related = relatedInformation(f, ns);

@@ -11,7 +11,7 @@ import type { Hover } from 'vscode-languageserver';
 import { CHECKS_BY_ID, escapeMarkdown, findingSubject, findingSummary } from '../../engine';
 import type { Finding } from '../../engine';
 import type { AnalysisResult } from './analysisResult';
-import { checkHref } from './diagnostics';
+import { checkDocsHref, checkHref } from './diagnostics';
 import { problemGroups } from './groups';
 import type { NamespaceResolver } from './policy';
 import { policyReason } from './policy';
@@ -52,9 +52,13 @@ function policyLine(f: Finding, ns: NamespaceResolver): string {
   );
 }
 
-/** The Pod Security Standards sections of the checks' levels. */
+/** The checks' own pages (docs/checks), then the Pod Security Standards sections of their levels. */
 function links(checks: readonly string[]): string {
   const out = new Map<string, string>();
+  for (const c of checks) {
+    const docs = checkDocsHref(c);
+    if (docs) out.set(docs, `[Documentation: ${c}](${docs})`);
+  }
   for (const c of checks) {
     const def = CHECKS_BY_ID.get(c as never);
     const href = checkHref(c);
