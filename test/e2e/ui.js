@@ -1,10 +1,11 @@
 'use strict';
 /* global document, window -- functions passed to page.evaluate/waitForFunction run in the browser */
 // UI test of the real VS Code workbench in headless chromium (Playwright): open FILE from the
-// Explorer, see the level advisor's code lens (LENS_TEXT) above the workload and a squiggle on
-// the line containing LINE_TEXT, Ctrl+. offers a fix whose title
-// contains FIX_TITLE, Enter applies it, the line becomes FIXED_LINE_TEXT without a squiggle.
-// Saves a screenshot of the open Quick Fix menu (docs/images/quickfix.png, used by README).
+// Explorer and the Problems panel, which lists the short message PROBLEM_TEXT; see the level
+// advisor's code lens (LENS_TEXT) above the workload and a squiggle on the line containing
+// LINE_TEXT, Ctrl+. offers a fix whose title contains FIX_TITLE, Enter applies it, the line
+// becomes FIXED_LINE_TEXT without a squiggle. Saves a screenshot of the open Quick Fix menu
+// above the Problems panel (docs/images/quickfix.png, used by README).
 //
 //   node test/e2e/ui.js            (run.js runs it after the extension-host tests)
 //
@@ -18,6 +19,8 @@
 // ---- Expectations: what the extension must show --------------------------------------------
 const FILE = 'deploy.yaml'; // in test/e2e/workspace
 const LINE_TEXT = 'privileged: true'; // the squiggle must be on the line containing this
+// the Problems panel's row for it: the short message (workload, container, what to do)
+const PROBLEM_TEXT = 'Deployment app, container app: set securityContext.privileged to false';
 const FIX_TITLE = 'privileged: false'; // substring of the quick fix to pick in the Ctrl+. menu
 const FIXED_LINE_TEXT = 'privileged: false'; // that line's text after the fix
 const SQUIGGLE = '.squiggly-error, .squiggly-warning';
@@ -85,7 +88,7 @@ async function runUiTest(opts = {}) {
     session = await openWorkbench({
       folder,
       extensionDevelopmentPath: extensionPath(),
-      viewport: { width: 1200, height: 720 }, // also the size of the README image
+      viewport: { width: 1280, height: 900 }, // also the size of the README image
       browserConsole: Boolean(process.env.PODSEC_E2E_VERBOSE),
       log,
     });
@@ -110,6 +113,38 @@ async function runUiTest(opts = {}) {
       ),
     );
     log(`${FILE} is open`);
+
+    step = 'hiding the side bar (Ctrl+B) and opening the Problems panel (Ctrl+Shift+M)';
+    // Without the Explorer the Problems panel has the width to show whole messages.
+    await page.keyboard.press('Control+B');
+    await guard(
+      page.waitForSelector('.part.sidebar', { state: 'hidden', timeout: STEP_TIMEOUT_MS }),
+    );
+    await page.keyboard.press('Control+Shift+M');
+    const problem = await guard(
+      page.waitForFunction(
+        (text) =>
+          [...document.querySelectorAll('.markers-panel .monaco-list-row')]
+            .map((r) => r.textContent.replace(/\u00a0/g, ' '))
+            .find((t) => t.includes(text)),
+        PROBLEM_TEXT,
+        { timeout: SQUIGGLE_TIMEOUT_MS },
+      ),
+    ).then(
+      (handle) => handle.jsonValue(),
+      async (e) => {
+        if (e.name !== 'TimeoutError') throw e;
+        const rows = await page.evaluate(() =>
+          [...document.querySelectorAll('.markers-panel .monaco-list-row')].map((r) =>
+            r.textContent.trim(),
+          ),
+        );
+        throw new Error(
+          `the Problems panel has no row "${PROBLEM_TEXT}" (rows: ${JSON.stringify(rows)})`,
+        );
+      },
+    );
+    log(`Problems panel: ${problem.trim()}`);
 
     // The lens adds a line above `kind:`; waiting for it first keeps the squiggle where it is found.
     step = 'waiting for the level advisor code lens above the Deployment';
