@@ -5,7 +5,8 @@
 // advisor's code lens (LENS_TEXT) above the workload and a squiggle on the line containing
 // LINE_TEXT, Ctrl+. offers a fix whose title contains FIX_TITLE, Enter applies it, the line
 // becomes FIXED_LINE_TEXT without a squiggle. Saves a screenshot of the open Quick Fix menu
-// above the Problems panel (docs/images/quickfix.png, used by README).
+// above the Problems panel (docs/images/quickfix.png, used by README). Then opens the report
+// from the command palette and clicks its link to FILE: the editor goes to that line.
 //
 //   node test/e2e/ui.js            (run.js runs it after the extension-host tests)
 //
@@ -23,6 +24,7 @@ const LINE_TEXT = 'privileged: true'; // the squiggle must be on the line contai
 const PROBLEM_TEXT = 'Deployment app, container app: set securityContext.privileged to false';
 const FIX_TITLE = 'privileged: false'; // substring of the quick fix to pick in the Ctrl+. menu
 const FIXED_LINE_TEXT = 'privileged: false'; // that line's text after the fix
+const REPORT_COMMAND = 'podsec: Show Pod Security Report'; // then a link to FILE is clicked
 const SQUIGGLE = '.squiggly-error, .squiggly-warning';
 const SQUIGGLE_TIMEOUT_MS = 60000; // from the file being shown (includes server start)
 const STEP_TIMEOUT_MS = 20000;
@@ -243,6 +245,43 @@ async function runUiTest(opts = {}) {
       ),
     );
     log(`fixed: the line reads "${FIXED_LINE_TEXT}" and has no squiggle`);
+
+    step = 'opening the report from the command palette';
+    await page.keyboard.press('F1');
+    await guard(page.waitForSelector('.quick-input-widget input', { timeout: STEP_TIMEOUT_MS }));
+    await page.keyboard.type(REPORT_COMMAND);
+    await guard(
+      page
+        .locator('.quick-input-list .monaco-list-row', { hasText: REPORT_COMMAND })
+        .first()
+        .waitFor({ timeout: STEP_TIMEOUT_MS }),
+    );
+    await page.keyboard.press('Enter');
+    const link = page
+      .frameLocator('iframe.webview.ready')
+      .frameLocator('iframe#active-frame')
+      .locator('a', { hasText: `${FILE}:` })
+      .first();
+    await guard(link.waitFor({ timeout: SQUIGGLE_TIMEOUT_MS }));
+    const reportShot = path.join(os.tmpdir(), 'podsec-e2e-report.png');
+    await page.screenshot({ path: reportShot });
+    log(`report screenshot: ${reportShot}`);
+    step = `clicking the report's link ${await link.innerText()}`;
+    const where = /:(\d+)$/.exec((await link.innerText()).trim());
+    if (!where) throw new Error(`the link reads "${await link.innerText()}"`);
+    await link.click();
+    // The file opens beside the report with the cursor on that line (the status bar says so).
+    await guard(
+      page.waitForFunction(
+        (line) =>
+          [...document.querySelectorAll('.statusbar-item')].some((e) =>
+            e.textContent.includes(`Ln ${line},`),
+          ),
+        where[1],
+        { timeout: STEP_TIMEOUT_MS },
+      ),
+    );
+    log(`the link opened ${FILE} at line ${where[1]}`);
 
     console.log(`  ✔ ${title}`);
     return { passed: 1, failed: 0 };
