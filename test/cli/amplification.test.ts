@@ -81,8 +81,8 @@ describe('amplification and terminal safety', () => {
         assert.ok(r.stdout.length < 4 * MB, `${a.join(' ')}: ${r.stdout.length} bytes`);
       }
       const text = cli([file]).out;
-      // Text output uses the short summaries (`Pod big, container <name>: set …`).
-      assert.match(text, /container x{63}…: set /);
+      // Text output uses the short summaries (`Pod big, container <name cut at 24>: set …`).
+      assert.match(text, /container x{23}…: set /);
       assert.match(text, /✖ \d+ findings \(604 errors/);
     },
   );
