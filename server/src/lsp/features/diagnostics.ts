@@ -73,14 +73,21 @@ function findCheckDocs(): string | null {
   return null;
 }
 let checkDocs: string | null | undefined;
+/** Each check's page, looked up once: the pages ship with the extension and do not change while it runs. */
+const checkDocsPages = new Map<string, string | null>();
 
 /** The check's own documentation page (a file URI), or null for codes that are not checks. */
 export function checkDocsHref(check: string): string | null {
-  if (!CHECKS_BY_ID.has(check as never) && !isHardeningCheckId(check)) return null;
-  if (checkDocs === undefined) checkDocs = findCheckDocs();
-  if (checkDocs === null) return null;
-  const page = join(checkDocs, `${check}.md`);
-  return existsSync(page) ? pathToFileURL(page).href : null;
+  const known = checkDocsPages.get(check);
+  if (known !== undefined) return known;
+  let href: string | null = null;
+  if (CHECKS_BY_ID.has(check as never) || isHardeningCheckId(check)) {
+    if (checkDocs === undefined) checkDocs = findCheckDocs();
+    const page = checkDocs === null ? null : join(checkDocs, `${check}.md`);
+    href = page !== null && existsSync(page) ? pathToFileURL(page).href : null;
+  }
+  checkDocsPages.set(check, href);
+  return href;
 }
 
 function engineDiagnostic(
