@@ -16,6 +16,8 @@ import type {
   PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol';
 import type { PolicyForDocumentResult } from '@podsec/server/out/lsp/protocol';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { ChartAnalyses } from '@podsec/server/out/lsp/charts';
 import { fileUri, LspClient } from '../support/lspClient';
 import { repoRoot } from '../support/paths';
 
@@ -194,6 +196,18 @@ describe('lsp: Helm charts', () => {
     await client.close(helpersUri);
   });
 
+  it('a client without relative patterns is asked once to watch the files charts are made of', () => {
+    const globs = client.registrations
+      .filter((r) => r.method === 'workspace/didChangeWatchedFiles')
+      .flatMap((r) => (r.registerOptions as { watchers: Array<{ globPattern: unknown }> }).watchers)
+      .map((w) => w.globPattern);
+    assert.deepEqual(
+      globs.filter((g) => g === '**/*.tpl' || g === '**/*.tgz'),
+      ['**/*.tpl', '**/*.tgz'],
+    );
+    assert.ok(globs.every((g) => typeof g === 'string'));
+  });
+
   it('a .tpl outside any chart is not checked', async () => {
     const loose = path.join(root, 'loose.tpl');
     writeFileSync(loose, '{{ define "x" }}kind: Pod\n{{ end }}\n');
@@ -219,5 +233,119 @@ describe('lsp: Helm charts', () => {
     assert.equal(err.severity, 1);
     assert.equal(err.range.start.line, 5);
     await client.close(deployUri);
+  });
+});
+
+describe('lsp: Helm chart files changed on disk', () => {
+  let client: LspClient;
+  let root: string;
+  let chart: string;
+
+  before(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'podsec-lsp-chart-disk-'));
+    chart = path.join(root, 'web');
+    cpSync(WEB, chart, { recursive: true });
+    process.env.PODSEC_TEST_HOOKS = '1';
+    client = await LspClient.start({ root, relativePatterns: true });
+    delete process.env.PODSEC_TEST_HOOKS;
+    // The Namespace scan's end analyses every open document again: let it pass first.
+    await client.waitForLog((m) => /^podsec: scanned \d+ YAML files/.test(m));
+  });
+  after(async () => {
+    await client.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const changed = (...files: string[]) =>
+    client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: files.map((f) => ({ uri: fileUri(f), type: 2 })),
+    });
+
+  it('the whole chart folder is watched while a document of it is open', async () => {
+    const deployUri = fileUri(path.join(chart, 'templates', 'deployment.yaml'));
+    const mark = client.registrations.length;
+    await client.open(
+      deployUri,
+      readFileSync(path.join(chart, 'templates', 'deployment.yaml'), 'utf8'),
+    );
+    await client.diagnosticsForCurrent(deployUri);
+    const watchers = client.registrations
+      .slice(mark)
+      .filter((r) => r.method === 'workspace/didChangeWatchedFiles')
+      .flatMap(
+        (r) => (r.registerOptions as { watchers: Array<{ globPattern: unknown }> }).watchers,
+      );
+    // (The workspace's own YAML watcher is a plain glob.)
+    assert.deepEqual(
+      watchers.map((w) => w.globPattern).filter((g) => typeof g !== 'string'),
+      [{ baseUri: fileUri(chart), pattern: '**/*' }],
+    );
+    await client.close(deployUri);
+  });
+
+  it('values.yaml and _helpers.tpl changed while closed: the open template renders again, once for the burst', async () => {
+    const deployUri = fileUri(path.join(chart, 'templates', 'deployment.yaml'));
+    await client.open(
+      deployUri,
+      readFileSync(path.join(chart, 'templates', 'deployment.yaml'), 'utf8'),
+      5,
+    );
+    const first = await client.diagnosticsForCurrent(deployUri);
+    assert.ok(
+      first.diagnostics.some((x) => x.code === 'runAsNonRoot' && /container app/.test(message(x))),
+      JSON.stringify(first.diagnostics.map(message)),
+    );
+    const before = await client.request<number>('podsec/debugChartRenders', null);
+
+    const values = path.join(chart, 'values.yaml');
+    writeFileSync(
+      values,
+      readFileSync(values, 'utf8').replace(
+        '  allowPrivilegeEscalation: true\n',
+        '  allowPrivilegeEscalation: true\n  runAsNonRoot: true\n',
+      ),
+    );
+    const helpers = path.join(chart, 'templates', '_helpers.tpl');
+    writeFileSync(helpers, readFileSync(helpers, 'utf8').replace('"%s-%s"', '"%s-%s-v2"'));
+    const next = client.nextDiagnostics(
+      deployUri,
+      (p) => p.diagnostics.some((x) => /release-name-web-v2/.test(message(x))),
+      'deployment.yaml after the disk change',
+    );
+    await changed(values, helpers);
+    const d = await next;
+    assert.ok(
+      !d.diagnostics.some((x) => x.code === 'runAsNonRoot' && /container app/.test(message(x))),
+      JSON.stringify(d.diagnostics.map(message)),
+    );
+    assert.equal((await client.request<number>('podsec/debugChartRenders', null)) - before, 1);
+    await client.close(deployUri);
+  });
+});
+
+describe('lsp: which disk changes render a chart again', () => {
+  it('a file of the chart that is not open does; the open file itself, or a file outside, does not', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'podsec-chart-epochs-'));
+    const chart = path.join(root, 'web');
+    cpSync(WEB, chart, { recursive: true });
+    try {
+      const valuesUri = fileUri(path.join(chart, 'values.yaml'));
+      const open = [TextDocument.create(valuesUri, 'yaml', 1, 'replicaCount: 1\n')];
+      const charts = new ChartAnalyses({
+        get: (u) => open.find((d) => d.uri === u),
+        all: () => open,
+      });
+      const key = charts.stateKey(chart);
+      assert.deepEqual(charts.diskChanged(path.join(chart, 'values.yaml')), []);
+      assert.deepEqual(charts.diskChanged(path.join(root, 'notes.txt')), []);
+      assert.equal(charts.stateKey(chart), key);
+      // A dependency archive, a partial, a file `.Files` reads: any file of the chart folder.
+      for (const f of ['charts/dep-0.1.0.tgz', 'templates/_helpers.tpl', 'files/app.conf']) {
+        assert.deepEqual(charts.diskChanged(path.join(chart, f)), [valuesUri], f);
+      }
+      assert.notEqual(charts.stateKey(chart), key);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

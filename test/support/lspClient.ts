@@ -51,6 +51,8 @@ export interface StartOptions {
   initializationOptions?: unknown;
   /** Advertise workspace/codeLens/refresh (default true). */
   codeLensRefresh?: boolean;
+  /** Advertise relative patterns in file watchers (default false). */
+  relativePatterns?: boolean;
 }
 
 interface Waiter {
@@ -118,7 +120,10 @@ export class LspClient {
         applyEdit: true,
         workspaceFolders: true,
         didChangeConfiguration: { dynamicRegistration: false },
-        didChangeWatchedFiles: { dynamicRegistration: true },
+        didChangeWatchedFiles: {
+          dynamicRegistration: true,
+          ...(options.relativePatterns === true ? { relativePatternSupport: true } : {}),
+        },
         workspaceEdit: { documentChanges: true, snippetEditSupport: options.snippets === true },
         codeLens: { refreshSupport: options.codeLensRefresh !== false },
       },

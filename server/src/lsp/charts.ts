@@ -58,6 +58,8 @@ export class ChartAnalyses {
     string,
     { key: string; ev: ValueSetsEvaluation; configFile: string | undefined }
   >();
+  /** Per chart, a count of changes on disk to files no editor has open (part of the render's key). */
+  private readonly epochs = new Map<string, number>();
   /** Charts rendered since the server started (the trace log and tests read it). */
   renders = 0;
 
@@ -97,15 +99,49 @@ export class ChartAnalyses {
     return [...this.openIn(chart).values()].map((d) => d.uri);
   }
 
-  /** What identifies the chart's inputs as the editor has them: the open files and their versions. */
+  /**
+   * What identifies the chart's inputs as the editor has them: the open files
+   * and their versions, and the changes on disk since.
+   */
   stateKey(chart: string): string {
-    return [...this.openIn(chart)].map(([p, d]) => `${p}@${d.version}`).join('|');
+    const open = [...this.openIn(chart)].map(([p, d]) => `${p}@${d.version}`).join('|');
+    return `${this.epochs.get(chart) ?? 0}|${open}`;
+  }
+
+  /** The charts with an open document, by folder. */
+  openCharts(): string[] {
+    const out = new Set<string>();
+    for (const d of this.documents.all()) {
+      const c = this.chartOf(d.uri);
+      if (c !== null) out.add(c);
+    }
+    return [...out];
+  }
+
+  /**
+   * A file changed on disk (created, changed or deleted). When it lies in a
+   * chart with open documents and is not open itself (the editor's text wins
+   * over the disk), the chart renders again: the URIs of its open documents
+   * are returned, to be analysed again. Any file of the chart folder counts,
+   * as `.Files` may read it.
+   */
+  diskChanged(file: string): string[] {
+    const p = normalizePath(file.replace(/\\/g, '/'));
+    const out: string[] = [];
+    for (const chart of this.openCharts()) {
+      if (!isInside(chart, p)) continue;
+      const open = this.openIn(chart);
+      if (open.has(p)) continue;
+      this.epochs.set(chart, (this.epochs.get(chart) ?? 0) + 1);
+      out.push(...[...open.values()].map((d) => d.uri));
+    }
+    return out;
   }
 
   /** The chart's evaluation under `options` (`key` names the settings and Namespaces). */
   evaluation(chart: string, options: AnalyzeOptions, key: string): ValueSetsEvaluation {
     const open = this.openIn(chart);
-    const full = `${key}|${[...open].map(([p, d]) => `${p}@${d.version}`).join('|')}`;
+    const full = `${key}|${this.stateKey(chart)}`;
     const hit = this.cache.get(chart);
     if (hit && hit.key === full) return hit.ev;
     const texts = new Map<string, string>();
@@ -163,8 +199,11 @@ export class ChartAnalyses {
     return a;
   }
 
-  /** No open document of the chart is left: drop its render. */
-  forget(chart: string): void {
-    if (this.openIn(chart).size === 0) this.cache.delete(chart);
+  /** If no open document of the chart is left, drop its render (and say so). */
+  forget(chart: string): boolean {
+    if (this.openIn(chart).size > 0) return false;
+    this.cache.delete(chart);
+    this.epochs.delete(chart);
+    return true;
   }
 }

@@ -11,6 +11,7 @@ import { runInNewContext } from 'node:vm';
 import type { InitializeResult, ServerCapabilities } from 'vscode-languageserver/node';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { ChartAnalyses } from './charts';
+import { ChartWatchers } from './chartWatchers';
 import { Analyses } from './handlers/analyses';
 import { CodeActions } from './handlers/codeActions';
 import { Diagnostics } from './handlers/diagnostics';
@@ -45,6 +46,7 @@ workspace.onDidChangeWatchedFile((uri) => settings.fileChanged(uri));
 const hardening = new HardeningIndex(connection);
 workspace.onDidReadFile((file, text) => hardening.diskText(file, text));
 const charts = new ChartAnalyses(documents);
+const chartWatchers = new ChartWatchers(connection);
 const overlays = new OverlayIndex(documents, () => workspace.folderPaths());
 const analyses = new Analyses(
   connection,
@@ -67,6 +69,14 @@ documents.onDidChange((doc) => {
   const chart = charts.chartOf(doc.uri);
   if (chart) documents.scheduleSoon(charts.openUris(chart).filter((u) => u !== doc.uri));
 });
+// While a chart has open documents, every file of it is watched; a change on disk renders it again.
+documents.onDidOpen((doc) => {
+  const chart = charts.chartOf(doc.uri);
+  if (chart) chartWatchers.watch(chart);
+});
+workspace.onDidChangeWatchedFile((uri) => {
+  if (uri.startsWith('file:')) documents.scheduleSoon(charts.diskChanged(fileKey(uri)));
+});
 documents.onDue((due) => void diagnostics.publish(due));
 // A file a Kustomize overlay reads changed: every open file of the tree shows the new build.
 const overlayFileChanged = (file: string) => {
@@ -83,7 +93,7 @@ documents.onDidClose((uri) => {
   diagnostics.forget(uri);
   const chart = charts.chartOf(uri);
   if (chart) {
-    charts.forget(chart);
+    if (charts.forget(chart)) chartWatchers.unwatch(chart);
     documents.scheduleSoon(charts.openUris(chart));
   }
 });
@@ -107,13 +117,17 @@ connection.onInitialize((params): InitializeResult => {
     codeActions.initialize(params),
     views.initialize(params),
     workspace.initialize(params),
+    chartWatchers.initialize(params),
   ];
   return {
     capabilities: Object.assign({}, ...parts) as ServerCapabilities,
     serverInfo: { name: 'podsec-language-server', version: '0.1.0' },
   };
 });
-connection.onInitialized(() => workspace.initialized());
+connection.onInitialized(() => {
+  workspace.initialized();
+  chartWatchers.initialized(charts.openCharts());
+});
 connection.onShutdown(() => {
   workspace.shutdown();
   documents.shutdown();

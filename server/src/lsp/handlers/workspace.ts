@@ -48,6 +48,8 @@ interface ReadStats {
   skipped: Partial<Record<SkipReason, number>>;
 }
 
+const YAML_FILE = /\.ya?ml$/i;
+
 function folder(f: WorkspaceFolder): Folder {
   return { uri: f.uri, path: f.uri.startsWith('file:') ? fileKey(f.uri) : null };
 }
@@ -91,9 +93,11 @@ export class Workspace implements WorkspaceSource {
     });
     connection.onDidChangeWatchedFiles(async (params) => {
       let changed = false;
+      // Every change is announced before any is read, so one batch of events is one burst.
+      for (const c of params.changes) for (const l of this.watchListeners) l(c.uri);
       for (const c of params.changes) {
-        for (const l of this.watchListeners) l(c.uri);
-        if (await this.fileChanged(c.uri, c.type)) changed = true;
+        // Other watched files (a chart's partials and archives) are no Namespace source.
+        if (YAML_FILE.test(c.uri) && (await this.fileChanged(c.uri, c.type))) changed = true;
         if (c.uri.startsWith('file:')) for (const l of this.changeListeners) l(fileKey(c.uri));
       }
       if (changed) this.namespacesChanged();
@@ -146,7 +150,10 @@ export class Workspace implements WorkspaceSource {
     this.generation++;
   }
 
-  /** Calls `listener` with the URI of each watched file that changed (before the Namespace update). */
+  /**
+   * Calls `listener` with the URI of each watched file that changed, at once
+   * for every change of a batch (before the Namespace update).
+   */
   onDidChangeWatchedFile(listener: (uri: string) => void): void {
     this.watchListeners.push(listener);
   }
