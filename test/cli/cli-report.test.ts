@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -284,5 +284,99 @@ describe('podsec report', () => {
       r.out,
       /^psp\.yaml:2:7 {2}warning {2}PodSecurityPolicy was removed in Kubernetes v1\.25; the closest Pod Security level is privileged; hostNetwork, seLinux\.rule keep it from baseline \(see `podsec report`\) {2}\[podSecurityPolicy\]$/m,
     );
+  });
+});
+
+describe('podsec report: Helm charts', () => {
+  const WEB = join(repoRoot(), 'test', 'fixtures', 'charts', 'web');
+  const withChart = (files: Record<string, string> = {}): string => {
+    const dir = workspace(files);
+    cpSync(WEB, join(dir, 'web'), { recursive: true });
+    return dir;
+  };
+  type Json = AdvisorReport & {
+    namespaces: Array<{
+      workloads: Array<{ chart?: { name: string; valueSet: string; releaseName: string } }>;
+    }>;
+  };
+
+  it('a chart folder is reported as it renders: workloads at the template line, blockers at the values key', () => {
+    const dir = withChart();
+    const r = podsec(['report', '--format', 'json', '.'], dir);
+    assert.equal(r.code, 0, r.err);
+    const report = JSON.parse(r.out) as Json;
+    assert.deepEqual(report.errors, [], 'templates are not read as plain YAML');
+    const ws = report.namespaces.flatMap((n) => n.workloads);
+    assert.equal(ws.length, 1);
+    const w = ws[0]!;
+    assert.deepEqual(
+      [w.kind, w.name, w.path, w.line, w.level, w.next],
+      [
+        'Deployment',
+        'release-name-web',
+        join('web', 'templates', 'deployment.yaml'),
+        2,
+        'privileged',
+        'baseline',
+      ],
+    );
+    assert.deepEqual(w.chart, {
+      name: 'web',
+      valueSet: 'default',
+      releaseName: 'release-name',
+      namespace: 'default',
+    });
+    assert.deepEqual(
+      w.blockers.map((b) => [b.check, b.path, b.line]),
+      [['privileged', join('web', 'values.yaml'), 8]],
+    );
+    const text = podsec(['report', '.'], dir);
+    assert.match(
+      text.out,
+      /Deployment\/release-name-web \[chart web, values default, release release-name\]/,
+    );
+  });
+
+  it("each value set of .podsec.yaml is a release of its own, in its namespace, with that namespace's labels", () => {
+    const dir = withChart({
+      '.podsec.yaml':
+        'helm:\n  - name: dev\n  - name: prod\n    values: [web/values-prod.yaml]\n    releaseName: shop\n    namespace: shop\n',
+      'namespaces.yaml': NAMESPACE,
+    });
+    const r = podsec(['report', '--format', 'json', '.'], dir);
+    const report = JSON.parse(r.out) as Json;
+    const byNs = Object.fromEntries(
+      report.namespaces.map((n) => [
+        n.name,
+        n.workloads.map((w) => [w.name, w.level, w.chart?.valueSet, w.chart?.releaseName]),
+      ]),
+    );
+    assert.deepEqual(byNs.default, [['release-name-web', 'privileged', 'dev', 'release-name']]);
+    assert.deepEqual(byNs.shop, [['shop-web', 'restricted', 'prod', 'shop']]);
+    const shop = report.namespaces.find((n) => n.name === 'shop');
+    assert.deepEqual([shop?.enforce.level, shop?.enforce.labelled], ['baseline', true]);
+    assert.equal(
+      report.summary.files,
+      3,
+      'the chart counts once, with namespaces.yaml and .podsec.yaml',
+    );
+  });
+
+  it('a render error is an error of the report at its template line (exit 1)', () => {
+    const dir = withChart();
+    const deploy = join(dir, 'web', 'templates', 'deployment.yaml');
+    writeFileSync(
+      deploy,
+      readFileSync(deploy, 'utf8').replace(
+        '{{ .Values.replicaCount }}',
+        '{{ .Values.replicaCount | nosuch }}',
+      ),
+    );
+    const r = podsec(['report', '--format', 'json', '.'], dir);
+    assert.equal(r.code, 1);
+    const report = JSON.parse(r.out) as Json;
+    const e = report.errors.find((x) => /nosuch/.test(x.message));
+    assert.ok(e, JSON.stringify(report.errors));
+    assert.deepEqual([e.path, e.line], [join('web', 'templates', 'deployment.yaml'), 6]);
   });
 });

@@ -208,6 +208,27 @@ describe('lsp: Helm charts', () => {
     assert.ok(globs.every((g) => typeof g === 'string'));
   });
 
+  it('podsec/report: chart workloads as rendered, by chart, value set and release, with links to their origin (unsaved text included)', async () => {
+    const valuesUri = fileUri(path.join(chart, 'values.yaml'));
+    await client.open(valuesUri, readFileSync(path.join(chart, 'values.yaml'), 'utf8'), 40);
+    await client.diagnosticsForCurrent(valuesUri);
+    const r = await client.request<{ markdown: string; workloads: number }>('podsec/report', {});
+    assert.equal(r.workloads, 1, r.markdown);
+    assert.match(
+      r.markdown,
+      /\| Deployment `release-name-web` \(chart `web`, values `default`, release `release-name`\) \| \[`web\/templates\/deployment\.yaml:2`\]\(file:[^)]*\/web\/templates\/deployment\.yaml#L2\) \| \*\*privileged\*\* \|/,
+    );
+    assert.match(r.markdown, /\[`web\/values\.yaml:8`\]\(file:[^)]*\/web\/values\.yaml#L8\)/);
+    // The templates are not read as plain YAML.
+    assert.doesNotMatch(r.markdown, /could not be evaluated|YAML error/i);
+    // Unsaved: privileged off, so the workload meets baseline.
+    const version = await client.replace(valuesUri, '  privileged: true # needs the GPU\n', '');
+    await client.waitForDiagnostics(valuesUri, (p) => p.version === version, 'values.yaml');
+    const again = await client.request<{ markdown: string }>('podsec/report', {});
+    assert.match(again.markdown, /release `release-name`\) \| [^|]+ \| \*\*baseline\*\* \|/);
+    await client.close(valuesUri);
+  });
+
   it('a .tpl outside any chart is not checked', async () => {
     const loose = path.join(root, 'loose.tpl');
     writeFileSync(loose, '{{ define "x" }}kind: Pod\n{{ end }}\n');

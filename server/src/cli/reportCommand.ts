@@ -25,6 +25,7 @@ import type {
 } from '../engine/index';
 import { reportMarkdown, reportText } from '../render/index';
 import { parseOptions, readHardeningOption, UsageError } from './args';
+import { chartReportSources } from './chartReport';
 import type { CommonOptions } from './args';
 
 export type ReportFormat = 'text' | 'markdown' | 'json';
@@ -146,7 +147,8 @@ export function reportOf(
       maxAliasCount: options.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
     };
     const run = runHardening(
-      inputs.map((i) => hardeningSource(i.path, i.text, limits)),
+      // Rendered charts are not among the hardening checks' inputs.
+      inputs.filter((i) => !i.generated).map((i) => hardeningSource(i.path, i.text, limits)),
       hardening,
     );
     report.hardening = hardeningReport(run, { level: options.level, version: options.version });
@@ -178,6 +180,19 @@ export function runReport(argv: string[], io: ReportIo): number {
       io.stderr(`podsec report: ${visible(f.path)}: ${visible(f.skipped)}\n`);
     else if (f.revisit === undefined) inputs.push({ path: f.path, text: f.text });
   }
+  // The files of a Helm chart are reported as the chart renders.
+  const charts = chartReportSources(
+    inputs.map((i) => i.path),
+    {
+      maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
+      maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+    },
+  );
+  if (charts.covered.size > 0) {
+    const plain = inputs.filter((i) => !charts.covered.has(i.path));
+    inputs.length = 0;
+    inputs.push(...plain, ...charts.inputs);
+  }
   const report = reportOf(inputs, {
     version: o.version,
     from: o.from ?? undefined,
@@ -188,6 +203,7 @@ export function runReport(argv: string[], io: ReportIo): number {
     maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
     hardening: o.hardening,
   });
+  report.errors.push(...charts.errors);
   for (const e of readErrors) io.stderr(`podsec report: ${visible(e)}\n`);
   // User text (names) is cut to a bound, so an aliased 1 MB name cannot multiply the output.
   if (o.format === 'json')

@@ -35,6 +35,7 @@ export type {
   Located,
   ModeLabel,
   ReportBlocker,
+  ReportChart,
   ReportInput,
   ReportNamespace,
   ReportOptions,

@@ -11,7 +11,13 @@
  */
 import type { AnalyzeOptions, Analysis } from '../engine';
 import { ConfigResolver } from '../engine/config/index';
-import { chartRootOf, evaluateChartValueSets, isChartFile } from '../engine/project/index';
+import type { ReportInput } from '../engine';
+import {
+  chartReportInputs,
+  chartRootOf,
+  evaluateChartValueSets,
+  isChartFile,
+} from '../engine/project/index';
 import type { ValueSetsEvaluation } from '../engine/project/index';
 import type { DirEntry, SourceFs } from '../engine/sources/sourceFs';
 import { isInside, normalizePath } from '../engine/sources/sourceFs';
@@ -140,12 +146,21 @@ export class ChartAnalyses {
 
   /** The chart's evaluation under `options` (`key` names the settings and Namespaces). */
   evaluation(chart: string, options: AnalyzeOptions, key: string): ValueSetsEvaluation {
-    const open = this.openIn(chart);
     const full = `${key}|${this.stateKey(chart)}`;
     const hit = this.cache.get(chart);
     if (hit && hit.key === full) return hit.ev;
+    const { ev, configFile } = this.render(chart, options);
+    this.cache.set(chart, { key: full, ev, configFile });
+    return ev;
+  }
+
+  /** Render and evaluate the chart as the editor has its files. */
+  private render(
+    chart: string,
+    options: AnalyzeOptions,
+  ): { ev: ValueSetsEvaluation; configFile: string | undefined } {
     const texts = new Map<string, string>();
-    for (const [p, d] of open) texts.set(p, d.text);
+    for (const [p, d] of this.openIn(chart)) texts.set(p, d.text);
     this.renders++;
     // The value sets of the nearest .podsec.yaml, else the chart's own values.
     const config = new ConfigResolver(new DiskFs('/')).forDir(chart);
@@ -158,8 +173,24 @@ export class ChartAnalyses {
       (p) => editorFs.readText(p),
       config?.file,
     );
-    this.cache.set(chart, { key: full, ev, configFile: config?.file });
-    return ev;
+    return { ev, configFile: config?.file };
+  }
+
+  /**
+   * The chart's renders as inputs of the workspace report, as the editor has
+   * its files: the current render when one is kept, else a render of its own
+   * (not kept: the report's options are not a document's).
+   */
+  reportInputs(chart: string, display: (file: string) => string): ReportInput[] {
+    const hit = this.cache.get(chart);
+    const ev =
+      hit && hit.key.endsWith(`|${this.stateKey(chart)}`)
+        ? hit.ev
+        : this.render(chart, { namespaceLabels: false, level: 'privileged' }).ev;
+    const texts = new Map<string, string>();
+    for (const [p, d] of this.openIn(chart)) texts.set(p, d.text);
+    const fs = new EditorFs('/', texts);
+    return chartReportInputs(ev, display, (p) => fs.readText(p));
   }
 
   /** What the status bar says of a chart's document: the chart, and each value set's release. */

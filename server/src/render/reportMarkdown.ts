@@ -5,16 +5,23 @@
  */
 import { hardeningMarkdown } from './reportHardening';
 import { escapeMarkdown as md, plural } from '../engine/index';
-import type { AdvisorReport, Level, Located, ModeLabel } from '../engine/index';
+import type { AdvisorReport, Level, Located, ModeLabel, ReportChart } from '../engine/index';
 
 function code(s: string): string {
   const fence = s.includes('`') ? '``' : '`';
   return `${fence}${s}${fence}`;
 }
 
-/** `Deployment web` as Markdown. */
-export function workloadTitle(w: { kind: string; name: string | null }): string {
-  return `${w.kind} ${code(w.name ?? '(unnamed)')}`;
+/** `Deployment web` as Markdown; a chart's workload also names its chart, value set and release. */
+export function workloadTitle(w: {
+  kind: string;
+  name: string | null;
+  chart?: ReportChart;
+}): string {
+  const chart = w.chart
+    ? ` (chart ${code(w.chart.name)}, values ${code(w.chart.valueSet)}, release ${code(w.chart.releaseName)})`
+    : '';
+  return `${w.kind} ${code(w.name ?? '(unnamed)')}${chart}`;
 }
 
 /** "3 changes to restricted", or "meets restricted". */

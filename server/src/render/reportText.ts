@@ -1,7 +1,7 @@
 /** `podsec report` as plain text (colours on a terminal). */
 import { hardeningText } from './reportHardening';
 import { plural } from '../engine/index';
-import type { AdvisorReport, Level, ReportWorkload } from '../engine/index';
+import type { AdvisorReport, Level, ReportChart, ReportWorkload } from '../engine/index';
 
 function paint(color: boolean) {
   const wrap = (open: number, close: number) => (s: string) =>
@@ -16,7 +16,8 @@ function paint(color: boolean) {
   return { bold, dim, red, yellow, green, level };
 }
 
-const ref = (w: { kind: string; name: string | null }) => `${w.kind}/${w.name ?? '(unnamed)'}`;
+const ref = (w: { kind: string; name: string | null; chart?: ReportChart }) =>
+  `${w.kind}/${w.name ?? '(unnamed)'}${w.chart ? ` [chart ${w.chart.name}, values ${w.chart.valueSet}, release ${w.chart.releaseName}]` : ''}`;
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);

@@ -13,6 +13,7 @@ export type {
   Located,
   ModeLabel,
   ReportBlocker,
+  ReportChart,
   ReportInput,
   ReportNamespace,
   ReportOptions,

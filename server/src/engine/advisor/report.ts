@@ -30,6 +30,26 @@ export interface ReportInput {
   /** Path as shown in the report. */
   path: string;
   text: string;
+  /**
+   * For generated text (a rendered Helm chart): where each offset of `text`
+   * was written (a template line, a values key), and the release it was
+   * rendered as. Without it, places are lines of `path` itself.
+   */
+  generated?: {
+    locate: (offset: number) => Located;
+    chart: ReportChart;
+  };
+}
+
+/** The chart release a workload was rendered from. */
+export interface ReportChart {
+  /** The chart's name (Chart.yaml). */
+  name: string;
+  /** The value set (`default`: the chart's own values). */
+  valueSet: string;
+  releaseName: string;
+  /** The release's namespace: where the workloads that name none are created. */
+  namespace: string;
 }
 
 export interface ReportOptions {
@@ -74,6 +94,8 @@ export interface ReportWorkload extends Located {
   level: Level;
   next: Level | null;
   blockers: ReportBlocker[];
+  /** For a workload of a rendered Helm chart: the chart, value set and release. */
+  chart?: ReportChart;
 }
 
 export interface ModeLabel {
@@ -117,7 +139,12 @@ export interface ReportUpgrade {
   toVersion: string;
   level: Level;
   workloads: Array<{
-    workload: Located & { kind: string; name: string | null; namespace: string };
+    workload: Located & {
+      kind: string;
+      name: string | null;
+      namespace: string;
+      chart?: ReportChart;
+    };
     fromLevel: Level;
     toLevel: Level;
     added: Array<Located & { check: CheckId; message: string }>;
@@ -155,6 +182,16 @@ export interface AdvisorReport {
 function located(path: string, lines: LineIndex, offset: number): Located {
   const p = lines.humanPosition(offset);
   return { path, line: p.line, column: p.column };
+}
+
+/** Where an offset of an input's text is shown: its own line, or the origin of generated text. */
+function placeOf(input: ReportInput, lines: LineIndex, offset: number): Located {
+  return input.generated ? input.generated.locate(offset) : located(input.path, lines, offset);
+}
+
+/** The namespace a workload is created in: its own, else a chart release's, else "default". */
+function namespaceOf(input: ReportInput, ns: string | null): string {
+  return ns ?? input.generated?.chart.namespace ?? DEFAULT_NAMESPACE;
 }
 
 function modeLabel(labels: Record<string, string>, mode: Mode, policy: Policy): ModeLabel {
@@ -216,20 +253,20 @@ export function buildReport(
     );
     const analysis = session.analyze({ namespaceLabels: false, level: 'privileged' });
     for (const e of analysis.errors) {
-      errors.push({ ...located(input.path, lines, e.span.start), message: e.message });
+      errors.push({ ...placeOf(input, lines, e.span.start), message: e.message });
     }
     for (const a of advice) {
       const w: ReportWorkload = {
-        ...located(input.path, lines, a.headSpan.start),
+        ...placeOf(input, lines, a.headSpan.start),
         kind: a.object.kind,
         name: a.object.name,
-        namespace: a.object.namespace ?? DEFAULT_NAMESPACE,
+        namespace: namespaceOf(input, a.object.namespace),
         document: a.object.document,
         item: a.object.item,
         level: a.level,
         next: a.next,
         blockers: a.blockers.map((b) => ({
-          ...located(input.path, lines, b.span.start),
+          ...placeOf(input, lines, b.span.start),
           check: b.check,
           level: b.level,
           message: b.message,
@@ -237,11 +274,12 @@ export function buildReport(
           fix: b.fix,
           suppressed: b.suppressed,
         })),
+        ...(input.generated ? { chart: input.generated.chart } : {}),
       };
       all.push({ w, input, lines });
     }
     for (const p of podSecurityPoliciesIn(input.text, limits)) {
-      psps.push(pspEntry(p, input.path, lines));
+      psps.push(pspEntry(p, placeOf(input, lines, p.kindSpan.start)));
     }
   }
   levelsAt.set(evaluatedMinor(version), new Map(all.map((x) => [x.w, x.w.level])));
@@ -335,16 +373,17 @@ export function buildReport(
       )) {
         if (u.added.length === 0 && u.relaxed.length === 0 && u.fromLevel === u.toLevel) continue;
         const loc = (c: CheckChange) => ({
-          ...located(input.path, lines, c.span.start),
+          ...placeOf(input, lines, c.span.start),
           check: c.check,
           message: c.message,
         });
         upgrade.workloads.push({
           workload: {
-            ...located(input.path, lines, u.headSpan.start),
+            ...placeOf(input, lines, u.headSpan.start),
             kind: u.object.kind,
             name: u.object.name,
-            namespace: u.object.namespace ?? DEFAULT_NAMESPACE,
+            namespace: namespaceOf(input, u.object.namespace),
+            ...(input.generated ? { chart: input.generated.chart } : {}),
           },
           fromLevel: u.fromLevel,
           toLevel: u.toLevel,
@@ -365,7 +404,8 @@ export function buildReport(
     podSecurityPolicies: psps,
     errors,
     summary: {
-      files: inputs.length,
+      // A chart rendered with several value sets is one input per set, and one file.
+      files: new Set(inputs.map((i) => i.path)).size,
       workloads: all.length,
       byLevel,
       podSecurityPolicies: psps.length,
@@ -373,9 +413,9 @@ export function buildReport(
   };
 }
 
-function pspEntry(p: PspAnalysis, path: string, lines: LineIndex): ReportPsp {
+function pspEntry(p: PspAnalysis, at: Located): ReportPsp {
   return {
-    ...located(path, lines, p.kindSpan.start),
+    ...at,
     name: p.name,
     level: p.level,
     next: p.next,

@@ -16,7 +16,9 @@ import { applyEdits, planEdits } from '../fixes/edits';
 import type { GeneratedSource } from '../sources/sourcemap';
 import type { AnalyzeOptions, Finding, Fix } from '../types';
 import { CHART_FILE } from './discover';
-import { dottedPath, evaluateGenerated, nodeAt, valuesKeyFor } from './generated';
+import { LineIndex } from '../lines';
+import type { Located, ReportInput } from '../advisor/report';
+import { dottedPath, evaluateGenerated, nodeAt, placeSpan, valuesKeyFor } from './generated';
 import type { GeneratedDocument, GeneratedEvaluation, LocatedDiagnostic } from './generated';
 import type { LocatedFinding } from './generated';
 
@@ -292,4 +294,48 @@ export function evaluateChartValueSets(
     notes: [...notes.values()].map(({ d, sets: n }) => ({ ...d, message: named(d.message, n) })),
     objects,
   };
+}
+
+/**
+ * A chart's renders as inputs of the level advisor's report (one per value
+ * set): the rendered text, with each place shown at its origin (the template
+ * line, the values key) and each workload naming its chart, value set and
+ * release; workloads that name no namespace are in the release's.
+ */
+export function chartReportInputs(
+  ev: ValueSetsEvaluation,
+  display: (file: string) => string,
+  readText: (file: string) => string | null,
+): ReportInput[] {
+  const lines = new Map<string, LineIndex | null>();
+  const linesOf = (file: string): LineIndex | null => {
+    let l = lines.get(file);
+    if (l === undefined) {
+      const t = readText(file);
+      l = t === null ? null : new LineIndex(t);
+      lines.set(file, l);
+    }
+    return l;
+  };
+  return ev.evaluations.map((e) => {
+    const fallback = joinPath(e.chartDir, CHART_FILE);
+    const locate = (offset: number): Located => {
+      const at = placeSpan(e.source, { start: offset, end: offset + 1 }, fallback, readText);
+      const p = linesOf(at.file)?.humanPosition(at.span.start) ?? { line: 1, column: 1 };
+      return { path: display(at.file), line: p.line, column: p.column };
+    };
+    return {
+      path: display(e.chartDir),
+      text: e.source.text,
+      generated: {
+        locate,
+        chart: {
+          name: e.render.chart?.name ?? e.chartDir.slice(e.chartDir.lastIndexOf('/') + 1),
+          valueSet: e.valueSet,
+          releaseName: e.render.releaseName,
+          namespace: e.namespace,
+        },
+      },
+    };
+  });
 }

@@ -15,7 +15,12 @@ export type {
   LocatedFinding,
   RenderedObject,
 } from './generated';
-export { evaluateChart, evaluateChartValueSets, renderErrorDiagnostic } from './helm';
+export {
+  chartReportInputs,
+  evaluateChart,
+  evaluateChartValueSets,
+  renderErrorDiagnostic,
+} from './helm';
 export type {
   ChartEvaluation,
   ChartEvaluationOptions,

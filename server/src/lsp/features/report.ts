@@ -31,6 +31,15 @@ export interface ReportSources {
   display: (file: string) => string;
   settings: PodsecSettings;
   cancelled?: () => boolean;
+  /**
+   * Helm charts: the chart a file belongs to (its files are not read as
+   * plain YAML), and a chart's renders as report inputs, places shown with
+   * `display`.
+   */
+  charts?: {
+    chartOf(file: string): string | null;
+    inputs(chart: string, display: (file: string) => string): ReportInput[];
+  };
 }
 
 /** The workspace report as Markdown: open documents win over the same files on disk. */
@@ -50,12 +59,28 @@ export async function workspaceReport(
     }
   }
   for (const d of src.open) texts.set(d.file, d.text);
+  // The files of a chart are reported as the chart renders, each place at its origin.
+  const charts = new Set<string>();
+  if (src.charts) {
+    for (const file of [...texts.keys()]) {
+      const chart = src.charts.chartOf(file);
+      if (chart === null) continue;
+      charts.add(chart);
+      texts.delete(file);
+    }
+  }
   const files = [...texts.keys()].sort();
   const inputs: ReportInput[] = files.map((file) => ({
     path: src.display(file),
     text: texts.get(file)!,
   }));
   const uriOf = new Map(files.map((f) => [src.display(f), linkTarget(toUri(f))]));
+  const shown = (file: string): string => {
+    const d = src.display(file);
+    uriOf.set(d, linkTarget(toUri(file)));
+    return d;
+  };
+  for (const chart of [...charts].sort()) inputs.push(...(src.charts?.inputs(chart, shown) ?? []));
   const version = params.version && isVersion(params.version) ? params.version : s.version;
   const from = params.from && isVersion(params.from) ? params.from : undefined;
   const to = params.to && isVersion(params.to) ? params.to : undefined;

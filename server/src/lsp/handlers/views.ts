@@ -8,6 +8,8 @@ import { CodeLensRefreshRequest } from 'vscode-languageserver/node';
 import { PolicyForDocumentRequest, ReportRequest } from '../protocol';
 import type { ReportParams, ReportResult } from '../protocol';
 import { codeLenses, documentPolicy, workspaceReport } from '../features';
+import type { ReportSources } from '../features/report';
+import type { ChartAnalyses } from '../charts';
 import { fileKey, toUri } from '../uris';
 import type { AnalysisSource } from './analyses';
 import type { DocumentSource } from './documents';
@@ -24,6 +26,7 @@ export class Views {
     private readonly settings: SettingsSource,
     private readonly analyses: AnalysisSource,
     private readonly workspace: WorkspaceSource,
+    private readonly charts?: ChartAnalyses,
   ) {
     connection.onCodeLens(async (params) => {
       const cur = await analyses.current(params.textDocument.uri);
@@ -64,6 +67,14 @@ export class Views {
       display: (file) => this.workspace.display(file),
       settings,
       cancelled,
+      ...(this.charts ? { charts: this.chartSource(this.charts) } : {}),
     });
+  }
+
+  private chartSource(charts: ChartAnalyses): NonNullable<ReportSources['charts']> {
+    return {
+      chartOf: (file) => charts.chartOf(toUri(file)),
+      inputs: (chart, display) => charts.reportInputs(chart, display),
+    };
   }
 }

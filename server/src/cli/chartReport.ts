@@ -1,0 +1,63 @@
+/**
+ * Helm charts in `podsec report`: the files of a chart are not reported one
+ * by one; the chart is rendered (with each value set of the nearest
+ * `.podsec.yaml`, else its own values) and its workloads are reported as
+ * deployed, each at the template line or values key it comes from and naming
+ * its chart, value set and release.
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { LineIndex } from '../engine/index';
+import type { AdvisorReport, ReportInput } from '../engine/index';
+import { ConfigResolver } from '../engine/config/index';
+import { chartReportInputs, evaluateChartValueSets } from '../engine/project/index';
+import { normalizePath } from '../engine/sources/sourceFs';
+import { groupByChart } from './charts';
+import { DiskFs } from './render';
+
+function readText(path: string): string | null {
+  try {
+    const t = readFileSync(path, 'utf8');
+    return t.charCodeAt(0) === 0xfeff ? t.slice(1) : t;
+  } catch {
+    return null;
+  }
+}
+
+function display(abs: string): string {
+  const rel = relative(process.cwd(), abs);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
+}
+
+/**
+ * The report inputs of the charts the given paths belong to, and which of
+ * the paths those charts cover (to be left out as plain files).
+ */
+export function chartReportSources(
+  paths: readonly string[],
+  limits: { maxFileBytes?: number; maxAliasCount?: number },
+): { inputs: ReportInput[]; covered: Set<string>; errors: AdvisorReport['errors'] } {
+  const inputs: ReportInput[] = [];
+  const covered = new Set<string>();
+  const errors: AdvisorReport['errors'] = [];
+  const disk = new DiskFs('/');
+  for (const g of groupByChart(paths)) {
+    for (const p of g.inputs) covered.add(p);
+    const config = new ConfigResolver(disk).forDir(g.dir);
+    const ev = evaluateChartValueSets(
+      new DiskFs(g.dir),
+      g.dir,
+      config?.settings.helm ?? [],
+      { analyze: { ...limits, file: g.dir } },
+      (p) => readText(normalizePath(resolve(p))),
+      config?.file,
+    );
+    inputs.push(...chartReportInputs(ev, display, readText));
+    // A chart that does not render is never a silent pass: its render errors are the report's errors.
+    for (const e of ev.errors) {
+      const p = new LineIndex(readText(e.file) ?? '').humanPosition(e.span.start);
+      errors.push({ path: display(e.file), line: p.line, column: p.column, message: e.message });
+    }
+  }
+  return { inputs, covered, errors };
+}
