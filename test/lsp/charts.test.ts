@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type {
   CodeAction,
+  CodeLens,
   Diagnostic,
   PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol';
@@ -227,6 +228,61 @@ describe('lsp: Helm charts', () => {
     const again = await client.request<{ markdown: string }>('podsec/report', {});
     assert.match(again.markdown, /release `release-name`\) \| [^|]+ \| \*\*baseline\*\* \|/);
     await client.close(valuesUri);
+  });
+
+  it("code lenses: on the template's kind: line, where the rendered workload stands and the level it meets", async () => {
+    const deployUri = fileUri(path.join(chart, 'templates', 'deployment.yaml'));
+    const helpersUri = fileUri(path.join(chart, 'templates', '_helpers.tpl'));
+    await client.open(
+      deployUri,
+      readFileSync(path.join(chart, 'templates', 'deployment.yaml'), 'utf8'),
+      50,
+    );
+    await client.diagnosticsForCurrent(deployUri);
+    const lenses = await client.request<CodeLens[]>('textDocument/codeLens', {
+      textDocument: { uri: deployUri },
+    });
+    assert.deepEqual(
+      lenses.map((l) => [l.range.start.line, l.command?.title]),
+      [
+        // privileged to restricted: the problems the diagnostics show, 5 per container
+        [1, 'restricted: 10 changes'],
+        [1, 'meets privileged'],
+      ],
+    );
+    assert.match(
+      lenses[0]?.command?.tooltip ?? '',
+      /Deployment release-name-web as rendered from chart web with value set default, release release-name in namespace default/,
+    );
+    // An edit of values.yaml (unsaved): the template's lenses are asked for again, and follow.
+    const valuesUri = fileUri(path.join(chart, 'values.yaml'));
+    await client.open(valuesUri, readFileSync(path.join(chart, 'values.yaml'), 'utf8'), 50);
+    await client.diagnosticsForCurrent(valuesUri);
+    const refreshed = client.nextCodeLensRefresh();
+    await client.replace(valuesUri, '  privileged: true # needs the GPU\n', '');
+    await refreshed;
+    const after = await client.request<CodeLens[]>('textDocument/codeLens', {
+      textDocument: { uri: deployUri },
+    });
+    assert.deepEqual(
+      after.map((l) => l.command?.title),
+      ['restricted: 9 changes', 'meets baseline'],
+    );
+    await client.close(valuesUri);
+    // A partial that writes no kind: line has none.
+    await client.open(
+      helpersUri,
+      readFileSync(path.join(chart, 'templates', '_helpers.tpl'), 'utf8'),
+      50,
+      'helm',
+    );
+    await client.diagnosticsForCurrent(helpersUri);
+    assert.deepEqual(
+      await client.request('textDocument/codeLens', { textDocument: { uri: helpersUri } }),
+      [],
+    );
+    await client.close(helpersUri);
+    await client.close(deployUri);
   });
 
   it('a .tpl outside any chart is not checked', async () => {

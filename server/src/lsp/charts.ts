@@ -11,18 +11,23 @@
  */
 import type { AnalyzeOptions, Analysis } from '../engine';
 import { ConfigResolver } from '../engine/config/index';
-import type { ReportInput } from '../engine';
+import { adviseText } from '../engine';
+import type { ReportInput, WorkloadAdvice } from '../engine';
+import { workloadKey } from '../engine/advisor/shared';
 import {
   chartReportInputs,
   chartRootOf,
   evaluateChartValueSets,
   isChartFile,
+  placeSpan,
 } from '../engine/project/index';
-import type { ValueSetsEvaluation } from '../engine/project/index';
+import type { ChartEvaluation, ValueSetsEvaluation } from '../engine/project/index';
 import type { DirEntry, SourceFs } from '../engine/sources/sourceFs';
 import { isInside, normalizePath } from '../engine/sources/sourceFs';
 import { DiskFs } from '../cli/render';
 import type { DocumentSource } from './handlers/documents';
+import { groupFindings } from './features/groups';
+import type { ChartWorkload } from './features/lenses';
 import type { ChartPolicyInfo } from './protocol';
 import { isPodsecDocument } from './protocol';
 import { fileKey, toUri } from './uris';
@@ -57,6 +62,24 @@ function idOf(doc: object): number {
   let id = ids.get(doc);
   if (id === undefined) ids.set(doc, (id = ++nextId));
   return id;
+}
+
+/** Advice of a render's workloads per policy version, computed once per render and version. */
+const advised = new WeakMap<ChartEvaluation, Map<string, Map<string, WorkloadAdvice>>>();
+function adviceOf(
+  e: ChartEvaluation,
+  version: string,
+  limits: { maxFileBytes: number; maxAliasCount: number },
+): Map<string, WorkloadAdvice> {
+  let byVersion = advised.get(e);
+  if (!byVersion) advised.set(e, (byVersion = new Map<string, Map<string, WorkloadAdvice>>()));
+  let m = byVersion.get(version);
+  if (!m) {
+    const advice = adviseText(e.source.text, { ...limits, version, fixOutlook: false });
+    m = new Map(advice.map((a) => [workloadKey(a.object), a]));
+    byVersion.set(version, m);
+  }
+  return m;
 }
 
 export class ChartAnalyses {
@@ -191,6 +214,51 @@ export class ChartAnalyses {
     for (const [p, d] of this.openIn(chart)) texts.set(p, d.text);
     const fs = new EditorFs('/', texts);
     return chartReportInputs(ev, display, (p) => fs.readText(p));
+  }
+
+  /**
+   * The rendered workloads whose `kind:` line is in `uri` (a template, or a
+   * partial that writes it), one per value set, each with the level advice
+   * of the rendered object at the version of the policy that applies to it.
+   * Read from the render the document's diagnostics came from.
+   */
+  workloadsIn(
+    uri: string,
+    limits: { maxFileBytes: number; maxAliasCount: number },
+  ): ChartWorkload[] {
+    const file = normalizePath(fileKey(uri).replace(/\\/g, '/'));
+    const chart = this.chartOf(uri);
+    const ev = chart === null ? undefined : this.cache.get(chart)?.ev;
+    if (!ev) return [];
+    const out: ChartWorkload[] = [];
+    const sets = ev.evaluations.length;
+    for (const e of ev.evaluations) {
+      const fallback = `${e.chartDir}/Chart.yaml`;
+      for (const w of e.analysis.workloads) {
+        const at = placeSpan(e.source, w.headSpan, fallback);
+        if (at.file !== file) continue;
+        const advice = adviceOf(e, w.policy.version, limits).get(workloadKey(w.object));
+        if (!advice) continue;
+        const key = workloadKey(w.object);
+        const mine = e.analysis.findings.filter((f) => workloadKey(f.object) === key);
+        out.push({
+          span: at.span,
+          workload: w,
+          advice,
+          // One problem per field, as the diagnostics show them (a group's first is its most severe mode).
+          enforceProblems: groupFindings(mine).filter((g) => mine[g[0]!]?.mode === 'enforce')
+            .length,
+          release: {
+            chart: e.render.chart?.name ?? chart ?? '',
+            valueSet: e.valueSet,
+            releaseName: e.render.releaseName,
+            namespace: e.namespace,
+          },
+          valueSets: sets,
+        });
+      }
+    }
+    return out;
   }
 
   /** What the status bar says of a chart's document: the chart, and each value set's release. */

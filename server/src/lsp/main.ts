@@ -65,9 +65,15 @@ const views = new Views(connection, documents, settings, analyses, workspace, ch
 documents.onDidOpen((doc) => workspace.documentChanged(doc.uri, doc.getText()));
 documents.onDidChange((doc) => workspace.documentChanged(doc.uri, doc.getText()));
 // A change in one file of a Helm chart changes what its other open files show.
+// Their lenses too, once they are analysed again (the client asks again only for the edited one).
+const chartLensesDue = new Set<string>();
+const rerenderChartFiles = (uris: readonly string[]) => {
+  for (const u of uris) chartLensesDue.add(u);
+  documents.scheduleSoon(uris);
+};
 documents.onDidChange((doc) => {
   const chart = charts.chartOf(doc.uri);
-  if (chart) documents.scheduleSoon(charts.openUris(chart).filter((u) => u !== doc.uri));
+  if (chart) rerenderChartFiles(charts.openUris(chart).filter((u) => u !== doc.uri));
 });
 // While a chart has open documents, every file of it is watched; a change on disk renders it again.
 documents.onDidOpen((doc) => {
@@ -75,9 +81,13 @@ documents.onDidOpen((doc) => {
   if (chart) chartWatchers.watch(chart);
 });
 workspace.onDidChangeWatchedFile((uri) => {
-  if (uri.startsWith('file:')) documents.scheduleSoon(charts.diskChanged(fileKey(uri)));
+  if (uri.startsWith('file:')) rerenderChartFiles(charts.diskChanged(fileKey(uri)));
 });
-documents.onDue((due) => void diagnostics.publish(due));
+documents.onDue((due) => {
+  void diagnostics.publish(due).then(() => {
+    if (chartLensesDue.delete(due.uri)) views.refreshCodeLenses();
+  });
+});
 // A file a Kustomize overlay reads changed: every open file of the tree shows the new build.
 const overlayFileChanged = (file: string) => {
   if (overlays.touched(file)) documents.scheduleAll();
@@ -91,6 +101,7 @@ documents.onDidClose((uri) => {
   workspace.documentClosed(uri);
   hardening.documentClosed(uri);
   diagnostics.forget(uri);
+  chartLensesDue.delete(uri);
   const chart = charts.chartOf(uri);
   if (chart) {
     if (charts.forget(chart)) chartWatchers.unwatch(chart);

@@ -10,7 +10,7 @@
  */
 import type { CodeLens, WorkspaceEdit } from 'vscode-languageserver';
 import { adviseText, fixWorkloadToLevel, plural } from '../../engine';
-import type { Level, WorkloadAdvice, WorkloadSummary } from '../../engine';
+import type { Level, Span, WorkloadAdvice, WorkloadSummary } from '../../engine';
 import { SERVER_COMMANDS, serverCommand } from '../protocol';
 import type { FixToLevelArgs, PodsecSettings } from '../protocol';
 import type { AnalysisResult } from './analysisResult';
@@ -154,4 +154,57 @@ export function fixToLevelEdit(
     maxAliasCount: s.maxAliasCount,
   });
   return rewriteEdit(r, fixed.text, caps);
+}
+
+/** A rendered workload placed in a chart file, for the code lenses. */
+export interface ChartWorkload {
+  /** Its `kind:` value in the file. */
+  span: Span;
+  workload: WorkloadSummary;
+  advice: WorkloadAdvice;
+  /** Its problems at the policy that applies to it, in enforce mode (one per field). */
+  enforceProblems: number;
+  release: { chart: string; valueSet: string; releaseName: string; namespace: string };
+  /** How many value sets the chart was rendered with. */
+  valueSets: number;
+}
+
+/**
+ * The lenses of a chart file: per rendered workload whose `kind:` line is in
+ * it, where it stands against the level that applies to it and the highest
+ * level it meets, naming the value set when the chart renders with several.
+ * No "Fix to" lens: a chart's fixes are the findings' own, at their origin.
+ */
+export function chartCodeLenses(r: AnalysisResult, placed: readonly ChartWorkload[]): CodeLens[] {
+  const lenses: CodeLens[] = [];
+  for (const p of placed) {
+    const w = p.workload;
+    const a = p.advice;
+    const applied = w.policy.level;
+    const n =
+      RANK[a.level] >= RANK[applied]
+        ? 0
+        : a.next === applied
+          ? a.blockers.length
+          : p.enforceProblems;
+    const rel = p.release;
+    const from = `${rel.chart} with value set ${rel.valueSet}, release ${rel.releaseName} in namespace ${rel.namespace}`;
+    const set = p.valueSets > 1 ? `${rel.valueSet}: ` : '';
+    const range = r.range({ start: p.span.start, end: p.span.start });
+    lenses.push({
+      range,
+      command: {
+        title: `${set}${applied}: ${n === 0 ? 'compliant' : plural(n, 'change')}`,
+        tooltip: `${w.object.kind} ${w.object.name ?? '(unnamed)'} as rendered from chart ${from}: ${n === 0 ? 'meets' : `${plural(n, 'problem')} before it meets`} ${applied} at ${a.evaluatedVersion}.`,
+        command: '',
+      },
+    });
+    if (a.level !== applied) {
+      lenses.push({
+        range,
+        command: { ...meetsLens(a), title: `${set}meets ${a.level}`, command: '' },
+      });
+    }
+  }
+  return lenses;
 }

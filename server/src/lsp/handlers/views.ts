@@ -8,6 +8,7 @@ import { CodeLensRefreshRequest } from 'vscode-languageserver/node';
 import { PolicyForDocumentRequest, ReportRequest } from '../protocol';
 import type { ReportParams, ReportResult } from '../protocol';
 import { codeLenses, documentPolicy, workspaceReport } from '../features';
+import { chartCodeLenses } from '../features/lenses';
 import type { ReportSources } from '../features/report';
 import type { ChartAnalyses } from '../charts';
 import { fileKey, toUri } from '../uris';
@@ -30,7 +31,16 @@ export class Views {
   ) {
     connection.onCodeLens(async (params) => {
       const cur = await analyses.current(params.textDocument.uri);
-      return cur ? codeLenses(cur.result, cur.settings) : null;
+      if (!cur) return null;
+      // A chart's file: the rendered workloads whose kind: line it holds.
+      if (cur.result.chart && this.charts) {
+        const limits = {
+          maxFileBytes: cur.settings.maxFileSize,
+          maxAliasCount: cur.settings.maxAliasCount,
+        };
+        return chartCodeLenses(cur.result, this.charts.workloadsIn(cur.doc.uri, limits));
+      }
+      return codeLenses(cur.result, cur.settings);
     });
     connection.onRequest(PolicyForDocumentRequest, async (params) => {
       const cur = await analyses.current(params.uri);
