@@ -19,6 +19,8 @@ import type {
 import type { PolicyForDocumentResult } from '@podsec/server/out/lsp/protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ChartAnalyses } from '@podsec/server/out/lsp/charts';
+import { AnalysisResult } from '@podsec/server/out/lsp/features/analysisResult';
+import { chartCodeLenses } from '@podsec/server/out/lsp/features/lenses';
 import { fileUri, LspClient } from '../support/lspClient';
 import { repoRoot } from '../support/paths';
 
@@ -421,6 +423,54 @@ describe('lsp: which disk changes render a chart again', () => {
         assert.deepEqual(charts.diskChanged(path.join(chart, f)), [valuesUri], f);
       }
       assert.notEqual(charts.stateKey(chart), key);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('lsp: code lenses of a chart rendered with several value sets', () => {
+  it('one lens set per value set on the kind: line, each named by its set', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'podsec-chart-lenses-'));
+    const chart = path.join(root, 'web');
+    cpSync(WEB, chart, { recursive: true });
+    writeFileSync(
+      path.join(root, '.podsec.yaml'),
+      'helm:\n  - name: dev\n  - name: prod\n    values: [web/values-prod.yaml]\n    releaseName: shop\n',
+    );
+    try {
+      const deployUri = fileUri(path.join(chart, 'templates', 'deployment.yaml'));
+      const text = readFileSync(path.join(chart, 'templates', 'deployment.yaml'), 'utf8');
+      const open = [TextDocument.create(deployUri, 'yaml', 1, text)];
+      const charts = new ChartAnalyses({
+        get: (u) => open.find((d) => d.uri === u),
+        all: () => open,
+      });
+      const dir = charts.chartOf(deployUri);
+      assert.ok(dir);
+      const ev = charts.evaluation(dir, {}, 'k');
+      const r = new AnalysisResult(deployUri, 1, text, charts.analysisFor(ev, deployUri));
+      const placed = charts.workloadsIn(deployUri, { maxFileBytes: 1 << 20, maxAliasCount: 1000 });
+      assert.deepEqual(
+        placed.map((p) => [p.release.valueSet, p.release.releaseName]),
+        [
+          ['dev', 'release-name'],
+          ['prod', 'shop'],
+        ],
+      );
+      const lenses = chartCodeLenses(r, placed);
+      assert.deepEqual(
+        lenses.map((l) => [l.range.start.line, l.command?.title]),
+        [
+          [1, 'dev: restricted: 10 changes'],
+          [1, 'dev: meets privileged'],
+          [1, 'prod: restricted: compliant'],
+        ],
+      );
+      assert.match(
+        lenses[2]?.command?.tooltip ?? '',
+        /Deployment shop-web as rendered from chart web with value set prod, release shop/,
+      );
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
