@@ -21,6 +21,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ChartAnalyses } from '@podsec/server/out/lsp/charts';
 import { AnalysisResult } from '@podsec/server/out/lsp/features/analysisResult';
 import { chartCodeLenses } from '@podsec/server/out/lsp/features/lenses';
+import { documentPolicy } from '@podsec/server/out/lsp/features/policy';
+import { DEFAULT_SETTINGS } from '@podsec/server/out/lsp/settings';
 import { fileUri, LspClient } from '../support/lspClient';
 import { repoRoot } from '../support/paths';
 
@@ -471,6 +473,59 @@ describe('lsp: code lenses of a chart rendered with several value sets', () => {
         lenses[2]?.command?.tooltip ?? '',
         /Deployment shop-web as rendered from chart web with value set prod, release shop/,
       );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('lsp: the policy a chart document shows', () => {
+  it("a value set's release namespace, labelled by a Namespace the chart renders, named at its template", () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'podsec-chart-policy-'));
+    const chart = path.join(root, 'web');
+    cpSync(WEB, chart, { recursive: true });
+    writeFileSync(
+      path.join(root, '.podsec.yaml'),
+      'helm:\n  - name: prod\n    releaseName: shop\n    namespace: shop\n',
+    );
+    writeFileSync(
+      path.join(chart, 'templates', 'namespace.yaml'),
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{ .Release.Namespace }}\n  labels:\n    pod-security.kubernetes.io/enforce: baseline\n',
+    );
+    try {
+      const valuesUri = fileUri(path.join(chart, 'values.yaml'));
+      const open = [
+        TextDocument.create(
+          valuesUri,
+          'yaml',
+          1,
+          readFileSync(path.join(chart, 'values.yaml'), 'utf8'),
+        ),
+      ];
+      const charts = new ChartAnalyses({
+        get: (u) => open.find((d) => d.uri === u),
+        all: () => open,
+      });
+      const ev = charts.evaluation(charts.chartOf(valuesUri) ?? '', {}, 'k');
+      const r = new AnalysisResult(
+        valuesUri,
+        1,
+        open[0]!.getText(),
+        charts.analysisFor(ev, valuesUri),
+      );
+      r.chart = charts.policyInfo(charts.chartOf(valuesUri) ?? '', ev);
+      r.chartWorkload = charts.policyWorkload(ev, valuesUri);
+      const policy = documentPolicy(r, DEFAULT_SETTINGS, { uriOf: (f) => fileUri(f) });
+      assert.equal(policy.source, 'namespace');
+      assert.equal(policy.level, 'baseline');
+      assert.equal(policy.source === 'namespace' && policy.namespace, 'shop');
+      assert.equal(
+        policy.source === 'namespace' && policy.file,
+        fileUri(path.join(chart, 'templates', 'namespace.yaml')),
+      );
+      assert.deepEqual(policy.chart?.renders, [
+        { valueSet: 'prod', releaseName: 'shop', namespace: 'shop' },
+      ]);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

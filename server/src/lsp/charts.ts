@@ -12,7 +12,7 @@
 import type { AnalyzeOptions, Analysis } from '../engine';
 import { ConfigResolver } from '../engine/config/index';
 import { adviseText } from '../engine';
-import type { ReportInput, WorkloadAdvice } from '../engine';
+import type { ReportInput, WorkloadAdvice, WorkloadSummary } from '../engine';
 import { workloadKey } from '../engine/advisor/shared';
 import {
   chartReportInputs,
@@ -80,6 +80,14 @@ function adviceOf(
     byVersion.set(version, m);
   }
   return m;
+}
+
+/** A workload whose Namespace the chart renders, that Namespace named at the file its labels come from. */
+function namespacePlaced(e: ChartEvaluation, w: WorkloadSummary): WorkloadSummary {
+  const src = w.policySource;
+  if (src.kind !== 'namespace' || src.file !== e.source.label || !src.span) return w;
+  const at = placeSpan(e.source, src.span, `${e.chartDir}/Chart.yaml`);
+  return { ...w, policySource: { ...src, file: at.file, span: at.span } };
 }
 
 export class ChartAnalyses {
@@ -259,6 +267,25 @@ export class ChartAnalyses {
       }
     }
     return out;
+  }
+
+  /**
+   * The rendered workload whose policy a chart document shows (the status
+   * bar's): the first whose `kind:` line is in the document, else the
+   * chart's first. A Namespace the chart renders is named at the file its
+   * labels come from.
+   */
+  policyWorkload(ev: ValueSetsEvaluation, uri: string): WorkloadSummary | null {
+    const file = normalizePath(fileKey(uri).replace(/\\/g, '/'));
+    let first: { e: ChartEvaluation; w: WorkloadSummary } | null = null;
+    for (const e of ev.evaluations) {
+      for (const w of e.analysis.workloads) {
+        first ??= { e, w };
+        if (placeSpan(e.source, w.headSpan, `${e.chartDir}/Chart.yaml`).file === file)
+          return namespacePlaced(e, w);
+      }
+    }
+    return first ? namespacePlaced(first.e, first.w) : null;
   }
 
   /** What the status bar says of a chart's document: the chart, and each value set's release. */

@@ -29,6 +29,8 @@ export class AnalysisResult {
   baseline: { file: string; existing: ReadonlySet<Finding> } | null = null;
   /** For a file of a Helm chart: the chart and the value sets and releases it was rendered with. */
   chart: ChartPolicyInfo | null = null;
+  /** For a file of a Helm chart: the rendered workload whose policy the document shows. */
+  chartWorkload: WorkloadSummary | null = null;
 
   constructor(
     readonly uri: string,

@@ -36,7 +36,7 @@ export function documentPolicy(
     ...(chosen ? { configFile: chosen.file, configKeys: chosen.keys } : {}),
     ...(r.chart ? { chart: r.chart } : {}),
   };
-  const w = r.analysis.workloads[0];
+  const w = r.analysis.workloads[0] ?? r.chartWorkload ?? undefined;
   if (!w || w.policySource.kind !== 'namespace' || !s.namespaceLabels) return fromSetting;
   const src = w.policySource;
   // Every mode of the Namespace (upstream's defaults filled in), for the status bar's tooltip.

@@ -15,7 +15,12 @@ import {
   isChartTemplate,
   OutlookMemo,
 } from '../../engine';
-import type { Analysis, AnalyzeOptions, Diagnostic as EngineDiagnostic } from '../../engine';
+import type {
+  Analysis,
+  AnalyzeOptions,
+  Diagnostic as EngineDiagnostic,
+  WorkloadSummary,
+} from '../../engine';
 import type { OverlayIndex } from '../overlays';
 import type { ChartPolicyInfo, PodsecSettings } from '../protocol';
 import { AnalysisResult } from '../features';
@@ -142,12 +147,14 @@ export class Analyses implements AnalysisSource {
     }
     let analysis: Analysis;
     let chartInfo: ChartPolicyInfo | null = null;
+    let chartWorkload: WorkloadSummary | null = null;
     try {
       if (chart && this.charts) {
         const { file: _file, ...chartOptions } = options;
         const ev = this.charts.evaluation(chart, chartOptions, base);
         analysis = this.charts.analysisFor(ev, doc.uri);
         chartInfo = this.charts.policyInfo(chart, ev);
+        chartWorkload = this.charts.policyWorkload(ev, doc.uri);
       } else if (overlay?.replaces) {
         analysis = { ...overlay.analysis, findings: [...overlay.analysis.findings] };
       } else {
@@ -187,6 +194,7 @@ export class Analyses implements AnalysisSource {
       outlookMemo: entry.outlookMemo,
     });
     entry.result.chart = chartInfo;
+    entry.result.chartWorkload = chartWorkload;
     entry.key = key;
     return entry.result;
   }
