@@ -44,6 +44,8 @@ findings between it and the next level, grouped by namespace with the
 namespace's pod-security labels and which workloads would be rejected or
 warned if enforce moved up a level or to the newest version; what changes
 between two policy versions; and the closest level of each PodSecurityPolicy.
+A Helm chart is reported as it renders, once per value set of the nearest
+.podsec.yaml (else with its own values), each workload at its template line.
 
 Options:
   --format <format>          text | markdown | json (default: text)
