@@ -362,6 +362,37 @@ describe('podsec report: Helm charts', () => {
     );
   });
 
+  it("Helm's options replace the value sets: --values, --release-name, --namespace", () => {
+    const dir = withChart({
+      '.podsec.yaml': 'helm:\n  - name: dev\n  - name: qa\n',
+      'namespaces.yaml': NAMESPACE,
+    });
+    const r = podsec(
+      [
+        'report',
+        '--format',
+        'json',
+        '-f',
+        join('web', 'values-prod.yaml'),
+        '--release-name',
+        'shop',
+        '--namespace',
+        'shop',
+        '.',
+      ],
+      dir,
+    );
+    assert.equal(r.code, 0, r.err);
+    const report = JSON.parse(r.out) as Json;
+    const ws = report.namespaces.flatMap((n) =>
+      n.workloads.map((w) => [n.name, w.name, w.level, w.chart?.valueSet, w.chart?.releaseName]),
+    );
+    assert.deepEqual(ws, [['shop', 'shop-web', 'restricted', 'default', 'shop']]);
+    const missing = podsec(['report', '-f', 'nowhere.yaml', '.'], dir);
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /nowhere\.yaml: cannot read values file for the chart web/);
+  });
+
   it('a render error is an error of the report at its template line (exit 1)', () => {
     const dir = withChart();
     const deploy = join(dir, 'web', 'templates', 'deployment.yaml');

@@ -1,19 +1,17 @@
 /**
  * Helm charts in `podsec report`: the files of a chart are not reported one
- * by one; the chart is rendered (with each value set of the nearest
- * `.podsec.yaml`, else its own values) and its workloads are reported as
- * deployed, each at the template line or values key it comes from and naming
+ * by one; the chart is rendered (with Helm's options, else each value set of
+ * the nearest `.podsec.yaml`, else its own values) and its workloads are
+ * reported as deployed, each at the template line or values key it comes from and naming
  * its chart, value set and release.
  */
 import { readFileSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { LineIndex } from '../engine/index';
 import type { AdvisorReport, ReportInput } from '../engine/index';
-import { ConfigResolver } from '../engine/config/index';
-import { chartReportInputs, evaluateChartValueSets } from '../engine/project/index';
-import { normalizePath } from '../engine/sources/sourceFs';
-import { groupByChart } from './charts';
-import { DiskFs } from './render';
+import { chartReportInputs } from '../engine/project/index';
+import { evaluateChartGroup, groupByChart } from './charts';
+import type { HelmCliOptions } from './charts';
 
 function readText(path: string): string | null {
   try {
@@ -30,28 +28,35 @@ function display(abs: string): string {
 }
 
 /**
- * The report inputs of the charts the given paths belong to, and which of
- * the paths those charts cover (to be left out as plain files).
+ * The report inputs of the charts the given paths belong to, rendered with
+ * the command's Helm options (else the value sets of the nearest
+ * `.podsec.yaml`, else the chart's own values), and which of the paths those
+ * charts cover (to be left out as plain files).
  */
 export function chartReportSources(
   paths: readonly string[],
+  helm: HelmCliOptions,
   limits: { maxFileBytes?: number; maxAliasCount?: number },
-): { inputs: ReportInput[]; covered: Set<string>; errors: AdvisorReport['errors'] } {
+): {
+  inputs: ReportInput[];
+  covered: Set<string>;
+  errors: AdvisorReport['errors'];
+  readErrors: string[];
+} {
   const inputs: ReportInput[] = [];
   const covered = new Set<string>();
   const errors: AdvisorReport['errors'] = [];
-  const disk = new DiskFs('/');
+  const readErrors: string[] = [];
   for (const g of groupByChart(paths)) {
     for (const p of g.inputs) covered.add(p);
-    const config = new ConfigResolver(disk).forDir(g.dir);
-    const ev = evaluateChartValueSets(
-      new DiskFs(g.dir),
-      g.dir,
-      config?.settings.helm ?? [],
-      { analyze: { ...limits, file: g.dir } },
-      (p) => readText(normalizePath(resolve(p))),
-      config?.file,
-    );
+    const run = evaluateChartGroup(g, helm, limits, new Map());
+    if (!run.evaluation) {
+      readErrors.push(
+        `${run.readError ?? g.dir}: cannot read values file for the chart ${display(g.dir)}`,
+      );
+      continue;
+    }
+    const ev = run.evaluation;
     inputs.push(...chartReportInputs(ev, display, readText));
     // A chart that does not render is never a silent pass: its render errors are the report's errors.
     for (const e of ev.errors) {
@@ -59,5 +64,5 @@ export function chartReportSources(
       errors.push({ path: display(e.file), line: p.line, column: p.column, message: e.message });
     }
   }
-  return { inputs, covered, errors };
+  return { inputs, covered, errors, readErrors };
 }

@@ -26,12 +26,16 @@ import type {
 import { reportMarkdown, reportText } from '../render/index';
 import { parseOptions, readHardeningOption, UsageError } from './args';
 import { chartReportSources } from './chartReport';
+import type { HelmCliOptions } from './charts';
+import { helmFlag } from './render';
 import type { CommonOptions } from './args';
 
 export type ReportFormat = 'text' | 'markdown' | 'json';
 
 export interface ReportCliOptions extends CommonOptions {
   format: ReportFormat;
+  /** Helm's options, for the charts among the inputs. */
+  helm: HelmCliOptions;
   from: string | null;
   to: string | null;
   hardening: HardeningOptions;
@@ -44,8 +48,9 @@ findings between it and the next level, grouped by namespace with the
 namespace's pod-security labels and which workloads would be rejected or
 warned if enforce moved up a level or to the newest version; what changes
 between two policy versions; and the closest level of each PodSecurityPolicy.
-A Helm chart is reported as it renders, once per value set of the nearest
-.podsec.yaml (else with its own values), each workload at its template line.
+A Helm chart is reported as it renders (with the Helm options below, else once
+per value set of the nearest .podsec.yaml, else with its own values), each
+workload at its template line.
 
 Options:
   --format <format>          text | markdown | json (default: text)
@@ -55,6 +60,11 @@ Options:
   --level <level>            level whose checks --from/--to compare
                              (default: restricted)
   --ignore-namespace-labels  do not read Namespace documents' labels
+  -f, --values, --set, --set-string, --set-json, --set-file, --release-name,
+  --name-template, -n, --namespace, --kube-version, -a, --api-versions,
+  --no-hooks, --include-crds, --is-upgrade, --skip-schema-validation
+                             Helm's options, for the charts among the inputs
+                             (as podsec render takes them)
   --hardening <spec>         the hardening section: off, on, or
                              <checkId>=<error|warning|information|off>[,...]
   --max-file-size <chars>    largest file evaluated (default: 5242880)
@@ -81,6 +91,7 @@ export function parseReportArgs(argv: string[]): ReportCliOptions {
     maxAliasCount: null,
     help: false,
     hardening: {},
+    helm: { options: {}, valuesFiles: [] },
   };
   const version = (flag: string, v: string): string => {
     const err = versionError(v);
@@ -88,6 +99,7 @@ export function parseReportArgs(argv: string[]): ReportCliOptions {
     return v;
   };
   parseOptions(argv, o, ({ flag, take }) => {
+    if (flag !== '-s' && flag !== '--show-only' && helmFlag(o.helm, flag, take)) return true;
     switch (flag) {
       case '--format': {
         const v = take();
@@ -185,6 +197,7 @@ export function runReport(argv: string[], io: ReportIo): number {
   // The files of a Helm chart are reported as the chart renders.
   const charts = chartReportSources(
     inputs.map((i) => i.path),
+    o.helm,
     {
       maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
       maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
@@ -206,6 +219,7 @@ export function runReport(argv: string[], io: ReportIo): number {
     hardening: o.hardening,
   });
   report.errors.push(...charts.errors);
+  readErrors.push(...charts.readErrors);
   for (const e of readErrors) io.stderr(`podsec report: ${visible(e)}\n`);
   // User text (names) is cut to a bound, so an aliased 1 MB name cannot multiply the output.
   if (o.format === 'json')
