@@ -166,6 +166,26 @@ describe('cli: Helm charts', () => {
     assert.equal(priv[0]?.policy?.level, 'baseline');
   });
 
+  it("--summary: the job summary's report has the chart's workloads as rendered", () => {
+    const dir = webCopy();
+    const summary = join(dir, '..', 'summary.md');
+    writeFileSync(summary, '');
+    const code = run([dir, '--summary'], {
+      stdout: () => undefined,
+      stderr: () => undefined,
+      readStdin: () => Buffer.from(''),
+      isTTY: false,
+      env: { GITHUB_STEP_SUMMARY: summary },
+    });
+    assert.equal(code, 1);
+    const md = readFileSync(summary, 'utf8');
+    assert.match(
+      md,
+      /\| Deployment `release-name-web` \(chart `web`, values `default`, release `release-name`\) \| `[^`]*web\/templates\/deployment\.yaml:2` \|/,
+    );
+    assert.doesNotMatch(md, /YAML error|could not be evaluated/i);
+  });
+
   it('a values file from --values is where its value is reported', () => {
     const dir = webCopy();
     const extra = join(dir, '..', 'ops-values.yaml');

@@ -66,3 +66,25 @@ export function chartReportSources(
   }
   return { inputs, covered, errors, readErrors };
 }
+
+/**
+ * A report's inputs with the files of each chart replaced by the chart's
+ * renders; the render errors to add to the report, and the values files
+ * that could not be read.
+ */
+export function withCharts(
+  inputs: readonly ReportInput[],
+  helm: HelmCliOptions,
+  limits: { maxFileBytes?: number; maxAliasCount?: number },
+): { inputs: ReportInput[]; errors: AdvisorReport['errors']; readErrors: string[] } {
+  const charts = chartReportSources(
+    inputs.map((i) => i.path),
+    helm,
+    limits,
+  );
+  return {
+    inputs: [...inputs.filter((i) => !charts.covered.has(i.path)), ...charts.inputs],
+    errors: charts.errors,
+    readErrors: charts.readErrors,
+  };
+}

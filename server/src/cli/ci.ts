@@ -8,6 +8,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { ConfigResolver } from '../engine/config/index';
 import { DEFAULT_LIMITS } from '../engine/index';
+import { withCharts } from './chartReport';
 import { reportOf } from './reportCommand';
 import type { AnalyzeOptions, Finding } from '../engine/index';
 import {
@@ -149,17 +150,24 @@ export function applyCiOptions(
     if (!target) {
       io.stderr('podsec: --summary: GITHUB_STEP_SUMMARY is not set; no summary written\n');
     } else {
-      const report = reportOf(
+      const limits = {
+        maxFileBytes: analyzeOptions.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
+        maxAliasCount: analyzeOptions.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+      };
+      // The files of a Helm chart are reported as the chart renders, as `podsec report` does.
+      const charts = withCharts(
         results.filter((r) => !r.readError).map((r) => ({ path: r.path, text: r.text })),
-        {
-          version: o.version,
-          level: o.level,
-          namespaceLabels: o.namespaceLabels,
-          maxFileBytes: analyzeOptions.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
-          maxAliasCount: analyzeOptions.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
-          hardening: o.hardening,
-        },
+        o.helm,
+        limits,
       );
+      const report = reportOf(charts.inputs, {
+        version: o.version,
+        level: o.level,
+        namespaceLabels: o.namespaceLabels,
+        ...limits,
+        hardening: o.hardening,
+      });
+      report.errors.push(...charts.errors);
       try {
         appendFileSync(target, `${summaryHeading(results)}\n\n${reportMarkdown(report)}\n`);
       } catch (e) {

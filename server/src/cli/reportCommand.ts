@@ -25,7 +25,7 @@ import type {
 } from '../engine/index';
 import { reportMarkdown, reportText } from '../render/index';
 import { parseOptions, readHardeningOption, UsageError } from './args';
-import { chartReportSources } from './chartReport';
+import { withCharts } from './chartReport';
 import type { HelmCliOptions } from './charts';
 import { helmFlag } from './render';
 import type { CommonOptions } from './args';
@@ -195,20 +195,11 @@ export function runReport(argv: string[], io: ReportIo): number {
     else if (f.revisit === undefined) inputs.push({ path: f.path, text: f.text });
   }
   // The files of a Helm chart are reported as the chart renders.
-  const charts = chartReportSources(
-    inputs.map((i) => i.path),
-    o.helm,
-    {
-      maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
-      maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
-    },
-  );
-  if (charts.covered.size > 0) {
-    const plain = inputs.filter((i) => !charts.covered.has(i.path));
-    inputs.length = 0;
-    inputs.push(...plain, ...charts.inputs);
-  }
-  const report = reportOf(inputs, {
+  const charts = withCharts(inputs, o.helm, {
+    maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
+    maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+  });
+  const report = reportOf(charts.inputs, {
     version: o.version,
     from: o.from ?? undefined,
     to: o.to ?? undefined,
