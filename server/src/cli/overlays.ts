@@ -6,7 +6,7 @@
  * the offending values (bases, patches, kustomization files), each naming
  * its overlay. The files the overlays read are not checked on their own.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import type { AnalyzeOptions, NamespaceLabels } from '../engine/index';
 import { ConfigResolver } from '../engine/config/index';
@@ -15,7 +15,7 @@ import { applyFindingFixes, evaluateOverlays } from '../engine/overlays/index';
 import type { OverlayEvaluation } from '../engine/overlays/index';
 import { isInside, normalizePath } from '../engine/sources/sourceFs';
 import type { FileResult } from '../render/index';
-import { DiskSourceFs } from './renderKustomize';
+import { DiskSourceFs, treeOf } from './renderKustomize';
 
 export interface OverlayRun {
   /** Placed results, by engine (absolute) path. */
@@ -48,7 +48,9 @@ export function runOverlays(
   namespaces: ReadonlyMap<string, NamespaceLabels>,
   cwd = process.cwd(),
 ): OverlayRun {
-  const fs = new DiskSourceFs('/');
+  // Files are read only when their real path lies in the tree given (a link out is an error).
+  const trees = paths.filter((a) => a !== '-').map((a) => treeOf(resolve(cwd, a)));
+  const fs = new DiskSourceFs('/', trees);
   const configs = new ConfigResolver(fs);
   const run: OverlayRun = { placed: new Map(), covered: new Set(), evaluations: [] };
   const built = new Set<string>();
@@ -111,15 +113,17 @@ const MAX_FIX_ROUNDS = 20;
 /**
  * `--fix` on overlays: the safe fixes (all, with `unsafe`) of what the
  * overlays find, made at the origin (the base, or the patch that set the
- * value) and written back; rounds until nothing is left to fix. Returns the
- * number of fixes made per engine path.
+ * value) and written back through `write` (which replaces the text `from`
+ * with `to` and says whether it did); rounds until nothing is left to fix.
+ * Returns the number of fixes made per engine path.
  */
 export function fixOverlays(
   paths: readonly string[],
   options: AnalyzeOptions,
   namespaces: ReadonlyMap<string, NamespaceLabels>,
   unsafe: boolean,
-  cwd = process.cwd(),
+  cwd: string,
+  write: (path: string, from: string, to: string) => boolean,
 ): Map<string, number> {
   const made = new Map<string, number>();
   for (let round = 0; round < MAX_FIX_ROUNDS; round++) {
@@ -129,10 +133,7 @@ export function fixOverlays(
       if (r.readError) continue;
       const fixed = applyFindingFixes(r.text, r.analysis.findings, { unsafe });
       if (fixed.applied === 0) continue;
-      const bom = readFileSync(file)
-        .subarray(0, 3)
-        .equals(Buffer.from([0xef, 0xbb, 0xbf]));
-      writeFileSync(file, (bom ? '\ufeff' : '') + fixed.text);
+      if (!write(file, r.text, fixed.text)) continue;
       made.set(file, (made.get(file) ?? 0) + fixed.applied);
       wrote = true;
     }
