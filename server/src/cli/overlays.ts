@@ -11,7 +11,9 @@ import { basename, isAbsolute, relative, resolve } from 'node:path';
 import type { AnalyzeOptions, NamespaceLabels } from '../engine/index';
 import { ConfigResolver } from '../engine/config/index';
 import { kustomizationGraph, KUSTOMIZATION_FILE_NAMES } from '../engine/kustomize/index';
-import { applyFindingFixes, evaluateOverlays } from '../engine/overlays/index';
+import { planFixes } from '../engine/fixes/edits';
+import type { PlacedFinding } from '../engine/fixes/edits';
+import { evaluateOverlays } from '../engine/overlays/index';
 import type { OverlayEvaluation } from '../engine/overlays/index';
 import { isInside, normalizePath } from '../engine/sources/sourceFs';
 import type { FileResult } from '../render/index';
@@ -108,11 +110,27 @@ export function runOverlays(
 /** Most rounds of `--fix` on overlays (each applies every fix that does not touch another's text). */
 const MAX_FIX_ROUNDS = 20;
 
+/** Writes a fixed file: `create` for a file a fix adds (a patch), which must not exist yet. */
+export type FixWriter = (path: string, text: string, create: boolean) => void;
+
+/** The plain writer: the file's byte order mark kept; a new file created, never overwritten. */
+export const writeFixedText: FixWriter = (path, text, create) => {
+  if (create) {
+    writeFileSync(path, text, { flag: 'wx' });
+    return;
+  }
+  const bom = readFileSync(path)
+    .subarray(0, 3)
+    .equals(Buffer.from([0xef, 0xbb, 0xbf]));
+  writeFileSync(path, (bom ? '\ufeff' : '') + text);
+};
+
 /**
  * `--fix` on overlays: the safe fixes (all, with `unsafe`) of what the
  * overlays find, made at the origin (the base, or the patch that set the
- * value) and written back; rounds until nothing is left to fix. Returns the
- * number of fixes made per engine path.
+ * value; for a fix in one overlay, its patch and kustomization file) and
+ * written back; rounds until nothing is left to fix. Returns the number of
+ * fixes made, counted in the file of their finding, per engine path.
  */
 export function fixOverlays(
   paths: readonly string[],
@@ -120,22 +138,36 @@ export function fixOverlays(
   namespaces: ReadonlyMap<string, NamespaceLabels>,
   unsafe: boolean,
   cwd = process.cwd(),
+  write: FixWriter = writeFixedText,
 ): Map<string, number> {
   const made = new Map<string, number>();
+  const disk = new DiskSourceFs('/');
   for (let round = 0; round < MAX_FIX_ROUNDS; round++) {
     const run = runOverlays(paths, options, namespaces, cwd);
-    let wrote = false;
+    const findings: PlacedFinding[] = [];
     for (const [file, r] of run.placed) {
       if (r.readError) continue;
-      const fixed = applyFindingFixes(r.text, r.analysis.findings, { unsafe });
-      if (fixed.applied === 0) continue;
-      const bom = readFileSync(file)
-        .subarray(0, 3)
-        .equals(Buffer.from([0xef, 0xbb, 0xbf]));
-      writeFileSync(file, (bom ? '\ufeff' : '') + fixed.text);
-      made.set(file, (made.get(file) ?? 0) + fixed.applied);
-      wrote = true;
+      for (const finding of r.analysis.findings) findings.push({ file, finding });
     }
+    // The texts the fixes' offsets count: as the build read them.
+    const read = (p: string): string | null => {
+      const r = run.placed.get(p);
+      if (!r) return disk.readText(p);
+      return r.readError ? null : r.text;
+    };
+    const plan = planFixes(findings, read, { unsafe });
+    let wrote = false;
+    try {
+      for (const c of plan.changes) {
+        if (c.text === c.before && !c.create) continue;
+        write(c.path, c.text, c.create);
+        wrote = true;
+      }
+    } catch {
+      // A file that cannot be written ends the rounds; the report shows what is left.
+      break;
+    }
+    for (const [file, n] of plan.applied) made.set(file, (made.get(file) ?? 0) + n);
     if (!wrote) break;
   }
   return made;
