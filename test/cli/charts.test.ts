@@ -19,30 +19,11 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { run } from '@podsec/server/out/cli/main';
 import { analyze } from '@podsec/server/out/engine/index';
 import { repoRoot } from '../support/paths';
 import { renderCase, SHARED } from '../engine/helm/fidelityCases';
 import type { Case } from '../engine/helm/fidelityCases';
-
-interface Ran {
-  code: number;
-  out: string;
-  err: string;
-}
-
-function cli(args: string[]): Ran {
-  let out = '';
-  let err = '';
-  const code = run(args, {
-    stdout: (s) => (out += s),
-    stderr: (s) => (err += s),
-    readStdin: () => Buffer.from(''),
-    isTTY: false,
-    env: {},
-  });
-  return { code, out, err };
-}
+import { cli } from '../support/cli';
 
 const WEB = join(repoRoot(), 'test', 'fixtures', 'charts', 'web');
 
@@ -170,13 +151,7 @@ describe('cli: Helm charts', () => {
     const dir = webCopy();
     const summary = join(dir, '..', 'summary.md');
     writeFileSync(summary, '');
-    const code = run([dir, '--summary'], {
-      stdout: () => undefined,
-      stderr: () => undefined,
-      readStdin: () => Buffer.from(''),
-      isTTY: false,
-      env: { GITHUB_STEP_SUMMARY: summary },
-    });
+    const { code } = cli([dir, '--summary'], { env: { GITHUB_STEP_SUMMARY: summary } });
     assert.equal(code, 1);
     const md = readFileSync(summary, 'utf8');
     assert.match(

@@ -65,7 +65,24 @@ export interface Fix {
    * namespaces) may change behaviour and are never applied without consent.
    */
   safe: boolean;
+  /** Edits of the file the finding is reported in. */
   edits: TextEdit[];
+  /**
+   * Edits of other files the fix also makes (a patch in an overlay, the
+   * kustomization that lists it, a values file): the fix is applied whole or
+   * not at all. Paths are absolute, as the engine names files.
+   */
+  files?: FileEdits[];
+}
+
+/** The edits a fix makes in one other file. */
+export interface FileEdits {
+  /** Absolute path, `/`-separated, as the engine names files. */
+  path: string;
+  /** Edits of the file's text as it was read; with `create`, of the empty text. */
+  edits: TextEdit[];
+  /** The file does not exist yet: the fix creates it with the edits' text. */
+  create?: boolean;
 }
 
 /** Identifies the Kubernetes object a finding belongs to. */

@@ -8,9 +8,11 @@
  * the extension `../../server/src/lsp/protocol` (TypeScript checks it through
  * the project reference to ../server; esbuild bundles it into each side). So
  * it imports only `vscode-languageserver-protocol` (the one copy that
- * vscode-languageclient and vscode-languageserver share) and engine *types*:
+ * vscode-languageclient and vscode-languageserver share), the hardening ID
+ * list (`engine/hardening/ids`, which imports nothing) and engine *types*:
  * nothing here may pull the server's runtime (the engine, yaml, minimatch)
- * into the extension's bundle. A lint rule holds that line.
+ * into the extension's bundle. A lint rule holds that line, and the package
+ * test lists the server files the extension's bundle holds.
  *
  * Requests (client → server)
  *   `podsec/policyForDocument`  PolicyForDocumentRequest
@@ -42,7 +44,8 @@
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { CheckId, Diagnostic as EngineDiagnostic, Finding, Level } from '../engine/types';
-import type { HardeningCheckId } from '../engine/hardening/results';
+import { HARDENING_CHECK_IDS } from '../engine/hardening/ids';
+import type { HardeningCheckId } from '../engine/hardening/ids';
 
 // ---------------------------------------------------------------- settings
 
@@ -132,22 +135,10 @@ export const META_CHECK_IDS = [
 ] as const satisfies ReadonlyArray<Exclude<Finding['check'], CheckId | HardeningCheckId>>;
 
 /**
- * The hardening checks' IDs (the engine's HARDENING_CHECK_IDS, spelled out so
+ * The hardening checks' IDs (from the engine's dependency-free ID list, so
  * the client needs no engine at run time) and `hardening`, every one of them.
  */
-export const HARDENING_SEVERITY_KEYS = [
-  'networkPolicyIsolation',
-  'networkPolicyUnmatched',
-  'resourceRequests',
-  'resourceLimits',
-  'quotaRejects',
-  'limitRangeRejects',
-  'secretInEnv',
-  'serviceAccountToken',
-  'secretManifest',
-  'auditPolicy',
-  'hardening',
-] as const satisfies ReadonlyArray<HardeningCheckId | 'hardening'>;
+export const HARDENING_SEVERITY_KEYS = [...HARDENING_CHECK_IDS, 'hardening'] as const;
 
 /**
  * Keys of `podsec.severity` besides check IDs and modes: the engine's

@@ -7,6 +7,7 @@
 import { AnalysisSession, LineIndex, OutlookMemo } from '../../engine';
 import type { Analysis, Finding, Span, WorkloadSummary } from '../../engine';
 import type { Range } from 'vscode-languageserver';
+import { editsOtherFiles } from '../../engine/fixes/edits';
 import type { ChartPolicyInfo } from '../protocol';
 
 export class AnalysisResult {
@@ -133,8 +134,9 @@ export class AnalysisResult {
   }
 }
 
+/** A safe fix of the file alone (what fix-all in the file makes). */
 export function hasSafeFix(f: Finding): boolean {
-  return f.fixes.some((x) => x.safe && x.edits.length > 0);
+  return f.fixes.some((x) => x.safe && x.edits.length > 0 && !editsOtherFiles(x));
 }
 
 /** Whether a finding belongs to the workload `w` (same document, same List item). */
