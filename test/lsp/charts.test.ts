@@ -128,6 +128,58 @@ describe('lsp: Helm charts', () => {
     await client.close(valuesUri);
   });
 
+  it("quick fix on a template's missing field: one edit of values.yaml, and the template's finding goes", async () => {
+    const valuesUri = fileUri(path.join(chart, 'values.yaml'));
+    const deployUri = fileUri(path.join(chart, 'templates', 'deployment.yaml'));
+    const isApp = (x: Diagnostic) =>
+      x.code === 'capabilities_restricted' && /container app/.test(message(x));
+    await client.open(
+      deployUri,
+      readFileSync(path.join(chart, 'templates', 'deployment.yaml'), 'utf8'),
+      60,
+    );
+    const d = await client.diagnosticsForCurrent(deployUri);
+    const run = d.diagnostics.find(isApp);
+    assert.ok(run, JSON.stringify(d.diagnostics.map(message)));
+    const ask = () =>
+      client.request<CodeAction[]>('textDocument/codeAction', {
+        textDocument: { uri: deployUri },
+        range: run.range,
+        context: { diagnostics: [run] },
+      });
+    // values.yaml closed: its edit is of the file on disk (no version).
+    const closed = (await ask()).find((a) =>
+      /values\.yaml: securityContext\.capabilities\.drop/.test(a.title),
+    );
+    assert.ok(closed?.edit, JSON.stringify((await ask()).map((a) => a.title)));
+    assert.deepEqual(
+      closed.edit.documentChanges?.map((c) =>
+        'textDocument' in c ? [c.textDocument.uri, c.textDocument.version] : c.kind,
+      ),
+      [[valuesUri, null]],
+    );
+    // values.yaml open: the edit names its version, and applying it is one change of values.yaml.
+    await client.open(valuesUri, readFileSync(path.join(chart, 'values.yaml'), 'utf8'), 60);
+    await client.diagnosticsForCurrent(valuesUri);
+    const fix = (await ask()).find((a) =>
+      /values\.yaml: securityContext\.capabilities\.drop/.test(a.title),
+    );
+    assert.ok(fix?.edit);
+    assert.equal(fix.isPreferred, true);
+    const after = client.nextDiagnostics(
+      deployUri,
+      (p) => !p.diagnostics.some(isApp),
+      'deployment.yaml after the fix',
+    );
+    assert.equal(client.applyEdit(fix.edit).applied, true);
+    assert.match(client.text(valuesUri), /^ {2}capabilities:\n {4}drop:/m);
+    assert.match(client.text(valuesUri), /privileged: true # needs the GPU/);
+    assert.equal(client.docs.get(deployUri)?.version, 60, 'the template is not edited');
+    await after;
+    await client.close(valuesUri);
+    await client.close(deployUri);
+  });
+
   it('one edit of values.yaml renders the chart once for every open file of it', async () => {
     const valuesUri = fileUri(path.join(chart, 'values.yaml'));
     const deployUri = fileUri(path.join(chart, 'templates', 'deployment.yaml'));

@@ -17,6 +17,7 @@ import { workloadKey } from '../engine/advisor/shared';
 import {
   chartReportInputs,
   chartRootOf,
+  editorFixes,
   evaluateChartValueSets,
   isChartFile,
   placeSpan,
@@ -317,7 +318,9 @@ export class ChartAnalyses {
       workloads: [],
       generated: true,
     };
-    for (const f of ev.findings) if (f.file === file) a.findings.push(f);
+    // A template's missing field set in values.yaml is a fix of the template's finding too.
+    for (const f of ev.findings)
+      if (f.file === file) a.findings.push({ ...f, fixes: editorFixes(f) });
     for (const e of ev.errors) if (e.file === file) a.errors.push(e);
     for (const n of ev.notes) if (n.file === file) a.notes.push(n);
     a.findings.sort((x, y) => x.span.start - y.span.start);

@@ -1,7 +1,8 @@
 'use strict';
 // Helm charts inside the real VS Code: a chart's values.yaml shows the squiggle on the values
-// key that set the offending value, and its quick fix removes it; _helpers.tpl (a file VS Code
-// gives no language) is checked too; the status bar names the chart, value set and release.
+// key that set the offending value, and its quick fix removes it; a template's missing field is
+// fixed in values.yaml from the template's own squiggle; _helpers.tpl (a file VS Code gives no
+// language) is checked too; the status bar names the chart, value set and release.
 
 const assert = require('assert');
 const fs = require('fs');
@@ -74,6 +75,23 @@ suite('podsec: Helm charts', () => {
     assert.match(doc.getText(), /privileged: true # needs the GPU/);
     const after = await waitForDiagnostics(doc.uri, lacks('allowPrivilegeEscalation'));
     assert.ok(has('privileged')(after), 'the other finding stays');
+  });
+
+  test('a template: the missing field is fixed in values.yaml from its own squiggle', async () => {
+    const doc = await openDoc('charts/web/templates/deployment.yaml');
+    const isApp = (d) => codeOf(d) === 'capabilities_restricted' && /container app/.test(d.message);
+    const diags = await waitForDiagnostics(doc.uri, (ds) => podsec(ds).some(isApp));
+    const run = podsec(diags).find(isApp);
+    // The container's securityContext: line of the template.
+    assert.strictEqual(run.range.start.line, lineOf(doc, '          securityContext:'));
+    await applyCodeAction(doc.uri, run, /values\.yaml: securityContext\.capabilities\.drop/);
+    const values = vscode.workspace.textDocuments.find(
+      (d) => d.uri.fsPath === path.join(chartDir, 'values.yaml'),
+    );
+    assert.ok(values, 'values.yaml was edited');
+    assert.match(values.getText(), /^ {2}capabilities:\n {4}drop:/m);
+    assert.strictEqual(doc.isDirty, false, 'the template itself is unchanged');
+    await waitForDiagnostics(doc.uri, (ds) => !podsec(ds).some(isApp));
   });
 
   test('_helpers.tpl is checked: the finding of the workload it renders into', async () => {

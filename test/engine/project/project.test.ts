@@ -10,6 +10,7 @@ import { applyEdits } from '@podsec/server/out/engine/index';
 import {
   chartRootOf,
   discoverProject,
+  editorFixes,
   evaluateChart,
   evaluateChartValueSets,
   evaluateGenerated,
@@ -267,6 +268,48 @@ describe('project: fixes at the origin', () => {
       ),
       [],
     );
+  });
+
+  it("the editor's fix of a template's missing field edits values.yaml only, and the re-render has no finding", () => {
+    const fs = webChart('securityContext:\n  runAsNonRoot: true # keep\n');
+    const ev = evaluateChart(fs, '/repo/web');
+    const f = only(ev.findings, 'allowPrivilegeEscalation', 'Deployment');
+    assert.equal(f.file, '/repo/web/templates/deployment.yaml');
+    const fixes = editorFixes(f);
+    assert.equal(fixes.length, 1);
+    const fix = fixes[0]!;
+    assert.deepEqual(fix.edits, [], 'nothing in the template');
+    assert.equal(fix.safe, true);
+    assert.match(fix.title, /values\.yaml: securityContext\.allowPrivilegeEscalation/);
+    assert.deepEqual(
+      fix.files?.map((x) => x.path),
+      ['/repo/web/values.yaml'],
+    );
+    const values = applyEdits(
+      fs.readText('/repo/web/values.yaml') ?? '',
+      fix.files?.[0]?.edits ?? [],
+    );
+    assert.equal(
+      values,
+      'securityContext:\n  runAsNonRoot: true # keep\n  allowPrivilegeEscalation: false\n',
+    );
+    fs.set('/repo/web/values.yaml', values);
+    const again = evaluateChart(fs, '/repo/web');
+    assert.ok(
+      !again.findings.some(
+        (x) => x.check === 'allowPrivilegeEscalation' && x.rendered.kind === 'Deployment',
+      ),
+    );
+    // A finding whose fix is in its own file keeps just that one.
+    const onValues = evaluateChart(
+      webChart('securityContext:\n  privileged: true\n'),
+      '/repo/web',
+      {
+        analyze: { level: 'baseline' },
+      },
+    );
+    const priv = only(onValues.findings, 'privileged', 'Deployment');
+    assert.deepEqual(editorFixes(priv), priv.fixes);
   });
 
   it('a template line inside an indented include gets no fix that would break its indentation', () => {

@@ -209,6 +209,26 @@ export function mapFix(
 
 type PathPart = string | number;
 
+/**
+ * The fixes an editor offers on a located finding: its own (edits of its
+ * file), then each fix at the origin that edits another file instead (the
+ * values key a template's missing field is set at) as a fix of that file
+ * alone (`Fix.files`), to be applied as one edit of both documents.
+ */
+export function editorFixes(f: LocatedFinding): Fix[] {
+  const out = [...f.fixes];
+  for (const o of f.originFixes) {
+    if (o.file === f.file || o.fix.edits.length === 0) continue;
+    out.push({
+      title: o.fix.title,
+      safe: o.fix.safe,
+      edits: [],
+      files: [{ path: o.file, edits: o.fix.edits }],
+    });
+  }
+  return out;
+}
+
 /** `spec.template.spec.containers[0].securityContext.runAsNonRoot` → parts; annotation keys in ["…"] kept whole. */
 export function splitFieldPath(path: string): PathPart[] {
   const out: PathPart[] = [];

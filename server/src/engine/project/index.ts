@@ -6,7 +6,14 @@
  */
 export { CHART_FILE, chartRootOf, discoverProject, isChartDir, isChartFile } from './discover';
 export type { DiscoverOptions, Project } from './discover';
-export { dottedPath, evaluateGenerated, mapFix, placeSpan, splitFieldPath } from './generated';
+export {
+  dottedPath,
+  editorFixes,
+  evaluateGenerated,
+  mapFix,
+  placeSpan,
+  splitFieldPath,
+} from './generated';
 export type {
   EvaluateGeneratedOptions,
   GeneratedDocument,
