@@ -17,38 +17,20 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { middle, now, openToDiagnostics } from '../support/bench';
+import type { BenchRow } from '../support/bench';
 import { fileUri, LspClient } from '../support/lspClient';
 import { sharedDir } from '../support/paths';
 
-interface Row {
-  name: string;
-  ms: number;
-  baseName: string;
-  baseMs: number;
-  bound: number;
-}
-
-const now = () => Number(process.hrtime.bigint()) / 1e6;
-const middle = (xs: readonly number[]): number =>
-  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-
-export async function run(): Promise<Row[]> {
+export async function run(): Promise<BenchRow[]> {
   const file = join(sharedDir(), 'corpus', 'real', 'argo-cd__install.yaml');
   if (!existsSync(file)) return [];
   const text = readFileSync(file, 'utf8');
   const root = mkdtempSync(join(tmpdir(), 'podsec-bench-corpus-'));
   const client = await LspClient.start({ root });
   let n = 0;
-  const openMs = async (): Promise<number> => {
-    const uri = fileUri(join(root, `argo${n++}.yaml`));
-    client.forgetPublished();
-    const t = now();
-    await client.open(uri, text);
-    await client.waitForDiagnostics(uri, (p) => p.version === 1, 'open', 300_000);
-    const ms = now() - t;
-    await client.close(uri);
-    return ms;
-  };
+  const openMs = (): Promise<number> =>
+    openToDiagnostics(client, fileUri(join(root, `argo${n++}.yaml`)), text);
   const parseMs = (): number => {
     const t = now();
     parseAllDocuments(text, { version: '1.1' });

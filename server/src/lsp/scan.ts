@@ -13,7 +13,7 @@
  * steps, so a huge tree never stalls the server.
  */
 import { constants, promises as fs } from 'node:fs';
-import { insideRoots, walkSteps } from '../io/index';
+import { errorCode, insideRoots, walkSteps } from '../io/index';
 import type { WalkSkip, WalkSteps } from '../io/index';
 
 export interface ScanLimits {
@@ -34,10 +34,6 @@ export type ScanSkips = Map<SkipReason, number>;
 // Not on every platform (Windows has neither): then 0, which changes nothing.
 const O_NONBLOCK = (constants as Record<string, number>).O_NONBLOCK ?? 0;
 const O_NOFOLLOW = (constants as Record<string, number>).O_NOFOLLOW ?? 0;
-
-function errorCode(e: unknown): string {
-  return typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : String(e);
-}
 
 /**
  * Reads a workspace file, or says why not. The path is resolved (links

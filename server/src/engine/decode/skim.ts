@@ -46,18 +46,41 @@ function fail(): never {
   throw new NotClean();
 }
 
-/** Space, newline and comment tokens, with comments separated by white space. */
-function spacing(tokens: readonly SourceToken[] | undefined, hasSpace: boolean): void {
+/**
+ * Tokens as the composer reads a node's properties: space (no tab), newline
+ * and comment (after white space) tokens, and at most one `indicator` (`:`,
+ * `-`, `---`), before which a comment may stand only if `commentFirst`.
+ * Anything else fails. Returns the indicator and whether a newline came.
+ */
+function props(
+  tokens: readonly SourceToken[] | undefined,
+  indicator: string | null,
+  hasSpace: boolean,
+  commentFirst = true,
+): { found: SourceToken | null; newline: boolean } {
+  let found: SourceToken | null = null;
+  let newline = false;
   for (const t of tokens ?? []) {
-    if (t.type === 'space') {
+    if (indicator !== null && t.type === indicator) {
+      if (found) fail();
+      found = t;
+      hasSpace = false;
+    } else if (t.type === 'space') {
       if (t.source.includes('\t')) fail();
       hasSpace = true;
-    } else if (t.type === 'newline') hasSpace = true;
-    else if (t.type === 'comment') {
-      if (!hasSpace) fail();
+    } else if (t.type === 'newline') {
+      hasSpace = true;
+      newline = true;
+    } else if (t.type === 'comment') {
+      if (!hasSpace || (!commentFirst && !found)) fail();
     } else fail();
   }
+  return { found, newline };
 }
+
+/** Space, newline and comment tokens, with comments separated by white space. */
+const spacing = (tokens: readonly SourceToken[] | undefined, hasSpace: boolean): void =>
+  void props(tokens, null, hasSpace);
 
 function doubleQuotedClean(inner: string): boolean {
   for (let i = 0; i < inner.length; i++) {
@@ -196,25 +219,8 @@ function blockMap(m: CST.BlockMap, depth: number): Map<string, Entry> {
     // `<<` merges, an empty or null key, and repeated keys (kubectl reports them): compose.
     if (name === '<<' || name === '' || (k.type === 'scalar' && NOT_A_STRING.test(name))) fail();
     if (keys.has(name)) fail();
-    // The separator: one `:`, comments after white space, no tab.
-    let indicator: SourceToken | null = null;
-    let hasSpace = false;
-    let newline = false;
-    for (const s of sep) {
-      if (s.type === 'map-value-ind') {
-        if (indicator) fail();
-        indicator = s;
-        hasSpace = false;
-      } else if (s.type === 'space') {
-        if (s.source.includes('\t')) fail();
-        hasSpace = true;
-      } else if (s.type === 'newline') {
-        hasSpace = true;
-        newline = true;
-      } else if (s.type === 'comment') {
-        if (!hasSpace || !indicator) fail();
-      } else fail();
-    }
+    // The separator: one `:`, comments after it and white space, no tab.
+    const { found: indicator, newline } = props(sep, 'map-value-ind', false, false);
     if (!indicator || indicator.offset - k.offset > MAX_KEY) fail();
     let text: string | null = null;
     if (value) {
@@ -229,22 +235,7 @@ function blockMap(m: CST.BlockMap, depth: number): Map<string, Entry> {
 
 function blockSeq(s: CST.BlockSequence, depth: number): void {
   for (const item of s.items) {
-    let indicator = false;
-    let hasSpace = true;
-    for (const t of item.start) {
-      if (t.type === 'seq-item-ind') {
-        if (indicator) fail();
-        indicator = true;
-        hasSpace = false;
-      } else if (t.type === 'space') {
-        if (t.source.includes('\t')) fail();
-        hasSpace = true;
-      } else if (t.type === 'newline') hasSpace = true;
-      else if (t.type === 'comment') {
-        if (!hasSpace) fail();
-      } else fail();
-    }
-    if (!indicator) fail();
+    if (!props(item.start, 'seq-item-ind', true).found) fail();
     if (item.value) node(item.value, depth + 1);
   }
 }
@@ -264,21 +255,9 @@ function identifier(e: Entry | undefined): string {
  */
 export function skimDocument(doc: CST.Document): Skimmed | null {
   try {
-    let docStart = false;
-    let newline = false;
-    let hasSpace = true;
-    for (const t of doc.start) {
-      if (t.type === 'doc-start') {
-        if (docStart) return null;
-        docStart = true;
-        hasSpace = false;
-      } else if (t.type === 'newline') {
-        newline = true;
-        hasSpace = true;
-      } else if (t.type === 'space' && !t.source.includes('\t')) hasSpace = true;
-      else if (t.type === 'comment' && hasSpace) continue;
-      else return null;
-    }
+    const start = props(doc.start, 'doc-start', true);
+    const docStart = start.found !== null;
+    const newline = start.newline;
     const value = doc.value;
     if (value?.type !== 'block-map' || value.indent !== 0) return null;
     if (docStart && !newline) return null;
