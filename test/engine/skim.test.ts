@@ -135,6 +135,10 @@ describe('skimming documents nothing reads', () => {
         'a repeated key',
         CRD.replace('  scope: Namespaced', '  scope: Namespaced\n  scope: Cluster'),
       ],
+      [
+        'a key repeated through an escape',
+        CRD.replace('  scope: Namespaced', '  scope: Namespaced\n  "sc\\u006fpe": Cluster'),
+      ],
       ['a bad indentation', CRD.replace('    plural: widgets', '     plural: widgets')],
       ['an unclosed quote', CRD.replace("'Widget is a ''thing'''", "'Widget is a")],
       ['a bad escape', CRD.replace('A \\"status\\" of it', 'A \\q of it')],

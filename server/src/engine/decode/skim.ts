@@ -215,6 +215,8 @@ function blockMap(m: CST.BlockMap, depth: number): Map<string, Entry> {
     const k = key;
     if (k.indent !== m.indent || k.source.includes('\n') || k.source.includes('\r')) fail();
     if (k.end?.some((e) => e.type === 'newline')) fail();
+    // An escape in a key would have to be decoded to compare it with the other keys: compose.
+    if (k.type === 'double-quoted-scalar' && k.source.includes('\\')) fail();
     const name = flowScalar(k);
     // `<<` merges, an empty or null key, and repeated keys (kubectl reports them): compose.
     if (name === '<<' || name === '' || (k.type === 'scalar' && NOT_A_STRING.test(name))) fail();
