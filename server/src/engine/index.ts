@@ -4,6 +4,7 @@
  */
 import { AnalysisCache } from './cache';
 import { namespacesIn, resolveOptions } from './evaluate';
+import { unreadKind } from './kinds';
 import { parseFile } from './parse';
 import type { Analysis, AnalyzeOptions, NamespaceLabels } from './types';
 
@@ -94,7 +95,7 @@ export function collectNamespaces(
 ): NamespaceLabels[] {
   if (!text.includes('Namespace')) return [];
   const o = resolveOptions(options);
-  const parsed = parseFile(text, o);
+  const parsed = parseFile(text, o, o.skim ? unreadKind : undefined);
   return namespacesIn(parsed.docs, parsed.broken, file, o.maxAliasCount);
 }
 export {

@@ -257,4 +257,19 @@ export interface AnalyzeOptions {
    * advisor evaluates with this off to see what admission decides.
    */
   suppressions?: boolean;
+  /**
+   * Skim documents of kinds nothing reads instead of composing them (default
+   * true; see kinds.ts). Results are the same either way: tests compare them.
+   */
+  skim?: boolean;
+}
+
+/**
+ * What a check or view reads, declared by it: the engine composes a document
+ * only when some reader reads its kind (kinds.ts lists the readers).
+ */
+export interface KindReader {
+  /** Who reads (for the newcomer's map and test messages). */
+  readonly reader: string;
+  reads(apiVersion: string, kind: string): boolean;
 }

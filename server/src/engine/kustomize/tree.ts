@@ -9,6 +9,7 @@
  * to; printing and hashing turn it into the value (`80`).
  */
 import { isAlias, isMap, isScalar, isSeq, Scalar } from 'yaml';
+import { aliasTarget } from '../aliases';
 import type { Document, Node as YNode } from 'yaml';
 import type { Origin, ValueOrigin } from '../sources/sourcemap';
 import { floatValue, goJsonFloat, intText, parseTimestamp, resolvePlain } from './scalars';
@@ -329,7 +330,7 @@ class Reader {
   read(node: unknown, path: (string | number)[], active: Set<unknown>): KNode {
     if (node === null || node === undefined) return scalar('', 'null', null);
     if (isAlias(node)) {
-      const target = node.resolve(this.doc);
+      const target = aliasTarget(this.doc, node);
       if (!target || active.has(target)) return scalar('', 'null', this.origin(node.range, path));
       active.add(target);
       try {
@@ -386,7 +387,7 @@ class Reader {
     if (isScalar(k)) return typeof k.source === 'string' ? k.source : String(k.value);
     if (k === null || k === undefined) return '';
     if (isAlias(k)) {
-      const t = k.resolve(this.doc);
+      const t = aliasTarget(this.doc, k);
       return isScalar(t) ? this.keyText(t) : isMap(t) || isSeq(t) ? t.toString() : '';
     }
     return isMap(k) || isSeq(k) ? k.toString() : '';

@@ -8,7 +8,7 @@
  */
 import { buildReport, isLevel, isVersion, reportMarkdown } from '../../engine';
 import type { ReportInput } from '../../engine';
-import { yamlFiles } from '../namespaces';
+import { yamlFiles } from '../scan';
 import type { PodsecSettings, ReportParams, ReportResult } from '../protocol';
 import { toUri } from '../uris';
 

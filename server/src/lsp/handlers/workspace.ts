@@ -9,6 +9,7 @@
  * What it reads from disk (the scan and watch events alike): YAML files that
  * are regular files (checked on the open handle), inside a workspace folder
  * once links are resolved, within the folder's `podsec.maxFileSize`. The
+ * folders are walked by the command line's walker (see ../scan.ts); the
  * scan is linear in files and Namespaces (see ../namespaces.ts) and runs
  * again when a folder's `podsec.maxFileSize` changes.
  */
@@ -24,8 +25,10 @@ import type {
 import { DidChangeWatchedFilesNotification, FileChangeType } from 'vscode-languageserver/node';
 import type { NamespaceLabels, Span } from '../../engine';
 import { globSet, globStats } from '../../engine/glob';
-import { NamespaceIndex, readWorkspaceFile, resolvedRoot, yamlFiles } from '../namespaces';
-import type { ScanSkips, SkipReason } from '../namespaces';
+import { NamespaceIndex } from '../namespaces';
+import { readWorkspaceFile, resolvedRoot, yamlFiles } from '../scan';
+import type { ScanSkips, SkipReason } from '../scan';
+import type { WalkSteps } from '../../io/index';
 import type { PodsecSettings } from '../protocol';
 import type { NamespaceResolver } from '../features';
 import { fileKey, toUri } from '../uris';
@@ -46,6 +49,8 @@ interface ReadStats {
   scanned: number;
   watched: number;
   skipped: Partial<Record<SkipReason, number>>;
+  /** The walker's steps over every scan: directories listed, entries looked at. */
+  walked: WalkSteps;
 }
 
 function folder(f: WorkspaceFolder): Folder {
@@ -76,7 +81,13 @@ export class Workspace implements WorkspaceSource {
   private readonly index: NamespaceIndex;
   private readonly listeners: Array<() => void> = [];
   private readonly watchListeners: Array<(uri: string) => void> = [];
-  private readonly reads: ReadStats = { scans: 0, scanned: 0, watched: 0, skipped: {} };
+  private readonly reads: ReadStats = {
+    scans: 0,
+    scanned: 0,
+    watched: 0,
+    skipped: {},
+    walked: { dirs: 0, entries: 0 },
+  };
   private readonly fileListeners: Array<(file: string, text: string | null) => void> = [];
   private readonly changeListeners: Array<(file: string) => void> = [];
 
@@ -285,6 +296,7 @@ export class Workspace implements WorkspaceSource {
         { maxFileSize, maxFiles: 50_000 },
         cancelled,
         skips,
+        this.reads.walked,
       )) {
         files++;
         seen.add(file);
