@@ -99,6 +99,7 @@ export function collectNamespaces(
 }
 export {
   analyzeHardening,
+  CompactHardening,
   HARDENING_CHECK_IDS,
   HARDENING_CHECKS,
   HARDENING_DEFAULT_NAMESPACE,

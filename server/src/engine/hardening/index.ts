@@ -133,3 +133,4 @@ export {
   runHardening,
 } from './findings';
 export type { HardeningReport, HardeningRun, HardeningSource, SourceOptions } from './findings';
+export { CompactHardening } from './compact';
