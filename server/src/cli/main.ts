@@ -6,6 +6,7 @@ import type { FileProbe } from '../engine/index';
 import { basename, join, resolve } from 'node:path';
 import {
   analyze,
+  boundFileFindings,
   collectNamespaces,
   DEFAULT_LIMITS,
   evaluatedMinor,
@@ -491,6 +492,8 @@ export function run(argv: string[], io: Io): number {
     base,
     { level, version },
   );
+  // However many places report into one file, its findings are bounded.
+  for (const r of results) r.analysis = boundFileFindings(r.analysis);
   // Problems of the .podsec.yaml files and admission configurations used are reported in them.
   results.push(...configs.results());
   if (configs.admissionNote) io.stderr(`podsec: ${configs.admissionNote}\n`);

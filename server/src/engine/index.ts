@@ -75,6 +75,7 @@ export {
 export { applyEdits } from './fixes/edits';
 export { splitDocuments } from './parse';
 export { DEFAULT_LIMITS } from './limits';
+export { boundFileFindings } from './bound';
 export { WORKLOAD_KINDS } from './workloads';
 export { clip, escapeMarkdown, MAX_QUOTED, plural, quoteText, visible } from './text';
 export { findingSubject, findingSummary } from './summary';

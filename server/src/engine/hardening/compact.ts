@@ -35,7 +35,7 @@ interface Pending {
 }
 
 /** Characters of text whose parsed YAML is kept whole before files are kept compact. */
-export const DEFAULT_WHOLE_BUDGET = 4_000_000;
+export const DEFAULT_WHOLE_BUDGET = 16_000_000;
 
 const key = (document: number, item: number | null): string => `${document}:${item ?? ''}`;
 
