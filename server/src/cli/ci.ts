@@ -24,11 +24,8 @@ import {
 import type { FileResult } from '../render/index';
 import type { CliOptions, Format } from './args';
 import { DiskFs } from './render';
-import { readTextFile, writeProblem, writeWhole } from '../io/index';
+import { MAX_BASELINE_BYTES, readTextFile, writeProblem, writeWhole } from '../io/index';
 import type { FsSeam, TargetState } from '../io/index';
-
-/** Largest baseline read (a baseline of a very large repository is a few megabytes). */
-export const MAX_BASELINE_BYTES = 256 * 1024 * 1024;
 
 export interface RenderContext {
   policy: { level: string; version: string };

@@ -16,6 +16,9 @@ import type { WriteOutcome } from './write';
 import { closeQuietly, syncDir, tempPathBeside, writeAll, writeFixed } from './write';
 import { insideRoots } from './walk';
 
+/** Largest baseline read (a baseline of a very large repository is a few megabytes). */
+export const MAX_BASELINE_BYTES = 256 * 1024 * 1024;
+
 export type TextRead =
   | { kind: 'ok'; text: string; bom: boolean; identity: FileIdentity }
   /** `code`: the error code when the read failed (ENOENT, EACCES...). */
