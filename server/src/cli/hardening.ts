@@ -4,7 +4,7 @@
  * in another. Each file's share joins its results (see
  * engine/hardening/findings.ts); the Pod Security findings stay as they are.
  */
-import { CompactHardening, hardeningEnabled } from '../engine/index';
+import { hardeningEnabled, hardeningSource, mergeHardening, runHardening } from '../engine/index';
 import type { AnalyzeOptions, HardeningOptions, HardeningRun, Policy } from '../engine/index';
 import type { FileResult } from './report';
 
@@ -17,14 +17,16 @@ export function addHardening(
 ): HardeningRun | null {
   if (!hardeningEnabled(options)) return null;
   const readable = results.filter((r) => r.readError === undefined);
-  // Two passes, so that only one file's parsed YAML is held at a time: each file's objects as
-  // plain values first, then each file parsed again to place and merge its findings.
-  const hardening = new CompactHardening(options, {
-    ...(base.maxFileBytes !== undefined ? { maxFileBytes: base.maxFileBytes } : {}),
-    ...(base.maxAliasCount !== undefined ? { maxAliasCount: base.maxAliasCount } : {}),
-    ...(base.maxDepth !== undefined ? { maxDepth: base.maxDepth } : {}),
-  });
-  for (const r of readable) hardening.add(r.path, r.text);
-  for (const r of readable) r.analysis = hardening.merge(r.analysis, r.path, r.text, policy);
-  return hardening.run();
+  const run = runHardening(
+    readable.map((r) =>
+      hardeningSource(r.path, r.text, {
+        maxFileBytes: base.maxFileBytes,
+        maxAliasCount: base.maxAliasCount,
+        maxDepth: base.maxDepth,
+      }),
+    ),
+    options,
+  );
+  for (const r of readable) r.analysis = mergeHardening(r.analysis, r.path, run, policy);
+  return run;
 }

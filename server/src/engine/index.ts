@@ -100,7 +100,6 @@ export function collectNamespaces(
 }
 export {
   analyzeHardening,
-  CompactHardening,
   HARDENING_CHECK_IDS,
   HARDENING_CHECKS,
   HARDENING_DEFAULT_NAMESPACE,

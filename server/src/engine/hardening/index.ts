@@ -133,4 +133,3 @@ export {
   runHardening,
 } from './findings';
 export type { HardeningReport, HardeningRun, HardeningSource, SourceOptions } from './findings';
-export { CompactHardening } from './compact';
