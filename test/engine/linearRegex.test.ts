@@ -127,3 +127,24 @@ describe('Helm templates and value schemas go through it', () => {
     assert.match(ok.output.text, /^ok: true$/m);
   });
 });
+
+describe('Helm globs go through it', () => {
+  it('a .helmignore line and a .Files.Glob pattern *a*a*a*a*a*a*a*a*ab against a long name: rendered', () => {
+    const name = 'a'.repeat(200);
+    const stars = '*a*a*a*a*a*a*a*a*ab';
+    const fs = new MemoryFs({
+      '/c/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n',
+      '/c/.helmignore': `${stars}\n`,
+      [`/c/files/${name}`]: 'x',
+      '/c/templates/x.yaml': `n: {{ len (.Files.Glob "files/${stars}") }}\nall: {{ len (.Files.Glob "files/*") }}\n`,
+    });
+    const r = renderChart(fs, '/c', {});
+    assert.deepEqual(r.errors, []);
+    assert.match(r.output.text, /^n: 0$/m);
+    assert.match(
+      r.output.text,
+      /^all: 1$/m,
+      'the file is not ignored (the line does not match it)',
+    );
+  });
+});
