@@ -113,6 +113,7 @@ describe('Helm templates and value schemas go through it', () => {
         'f: "{{ regexFind "(a+)+b" .Values.name }}"',
         'r: {{ regexReplaceAll "(a+)+b" .Values.name "x" | len }}',
         'ok: {{ regexMatch "^a+$" .Values.name }}',
+        's: {{ regexSplit "(a+)+b" .Values.name -1 | len }}',
         '',
       ].join('\n'),
     });
@@ -125,6 +126,7 @@ describe('Helm templates and value schemas go through it', () => {
     assert.match(ok.output.text, /^f: ""$/m);
     assert.match(ok.output.text, /^r: 3000$/m);
     assert.match(ok.output.text, /^ok: true$/m);
+    assert.match(ok.output.text, /^s: 1$/m);
   });
 });
 

@@ -1713,7 +1713,9 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
       f([S, S, I], ([re, s, k], c) => {
         const lim = int(k);
         if (lim === 0) return strList([]);
-        const parts = gs(s).split(regex(c, gs(re), 'g'));
+        const split = regex(c, gs(re), 'g');
+        if (matchesSomewhere(gs(re), gs(s)) === false) return strList([gs(s)]);
+        const parts = gs(s).split(split);
         if (lim > 0 && parts.length > lim) {
           const head = parts.slice(0, lim - 1);
           const rx = regex(c, gs(re), 'g');
