@@ -321,20 +321,35 @@ export function run(argv: string[], io: Io): number {
   // through a link out of the paths given. A failure is reported in that file.
   const fixFailures = new Map<string, string>();
   const outside = outsideOf(o.paths);
-  const writeFix = (path: string, from: string, to: string, allowed = false): boolean => {
-    const w = rewriteText(path, from, to, {
-      limit: byteLimit(maxFileBytes),
-      outside: !allowed && outside(path),
-      inPlaceHardLinks: o.fixHardLinks,
-      ...(io.fs ? { fs: io.fs } : {}),
-    });
+  const writeFix = (
+    path: string,
+    from: string,
+    to: string,
+    allowed = false,
+    create = false,
+  ): boolean => {
+    const w = create
+      ? outside(path)
+        ? { kind: 'refused' as const, reason: 'outside the paths given: not written' }
+        : writeWhole(path, Buffer.from(to, 'utf8'), {
+            expected: { kind: 'absent' },
+            ...(io.fs ? { fs: io.fs } : {}),
+          })
+      : rewriteText(path, from, to, {
+          limit: byteLimit(maxFileBytes),
+          outside: !allowed && outside(path),
+          inPlaceHardLinks: o.fixHardLinks,
+          ...(io.fs ? { fs: io.fs } : {}),
+        });
     if (w.kind === 'written') fixFailures.delete(enginePath(path));
     else fixFailures.set(enginePath(path), w.reason);
     return w.kind === 'written';
   };
   // Kustomize overlays under the directories given: built, evaluated, placed in the files that set each value.
   const overlayFixes = o.fix
-    ? fixOverlays(o.paths, base, namespaces, o.fixUnsafe, process.cwd(), writeFix)
+    ? fixOverlays(o.paths, base, namespaces, o.fixUnsafe, process.cwd(), (p, from, to, create) =>
+        writeFix(p, from, to, false, create),
+      )
     : new Map<string, number>();
   const overlays = runOverlays(o.paths, base, namespaces);
   for (const [at, n] of overlayFixes) {
