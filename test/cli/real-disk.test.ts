@@ -23,27 +23,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { run } from '@podsec/server/out/cli/main';
-import { repoRoot } from '../support/paths';
-
-interface Ran {
-  code: number;
-  out: string;
-  err: string;
-}
-
-function cli(args: string[]): Ran {
-  let out = '';
-  let err = '';
-  const code = run(args, {
-    stdout: (s) => (out += s),
-    stderr: (s) => (err += s),
-    readStdin: () => Buffer.from(''),
-    isTTY: false,
-    env: {},
-  });
-  return { code, out, err };
-}
+import { cli, PODSEC_BIN } from '../support/cli';
 
 // allowPrivilegeEscalation: false is a safe fix.
 const FIXABLE = `apiVersion: v1
@@ -104,7 +84,6 @@ describe('--fix keeps the owner', () => {
     const file = join(dir, 'p.yaml');
     writeFileSync(file, FIXABLE);
     chownSync(file, OTHER, OTHER);
-    const bin = join(repoRoot(), 'server', 'bin', 'podsec.js');
     const r = spawnSync(
       'setpriv',
       [
@@ -112,7 +91,7 @@ describe('--fix keeps the owner', () => {
         `--regid=${OTHER}`,
         '--clear-groups',
         process.execPath,
-        bin,
+        PODSEC_BIN,
         '--fix',
         '--no-config',
         file,

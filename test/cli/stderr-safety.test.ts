@@ -8,21 +8,12 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { run } from '@podsec/server/out/cli/main';
+import { cli as runCli } from '../support/cli';
+import type { Ran } from '../support/cli';
 
-function cli(args: string[], cwd?: string): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const code = run(args, {
-    stdout: (s) => (out += s),
-    stderr: (s) => (err += s),
-    readStdin: () => Buffer.from(''),
-    isTTY: true,
-    env: {},
-    ...(cwd ? { cwd } : {}),
-  });
-  return { code, out, err };
-}
+/** On a terminal, where raw escape sequences would do harm. */
+const cli = (args: string[], cwd?: string): Ran =>
+  runCli(args, { isTTY: true, ...(cwd !== undefined ? { cwd } : {}) });
 
 // eslint-disable-next-line no-control-regex
 const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
