@@ -28,11 +28,25 @@ export interface OpenText {
   get(uri: string): { getText(): string } | undefined;
 }
 
-/** Files as the editor sees them: an open document's text, else the file on disk. */
+/**
+ * Files as the editor sees them: an open document's text, else the file on
+ * disk, read only when its real path lies inside a workspace folder (a link
+ * out of the workspace is not followed, and the build says why).
+ */
 class EditorFs implements SourceFs {
-  private readonly disk = new DiskSourceFs('/');
+  private reader: { key: string; disk: DiskSourceFs } | null = null;
 
-  constructor(private readonly documents: OpenText) {}
+  constructor(
+    private readonly documents: OpenText,
+    private readonly folders: () => string[],
+  ) {}
+
+  private get disk(): DiskSourceFs {
+    const folders = this.folders();
+    const key = folders.join('\0');
+    if (this.reader?.key !== key) this.reader = { key, disk: new DiskSourceFs('/', folders) };
+    return this.reader.disk;
+  }
 
   readText(path: string): string | null {
     const doc = this.documents.get(toUri(path));
@@ -46,6 +60,10 @@ class EditorFs implements SourceFs {
 
   list(path: string): DirEntry[] | null {
     return this.disk.list(path);
+  }
+
+  refusal(path: string): string | null {
+    return this.documents.get(toUri(path)) ? null : this.disk.refusal(path);
   }
 }
 
@@ -81,7 +99,7 @@ export class OverlayIndex {
     documents: OpenText,
     private readonly folders: () => string[],
   ) {
-    this.fs = new EditorFs(documents);
+    this.fs = new EditorFs(documents, folders);
   }
 
   /**
