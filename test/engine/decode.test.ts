@@ -258,16 +258,18 @@ describe('aliases, end markers, duplicates, complex keys', () => {
       assert.match(under(t, e.span), /^\*(later|nowhere)$/);
     }
   });
-  it('after "...", the rest of a ---part is not read by kubectl: a warning there, not evaluated', () => {
+  it('after "...", the rest of a ---part is not read by kubectl: a note there (not an error), not evaluated', () => {
     const first = pod('', '  hostPID: true\n');
     const second = pod('      securityContext: {privileged: true}\n');
     const t = `${first}...\n${second}---\n${DAEMONSET}`;
     const a = baseline(t);
     assert.deepEqual(checks(a), ['hostNamespaces', 'privileged']);
     assert.equal(a.findings[1]?.object.name, 'agent');
-    const w = a.errors.find((e) => /Not read by kubectl/.test(e.message));
-    assert.ok(w);
-    assert.equal(w.severity, 'warning');
+    assert.deepEqual(a.errors, []);
+    const w = a.notes.find((e) => /kubectl splits a stream/.test(e.message));
+    assert.ok(w, JSON.stringify(a.notes));
+    assert.equal(w.severity, 'information');
+    assert.match(w.message, /^Document not evaluated: /);
     assert.equal(w.span.start, t.indexOf('apiVersion', first.length));
     // "...\n---" is an ordinary separator.
     assert.deepEqual(checks(baseline(`${first}...\n---\n${second}`)), [

@@ -115,7 +115,9 @@ export function decodeIssues(doc: Document.Parsed): DecodeReport {
 /**
  * The documents kubectl never reads: after the first of a `---`-delimited
  * part, a document that does not open with its own `---` (it follows a `...`
- * end marker). Empty ones are nothing to lose.
+ * end marker). Empty ones are nothing to lose. Each is a note, not an
+ * error: the YAML is valid, kubectl just never sends that document, so it
+ * counts as not evaluated (`--fail-on-skipped`), not as a failure.
  */
 export function unreadAfterEnd(
   docs: readonly Document.Parsed[],
@@ -129,10 +131,10 @@ export function unreadAfterEnd(
       index: i,
       diagnostic: {
         message:
-          'Not read by kubectl: it splits a stream on "---" only, so after the "..." end marker the rest of this part is ignored. Start this document with "---"',
+          'Document not evaluated: kubectl splits a stream on "---" only, so after the "..." end marker it does not read the rest of this part. Start this document with "---"',
         span: spanOf(c, doc.range[0]),
         code: 'yaml',
-        severity: 'warning',
+        severity: 'information',
       },
     });
   });
