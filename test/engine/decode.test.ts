@@ -572,3 +572,22 @@ describe('scalars, keys and anchors as go-yaml v2 and sigs.k8s.io/yaml read them
     }
   });
 });
+
+describe('the seccomp annotation-to-field version skew (gone since v1.27)', () => {
+  it('a Pod with only the runtime/default annotation is not given the field: restricted still asks for it', () => {
+    const t = pod(
+      '      securityContext: {runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}\n',
+    ).replace(
+      'metadata:\n',
+      'metadata:\n  annotations:\n    seccomp.security.alpha.kubernetes.io/pod: runtime/default\n',
+    );
+    const a = analyze(t, { level: 'restricted' });
+    assert.deepEqual(checks(a), ['seccompProfile_restricted']);
+    // The same Pod with the field meets restricted.
+    const withField = t.replace(
+      'runAsNonRoot: true,',
+      'runAsNonRoot: true, seccompProfile: {type: RuntimeDefault},',
+    );
+    assert.deepEqual(checks(analyze(withField, { level: 'restricted' })), []);
+  });
+});
