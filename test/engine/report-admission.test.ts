@@ -102,6 +102,36 @@ describe('the report with an admission configuration', () => {
     assert.deepEqual(now(nsOf(anyone, 'shop')).rejected, [0]);
   });
 
+  it('an exempt user applying a Deployment: its own request (warn) is exempt, its Pods (enforce) are not', () => {
+    const deployment = (name: string, extra: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}, namespace: shop}\nspec:\n  template:\n    spec:\n${extra}      containers: [{name: a, image: a}]\n`;
+    // web meets baseline only (warned at the default warn restricted); agent fails baseline (rejected).
+    const t = `${deployment('web', '')}---\n${deployment('agent', '      hostPID: true\n')}`;
+    const scenarioOf = (asUser?: string) => {
+      const r = buildReport([{ path: 'd.yaml', text: t }], {
+        admission: CLUSTER,
+        ...(asUser ? { asUser } : {}),
+      });
+      const shop = nsOf(r, 'shop');
+      const names = (ix: number[]) => ix.map((i) => shop.workloads[i]?.name);
+      const s = now(shop);
+      return { rejected: names(s.rejected), warned: names(s.warned), workloads: shop.workloads };
+    };
+    assert.deepEqual((({ rejected, warned }) => ({ rejected, warned }))(scenarioOf()), {
+      rejected: ['agent'],
+      warned: ['web'],
+    });
+    const bot = scenarioOf('ci-bot');
+    assert.deepEqual([bot.rejected, bot.warned], [['agent'], []]);
+    assert.deepEqual(
+      bot.workloads.map((w) => [w.name, w.exemption, w.exemptModes]),
+      [
+        ['web', undefined, ['warn']],
+        ['agent', undefined, ['warn']],
+      ],
+    );
+  });
+
   it('text and Markdown show the exemptions and where a default comes from', () => {
     const r = buildReport([{ path: 'pods.yaml', text }], { admission: CLUSTER });
     const plain = reportText(r, false);

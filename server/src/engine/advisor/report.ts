@@ -88,6 +88,8 @@ export interface ReportWorkload extends Located {
   blockers: ReportBlocker[];
   /** When the admission configuration exempts it: which exemption (admission does not evaluate it). */
   exemption?: string;
+  /** The modes exempt when the others are not (an exempt user applying a Deployment: warn). */
+  exemptModes?: Mode[];
 }
 
 export interface ModeLabel {
@@ -261,6 +263,7 @@ export function buildReport(
     const analysis = session.analyze({ namespaceLabels: false, level: 'privileged' });
     // What the admission configuration exempts, as the check command sees it.
     const exempt = new Map<string, string>();
+    const exemptModes = new Map<string, Mode[]>();
     if (admission) {
       const admitted = session.analyze({
         admission,
@@ -268,8 +271,10 @@ export function buildReport(
         namespaceLabels: options.namespaceLabels !== false,
         namespaces: namespaceDocs,
       });
-      for (const w of admitted.workloads)
+      for (const w of admitted.workloads) {
         if (w.exemption) exempt.set(workloadKey(w.object), w.exemption);
+        if (w.exemptModes) exemptModes.set(workloadKey(w.object), w.exemptModes);
+      }
     }
     for (const e of analysis.errors) {
       errors.push({ ...located(input.path, lines, e.span.start), message: e.message });
@@ -296,6 +301,8 @@ export function buildReport(
       };
       const exemption = exempt.get(workloadKey(a.object));
       if (exemption !== undefined) w.exemption = exemption;
+      const modes = exemptModes.get(workloadKey(a.object));
+      if (modes) w.exemptModes = modes;
       all.push({ w, input, lines });
     }
     for (const p of podSecurityPoliciesIn(input.text, limits)) {
@@ -333,8 +340,11 @@ export function buildReport(
       workloads.forEach((w, i) => {
         // Admission does not evaluate an exempt workload: never rejected, never warned.
         if (w.exemption !== undefined) return;
-        if (!meets(enforceLevels.get(w) ?? 'privileged', enforce.level)) rejected.push(i);
-        else if (!meets(warnLevels.get(w) ?? 'privileged', warn.level)) warned.push(i);
+        const exemptFrom = (m: Mode) => w.exemptModes?.includes(m) === true;
+        if (!exemptFrom('enforce') && !meets(enforceLevels.get(w) ?? 'privileged', enforce.level))
+          rejected.push(i);
+        else if (!exemptFrom('warn') && !meets(warnLevels.get(w) ?? 'privileged', warn.level))
+          warned.push(i);
       });
       return { kind, title, enforce, warn, rejected, warned };
     };
