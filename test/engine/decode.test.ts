@@ -524,7 +524,7 @@ describe('scalars, keys and anchors as go-yaml v2 and sigs.k8s.io/yaml read them
     );
   });
 
-  it('sigs.k8s.io/yaml convertToJSONableObject: a null key is refused; bool and int keys become text', () => {
+  it('sigs.k8s.io/yaml convertToJSONableObject: a null key is refused; bool, int and float keys become text (floats as FormatFloat(f, g, -1, 32))', () => {
     const t = pod('      securityContext: {privileged: true}\n').replace(
       'metadata:\n',
       'metadata:\n  labels: {~: x}\n',
@@ -537,8 +537,38 @@ describe('scalars, keys and anchors as go-yaml v2 and sigs.k8s.io/yaml read them
       return jsonKey((d.contents as YAMLMap).items[0]?.key);
     };
     assert.deepEqual(
-      ['yes', 'Off', '0x10', '0o17', '017', '1_000', '+5', 'yES', '"yes"', '1:20', '1.5'].map(key),
-      ['true', 'false', '16', '15', '15', '1000', '5', 'yES', 'yes', '1:20', '1.5'],
+      [
+        'yes',
+        'Off',
+        '0x10',
+        '0o17',
+        '017',
+        '1_000',
+        '+5',
+        'yES',
+        '"yes"',
+        '1:20',
+        '1.50',
+        '1e6',
+        '3.14159265',
+        '.inf',
+      ].map(key),
+      [
+        'true',
+        'false',
+        '16',
+        '15',
+        '15',
+        '1000',
+        '5',
+        'yES',
+        'yes',
+        '1:20',
+        '1.5',
+        '1e+06',
+        '3.1415927',
+        '.inf',
+      ],
     );
   });
 

@@ -50,8 +50,10 @@ function spanOf(node: Node | null | undefined, fallback: number): { start: numbe
  * A map key as it reaches the API server, or null for keys that are not
  * scalars. sigs.k8s.io/yaml turns go-yaml v2's key into a JSON key: a
  * string as written, an integer in decimal (`0x10` is "16"), a boolean as
- * "true" or "false" (`yes` is "true"). Other keys (a float, a timestamp,
- * one the YAML library read otherwise) keep their text.
+ * "true" or "false" (`yes` is "true"), a float as strconv.FormatFloat(f,
+ * 'g', -1, 32) writes it (`1.50` is "1.5", `1e6` is "1e+06", `.inf` is
+ * ".inf"). Other keys (a timestamp, one the YAML library read otherwise)
+ * keep their text.
  */
 export function jsonKey(key: unknown): string | null {
   if (!isScalar(key)) return null;
@@ -59,6 +61,7 @@ export function jsonKey(key: unknown): string | null {
     const k = goScalarKind(key.source);
     if (k.kind === 'bool') return String(k.value);
     if (k.kind === 'int') return k.text;
+    if (k.kind === 'float') return goFloat32Text(k.value);
     if (k.kind === 'null') return null;
   }
   if (typeof key.value === 'string') return key.value;
@@ -68,6 +71,42 @@ export function jsonKey(key: unknown): string | null {
 }
 
 const keyName = jsonKey;
+
+/**
+ * strconv.FormatFloat(f, 'g', -1, 32): the fewest digits that read back as
+ * the same float32, in %e form when the exponent is below -4 or at least 6
+ * (two exponent digits at least), else plain; sigs.k8s.io/yaml writes the
+ * special values as `.inf`, `-.inf`, `.nan`.
+ */
+export function goFloat32Text(v: number): string {
+  if (Number.isNaN(v)) return '.nan';
+  if (v === Infinity) return '.inf';
+  if (v === -Infinity) return '-.inf';
+  const f = Math.fround(v);
+  if (!Number.isFinite(f)) return f > 0 ? '.inf' : '-.inf';
+  if (f === 0) return Object.is(f, -0) ? '-0' : '0';
+  let e = f.toExponential(8);
+  for (let p = 0; p <= 8; p++) {
+    const c = f.toExponential(p);
+    if (Math.fround(Number(c)) === f) {
+      e = c;
+      break;
+    }
+  }
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(e);
+  if (!m) return String(f);
+  const sign = m[1] ?? '';
+  const digits = `${m[2] ?? ''}${m[3] ?? ''}`;
+  const exp = Number(m[4]);
+  if (exp < -4 || exp >= 6) {
+    const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const x = Math.abs(exp);
+    return `${sign}${mant}e${exp < 0 ? '-' : '+'}${x < 10 ? `0${x}` : x}`;
+  }
+  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+  if (digits.length <= exp + 1) return `${sign}${digits}${'0'.repeat(exp + 1 - digits.length)}`;
+  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+}
 
 /** go-yaml v2's isMerge: a plain `<<`, or one tagged `!!merge`; a quoted "<<" is an ordinary key. */
 export function isMergeKey(key: unknown): boolean {
@@ -267,7 +306,10 @@ function goParseInt(s: string): bigint | null {
  */
 export function resolvePlain(source: string): Resolved {
   if (source === '') return { kind: 'other' };
-  if (SPECIAL_FLOATS.has(source)) return { kind: 'float', value: Number.NaN };
+  if (SPECIAL_FLOATS.has(source)) {
+    const value = /nan/i.test(source) ? Number.NaN : source.startsWith('-') ? -Infinity : Infinity;
+    return { kind: 'float', value };
+  }
   const c = source.charAt(0);
   // strconv.ParseFloat fails out of range (`1e400`): go-yaml v2 then keeps the text, a string.
   const float = (s: string): Resolved => {
