@@ -35,6 +35,7 @@ export function documentPolicy(
     evaluatedVersion: `v1.${evaluatedMinor(s.version)}`,
     source: 'setting',
     ...(chosen ? { configFile: chosen.file, configKeys: chosen.keys } : {}),
+    ...(r.chart ? { chart: r.chart } : {}),
   };
   const w = r.analysis.workloads[0];
   const exemption = w?.exemption !== undefined ? { exemption: w.exemption } : {};
@@ -48,6 +49,7 @@ export function documentPolicy(
       ...(a.file !== undefined ? { file: ns.uriOf(a.file) } : {}),
       ...(a.label !== undefined ? { key: a.label } : {}),
       ...(chosen ? { configFile: chosen.file, configKeys: chosen.keys } : {}),
+      ...(r.chart ? { chart: r.chart } : {}),
       ...exemption,
     };
   }
@@ -74,6 +76,7 @@ export function documentPolicy(
     file: ns.uriOf(src.file ?? ''),
     ...(modes ? { modes } : {}),
     ...exemption,
+    ...(r.chart ? { chart: r.chart } : {}),
   };
 }
 
