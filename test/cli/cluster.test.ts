@@ -8,34 +8,16 @@
  * the files' own problems), showing exemptions in text, Markdown and JSON.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { run } from '@podsec/server/out/cli/main';
 import type { AdvisorReport } from '@podsec/server';
-
-function cli(args: string[], stdin = ''): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const code = run(args, {
-    stdout: (s) => (out += s),
-    stderr: (s) => (err += s),
-    readStdin: () => Buffer.from(stdin),
-    isTTY: false,
-    env: {},
-  });
-  return { code, out, err };
-}
+import { cli, tempTree } from '../support/cli';
 
 /** A repository (a folder with .git) holding `files`. */
 function repo(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'podsec-cluster-'));
+  const dir = tempTree(files, 'podsec-cluster-');
   mkdirSync(join(dir, '.git'));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), content);
-  }
   return dir;
 }
 
