@@ -184,6 +184,8 @@ export interface WorkloadSummary {
   podSpecSpan: Span | null;
   /** When the cluster's admission configuration exempts the workload: the note saying which exemption. */
   exemption?: string;
+  /** The modes exempt when others are not (an exempt user's own request: warn; its controller's Pods are not). */
+  exemptModes?: Mode[];
 }
 
 export interface Analysis {

@@ -1,7 +1,7 @@
 /** `podsec report` as plain text (colours on a terminal). */
 import { hardeningText } from './reportHardening';
 import { plural } from '../engine/index';
-import type { AdvisorReport, Level, ReportWorkload } from '../engine/index';
+import type { AdvisorReport, Level, ModeLabel, ReportWorkload } from '../engine/index';
 
 function paint(color: boolean) {
   const wrap = (open: number, close: number) => (s: string) =>
@@ -36,12 +36,16 @@ export function reportText(r: AdvisorReport, color: boolean): string {
   );
   for (const ns of r.namespaces) {
     out.push('');
-    const mode = (name: string, m: { level: Level; version: string; labelled: boolean }) =>
-      `${name} ${m.level}:${m.version}${m.labelled ? '' : ' (default)'}`;
+    const mode = (name: string, m: ModeLabel) =>
+      `${name} ${m.level}:${m.version}${m.labelled ? '' : m.fromAdmission ? ' (admission configuration default)' : ' (default)'}`;
     out.push(
       `${p.bold(`namespace ${ns.name}`)}  ${mode('enforce', ns.enforce)}, ${mode('warn', ns.warn)}, ${mode('audit', ns.audit)}` +
         p.dim(ns.declaredIn ? `; declared in ${ns.declaredIn}` : '; no Namespace document'),
     );
+    if (ns.exemption) {
+      out.push(`  ${p.yellow('exempt')}  ${ns.exemption.message}`);
+      if (ns.exemption.warning) out.push(`  ${p.yellow('warning')}  ${ns.exemption.warning}`);
+    }
     if (ns.workloads.length === 0) {
       out.push('  no workloads');
       continue;
@@ -51,7 +55,13 @@ export function reportText(r: AdvisorReport, color: boolean): string {
     const a = Math.max(...wWhere.map((s) => s.length));
     const b = Math.max(...wRef.map((s) => s.length));
     ns.workloads.forEach((w, i) => {
-      const next = w.next ? `  ${plural(w.blockers.length, 'change')} to ${w.next}` : '';
+      // An exemption the namespace line already gives is not repeated.
+      const next =
+        w.exemption !== undefined
+          ? `  ${p.yellow('exempt')}${w.exemption === ns.exemption?.message ? '' : `: ${w.exemption}`}`
+          : w.next
+            ? `  ${plural(w.blockers.length, 'change')} to ${w.next}`
+            : '';
       out.push(
         `  ${pad(wWhere[i]!, a)}  ${pad(wRef[i]!, b)}  ${p.level(w.level)}${' '.repeat(10 - w.level.length)}${next}`.trimEnd(),
       );

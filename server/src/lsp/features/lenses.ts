@@ -3,6 +3,7 @@
  * `apiVersion:`), where it stands against the level that applies to it
  * (`restricted: 4 changes`, or `restricted: compliant`), the highest level it
  * meets when that is another (`meets baseline`) and, when safe fixes apply, `Fix to restricted`;
+ * an exempt workload (the cluster's admission configuration) shows its exemption instead of its standing;
  * each with a tooltip. Also the edit the fix lens's command makes. The
  * advice is read from the document's current analysis session (nothing is
  * parsed again), once per policy version; fix outlooks of unchanged YAML
@@ -110,10 +111,14 @@ export function codeLenses(r: AnalysisResult, s: PodsecSettings): CodeLens[] {
     const w = workloads.get(workloadKey(a));
     if (!w) continue;
     const range = r.range({ start: a.span.start, end: a.span.start });
-    const standing = standingLens(r, w, a);
+    // Admission does not evaluate an exempt workload: the lens says so, and which exemption.
+    const standing =
+      w.exemption !== undefined
+        ? { title: 'exempt from Pod Security', tooltip: `${w.exemption}.` }
+        : standingLens(r, w, a);
     lenses.push({ range, command: { ...standing, command: '' } });
     // "meets restricted" next to "restricted: compliant" would say it twice.
-    if (a.level !== w.policy.level) {
+    if (a.level !== w.policy.level || w.exemption !== undefined) {
       lenses.push({ range, command: { ...meetsLens(a), command: '' } });
     }
     const fix = fixLensTitle(a);

@@ -9,6 +9,8 @@
 import { buildReport, isLevel, isVersion, reportMarkdown } from '../../engine';
 import type { ReportInput } from '../../engine';
 import { yamlFiles } from '../scan';
+import { admissionOf } from '../projectSettings';
+import { settingsOrigin } from './policy';
 import type { PodsecSettings, ReportParams, ReportResult } from '../protocol';
 import { toUri } from '../uris';
 
@@ -59,6 +61,8 @@ export async function workspaceReport(
   const version = params.version && isVersion(params.version) ? params.version : s.version;
   const from = params.from && isVersion(params.from) ? params.from : undefined;
   const to = params.to && isVersion(params.to) ? params.to : undefined;
+  // The cluster's admission configuration that applies (named by .podsec.yaml or found in the workspace).
+  const admission = admissionOf(s);
   const report = buildReport(inputs, {
     version,
     from: from && to ? from : undefined,
@@ -67,6 +71,7 @@ export async function workspaceReport(
     namespaceLabels: s.namespaceLabels,
     maxFileBytes: s.maxFileSize,
     maxAliasCount: s.maxAliasCount,
+    ...(admission ? { admission } : {}),
   });
   const markdown = reportMarkdown(
     report,
@@ -74,7 +79,11 @@ export async function workspaceReport(
       const uri = uriOf.get(l.path);
       return uri ? `${uri}#L${l.line}` : '';
     },
-    { level: s.level, version: s.version, from: 'the `podsec.level` setting' },
+    {
+      level: s.level,
+      version: s.version,
+      from: settingsOrigin(s, src.display, 'the `podsec.level` setting'),
+    },
   );
   return {
     markdown,

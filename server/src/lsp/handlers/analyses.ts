@@ -22,6 +22,7 @@ import { AnalysisResult } from '../features';
 import type { ChartAnalyses } from '../charts';
 import { settingsKey } from '../settings';
 import { admissionOf, configDiagnostics, isConfigFile } from '../projectSettings';
+import type { WorkspaceAdmission } from '../admission';
 import { fileKey } from '../uris';
 import type { DocumentSource } from './documents';
 import { isYamlDocument } from './documents';
@@ -76,6 +77,7 @@ export class Analyses implements AnalysisSource {
     private readonly hardening?: HardeningSourceIndex,
     private readonly charts?: ChartAnalyses,
     private readonly overlays?: Pick<OverlayIndex, 'analysisFor'>,
+    private readonly admission?: Pick<WorkspaceAdmission, 'diagnosticsFor' | 'epoch'>,
   ) {}
 
   checks(doc: TextDocument, s: PodsecSettings): boolean {
@@ -119,7 +121,7 @@ export class Analyses implements AnalysisSource {
     const admissionKey = admission
       ? JSON.stringify([admission.file, admission.defaults, admission.exemptions])
       : '';
-    const base = `${settingsKey(s)}|${this.workspace.namespaces().epoch}|${admissionKey}`;
+    const base = `${settingsKey(s)}|${this.workspace.namespaces().epoch}|${admissionKey}|${this.admission?.epoch ?? 0}`;
     // A file of a Helm chart shows what the whole chart renders to, as the editor has its files.
     const chart = this.charts?.chartOf(doc.uri) ?? null;
     // A file a Kustomize overlay reads is evaluated as the overlays build it.
@@ -176,6 +178,12 @@ export class Analyses implements AnalysisSource {
     // A .podsec.yaml's own problems, at their keys, from its current text.
     if (isConfigFile(doc.uri)) {
       analysis = { ...analysis, errors: [...analysis.errors, ...configDiagnostics(doc.uri, text)] };
+    }
+    // An admission configuration's own problems (upstream's validation), at their entries.
+    if (this.admission && doc.uri.startsWith('file:')) {
+      // Each keeps its severity (an error, or upstream's warning), as a .podsec.yaml's do.
+      const own = this.admission.diagnosticsFor(fileKey(doc.uri), text);
+      if (own.length > 0) analysis = { ...analysis, errors: [...analysis.errors, ...own] };
     }
     const session = new AnalysisSession(
       text,

@@ -90,6 +90,7 @@ export class Workspace implements WorkspaceSource {
   };
   private readonly fileListeners: Array<(file: string, text: string | null) => void> = [];
   private readonly changeListeners: Array<(file: string) => void> = [];
+  private readonly folderListeners: Array<() => void> = [];
 
   constructor(
     private readonly connection: Connection,
@@ -144,6 +145,7 @@ export class Workspace implements WorkspaceSource {
         }
         const added = e.added.map(folder);
         this.folders.push(...added);
+        for (const l of this.folderListeners) l();
         void this.scan(added);
       });
     }
@@ -160,6 +162,11 @@ export class Workspace implements WorkspaceSource {
   /** Calls `listener` with the URI of each watched file that changed (before the Namespace update). */
   onDidChangeWatchedFile(listener: (uri: string) => void): void {
     this.watchListeners.push(listener);
+  }
+
+  /** Calls `listener` after workspace folders were added or removed (before the added ones are scanned). */
+  onDidChangeFolders(listener: () => void): void {
+    this.folderListeners.push(listener);
   }
 
   /** Calls `listener` after the Namespaces changed. */
