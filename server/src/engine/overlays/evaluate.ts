@@ -14,7 +14,7 @@
  */
 import { collectNamespaces } from '../index';
 import { buildKustomization } from '../kustomize/build';
-import type { HelmRenderer, KustomizeBuild } from '../kustomize/build';
+import type { BuiltObject, HelmRenderer, KustomizeBuild } from '../kustomize/build';
 import type { KustomizationGraph } from '../kustomize/roots';
 import { LineIndex } from '../lines';
 import type { SourceFs } from '../sources/sourceFs';
@@ -33,7 +33,9 @@ import type {
 } from '../types';
 import { parseAllDocuments } from 'yaml';
 import type { Document } from 'yaml';
-import { fixAtOrigin } from './fixes';
+import { changesOf, fixAtOrigin } from './fixes';
+import type { OriginDoc } from './fixes';
+import { fixInOverlay, readOrigin, targetOf } from './overlayFix';
 import { evaluateGenerated, placeSpan } from '../project/index';
 import type { LocatedDiagnostic } from '../project/index';
 import { overlayPhrase, placeFixes } from './origins';
@@ -167,7 +169,11 @@ export function evaluateOverlays(
   const workloads: OverlayWorkload[] = [];
   const objects = new Map<string, Set<string>>();
   const covered = new Set<string>();
-  const origins = new Map<string, { text: string; docs: Document.Parsed[] } | null>();
+  const origins = new Map<string, OriginDoc | null>();
+  const readCached = (file: string): OriginDoc | null => {
+    if (!origins.has(file)) origins.set(file, readOrigin(fs, file));
+    return origins.get(file) ?? null;
+  };
 
   for (const info of graph.kustomizations.values())
     for (const f of info.files) if (f.role !== 'resource') covered.add(f.path);
@@ -207,28 +213,48 @@ export function evaluateOverlays(
     const src = b.build.source;
     let generatedDocs: Document.Parsed[] | null = null;
     let originFixes = 0;
+    const info = graph.kustomizations.get(b.dir);
+    // Resources the overlay lists itself: a fix there is already a fix in this overlay only.
+    const ownResources = new Set(
+      (info?.files ?? []).filter((f) => f.role === 'resource').map((f) => f.path),
+    );
     const fixesOf = (
       fixes: readonly Fix[],
       file: string,
-      objectFile: string | undefined,
-    ): Fix[] => {
-      if (fixes.length === 0) return [];
+      object: BuiltObject | undefined,
+    ): { fixes: Fix[]; inOverlay: Fix[] } => {
+      const none = { fixes: [], inOverlay: [] };
+      if (fixes.length === 0) return none;
       generatedDocs ??= parseAllDocuments(src.text, { version: '1.1' });
+      const objectFile = object?.source.file;
       const out: Fix[] = [];
+      const inOverlay: Fix[] = [];
       for (const f of fixes) {
         // Each fix at the origin re-reads its object: bounded per build (an alias flood has thousands).
-        const atOrigin =
-          originFixes++ < MAX_ORIGIN_FIXES
-            ? fixAtOrigin(src, generatedDocs, f, file, fs, origins)
-            : null;
+        if (originFixes++ >= MAX_ORIGIN_FIXES) {
+          const placed = placeFixes(src, [f], file)[0];
+          if (placed) out.push(placed);
+          continue;
+        }
+        const atOrigin = fixAtOrigin(src, generatedDocs, f, file, fs, origins);
         const placed = atOrigin ?? placeFixes(src, [f], file)[0];
-        if (!placed) continue;
-        // A fix in the resource the overlays read is a fix for every overlay that deploys it.
-        out.push(
-          file === objectFile ? { ...placed, title: `${placed.title} in the base` } : placed,
-        );
+        if (placed)
+          // A fix in the resource the overlays read is a fix for every overlay that deploys it.
+          out.push(
+            file === objectFile ? { ...placed, title: `${placed.title} in the base` } : placed,
+          );
+        // A value the base sets and this overlay keeps: also fixable in this overlay alone.
+        if (!info || !object || file !== objectFile || ownResources.has(file)) continue;
+        const base = readCached(object.source.file)?.docs[object.source.document];
+        const target = base ? targetOf(base) : null;
+        const changes = target ? changesOf(src, generatedDocs, f) : null;
+        const here =
+          target && changes
+            ? fixInOverlay(f, changes, { fs, root: info, name: b.name, target, read: readCached })
+            : null;
+        if (here) inOverlay.push(here);
       }
-      return out;
+      return { fixes: out, inOverlay };
     };
     const ev = evaluateGenerated(src, {
       valuesKeys: false,
@@ -254,20 +280,20 @@ export function evaluateOverlays(
         origin?.kind === 'value' && origin.document !== undefined
           ? origin.document
           : rest.object.document;
+      const fixes = fixesOf(original.fixes, file, b.build.objects[original.object.document]);
       const finding: Finding = {
         ...rest,
         message: original.message,
         object: { ...rest.object, document },
-        fixes: fixesOf(
-          original.fixes,
-          file,
-          b.build.objects[original.object.document]?.source.file,
-        ),
+        fixes: [...fixes.fixes, ...fixes.inOverlay],
       };
       const key = findingKey(file, finding);
       const g = groups.get(key);
       if (g) {
         if (!g.overlays.includes(b.name)) g.overlays.push(b.name);
+        // Each overlay adds its own "in overlay" fixes, after the fixes for every overlay.
+        for (const x of fixes.inOverlay)
+          if (!g.finding.fixes.some((y) => y.title === x.title)) g.finding.fixes.push(x);
       } else groups.set(key, { file, finding, overlays: [b.name] });
     });
     for (const d of ev.errors) addDiag(d.file, withoutFile(d), b.name, 'error');

@@ -20,11 +20,11 @@ import { segmentAt } from '../sources/sourcemap';
 import type { GeneratedSource, ValueOrigin } from '../sources/sourcemap';
 import type { Finding, Fix } from '../types';
 
-type Part = string | number;
-type Plain = FixValue | undefined;
+export type Part = string | number;
+export type Plain = FixValue | undefined;
 
 /** What a fix changes in the object, as plain data. */
-type Change =
+export type Change =
   | { kind: 'set'; path: Part[]; value: FixValue }
   | { kind: 'remove'; path: Part[] }
   | { kind: 'append'; path: Part[]; value: FixValue };
@@ -114,9 +114,50 @@ function mapOrigin(
 /** A generated document as plain data, made once for all the fixes of its object. */
 const plainOf = new WeakMap<Document.Parsed, Plain>();
 
-interface OriginDoc {
+export interface OriginDoc {
   text: string;
   docs: Document.Parsed[];
+}
+
+/** What a fix of a built object changes in it: the object before and after, and the changes. */
+export interface FixChanges {
+  gdoc: Document.Parsed;
+  before: Plain;
+  after: Plain;
+  changes: Change[];
+}
+
+/** The changes the fix `fix` (edits of the generated text) makes to its object, or null. */
+export function changesOf(
+  src: GeneratedSource,
+  generatedDocs: readonly Document.Parsed[],
+  fix: Fix,
+): FixChanges | null {
+  const first = fix.edits[0];
+  if (!first) return null;
+  const gdoc = generatedDocs.find((d) => d.range[0] <= first.start && first.start <= d.range[2]);
+  if (!gdoc) return null;
+  const [start, , end] = gdoc.range;
+  // An object of more than this many characters is not re-read for each of its fixes.
+  if (end - start > 200_000) return null;
+  if (fix.edits.some((e) => e.start < start || e.end > end)) return null;
+  const slice = src.text.slice(start, end);
+  const fixed = applyEdits(
+    slice,
+    fix.edits.map((e) => ({ start: e.start - start, end: e.end - start, newText: e.newText })),
+  );
+  const parsed = parseAllDocuments(fixed, { version: '1.1' });
+  if (!Array.isArray(parsed) || parsed.length !== 1) return null;
+  const changes: Change[] = [];
+  let before = plainOf.get(gdoc);
+  if (before === undefined) {
+    before = gdoc.toJS() as Plain;
+    plainOf.set(gdoc, before);
+  }
+  const after = (parsed[0] as Document.Parsed).toJS() as Plain;
+  if (!diff(before, after, [], changes)) return null;
+  if (changes.length === 0) return null;
+  return { gdoc, before, after, changes };
 }
 
 /**
@@ -131,29 +172,9 @@ export function fixAtOrigin(
   fs: SourceFs,
   origins: Map<string, OriginDoc | null>,
 ): Fix | null {
-  const first = fix.edits[0];
-  if (!first) return null;
-  const gdoc = generatedDocs.find((d) => d.range[0] <= first.start && first.start <= d.range[2]);
-  if (!gdoc) return null;
-  const [start, , end] = gdoc.range;
-  // An object of more than this many characters is not re-read for each of its fixes.
-  if (end - start > 200_000) return null;
-  if (fix.edits.some((e) => e.start < start || e.end > end)) return null;
-  const slice = src.text.slice(start, end);
-  const fixed = applyEdits(
-    slice,
-    fix.edits.map((e) => ({ start: e.start - start, end: e.end - start, newText: e.newText })),
-  );
-  const after = parseAllDocuments(fixed, { version: '1.1' });
-  if (!Array.isArray(after) || after.length !== 1) return null;
-  const changes: Change[] = [];
-  let before = plainOf.get(gdoc);
-  if (before === undefined) {
-    before = gdoc.toJS() as Plain;
-    plainOf.set(gdoc, before);
-  }
-  if (!diff(before, (after[0] as Document.Parsed).toJS() as Plain, [], changes)) return null;
-  if (changes.length === 0) return null;
+  const fixChanges = changesOf(src, generatedDocs, fix);
+  if (!fixChanges) return null;
+  const { gdoc, changes } = fixChanges;
 
   const origin = (f: string): OriginDoc | null => {
     if (!origins.has(f)) {
