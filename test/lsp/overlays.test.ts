@@ -2,14 +2,21 @@
  * Kustomize overlays in the language server, over stdio: a base opened with
  * two overlays shows the findings of each (naming it) at the base's lines, a
  * shared finding once; a patch opened shows what it sets; editing a patch in
- * an editor, or a file on disk, updates the base's diagnostics.
+ * an editor, or a file on disk, updates the base's diagnostics; a fix in one
+ * overlay is one WorkspaceEdit creating its patch.
  */
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import type {
+  Diagnostic,
+  PublishDiagnosticsParams,
+  TextDocumentEdit,
+  TextEdit,
+  WorkspaceEdit,
+} from 'vscode-languageserver-protocol';
 import { fileUri, LspClient } from '../support/lspClient';
 import { repoRoot } from '../support/paths';
 
@@ -182,5 +189,86 @@ describe('language server: Kustomize overlays', () => {
     const q = await client.diagnosticsForCurrent(baseUri);
     assert.equal(byCode(q, 'allowPrivilegeEscalation').length, 0);
     await client.close(patchUri);
+  });
+});
+
+describe('language server: a fix in one overlay', () => {
+  let root: string;
+  let client: LspClient;
+
+  before(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'podsec-lsp-overlay-fix-'));
+    cpSync(TREE, root, { recursive: true });
+    client = await LspClient.start({ root, settings: {}, createFiles: true });
+  });
+
+  after(async () => {
+    await client.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('is one WorkspaceEdit: the new patch created, the overlay’s kustomization at its version', async () => {
+    const baseUri = fileUri(path.join(root, 'base', 'deployment.yaml'));
+    const kFile = path.join(root, 'overlays', 'dev', 'kustomization.yaml');
+    const kUri = fileUri(kFile);
+    const kText = readFileSync(kFile, 'utf8');
+    // The overlay's kustomization is open (unsaved text counts): its version goes in the edit.
+    await client.open(kUri, kText);
+    await client.open(baseUri, readFileSync(path.join(root, 'base', 'deployment.yaml'), 'utf8'));
+    const p = await client.waitForDiagnostics(
+      baseUri,
+      (x) => byCode(x, 'allowPrivilegeEscalation').length === 2,
+    );
+    const dev = byCode(p, 'allowPrivilegeEscalation').find((d) => msg(d).includes('overlays/dev'));
+    assert.ok(dev);
+    const actions = await client.request<Array<{ title: string; edit?: WorkspaceEdit }>>(
+      'textDocument/codeAction',
+      {
+        textDocument: { uri: baseUri },
+        range: dev.range,
+        context: { diagnostics: [dev], only: ['quickfix'] },
+      },
+    );
+    const titles = actions.map((a) => a.title);
+    assert.ok(
+      titles.includes('Set allowPrivilegeEscalation: false in the base'),
+      titles.join(', '),
+    );
+    const inDev = actions.find(
+      (a) => a.title === 'Set allowPrivilegeEscalation: false in overlay overlays/dev',
+    );
+    assert.ok(inDev?.edit, titles.join(', '));
+    const patchUri = fileUri(path.join(root, 'overlays', 'dev', 'patch-deployment-web.yaml'));
+    const changes = inDev.edit.documentChanges ?? [];
+    assert.deepEqual(
+      changes.map((c) =>
+        'kind' in c
+          ? [c.kind, c.kind === 'rename' ? c.oldUri : c.uri]
+          : [c.textDocument.uri, c.textDocument.version],
+      ),
+      [
+        [kUri, 1],
+        ['create', patchUri],
+        [patchUri, null],
+      ],
+    );
+    // Made as the editor makes it: the kustomization edited, the patch written; the base goes clean for dev.
+    const kEdit = changes[0] as TextDocumentEdit;
+    await client.edit(kUri, kEdit.edits as TextEdit[]);
+    const patchEdit = changes[2] as TextDocumentEdit;
+    writeFileSync(
+      path.join(root, 'overlays', 'dev', 'patch-deployment-web.yaml'),
+      (patchEdit.edits[0] as TextEdit).newText,
+    );
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: patchUri, type: 1 }],
+    });
+    assert.match(client.text(kUri), /patches:\n {2}- path: patch-deployment-web\.yaml\n$/);
+    const q = await client.nextDiagnostics(
+      baseUri,
+      (x) => byCode(x, 'allowPrivilegeEscalation').length === 1,
+      'only prod’s finding left',
+    );
+    assert.match(msg(byCode(q, 'allowPrivilegeEscalation')[0]), /\(in overlay overlays\/prod\)$/);
   });
 });
