@@ -3,10 +3,11 @@
  * two overlays shows the findings of each (naming it) at the base's lines, a
  * shared finding once; a patch opened shows what it sets; editing a patch in
  * an editor, or a file on disk, updates the base's diagnostics; a fix in one
- * overlay is one WorkspaceEdit creating its patch.
+ * overlay is one WorkspaceEdit creating its patch; `Kustomization`, `.env`
+ * and other generator inputs changed on disk rebuild the overlay.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -270,5 +271,103 @@ describe('language server: a fix in one overlay', () => {
       'only prod’s finding left',
     );
     assert.match(msg(byCode(q, 'allowPrivilegeEscalation')[0]), /\(in overlay overlays\/prod\)$/);
+  });
+});
+
+describe('language server: Kustomize inputs that are not YAML, changed on disk', () => {
+  let root: string;
+  let client: LspClient;
+  const DEPLOYMENT = [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    '  name: web',
+    'spec:',
+    '  template:',
+    '    spec:',
+    '      containers:',
+    '        - name: app',
+    '          image: web:1.0',
+    '',
+  ].join('\n');
+  const KUSTOMIZATION = [
+    'resources:',
+    '  - ../../base',
+    'configMapGenerator:',
+    '  - name: settings',
+    '    envs: [app.env]',
+    '    files: [app.properties]',
+    '',
+  ].join('\n');
+
+  before(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'podsec-lsp-overlay-inputs-'));
+    const files: Record<string, string> = {
+      'base/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
+      'base/deployment.yaml': DEPLOYMENT,
+      'overlays/dev/Kustomization': KUSTOMIZATION,
+      'overlays/dev/app.env': 'MODE=dev\n',
+      'overlays/dev/app.properties': 'a=1\n',
+    };
+    for (const [rel, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+      writeFileSync(path.join(root, rel), text);
+    }
+    client = await LspClient.start({ root, settings: {} });
+  });
+
+  after(async () => {
+    await client.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const inOverlay = (p: PublishDiagnosticsParams): boolean =>
+    byCode(p, 'allowPrivilegeEscalation').some((d) => msg(d).endsWith('(in overlay overlays/dev)'));
+
+  async function changeOnDisk(rel: string, text: string): Promise<void> {
+    writeFileSync(path.join(root, rel), text);
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: fileUri(path.join(root, rel)), type: 2 }],
+    });
+  }
+
+  it('a generator’s input file is watched by name once a build read it', async () => {
+    const baseUri = fileUri(path.join(root, 'base', 'deployment.yaml'));
+    await client.open(baseUri, DEPLOYMENT);
+    await client.waitForDiagnostics(baseUri, inOverlay, 'the overlay’s finding in the base');
+    await client.request('podsec/policyForDocument', { uri: baseUri });
+    const globs = client.registrations
+      .filter((r) => r.method === 'workspace/didChangeWatchedFiles')
+      .flatMap((r) => (r.registerOptions as { watchers: Array<{ globPattern: string }> }).watchers)
+      .map((w) => w.globPattern);
+    assert.ok(globs.includes('**/app.properties'), globs.join(', '));
+    assert.ok(globs.includes('**/Kustomization') && globs.includes('**/*.env'));
+  });
+
+  it('an .env file changed on disk rebuilds the overlay', async () => {
+    const baseUri = fileUri(path.join(root, 'base', 'deployment.yaml'));
+    await client.waitForDiagnostics(baseUri, inOverlay);
+    // An invalid key: the overlay no longer builds, so the base is checked on its own.
+    await changeOnDisk('overlays/dev/app.env', 'bad key=1\n');
+    await client.nextDiagnostics(
+      baseUri,
+      (p) => byCode(p, 'allowPrivilegeEscalation').length === 1 && !inOverlay(p),
+      'the base on its own',
+    );
+    await changeOnDisk('overlays/dev/app.env', 'MODE=dev\n');
+    await client.nextDiagnostics(baseUri, inOverlay, 'the overlay built again');
+  });
+
+  it('a file named Kustomization changed on disk rebuilds the overlay', async () => {
+    const baseUri = fileUri(path.join(root, 'base', 'deployment.yaml'));
+    await client.waitForDiagnostics(baseUri, inOverlay);
+    await changeOnDisk('overlays/dev/Kustomization', 'resources: []\n');
+    await client.nextDiagnostics(
+      baseUri,
+      (p) => byCode(p, 'allowPrivilegeEscalation').length === 1 && !inOverlay(p),
+      'the base read by no overlay',
+    );
+    await changeOnDisk('overlays/dev/Kustomization', KUSTOMIZATION);
+    await client.nextDiagnostics(baseUri, inOverlay, 'the overlay built again');
   });
 });

@@ -8,7 +8,8 @@
  * the overlays that apply it; neither is evaluated as a file of its own.
  *
  * The evaluation is kept until a file it read (or any kustomization file)
- * changes, in an editor or on disk, or the settings or Namespaces change;
+ * changes, in an editor or on disk (generator inputs included: the files an
+ * evaluation read are reported to be watched), or the settings or Namespaces change;
  * `epoch` counts the evaluations, so analyses made from an older one are
  * known to be stale.
  */
@@ -76,6 +77,7 @@ export class OverlayIndex {
   private readonly trees = new Map<string, Tree>();
   private readonly fs: EditorFs;
   private epochs = 0;
+  private readonly inputListeners: Array<(files: string[]) => void> = [];
 
   constructor(
     documents: OpenText,
@@ -126,6 +128,11 @@ export class OverlayIndex {
     return any;
   }
 
+  /** Calls `listener` with every file the evaluations read, after each new evaluation (to watch them). */
+  onDidReadInputs(listener: (files: string[]) => void): void {
+    this.inputListeners.push(listener);
+  }
+
   /** Forget every evaluation (a folder was added or removed). */
   clear(): void {
     this.trees.clear();
@@ -165,6 +172,10 @@ export class OverlayIndex {
       for (const f of evaluation.files.keys()) tree.reads.add(f);
     }
     this.trees.set(folder, tree);
+    if (this.inputListeners.length > 0) {
+      const all = [...this.trees.values()].flatMap((t) => [...t.reads]);
+      for (const l of this.inputListeners) l(all);
+    }
     return tree;
   }
 }
