@@ -101,9 +101,26 @@ describe('overlay fixes at the origin', () => {
     );
   });
 
-  it('a value set by an inline JSON patch has no fix (nothing to place it in)', () => {
-    const host = findingsOf(evaluate(diskTree(TREE)), 'hostNamespaces');
+  it('a key an inline JSON patch adds, as its only operation: its patches entry taken out', () => {
+    const fs = diskTree(TREE);
+    const host = findingsOf(evaluate(fs), 'hostNamespaces');
     assert.equal(host.length, 1);
-    assert.deepEqual(host[0]?.f.fixes, []);
+    assert.deepEqual(
+      host[0]?.f.fixes.map((x) => [x.title, x.safe]),
+      [['Remove hostNetwork: true', false]],
+    );
+    const { before, after } = fix(fs, 'hostNamespaces', 'overlays/prod/kustomization.yaml');
+    assert.deepEqual(lineDiff(before, after), {
+      added: [],
+      removed: [
+        '  - target:',
+        '      kind: Deployment',
+        '    patch: |-',
+        '      - op: add',
+        '        path: /spec/template/spec/hostNetwork',
+        '        value: true',
+      ],
+    });
+    assert.deepEqual(findingsOf(evaluate(fs), 'hostNamespaces'), []);
   });
 });

@@ -35,6 +35,7 @@ import { parseAllDocuments } from 'yaml';
 import type { Document } from 'yaml';
 import { changesOf, fixAtOrigin } from './fixes';
 import type { OriginDoc } from './fixes';
+import { fixInJsonPatch } from './jsonPatchFix';
 import { fixInOverlay, readOrigin, targetOf } from './overlayFix';
 import { evaluateGenerated, placeSpan } from '../project/index';
 import type { LocatedDiagnostic } from '../project/index';
@@ -237,7 +238,12 @@ export function evaluateOverlays(
           continue;
         }
         const atOrigin = fixAtOrigin(src, generatedDocs, f, file, fs, origins);
-        const placed = atOrigin ?? placeFixes(src, [f], file)[0];
+        let placed = atOrigin ?? placeFixes(src, [f], file)[0] ?? null;
+        if (!placed) {
+          // A key a JSON 6902 operation adds: removed by taking the operation out.
+          const c = changesOf(src, generatedDocs, f);
+          placed = c ? fixInJsonPatch(src, f, c, file, readCached) : null;
+        }
         if (placed)
           // A fix in the resource the overlays read is a fix for every overlay that deploys it.
           out.push(
