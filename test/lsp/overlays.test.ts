@@ -371,3 +371,74 @@ describe('language server: Kustomize inputs that are not YAML, changed on disk',
     await client.nextDiagnostics(baseUri, inOverlay, 'the overlay built again');
   });
 });
+
+describe('language server: levels per overlay (report and lens)', () => {
+  let root: string;
+  let client: LspClient;
+
+  before(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'podsec-lsp-overlay-levels-'));
+    cpSync(TREE, root, { recursive: true });
+    // Without the hostPort, dev (enforce baseline by its Namespace) admits the base; prod does not.
+    const base = path.join(root, 'base', 'deployment.yaml');
+    writeFileSync(base, readFileSync(base, 'utf8').replace('              hostPort: 8080\n', ''));
+    client = await LspClient.start({ root, settings: { level: 'restricted' } });
+  });
+
+  after(async () => {
+    await client.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('the base’s lens: each overlay’s level (its Namespace’s) and whether it admits the workload', async () => {
+    const file = path.join(root, 'base', 'deployment.yaml');
+    const uri = fileUri(file);
+    await client.open(uri, readFileSync(file, 'utf8'));
+    // Once the workspace's Namespaces are known: dev warns (its warn label), prod rejects.
+    await client.waitForDiagnostics(
+      uri,
+      (x) =>
+        byCode(x, 'allowPrivilegeEscalation').some(
+          (d) => d.severity === 2 && msg(d).endsWith('(in overlay overlays/dev)'),
+        ),
+      'dev at its Namespace’s labels',
+    );
+    const lenses = await client.request<Array<{
+      range: { start: { line: number } };
+      command?: { title: string; tooltip?: string };
+    }> | null>('textDocument/codeLens', { textDocument: { uri } });
+    const titles = (lenses ?? []).map((l) => l.command?.title ?? '');
+    assert.ok(titles.includes('dev: baseline ✓, prod: restricted ✗'), titles.join(' | '));
+    const lens = lenses?.find((l) => l.command?.title === 'dev: baseline ✓, prod: restricted ✗');
+    assert.equal(lens?.range.start.line, 0);
+    assert.match(
+      lens?.command?.tooltip ?? '',
+      /overlays\/dev \(namespace dev\): baseline \(latest\) from the pod-security\.kubernetes\.io\/enforce label of Namespace dev; admitted/,
+    );
+  });
+
+  it('the report: a section per overlay, dev at its Namespace’s level, not the setting’s', async () => {
+    const uri = fileUri(path.join(root, 'base', 'deployment.yaml'));
+    await client.waitForDiagnostics(uri, (x) =>
+      byCode(x, 'allowPrivilegeEscalation').some((d) => d.severity === 2),
+    );
+    const r = await client.request<{ markdown: string }>('podsec/report', {});
+    const dev = r.markdown.slice(r.markdown.indexOf('## Overlay `overlays/dev`'));
+    assert.ok(dev.length < r.markdown.length, r.markdown);
+    const row = dev.split('\n').find((l) => l.startsWith('| Deployment `web`'));
+    assert.ok(row, dev);
+    assert.match(
+      row,
+      /\| `dev` \| \*\*baseline\*\* \(latest, from the pod-security\.kubernetes\.io\/enforce label of Namespace dev\) \| ✓/,
+    );
+    assert.match(row, /\]\(file:\/\/[^)]*base\/deployment\.yaml#L1\)/, 'links to the base');
+    const prod = r.markdown.slice(r.markdown.indexOf('## Overlay `overlays/prod`'));
+    assert.match(prod, /\| Deployment `prod-web` \|.*\| `prod` \| \*\*restricted\*\*.*\| ✗/);
+    // The base and the patch are not workloads of their own.
+    assert.ok(
+      !/\| Deployment `web` \|[^\n]*\| \*\*(restricted|baseline|privileged)\*\* \| /.test(
+        r.markdown.slice(0, r.markdown.indexOf('## Overlay')),
+      ),
+    );
+  });
+});

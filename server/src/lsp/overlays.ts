@@ -128,6 +128,16 @@ export class OverlayIndex {
     return any;
   }
 
+  /** The evaluation of every workspace folder that holds kustomizations (the report's overlays). */
+  evaluations(options: AnalyzeOptions, key: string): OverlayEvaluation[] {
+    const out: OverlayEvaluation[] = [];
+    for (const f of this.folders().map(enginePath)) {
+      const ev = this.treeOf(f, options, key).evaluation;
+      if (ev) out.push(ev);
+    }
+    return out;
+  }
+
   /** Calls `listener` with every file the evaluations read, after each new evaluation (to watch them). */
   onDidReadInputs(listener: (files: string[]) => void): void {
     this.inputListeners.push(listener);

@@ -7,6 +7,7 @@
  * (one analysis session), whatever the versions the what-ifs need. Rendering
  * lives in ../../render (Markdown and text).
  */
+import type { ReportOverlay } from '../overlays/report';
 import type { HardeningReport } from '../hardening/findings';
 import { LineIndex } from '../lines';
 import {
@@ -150,6 +151,8 @@ export interface AdvisorReport {
   };
   /** The hardening checks' section, when they ran (the command line adds it). */
   hardening?: HardeningReport;
+  /** Kustomize overlays, each with the workloads it deploys (the caller adds them). */
+  overlays?: ReportOverlay[];
 }
 
 function located(path: string, lines: LineIndex, offset: number): Located {

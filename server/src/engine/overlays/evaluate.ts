@@ -55,6 +55,9 @@ export interface OverlayWorkload {
   overlay: string;
   file: string;
   summary: WorkloadSummary;
+  /** Its findings in the build that enforce rejects, and that warn shows. */
+  rejected: number;
+  warned: number;
 }
 
 export interface OverlayBuild {
@@ -309,9 +312,17 @@ export function evaluateOverlays(
       const file = obj?.source.file ?? kfile;
       const head = placeSpan(src, w.headSpan, kfile);
       const span = obj ? { start: obj.source.start, end: obj.source.end } : { start: 0, end: 0 };
+      const mine = analysis.findings.filter(
+        (f) =>
+          f.object.document === w.object.document &&
+          f.object.item === w.object.item &&
+          f.family !== 'hardening',
+      );
       workloads.push({
         overlay: b.name,
         file,
+        rejected: mine.filter((f) => f.mode === 'enforce').length,
+        warned: mine.filter((f) => f.mode === 'warn').length,
         summary: {
           ...w,
           object: { ...w.object, document: obj?.source.document ?? w.object.document },
@@ -361,6 +372,19 @@ export function evaluateOverlays(
     const a = fileOf(w.file);
     if (!a.workloads.some((x) => x.span.start === w.summary.span.start))
       a.workloads.push(w.summary);
+    const s = w.summary;
+    (a.overlayWorkloads ??= []).push({
+      overlay: w.overlay,
+      kind: s.object.kind,
+      name: s.object.name,
+      namespace: s.object.namespace,
+      span: s.span,
+      headSpan: s.headSpan,
+      policy: s.policy,
+      policySource: s.policySource,
+      rejected: w.rejected,
+      warned: w.warned,
+    });
   }
   for (const [file, docs] of objects) fileOf(file).objects = docs.size;
   for (const a of files.values()) {

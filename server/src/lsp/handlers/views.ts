@@ -64,6 +64,7 @@ export class Views {
       display: (file) => this.workspace.display(file),
       settings,
       cancelled,
+      overlays: this.analyses.overlayEvaluations?.(settings) ?? [],
     });
   }
 }
