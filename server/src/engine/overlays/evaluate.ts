@@ -34,7 +34,7 @@ import type {
 import { parseAllDocuments } from 'yaml';
 import type { Document } from 'yaml';
 import { changesOf, fixAtOrigin } from './fixes';
-import type { OriginDoc } from './fixes';
+import type { FixChanges, OriginDoc } from './fixes';
 import { fixInJsonPatch } from './jsonPatchFix';
 import { fixInOverlay, readOrigin, targetOf } from './overlayFix';
 import { evaluateGenerated, placeSpan } from '../project/index';
@@ -226,10 +226,11 @@ export function evaluateOverlays(
       fixes: readonly Fix[],
       file: string,
       object: BuiltObject | undefined,
+      grouped: boolean,
     ): { fixes: Fix[]; inOverlay: Fix[] } => {
       const none = { fixes: [], inOverlay: [] };
       if (fixes.length === 0) return none;
-      generatedDocs ??= parseAllDocuments(src.text, { version: '1.1' });
+      const docs = (generatedDocs ??= parseAllDocuments(src.text, { version: '1.1' }));
       const objectFile = object?.source.file;
       const out: Fix[] = [];
       const inOverlay: Fix[] = [];
@@ -240,26 +241,32 @@ export function evaluateOverlays(
           if (placed) out.push(placed);
           continue;
         }
-        const atOrigin = fixAtOrigin(src, generatedDocs, f, file, fs, origins);
-        let placed = atOrigin ?? placeFixes(src, [f], file)[0] ?? null;
-        if (!placed) {
-          // A key a JSON 6902 operation adds: removed by taking the operation out.
-          const c = changesOf(src, generatedDocs, f);
-          placed = c ? fixInJsonPatch(src, f, c, file, readCached) : null;
+        // What the fix changes in the built object: worked out once, for each place it can go.
+        let known: FixChanges | null | undefined;
+        const changes = (): FixChanges | null => (known ??= changesOf(src, docs, f));
+        // A finding another overlay already placed keeps that overlay's fixes at the origin.
+        if (!grouped) {
+          const atOrigin = fixAtOrigin(src, docs, f, file, fs, origins, changes());
+          let placed = atOrigin ?? placeFixes(src, [f], file)[0] ?? null;
+          if (!placed) {
+            // A key a JSON 6902 operation adds: removed by taking the operation out.
+            const c = changes();
+            placed = c ? fixInJsonPatch(src, f, c, file, readCached) : null;
+          }
+          if (placed)
+            // A fix in the resource the overlays read is a fix for every overlay that deploys it.
+            out.push(
+              file === objectFile ? { ...placed, title: `${placed.title} in the base` } : placed,
+            );
         }
-        if (placed)
-          // A fix in the resource the overlays read is a fix for every overlay that deploys it.
-          out.push(
-            file === objectFile ? { ...placed, title: `${placed.title} in the base` } : placed,
-          );
         // A value the base sets and this overlay keeps: also fixable in this overlay alone.
         if (!info || !object || file !== objectFile || ownResources.has(file)) continue;
         const base = readCached(object.source.file)?.docs[object.source.document];
         const target = base ? targetOf(base) : null;
-        const changes = target ? changesOf(src, generatedDocs, f) : null;
+        const c = target ? changes() : null;
         const here =
-          target && changes
-            ? fixInOverlay(f, changes, { fs, root: info, name: b.name, target, read: readCached })
+          target && c
+            ? fixInOverlay(f, c, { fs, root: info, name: b.name, target, read: readCached })
             : null;
         if (here) inOverlay.push(here);
       }
@@ -289,15 +296,21 @@ export function evaluateOverlays(
         origin?.kind === 'value' && origin.document !== undefined
           ? origin.document
           : rest.object.document;
-      const fixes = fixesOf(original.fixes, file, b.build.objects[original.object.document]);
-      const finding: Finding = {
+      const placedFinding: Finding = {
         ...rest,
         message: original.message,
         object: { ...rest.object, document },
-        fixes: [...fixes.fixes, ...fixes.inOverlay],
+        fixes: [],
       };
-      const key = findingKey(file, finding);
+      const key = findingKey(file, placedFinding);
       const g = groups.get(key);
+      const fixes = fixesOf(
+        original.fixes,
+        file,
+        b.build.objects[original.object.document],
+        g !== undefined,
+      );
+      const finding: Finding = { ...placedFinding, fixes: [...fixes.fixes, ...fixes.inOverlay] };
       if (g) {
         if (!g.overlays.includes(b.name)) g.overlays.push(b.name);
         // Each overlay adds its own "in overlay" fixes, after the fixes for every overlay.

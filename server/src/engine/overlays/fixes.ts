@@ -32,7 +32,18 @@ export type Change =
 const isObj = (v: Plain): v is { [k: string]: FixValue } =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const same = (a: Plain, b: Plain): boolean => JSON.stringify(a) === JSON.stringify(b);
+/** Deep equality of plain values (key order ignored), without making strings of them. */
+function same(a: Plain, b: Plain): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => same(x, b[i]));
+  }
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => k in b && same(a[k], b[k]));
+}
 
 /** The changes from `a` to `b`, or null when they are not a set, a removal or an append. */
 function diff(a: Plain, b: Plain, path: Part[], out: Change[]): boolean {
@@ -171,8 +182,9 @@ export function fixAtOrigin(
   file: string,
   fs: SourceFs,
   origins: Map<string, OriginDoc | null>,
+  known?: FixChanges | null,
 ): Fix | null {
-  const fixChanges = changesOf(src, generatedDocs, fix);
+  const fixChanges = known === undefined ? changesOf(src, generatedDocs, fix) : known;
   if (!fixChanges) return null;
   const { gdoc, changes } = fixChanges;
 
