@@ -217,6 +217,7 @@ export function evaluateOverlays(
     const src = b.build.source;
     let generatedDocs: Document.Parsed[] | null = null;
     let originFixes = 0;
+    const fixMemo = new Map<string, { placed?: Fix | null; inOverlay?: Fix | null }>();
     const info = graph.kustomizations.get(b.dir);
     // Resources the overlay lists itself: a fix there is already a fix in this overlay only.
     const ownResources = new Set(
@@ -235,17 +236,22 @@ export function evaluateOverlays(
       const out: Fix[] = [];
       const inOverlay: Fix[] = [];
       for (const f of fixes) {
+        // The same fix of the same file (a finding in two modes) is made once per build.
+        const key = `${file}\u0000${f.title}\u0000${f.safe}\u0000${JSON.stringify(f.edits)}`;
+        const m = fixMemo.get(key) ?? {};
+        fixMemo.set(key, m);
         // Each fix at the origin re-reads its object: bounded per build (an alias flood has thousands).
-        if (originFixes++ >= MAX_ORIGIN_FIXES) {
-          const placed = placeFixes(src, [f], file)[0];
-          if (placed) out.push(placed);
-          continue;
+        const bounded = (): boolean =>
+          m.placed === undefined && m.inOverlay === undefined && originFixes++ >= MAX_ORIGIN_FIXES;
+        if (bounded()) {
+          m.placed = placeFixes(src, [f], file)[0] ?? null;
+          m.inOverlay = null;
         }
         // What the fix changes in the built object: worked out once, for each place it can go.
         let known: FixChanges | null | undefined;
         const changes = (): FixChanges | null => (known ??= changesOf(src, docs, f));
         // A finding another overlay already placed keeps that overlay's fixes at the origin.
-        if (!grouped) {
+        if (!grouped && m.placed === undefined) {
           const atOrigin = fixAtOrigin(src, docs, f, file, fs, origins, changes());
           let placed = atOrigin ?? placeFixes(src, [f], file)[0] ?? null;
           if (!placed) {
@@ -253,22 +259,27 @@ export function evaluateOverlays(
             const c = changes();
             placed = c ? fixInJsonPatch(src, f, c, file, readCached) : null;
           }
-          if (placed)
-            // A fix in the resource the overlays read is a fix for every overlay that deploys it.
-            out.push(
-              file === objectFile ? { ...placed, title: `${placed.title} in the base` } : placed,
-            );
+          // A fix in the resource the overlays read is a fix for every overlay that deploys it.
+          m.placed =
+            placed && file === objectFile
+              ? { ...placed, title: `${placed.title} in the base` }
+              : placed;
         }
-        // A value the base sets and this overlay keeps: also fixable in this overlay alone.
-        if (!info || !object || file !== objectFile || ownResources.has(file)) continue;
-        const base = readCached(object.source.file)?.docs[object.source.document];
-        const target = base ? targetOf(base) : null;
-        const c = target ? changes() : null;
-        const here =
-          target && c
-            ? fixInOverlay(f, c, { fs, root: info, name: b.name, target, read: readCached })
-            : null;
-        if (here) inOverlay.push(here);
+        if (m.inOverlay === undefined) {
+          m.inOverlay = null;
+          // A value the base sets and this overlay keeps: also fixable in this overlay alone.
+          if (info && object && file === objectFile && !ownResources.has(file)) {
+            const base = readCached(object.source.file)?.docs[object.source.document];
+            const target = base ? targetOf(base) : null;
+            const c = target ? changes() : null;
+            m.inOverlay =
+              target && c
+                ? fixInOverlay(f, c, { fs, root: info, name: b.name, target, read: readCached })
+                : null;
+          }
+        }
+        if (!grouped && m.placed) out.push(m.placed);
+        if (m.inOverlay) inOverlay.push(m.inOverlay);
       }
       return { fixes: out, inOverlay };
     };
