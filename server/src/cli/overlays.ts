@@ -6,7 +6,7 @@
  * the offending values (bases, patches, kustomization files), each naming
  * its overlay. The files the overlays read are not checked on their own.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import type { AnalyzeOptions, NamespaceLabels } from '../engine/index';
 import { ConfigResolver } from '../engine/config/index';
@@ -17,7 +17,7 @@ import { evaluateOverlays } from '../engine/overlays/index';
 import type { OverlayEvaluation } from '../engine/overlays/index';
 import { isInside, normalizePath } from '../engine/sources/sourceFs';
 import type { FileResult } from '../render/index';
-import { DiskSourceFs } from './renderKustomize';
+import { DiskSourceFs, treeOf } from './renderKustomize';
 
 export interface OverlayRun {
   /** Placed results, by engine (absolute) path. */
@@ -50,7 +50,9 @@ export function runOverlays(
   namespaces: ReadonlyMap<string, NamespaceLabels>,
   cwd = process.cwd(),
 ): OverlayRun {
-  const fs = new DiskSourceFs('/');
+  // Files are read only when their real path lies in the tree given (a link out is an error).
+  const trees = paths.filter((a) => a !== '-').map((a) => treeOf(resolve(cwd, a)));
+  const fs = new DiskSourceFs('/', trees);
   const configs = new ConfigResolver(fs);
   const run: OverlayRun = { placed: new Map(), covered: new Set(), evaluations: [] };
   const built = new Set<string>();
@@ -110,35 +112,29 @@ export function runOverlays(
 /** Most rounds of `--fix` on overlays (each applies every fix that does not touch another's text). */
 const MAX_FIX_ROUNDS = 20;
 
-/** Writes a fixed file: `create` for a file a fix adds (a patch), which must not exist yet. */
-export type FixWriter = (path: string, text: string, create: boolean) => void;
-
-/** The plain writer: the file's byte order mark kept; a new file created, never overwritten. */
-export const writeFixedText: FixWriter = (path, text, create) => {
-  if (create) {
-    writeFileSync(path, text, { flag: 'wx' });
-    return;
-  }
-  const bom = readFileSync(path)
-    .subarray(0, 3)
-    .equals(Buffer.from([0xef, 0xbb, 0xbf]));
-  writeFileSync(path, (bom ? '\ufeff' : '') + text);
-};
+/**
+ * Writes a fixed file: replaces the text `from` (what the fix was computed on)
+ * with `to`, or, with `create`, creates a file a fix adds (a patch), which must
+ * not exist yet. Says whether it wrote.
+ */
+export type FixWriter = (path: string, from: string, to: string, create: boolean) => boolean;
 
 /**
  * `--fix` on overlays: the safe fixes (all, with `unsafe`) of what the
  * overlays find, made at the origin (the base, or the patch that set the
  * value; for a fix in one overlay, its patch and kustomization file) and
- * written back; rounds until nothing is left to fix. Returns the number of
- * fixes made, counted in the file of their finding, per engine path.
+ * written back through `write` (which replaces the text `from` with `to`, or
+ * creates a file a fix adds, and says whether it did); rounds until nothing is
+ * left to fix. Returns the number of fixes made, counted in the file of their
+ * finding, per engine path.
  */
 export function fixOverlays(
   paths: readonly string[],
   options: AnalyzeOptions,
   namespaces: ReadonlyMap<string, NamespaceLabels>,
   unsafe: boolean,
-  cwd = process.cwd(),
-  write: FixWriter = writeFixedText,
+  cwd: string,
+  write: FixWriter,
 ): Map<string, number> {
   const made = new Map<string, number>();
   const disk = new DiskSourceFs('/');
@@ -157,16 +153,14 @@ export function fixOverlays(
     };
     const plan = planFixes(findings, read, { unsafe });
     let wrote = false;
-    try {
-      for (const c of plan.changes) {
-        if (c.text === c.before && !c.create) continue;
-        write(c.path, c.text, c.create);
-        wrote = true;
-      }
-    } catch {
-      // A file that cannot be written ends the rounds; the report shows what is left.
-      break;
+    let failed = false;
+    for (const c of plan.changes) {
+      if (c.text === c.before && !c.create) continue;
+      if (write(c.path, c.before, c.text, c.create)) wrote = true;
+      else failed = true;
     }
+    // A file that cannot be written ends the rounds; the report shows what is left.
+    if (failed) break;
     for (const [file, n] of plan.applied) made.set(file, (made.get(file) ?? 0) + n);
     if (!wrote) break;
   }

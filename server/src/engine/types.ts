@@ -249,6 +249,12 @@ export interface AnalyzeOptions {
   namespaceLabels?: boolean;
   /** Namespaces known from other files (by name). Namespaces in this text are found by the engine itself. */
   namespaces?: ReadonlyMap<string, NamespaceLabels>;
+  /**
+   * The namespace objects that name none are created in (a Helm release's
+   * `--namespace`): its Namespace's labels choose their policy, as a
+   * `metadata.namespace` would. Unset, such objects use `level`/`version`.
+   */
+  defaultNamespace?: string;
   /** File name for policy sources; informational. */
   file?: string;
   /**
