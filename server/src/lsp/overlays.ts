@@ -8,7 +8,8 @@
  * the overlays that apply it; neither is evaluated as a file of its own.
  *
  * The evaluation is kept until a file it read (or any kustomization file)
- * changes, in an editor or on disk, or the settings or Namespaces change;
+ * changes, in an editor or on disk (generator inputs included: the files an
+ * evaluation read are reported to be watched), or the settings or Namespaces change;
  * `epoch` counts the evaluations, so analyses made from an older one are
  * known to be stale.
  */
@@ -94,6 +95,7 @@ export class OverlayIndex {
   private readonly trees = new Map<string, Tree>();
   private readonly fs: EditorFs;
   private epochs = 0;
+  private readonly inputListeners: Array<(files: string[]) => void> = [];
 
   constructor(
     documents: OpenText,
@@ -144,6 +146,21 @@ export class OverlayIndex {
     return any;
   }
 
+  /** The evaluation of every workspace folder that holds kustomizations (the report's overlays). */
+  evaluations(options: AnalyzeOptions, key: string): OverlayEvaluation[] {
+    const out: OverlayEvaluation[] = [];
+    for (const f of this.folders().map(enginePath)) {
+      const ev = this.treeOf(f, options, key).evaluation;
+      if (ev) out.push(ev);
+    }
+    return out;
+  }
+
+  /** Calls `listener` with every file the evaluations read, after each new evaluation (to watch them). */
+  onDidReadInputs(listener: (files: string[]) => void): void {
+    this.inputListeners.push(listener);
+  }
+
   /** Forget every evaluation (a folder was added or removed). */
   clear(): void {
     this.trees.clear();
@@ -183,6 +200,10 @@ export class OverlayIndex {
       for (const f of evaluation.files.keys()) tree.reads.add(f);
     }
     this.trees.set(folder, tree);
+    if (this.inputListeners.length > 0) {
+      const all = [...this.trees.values()].flatMap((t) => [...t.reads]);
+      for (const l of this.inputListeners) l(all);
+    }
     return tree;
   }
 }
