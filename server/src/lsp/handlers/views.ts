@@ -62,7 +62,10 @@ export class Views {
 
   private async report(params: ReportParams): Promise<ReportResult> {
     const first = this.workspace.firstFolder();
-    const settings = first ? await this.settings.for(first) : this.settings.defaults();
+    // The settings of the first folder's own files: its .podsec.yaml (a name in the folder) applies.
+    const settings = first
+      ? await this.settings.for(`${first.replace(/\/+$/, '')}/.podsec.yaml`)
+      : this.settings.defaults();
     const cancelled = this.workspace.cancellation();
     const open: Array<{ file: string; text: string }> = [];
     for (const doc of this.documents.all()) {
@@ -78,6 +81,7 @@ export class Views {
       settings,
       cancelled,
       ...(this.charts ? { charts: this.chartSource(this.charts) } : {}),
+      overlays: this.analyses.overlayEvaluations?.(settings) ?? [],
     });
   }
 
