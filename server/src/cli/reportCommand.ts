@@ -36,6 +36,13 @@ import type {
 import { reportMarkdown, reportText } from '../render/index';
 import { basename } from 'node:path';
 import { CONFIG_FILE_NAMES } from '../engine/config/index';
+import { relative } from 'node:path';
+import type { AnalyzeOptions, NamespaceLabels } from '../engine/index';
+import { collectNamespaces } from '../engine/index';
+import { overlayReport } from '../engine/overlays/index';
+import type { ReportOverlay } from '../engine/overlays/index';
+import { enginePath, runOverlays } from './overlays';
+import { DiskSourceFs } from './renderKustomize';
 import { parseOptions, readHardeningOption, UsageError } from './args';
 import { CliConfigs, UnreadableConfig } from './config';
 import type { ConfigOptions } from './config';
@@ -220,6 +227,9 @@ export function runReport(argv: string[], io: ReportIo): number {
     throw e;
   }
   const files = io.read(o.paths, o.maxFileSize ?? undefined);
+  // Kustomize overlays under the paths: built, and reported per overlay; the files they read
+  // (bases, patches) are not reported as objects of their own.
+  const overlays = reportOverlays(o, files);
   const inputs: ReportInput[] = [];
   const readErrors: string[] = [];
   for (const f of files) {
@@ -235,7 +245,8 @@ export function runReport(argv: string[], io: ReportIo): number {
     if (f.readError) readErrors.push(`${f.path}: ${f.readError}`);
     else if (f.skipped !== undefined)
       io.stderr(`podsec report: ${visible(f.path)}: ${visible(f.skipped)}\n`);
-    else if (f.revisit === undefined) inputs.push({ path: f.path, text: f.text });
+    else if (f.revisit === undefined && !overlays.covered.has(enginePath(f.path)))
+      inputs.push({ path: f.path, text: f.text });
   }
   configs.discover(inputs);
   // The report's policy is the first input's settings, as the check command's run settings are.
@@ -263,6 +274,7 @@ export function runReport(argv: string[], io: ReportIo): number {
       report.errors.push({ path: r.path, line: p.line, column: p.column, message: e.message });
     }
   }
+  if (overlays.sections.length > 0) report.overlays = overlays.sections;
   for (const e of readErrors) io.stderr(`podsec report: ${visible(e)}\n`);
   // User text (names) is cut to a bound, so an aliased 1 MB name cannot multiply the output.
   if (o.format === 'json')
@@ -275,10 +287,41 @@ export function runReport(argv: string[], io: ReportIo): number {
     io.stdout(reportText(forTerminal(report), color));
   }
   if (readErrors.length > 0) return 2;
-  const rejected = report.namespaces.some(
-    (n) => (n.scenarios.find((s) => s.kind === 'current')?.rejected.length ?? 0) > 0,
-  );
+  const rejected =
+    report.namespaces.some(
+      (n) => (n.scenarios.find((s) => s.kind === 'current')?.rejected.length ?? 0) > 0,
+    ) || overlays.sections.some((s) => s.error !== null || s.workloads.some((w) => w.rejected > 0));
   return rejected || report.errors.length > 0 ? 1 : 0;
+}
+
+/** The overlays under the report's paths, and the files they read. */
+function reportOverlays(
+  o: ReportCliOptions,
+  files: ReadonlyArray<{ path: string; text: string; readError?: string; skipped?: string }>,
+): { sections: ReportOverlay[]; covered: Set<string> } {
+  const namespaces = new Map<string, NamespaceLabels>();
+  const options: AnalyzeOptions = {
+    level: o.level,
+    version: o.version,
+    namespaceLabels: o.namespaceLabels,
+    maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
+    maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+  };
+  if (o.namespaceLabels)
+    for (const f of files)
+      if (!f.readError && f.skipped === undefined && f.text !== '')
+        for (const ns of collectNamespaces(f.text, f.path, options)) namespaces.set(ns.name, ns);
+  const run = runOverlays(o.paths, options, namespaces);
+  if (run.evaluations.length === 0) return { sections: [], covered: run.covered };
+  const disk = new DiskSourceFs('/');
+  const display = (file: string): string => {
+    const rel = relative(process.cwd(), file).replace(/\\/g, '/');
+    return rel.startsWith('..') || rel === '' ? file : rel;
+  };
+  return {
+    sections: overlayReport(run.evaluations, (f) => disk.readText(f), display),
+    covered: run.covered,
+  };
 }
 
 /**

@@ -9,8 +9,10 @@
  * Reading a typed value (bool, int, string) also validates its YAML type the
  * way Kubernetes' decoder would, recording a schema error once per node.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, visit } from 'yaml';
-import type { Alias, Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
+import type { Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { aliasBudget, derefNode } from './aliases';
+import type { AliasBudget } from './aliases';
 import { goScalarKind, isMergeKey, jsonKey, resolvePlain } from './decode/kubectl';
 import type { Diagnostic, Span } from './types';
 
@@ -29,53 +31,26 @@ export interface Field {
 export class DocContext {
   readonly errors: Diagnostic[] = [];
   private readonly reported = new Set<unknown>();
-  aliasHops = 0;
-  /** Set when the alias limit was reached: the document's results are incomplete. */
-  overLimit = false;
-  private targets: Map<Alias, unknown> | null = null;
+  /** Alias look-ups of the whole evaluation, against the limit. */
+  readonly aliases: AliasBudget;
   private readonly resolved = new WeakMap<YAMLMap, Map<string, Field>>();
   private readonly resolving = new Set<YAMLMap>();
 
   constructor(
     readonly doc: Document.Parsed,
-    readonly maxAliasHops: number,
-  ) {}
+    maxAliasHops: number,
+  ) {
+    this.aliases = aliasBudget(maxAliasHops);
+  }
+
+  /** Set when the alias limit was reached: the document's results are incomplete. */
+  get overLimit(): boolean {
+    return this.aliases.over;
+  }
 
   /** Follow aliases to the anchored node. Returns null for a dangling alias or over the limit. */
   deref(node: unknown): YNode | null {
-    let n = node;
-    let hops = 0;
-    while (isAlias(n)) {
-      if (++hops > 32) return null;
-      if (++this.aliasHops > this.maxAliasHops) {
-        this.overLimit = true;
-        return null;
-      }
-      n = this.target(n);
-    }
-    if (isScalar(n) || isMap(n) || isSeq(n)) return n;
-    return null;
-  }
-
-  /**
-   * The node an alias refers to: the last node anchored with its name before
-   * it, in document order (what `Alias.resolve` finds). `resolve` walks the
-   * document on every call, which makes many aliases quadratic; this indexes
-   * every alias in one walk, on first use.
-   */
-  private target(alias: Alias): unknown {
-    if (!this.targets) {
-      const targets = new Map<Alias, unknown>();
-      const anchored = new Map<string, unknown>();
-      visit(this.doc, {
-        Node: (_key, node) => {
-          if (isAlias(node)) targets.set(node, anchored.get(node.source));
-          else if (node.anchor) anchored.set(node.anchor, node);
-        },
-      });
-      this.targets = targets;
-    }
-    return this.targets.has(alias) ? this.targets.get(alias) : alias.resolve(this.doc);
+    return derefNode(this.doc, node, this.aliases);
   }
 
   /**

@@ -79,6 +79,7 @@ export interface ResolvedOptions {
   admissionKey: string;
   maxFindings: number;
   suppressions: boolean;
+  skim: boolean;
 }
 
 export function resolveOptions(o: AnalyzeOptions): ResolvedOptions {
@@ -108,6 +109,7 @@ export function resolveOptions(o: AnalyzeOptions): ResolvedOptions {
       : '',
     maxFindings: o.maxFindings ?? DEFAULT_LIMITS.maxFindings,
     suppressions: o.suppressions ?? true,
+    skim: o.skim ?? true,
   };
 }
 

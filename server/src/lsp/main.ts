@@ -65,6 +65,8 @@ const hardening = new HardeningIndex(connection);
 workspace.onDidReadFile((file, text) => hardening.diskText(file, text));
 const charts = new ChartAnalyses(documents);
 const overlays = new OverlayIndex(documents, () => workspace.folderPaths());
+// Generator inputs (any file name) are watched once a build has read them.
+overlays.onDidReadInputs((files) => workspace.watchFiles(files));
 const analyses = new Analyses(
   connection,
   documents,

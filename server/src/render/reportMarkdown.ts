@@ -140,6 +140,29 @@ export function reportMarkdown(
       }
     }
   }
+  for (const o of r.overlays ?? []) {
+    out.push('');
+    out.push(`## Overlay ${code(o.name)}`);
+    out.push('');
+    if (o.error !== null) {
+      out.push(`Not built: ${md(o.error)}`);
+      continue;
+    }
+    if (o.workloads.length === 0) {
+      out.push('No workloads.');
+      continue;
+    }
+    out.push('| Workload | Where | Namespace | Level there | Admitted |');
+    out.push('| --- | --- | --- | --- | --- |');
+    for (const w of o.workloads) {
+      const verdict =
+        w.rejected === 0 ? '✓' : `✗ (${plural(w.rejected, 'finding')} enforce rejects)`;
+      const warned = w.warned > 0 ? `, ${plural(w.warned, 'warning')}` : '';
+      out.push(
+        `| ${workloadTitle(w)} | ${where(w)} | ${code(w.namespace ?? '(none)')} | **${w.level}** (${md(w.version)}, from ${md(w.from)}) | ${verdict}${warned} |`,
+      );
+    }
+  }
   if (r.upgrade) {
     const u = r.upgrade;
     out.push('');

@@ -89,6 +89,25 @@ export function reportText(r: AdvisorReport, color: boolean): string {
       }
     }
   }
+  for (const o of r.overlays ?? []) {
+    out.push('');
+    out.push(p.bold(`overlay ${o.name}`));
+    if (o.error !== null) {
+      out.push(`  ${p.red('not built')}: ${o.error}`);
+      continue;
+    }
+    if (o.workloads.length === 0) out.push('  no workloads');
+    for (const w of o.workloads) {
+      const verdict =
+        w.rejected === 0
+          ? p.green('admitted')
+          : p.red(`rejected (${plural(w.rejected, 'finding')})`);
+      const warned = w.warned > 0 ? `, ${plural(w.warned, 'warning')}` : '';
+      out.push(
+        `  ${w.path}:${w.line}  ${ref(w)}  namespace ${w.namespace ?? '(none)'}  ${p.level(w.level)}:${w.version} ${p.dim(`from ${w.from}`)}  ${verdict}${warned}`,
+      );
+    }
+  }
   if (r.upgrade) {
     const u = r.upgrade;
     out.push('');

@@ -15,6 +15,7 @@
  */
 import type { AdmissionConfig } from '../config/admission';
 import { admitNamespace, policyToEvaluate } from '../config/admissionPolicy';
+import type { ReportOverlay } from '../overlays/report';
 import type { HardeningReport } from '../hardening/findings';
 import { LineIndex } from '../lines';
 import {
@@ -170,6 +171,8 @@ export interface AdvisorReport {
   };
   /** The hardening checks' section, when they ran (the command line adds it). */
   hardening?: HardeningReport;
+  /** Kustomize overlays, each with the workloads it deploys (the caller adds them). */
+  overlays?: ReportOverlay[];
 }
 
 function located(path: string, lines: LineIndex, offset: number): Located {

@@ -7,11 +7,13 @@
  * each with a tooltip. Also the edit the fix lens's command makes. The
  * advice is read from the document's current analysis session (nothing is
  * parsed again), once per policy version; fix outlooks of unchanged YAML
- * documents are kept across edits.
+ * documents are kept across edits. On a file Kustomize overlays deploy, first
+ * a lens of the level each overlay applies and whether it admits the workload.
  */
 import type { CodeLens, WorkspaceEdit } from 'vscode-languageserver';
 import { adviseText, fixWorkloadToLevel, plural } from '../../engine';
-import type { Level, WorkloadAdvice, WorkloadSummary } from '../../engine';
+import type { Level, OverlayStanding, WorkloadAdvice, WorkloadSummary } from '../../engine';
+import { policyFrom } from '../../engine/overlays/index';
 import { SERVER_COMMANDS, serverCommand } from '../protocol';
 import type { FixToLevelArgs, PodsecSettings } from '../protocol';
 import type { AnalysisResult } from './analysisResult';
@@ -103,9 +105,55 @@ function adviceFor(r: AnalysisResult, s: PodsecSettings): WorkloadAdvice[] {
   );
 }
 
+/** How overlays are named in a lens: the last part of each name, when those are all different. */
+function shortNames(names: readonly string[]): (n: string) => string {
+  const last = (n: string) => n.slice(n.lastIndexOf('/') + 1) || n;
+  const distinct = new Set(names.map(last)).size === new Set(names).size;
+  return distinct ? last : (n) => n;
+}
+
+const where = (o: OverlayStanding): string =>
+  `${o.policy.level} (${o.policy.version}) from ${policyFrom(o.policySource)}`;
+
+/**
+ * The lens of each workload a Kustomize overlay deploys from this file: the
+ * level that applies in each overlay (its Namespace's, or the setting's) and
+ * whether the overlay's build of it is admitted (`prod: restricted ✓, dev:
+ * baseline ✗`), from the analysis the overlays made.
+ */
+function overlayLenses(r: AnalysisResult): CodeLens[] {
+  const all = r.analysis.overlayWorkloads ?? [];
+  if (all.length === 0) return [];
+  const short = shortNames([...new Set(all.map((o) => o.overlay))]);
+  const byObject = new Map<number, OverlayStanding[]>();
+  for (const o of all) {
+    const list = byObject.get(o.span.start) ?? [];
+    if (!list.some((x) => x.overlay === o.overlay)) list.push(o);
+    byObject.set(o.span.start, list);
+  }
+  const out: CodeLens[] = [];
+  for (const [start, list] of [...byObject].sort((a, b) => a[0] - b[0])) {
+    list.sort((a, b) => a.overlay.localeCompare(b.overlay));
+    const title = list
+      .map((o) => `${short(o.overlay)}: ${o.policy.level} ${o.rejected === 0 ? '✓' : '✗'}`)
+      .join(', ');
+    const tooltip = list
+      .map(
+        (o) =>
+          `${o.overlay}${o.namespace ? ` (namespace ${o.namespace})` : ''}: ${where(o)}; ` +
+          (o.rejected === 0 ? 'admitted' : `${plural(o.rejected, 'finding')} enforce rejects`) +
+          (o.warned > 0 ? `, ${plural(o.warned, 'warning')}` : '') +
+          '.',
+      )
+      .join('\n');
+    out.push({ range: r.range({ start, end: start }), command: { title, tooltip, command: '' } });
+  }
+  return out;
+}
+
 /** Code lenses of one analysed document. */
 export function codeLenses(r: AnalysisResult, s: PodsecSettings): CodeLens[] {
-  const lenses: CodeLens[] = [];
+  const lenses: CodeLens[] = overlayLenses(r);
   const workloads = new Map(r.analysis.workloads.map((w) => [workloadKey(w), w]));
   for (const a of adviceFor(r, s)) {
     const w = workloads.get(workloadKey(a));

@@ -67,6 +67,7 @@ export class Views {
       display: (file) => this.workspace.display(file),
       settings,
       cancelled,
+      overlays: this.analyses.overlayEvaluations?.(settings) ?? [],
     });
   }
 }
