@@ -124,6 +124,29 @@ describe('cli: Helm charts', () => {
     assert.match(at?.path ?? '', /templates\/deployment\.yaml$/);
   });
 
+  it("--namespace: the tree's Namespace labels choose the level of the chart's unnamespaced workloads", () => {
+    const dir = webCopy();
+    const root = join(dir, '..');
+    writeFileSync(
+      join(root, 'namespaces.yaml'),
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    pod-security.kubernetes.io/enforce: baseline\n',
+    );
+    const checks = (r: JsonReport): string[] =>
+      [...new Set(r.files.flatMap((f) => f.findings.map((x) => x.check)))].sort();
+    const plain = json([root]);
+    assert.ok(checks(plain.report).includes('runAsNonRoot'), checks(plain.report).join(','));
+    const other = json([root, '--namespace', 'other']);
+    assert.deepEqual(checks(other.report), checks(plain.report));
+    const shop = json([root, '--namespace', 'shop']);
+    assert.equal(shop.code, 1);
+    // At baseline, as shop's label says: only values.yaml's privileged is left.
+    assert.deepEqual(checks(shop.report), ['privileged']);
+    const priv = findingsIn(shop.report, 'web/values.yaml') as Array<
+      JsonFinding & { policy?: { level: string } }
+    >;
+    assert.equal(priv[0]?.policy?.level, 'baseline');
+  });
+
   it('a values file from --values is where its value is reported', () => {
     const dir = webCopy();
     const extra = join(dir, '..', 'ops-values.yaml');

@@ -9,6 +9,7 @@
  *   walk.ts   the one directory walker (the command line's paths, the server's
  *             workspace scan): files, named skips, counted steps
  *   write.ts  the atomic write of a fixed file
+ *   files.ts  whole files besides the inputs: bounded text reads, atomic writes of reports
  */
 export type { FsSeam } from './fs';
 export { describeCode, errorCode, kindOf, nodeFs } from './fs';
@@ -27,3 +28,13 @@ export type {
 export { insideRoots, SKIP_DIRS, walk, walkSteps, YAML_NAME } from './walk';
 export type { WriteOutcome, WriteRequest } from './write';
 export { writeFixed } from './write';
+export type { TargetState, TextRead } from './files';
+export {
+  outsideOf,
+  readTextFile,
+  readTextOrNull,
+  rewriteText,
+  targetState,
+  writeProblem,
+  writeWhole,
+} from './files';

@@ -68,6 +68,25 @@ export type SeveritySetting = 'error' | 'warning' | 'information' | 'hint' | 'of
 export const SETTINGS_SECTION = 'podsec';
 
 /**
+ * The documents the extension sends to the server, by language id: YAML, and
+ * `helm`, the id Helm extensions give a chart's templates. Chart partials
+ * (`_helpers.tpl`) are sent by file name whatever their language
+ * (CHART_PARTIAL_GLOB). The server checks a document that is not YAML by
+ * name or language only when it is a file of a Helm chart.
+ */
+export const DOCUMENT_LANGUAGES = ['yaml', 'helm'] as const;
+export const CHART_PARTIAL_GLOB = '**/*.tpl';
+
+/** Whether the extension sends a document with this language id and path (or URI) to the server. */
+export function isPodsecDocument(languageId: string, path: string): boolean {
+  return (
+    (DOCUMENT_LANGUAGES as readonly string[]).includes(languageId) ||
+    /\.ya?ml$/i.test(path) ||
+    /\.tpl$/i.test(path)
+  );
+}
+
+/**
  * The `podsec` settings section as the server reads it (workspace/configuration,
  * didChangeConfiguration `settings.podsec`, or initializationOptions). Defaults:
  * DEFAULT_SETTINGS in settings.ts, which package.json's defaults must equal.
@@ -151,6 +170,24 @@ interface PolicyCommon {
   configFile?: string;
   /** The settings that file chose (`level`, `version`, `namespaceLabels`, `severity`, `exclude`). */
   configKeys?: string[];
+  /** For a file of a Helm chart: the chart and how it was rendered for the findings shown. */
+  chart?: ChartPolicyInfo;
+}
+
+/** How a chart was rendered for a document of it: one entry per value set evaluated. */
+export interface ChartPolicyInfo {
+  /** The chart's name (Chart.yaml `name`), or its folder's when it does not load. */
+  name: string;
+  /** URI of the chart's folder. */
+  dir: string;
+  renders: Array<{
+    /** The value set's name (`default`: the chart's own values). */
+    valueSet: string;
+    releaseName: string;
+    namespace: string;
+  }>;
+  /** The `.podsec.yaml` whose `helm:` value sets were used, if any. */
+  configFile?: string;
 }
 
 /** The policy of a document: from the settings, or from a Namespace's label. */

@@ -17,7 +17,7 @@ import {
 } from '../../engine';
 import type { Analysis, AnalyzeOptions, Diagnostic as EngineDiagnostic } from '../../engine';
 import type { OverlayIndex } from '../overlays';
-import type { PodsecSettings } from '../protocol';
+import type { ChartPolicyInfo, PodsecSettings } from '../protocol';
 import { AnalysisResult } from '../features';
 import type { ChartAnalyses } from '../charts';
 import { settingsKey } from '../settings';
@@ -79,7 +79,12 @@ export class Analyses implements AnalysisSource {
   ) {}
 
   checks(doc: TextDocument, s: PodsecSettings): boolean {
-    return s.enable && isYamlDocument(doc) && !this.workspace.excluded(doc.uri, s);
+    return s.enable && this.reads(doc) && !this.workspace.excluded(doc.uri, s);
+  }
+
+  /** YAML, or a chart's file in another language (a `helm` template, `_helpers.tpl`). */
+  private reads(doc: TextDocument): boolean {
+    return isYamlDocument(doc) || this.charts?.isChartDocument(doc) === true;
   }
 
   optionsFor(uri: string, s: PodsecSettings): AnalyzeOptions {
@@ -104,7 +109,8 @@ export class Analyses implements AnalysisSource {
     // The hardening checks see the workspace's objects: their epoch and options count too.
     const hardeningOptions = hardeningOptionsFor(s);
     const hardening = hardeningEnabled(hardeningOptions) ? this.hardening : undefined;
-    hardening?.documentText(doc.uri, text);
+    // A chart partial (`_helpers.tpl`) holds no objects of its own.
+    if (isYamlDocument(doc)) hardening?.documentText(doc.uri, text);
     const hardeningKey = hardening
       ? `${hardening.epoch()}|${JSON.stringify(hardeningOptions)}`
       : '';
@@ -135,11 +141,13 @@ export class Analyses implements AnalysisSource {
       return entry.result;
     }
     let analysis: Analysis;
+    let chartInfo: ChartPolicyInfo | null = null;
     try {
       if (chart && this.charts) {
         const { file: _file, ...chartOptions } = options;
         const ev = this.charts.evaluation(chart, chartOptions, base);
         analysis = this.charts.analysisFor(ev, doc.uri);
+        chartInfo = this.charts.policyInfo(chart, ev);
       } else if (overlay?.replaces) {
         analysis = { ...overlay.analysis, findings: [...overlay.analysis.findings] };
       } else {
@@ -178,13 +186,14 @@ export class Analyses implements AnalysisSource {
       session,
       outlookMemo: entry.outlookMemo,
     });
+    entry.result.chart = chartInfo;
     entry.key = key;
     return entry.result;
   }
 
   async current(uri: string): Promise<Current | null> {
     const doc = this.documents.get(uri);
-    if (!doc || !isYamlDocument(doc)) return null;
+    if (!doc || !this.reads(doc)) return null;
     const settings = await this.settings.for(uri);
     const now = this.documents.get(uri);
     if (!now || !this.checks(now, settings)) return null;
