@@ -23,31 +23,11 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { run } from '@podsec/server/out/cli/main';
 import { runInit } from '@podsec/server/out/cli/init';
 import { nodeFs } from '@podsec/server/out/io/index';
 import type { FsSeam } from '@podsec/server/out/io/index';
 import { repoRoot } from '../support/paths';
-
-interface Ran {
-  code: number;
-  out: string;
-  err: string;
-}
-
-function cli(args: string[], fs?: FsSeam): Ran {
-  let out = '';
-  let err = '';
-  const code = run(args, {
-    stdout: (s) => (out += s),
-    stderr: (s) => (err += s),
-    readStdin: () => Buffer.from(''),
-    isTTY: false,
-    env: {},
-    ...(fs ? { fs } : {}),
-  });
-  return { code, out, err };
-}
+import { cli } from '../support/cli';
 
 /** The real file system, with `before` run ahead of every call (to edit a file mid-run or fail it). */
 function hooked(before: (call: keyof FsSeam, arg: unknown) => string | null): FsSeam {
@@ -146,7 +126,7 @@ describe('chart --fix writes through the atomic writer', () => {
       }
       return null;
     });
-    const r = cli([dir, '--fix'], fs);
+    const r = cli([dir, '--fix'], { fs });
     assert.ok(edited, 'the writer read values.yaml through the seam');
     assert.equal(readFileSync(values, 'utf8'), original + edit);
     assert.match(r.out, /values\.yaml[^\n]*\n?[^\n]*changed on disk since podsec read it/);
@@ -157,7 +137,7 @@ describe('chart --fix writes through the atomic writer', () => {
     const dir = webCopy();
     const values = join(dir, 'values.yaml');
     const original = readFileSync(values, 'utf8');
-    const r = cli([dir, '--fix'], failTemp('values.yaml', 'writeSync', 'ENOSPC'));
+    const r = cli([dir, '--fix'], { fs: failTemp('values.yaml', 'writeSync', 'ENOSPC') });
     assert.equal(readFileSync(values, 'utf8'), original);
     assert.deepEqual(temps(dir), []);
     assert.match(r.out, /values\.yaml[\s\S]*no space left on the device \(ENOSPC\)/);
@@ -192,7 +172,7 @@ describe('overlay --fix writes through the atomic writer', () => {
       }
       return null;
     });
-    const r = cli(['--fix', dir], fs);
+    const r = cli(['--fix', dir], { fs });
     assert.ok(edited);
     assert.equal(readFileSync(base, 'utf8'), original + edit);
     assert.match(r.out, /deployment\.yaml[\s\S]*changed on disk since podsec read it/);
@@ -203,7 +183,7 @@ describe('overlay --fix writes through the atomic writer', () => {
     const dir = overlayCopy();
     const base = join(dir, 'base', 'deployment.yaml');
     const original = readFileSync(base, 'utf8');
-    const r = cli(['--fix', dir], failTemp('deployment.yaml', 'renameSync', 'EROFS'));
+    const r = cli(['--fix', dir], { fs: failTemp('deployment.yaml', 'renameSync', 'EROFS') });
     assert.equal(readFileSync(base, 'utf8'), original);
     assert.deepEqual(temps(join(dir, 'base')), []);
     assert.match(r.out, /read-only file system \(EROFS\)/);
@@ -286,7 +266,7 @@ describe('--output and --write-baseline are written atomically, never over a cha
         writeFileSync(out, 'theirs\n');
       return null;
     });
-    const r = cli(['--format', 'json', '--output', out, pod], fs);
+    const r = cli(['--format', 'json', '--output', out, pod], { fs });
     assert.equal(readFileSync(out, 'utf8'), 'theirs\n');
     assert.match(r.err, /out\.json: changed on disk while podsec ran: not written/);
     assert.equal(r.code, 2);
@@ -299,10 +279,9 @@ describe('--output and --write-baseline are written atomically, never over a cha
     writeFileSync(pod, PRIVILEGED);
     const out = join(dir, 'out.json');
     writeFileSync(out, 'old\n');
-    const r = cli(
-      ['--format', 'json', '--output', out, pod],
-      failTemp('out.json', 'writeSync', 'ENOSPC'),
-    );
+    const r = cli(['--format', 'json', '--output', out, pod], {
+      fs: failTemp('out.json', 'writeSync', 'ENOSPC'),
+    });
     assert.equal(readFileSync(out, 'utf8'), 'old\n');
     assert.match(r.err, /cannot write .*out\.json: ENOSPC/);
     assert.equal(r.code, 2);
@@ -325,10 +304,9 @@ describe('--output and --write-baseline are written atomically, never over a cha
     writeFileSync(pod, PRIVILEGED);
     const baseline = join(dir, 'baseline.json');
     writeFileSync(baseline, '{"old": true}\n');
-    const failed = cli(
-      ['--write-baseline', baseline, pod],
-      failTemp('baseline.json', 'fsyncSync', 'ENOSPC'),
-    );
+    const failed = cli(['--write-baseline', baseline, pod], {
+      fs: failTemp('baseline.json', 'fsyncSync', 'ENOSPC'),
+    });
     assert.equal(failed.code, 2);
     assert.match(failed.err, /cannot write the baseline .*baseline\.json: ENOSPC/);
     assert.equal(readFileSync(baseline, 'utf8'), '{"old": true}\n');
