@@ -24,10 +24,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runInit } from '@podsec/server/out/cli/init';
-import { nodeFs } from '@podsec/server/out/io/index';
+import { nodeFs, outsideOf } from '@podsec/server/out/io/index';
 import type { FsSeam } from '@podsec/server/out/io/index';
 import { repoRoot } from '../support/paths';
-import { cli } from '../support/cli';
+import { cli as runCli } from '../support/cli';
+import type { Ran } from '../support/cli';
+
+/** `podsec <args>` in this process, writing through `fs` when given. */
+const cli = (args: string[], fs?: FsSeam): Ran => runCli(args, fs ? { fs } : {});
 
 /** The real file system, with `before` run ahead of every call (to edit a file mid-run or fail it). */
 function hooked(before: (call: keyof FsSeam, arg: unknown) => string | null): FsSeam {
@@ -126,7 +130,7 @@ describe('chart --fix writes through the atomic writer', () => {
       }
       return null;
     });
-    const r = cli([dir, '--fix'], { fs });
+    const r = cli([dir, '--fix'], fs);
     assert.ok(edited, 'the writer read values.yaml through the seam');
     assert.equal(readFileSync(values, 'utf8'), original + edit);
     assert.match(r.out, /values\.yaml[^\n]*\n?[^\n]*changed on disk since podsec read it/);
@@ -137,7 +141,7 @@ describe('chart --fix writes through the atomic writer', () => {
     const dir = webCopy();
     const values = join(dir, 'values.yaml');
     const original = readFileSync(values, 'utf8');
-    const r = cli([dir, '--fix'], { fs: failTemp('values.yaml', 'writeSync', 'ENOSPC') });
+    const r = cli([dir, '--fix'], failTemp('values.yaml', 'writeSync', 'ENOSPC'));
     assert.equal(readFileSync(values, 'utf8'), original);
     assert.deepEqual(temps(dir), []);
     assert.match(r.out, /values\.yaml[\s\S]*no space left on the device \(ENOSPC\)/);
@@ -172,7 +176,7 @@ describe('overlay --fix writes through the atomic writer', () => {
       }
       return null;
     });
-    const r = cli(['--fix', dir], { fs });
+    const r = cli(['--fix', dir], fs);
     assert.ok(edited);
     assert.equal(readFileSync(base, 'utf8'), original + edit);
     assert.match(r.out, /deployment\.yaml[\s\S]*changed on disk since podsec read it/);
@@ -183,7 +187,7 @@ describe('overlay --fix writes through the atomic writer', () => {
     const dir = overlayCopy();
     const base = join(dir, 'base', 'deployment.yaml');
     const original = readFileSync(base, 'utf8');
-    const r = cli(['--fix', dir], { fs: failTemp('deployment.yaml', 'renameSync', 'EROFS') });
+    const r = cli(['--fix', dir], failTemp('deployment.yaml', 'renameSync', 'EROFS'));
     assert.equal(readFileSync(base, 'utf8'), original);
     assert.deepEqual(temps(join(dir, 'base')), []);
     assert.match(r.out, /read-only file system \(EROFS\)/);
@@ -266,7 +270,7 @@ describe('--output and --write-baseline are written atomically, never over a cha
         writeFileSync(out, 'theirs\n');
       return null;
     });
-    const r = cli(['--format', 'json', '--output', out, pod], { fs });
+    const r = cli(['--format', 'json', '--output', out, pod], fs);
     assert.equal(readFileSync(out, 'utf8'), 'theirs\n');
     assert.match(r.err, /out\.json: changed on disk while podsec ran: not written/);
     assert.equal(r.code, 2);
@@ -279,9 +283,10 @@ describe('--output and --write-baseline are written atomically, never over a cha
     writeFileSync(pod, PRIVILEGED);
     const out = join(dir, 'out.json');
     writeFileSync(out, 'old\n');
-    const r = cli(['--format', 'json', '--output', out, pod], {
-      fs: failTemp('out.json', 'writeSync', 'ENOSPC'),
-    });
+    const r = cli(
+      ['--format', 'json', '--output', out, pod],
+      failTemp('out.json', 'writeSync', 'ENOSPC'),
+    );
     assert.equal(readFileSync(out, 'utf8'), 'old\n');
     assert.match(r.err, /cannot write .*out\.json: ENOSPC/);
     assert.equal(r.code, 2);
@@ -304,9 +309,10 @@ describe('--output and --write-baseline are written atomically, never over a cha
     writeFileSync(pod, PRIVILEGED);
     const baseline = join(dir, 'baseline.json');
     writeFileSync(baseline, '{"old": true}\n');
-    const failed = cli(['--write-baseline', baseline, pod], {
-      fs: failTemp('baseline.json', 'fsyncSync', 'ENOSPC'),
-    });
+    const failed = cli(
+      ['--write-baseline', baseline, pod],
+      failTemp('baseline.json', 'fsyncSync', 'ENOSPC'),
+    );
     assert.equal(failed.code, 2);
     assert.match(failed.err, /cannot write the baseline .*baseline\.json: ENOSPC/);
     assert.equal(readFileSync(baseline, 'utf8'), '{"old": true}\n');
@@ -408,5 +414,20 @@ describe('podsec init writes atomically, never over a file that appeared meanwhi
     assert.notEqual(after.ino, before.ino);
     assert.equal(after.mode & 0o7777, 0o600);
     assert.match(readFileSync(target, 'utf8'), /level: restricted/);
+  });
+});
+
+describe('what lies outside the paths given (fixes are not written there)', () => {
+  it('a file, or a file to be created, through a link out of the tree is outside', () => {
+    const elsewhere = scratch();
+    writeFileSync(join(elsewhere, 'there.yaml'), 'x: 1\n');
+    const dir = scratch();
+    writeFileSync(join(dir, 'here.yaml'), 'x: 1\n');
+    symlinkSync(elsewhere, join(dir, 'out'));
+    const outside = outsideOf([dir]);
+    assert.equal(outside(join(dir, 'here.yaml')), false);
+    assert.equal(outside(join(dir, 'new.yaml')), false, 'created inside');
+    assert.equal(outside(join(dir, 'out', 'there.yaml')), true);
+    assert.equal(outside(join(dir, 'out', 'new-patch.yaml')), true, 'created through the link');
   });
 });

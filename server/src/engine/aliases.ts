@@ -17,8 +17,12 @@ import type { Alias, Document, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 
 const TARGETS = new WeakMap<Document, Map<Alias, unknown>>();
 
-/** The node `alias` names in `doc`; undefined when no anchor of its name comes before it. */
-export function aliasTarget(doc: Document, alias: Alias): unknown {
+/**
+ * The node each alias of a document names (the last node anchored with its
+ * name before it, as `yaml` resolves it), found in one walk of the document
+ * and kept for it, rather than one walk per alias resolved.
+ */
+export function aliasTargets(doc: Document): ReadonlyMap<Alias, unknown> {
   let targets = TARGETS.get(doc);
   if (!targets) {
     const found = new Map<Alias, unknown>();
@@ -32,6 +36,12 @@ export function aliasTarget(doc: Document, alias: Alias): unknown {
     targets = found;
     TARGETS.set(doc, targets);
   }
+  return targets;
+}
+
+/** The node `alias` names in `doc`; undefined when no anchor of its name comes before it. */
+export function aliasTarget(doc: Document, alias: Alias): unknown {
+  const targets = aliasTargets(doc);
   // An alias added to the document after it was indexed: look it up the slow way.
   return targets.has(alias) ? targets.get(alias) : alias.resolve(doc);
 }

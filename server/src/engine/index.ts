@@ -76,8 +76,9 @@ export {
 export { applyEdits } from './fixes/edits';
 export { splitDocuments } from './parse';
 export { DEFAULT_LIMITS } from './limits';
+export { boundFileFindings } from './bound';
 export { WORKLOAD_KINDS } from './workloads';
-export { clip, escapeMarkdown, MAX_QUOTED, plural, quoteText, visible } from './text';
+export { clip, escapeMarkdown, MAX_QUOTED, plural, quoteText, visible, visibleLines } from './text';
 export { findingSubject, findingSummary } from './summary';
 export { isChartTemplate } from './decode/templates';
 export type { FileProbe } from './decode/templates';

@@ -183,7 +183,7 @@ export function decodeDocs(text: string, requestedDepth: number, unread?: Unread
     if (issues.fatal) out.broken.add(i);
   });
   for (const { index, diagnostic } of unreadAfterEnd(docs)) {
-    out.errors.push(diagnostic);
+    out.notes.push(diagnostic);
     out.broken.add(index);
   }
   const note = templateNote(text, out.errors);

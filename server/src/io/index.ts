@@ -30,6 +30,7 @@ export type { WriteOutcome, WriteRequest } from './write';
 export { writeFixed } from './write';
 export type { TargetState, TextRead } from './files';
 export {
+  MAX_BASELINE_BYTES,
   outsideOf,
   readTextFile,
   readTextOrNull,

@@ -23,6 +23,7 @@ import type {
   WorkspaceFolder,
 } from 'vscode-languageserver/node';
 import { DidChangeWatchedFilesNotification, FileChangeType } from 'vscode-languageserver/node';
+import type { Disposable } from 'vscode-languageserver/node';
 import type { NamespaceLabels, Span } from '../../engine';
 import { globSet, globStats } from '../../engine/glob';
 import { NamespaceIndex } from '../namespaces';
@@ -73,6 +74,11 @@ export interface WorkspaceSource extends NamespaceResolver {
   cancellation(): () => boolean;
 }
 
+/** What the server watches on disk: YAML files, and the Kustomize inputs that are not YAML. */
+const WATCHED = ['**/*.{yaml,yml}', '**/Kustomization', '**/*.env', '**/.env'];
+
+const isYamlName = (name: string): boolean => /\.ya?ml$/i.test(name);
+
 export class Workspace implements WorkspaceSource {
   private folders: Folder[] = [];
   private capabilities: ClientCapabilities = {};
@@ -90,6 +96,9 @@ export class Workspace implements WorkspaceSource {
   };
   private readonly fileListeners: Array<(file: string, text: string | null) => void> = [];
   private readonly changeListeners: Array<(file: string) => void> = [];
+  private readonly folderListeners: Array<() => void> = [];
+  private extraWatch: Promise<Disposable> | null = null;
+  private extraWatchKey = '';
 
   constructor(
     private readonly connection: Connection,
@@ -104,7 +113,8 @@ export class Workspace implements WorkspaceSource {
       let changed = false;
       for (const c of params.changes) {
         for (const l of this.watchListeners) l(c.uri);
-        if (await this.fileChanged(c.uri, c.type)) changed = true;
+        // Kustomize inputs that are not YAML (`Kustomization`, `.env` and generator files) hold no Namespaces.
+        if (isYamlName(c.uri) && (await this.fileChanged(c.uri, c.type))) changed = true;
         if (c.uri.startsWith('file:')) for (const l of this.changeListeners) l(fileKey(c.uri));
       }
       if (changed) this.namespacesChanged();
@@ -129,12 +139,16 @@ export class Workspace implements WorkspaceSource {
     return { workspace: { workspaceFolders: { supported: true, changeNotifications: true } } };
   }
 
-  /** After `initialized`: watch YAML files, follow folder changes, scan the folders. */
+  /**
+   * After `initialized`: watch YAML files and the Kustomize inputs that are
+   * not YAML (`Kustomization`, `.env` files), follow folder changes, scan the
+   * folders.
+   */
   initialized(): void {
     const ws = this.capabilities.workspace;
     if (ws?.didChangeWatchedFiles?.dynamicRegistration === true) {
       void this.connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: '**/*.{yaml,yml}' }],
+        watchers: WATCHED.map((globPattern) => ({ globPattern })),
       });
     }
     if (ws?.workspaceFolders === true) {
@@ -144,12 +158,36 @@ export class Workspace implements WorkspaceSource {
         }
         const added = e.added.map(folder);
         this.folders.push(...added);
+        for (const l of this.folderListeners) l();
         void this.scan(added);
       });
     }
     void this.scan(this.folders).catch((e: unknown) =>
       this.connection.console.log(`podsec: workspace scan failed: ${String(e)}`),
     );
+  }
+
+  /**
+   * Also watch these files (generator inputs a Kustomize build read, by
+   * name): one registration, replaced when the names change.
+   */
+  watchFiles(files: Iterable<string>): void {
+    if (this.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration !== true) return;
+    const names = [...new Set([...files].map((f) => path.basename(f)))]
+      .filter((n) => !isYamlName(n) && n !== 'Kustomization' && !n.endsWith('.env'))
+      .sort();
+    const key = names.join('\u0000');
+    if (key === this.extraWatchKey) return;
+    this.extraWatchKey = key;
+    const previous = this.extraWatch;
+    this.extraWatch =
+      names.length === 0
+        ? null
+        : this.connection.client.register(DidChangeWatchedFilesNotification.type, {
+            // Glob characters in a name match themselves.
+            watchers: names.map((n) => ({ globPattern: `**/${n.replace(/[[\]{}*?!]/g, '[$&]')}` })),
+          });
+    void previous?.then((d) => d.dispose());
   }
 
   /** Stops a scan in progress. */
@@ -160,6 +198,11 @@ export class Workspace implements WorkspaceSource {
   /** Calls `listener` with the URI of each watched file that changed (before the Namespace update). */
   onDidChangeWatchedFile(listener: (uri: string) => void): void {
     this.watchListeners.push(listener);
+  }
+
+  /** Calls `listener` after workspace folders were added or removed (before the added ones are scanned). */
+  onDidChangeFolders(listener: () => void): void {
+    this.folderListeners.push(listener);
   }
 
   /** Calls `listener` after the Namespaces changed. */
