@@ -437,15 +437,8 @@ export function run(argv: string[], io: Io): number {
   }
   for (const [at, r] of overlays.placed) if (!shown.has(at)) results.push(r);
 
-  // The hardening checks look at every file of the run together (not yet at overlay builds: the
-  // files those read, patches included, are no objects of their own).
-  const placedResults = new Set<FileResult>(overlays.placed.values());
-  addHardening(
-    results.filter((r) => !placedResults.has(r)),
-    o.hardening,
-    base,
-    { level, version },
-  );
+  // The hardening checks look at every file of the run together, charts and overlays as deployed.
+  addHardening(results, o.hardening, base, { level, version }, overlays);
   // Problems of the .podsec.yaml files and admission configurations used are reported in them.
   results.push(...configs.results());
   if (configs.admissionNote) io.stderr(`podsec: ${configs.admissionNote}\n`);

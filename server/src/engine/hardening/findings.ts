@@ -173,7 +173,8 @@ export function hardeningOptionsFrom(
   return out;
 }
 
-function docRanges(docs: readonly Document.Parsed[]): Span[] {
+/** The spans of a file's documents, as suppressions read them. */
+export function docRanges(docs: readonly Document.Parsed[]): Span[] {
   const out: Span[] = [];
   for (const d of docs) {
     const c = d.contents as { range?: [number, number, number] } | null;
@@ -202,7 +203,12 @@ function fixesOf(source: HardeningSource, h: HardeningFinding): Fix[] {
   return out;
 }
 
-function toFinding(source: HardeningSource, h: HardeningFinding, policy: Policy): Finding {
+/** A hardening finding as a podsec finding of `source`'s text, its fixes as text edits. */
+export function hardeningFindingOf(
+  source: HardeningSource,
+  h: HardeningFinding,
+  policy: Policy,
+): Finding {
   return {
     check: h.check,
     family: 'hardening',
@@ -248,7 +254,7 @@ export function mergeHardening(
   // A file of thousands of containers (an alias flood) would give as many
   // findings, each with its fix: the first ones are reported, the rest counted.
   const shown = own.length > MAX_FINDINGS_PER_FILE ? own.slice(0, MAX_FINDINGS_PER_FILE) : own;
-  let added = shown.map((h) => toFinding(source, h, policy));
+  let added = shown.map((h) => hardeningFindingOf(source, h, policy));
   const meta: Finding[] = [];
   const silenced: SuppressedFinding[] = [];
   if (source.text.includes('podsec-ignore') && source.docs) {

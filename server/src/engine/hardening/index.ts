@@ -123,8 +123,11 @@ export function analyzeHardening(
 
 export const HARDENING_IDS: readonly HardeningCheckId[] = HARDENING_CHECK_IDS;
 export {
+  docRanges,
   HARDENING_DEFAULT_NAMESPACE,
   hardeningEnabled,
+  hardeningFindingOf,
+  MAX_FINDINGS_PER_FILE,
   hardeningOptionsFrom,
   hardeningReport,
   hardeningSource,

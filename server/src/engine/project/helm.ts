@@ -30,6 +30,8 @@ export interface ChartEvaluationOptions {
 export interface ChartEvaluation extends GeneratedEvaluation {
   chartDir: string;
   valueSet: string;
+  /** The release namespace (objects without one are deployed there). */
+  namespace: string;
   render: RenderResult;
 }
 
@@ -59,7 +61,7 @@ export function renderErrorDiagnostic(
 }
 
 /** The on-disk file a `# Source:` name (`web/templates/deployment.yaml`) came from, for a chart in `dir`. */
-function templateFile(dir: string, template: string): string {
+export function templateFile(dir: string, template: string): string {
   const slash = template.indexOf('/');
   return joinPath(dir, slash < 0 ? template : template.slice(slash + 1));
 }
@@ -170,6 +172,7 @@ export function evaluateChart(
     notes: [...warnings, ...ev.notes],
     chartDir,
     valueSet,
+    namespace: o.render?.namespace ?? 'default',
     render,
   };
 }

@@ -22,3 +22,11 @@ export type {
   ValueSet,
   ValueSetsEvaluation,
 } from './helm';
+export {
+  chartHardeningInputs,
+  generatedFileName,
+  generatedHardeningSource,
+  overlayHardeningInputs,
+  placeGeneratedHardening,
+} from './hardening';
+export type { GeneratedHardeningInput, PlacedHardening } from './hardening';

@@ -16,6 +16,8 @@ import {
   OutlookMemo,
 } from '../../engine';
 import type { Analysis, AnalyzeOptions, Diagnostic as EngineDiagnostic } from '../../engine';
+import { chartHardeningInputs, overlayHardeningInputs } from '../../engine/project/index';
+import type { ValueSetsEvaluation } from '../../engine/project/index';
 import type { OverlayIndex } from '../overlays';
 import type { PodsecSettings } from '../protocol';
 import { AnalysisResult } from '../features';
@@ -75,7 +77,7 @@ export class Analyses implements AnalysisSource {
     private readonly workspace: Pick<WorkspaceSource, 'namespaces' | 'excluded'>,
     private readonly hardening?: HardeningSourceIndex,
     private readonly charts?: ChartAnalyses,
-    private readonly overlays?: Pick<OverlayIndex, 'analysisFor'>,
+    private readonly overlays?: Pick<OverlayIndex, 'analysisFor' | 'evaluationOf'>,
   ) {}
 
   checks(doc: TextDocument, s: PodsecSettings): boolean {
@@ -105,9 +107,6 @@ export class Analyses implements AnalysisSource {
     const hardeningOptions = hardeningOptionsFor(s);
     const hardening = hardeningEnabled(hardeningOptions) ? this.hardening : undefined;
     hardening?.documentText(doc.uri, text);
-    const hardeningKey = hardening
-      ? `${hardening.epoch()}|${JSON.stringify(hardeningOptions)}`
-      : '';
     const options = this.optionsFor(doc.uri, s);
     const admission = admissionOf(s);
     const admissionKey = admission
@@ -116,6 +115,8 @@ export class Analyses implements AnalysisSource {
     const base = `${settingsKey(s)}|${this.workspace.namespaces().epoch}|${admissionKey}`;
     // A file of a Helm chart shows what the whole chart renders to, as the editor has its files.
     const chart = this.charts?.chartOf(doc.uri) ?? null;
+    const { file: _file, ...chartOptions } = options;
+    let chartEv: ValueSetsEvaluation | null = null;
     // A file a Kustomize overlay reads is evaluated as the overlays build it.
     let overlay: ReturnType<OverlayIndex['analysisFor']> = null;
     if (!chart) {
@@ -127,6 +128,41 @@ export class Analyses implements AnalysisSource {
         );
       }
     }
+    // The hardening checks see what charts render to and overlays build, before their epoch is read.
+    if (hardening) {
+      try {
+        if (chart && this.charts) {
+          chartEv = this.charts.evaluation(chart, chartOptions, base);
+          hardening.generated(`chart:${chart}`, {
+            inputs: chartHardeningInputs(
+              chartEv.evaluations,
+              chartEv.evaluations.some((e) => e.valueSet !== 'default'),
+            ),
+            dirs: [chart],
+            from: chartEv,
+          });
+        }
+        const built = this.overlays?.evaluationOf(fileKey(doc.uri), options, base);
+        if (built)
+          hardening.generated(
+            `overlays:${built.folder}`,
+            built.evaluation
+              ? {
+                  inputs: overlayHardeningInputs(built.evaluation),
+                  files: built.evaluation.covered,
+                  from: built.evaluation,
+                }
+              : null,
+          );
+      } catch (e) {
+        this.connection.console.error(
+          `podsec: hardening inputs of ${doc.uri} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+        );
+      }
+    }
+    const hardeningKey = hardening
+      ? `${hardening.epoch()}|${JSON.stringify(hardeningOptions)}`
+      : '';
     const key =
       chart && this.charts
         ? `${base}|${hardeningKey}|chart|${this.charts.stateKey(chart)}`
@@ -137,11 +173,12 @@ export class Analyses implements AnalysisSource {
     let analysis: Analysis;
     try {
       if (chart && this.charts) {
-        const { file: _file, ...chartOptions } = options;
-        const ev = this.charts.evaluation(chart, chartOptions, base);
+        const ev = chartEv ?? this.charts.evaluation(chart, chartOptions, base);
         analysis = this.charts.analysisFor(ev, doc.uri);
+        if (hardening) analysis = hardening.merge(doc.uri, analysis, s);
       } else if (overlay?.replaces) {
         analysis = { ...overlay.analysis, findings: [...overlay.analysis.findings] };
+        if (hardening) analysis = hardening.merge(doc.uri, analysis, s);
       } else {
         analysis = entry.cache.analyze(text, options);
         if (overlay)

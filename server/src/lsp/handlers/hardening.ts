@@ -10,7 +10,14 @@
  *
  * Files that are not open keep only the objects other files' findings depend
  * on (workloads and the kinds above), not Secrets or ConfigMaps.
+ *
+ * Helm charts and Kustomize overlays take part as deployed: what a chart
+ * renders to and what a folder's overlays build are given under a key
+ * (`generated`); their objects join the others, the files they were made
+ * from are not read as objects of their own, and what the checks find in
+ * them is placed in the file that set it.
  */
+import { readFileSync } from 'node:fs';
 import type { Connection } from 'vscode-languageserver/node';
 import {
   hardeningOptionsFrom,
@@ -20,6 +27,9 @@ import {
   WORKLOAD_KINDS,
 } from '../../engine';
 import type { Analysis, HardeningOptions, HardeningRun, HardeningSource } from '../../engine';
+import { generatedHardeningSource, placeGeneratedHardening } from '../../engine/project/index';
+import type { GeneratedHardeningInput, PlacedHardening } from '../../engine/project/index';
+import { isInside, normalizePath } from '../../engine/sources/sourceFs';
 import type { PodsecSettings } from '../protocol';
 import { fileKey } from '../uris';
 
@@ -68,6 +78,25 @@ interface Entry {
   fingerprint?: string;
 }
 
+/** Generated YAML under one key: a chart's renders, or the overlays of a folder. */
+export interface GeneratedEntry {
+  inputs: readonly GeneratedHardeningInput[];
+  /** Files it was made from (an overlay's bases and patches). */
+  files?: ReadonlySet<string>;
+  /** Folders all of whose files it was made from (a chart). */
+  dirs?: readonly string[];
+  /** What the inputs were made from (an evaluation): given again, nothing changed. */
+  from?: object;
+}
+
+function generatedFingerprint(g: GeneratedEntry): string {
+  return JSON.stringify([
+    g.inputs.map((i) => [i.source.label, i.group ?? null, i.defaultNamespace ?? null]),
+    [...(g.files ?? [])],
+    g.dirs ?? [],
+  ]).concat(...g.inputs.map((i) => `\u0000${i.source.text}`));
+}
+
 /** The options the editor's settings give the hardening checks. */
 export function hardeningOptionsFor(s: PodsecSettings): HardeningOptions {
   return hardeningOptionsFrom(s.severity);
@@ -83,13 +112,24 @@ export interface HardeningSourceIndex {
   merge(uri: string, analysis: Analysis, s: PodsecSettings): Analysis;
   /** The last run under `s` (for views: isolation per namespace, the report). */
   runFor(s: PodsecSettings): HardeningRun;
+  /** Generated YAML under `key` (a chart, a folder's overlays); null drops it. */
+  generated(key: string, entry: GeneratedEntry | null): void;
 }
 
 export class HardeningIndex implements HardeningSourceIndex {
   private readonly disk = new Map<string, Entry>();
   private readonly open = new Map<string, Entry>();
   private changes = 0;
-  private last: { key: string; epoch: number; run: HardeningRun } | undefined;
+  private last:
+    | {
+        key: string;
+        epoch: number;
+        run: HardeningRun;
+        inputs: GeneratedHardeningInput[];
+        placed?: { policy: string; files: Map<string, PlacedHardening> };
+      }
+    | undefined;
+  private readonly generatedBy = new Map<string, GeneratedEntry & { fingerprint: string }>();
   private readonly listeners: Array<() => void> = [];
   private pending = false;
 
@@ -143,13 +183,82 @@ export class HardeningIndex implements HardeningSourceIndex {
     if (this.fingerprintOf(file, before, true) !== now) this.changedSoon();
   }
 
+  generated(key: string, entry: GeneratedEntry | null): void {
+    const before = this.generatedBy.get(key);
+    if (entry === null) {
+      if (!before) return;
+      this.generatedBy.delete(key);
+      this.changed();
+      return;
+    }
+    if (before && entry.from !== undefined && before.from === entry.from) return;
+    const fingerprint = generatedFingerprint(entry);
+    if (before?.fingerprint === fingerprint) {
+      this.generatedBy.set(key, { ...entry, fingerprint });
+      return;
+    }
+    this.generatedBy.set(key, { ...entry, fingerprint });
+    this.changed();
+  }
+
+  /** Whether a file is read through what it generates (a chart's file, a file an overlay reads). */
+  private isGenerated(file: string): boolean {
+    if (this.generatedBy.size === 0) return false;
+    const p = normalizePath(file.replace(/\\/g, '/'));
+    for (const g of this.generatedBy.values()) {
+      if (g.files?.has(p)) return true;
+      if (g.dirs?.some((d) => isInside(d, p))) return true;
+    }
+    return false;
+  }
+
   merge(uri: string, analysis: Analysis, s: PodsecSettings): Analysis {
     const run = this.runFor(s);
     const file = fileKey(uri);
     const open = this.open.get(file);
+    let out = analysis;
     // Findings refer to the text they were computed from: only the current one.
-    if (!open?.source || !run.sources.has(file)) return analysis;
-    return mergeHardening(analysis, file, run, { level: s.level, version: s.version });
+    if (open?.source && run.sources.has(file))
+      out = mergeHardening(out, file, run, { level: s.level, version: s.version });
+    const placed = this.placedFor(s).get(normalizePath(file.replace(/\\/g, '/')));
+    if (!placed) return out;
+    return {
+      ...out,
+      findings: [...out.findings, ...placed.findings],
+      notes: [...out.notes, ...placed.notes].sort((a, b) => a.span.start - b.span.start),
+      ...(placed.suppressed.length > 0
+        ? { suppressed: [...(out.suppressed ?? []), ...placed.suppressed] }
+        : {}),
+    };
+  }
+
+  /** What the last run found in generated YAML, placed in the files that set it. */
+  private placedFor(s: PodsecSettings): Map<string, PlacedHardening> {
+    this.runFor(s);
+    const last = this.last;
+    if (!last || last.inputs.length === 0) return new Map();
+    const policy = JSON.stringify([s.level, s.version]);
+    if (last.placed?.policy === policy) return last.placed.files;
+    const files = placeGeneratedHardening(
+      last.run,
+      last.inputs,
+      { level: s.level, version: s.version },
+      (f) => this.textOf(f),
+    );
+    last.placed = { policy, files };
+    return files;
+  }
+
+  /** A file's text as the editor has it: open, else as last read from disk, else read now. */
+  private textOf(file: string): string | null {
+    const known = this.open.get(file) ?? this.disk.get(file);
+    if (known) return known.text;
+    try {
+      const t = readFileSync(file, 'utf8');
+      return t.charCodeAt(0) === 0xfeff ? t.slice(1) : t;
+    } catch {
+      return null;
+    }
   }
 
   runFor(s: PodsecSettings): HardeningRun {
@@ -157,12 +266,25 @@ export class HardeningIndex implements HardeningSourceIndex {
     const key = JSON.stringify([options, s.maxFileSize, s.maxAliasCount]);
     if (this.last?.key === key && this.last.epoch === this.changes) return this.last.run;
     const sources: HardeningSource[] = [];
-    for (const [file, entry] of this.open) sources.push(this.sourceOf(file, entry, true, s));
+    for (const [file, entry] of this.open)
+      if (!this.isGenerated(file)) sources.push(this.sourceOf(file, entry, true, s));
     for (const [file, entry] of this.disk) {
-      if (!this.open.has(file)) sources.push(this.sourceOf(file, entry, false, s));
+      if (!this.open.has(file) && !this.isGenerated(file))
+        sources.push(this.sourceOf(file, entry, false, s));
     }
+    const inputs = [...this.generatedBy.values()].flatMap((g) => g.inputs);
+    const limits = { maxFileBytes: s.maxFileSize, maxAliasCount: s.maxAliasCount };
+    inputs.forEach((g, i) => {
+      try {
+        sources.push(generatedHardeningSource(g, i, limits));
+      } catch (e) {
+        this.connection.console.error(
+          `podsec: hardening checks could not read ${g.source.label}: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
+    });
     const run = runHardening(sources, options);
-    this.last = { key, epoch: this.changes, run };
+    this.last = { key, epoch: this.changes, run, inputs };
     return run;
   }
 
