@@ -438,7 +438,7 @@ export function run(argv: string[], io: Io): number {
   for (const [at, r] of overlays.placed) if (!shown.has(at)) results.push(r);
 
   // The hardening checks look at every file of the run together, charts and overlays as deployed.
-  addHardening(results, o.hardening, base, { level, version }, overlays);
+  addHardening(results, o.hardening, base, { level, version }, overlays, configs);
   // Problems of the .podsec.yaml files and admission configurations used are reported in them.
   results.push(...configs.results());
   if (configs.admissionNote) io.stderr(`podsec: ${configs.admissionNote}\n`);

@@ -104,6 +104,7 @@ export {
   HARDENING_DEFAULT_NAMESPACE,
   hardeningEnabled,
   hardeningOptionsFrom,
+  hardeningOptionsOf,
   hardeningReport,
   hardeningSource,
   isHardeningCheckId,

@@ -10,6 +10,7 @@
  * Nothing here changes a Pod Security finding.
  */
 import type { Document } from 'yaml';
+import type { HardeningSetting } from '../config/types';
 import { DEFAULT_LIMITS } from '../limits';
 import { LineIndex } from '../lines';
 import { parseFile } from '../parse';
@@ -171,6 +172,45 @@ export function hardeningOptionsFrom(
   const out: HardeningOptions = { checks };
   if (switches['requireCpuLimit'] === true) out.requireCpuLimit = true;
   return out;
+}
+
+/**
+ * Hardening options from severity entries (as hardeningOptionsFrom reads
+ * them) and `.podsec.yaml`'s `hardening` setting, which wins: `enabled:
+ * false` (or `hardening: off`) turns every check off but those it turns on
+ * or gives a severity; a check `on` runs at its severity entry, else its
+ * default; `off` or a severity set it.
+ */
+export function hardeningOptionsOf(
+  severity: Readonly<Record<string, string>> = {},
+  setting?: HardeningSetting,
+): HardeningOptions {
+  const out = hardeningOptionsFrom(severity);
+  if (!setting) return out;
+  const checks = { ...(out.checks ?? {}) };
+  if (setting.enabled === false) for (const id of HARDENING_CHECK_IDS) checks[id] = 'off';
+  if (setting.enabled === true)
+    for (const id of HARDENING_CHECK_IDS) {
+      if (checks[id] !== 'off') continue;
+      // The family is on: a check's own severity entry still counts, the family's `off` does not.
+      const own = hardeningOptionsFrom({ [id]: severity[id] ?? '' }).checks?.[id];
+      if (own === undefined) delete checks[id];
+      else checks[id] = own;
+    }
+  for (const [id, v] of Object.entries(setting.checks)) {
+    if (!isHardeningCheckId(id)) continue;
+    if (v === 'off') checks[id] = 'off';
+    else if (v === 'on') {
+      const own = hardeningOptionsFrom({ [id]: severity[id] ?? '' }).checks?.[id];
+      if (own !== undefined && own !== 'off') checks[id] = own;
+      else checks[id] = HARDENING_CHECKS[id].defaultSeverity;
+    } else checks[id] = v === 'hint' ? 'information' : v;
+  }
+  return {
+    ...out,
+    checks,
+    ...(setting.requireCpuLimit !== undefined ? { requireCpuLimit: setting.requireCpuLimit } : {}),
+  };
 }
 
 /** The spans of a file's documents, as suppressions read them. */

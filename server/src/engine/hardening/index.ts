@@ -129,6 +129,7 @@ export {
   hardeningFindingOf,
   MAX_FINDINGS_PER_FILE,
   hardeningOptionsFrom,
+  hardeningOptionsOf,
   hardeningReport,
   hardeningSource,
   isHardeningFinding,

@@ -20,7 +20,7 @@
 import { readFileSync } from 'node:fs';
 import type { Connection } from 'vscode-languageserver/node';
 import {
-  hardeningOptionsFrom,
+  hardeningOptionsOf,
   hardeningSource,
   mergeHardening,
   runHardening,
@@ -31,6 +31,7 @@ import { generatedHardeningSource, placeGeneratedHardening } from '../../engine/
 import type { GeneratedHardeningInput, PlacedHardening } from '../../engine/project/index';
 import { isInside, normalizePath } from '../../engine/sources/sourceFs';
 import type { PodsecSettings } from '../protocol';
+import { hardeningSettingOf } from '../projectSettings';
 import { fileKey } from '../uris';
 
 /** Kinds whose objects change the findings of objects in other files. */
@@ -99,7 +100,7 @@ function generatedFingerprint(g: GeneratedEntry): string {
 
 /** The options the editor's settings give the hardening checks. */
 export function hardeningOptionsFor(s: PodsecSettings): HardeningOptions {
-  return hardeningOptionsFrom(s.severity);
+  return hardeningOptionsOf(s.severity, hardeningSettingOf(s));
 }
 
 /** What other modules use: the hardening findings of an open document. */
