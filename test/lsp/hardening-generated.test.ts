@@ -158,6 +158,29 @@ describe('language server: hardening checks on charts and overlays', () => {
     await client.close(uri);
   });
 
+  it('podsec/report has a hardening section counting what charts render and overlays build', async () => {
+    const tpl = fileUri(path.join(root, 'chart/templates/deployment.yaml'));
+    const base = fileUri(path.join(root, 'kz/base/deploy.yaml'));
+    await client.open(tpl, TEMPLATE, 1);
+    await client.waitForDiagnostics(tpl, (x) => codes(x).includes('networkPolicyIsolation'), 'tpl');
+    await client.open(base, BASE, 1);
+    await client.waitForDiagnostics(
+      base,
+      (x) => codes(x).includes('networkPolicyIsolation'),
+      'base',
+    );
+    const r = await client.request<{ markdown: string }>('podsec/report', {});
+    const md = r.markdown;
+    assert.match(md, /^## Hardening checks$/m);
+    // the chart's workload (in default) and the base's in dev: two findings, none from the files alone
+    assert.match(md, /^\| `networkPolicyIsolation` \| information \| 2 \|$/m);
+    assert.match(md, /^\| `dev` \| 0 of 1 \|/m);
+    assert.match(md, /^\| `prod` \| 1 of 1 \| 1 \| 0 \|/m);
+    assert.match(md, /^\| `default` \| 0 of 1 \|/m);
+    await client.close(base);
+    await client.close(tpl);
+  });
+
   it('an open base shows what each overlay deploys, naming the overlay', async () => {
     const uri = fileUri(path.join(root, 'kz/base/deploy.yaml'));
     await client.open(uri, BASE, 1);

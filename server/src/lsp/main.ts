@@ -57,7 +57,7 @@ const analyses = new Analyses(
 );
 const diagnostics = new Diagnostics(connection, documents, settings, analyses, workspace);
 const codeActions = new CodeActions(connection, analyses);
-const views = new Views(connection, documents, settings, analyses, workspace);
+const views = new Views(connection, documents, settings, analyses, workspace, hardening);
 
 // An open document's Namespaces count instead of its file's on disk; then it is analysed.
 documents.onDidOpen((doc) => workspace.documentChanged(doc.uri, doc.getText()));

@@ -390,15 +390,34 @@ export interface HardeningReport {
   audit: Array<{ file: string; name: string | null; probes: number; gaps: number }>;
 }
 
+/** What the report's hardening section counts besides the run's own files. */
+export interface HardeningReportOptions {
+  /**
+   * Findings the caller placed itself (those of generated YAML, in the files
+   * that set them): counted instead of the run's sources `generated` names.
+   */
+  placed?: Iterable<readonly Finding[]>;
+  generated?: (file: string) => boolean;
+  /** How a source is named in the audit list (a generated source by its producer). */
+  displayName?: (file: string) => string;
+}
+
 /** The report's hardening section from a run (suppressions honoured). */
-export function hardeningReport(run: HardeningRun, policy: Policy): HardeningReport {
+export function hardeningReport(
+  run: HardeningRun,
+  policy: Policy,
+  o: HardeningReportOptions = {},
+): HardeningReport {
   const counts = new Map<HardeningCheckId, number>();
   const empty: Analysis = { findings: [], errors: [], notes: [], workloads: [], objects: 0 };
-  for (const file of run.sources.keys()) {
-    for (const f of mergeHardening(empty, file, run, policy).findings) {
+  const count = (fs: readonly Finding[]) => {
+    for (const f of fs)
       if (isHardeningCheckId(f.check)) counts.set(f.check, (counts.get(f.check) ?? 0) + 1);
-    }
-  }
+  };
+  for (const file of run.sources.keys())
+    if (!o.generated?.(file)) count(mergeHardening(empty, file, run, policy).findings);
+  for (const fs of o.placed ?? []) count(fs);
+  const displayName = o.displayName ?? ((f: string) => f);
   const checks: HardeningReport['checks'] = [];
   for (const id of HARDENING_CHECK_IDS) {
     const severity = severityOf(id, run.options);
@@ -424,7 +443,7 @@ export function hardeningReport(run: HardeningRun, policy: Policy): HardeningRep
       })),
     checks,
     audit: run.result.audit.map((a) => ({
-      file: a.file,
+      file: displayName(a.file),
       name: a.object.name,
       probes: a.probes.length,
       gaps: gaps.get(`${a.file}\u0000${a.object.document}\u0000${a.object.item ?? ''}`) ?? 0,

@@ -136,4 +136,10 @@ export {
   mergeHardening,
   runHardening,
 } from './findings';
-export type { HardeningReport, HardeningRun, HardeningSource, SourceOptions } from './findings';
+export type {
+  HardeningReport,
+  HardeningReportOptions,
+  HardeningRun,
+  HardeningSource,
+  SourceOptions,
+} from './findings';

@@ -53,7 +53,21 @@ export interface GeneratedHardeningInput {
 
 /** The name a generated input's source has in a hardening run (never a file's path). */
 export function generatedFileName(input: GeneratedHardeningInput, index: number): string {
-  return `\u0000generated:${index}:${input.source.label}`;
+  return `${GENERATED_PREFIX}${index}:${input.source.label}`;
+}
+
+const GENERATED_PREFIX = '\u0000generated:';
+
+/** Whether a name is one generatedFileName gave. */
+export function isGeneratedFileName(name: string): boolean {
+  return name.startsWith(GENERATED_PREFIX);
+}
+
+/** What to show for a name generatedFileName gave (its producer's label), or the name itself. */
+export function generatedDisplayName(name: string): string {
+  if (!isGeneratedFileName(name)) return name;
+  const colon = name.indexOf(':', GENERATED_PREFIX.length);
+  return colon < 0 ? name : name.slice(colon + 1);
 }
 
 /** The input read for a hardening run, under the name generatedFileName gives it. */

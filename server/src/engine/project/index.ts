@@ -24,8 +24,10 @@ export type {
 } from './helm';
 export {
   chartHardeningInputs,
+  generatedDisplayName,
   generatedFileName,
   generatedHardeningSource,
+  isGeneratedFileName,
   overlayHardeningInputs,
   placeGeneratedHardening,
 } from './hardening';

@@ -7,7 +7,7 @@
  * numbers them and opens the file at the line).
  */
 import { buildReport, isLevel, isVersion, reportMarkdown } from '../../engine';
-import type { ReportInput } from '../../engine';
+import type { HardeningReport, ReportInput } from '../../engine';
 import { yamlFiles } from '../namespaces';
 import type { PodsecSettings, ReportParams, ReportResult } from '../protocol';
 import { toUri } from '../uris';
@@ -31,6 +31,8 @@ export interface ReportSources {
   display: (file: string) => string;
   settings: PodsecSettings;
   cancelled?: () => boolean;
+  /** The hardening section (the language server's workspace run), when the checks are on. */
+  hardening?: () => HardeningReport | null;
 }
 
 /** The workspace report as Markdown: open documents win over the same files on disk. */
@@ -68,6 +70,8 @@ export async function workspaceReport(
     maxFileBytes: s.maxFileSize,
     maxAliasCount: s.maxAliasCount,
   });
+  const hardening = src.hardening?.();
+  if (hardening) report.hardening = hardening;
   const markdown = reportMarkdown(
     report,
     (l) => {

@@ -20,14 +20,27 @@
 import { readFileSync } from 'node:fs';
 import type { Connection } from 'vscode-languageserver/node';
 import {
+  hardeningEnabled,
   hardeningOptionsOf,
+  hardeningReport,
   hardeningSource,
   mergeHardening,
   runHardening,
   WORKLOAD_KINDS,
 } from '../../engine';
-import type { Analysis, HardeningOptions, HardeningRun, HardeningSource } from '../../engine';
-import { generatedHardeningSource, placeGeneratedHardening } from '../../engine/project/index';
+import type {
+  Analysis,
+  HardeningOptions,
+  HardeningReport,
+  HardeningRun,
+  HardeningSource,
+} from '../../engine';
+import {
+  generatedDisplayName,
+  generatedHardeningSource,
+  isGeneratedFileName,
+  placeGeneratedHardening,
+} from '../../engine/project/index';
 import type { GeneratedHardeningInput, PlacedHardening } from '../../engine/project/index';
 import { isInside, normalizePath } from '../../engine/sources/sourceFs';
 import type { PodsecSettings } from '../protocol';
@@ -115,6 +128,8 @@ export interface HardeningSourceIndex {
   runFor(s: PodsecSettings): HardeningRun;
   /** Generated YAML under `key` (a chart, a folder's overlays); null drops it. */
   generated(key: string, entry: GeneratedEntry | null): void;
+  /** The report's hardening section under `s`, or null when every check is off. */
+  reportFor(s: PodsecSettings): HardeningReport | null;
 }
 
 export class HardeningIndex implements HardeningSourceIndex {
@@ -231,6 +246,17 @@ export class HardeningIndex implements HardeningSourceIndex {
         ? { suppressed: [...(out.suppressed ?? []), ...placed.suppressed] }
         : {}),
     };
+  }
+
+  reportFor(s: PodsecSettings): HardeningReport | null {
+    if (!hardeningEnabled(hardeningOptionsFor(s))) return null;
+    const run = this.runFor(s);
+    const placed = [...this.placedFor(s).values()].map((p) => p.findings);
+    return hardeningReport(
+      run,
+      { level: s.level, version: s.version },
+      { placed, generated: isGeneratedFileName, displayName: generatedDisplayName },
+    );
   }
 
   /** What the last run found in generated YAML, placed in the files that set it. */

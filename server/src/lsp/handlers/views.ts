@@ -11,6 +11,7 @@ import { codeLenses, documentPolicy, workspaceReport } from '../features';
 import { fileKey, toUri } from '../uris';
 import type { AnalysisSource } from './analyses';
 import type { DocumentSource } from './documents';
+import type { HardeningSourceIndex } from './hardening';
 import { isYamlDocument } from './documents';
 import type { SettingsSource } from './settings';
 import type { WorkspaceSource } from './workspace';
@@ -24,6 +25,7 @@ export class Views {
     private readonly settings: SettingsSource,
     private readonly analyses: AnalysisSource,
     private readonly workspace: WorkspaceSource,
+    private readonly hardening?: Pick<HardeningSourceIndex, 'reportFor'>,
   ) {
     connection.onCodeLens(async (params) => {
       const cur = await analyses.current(params.textDocument.uri);
@@ -64,6 +66,7 @@ export class Views {
       display: (file) => this.workspace.display(file),
       settings,
       cancelled,
+      ...(this.hardening ? { hardening: () => this.hardening?.reportFor(settings) ?? null } : {}),
     });
   }
 }
