@@ -113,6 +113,7 @@ export {
   runHardening,
   severityOf as hardeningSeverityOf,
 } from './hardening/index';
+export { isShared as isSharedHardeningObject, sharedFingerprint } from './hardening/fingerprint';
 export type {
   AuditPolicyResult,
   HardeningCheckId,

@@ -26,7 +26,8 @@ import {
   hardeningSource,
   mergeHardening,
   runHardening,
-  WORKLOAD_KINDS,
+  isSharedHardeningObject,
+  sharedFingerprint,
 } from '../../engine';
 import type {
   Analysis,
@@ -46,43 +47,6 @@ import { isInside, normalizePath } from '../../engine/sources/sourceFs';
 import type { PodsecSettings } from '../protocol';
 import { hardeningSettingOf } from '../projectSettings';
 import { fileKey } from '../uris';
-
-/** Kinds whose objects change the findings of objects in other files. */
-const SHARED_KINDS = new Set<string>([
-  ...WORKLOAD_KINDS,
-  'NetworkPolicy',
-  'CiliumNetworkPolicy',
-  'CiliumClusterwideNetworkPolicy',
-  'GlobalNetworkPolicy',
-  'AdminNetworkPolicy',
-  'BaselineAdminNetworkPolicy',
-  'ClusterNetworkPolicy',
-  'LimitRange',
-  'ResourceQuota',
-  'ServiceAccount',
-  'Policy',
-]);
-
-/** Container fields no other file's finding depends on: typing in them tells no one. */
-const LOCAL_FIELDS = new Set([
-  'image',
-  'imagePullPolicy',
-  'env',
-  'envFrom',
-  'args',
-  'command',
-  'resources',
-  'ports',
-  'livenessProbe',
-  'readinessProbe',
-  'startupProbe',
-  'lifecycle',
-  'securityContext',
-]);
-
-function withoutLocal(this: unknown, key: string, value: unknown): unknown {
-  return LOCAL_FIELDS.has(key) ? undefined : value;
-}
 
 interface Entry {
   text: string;
@@ -352,29 +316,19 @@ export class HardeningIndex implements HardeningSourceIndex {
     }
     if (!open) {
       // Closed files: only what other files depend on, and no parsed documents for fixes.
-      const objects = source.objects.filter((o) =>
-        SHARED_KINDS.has(typeof o.value['kind'] === 'string' ? o.value['kind'] : ''),
-      );
+      const objects = source.objects.filter(isSharedHardeningObject);
       source = { ...source, objects, notes: [], docs: objects.length > 0 ? source.docs : null };
     }
     entry.source = source;
     return source;
   }
 
-  /** The shared objects of a file as JSON ('' when none), to tell changes that matter elsewhere. */
+  /** What other files' findings depend on ('' when nothing), to tell changes that matter elsewhere. */
   private fingerprintOf(file: string, entry: Entry, open: boolean): string {
     if (entry.fingerprint !== undefined) return entry.fingerprint;
     const source = this.sourceOf(file, entry, open);
-    const shared = source.objects.filter((o) =>
-      SHARED_KINDS.has(typeof o.value['kind'] === 'string' ? o.value['kind'] : ''),
-    );
-    entry.fingerprint =
-      shared.length === 0
-        ? ''
-        : JSON.stringify(
-            shared.map((o) => o.value),
-            withoutLocal,
-          );
+    // Printed from the YAML as written, so an amplified document costs its own size.
+    entry.fingerprint = sharedFingerprint(source.objects, source.docs);
     return entry.fingerprint;
   }
 }
