@@ -103,6 +103,7 @@ export {
   HARDENING_CHECKS,
   HARDENING_DEFAULT_NAMESPACE,
   hardeningEnabled,
+  hardeningFixEdits,
   hardeningOptionsFrom,
   hardeningOptionsOf,
   hardeningReport,

@@ -24,6 +24,7 @@ import type {
   Severity,
   Span,
   SuppressedFinding,
+  TextEdit,
 } from '../types';
 import { evaluatedMinor } from '../policy';
 import { planHardeningFix } from './fixes';
@@ -32,7 +33,7 @@ import type { HardeningOptions, HardeningResult } from './index';
 import { HARDENING_CHECKS } from './metadata';
 import type { KubeObject } from './model';
 import { HARDENING_CHECK_IDS, isHardeningCheckId } from './results';
-import type { HardeningCheckId, HardeningFinding, HardeningNote } from './results';
+import type { HardeningCheckId, HardeningFinding, HardeningFix, HardeningNote } from './results';
 import { objectsFromDocument } from './yaml';
 
 /** Hardening findings listed per file; more are counted in one note. */
@@ -221,6 +222,28 @@ export function docRanges(docs: readonly Document.Parsed[]): Span[] {
     if (c?.range) out.push({ start: c.range[0], end: d.range[2] });
   }
   return out;
+}
+
+/**
+ * The text edits of a hardening fix in the file of the object it changes
+ * (the run's source of that file), or null when it cannot be planned there.
+ * A finding's fix may change an object of another file (the ServiceAccount
+ * that decides a token mount): these are its edits.
+ */
+export function hardeningFixEdits(
+  run: Pick<HardeningRun, 'sources'>,
+  fix: HardeningFix,
+): TextEdit[] | null {
+  const source = run.sources.get(fix.file);
+  const doc = source?.docs?.[fix.document];
+  if (!source || !doc) return null;
+  const edits = planHardeningFix(
+    source.text,
+    doc,
+    fix,
+    fix.item === null ? [] : ['items', fix.item],
+  );
+  return edits && edits.length > 0 ? edits : null;
 }
 
 function fixesOf(source: HardeningSource, h: HardeningFinding): Fix[] {

@@ -127,6 +127,7 @@ export {
   HARDENING_DEFAULT_NAMESPACE,
   hardeningEnabled,
   hardeningFindingOf,
+  hardeningFixEdits,
   MAX_FINDINGS_PER_FILE,
   hardeningOptionsFrom,
   hardeningOptionsOf,
