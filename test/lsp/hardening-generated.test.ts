@@ -120,6 +120,23 @@ describe('language server: hardening checks on charts and overlays', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
+  it('a chart no open document belongs to counts as it renders: a plain policy selecting its pods is judged', async () => {
+    const polUri = fileUri(path.join(root, 'policies/netpol.yaml'));
+    await client.open(polUri, netpol('default', 'web'), 1);
+    // without the chart's workload, namespace "default" would have none: a note, not a judgement
+    const judged = (x: PublishDiagnosticsParams) =>
+      !x.diagnostics.some((d) => text(d).includes('none of whose workloads'));
+    const p = await client.waitForDiagnostics(polUri, judged, 'the policy judged');
+    assert.ok(!codes(p).includes('networkPolicyUnmatched'));
+    await client.replace(polUri, 'app: web', 'app: nothing');
+    await client.waitForDiagnostics(
+      polUri,
+      (x) => codes(x).includes('networkPolicyUnmatched'),
+      'a selector that matches none of the chart’s pods is unmatched',
+    );
+    await client.close(polUri);
+  });
+
   it('an open template shows its rendered workload’s isolation; typing the label into a plain policy isolates it', async () => {
     const uri = fileUri(path.join(root, 'chart/templates/deployment.yaml'));
     const polUri = fileUri(path.join(root, 'policies/netpol.yaml'));

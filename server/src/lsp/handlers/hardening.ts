@@ -37,11 +37,18 @@ import type {
   HardeningSource,
 } from '../../engine';
 import {
+  chartHardeningInputs,
+  chartRootOf,
+  evaluateChartValueSets,
   generatedDisplayName,
   generatedHardeningSource,
+  isChartDir,
+  isChartFile,
   isGeneratedFileName,
   placeGeneratedHardening,
 } from '../../engine/project/index';
+import { ConfigResolver } from '../../engine/config/index';
+import { DiskFs } from '../../cli/render';
 import type { GeneratedHardeningInput, PlacedHardening } from '../../engine/project/index';
 import { isInside, normalizePath } from '../../engine/sources/sourceFs';
 import type { PodsecSettings } from '../protocol';
@@ -110,6 +117,10 @@ export class HardeningIndex implements HardeningSourceIndex {
       }
     | undefined;
   private readonly generatedBy = new Map<string, GeneratedEntry & { fingerprint: string }>();
+  /** Charts no open document belongs to, rendered from disk for the run (by chart folder). */
+  private readonly closedCharts = new Map<string, readonly GeneratedHardeningInput[]>();
+  /** Whether a folder holds a Chart.yaml, as last looked. */
+  private readonly chartDirs = new Map<string, boolean>();
   private readonly listeners: Array<() => void> = [];
   private pending = false;
 
@@ -126,6 +137,14 @@ export class HardeningIndex implements HardeningSourceIndex {
 
   /** A file's text on disk (null: deleted or no longer read). */
   diskText(file: string, text: string | null): void {
+    const p = normalizePath(file.replace(/\\/g, '/'));
+    if (p.endsWith('/Chart.yaml')) {
+      this.chartDirs.clear();
+      this.closedCharts.clear();
+    } else {
+      const chart = this.chartOf(p);
+      if (chart !== null) this.closedCharts.delete(chart);
+    }
     const before = this.disk.get(file);
     if (text === null) {
       if (!before) return;
@@ -181,10 +200,63 @@ export class HardeningIndex implements HardeningSourceIndex {
     this.changed();
   }
 
+  /** The chart a file belongs to (its folder), or null. */
+  private chartOf(path: string): string | null {
+    const disk = new DiskFs('/');
+    const root = chartRootOf(disk, path, (d) => {
+      let v = this.chartDirs.get(d);
+      if (v === undefined) {
+        v = isChartDir(disk, d);
+        this.chartDirs.set(d, v);
+      }
+      return v;
+    });
+    return root !== null && isChartFile(root, path) ? root : null;
+  }
+
+  /** The renders of the charts the workspace holds that no open document registered. */
+  private closedChartInputs(files: Iterable<string>): GeneratedHardeningInput[] {
+    const out: GeneratedHardeningInput[] = [];
+    const seen = new Set<string>();
+    for (const file of files) {
+      const chart = this.chartOf(normalizePath(file.replace(/\\/g, '/')));
+      if (chart === null || seen.has(chart) || this.generatedBy.has(`chart:${chart}`)) continue;
+      seen.add(chart);
+      let inputs = this.closedCharts.get(chart);
+      if (!inputs) {
+        try {
+          const config = new ConfigResolver(new DiskFs('/')).forDir(chart);
+          const disk = new DiskFs('/');
+          const ev = evaluateChartValueSets(
+            new DiskFs(chart),
+            chart,
+            config?.settings.helm ?? [],
+            { analyze: {} },
+            (f) => disk.readText(f),
+            config?.file,
+          );
+          inputs = chartHardeningInputs(
+            ev.evaluations,
+            ev.evaluations.some((e) => e.valueSet !== 'default'),
+          );
+        } catch (e) {
+          this.connection.console.error(
+            `podsec: hardening checks could not render ${chart}: ${e instanceof Error ? e.message : String(e)}`,
+          );
+          inputs = [];
+        }
+        this.closedCharts.set(chart, inputs);
+      }
+      out.push(...inputs);
+    }
+    return out;
+  }
+
   /** Whether a file is read through what it generates (a chart's file, a file an overlay reads). */
   private isGenerated(file: string): boolean {
-    if (this.generatedBy.size === 0) return false;
     const p = normalizePath(file.replace(/\\/g, '/'));
+    if (this.chartOf(p) !== null) return true;
+    if (this.generatedBy.size === 0) return false;
     for (const g of this.generatedBy.values()) {
       if (g.files?.has(p)) return true;
       if (g.dirs?.some((d) => isInside(d, p))) return true;
@@ -263,7 +335,10 @@ export class HardeningIndex implements HardeningSourceIndex {
       if (!this.open.has(file) && !this.isGenerated(file))
         sources.push(this.sourceOf(file, entry, false, s));
     }
-    const inputs = [...this.generatedBy.values()].flatMap((g) => g.inputs);
+    const inputs = [
+      ...[...this.generatedBy.values()].flatMap((g) => g.inputs),
+      ...this.closedChartInputs([...this.open.keys(), ...this.disk.keys()]),
+    ];
     const limits = { maxFileBytes: s.maxFileSize, maxAliasCount: s.maxAliasCount };
     inputs.forEach((g, i) => {
       try {
