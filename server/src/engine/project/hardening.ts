@@ -28,7 +28,12 @@ import type { OverlayEvaluation } from '../overlays/evaluate';
 import { fixAtOrigin } from '../overlays/fixes';
 import { joinPath } from '../sources/sourceFs';
 import { CHART_FILE } from './discover';
-import { mapFix, placeSpan } from './generated';
+import { dottedPath, mapFix, placeSpan, valuesKeyFor } from './generated';
+import { planEdits } from '../fixes/edits';
+import type { FixValue } from '../fixes/edits';
+import { isMap } from 'yaml';
+import type { HardeningFix } from '../hardening/index';
+import { pathString } from '../hardening/model';
 import type { GeneratedDocument } from './generated';
 import { templateFile } from './helm';
 import type { ChartEvaluation } from './helm';
@@ -147,6 +152,7 @@ export function placeGeneratedHardening(
     list: () => null,
   };
   const originDocs = new Map<string, { text: string; docs: Document.Parsed[] } | null>();
+  const valuesDocs = new Map<string, Document.Parsed[]>();
   const findings = new Map<
     string,
     { file: string; f: Finding; names: string[]; kind: 'overlay' | 'values' | null }
@@ -171,15 +177,26 @@ export function placeGeneratedHardening(
       const placed = placeSpan(src, generated.span, input.fallbackFile, readText);
       const doc = docOf(generated.span.start);
       const fixes: Fix[] = [];
-      for (const fix of generated.fixes) {
-        const m = mapFix(src, fix, readText);
-        if (m && m.file === placed.file) fixes.push(m.fix);
-        else if (input.group?.kind === 'overlay') {
-          generatedDocs ??= parseAllDocuments(src.text, { version: '1.1' }) as Document.Parsed[];
-          const again = fixAtOrigin(src, generatedDocs, fix, placed.file, originFs, originDocs);
-          if (again) fixes.push(again);
+      // A chart's own fixes first: the values a template prints from values are set there.
+      const valuesFixes: Array<{ file: string; fix: Fix }> = [];
+      if (input.documents !== undefined && input.group?.kind !== 'overlay') {
+        generatedDocs ??= parseAllDocuments(src.text, { version: '1.1' }) as Document.Parsed[];
+        for (const hf of h.fixes) {
+          const v = chartValuesFix(src, generatedDocs, hf, readText, valuesDocs);
+          if (v) valuesFixes.push(v);
         }
       }
+      for (const v of valuesFixes) if (v.file === placed.file) fixes.push(v.fix);
+      if (valuesFixes.length === 0)
+        for (const fix of generated.fixes) {
+          const m = mapFix(src, fix, readText);
+          if (m && m.file === placed.file) fixes.push(m.fix);
+          else if (input.group?.kind === 'overlay') {
+            generatedDocs ??= parseAllDocuments(src.text, { version: '1.1' }) as Document.Parsed[];
+            const again = fixAtOrigin(src, generatedDocs, fix, placed.file, originFs, originDocs);
+            if (again) fixes.push(again);
+          }
+        }
       // A chart's finding outside the template of its object (values.yaml, a helper) names the object.
       const named =
         generated.object.kind !== '' && doc !== undefined && doc.file !== placed.file
@@ -315,4 +332,56 @@ export function overlayHardeningInputs(ev: OverlayEvaluation): GeneratedHardenin
     });
   }
   return out;
+}
+
+/**
+ * A chart's hardening fix made in its values file: when each field the fix
+ * sets lies under a map the template prints from values (`toYaml
+ * .Values.resources`), the same values are set at the values key instead
+ * (`resources.requests` in values.yaml), with the planner's minimal edits.
+ * Null when a field has no values key, or the values file cannot take it.
+ */
+export function chartValuesFix(
+  src: GeneratedSource,
+  docs: readonly Document.Parsed[],
+  fix: HardeningFix,
+  readText: (file: string) => string | null,
+  parsed: Map<string, Document.Parsed[]> = new Map(),
+): { file: string; fix: Fix } | null {
+  if (fix.item !== null || fix.ops.length === 0) return null;
+  const own = docs[fix.document];
+  if (!own) return null;
+  let file: string | null = null;
+  const sets: Array<{ path: string[]; value: FixValue }> = [];
+  let document = 0;
+  for (const op of fix.ops) {
+    if (op.op !== 'set') return null;
+    const key = valuesKeyFor(src, docs, own.range[0], pathString(op.path));
+    if (!key || key.path.some((p) => typeof p !== 'string')) return null;
+    if (file !== null && key.file !== file) return null;
+    file = key.file;
+    document = key.document ?? 0;
+    sets.push({ path: key.path as string[], value: op.value });
+  }
+  if (file === null) return null;
+  const text = readText(file);
+  if (text === null) return null;
+  let vdocs = parsed.get(file);
+  if (!vdocs) {
+    const all = parseAllDocuments(text);
+    vdocs = Array.isArray(all) ? all : [];
+    parsed.set(file, vdocs);
+  }
+  const vdoc = vdocs[document];
+  if (!vdoc || vdoc.errors.length > 0 || !isMap(vdoc.contents)) return null;
+  const root = vdoc.contents;
+  const edits = planEdits(
+    text,
+    vdoc,
+    sets.map((x) => ({ op: 'set' as const, map: root, path: x.path, value: x.value })),
+  );
+  if (!edits || edits.length === 0) return null;
+  const name = file.slice(file.lastIndexOf('/') + 1);
+  const where = sets.map((x) => dottedPath(x.path)).join(', ');
+  return { file, fix: { title: `${fix.title} (${name}: ${where})`, safe: false, edits } };
 }
