@@ -45,7 +45,8 @@ export default tseslint.config(
   },
   {
     // The protocol is compiled into the VS Code extension's bundle too: at run time it may use
-    // vscode-languageserver-protocol only (the client's own), never the engine or the server.
+    // vscode-languageserver-protocol (the client's own) and the hardening ID list (which imports
+    // nothing), never the rest of the engine or the server.
     files: ['server/src/lsp/protocol.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
@@ -53,10 +54,10 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['*', '!vscode-languageserver-protocol'],
+              regex: '^(?!vscode-languageserver-protocol$|\\.\\./engine/hardening/ids$)',
               allowTypeImports: true,
               message:
-                'The protocol is bundled into the extension: values from vscode-languageserver-protocol only; anything else as `import type`.',
+                'The protocol is bundled into the extension: values from vscode-languageserver-protocol and the dependency-free hardening ID list only; anything else as `import type`.',
             },
           ],
         },

@@ -7,7 +7,8 @@
 //   podsec.severity           the keys: check IDs, the protocol's META_CHECK_IDS and
 //                             HARDENING_SEVERITY_KEYS, modes, and its SEVERITY_CODES
 //   every podsec.* default    the server's DEFAULT_SETTINGS, the client's CLIENT_SETTING_DEFAULTS
-//   activationEvents          YAML, and each of the extension's commands
+//   activationEvents          the protocol's DOCUMENT_LANGUAGES, a workspace holding a Helm
+//                             chart, and each of the extension's commands
 // `--check` changes nothing and exits 1 when package.json is not up to date.
 // test/lsp/manifest.test.ts states the same rules and fails when package.json breaks them.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ const { DEFAULT_SETTINGS } = require(out('lsp/settings.js'));
 const {
   CLIENT_COMMANDS,
   CLIENT_SETTING_DEFAULTS,
+  DOCUMENT_LANGUAGES,
   HARDENING_SEVERITY_KEYS,
   LEVEL_DESCRIPTIONS,
   META_CHECK_IDS,
@@ -56,7 +58,9 @@ for (const [key, value] of Object.entries({ ...DEFAULT_SETTINGS, ...CLIENT_SETTI
   prop.default = value;
 }
 pkg.activationEvents = [
-  'onLanguage:yaml',
+  ...DOCUMENT_LANGUAGES.map((l) => `onLanguage:${l}`),
+  // a chart's _helpers.tpl has no language VS Code knows
+  'workspaceContains:**/Chart.yaml',
   ...Object.values(CLIENT_COMMANDS).map((c) => `onCommand:${c}`),
 ];
 

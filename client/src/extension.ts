@@ -15,9 +15,12 @@ import {
 } from 'vscode-languageclient/node';
 // The protocol from source, shared with the server (see its first comment).
 import {
+  CHART_PARTIAL_GLOB,
   CLIENT_COMMANDS,
   CLIENT_SETTING_DEFAULTS,
   DidChangePolicyNotification,
+  DOCUMENT_LANGUAGES,
+  isPodsecDocument,
   PolicyForDocumentRequest,
   SERVER_COMMANDS,
   SETTINGS_SECTION,
@@ -73,6 +76,13 @@ function createClient(
       { language: 'yaml', scheme: 'untitled' },
       // virtual workspaces (e.g. GitHub Repositories): open documents only, nothing scanned
       { language: 'yaml', scheme: 'vscode-vfs' },
+      // Helm charts: templates in the `helm` language of Helm extensions, partials by name
+      // (the server checks these only inside a chart)
+      ...DOCUMENT_LANGUAGES.filter((l) => l !== 'yaml').map((language) => ({
+        language,
+        scheme: 'file',
+      })),
+      { scheme: 'file', pattern: CHART_PARTIAL_GLOB },
     ],
     synchronize: { configurationSection: SETTINGS_SECTION },
     outputChannel: output,
@@ -105,18 +115,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<Podsec
     return client.sendRequest(PolicyForDocumentRequest, { uri: uri.toString() });
   };
 
+  const showPolicy = (doc: vscode.TextDocument, policy: PolicyForDocumentResult | null): void => {
+    // A template or partial outside a chart is not checked: no item rather than "off".
+    if (policy === null && doc.languageId !== 'yaml') status.hide();
+    else status.show(policy, vscode.workspace.getConfiguration(SETTINGS_SECTION, doc.uri));
+  };
+
   const refreshStatus = async (): Promise<void> => {
     const editor = vscode.window.activeTextEditor;
-    if (!editor || editor.document.languageId !== 'yaml') {
+    const doc = editor?.document;
+    if (!doc || !isPodsecDocument(doc.languageId, doc.uri.path)) {
       status.hide();
       return;
     }
-    const uri = editor.document.uri;
+    const uri = doc.uri;
     try {
       const policy = await policyFor(uri);
       // The active editor may have changed while the server answered.
       if (vscode.window.activeTextEditor?.document.uri.toString() !== uri.toString()) return;
-      status.show(policy, vscode.workspace.getConfiguration(SETTINGS_SECTION, uri));
+      showPolicy(doc, policy);
     } catch (e) {
       output.appendLine(`podsec: could not read the policy of ${uri.toString()}: ${String(e)}`);
       status.show(null, vscode.workspace.getConfiguration(SETTINGS_SECTION, uri));
@@ -126,13 +143,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Podsec
   const start = async (): Promise<void> => {
     client = createClient(context, output);
     client.onNotification(DidChangePolicyNotification, (p) => {
-      const active = vscode.window.activeTextEditor?.document.uri.toString();
-      if (active === p.uri) {
-        status.show(
-          p.policy,
-          vscode.workspace.getConfiguration(SETTINGS_SECTION, vscode.Uri.parse(p.uri)),
-        );
-      }
+      const active = vscode.window.activeTextEditor?.document;
+      if (active?.uri.toString() === p.uri) showPolicy(active, p.policy);
     });
     await client.start();
     await refreshStatus();

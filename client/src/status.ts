@@ -1,9 +1,34 @@
 /**
  * The status bar item of YAML files: the level and version that apply to the
- * active file, and whether a Namespace label chose them.
+ * active file, and whether a Namespace label chose them; for a file of a Helm
+ * chart, also the value set and release name the chart was rendered with.
  */
 import * as vscode from 'vscode';
-import type { PolicyForDocumentResult } from '../../server/src/lsp/protocol';
+import type { ChartPolicyInfo, PolicyForDocumentResult } from '../../server/src/lsp/protocol';
+
+/**
+ * A chart's part of the status bar: `$(package) web: default · release-name`
+ * for one value set, `$(package) web: dev, prod` for several; the tooltip
+ * names each set's release and namespace.
+ */
+export function chartStatus(chart: ChartPolicyInfo): { text: string; tooltip: string } {
+  const [one, ...more] = chart.renders;
+  const text =
+    one && more.length === 0
+      ? `$(package) ${chart.name}: ${one.valueSet} · ${one.releaseName}`
+      : `$(package) ${chart.name}: ${chart.renders.map((r) => r.valueSet).join(', ') || 'no value set'}`;
+  const from = chart.configFile
+    ? ` (value sets of ${vscode.workspace.asRelativePath(vscode.Uri.parse(chart.configFile))})`
+    : '';
+  const lines = chart.renders.map(
+    (r) =>
+      `- value set **${r.valueSet}**${r.valueSet === 'default' && !chart.configFile ? " (the chart's values.yaml)" : ''}: release \`${r.releaseName}\` in namespace \`${r.namespace}\``,
+  );
+  const tooltip =
+    `\n\nHelm chart \`${chart.name}\`, rendered as a whole${from}:\n\n` +
+    (lines.length > 0 ? lines.join('\n') : '- no value set could be read');
+  return { text, tooltip };
+}
 
 type Modes = Extract<PolicyForDocumentResult, { source: 'namespace' }>['modes'];
 
@@ -76,6 +101,11 @@ export class PolicyStatus implements vscode.Disposable {
           `**Pod Security: ${policy.level}**, version ${version}\n\n` +
             'From the `podsec.level` and `podsec.version` settings.\n\nClick to change the level.',
         );
+      }
+      if (policy.chart) {
+        const chart = chartStatus(policy.chart);
+        this.item.text += ` ${chart.text}`;
+        tooltip.appendMarkdown(chart.tooltip);
       }
     }
     this.item.tooltip = tooltip;

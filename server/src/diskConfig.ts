@@ -3,8 +3,9 @@
  * the folders they sit in), for the command line and the language server:
  * regular files only, bounded, UTF-8. The engine itself never reads the disk.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { readTextOrNull } from './io/index';
 import type { ConfigReader } from './engine/config/index';
 import type { DirEntry } from './engine/sources/sourceFs';
 
@@ -19,14 +20,8 @@ export function slashPath(p: string): string {
 /** The disk, as configuration resolution reads it: regular files only, bounded, UTF-8. */
 export class DiskConfigReader implements ConfigReader {
   readText(path: string): string | null {
-    try {
-      const st = statSync(path);
-      if (!st.isFile() || st.size > MAX_CONFIG_BYTES) return null;
-      const text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(path));
-      return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-    } catch {
-      return null;
-    }
+    // Checked on the open handle (a file swapped for a FIFO cannot block), never read past the limit.
+    return readTextOrNull(path, MAX_CONFIG_BYTES);
   }
 
   list(path: string): DirEntry[] | null {

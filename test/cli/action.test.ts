@@ -15,6 +15,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { repoRoot } from '../support/paths';
 import { privilegedPod, restrictedPod } from '../support/manifests';
+import { tempTree } from '../support/cli';
 
 interface Step {
   id?: string;
@@ -92,11 +93,7 @@ function runAction(workspace: string, inputs: Record<string, string>): Ran {
   return { code, log, outputs, summary: readFileSync(summary, 'utf8') };
 }
 
-function workspace(files: Record<string, string>): string {
-  const d = mkdtempSync(join(tmpdir(), 'podsec-workspace-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(d, name), text);
-  return d;
-}
+const workspace = (files: Record<string, string>): string => tempTree(files, 'podsec-workspace-');
 
 describe('the GitHub Action', () => {
   it('is a composite action that runs this checkout with npx, no download', () => {

@@ -6,33 +6,18 @@
  * from podsec.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyze, clip, DEFAULT_LIMITS, MAX_QUOTED, visible } from '@podsec/server';
-import { run } from '@podsec/server/out/cli/main';
+import { cli, podsecProcess } from '../support/cli';
 
 const MB = 1024 * 1024;
 const ESC = String.fromCharCode(0x1b);
 /** The control characters of `s` other than the newline that ends a line. */
 const controls = (s: string): string[] =>
   [...s].filter((c) => c !== '\n' && (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f));
-const bin = require.resolve('@podsec/server/bin/podsec.js');
-
-function cli(args: string[], env: NodeJS.ProcessEnv = {}, isTTY = false) {
-  let out = '';
-  let err = '';
-  const code = run(args, {
-    stdout: (s) => (out += s),
-    stderr: (s) => (err += s),
-    readStdin: () => Buffer.from(''),
-    isTTY,
-    env,
-  });
-  return { code, out, err };
-}
 
 /** 151 containers whose `name: *n` aliases one 1 MB string. */
 function aliasedNames(): string {
@@ -67,18 +52,15 @@ describe('amplification and terminal safety', () => {
         ['report', '--format', 'markdown'],
       ]) {
         const a = args[0] === 'report' ? [...args, file] : [...args, file];
-        const r = spawnSync(process.execPath, ['--max-old-space-size=256', bin, ...a], {
-          encoding: 'utf8',
-          maxBuffer: 64 * MB,
-        });
+        const r = podsecProcess(a, { nodeArgs: ['--max-old-space-size=256'], maxBuffer: 64 * MB });
         assert.ok(
-          r.status === 0 || r.status === 1,
-          `${a.join(' ')}: exit ${r.status}: ${r.stderr.slice(0, 500)}`,
+          r.code === 0 || r.code === 1,
+          `${a.join(' ')}: exit ${r.code}: ${r.err.slice(0, 500)}`,
         );
-        assert.ok(r.stdout.length > 0, `${a.join(' ')}: output`);
+        assert.ok(r.out.length > 0, `${a.join(' ')}: output`);
         // 151 names of 1 MB each would be 151 MB per finding kind; the quoted names are cut.
         // (SARIF carries fixes, fingerprints and rule help per result: about 2.2 MB for 908 results.)
-        assert.ok(r.stdout.length < 4 * MB, `${a.join(' ')}: ${r.stdout.length} bytes`);
+        assert.ok(r.out.length < 4 * MB, `${a.join(' ')}: ${r.out.length} bytes`);
       }
       const text = cli([file]).out;
       // Text output uses the short summaries (`Pod big, container <name cut at 24>: set …`).

@@ -19,31 +19,15 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { run } from '@podsec/server/out/cli/main';
 import { analyze } from '@podsec/server/out/engine/index';
 import { repoRoot } from '../support/paths';
 import { renderCase, SHARED } from '../engine/helm/fidelityCases';
 import type { Case } from '../engine/helm/fidelityCases';
-
-interface Ran {
-  code: number;
-  out: string;
-  err: string;
-}
+import { cli as runCli } from '../support/cli';
+import type { Ran } from '../support/cli';
 
 /** These tests are about the Pod Security findings of charts: the hardening checks are off (see hardening-generated.test.ts). */
-function cli(args: string[]): Ran {
-  let out = '';
-  let err = '';
-  const code = run(['--hardening', 'off', ...args], {
-    stdout: (s) => (out += s),
-    stderr: (s) => (err += s),
-    readStdin: () => Buffer.from(''),
-    isTTY: false,
-    env: {},
-  });
-  return { code, out, err };
-}
+const cli = (args: string[]): Ran => runCli(['--hardening', 'off', ...args]);
 
 const WEB = join(repoRoot(), 'test', 'fixtures', 'charts', 'web');
 
@@ -142,6 +126,29 @@ describe('cli: Helm charts', () => {
     // The value came from --set: no file holds it, so it is placed on the template line that prints it.
     const at = set.report.files.find((f) => f.findings.length > 0);
     assert.match(at?.path ?? '', /templates\/deployment\.yaml$/);
+  });
+
+  it("--namespace: the tree's Namespace labels choose the level of the chart's unnamespaced workloads", () => {
+    const dir = webCopy();
+    const root = join(dir, '..');
+    writeFileSync(
+      join(root, 'namespaces.yaml'),
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    pod-security.kubernetes.io/enforce: baseline\n',
+    );
+    const checks = (r: JsonReport): string[] =>
+      [...new Set(r.files.flatMap((f) => f.findings.map((x) => x.check)))].sort();
+    const plain = json([root]);
+    assert.ok(checks(plain.report).includes('runAsNonRoot'), checks(plain.report).join(','));
+    const other = json([root, '--namespace', 'other']);
+    assert.deepEqual(checks(other.report), checks(plain.report));
+    const shop = json([root, '--namespace', 'shop']);
+    assert.equal(shop.code, 1);
+    // At baseline, as shop's label says: only values.yaml's privileged is left.
+    assert.deepEqual(checks(shop.report), ['privileged']);
+    const priv = findingsIn(shop.report, 'web/values.yaml') as Array<
+      JsonFinding & { policy?: { level: string } }
+    >;
+    assert.equal(priv[0]?.policy?.level, 'baseline');
   });
 
   it('a values file from --values is where its value is reported', () => {

@@ -4,43 +4,21 @@
  * upgrades, PodSecurityPolicy migration, exit codes and usage errors.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { HARDENING_CHECK_IDS } from '@podsec/server';
 import type { AdvisorReport } from '@podsec/server';
-import { repoRoot } from '../support/paths';
 import { deploymentYaml, privilegedPod } from '../support/manifests';
+import { podsecProcess, tempTree } from '../support/cli';
+import type { ProcessRan } from '../support/cli';
 
-const BIN = join(repoRoot(), 'server', 'bin', 'podsec.js');
-
-interface Ran {
-  code: number | null;
-  out: string;
-  err: string;
-}
-
-function podsec(args: string[], cwd: string, input?: string): Ran {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
+const podsec = (args: string[], cwd: string, input?: string): ProcessRan =>
+  podsecProcess(args, {
     cwd,
-    encoding: 'utf8',
-    input,
+    ...(input !== undefined ? { input } : {}),
     env: { ...process.env, NO_COLOR: '1' },
   });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
-function workspace(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'podsec-report-'));
-  for (const [name, content] of Object.entries(files)) {
-    const full = join(dir, name);
-    mkdirSync(join(full, '..'), { recursive: true });
-    writeFileSync(full, content);
-  }
-  return dir;
-}
+const workspace = (files: Record<string, string>): string => tempTree(files, 'podsec-report-');
 
 const NAMESPACE = `apiVersion: v1
 kind: Namespace

@@ -4,31 +4,11 @@
  * as a real process.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { firstInvalidUtf8, run } from '@podsec/server/out/cli/main';
-
-interface Ran {
-  code: number;
-  out: string;
-  err: string;
-}
-
-function cli(args: string[], stdin: string | Buffer = ''): Ran {
-  let out = '';
-  let err = '';
-  const code = run(args, {
-    stdout: (s) => (out += s),
-    stderr: (s) => (err += s),
-    readStdin: () => Buffer.from(stdin),
-    isTTY: false,
-    env: {},
-  });
-  return { code, out, err };
-}
+import { firstInvalidUtf8 } from '@podsec/server/out/cli/main';
+import { cli, podsecProcess, tempTree } from '../support/cli';
 
 /** For tests of the Pod Security output alone: the hardening checks off. */
 const PSS_ONLY = ['--hardening', 'off'];
@@ -58,15 +38,8 @@ spec:
       securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
 `;
 
-function workspace(files: Record<string, string | Buffer>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'podsec-cli-'));
-  for (const [name, content] of Object.entries(files)) {
-    const full = join(dir, name);
-    mkdirSync(join(full, '..'), { recursive: true });
-    writeFileSync(full, content);
-  }
-  return dir;
-}
+const workspace = (files: Record<string, string | Buffer>): string =>
+  tempTree(files, 'podsec-cli-');
 
 describe('podsec command line', () => {
   it('exits 0 with no error findings, 1 with some, 2 on usage and read errors', () => {
@@ -239,14 +212,14 @@ describe('podsec command line', () => {
       Buffer.from('"\n'),
     ]);
     assert.deepEqual(firstInvalidUtf8(bytes), { line: 2, column: 10, byte: 21 });
-    const r = cli(['-'], bytes);
+    const r = cli(['-'], { stdin: bytes });
     assert.equal(r.code, 2);
     assert.match(r.out, /^-:2:10 {2}error {2}not valid UTF-8 \(byte 0xc3 at offset 21\)/m);
   });
 
   it('reads standard input and counts columns in characters, not bytes or UTF-16 units', () => {
     const text = `{"x": "é🚀"}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: "é🚀"}\nspec:\n  containers:\n    - {name: "🚀", image: a, securityContext: {privileged: true}}\n`;
-    const r = cli(['--format', 'json', '--level', 'baseline', ...PSS_ONLY, '-'], text);
+    const r = cli(['--format', 'json', '--level', 'baseline', ...PSS_ONLY, '-'], { stdin: text });
     const doc = JSON.parse(r.out) as {
       files: Array<{
         path: string;
@@ -332,13 +305,10 @@ describe('podsec command line', () => {
 
   it('runs as a real process through the bin script', () => {
     const dir = workspace({ 'bad.yaml': INSECURE });
-    const bin = require.resolve('@podsec/server/bin/podsec.js');
-    const r = spawnSync(process.execPath, [bin, '--level', 'baseline', join(dir, 'bad.yaml')], {
-      encoding: 'utf8',
-    });
-    assert.equal(r.status, 1);
-    assert.match(r.stdout, /\[privileged\]/);
-    const v = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
-    assert.match(v.stdout, /^podsec \d+\.\d+\.\d+/);
+    const r = podsecProcess(['--level', 'baseline', join(dir, 'bad.yaml')]);
+    assert.equal(r.code, 1);
+    assert.match(r.out, /\[privileged\]/);
+    const v = podsecProcess(['--version']);
+    assert.match(v.out, /^podsec \d+\.\d+\.\d+/);
   });
 });

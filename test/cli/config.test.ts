@@ -11,20 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CHECK_IDS } from '@podsec/server';
-import { run } from '@podsec/server/out/cli/main';
-
-function cli(args: string[], stdin = ''): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const code = run(args, {
-    stdout: (s) => (out += s),
-    stderr: (s) => (err += s),
-    readStdin: () => Buffer.from(stdin),
-    isTTY: false,
-    env: {},
-  });
-  return { code, out, err };
-}
+import { cli } from '../support/cli';
 
 /** A repository (a folder with .git) holding `files`. */
 function repo(files: Record<string, string>): string {

@@ -3,20 +3,12 @@
  * default level and exits 1; `examples/fixed/` has no finding of either family and exits 0.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { podsecProcess } from '../support/cli';
+import { repoRoot } from '../support/paths';
 
-const ROOT = join(__dirname, '..', '..', '..');
-const BIN = join(ROOT, 'server', 'bin', 'podsec.js');
-
-function podsec(...args: string[]): { code: number | null; out: string } {
-  const r = spawnSync(process.execPath, [BIN, '--format', 'json', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  return { code: r.status, out: r.stdout };
-}
+const podsec = (...args: string[]) =>
+  podsecProcess(['--format', 'json', ...args], { cwd: repoRoot() });
 
 interface JsonFinding {
   check: string;

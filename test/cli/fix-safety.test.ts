@@ -20,29 +20,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { run } from '@podsec/server/out/cli/main';
 import { nodeFs } from '@podsec/server/out/io/index';
 import type { FsSeam } from '@podsec/server/out/io/index';
-
-interface Ran {
-  code: number;
-  out: string;
-  err: string;
-}
-
-function cli(args: string[], fs?: FsSeam): Ran {
-  let out = '';
-  let err = '';
-  const code = run(args, {
-    stdout: (s) => (out += s),
-    stderr: (s) => (err += s),
-    readStdin: () => Buffer.from(''),
-    isTTY: false,
-    env: {},
-    ...(fs ? { fs } : {}),
-  });
-  return { code, out, err };
-}
+import { cli, tempTree } from '../support/cli';
 
 // allowPrivilegeEscalation: false is a safe fix; the comment and layout must survive.
 const FIXABLE = `apiVersion: v1
@@ -57,11 +37,7 @@ spec:
         runAsNonRoot: true
 `;
 
-function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'podsec-fix-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
-}
+const tree = (files: Record<string, string>): string => tempTree(files, 'podsec-fix-');
 
 const err = (code: string) => Object.assign(new Error(code), { code });
 
@@ -128,7 +104,7 @@ describe('podsec --fix never loses a byte', () => {
         openTmp.delete(fd);
         close(fd);
       };
-      const r = cli(['--fix', dir], fs);
+      const r = cli(['--fix', dir], { fs });
       assert.equal(readFileSync(a, 'utf8'), FIXABLE, 'not a byte of a.yaml lost');
       assert.deepEqual(tmpFiles(dir), [], 'the temporary file is removed');
       assert.match(readFileSync(b, 'utf8'), /allowPrivilegeEscalation: false/, 'b.yaml fixed');
@@ -164,7 +140,7 @@ describe('podsec --fix never loses a byte', () => {
       }
       return null;
     });
-    const r = cli(['--fix', file], fs);
+    const r = cli(['--fix', file], { fs });
     assert.equal(readFileSync(file, 'utf8'), FIXABLE + edit, "the user's edit wins");
     assert.match(r.out, /--fix: changed on disk since podsec read it: not written/);
     assert.equal(r.code, 2);
@@ -178,7 +154,7 @@ describe('podsec --fix never loses a byte', () => {
       }
       return null;
     });
-    const r2 = cli(['--fix', file], fs2);
+    const r2 = cli(['--fix', file], { fs: fs2 });
     assert.equal(readFileSync(file, 'utf8'), FIXABLE + edit);
     assert.match(r2.out, /changed on disk since podsec read it/);
     assert.deepEqual(tmpFiles(dir), []);
@@ -196,7 +172,7 @@ describe('podsec --fix never loses a byte', () => {
       }
       return null;
     });
-    const r = cli(['--fix', dir], fs);
+    const r = cli(['--fix', dir], { fs });
     assert.ok(edited);
     const text = readFileSync(b, 'utf8');
     assert.ok(text.endsWith(edit), "the user's edit is kept");
@@ -253,7 +229,7 @@ describe('podsec --fix never loses a byte', () => {
     const dir = tree({ 'a.yaml': FIXABLE });
     linkSync(join(dir, 'a.yaml'), join(dir, 'a-link.yml'));
     const fs = failing((call) => (call === 'writeSync' ? 'ENOSPC' : null));
-    const r = cli(['--fix', '--fix-hard-links', join(dir, 'a.yaml')], fs);
+    const r = cli(['--fix', '--fix-hard-links', join(dir, 'a.yaml')], { fs });
     assert.equal(readFileSync(join(dir, 'a.yaml'), 'utf8'), FIXABLE);
     assert.match(
       r.out,

@@ -4,34 +4,20 @@
  * several formats in one run (--output), and the job summary (--summary).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { run } from '@podsec/server/out/cli/main';
 import { escapeData, escapeProperty } from '@podsec/server/out/render/index';
 import { privilegedPod, restrictedPod } from '../support/manifests';
+import { cli as runCli, tempTree } from '../support/cli';
+import type { Ran } from '../support/cli';
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  let out = '';
-  let err = '';
-  // The hardening checks are off: these tests count Pod Security findings.
-  const code = run(['--hardening', 'off', ...args], {
-    stdout: (s) => (out += s),
-    stderr: (s) => (err += s),
-    readStdin: () => Buffer.from(''),
-    isTTY: false,
-    env,
-  });
-  return { code, out, err };
-}
+/** The hardening checks are off: these tests count Pod Security findings. */
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Ran =>
+  runCli(['--hardening', 'off', ...args], { env });
 
-function dir(files: Record<string, string>): string {
-  const d = mkdtempSync(join(tmpdir(), 'podsec-formats-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(d, name), text);
-  return d;
-}
+const dir = (files: Record<string, string>): string => tempTree(files, 'podsec-formats-');
 
 /** Undoes the runner's escaping of a command's message and properties. */
 const unescape = (s: string) =>
@@ -193,14 +179,14 @@ describe('several formats in one run, and the job summary', () => {
     const md = readFileSync(summary, 'utf8');
     assert.ok(md.startsWith('# before\n### podsec: 1 new finding, 0 existing, 0 suppressed\n'), md);
     // Then the level advisor's report, as podsec report --format markdown prints it.
-    let report = '';
-    run(['report', '--hardening', 'off', '--format', 'markdown', join(d, 'bad.yaml')], {
-      stdout: (s) => (report += s),
-      stderr: () => undefined,
-      readStdin: () => Buffer.from(''),
-      isTTY: false,
-      env: {},
-    });
+    const report = runCli([
+      'report',
+      '--hardening',
+      'off',
+      '--format',
+      'markdown',
+      join(d, 'bad.yaml'),
+    ]).out;
     assert.ok(report.length > 0 && md.includes(report.trim()), md);
     const none = cli(['--summary', join(d, 'bad.yaml')]);
     assert.match(none.err, /GITHUB_STEP_SUMMARY is not set; no summary written/);

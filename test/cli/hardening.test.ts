@@ -6,30 +6,12 @@
  * unless set to error.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { run } from '@podsec/server/out/cli/main';
+import { cli, tempTree } from '../support/cli';
 
-function cli(args: string[], stdin = ''): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const code = run(args, {
-    stdout: (s) => (out += s),
-    stderr: (s) => (err += s),
-    readStdin: () => Buffer.from(stdin),
-    isTTY: false,
-    env: {},
-  });
-  return { code, out, err };
-}
-
-function workspace(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'podsec-hardening-'));
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
-  return dir;
-}
+const workspace = (files: Record<string, string>): string => tempTree(files, 'podsec-hardening-');
 
 /** Passes restricted; only hardening checks can report on it. */
 const WEB = `apiVersion: apps/v1
@@ -200,7 +182,7 @@ spec:
 
   it('a wrong --hardening value is a usage error (exit 2) naming the checks', () => {
     for (const v of ['nope', 'secretInEnv', 'secretInEnv=loud', 'secretinenv=off']) {
-      const r = cli(['--hardening', v, '-'], WEB);
+      const r = cli(['--hardening', v, '-'], { stdin: WEB });
       assert.equal(r.code, 2, v);
       assert.match(r.err, /invalid --hardening/);
     }

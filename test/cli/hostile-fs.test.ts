@@ -10,27 +10,8 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, symlinkSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { run } from '@podsec/server/out/cli/main';
 import { readBounded, readRegular, walk } from '@podsec/server/out/io/index';
-
-interface Ran {
-  code: number;
-  out: string;
-  err: string;
-}
-
-function cli(args: string[], stdin: Buffer | null = Buffer.from('')): Ran {
-  let out = '';
-  let err = '';
-  const code = run(args, {
-    stdout: (s) => (out += s),
-    stderr: (s) => (err += s),
-    readStdin: () => stdin,
-    isTTY: false,
-    env: {},
-  });
-  return { code, out, err };
-}
+import { cli, PODSEC_BIN, podsecProcess } from '../support/cli';
 
 const POD = (name: string) =>
   `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}}\nspec: {containers: [{name: a, image: a}]}\n`;
@@ -248,28 +229,21 @@ describe('podsec on a hostile file system', () => {
     'standard input: endless input stops at the limit; a directory is a usage error',
     TIMEOUT,
     () => {
-      const bin = require.resolve('@podsec/server/bin/podsec.js');
       const zero = openSync('/dev/zero', 'r');
-      const endless = spawnSync(process.execPath, [bin, '--max-file-size', '1000', '-'], {
-        stdio: [zero, 'pipe', 'pipe'],
-        encoding: 'utf8',
-      });
+      const endless = podsecProcess(['--max-file-size', '1000', '-'], { stdinFd: zero });
       closeSync(zero);
-      assert.equal(endless.status, 1);
+      assert.equal(endless.code, 1);
       assert.match(
-        endless.stdout,
+        endless.out,
         /-:1:1 {2}error {2}File not evaluated: more than 3003 bytes is over the limit of 1000 characters/,
       );
       const dir = tree();
       const d = openSync(dir, 'r');
-      const isDir = spawnSync(process.execPath, [bin, '-'], {
-        stdio: [d, 'pipe', 'pipe'],
-        encoding: 'utf8',
-      });
+      const isDir = podsecProcess(['-'], { stdinFd: d });
       closeSync(d);
-      assert.equal(isDir.status, 2);
-      assert.match(isDir.stderr, /^podsec: standard input is a directory/);
-      assert.doesNotMatch(isDir.stderr, /at .*\.js:\d+/, 'no stack trace');
+      assert.equal(isDir.code, 2);
+      assert.match(isDir.err, /^podsec: standard input is a directory/);
+      assert.doesNotMatch(isDir.err, /at .*\.js:\d+/, 'no stack trace');
     },
   );
 
@@ -277,7 +251,6 @@ describe('podsec on a hostile file system', () => {
     "a closed standard output (| head -1) ends quietly with the run's exit status",
     TIMEOUT,
     () => {
-      const bin = require.resolve('@podsec/server/bin/podsec.js');
       const dir = tree();
       // Far more output than a pipe holds, so podsec writes after head has gone.
       const containers = Array.from(
@@ -295,7 +268,7 @@ describe('podsec on a hostile file system', () => {
           '"$1" "$2" "$3" | head -1; echo "status=${PIPESTATUS[0]}" >&2',
           '_',
           process.execPath,
-          bin,
+          PODSEC_BIN,
           dir,
         ],
         { encoding: 'utf8' },

@@ -5,21 +5,15 @@
  * never leaves a temporary file behind.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseProjectConfig } from '@podsec/server/out/engine/config/index';
 import { runInit, writeFileAtomic } from '@podsec/server/out/cli/init';
-import { repoRoot } from '../support/paths';
+import { podsecProcess } from '../support/cli';
 
-const BIN = join(repoRoot(), 'server', 'bin', 'podsec.js');
-
-function podsec(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const podsec = (args: string[], cwd: string) => podsecProcess(args, { cwd });
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'podsec-init-'));
 

@@ -10,25 +10,14 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { run } from '@podsec/server/out/cli/main';
 import { repoRoot } from '../support/paths';
+import { cli as runCli } from '../support/cli';
+import type { Ran } from '../support/cli';
 
 const TREE = join(repoRoot(), 'test', 'fixtures', 'overlays');
 
 /** These tests are about the Pod Security findings of overlays: the hardening checks are off (see hardening-generated.test.ts). */
-function cli(args: string[]): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const code = run(['--hardening', 'off', ...args], {
-    stdout: (s) => (out += s),
-    stderr: (s) => (err += s),
-    readStdin: () => Buffer.from(''),
-    isTTY: false,
-    env: {},
-  });
-  return { code, out, err };
-}
-
+const cli = (args: string[]): Ran => runCli(['--hardening', 'off', ...args]);
 interface JsonFinding {
   check: string;
   severity: string;

@@ -16,6 +16,7 @@ import { parse } from 'yaml';
 import { FAST } from '../support/fast';
 import { repoRoot } from '../support/paths';
 import { privilegedPod, restrictedPod } from '../support/manifests';
+import { tempTree } from '../support/cli';
 
 interface Hook {
   id: string;
@@ -44,11 +45,7 @@ spec:
       image: app
 `;
 
-function dir(files: Record<string, string>): string {
-  const d = mkdtempSync(join(tmpdir(), 'podsec-hook-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(d, name), text);
-  return d;
-}
+const dir = (files: Record<string, string>): string => tempTree(files, 'podsec-hook-');
 
 /** Runs a hook as pre-commit does: the entry's words, the hook's args, the files. */
 function runHook(hook: Hook, cwd: string, files: string[], args: string[] = []) {

@@ -5,29 +5,15 @@
  * errors with status 2; once as a real process.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { run } from '@podsec/server/out/cli/main';
 import { DiskSourceFs } from '@podsec/server/out/cli/renderKustomize';
 import { repoRoot } from '../support/paths';
+import { cli, podsecProcess } from '../support/cli';
 
 const CASES = join(repoRoot(), 'test', 'engine', 'kustomize', 'cases');
-
-function cli(args: string[]): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const code = run(args, {
-    stdout: (s) => (out += s),
-    stderr: (s) => (err += s),
-    readStdin: () => Buffer.from(''),
-    isTTY: false,
-    env: {},
-  });
-  return { code, out, err };
-}
 
 describe('podsec render <kustomization dir>', () => {
   it('prints the build as kubectl kustomize does', () => {
@@ -100,11 +86,8 @@ describe('podsec render <kustomization dir>', () => {
   });
 
   it('runs as a process', () => {
-    const bin = join(repoRoot(), 'server', 'bin', 'podsec.js');
-    const p = spawnSync(process.execPath, [bin, 'render', join(CASES, 'images')], {
-      encoding: 'utf8',
-    });
-    assert.equal(p.status, 0, p.stderr);
-    assert.equal(p.stdout, readFileSync(join(CASES, 'images', 'expected.yaml'), 'utf8'));
+    const p = podsecProcess(['render', join(CASES, 'images')]);
+    assert.equal(p.code, 0, p.err);
+    assert.equal(p.out, readFileSync(join(CASES, 'images', 'expected.yaml'), 'utf8'));
   });
 });

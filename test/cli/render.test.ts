@@ -4,28 +4,14 @@
  * error; in-process through the CLI's entry point and once as a real process.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { run } from '@podsec/server/out/cli/main';
 import { repoRoot } from '../support/paths';
+import { cli, podsecProcess } from '../support/cli';
 
 const CHARTS = join(repoRoot(), 'test', 'engine', 'helm', 'charts');
-
-function cli(args: string[]): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const code = run(args, {
-    stdout: (s) => (out += s),
-    stderr: (s) => (err += s),
-    readStdin: () => Buffer.from(''),
-    isTTY: false,
-    env: {},
-  });
-  return { code, out, err };
-}
 
 describe('podsec render', () => {
   it('prints the chart as helm template does, with Helm option names', () => {
@@ -99,11 +85,8 @@ describe('podsec render', () => {
     assert.doesNotMatch(r.out + r.err, /secret/);
   });
   it('runs as a real process', () => {
-    const bin = join(repoRoot(), 'server', 'bin', 'podsec.js');
-    const p = spawnSync(process.execPath, [bin, 'render', join(CHARTS, 'lang')], {
-      encoding: 'utf8',
-    });
-    assert.equal(p.status, 0);
-    assert.equal(p.stdout, readFileSync(join(CHARTS, 'lang', 'expected.yaml'), 'utf8'));
+    const p = podsecProcess(['render', join(CHARTS, 'lang')]);
+    assert.equal(p.code, 0);
+    assert.equal(p.out, readFileSync(join(CHARTS, 'lang', 'expected.yaml'), 'utf8'));
   });
 });

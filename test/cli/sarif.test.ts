@@ -6,15 +6,15 @@
  * fixes that are exactly --fix's edits.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
-import { run } from '@podsec/server/out/cli/main';
 import { SECURITY_SEVERITY } from '@podsec/server/out/render/index';
 import { CHECKS } from '@podsec/server/out/engine/index';
+import { cli, tempTree } from '../support/cli';
 
 const SCHEMA = require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
 
@@ -26,20 +26,6 @@ function validator() {
   return ajv.compile(JSON.parse(readFileSync(SCHEMA, 'utf8')) as object);
 }
 const validate = validator();
-
-function cli(args: string[], cwd?: string): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const code = run(args, {
-    stdout: (s) => (out += s),
-    stderr: (s) => (err += s),
-    readStdin: () => Buffer.from(''),
-    isTTY: false,
-    env: {},
-    ...(cwd ? { cwd } : {}),
-  });
-  return { code, out, err };
-}
 
 interface Region {
   startLine: number;
@@ -113,11 +99,7 @@ spec:
           image: side
 `;
 
-function dir(files: Record<string, string>): string {
-  const d = mkdtempSync(join(tmpdir(), 'podsec-sarif-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(d, name), text);
-  return d;
-}
+const dir = (files: Record<string, string>): string => tempTree(files, 'podsec-sarif-');
 
 /** Applies replacements given as 1-based line/column regions (columns in code points). */
 function applyRegions(
@@ -367,12 +349,15 @@ describe('baselines', () => {
     const d = dir({ 'deploy.yaml': DEPLOY, '.podsec.yaml': 'baseline: ci/podsec-baseline.json\n' });
     const ci = join(d, 'ci');
     mkdirSync(ci);
-    assert.equal(cli(['--write-baseline', join(ci, 'podsec-baseline.json'), d], d).code, 0);
+    assert.equal(
+      cli(['--write-baseline', join(ci, 'podsec-baseline.json'), d], { cwd: d }).code,
+      0,
+    );
     // Files are known by their path from the working folder, however the command names them.
-    const r = cli([join(d, '.', 'deploy.yaml')], d);
+    const r = cli([join(d, '.', 'deploy.yaml')], { cwd: d });
     assert.equal(r.code, 0, r.out + r.err);
     assert.match(r.out, /existing, in the baseline/);
     // Outside that folder the file does not apply.
-    assert.equal(cli([d], tmpdir()).code, 1);
+    assert.equal(cli([d], { cwd: tmpdir() }).code, 1);
   });
 });

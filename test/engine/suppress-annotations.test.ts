@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyze } from '@podsec/server/out/engine/index';
-import { run } from '@podsec/server/out/cli/main';
+import { cli } from '../support/cli';
 
 const deployment = (annotations: string, templateAnnotations = '') => `apiVersion: apps/v1
 kind: Deployment
@@ -114,14 +114,7 @@ describe('podsec.io/ignore annotations', () => {
         '        # podsec-ignore privileged -- lost in the build\n        - name: b',
       ),
     );
-    let built = '';
-    const code = run(['render', dir], {
-      stdout: (s) => (built += s),
-      stderr: () => undefined,
-      readStdin: () => Buffer.from(''),
-      isTTY: false,
-      env: {},
-    });
+    const { code, out: built } = cli(['render', dir]);
     assert.equal(code, 0);
     assert.ok(!built.includes('podsec-ignore'), 'the build drops comments');
     const a = analyze(built, baseline);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Hover, MarkupContent } from 'vscode-languageserver-protocol';
-import { run } from '@podsec/server/out/cli/main';
+import { cli } from '../support/cli';
 import { fileUri, LspClient } from '../support/lspClient';
 import { privilegedPod } from '../support/manifests';
 
@@ -24,8 +24,7 @@ describe('baselines in the editor', () => {
     root = mkdtempSync(path.join(tmpdir(), 'podsec-baseline-'));
     writeFileSync(path.join(root, '.podsec.yaml'), 'level: baseline\nbaseline: accepted.json\n');
     writeFileSync(path.join(root, 'pod.yaml'), POD);
-    let err = '';
-    const code = run(
+    const { code, err } = cli(
       [
         '--level',
         'baseline',
@@ -33,14 +32,7 @@ describe('baselines in the editor', () => {
         path.join(root, 'accepted.json'),
         path.join(root, 'pod.yaml'),
       ],
-      {
-        stdout: () => undefined,
-        stderr: (s) => (err += s),
-        readStdin: () => Buffer.from(''),
-        isTTY: false,
-        env: {},
-        cwd: root,
-      },
+      { cwd: root },
     );
     assert.equal(code, 0, err);
     client = await LspClient.start({ root, settings: { level: 'baseline' } });

@@ -1,10 +1,12 @@
 /**
  * Helm charts in the language server, over a real stdio connection: opening
- * values.yaml and a template of a chart shows each file's findings from
- * rendering the whole chart; typing in values.yaml (unsaved) updates both.
+ * values.yaml, a template or _helpers.tpl of a chart (whatever language the
+ * editor gives it) shows each file's findings from rendering the whole chart;
+ * typing in one file (unsaved) updates the others; the document policy names
+ * the chart, value set and release.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +15,7 @@ import type {
   Diagnostic,
   PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol';
+import type { PolicyForDocumentResult } from '@podsec/server/out/lsp/protocol';
 import { fileUri, LspClient } from '../support/lspClient';
 import { repoRoot } from '../support/paths';
 
@@ -141,6 +144,65 @@ describe('lsp: Helm charts', () => {
     assert.ok(client.published.slice(mark).some((p) => p.uri === deployUri));
     await client.close(deployUri);
     await client.close(valuesUri);
+  });
+
+  it('_helpers.tpl and a template in the helm language show their findings, follow unsaved edits, and name the chart, value set and release', async () => {
+    const helpersUri = fileUri(path.join(chart, 'templates', '_helpers.tpl'));
+    const deployUri = fileUri(path.join(chart, 'templates', 'deployment.yaml'));
+    // As VS Code sends them: a partial with no language of its own, a template in the `helm` language.
+    await client.open(
+      helpersUri,
+      readFileSync(path.join(chart, 'templates', '_helpers.tpl'), 'utf8'),
+      30,
+      'plaintext',
+    );
+    const h = await client.diagnosticsForCurrent(helpersUri);
+    const root = h.diagnostics.find((x) => x.code === 'runAsUser');
+    assert.ok(root, JSON.stringify(h.diagnostics));
+    assert.equal(root.range.start.line, 8, 'runAsUser: 0 in the helper');
+    assert.match(message(root), /Deployment release-name-web, container sidecar/);
+    await client.open(
+      deployUri,
+      readFileSync(path.join(chart, 'templates', 'deployment.yaml'), 'utf8'),
+      30,
+      'helm',
+    );
+    const d = await client.diagnosticsForCurrent(deployUri);
+    assert.ok(d.diagnostics.some((x) => x.code === 'runAsNonRoot'));
+
+    const policy = await client.request<PolicyForDocumentResult | null>(
+      'podsec/policyForDocument',
+      { uri: helpersUri },
+    );
+    assert.deepEqual(policy?.chart, {
+      name: 'web',
+      dir: fileUri(chart),
+      renders: [{ valueSet: 'default', releaseName: 'release-name', namespace: 'default' }],
+    });
+
+    // Typing in the partial (unsaved): the partial and the template that includes it follow.
+    const deployAgain = client.nextDiagnostics(deployUri, () => true, 'deployment.yaml again');
+    const version = await client.replace(helpersUri, 'runAsUser: 0', 'runAsUser: 1000');
+    const h2 = await client.waitForDiagnostics(
+      helpersUri,
+      (p) => p.version === version,
+      '_helpers.tpl after the edit',
+    );
+    assert.ok(!h2.diagnostics.some((x) => x.code === 'runAsUser'), JSON.stringify(h2.diagnostics));
+    await deployAgain;
+    await client.close(deployUri);
+    await client.close(helpersUri);
+  });
+
+  it('a .tpl outside any chart is not checked', async () => {
+    const loose = path.join(root, 'loose.tpl');
+    writeFileSync(loose, '{{ define "x" }}kind: Pod\n{{ end }}\n');
+    const uri = fileUri(loose);
+    await client.open(uri, readFileSync(loose, 'utf8'), 1, 'plaintext');
+    const p = await client.diagnosticsForCurrent(uri);
+    assert.deepEqual(p.diagnostics, []);
+    assert.equal(await client.request('podsec/policyForDocument', { uri }), null);
+    await client.close(uri);
   });
 
   it('a render error appears at its template line', async () => {

@@ -15,6 +15,8 @@ import type { Diagnostic, Finding, Mode } from '@podsec/server';
 import {
   CLIENT_COMMANDS,
   CLIENT_SETTING_DEFAULTS,
+  DOCUMENT_LANGUAGES,
+  isPodsecDocument,
   META_CHECK_IDS,
   SERVER_COMMANDS,
   SEVERITY_CODES,
@@ -38,6 +40,7 @@ interface Manifest {
   contributes: {
     configuration: { properties: Record<string, Property> };
     commands: Array<{ command: string; title: string }>;
+    menus: Record<string, Array<{ command: string; when?: string }>>;
   };
 }
 
@@ -134,6 +137,21 @@ describe('package.json and the code', () => {
     for (const c of Object.values(SERVER_COMMANDS)) {
       assert.ok(!clientSide.has(c), `${c} is registered by the server`);
     }
+  });
+
+  it('the languages the extension sends activate it, as does a Helm chart; a chart partial is sent by name', () => {
+    for (const l of DOCUMENT_LANGUAGES)
+      assert.ok(manifest.activationEvents.includes(`onLanguage:${l}`), l);
+    assert.ok(manifest.activationEvents.includes('workspaceContains:**/Chart.yaml'));
+    for (const m of Object.values(manifest.contributes.menus).flat()) {
+      if (m.command !== CLIENT_COMMANDS.fixAll) continue;
+      for (const l of DOCUMENT_LANGUAGES)
+        assert.match(m.when ?? '', new RegExp(`editorLangId == ${l}\\b`));
+      assert.match(m.when ?? '', /resourceExtname == \.tpl/);
+    }
+    assert.ok(isPodsecDocument('plaintext', '/c/templates/_helpers.tpl'));
+    assert.ok(isPodsecDocument('helm', '/c/templates/NOTES.txt'));
+    assert.ok(!isPodsecDocument('plaintext', '/c/README.md'));
   });
 
   it('scripts/manifest.mjs --check agrees (npm run manifest would change nothing)', () => {

@@ -265,10 +265,10 @@ export class LspClient {
     return this.waitForDiagnostics(uri, (p) => p.version === version, what);
   }
 
-  async open(uri: string, text: string, version = 1): Promise<void> {
-    this.docs.set(uri, TextDocument.create(uri, 'yaml', version, text));
+  async open(uri: string, text: string, version = 1, languageId = 'yaml'): Promise<void> {
+    this.docs.set(uri, TextDocument.create(uri, languageId, version, text));
     await this.connection.sendNotification('textDocument/didOpen', {
-      textDocument: { uri, languageId: 'yaml', version, text },
+      textDocument: { uri, languageId, version, text },
     });
   }
 

@@ -6,7 +6,6 @@
  * findings, render errors and notes are reported in the chart file and line
  * they come from (values.yaml, a template, _helpers.tpl).
  */
-import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { applyEdits } from '../engine/index';
 import type { AnalyzeOptions, Analysis, NamespaceLabels, TextEdit } from '../engine/index';
@@ -22,6 +21,10 @@ import type { RenderOptions } from '../engine/helm/render';
 import { isInside, normalizePath } from '../engine/sources/sourceFs';
 import type { FileResult } from '../render/fileResult';
 import { DiskFs } from './render';
+import { readTextOrNull } from '../io/index';
+
+/** Largest values file or chart file read here, in bytes (regular files only). */
+export const MAX_VALUES_BYTES = 64 * 1024 * 1024;
 
 export interface HelmCliOptions {
   options: RenderOptions;
@@ -72,13 +75,9 @@ function display(abs: string, given: ReadonlyMap<string, string>): string {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
 }
 
+/** A values or chart file: a regular file of UTF-8 text within MAX_VALUES_BYTES (BOM removed), else null. */
 function readText(path: string): string | null {
-  try {
-    const t = readFileSync(path, 'utf8');
-    return t.charCodeAt(0) === 0xfeff ? t.slice(1) : t;
-  } catch {
-    return null;
-  }
+  return readTextOrNull(path, MAX_VALUES_BYTES);
 }
 
 export interface ChartRun {
@@ -173,7 +172,9 @@ function overlaps(a: readonly TextEdit[], b: TextEdit): boolean {
  * `--fix` for a chart: apply each finding's best safe fix at its origin (the
  * values key, else the template's literal text), only in the chart's files and
  * the values files named with --values; render again and repeat while fixes
- * apply (a fix can reveal or settle another). Returns the fixes applied per file.
+ * apply (a fix can reveal or settle another). `write` replaces a file's text
+ * `from` with `to` and says whether it did (it refuses a file changed
+ * meanwhile). Returns the fixes applied per file.
  */
 export function fixChartGroup(
   g: ChartGroup,
@@ -181,7 +182,7 @@ export function fixChartGroup(
   analyze: AnalyzeOptions,
   namespaces: ReadonlyMap<string, NamespaceLabels>,
   unsafe: boolean,
-  write: (path: string, text: string) => void,
+  write: (path: string, from: string, to: string) => boolean,
 ): Map<string, number> {
   const applied = new Map<string, number>();
   const named = new Set(helm.valuesFiles.map((v) => normalizePath(resolve(v))));
@@ -201,12 +202,16 @@ export function fixChartGroup(
       count.set(pick.file, (count.get(pick.file) ?? 0) + 1);
     }
     if (byFile.size === 0) break;
+    let wrote = false;
     for (const [file, edits] of byFile) {
       const text = readText(file);
       if (text === null) continue;
-      write(file, applyEdits(text, edits));
+      if (!write(file, text, applyEdits(text, edits))) continue;
+      wrote = true;
       applied.set(file, (applied.get(file) ?? 0) + (count.get(file) ?? 0));
     }
+    // Nothing could be written (each failure is the writer's to report): another round would repeat it.
+    if (!wrote) break;
   }
   return applied;
 }

@@ -4,7 +4,7 @@
  * or `baseline:` in the `.podsec.yaml` of the working folder) and the
  * GitHub step summary (`--summary`).
  */
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { ConfigResolver } from '../engine/config/index';
 import { DEFAULT_LIMITS } from '../engine/index';
@@ -24,6 +24,11 @@ import {
 import type { FileResult } from '../render/index';
 import type { CliOptions, Format } from './args';
 import { DiskFs } from './render';
+import { readTextFile, writeProblem, writeWhole } from '../io/index';
+import type { FsSeam, TargetState } from '../io/index';
+
+/** Largest baseline read (a baseline of a very large repository is a few megabytes). */
+export const MAX_BASELINE_BYTES = 256 * 1024 * 1024;
 
 export interface RenderContext {
   policy: { level: string; version: string };
@@ -70,6 +75,9 @@ interface CiIo {
   stderr: (s: string) => void;
   env: NodeJS.ProcessEnv;
   cwd?: string;
+  fs?: FsSeam;
+  /** What the files podsec writes held when the run began (a change meanwhile is not overwritten). */
+  targets?: ReadonlyMap<string, TargetState>;
 }
 
 function errno(e: unknown): string {
@@ -114,13 +122,13 @@ export function applyCiOptions(
   // Writing a baseline accepts every finding: the one named before is not read.
   const file = o.writeBaseline === null ? baselineFile(o, cwd) : null;
   if (file !== null) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      io.stderr(`podsec: cannot read the baseline ${file}: ${errno(e)}\n`);
+    const read = readTextFile(file, MAX_BASELINE_BYTES, io.fs);
+    if (read.kind !== 'ok') {
+      const why = read.code ?? read.reason.replace(/^not read: /, '');
+      io.stderr(`podsec: cannot read the baseline ${file}: ${why}\n`);
       return 2;
     }
+    const text = read.text;
     try {
       applyBaseline(results, parseBaseline(text));
     } catch (e) {
@@ -135,10 +143,13 @@ export function applyCiOptions(
       const { existing: _existing, ...rest } = r;
       return rest;
     });
-    try {
-      writeFileSync(o.writeBaseline, toJson(plain, policy));
-    } catch (e) {
-      io.stderr(`podsec: cannot write the baseline ${o.writeBaseline}: ${errno(e)}\n`);
+    const expected = io.targets?.get(o.writeBaseline);
+    const w = writeWhole(o.writeBaseline, Buffer.from(toJson(plain, policy), 'utf8'), {
+      ...(expected ? { expected } : {}),
+      ...(io.fs ? { fs: io.fs } : {}),
+    });
+    if (w.kind !== 'written') {
+      io.stderr(`podsec: ${writeProblem(`the baseline ${o.writeBaseline}`, w)}\n`);
       return 2;
     }
     // What was just written is the baseline: every finding is now an existing one.

@@ -5,9 +5,10 @@
  * file is written to a temporary file beside it and renamed into place, so
  * a reader never sees half a file.
  */
-import { existsSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { targetState, writeProblem, writeWhole } from '../io/index';
+import type { FsSeam } from '../io/index';
 import { isLevel, versionError } from '../engine/index';
 import type { Level } from '../engine/index';
 import { CONFIG_FILE_NAMES, starterConfig } from '../engine/config/index';
@@ -33,6 +34,8 @@ export interface InitIo {
   stderr: (s: string) => void;
   /** The directory a relative dir is resolved against (default: the process's). */
   cwd?: string;
+  /** The file system the file is written through (tests inject failures); the real one by default. */
+  fs?: FsSeam;
 }
 
 interface InitOptions {
@@ -99,20 +102,14 @@ function parseInitArgs(argv: readonly string[]): InitOptions {
   return o;
 }
 
-/** Write `text` to `file` atomically: a temporary file in the same folder, then a rename over it. */
+/**
+ * Write `text` to `file` atomically (a temporary file in the same folder, synced, then renamed
+ * over it); throws an error with the failing call's code when it cannot.
+ */
 export function writeFileAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    writeFileSync(tmp, text, { flag: 'wx', mode: 0o644 });
-    renameSync(tmp, file);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // not created
-    }
-    throw e;
-  }
+  const w = writeWhole(file, Buffer.from(text, 'utf8'), { mode: 0o644 });
+  if (w.kind === 'failed') throw Object.assign(new Error(w.reason), { code: w.code });
+  if (w.kind !== 'written') throw Object.assign(new Error(w.reason), { code: 'ECHANGED' });
 }
 
 export function runInit(argv: readonly string[], io: InitIo): number {
@@ -151,12 +148,17 @@ export function runInit(argv: readonly string[], io: InitIo): number {
   // With --force, replace the file under the name it has (writing .podsec.yaml beside a
   // .podsec.yml would leave two configurations in one folder).
   const target = existing[0] ?? join(dir, CONFIG_FILE_NAMES[0]);
-  try {
-    writeFileAtomic(target, starterConfig({ level: o.level, version: o.version }));
-  } catch (e) {
-    io.stderr(
-      `podsec init: cannot write ${target}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`,
-    );
+  // Written atomically (a reader never sees half a file), and not over a file that appeared
+  // or changed since it was looked for.
+  const expected = targetState(target, io.fs);
+  const text = starterConfig({ level: o.level, version: o.version });
+  const w = writeWhole(target, Buffer.from(text, 'utf8'), {
+    expected,
+    mode: 0o644,
+    ...(io.fs ? { fs: io.fs } : {}),
+  });
+  if (w.kind !== 'written') {
+    io.stderr(`podsec init: ${writeProblem(target, w)}\n`);
     return 2;
   }
   io.stdout(`Wrote ${target} (level ${o.level}, version ${o.version})\n`);

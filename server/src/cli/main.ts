@@ -1,7 +1,7 @@
 /**
  * `podsec`: the command line. Same engine as the language server.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { FileProbe } from '../engine/index';
 import { basename, join, resolve } from 'node:path';
 import {
@@ -23,8 +23,18 @@ import { runRender } from './render';
 import { runInit } from './init';
 import { isKustomizationTarget, runRenderKustomize } from './renderKustomize';
 import { runReport } from './reportCommand';
-import { readHandle, readRegular, walk, writeFixed } from '../io/index';
-import type { FileIdentity, FsSeam } from '../io/index';
+import {
+  outsideOf,
+  readHandle,
+  readRegular,
+  rewriteText,
+  targetState,
+  walk,
+  writeFixed,
+  writeProblem,
+  writeWhole,
+} from '../io/index';
+import type { FileIdentity, FsSeam, TargetState } from '../io/index';
 import { applySeverity, CliConfigs, UnreadableConfig } from './config';
 import { CONFIG_FILE_NAMES } from '../engine/config/index';
 import type { EffectiveSettings } from '../engine/config/index';
@@ -221,6 +231,11 @@ export function run(argv: string[], io: Io): number {
   }
 
   const maxFileBytes = o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes;
+  // The files this run writes whole, as they are now: one changed meanwhile is not overwritten.
+  const targets = new Map<string, TargetState>();
+  for (const f of [...o.outputs.map((x) => x.file), o.writeBaseline]) {
+    if (f !== null && !targets.has(f)) targets.set(f, targetState(f, io.fs));
+  }
   let configs: CliConfigs;
   try {
     configs = new CliConfigs(o);
@@ -299,9 +314,40 @@ export function run(argv: string[], io: Io): number {
         maxFileBytes,
         maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
       };
+  // Fixes made at their origin (a chart's values or template, an overlay's base or patch) are
+  // written as the inputs are: atomically, only over the text they were computed on, never
+  // through a link out of the paths given. A failure is reported in that file.
+  const fixFailures = new Map<string, string>();
+  const outside = outsideOf(o.paths);
+  const writeFix = (
+    path: string,
+    from: string,
+    to: string,
+    allowed = false,
+    create = false,
+  ): boolean => {
+    const w = create
+      ? outside(path)
+        ? { kind: 'refused' as const, reason: 'outside the paths given: not written' }
+        : writeWhole(path, Buffer.from(to, 'utf8'), {
+            expected: { kind: 'absent' },
+            ...(io.fs ? { fs: io.fs } : {}),
+          })
+      : rewriteText(path, from, to, {
+          limit: byteLimit(maxFileBytes),
+          outside: !allowed && outside(path),
+          inPlaceHardLinks: o.fixHardLinks,
+          ...(io.fs ? { fs: io.fs } : {}),
+        });
+    if (w.kind === 'written') fixFailures.delete(enginePath(path));
+    else fixFailures.set(enginePath(path), w.reason);
+    return w.kind === 'written';
+  };
   // Kustomize overlays under the directories given: built, evaluated, placed in the files that set each value.
   const overlayFixes = o.fix
-    ? fixOverlays(o.paths, base, namespaces, o.fixUnsafe)
+    ? fixOverlays(o.paths, base, namespaces, o.fixUnsafe, process.cwd(), (p, from, to, create) =>
+        writeFix(p, from, to, false, create),
+      )
     : new Map<string, number>();
   const overlays = runOverlays(o.paths, base, namespaces);
   for (const [at, n] of overlayFixes) {
@@ -313,9 +359,13 @@ export function run(argv: string[], io: Io): number {
   // Files of a Helm chart are evaluated as the chart renders, once per chart.
   const charts = groupByChart(inputs.filter(readable).map((i) => i.path));
   const inChart = new Set(charts.flatMap((g) => g.inputs));
+  // A values file named with --values is the user's to fix wherever it lies.
+  const namedValues = new Set(o.helm.valuesFiles.map((v) => enginePath(v)));
   for (const g of charts) {
     const fixed = o.fix
-      ? fixChartGroup(g, o.helm, base, namespaces, o.fixUnsafe, (p, t) => writeFileSync(p, t))
+      ? fixChartGroup(g, o.helm, base, namespaces, o.fixUnsafe, (p, from, to) =>
+          writeFix(p, from, to, namedValues.has(enginePath(p))),
+        )
       : new Map<string, number>();
     for (const r of evaluateChartGroup(g, o.helm, base, namespaces).results) {
       const n = fixed.get(normalizePath(resolve(r.path)));
@@ -436,6 +486,16 @@ export function run(argv: string[], io: Io): number {
     }
   }
   for (const [at, r] of overlays.placed) if (!shown.has(at)) results.push(r);
+  // A fix made at its origin that could not be written: reported in that file.
+  for (const r of results) {
+    const failure = r.path === '-' ? undefined : fixFailures.get(enginePath(r.path));
+    if (failure === undefined) continue;
+    r.fixError = failure;
+    fixFailures.delete(enginePath(r.path));
+  }
+  for (const [at, reason] of fixFailures) {
+    results.push({ path: at, text: '', analysis: empty(), fixError: reason });
+  }
 
   // The hardening checks look at every file of the run together, charts and overlays as deployed.
   addHardening(results, o.hardening, base, { level, version }, overlays, configs);
@@ -444,7 +504,7 @@ export function run(argv: string[], io: Io): number {
   if (configs.admissionNote) io.stderr(`podsec: ${configs.admissionNote}\n`);
 
   const policy = { level, version: `v1.${evaluatedMinor(version)}` };
-  const ci = applyCiOptions(o, results, base, policy, io);
+  const ci = applyCiOptions(o, results, base, policy, { ...io, targets });
   if (ci !== null) return ci;
   // --fail-on-skipped is the top layer of every file's settings (cliLayer); one predicate decides.
   const failOnSkipped =
@@ -465,12 +525,14 @@ export function run(argv: string[], io: Io): number {
     });
     if (out.file === null) write(text);
     else {
-      try {
-        writeFileSync(out.file, text);
-      } catch (e) {
-        io.stderr(
-          `podsec: cannot write ${out.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`,
-        );
+      const expected = targets.get(out.file);
+      const w = writeWhole(out.file, Buffer.from(text, 'utf8'), {
+        ...(expected ? { expected } : {}),
+        ...(io.fs ? { fs: io.fs } : {}),
+      });
+      if (w.kind === 'written') targets.set(out.file, targetState(out.file, io.fs));
+      else {
+        io.stderr(`podsec: ${writeProblem(out.file, w)}\n`);
         failedOutput = true;
       }
     }

@@ -6,16 +6,18 @@
  * the offending values (bases, patches, kustomization files), each naming
  * its overlay. The files the overlays read are not checked on their own.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import type { AnalyzeOptions, NamespaceLabels } from '../engine/index';
 import { ConfigResolver } from '../engine/config/index';
 import { kustomizationGraph, KUSTOMIZATION_FILE_NAMES } from '../engine/kustomize/index';
-import { applyFindingFixes, evaluateOverlays } from '../engine/overlays/index';
+import { planFixes } from '../engine/fixes/edits';
+import type { PlacedFinding } from '../engine/fixes/edits';
+import { evaluateOverlays } from '../engine/overlays/index';
 import type { OverlayEvaluation } from '../engine/overlays/index';
 import { isInside, normalizePath } from '../engine/sources/sourceFs';
 import type { FileResult } from '../render/index';
-import { DiskSourceFs } from './renderKustomize';
+import { DiskSourceFs, treeOf } from './renderKustomize';
 
 export interface OverlayRun {
   /** Placed results, by engine (absolute) path. */
@@ -48,7 +50,9 @@ export function runOverlays(
   namespaces: ReadonlyMap<string, NamespaceLabels>,
   cwd = process.cwd(),
 ): OverlayRun {
-  const fs = new DiskSourceFs('/');
+  // Files are read only when their real path lies in the tree given (a link out is an error).
+  const trees = paths.filter((a) => a !== '-').map((a) => treeOf(resolve(cwd, a)));
+  const fs = new DiskSourceFs('/', trees);
   const configs = new ConfigResolver(fs);
   const run: OverlayRun = { placed: new Map(), covered: new Set(), evaluations: [] };
   const built = new Set<string>();
@@ -109,33 +113,55 @@ export function runOverlays(
 const MAX_FIX_ROUNDS = 20;
 
 /**
+ * Writes a fixed file: replaces the text `from` (what the fix was computed on)
+ * with `to`, or, with `create`, creates a file a fix adds (a patch), which must
+ * not exist yet. Says whether it wrote.
+ */
+export type FixWriter = (path: string, from: string, to: string, create: boolean) => boolean;
+
+/**
  * `--fix` on overlays: the safe fixes (all, with `unsafe`) of what the
  * overlays find, made at the origin (the base, or the patch that set the
- * value) and written back; rounds until nothing is left to fix. Returns the
- * number of fixes made per engine path.
+ * value; for a fix in one overlay, its patch and kustomization file) and
+ * written back through `write` (which replaces the text `from` with `to`, or
+ * creates a file a fix adds, and says whether it did); rounds until nothing is
+ * left to fix. Returns the number of fixes made, counted in the file of their
+ * finding, per engine path.
  */
 export function fixOverlays(
   paths: readonly string[],
   options: AnalyzeOptions,
   namespaces: ReadonlyMap<string, NamespaceLabels>,
   unsafe: boolean,
-  cwd = process.cwd(),
+  cwd: string,
+  write: FixWriter,
 ): Map<string, number> {
   const made = new Map<string, number>();
+  const disk = new DiskSourceFs('/');
   for (let round = 0; round < MAX_FIX_ROUNDS; round++) {
     const run = runOverlays(paths, options, namespaces, cwd);
-    let wrote = false;
+    const findings: PlacedFinding[] = [];
     for (const [file, r] of run.placed) {
       if (r.readError) continue;
-      const fixed = applyFindingFixes(r.text, r.analysis.findings, { unsafe });
-      if (fixed.applied === 0) continue;
-      const bom = readFileSync(file)
-        .subarray(0, 3)
-        .equals(Buffer.from([0xef, 0xbb, 0xbf]));
-      writeFileSync(file, (bom ? '\ufeff' : '') + fixed.text);
-      made.set(file, (made.get(file) ?? 0) + fixed.applied);
-      wrote = true;
+      for (const finding of r.analysis.findings) findings.push({ file, finding });
     }
+    // The texts the fixes' offsets count: as the build read them.
+    const read = (p: string): string | null => {
+      const r = run.placed.get(p);
+      if (!r) return disk.readText(p);
+      return r.readError ? null : r.text;
+    };
+    const plan = planFixes(findings, read, { unsafe });
+    let wrote = false;
+    let failed = false;
+    for (const c of plan.changes) {
+      if (c.text === c.before && !c.create) continue;
+      if (write(c.path, c.before, c.text, c.create)) wrote = true;
+      else failed = true;
+    }
+    // A file that cannot be written ends the rounds; the report shows what is left.
+    if (failed) break;
+    for (const [file, n] of plan.applied) made.set(file, (made.get(file) ?? 0) + n);
     if (!wrote) break;
   }
   return made;

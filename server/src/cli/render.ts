@@ -4,9 +4,9 @@
  * with Helm's option names. A render error prints Helm's message and exits 1.
  * Other sources (a Kustomize directory) can be dispatched from `runRender`.
  */
-import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { readRegular } from '../io/index';
+import { readHandle, readRegular, readTextFile } from '../io/index';
 import { renderChart } from '../engine/helm/render';
 import type { RenderOptions, RenderResult } from '../engine/helm/render';
 import { isInside, normalizePath } from '../engine/sources/sourceFs';
@@ -231,6 +231,27 @@ export function helmFlag(
   }
 }
 
+/**
+ * A values file named on the command line (`-`: standard input): a regular
+ * file, or standard input, of UTF-8 text, never read past the limit.
+ * Throws with Helm's wording when it cannot be read.
+ */
+function readValues(p: string): string {
+  if (p === '-') {
+    const r = readHandle(0, MAX_FILE);
+    if (r.kind === 'ok') {
+      const t = r.bytes.toString('utf8');
+      return t.charCodeAt(0) === 0xfeff ? t.slice(1) : t;
+    }
+    throw new Error(
+      `open -: ${r.kind === 'too-large' ? `more than ${r.limit} bytes` : `standard input ${r.reason}`}`,
+    );
+  }
+  const r = readTextFile(p, MAX_FILE);
+  if (r.kind === 'ok') return r.text;
+  throw new Error(`open ${p}: ${r.reason}`);
+}
+
 /** Render a chart from the disk with the command's options (values files read here). */
 export function renderFromDisk(chartPath: string, args: RenderArgs): RenderResult {
   const dir = resolve(chartPath);
@@ -239,16 +260,10 @@ export function renderFromDisk(chartPath: string, args: RenderArgs): RenderResul
   const fs = new DiskFs(root);
   const options: RenderOptions = {
     ...args.options,
-    values: args.valuesFiles.map((p) => ({
-      path: p,
-      text: readFileSync(p === '-' ? 0 : p, 'utf8'),
-    })),
+    values: args.valuesFiles.map((p) => ({ path: p, text: readValues(p) })),
     readFile: (p) => {
-      try {
-        return readFileSync(p, 'utf8');
-      } catch {
-        return null;
-      }
+      const t = readTextFile(p, MAX_FILE);
+      return t.kind === 'ok' ? t.text : null;
     },
   };
   return renderChart(fs, normalizePath(realpathSafe(dir)), options);

@@ -4,8 +4,8 @@
  * kustomize's message and exit status 1. Nothing is fetched: remote
  * resources are left out with a note on standard error.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { readRegular } from '../io/index';
 import { buildKustomization, KUSTOMIZATION_FILE_NAMES } from '../engine/kustomize/index';
 import type { DirEntry, SourceFs } from '../engine/sources/sourceFs';
@@ -16,17 +16,62 @@ const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Files on disk under `root` (absolute, `/`-separated): regular files only, bounded, nothing outside `root`. */
+/**
+ * The tree a kustomization given on the command line may read from: the
+ * repository it lies in (the nearest folder upward holding `.git`), else the
+ * directory itself.
+ */
+export function treeOf(dir: string): string {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (existsSync(`${d}/.git`)) return d;
+    if (dirname(d) === d) return resolve(dir);
+  }
+}
+
+function realOrNull(p: string): string | null {
+  try {
+    return normalizePath(realpathSync.native(p).replace(/\\/g, '/'));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Files on disk under `root` (absolute, `/`-separated): regular files only,
+ * bounded, nothing outside `root`. With `trees`, a file or folder is read only
+ * when its real path (links resolved) lies inside one of them: a link out of
+ * the tree is not followed, and `refusal` says why.
+ */
 export class DiskSourceFs implements SourceFs {
   private readonly root: string;
+  private readonly trees: string[] | null;
 
-  constructor(root = '/') {
+  constructor(root = '/', trees?: readonly string[]) {
     this.root = normalizePath(root);
+    this.trees = trees ? trees.map((t) => realOrNull(t) ?? normalizePath(t)) : null;
+  }
+
+  /** The real path of `p` when it may be read, else null. */
+  private allowed(p: string): string | null {
+    if (!isInside(this.root, p)) return null;
+    if (this.trees === null) return p;
+    const real = realOrNull(p);
+    if (real === null) return p; // absent: reading it fails as any missing file does
+    return this.trees.some((t) => isInside(t, real)) ? real : null;
+  }
+
+  /** Why `path` is not read though it exists (a link out of the tree), or null. */
+  refusal(path: string): string | null {
+    const p = normalizePath(path);
+    if (this.trees === null || !isInside(this.root, p)) return null;
+    const real = realOrNull(p);
+    if (real === null || this.trees.some((t) => isInside(t, real))) return null;
+    return `'${p}' is a link to '${real}', outside ${this.trees.map((t) => `'${t}'`).join(', ')}: not read`;
   }
 
   private bytes(path: string): Buffer | null {
-    const p = normalizePath(path);
-    if (!isInside(this.root, p)) return null;
+    const p = this.allowed(normalizePath(path));
+    if (p === null) return null;
     // Regular files only, checked on the open handle, never read past the limit.
     const r = readRegular(p, MAX_FILE_BYTES);
     return r.kind === 'ok' ? r.bytes : null;
@@ -50,7 +95,7 @@ export class DiskSourceFs implements SourceFs {
 
   list(path: string): DirEntry[] | null {
     const p = normalizePath(path);
-    if (!isInside(this.root, p)) return null;
+    if (this.allowed(p) === null) return null;
     try {
       return readdirSync(p, { withFileTypes: true })
         .map((d) => {
@@ -118,7 +163,7 @@ export function runRenderKustomize(argv: string[], io: RenderIo): number {
     return 2;
   }
   const dir = toEnginePath(paths[0] as string, io.cwd);
-  const build = buildKustomization(new DiskSourceFs('/'), dir, {
+  const build = buildKustomization(new DiskSourceFs('/', [treeOf(dir)]), dir, {
     label: `kustomization ${paths[0] as string}`,
   });
   for (const n of build.notes) {

@@ -52,7 +52,7 @@ export interface CacheOptions {
 const shiftSpan = (s: Span, by: number): Span => ({ start: s.start + by, end: s.end + by });
 
 function policyKey(o: ResolvedOptions, nsKey: string): string {
-  return `${o.level}|${o.version}|${o.namespaceLabels}|${o.suppressions}|${o.maxAliasCount}|${nsKey}|${o.admissionKey}`;
+  return `${o.level}|${o.version}|${o.namespaceLabels}|${o.suppressions}|${o.maxAliasCount}|${nsKey}|${o.admissionKey}|${o.defaultNamespace ?? ''}`;
 }
 
 export class AnalysisCache {

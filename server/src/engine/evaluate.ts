@@ -66,6 +66,8 @@ export interface ResolvedOptions {
   version: string;
   namespaceLabels: boolean;
   namespaces: ReadonlyMap<string, NamespaceLabels>;
+  /** The namespace of objects that name none, or null. */
+  defaultNamespace: string | null;
   file: string;
   maxFileBytes: number;
   maxAliasCount: number;
@@ -93,6 +95,7 @@ export function resolveOptions(o: AnalyzeOptions): ResolvedOptions {
     version,
     namespaceLabels: o.namespaceLabels ?? true,
     namespaces: o.namespaces ?? new Map(),
+    defaultNamespace: o.defaultNamespace || null,
     file: o.file ?? '',
     maxFileBytes: o.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
     maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
@@ -319,14 +322,14 @@ export function analyzeParsed(
           o,
           o.admission,
           kind,
-          ref.namespace,
+          ref.namespace ?? o.defaultNamespace,
           pod.spec.get('runtimeClassName').str() ?? null,
           local,
         );
         runs = a.runs;
         head = a.head;
         exemption = a.exemption;
-      } else ({ runs, head } = modeRuns(o, ref.namespace, local));
+      } else ({ runs, head } = modeRuns(o, ref.namespace ?? o.defaultNamespace, local));
       const objSpan = obj.span;
       const headSpan = (obj.get('kind').node ? obj.get('kind').span : objSpan) satisfies Span;
       const summary: WorkloadSummary = {

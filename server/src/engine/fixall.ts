@@ -7,7 +7,7 @@
  * rounds are bounded.
  */
 import { AnalysisCache } from './cache';
-import { applyEdits } from './fixes/edits';
+import { applyEdits, editsOtherFiles } from './fixes/edits';
 import type { AnalyzeOptions, Finding, Fix, TextEdit } from './types';
 
 export interface FixAllOptions {
@@ -49,7 +49,10 @@ export function fixAll(
     let count = 0;
     for (const f of analysis.findings) {
       if (fixOptions.filter && !fixOptions.filter(f)) continue;
-      const fix: Fix | undefined = f.fixes.find((x) => x.safe || fixOptions.unsafe === true);
+      // A fix that edits other files too is made by --fix over a tree, never in this text alone.
+      const fix: Fix | undefined = f.fixes.find(
+        (x) => (x.safe || fixOptions.unsafe === true) && !editsOtherFiles(x),
+      );
       if (!fix || fix.edits.length === 0) continue;
       const id = JSON.stringify(fix.edits);
       if (seen.has(id)) continue;

@@ -65,7 +65,24 @@ export interface Fix {
    * namespaces) may change behaviour and are never applied without consent.
    */
   safe: boolean;
+  /** Edits of the file the finding is reported in. */
   edits: TextEdit[];
+  /**
+   * Edits of other files the fix also makes (a patch in an overlay, the
+   * kustomization that lists it, a values file): the fix is applied whole or
+   * not at all. Paths are absolute, as the engine names files.
+   */
+  files?: FileEdits[];
+}
+
+/** The edits a fix makes in one other file. */
+export interface FileEdits {
+  /** Absolute path, `/`-separated, as the engine names files. */
+  path: string;
+  /** Edits of the file's text as it was read; with `create`, of the empty text. */
+  edits: TextEdit[];
+  /** The file does not exist yet: the fix creates it with the edits' text. */
+  create?: boolean;
 }
 
 /** Identifies the Kubernetes object a finding belongs to. */
@@ -208,6 +225,12 @@ export interface AnalyzeOptions {
   namespaceLabels?: boolean;
   /** Namespaces known from other files (by name). Namespaces in this text are found by the engine itself. */
   namespaces?: ReadonlyMap<string, NamespaceLabels>;
+  /**
+   * The namespace objects that name none are created in (a Helm release's
+   * `--namespace`): its Namespace's labels choose their policy, as a
+   * `metadata.namespace` would. Unset, such objects use `level`/`version`.
+   */
+  defaultNamespace?: string;
   /** File name for policy sources; informational. */
   file?: string;
   /**

@@ -8,6 +8,7 @@
  *   read.ts   one file or handle: non-blocking open, fstat, bounded read
  *   walk.ts   the paths given, expanded into files and named skips
  *   write.ts  the atomic write of a fixed file
+ *   files.ts  whole files besides the inputs: bounded text reads, atomic writes of reports
  */
 export type { FsSeam } from './fs';
 export { describeCode, errorCode, kindOf, nodeFs } from './fs';
@@ -17,3 +18,13 @@ export type { WalkedFile, WalkOptions, WalkResult, WalkSkip } from './walk';
 export { insideRoots, SKIP_DIRS, walk, YAML_NAME } from './walk';
 export type { WriteOutcome, WriteRequest } from './write';
 export { writeFixed } from './write';
+export type { TargetState, TextRead } from './files';
+export {
+  outsideOf,
+  readTextFile,
+  readTextOrNull,
+  rewriteText,
+  targetState,
+  writeProblem,
+  writeWhole,
+} from './files';

@@ -53,7 +53,7 @@ function sameFile(a: BigIntStats, e: FileIdentity): boolean {
   return a.dev === e.dev && a.ino === e.ino && a.size === BigInt(e.size) && a.mtimeNs === e.mtimeNs;
 }
 
-function writeAll(fs: FsSeam, fd: number, data: Buffer, position: number): void {
+export function writeAll(fs: FsSeam, fd: number, data: Buffer, position: number): void {
   let done = 0;
   while (done < data.length) {
     const n = fs.writeSync(fd, data, done, data.length - done, position + done);
@@ -62,7 +62,7 @@ function writeAll(fs: FsSeam, fd: number, data: Buffer, position: number): void 
   }
 }
 
-function closeQuietly(fs: FsSeam, fd: number | null): void {
+export function closeQuietly(fs: FsSeam, fd: number | null): void {
   if (fd === null) return;
   try {
     fs.closeSync(fd);
@@ -128,11 +128,16 @@ export function writeFixed(req: WriteRequest): WriteOutcome {
   return writeAtomic(fs, real, req.data, current);
 }
 
-function writeAtomic(fs: FsSeam, real: string, data: Buffer, original: BigIntStats): WriteOutcome {
-  const tmp = join(
+/** A fresh hidden temporary name in the folder of `real` (the rename stays on one file system). */
+export function tempPathBeside(real: string): string {
+  return join(
     dirname(real),
     `.${basename(real)}.podsec-${process.pid}-${randomBytes(4).toString('hex')}.tmp`,
   );
+}
+
+function writeAtomic(fs: FsSeam, real: string, data: Buffer, original: BigIntStats): WriteOutcome {
+  const tmp = tempPathBeside(real);
   let fd: number | null = null;
   let created = false;
   try {
@@ -186,7 +191,7 @@ function writeAtomic(fs: FsSeam, real: string, data: Buffer, original: BigIntSta
   }
 }
 
-function syncDir(fs: FsSeam, dir: string): void {
+export function syncDir(fs: FsSeam, dir: string): void {
   let fd: number | null = null;
   try {
     fd = fs.openSync(dir, constants.O_RDONLY);

@@ -17,7 +17,9 @@ import type { DirEntry, SourceFs } from '../engine/sources/sourceFs';
 import { isInside, normalizePath } from '../engine/sources/sourceFs';
 import { DiskFs } from '../cli/render';
 import type { DocumentSource } from './handlers/documents';
-import { fileKey } from './uris';
+import type { ChartPolicyInfo } from './protocol';
+import { isPodsecDocument } from './protocol';
+import { fileKey, toUri } from './uris';
 
 /** The disk under a chart, with the open documents' text in place of their files. */
 class EditorFs implements SourceFs {
@@ -52,7 +54,10 @@ function idOf(doc: object): number {
 }
 
 export class ChartAnalyses {
-  private readonly cache = new Map<string, { key: string; ev: ValueSetsEvaluation }>();
+  private readonly cache = new Map<
+    string,
+    { key: string; ev: ValueSetsEvaluation; configFile: string | undefined }
+  >();
   /** Charts rendered since the server started (the trace log and tests read it). */
   renders = 0;
 
@@ -76,6 +81,15 @@ export class ChartAnalyses {
         out.set(p, { uri: d.uri, version: `${idOf(d)}.${d.version}`, text: d.getText() });
     }
     return out;
+  }
+
+  /**
+   * Whether podsec checks a document that is neither YAML by language nor by
+   * name: a chart's template in the `helm` language, or a partial such as
+   * `_helpers.tpl`, when it is a file of a chart.
+   */
+  isChartDocument(doc: { uri: string; languageId: string }): boolean {
+    return isPodsecDocument(doc.languageId, doc.uri) && this.chartOf(doc.uri) !== null;
   }
 
   /** URIs of the open documents of `chart`. */
@@ -108,14 +122,39 @@ export class ChartAnalyses {
       (p) => editorFs.readText(p),
       config?.file,
     );
-    this.cache.set(chart, { key: full, ev });
+    this.cache.set(chart, { key: full, ev, configFile: config?.file });
     return ev;
+  }
+
+  /** What the status bar says of a chart's document: the chart, and each value set's release. */
+  policyInfo(chart: string, ev: ValueSetsEvaluation): ChartPolicyInfo {
+    const first = ev.evaluations[0]?.render.chart?.name;
+    const configFile =
+      this.cache.get(chart)?.ev === ev ? this.cache.get(chart)?.configFile : undefined;
+    return {
+      name: first ?? chart.slice(chart.lastIndexOf('/') + 1),
+      dir: toUri(chart),
+      renders: ev.evaluations.map((e) => ({
+        valueSet: e.valueSet,
+        releaseName: e.render.releaseName,
+        namespace: e.namespace,
+      })),
+      ...(configFile ? { configFile: toUri(configFile) } : {}),
+    };
   }
 
   /** The part of a chart's evaluation placed in one of its files. */
   analysisFor(ev: ValueSetsEvaluation, uri: string): Analysis {
     const file = normalizePath(fileKey(uri).replace(/\\/g, '/'));
-    const a: Analysis = { ...EMPTY, findings: [], errors: [], notes: [], workloads: [] };
+    // `generated`: fix-all applies the findings' own fixes, never a re-analysis of the template's text.
+    const a: Analysis = {
+      ...EMPTY,
+      findings: [],
+      errors: [],
+      notes: [],
+      workloads: [],
+      generated: true,
+    };
     for (const f of ev.findings) if (f.file === file) a.findings.push(f);
     for (const e of ev.errors) if (e.file === file) a.errors.push(e);
     for (const n of ev.notes) if (n.file === file) a.notes.push(n);

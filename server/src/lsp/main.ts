@@ -56,7 +56,7 @@ const analyses = new Analyses(
   overlays,
 );
 const diagnostics = new Diagnostics(connection, documents, settings, analyses, workspace);
-const codeActions = new CodeActions(connection, analyses);
+const codeActions = new CodeActions(connection, analyses, documents);
 const views = new Views(connection, documents, settings, analyses, workspace, hardening);
 
 // An open document's Namespaces count instead of its file's on disk; then it is analysed.

@@ -8,9 +8,11 @@
  * the extension `../../server/src/lsp/protocol` (TypeScript checks it through
  * the project reference to ../server; esbuild bundles it into each side). So
  * it imports only `vscode-languageserver-protocol` (the one copy that
- * vscode-languageclient and vscode-languageserver share) and engine *types*:
+ * vscode-languageclient and vscode-languageserver share), the hardening ID
+ * list (`engine/hardening/ids`, which imports nothing) and engine *types*:
  * nothing here may pull the server's runtime (the engine, yaml, minimatch)
- * into the extension's bundle. A lint rule holds that line.
+ * into the extension's bundle. A lint rule holds that line, and the package
+ * test lists the server files the extension's bundle holds.
  *
  * Requests (client → server)
  *   `podsec/policyForDocument`  PolicyForDocumentRequest
@@ -42,7 +44,8 @@
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { CheckId, Diagnostic as EngineDiagnostic, Finding, Level } from '../engine/types';
-import type { HardeningCheckId } from '../engine/hardening/results';
+import { HARDENING_CHECK_IDS } from '../engine/hardening/ids';
+import type { HardeningCheckId } from '../engine/hardening/ids';
 
 // ---------------------------------------------------------------- settings
 
@@ -63,6 +66,25 @@ export type SeveritySetting = 'error' | 'warning' | 'information' | 'hint' | 'of
 
 /** The configuration section both sides read. */
 export const SETTINGS_SECTION = 'podsec';
+
+/**
+ * The documents the extension sends to the server, by language id: YAML, and
+ * `helm`, the id Helm extensions give a chart's templates. Chart partials
+ * (`_helpers.tpl`) are sent by file name whatever their language
+ * (CHART_PARTIAL_GLOB). The server checks a document that is not YAML by
+ * name or language only when it is a file of a Helm chart.
+ */
+export const DOCUMENT_LANGUAGES = ['yaml', 'helm'] as const;
+export const CHART_PARTIAL_GLOB = '**/*.tpl';
+
+/** Whether the extension sends a document with this language id and path (or URI) to the server. */
+export function isPodsecDocument(languageId: string, path: string): boolean {
+  return (
+    (DOCUMENT_LANGUAGES as readonly string[]).includes(languageId) ||
+    /\.ya?ml$/i.test(path) ||
+    /\.tpl$/i.test(path)
+  );
+}
 
 /**
  * The `podsec` settings section as the server reads it (workspace/configuration,
@@ -113,22 +135,10 @@ export const META_CHECK_IDS = [
 ] as const satisfies ReadonlyArray<Exclude<Finding['check'], CheckId | HardeningCheckId>>;
 
 /**
- * The hardening checks' IDs (the engine's HARDENING_CHECK_IDS, spelled out so
+ * The hardening checks' IDs (from the engine's dependency-free ID list, so
  * the client needs no engine at run time) and `hardening`, every one of them.
  */
-export const HARDENING_SEVERITY_KEYS = [
-  'networkPolicyIsolation',
-  'networkPolicyUnmatched',
-  'resourceRequests',
-  'resourceLimits',
-  'quotaRejects',
-  'limitRangeRejects',
-  'secretInEnv',
-  'serviceAccountToken',
-  'secretManifest',
-  'auditPolicy',
-  'hardening',
-] as const satisfies ReadonlyArray<HardeningCheckId | 'hardening'>;
+export const HARDENING_SEVERITY_KEYS = [...HARDENING_CHECK_IDS, 'hardening'] as const;
 
 /**
  * Keys of `podsec.severity` besides check IDs and modes: the engine's
@@ -160,6 +170,24 @@ interface PolicyCommon {
   configFile?: string;
   /** The settings that file chose (`level`, `version`, `namespaceLabels`, `severity`, `exclude`). */
   configKeys?: string[];
+  /** For a file of a Helm chart: the chart and how it was rendered for the findings shown. */
+  chart?: ChartPolicyInfo;
+}
+
+/** How a chart was rendered for a document of it: one entry per value set evaluated. */
+export interface ChartPolicyInfo {
+  /** The chart's name (Chart.yaml `name`), or its folder's when it does not load. */
+  name: string;
+  /** URI of the chart's folder. */
+  dir: string;
+  renders: Array<{
+    /** The value set's name (`default`: the chart's own values). */
+    valueSet: string;
+    releaseName: string;
+    namespace: string;
+  }>;
+  /** The `.podsec.yaml` whose `helm:` value sets were used, if any. */
+  configFile?: string;
 }
 
 /** The policy of a document: from the settings, or from a Namespace's label. */

@@ -21,6 +21,7 @@ import {
   isHardeningCheckId,
 } from '../engine/index';
 import type { CheckLevel, Finding, Mode, Severity, SuppressedFinding } from '../engine/index';
+import { editsOtherFiles } from '../engine/fixes/edits';
 import type { FileResult } from './fileResult';
 import { baselineState, isNotEvaluatedNote, linesOf, locate } from './fileResult';
 import { allFindings, FINGERPRINT_KEY, fingerprintsOf } from './fingerprint';
@@ -249,25 +250,28 @@ export function toSarif(results: readonly FileResult[], ctx: SarifContext): stri
             }
           : {}),
         ...(state && !suppression ? { baselineState: state } : {}),
-        ...(f.fixes.length > 0
+        // A fix that edits other files too (a patch in one overlay) is left to --fix and the editor.
+        ...(f.fixes.some((fx) => !editsOtherFiles(fx))
           ? {
-              fixes: f.fixes.map((fx) => ({
-                description: {
-                  text: fx.safe
-                    ? fx.title
-                    : `${fx.title} (may change how the workload runs: podsec --fix-unsafe)`,
-                },
-                artifactChanges: [
-                  {
-                    artifactLocation: { uri },
-                    replacements: fx.edits.map((e) => ({
-                      deletedRegion: region(e.start, e.end),
-                      insertedContent: { text: e.newText },
-                    })),
+              fixes: f.fixes
+                .filter((fx) => !editsOtherFiles(fx))
+                .map((fx) => ({
+                  description: {
+                    text: fx.safe
+                      ? fx.title
+                      : `${fx.title} (may change how the workload runs: podsec --fix-unsafe)`,
                   },
-                ],
-                properties: { safe: fx.safe },
-              })),
+                  artifactChanges: [
+                    {
+                      artifactLocation: { uri },
+                      replacements: fx.edits.map((e) => ({
+                        deletedRegion: region(e.start, e.end),
+                        insertedContent: { text: e.newText },
+                      })),
+                    },
+                  ],
+                  properties: { safe: fx.safe },
+                })),
             }
           : {}),
         properties: {

@@ -330,6 +330,64 @@ describe('project: value sets', () => {
   });
 });
 
+describe('project: the release namespace', () => {
+  const values = 'securityContext:\n  privileged: false\n';
+  const apps = {
+    name: 'apps',
+    labels: { 'pod-security.kubernetes.io/enforce': 'baseline' },
+    file: '/repo/namespaces.yaml',
+    spans: {},
+  };
+
+  it("--namespace brings the tree's Namespace labels to workloads that name no namespace", () => {
+    const fs = webChart(values);
+    const namespaces = new Map([['apps', apps]]);
+    const without = evaluateChart(fs, '/repo/web', { analyze: { namespaces } });
+    assert.ok(without.findings.some((f) => f.check === 'runAsNonRoot'));
+    assert.equal(without.namespace, 'default');
+    const ev = evaluateChart(fs, '/repo/web', {
+      render: { namespace: 'apps' },
+      analyze: { namespaces },
+    });
+    assert.equal(ev.namespace, 'apps');
+    // Baseline, as the label says: the restricted checks are gone, the helper Pod's hostNetwork stays.
+    assert.deepEqual(
+      ev.findings.filter((f) => f.check === 'runAsNonRoot'),
+      [],
+    );
+    const host = only(ev.findings, 'hostNamespaces', 'Pod');
+    assert.equal(host.policy.level, 'baseline');
+    assert.equal(host.policySource.kind, 'namespace');
+    assert.equal(host.policySource.kind === 'namespace' && host.policySource.namespace, 'apps');
+  });
+
+  it('a Namespace in the chart output labels the release namespace; a workload naming another keeps it', () => {
+    const fs = webChart(values, {
+      '/repo/web/templates/namespace.yaml': [
+        'apiVersion: v1',
+        'kind: Namespace',
+        'metadata:',
+        '  name: {{ .Release.Namespace }}',
+        '  labels:',
+        '    pod-security.kubernetes.io/enforce: privileged',
+        '',
+      ].join('\n'),
+      '/repo/web/templates/other.yaml':
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: other\n  namespace: elsewhere\nspec:\n  hostPID: true\n  containers:\n    - name: c\n      image: x\n',
+    });
+    const ev = evaluateChart(fs, '/repo/web', { render: { namespace: 'tools' } });
+    assert.deepEqual(
+      ev.findings.filter(
+        (f) => f.rendered.kind === 'Deployment' || f.rendered.name === 'helper-pod',
+      ),
+      [],
+    );
+    const other = only(ev.findings, 'hostNamespaces', 'Pod');
+    assert.equal(other.rendered.name, 'other');
+    assert.equal(other.policySource.kind, 'setting');
+  });
+});
+
 describe('project: generated text in general', () => {
   it('places findings at segment origins and falls back where none covers', () => {
     const text =

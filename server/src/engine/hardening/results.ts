@@ -7,19 +7,11 @@
 import type { ObjectRef, Severity, Span } from '../types';
 import type { JsonValue, Path } from './model';
 
-export const HARDENING_CHECK_IDS = [
-  'networkPolicyIsolation',
-  'networkPolicyUnmatched',
-  'resourceRequests',
-  'resourceLimits',
-  'quotaRejects',
-  'limitRangeRejects',
-  'secretInEnv',
-  'serviceAccountToken',
-  'secretManifest',
-  'auditPolicy',
-] as const;
-export type HardeningCheckId = (typeof HARDENING_CHECK_IDS)[number];
+import { HARDENING_CHECK_IDS } from './ids';
+import type { HardeningCheckId } from './ids';
+
+export { HARDENING_CHECK_IDS };
+export type { HardeningCheckId };
 
 export function isHardeningCheckId(s: unknown): s is HardeningCheckId {
   return typeof s === 'string' && (HARDENING_CHECK_IDS as readonly string[]).includes(s);

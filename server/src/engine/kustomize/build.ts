@@ -193,6 +193,9 @@ class Builder {
     const text = this.fs.readText(path);
     const bytes = text === null ? this.fs.readBytes(path) : null;
     if (text === null && bytes === null) {
+      const refused = this.fs.refusal?.(path);
+      if (refused)
+        throw new KustomizeFailure('security', `security; ${refused}`, k.file, spanOf(node));
       if (this.fs.list(path) !== null)
         throw new KustomizeFailure(
           'missingResource',
@@ -406,6 +409,9 @@ class Builder {
       );
     const dir = joinPath(k.dir, s.value);
     if (this.fs.list(dir) === null) {
+      const refused = this.fs.refusal?.(dir);
+      if (refused)
+        throw new KustomizeFailure('security', `security; ${refused}`, k.file, spanOf(s.node));
       if (this.fs.readText(dir) !== null || this.fs.readBytes(dir) !== null)
         throw new KustomizeFailure(
           'missingResource',

@@ -13,12 +13,12 @@
  */
 import { isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node, YAMLMap } from 'yaml';
-import { applyEdits, planEdits } from '../fixes/edits';
+import { applyEdits, planEdits, planFixes } from '../fixes/edits';
 import type { FixOp, FixValue } from '../fixes/edits';
 import type { SourceFs } from '../sources/sourceFs';
 import { segmentAt } from '../sources/sourcemap';
 import type { GeneratedSource, ValueOrigin } from '../sources/sourcemap';
-import type { Finding, Fix, TextEdit } from '../types';
+import type { Finding, Fix } from '../types';
 
 type Part = string | number;
 type Plain = FixValue | undefined;
@@ -244,30 +244,21 @@ export function fixAtOrigin(
 }
 
 /**
- * Apply the fixes findings carry (placed at their origin) to `text`: the
- * first safe fix of each (any fix with `unsafe`), each distinct edit once,
- * leaving out a fix whose edits touch another's (a later round makes it).
+ * Apply the fixes findings carry (placed at their origin) to `text`, the
+ * file they are reported in: the first safe fix of each (any fix with
+ * `unsafe`) that edits only this file, each distinct fix once, leaving out a
+ * fix whose edits touch another's (a later round makes it).
  */
 export function applyFindingFixes(
   text: string,
   findings: readonly Finding[],
   o: { unsafe?: boolean; filter?: (f: Finding) => boolean } = {},
 ): { text: string; applied: number } {
-  const taken: Array<{ start: number; end: number }> = [];
-  const edits: TextEdit[] = [];
-  const seen = new Set<string>();
-  let applied = 0;
-  for (const f of findings) {
-    if (o.filter && !o.filter(f)) continue;
-    const fix = f.fixes.find((x) => x.safe || o.unsafe === true);
-    if (!fix) continue;
-    const key = JSON.stringify(fix.edits);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    if (fix.edits.some((e) => taken.some((t) => e.start <= t.end && t.start <= e.end))) continue;
-    for (const e of fix.edits) taken.push({ start: e.start, end: e.end });
-    edits.push(...fix.edits);
-    applied++;
-  }
-  return { text: edits.length > 0 ? applyEdits(text, edits) : text, applied };
+  const here = '';
+  const plan = planFixes(
+    findings.map((finding) => ({ file: here, finding })),
+    (p) => (p === here ? text : null),
+    { ...o, otherFiles: false },
+  );
+  return { text: plan.changes[0]?.text ?? text, applied: plan.count };
 }

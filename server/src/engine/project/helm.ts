@@ -30,7 +30,7 @@ export interface ChartEvaluationOptions {
 export interface ChartEvaluation extends GeneratedEvaluation {
   chartDir: string;
   valueSet: string;
-  /** The release namespace (objects without one are deployed there). */
+  /** The release's namespace (`.Release.Namespace`). */
   namespace: string;
   render: RenderResult;
 }
@@ -151,8 +151,14 @@ export function evaluateChart(
   }));
   const fallbackFile = joinPath(chartDir, CHART_FILE);
   const source = { ...render.output, label: `chart ${chartDir} (values: ${valueSet})` };
+  // A release installs the objects that name no namespace into its own: that Namespace's labels apply.
+  const releaseNamespace = o.render?.namespace;
+  const analyze: AnalyzeOptions =
+    releaseNamespace && o.analyze?.defaultNamespace === undefined
+      ? { ...o.analyze, defaultNamespace: releaseNamespace }
+      : (o.analyze ?? {});
   const ev = evaluateGenerated(source, {
-    analyze: o.analyze ?? {},
+    analyze,
     fallbackFile,
     documents,
     readText: (f) => fs.readText(f),
@@ -172,7 +178,7 @@ export function evaluateChart(
     notes: [...warnings, ...ev.notes],
     chartDir,
     valueSet,
-    namespace: o.render?.namespace ?? 'default',
+    namespace: releaseNamespace ?? 'default',
     render,
   };
 }

@@ -19,6 +19,8 @@ export interface SourceFs {
   readBytes(path: string): Uint8Array | null;
   /** The entries of a directory, sorted by name, or null when it is not one. */
   list(path: string): DirEntry[] | null;
+  /** Why a path that exists is not read (a link out of the tree), or null: for the message. */
+  refusal?(path: string): string | null;
 }
 
 /** Normalise a `/` path: collapse `.`, `..` and repeated slashes (never above `/`). */

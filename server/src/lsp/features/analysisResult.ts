@@ -7,6 +7,8 @@
 import { AnalysisSession, LineIndex, OutlookMemo } from '../../engine';
 import type { Analysis, Finding, Span, WorkloadSummary } from '../../engine';
 import type { Range } from 'vscode-languageserver';
+import { editsOtherFiles } from '../../engine/fixes/edits';
+import type { ChartPolicyInfo } from '../protocol';
 
 export class AnalysisResult {
   readonly lines: LineIndex;
@@ -26,6 +28,8 @@ export class AnalysisResult {
   readonly outlookMemo: OutlookMemo;
   /** Findings of the baseline named by the nearest `.podsec.yaml` (shown as hints), with its file; set when diagnostics are published. */
   baseline: { file: string; existing: ReadonlySet<Finding> } | null = null;
+  /** For a file of a Helm chart: the chart and the value sets and releases it was rendered with. */
+  chart: ChartPolicyInfo | null = null;
 
   constructor(
     readonly uri: string,
@@ -128,8 +132,9 @@ export class AnalysisResult {
   }
 }
 
+/** A safe fix of the file alone (what fix-all in the file makes). */
 export function hasSafeFix(f: Finding): boolean {
-  return f.fixes.some((x) => x.safe && x.edits.length > 0);
+  return f.fixes.some((x) => x.safe && x.edits.length > 0 && !editsOtherFiles(x));
 }
 
 /** Whether a finding belongs to the workload `w` (same document, same List item). */

@@ -6,8 +6,9 @@
  * extension's command opens the page the diagnostic links to), and
  * `source.fixAll.podsec` for on-save.
  */
-import type { CodeAction, Diagnostic, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
+import type { CodeAction, Diagnostic, Range, WorkspaceEdit } from 'vscode-languageserver';
 import { annotationSuppressionEdits, CHECKS_BY_ID } from '../../engine';
+import { fixHasEdits } from '../../engine/fixes/edits';
 import type { WorkloadSummary } from '../../engine';
 import {
   CLIENT_COMMANDS,
@@ -19,8 +20,8 @@ import type { FixAllCommandArgs } from '../protocol';
 import type { AnalysisResult } from './analysisResult';
 import { hasSafeFix, inWorkload } from './analysisResult';
 import { checkDocsHref, podsecData } from './diagnostics';
-import type { EditCapabilities } from './edits';
-import { suppressionEdit, workspaceEdit } from './edits';
+import type { EditCapabilities, FileTexts } from './edits';
+import { fixWorkspaceEdit, suppressionEdit, workspaceEdit } from './edits';
 
 const QUICKFIX = 'quickfix';
 
@@ -46,6 +47,7 @@ export function codeActions(
   req: CodeActionRequest,
   caps: EditCapabilities,
   computeFixAll: FixAllComputer,
+  files?: FileTexts,
 ): CodeAction[] {
   const out: CodeAction[] = [];
   const start = r.offset(req.range.start);
@@ -74,20 +76,22 @@ export function codeActions(
       const f = findings[i]!;
       let preferredGiven = false;
       for (const fix of f.fixes) {
-        if (fix.edits.length === 0) continue;
-        const key = `${fix.title}\u0000${JSON.stringify(fix.edits)}`;
+        if (!fixHasEdits(fix)) continue;
+        const key = `${fix.title}\u0000${JSON.stringify([fix.edits, fix.files ?? []])}`;
         const existing = seen.get(key);
         if (existing) {
           existing.diagnostics = [...(existing.diagnostics ?? []), ...diagnosticsFor(i)];
           continue;
         }
-        const edits: TextEdit[] = fix.edits.map((e) => ({ range: r.range(e), newText: e.newText }));
+        // A fix of several files (a patch in one overlay) is one edit, one undo.
+        const edit = fixWorkspaceEdit(r, fix, caps, files);
+        if (!edit) continue;
         const action: CodeAction = {
           // The hover says it too: an unsafe fix may need the workload to change.
           title: fix.safe ? fix.title : `${fix.title} (may change how the workload runs)`,
           kind: QUICKFIX,
           diagnostics: diagnosticsFor(i),
-          edit: workspaceEdit(r.uri, r.version, edits, caps),
+          edit,
         };
         if (fix.safe && !preferredGiven) {
           action.isPreferred = true;

@@ -1,9 +1,18 @@
 /**
  * Text edits as LSP values: the one minimal edit between two texts, a
  * versioned workspace edit (or plain changes for clients without
- * documentChanges), and the suppression comment a quick fix inserts.
+ * documentChanges), a fix that edits several files as one workspace edit,
+ * and the suppression comment a quick fix inserts.
  */
-import type { SnippetTextEdit, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
+import type {
+  CreateFile,
+  SnippetTextEdit,
+  TextDocumentEdit,
+  TextEdit,
+  WorkspaceEdit,
+} from 'vscode-languageserver';
+import { LineIndex } from '../../engine';
+import type { Fix } from '../../engine';
 import type { AnalysisResult } from './analysisResult';
 
 /** What the client can take in a WorkspaceEdit and a code action (from its capabilities). */
@@ -14,6 +23,60 @@ export interface EditCapabilities {
   snippets: boolean;
   /** Client supports codeAction/resolve for `edit`. */
   resolve: boolean;
+  /** Client supports the `create` resource operation in documentChanges. */
+  createFiles?: boolean;
+}
+
+/** The other files a fix edits, as the editor has them. */
+export interface FileTexts {
+  /** The URI of an engine path. */
+  uri(path: string): string;
+  /** The open document's text and version, else the text on disk (version null); null when unreadable. */
+  get(path: string): { text: string; version: number | null } | null;
+}
+
+/**
+ * A fix as one WorkspaceEdit: its edits of the analysed document (at the
+ * analysed version) and of the other files it names (open documents at their
+ * version, files on disk unversioned, a new file created first). Null when
+ * the client cannot take it (several files without documentChanges, a new
+ * file without the create operation) or a file it edits cannot be read.
+ */
+export function fixWorkspaceEdit(
+  r: AnalysisResult,
+  fix: Fix,
+  caps: EditCapabilities,
+  files: FileTexts | undefined,
+): WorkspaceEdit | null {
+  const own: TextEdit[] = fix.edits.map((e) => ({ range: r.range(e), newText: e.newText }));
+  const others = (fix.files ?? []).filter((f) => f.edits.length > 0 || f.create === true);
+  if (others.length === 0)
+    return own.length > 0 ? workspaceEdit(r.uri, r.version, own, caps) : null;
+  if (!files) return null;
+  const changes: Array<TextDocumentEdit | CreateFile> = [];
+  if (own.length > 0)
+    changes.push({ textDocument: { uri: r.uri, version: r.version }, edits: own });
+  const plain: Record<string, TextEdit[]> = own.length > 0 ? { [r.uri]: own } : {};
+  for (const f of others) {
+    const uri = files.uri(f.path);
+    if (uri === r.uri) return null;
+    const current = f.create === true ? { text: '', version: null } : files.get(f.path);
+    if (!current) return null;
+    const lines = new LineIndex(current.text);
+    const length = current.text.length;
+    if (f.edits.some((e) => e.start < 0 || e.start > e.end || e.end > length)) return null;
+    const edits: TextEdit[] = f.edits.map((e) => ({
+      range: { start: lines.position(e.start), end: lines.position(e.end) },
+      newText: e.newText,
+    }));
+    if (f.create === true) {
+      if (!caps.documentChanges || caps.createFiles !== true) return null;
+      changes.push({ kind: 'create', uri, options: { overwrite: false, ignoreIfExists: false } });
+    }
+    changes.push({ textDocument: { uri, version: current.version }, edits });
+    plain[uri] = [...(plain[uri] ?? []), ...edits];
+  }
+  return caps.documentChanges ? { documentChanges: changes } : { changes: plain };
 }
 
 /** One versioned edit of one document (or plain `changes` for clients without documentChanges). */

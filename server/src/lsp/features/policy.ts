@@ -34,6 +34,7 @@ export function documentPolicy(
     evaluatedVersion: `v1.${evaluatedMinor(s.version)}`,
     source: 'setting',
     ...(chosen ? { configFile: chosen.file, configKeys: chosen.keys } : {}),
+    ...(r.chart ? { chart: r.chart } : {}),
   };
   const w = r.analysis.workloads[0];
   if (!w || w.policySource.kind !== 'namespace' || !s.namespaceLabels) return fromSetting;
@@ -57,6 +58,7 @@ export function documentPolicy(
     label: src.label ?? '',
     file: ns.uriOf(src.file ?? ''),
     ...(modes ? { modes } : {}),
+    ...(r.chart ? { chart: r.chart } : {}),
   };
 }
 

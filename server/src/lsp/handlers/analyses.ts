@@ -19,7 +19,7 @@ import type { Analysis, AnalyzeOptions, Diagnostic as EngineDiagnostic } from '.
 import { chartHardeningInputs, overlayHardeningInputs } from '../../engine/project/index';
 import type { ValueSetsEvaluation } from '../../engine/project/index';
 import type { OverlayIndex } from '../overlays';
-import type { PodsecSettings } from '../protocol';
+import type { ChartPolicyInfo, PodsecSettings } from '../protocol';
 import { AnalysisResult } from '../features';
 import type { ChartAnalyses } from '../charts';
 import { settingsKey } from '../settings';
@@ -81,7 +81,12 @@ export class Analyses implements AnalysisSource {
   ) {}
 
   checks(doc: TextDocument, s: PodsecSettings): boolean {
-    return s.enable && isYamlDocument(doc) && !this.workspace.excluded(doc.uri, s);
+    return s.enable && this.reads(doc) && !this.workspace.excluded(doc.uri, s);
+  }
+
+  /** YAML, or a chart's file in another language (a `helm` template, `_helpers.tpl`). */
+  private reads(doc: TextDocument): boolean {
+    return isYamlDocument(doc) || this.charts?.isChartDocument(doc) === true;
   }
 
   optionsFor(uri: string, s: PodsecSettings): AnalyzeOptions {
@@ -106,7 +111,8 @@ export class Analyses implements AnalysisSource {
     // The hardening checks see the workspace's objects: their epoch and options count too.
     const hardeningOptions = hardeningOptionsFor(s);
     const hardening = hardeningEnabled(hardeningOptions) ? this.hardening : undefined;
-    hardening?.documentText(doc.uri, text);
+    // A chart partial (`_helpers.tpl`) holds no objects of its own.
+    if (isYamlDocument(doc)) hardening?.documentText(doc.uri, text);
     const options = this.optionsFor(doc.uri, s);
     const admission = admissionOf(s);
     const admissionKey = admission
@@ -171,10 +177,12 @@ export class Analyses implements AnalysisSource {
       return entry.result;
     }
     let analysis: Analysis;
+    let chartInfo: ChartPolicyInfo | null = null;
     try {
       if (chart && this.charts) {
         const ev = chartEv ?? this.charts.evaluation(chart, chartOptions, base);
         analysis = this.charts.analysisFor(ev, doc.uri);
+        chartInfo = this.charts.policyInfo(chart, ev);
         if (hardening) analysis = hardening.merge(doc.uri, analysis, s);
       } else if (overlay?.replaces) {
         analysis = { ...overlay.analysis, findings: [...overlay.analysis.findings] };
@@ -215,13 +223,14 @@ export class Analyses implements AnalysisSource {
       session,
       outlookMemo: entry.outlookMemo,
     });
+    entry.result.chart = chartInfo;
     entry.key = key;
     return entry.result;
   }
 
   async current(uri: string): Promise<Current | null> {
     const doc = this.documents.get(uri);
-    if (!doc || !isYamlDocument(doc)) return null;
+    if (!doc || !this.reads(doc)) return null;
     const settings = await this.settings.for(uri);
     const now = this.documents.get(uri);
     if (!now || !this.checks(now, settings)) return null;

@@ -26,15 +26,30 @@ import {
   rewriteEdit,
   uriArgument,
 } from '../features';
-import type { AnalysisResult, EditCapabilities, FixAllScope } from '../features';
+import type { AnalysisResult, EditCapabilities, FileTexts, FixAllScope } from '../features';
+import { DiskSourceFs } from '../../cli/renderKustomize';
+import { toUri } from '../uris';
+import type { DocumentSource } from './documents';
 import type { AnalysisSource, Current } from './analyses';
 
 export class CodeActions {
   private caps: EditCapabilities = { documentChanges: false, snippets: false, resolve: false };
+  private readonly disk = new DiskSourceFs('/');
+  /** Other files a fix edits: the open document's text and version, else the file on disk. */
+  private readonly files: FileTexts = {
+    uri: (path) => toUri(path),
+    get: (path) => {
+      const doc = this.documents.get(toUri(path));
+      if (doc) return { text: doc.getText(), version: doc.version };
+      const text = this.disk.readText(path);
+      return text === null ? null : { text, version: null };
+    },
+  };
 
   constructor(
     connection: Connection,
     private readonly analyses: AnalysisSource,
+    private readonly documents: Pick<DocumentSource, 'get'>,
   ) {
     connection.onCodeAction(async (params) => {
       const cur = await analyses.current(params.textDocument.uri);
@@ -44,6 +59,7 @@ export class CodeActions {
         { range: params.range, diagnostics: params.context.diagnostics, only: params.context.only },
         this.caps,
         (scope) => this.fixAllEdit(cur, scope),
+        this.files,
       );
     });
     connection.onCodeActionResolve(async (action: CodeAction) => {
@@ -85,6 +101,7 @@ export class CodeActions {
       documentChanges: ws?.workspaceEdit?.documentChanges === true,
       snippets: ws?.workspaceEdit?.snippetEditSupport === true,
       resolve: caps.textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true,
+      createFiles: ws?.workspaceEdit?.resourceOperations?.includes('create') === true,
     };
     return {
       codeActionProvider: {
