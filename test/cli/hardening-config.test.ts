@@ -6,34 +6,12 @@
  * reported in the file at its place.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { run } from '@podsec/server/out/cli/main';
+import { cli as runCli, tempTree } from '../support/cli';
+import type { Ran } from '../support/cli';
 
-function cli(args: string[], cwd: string): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const code = run(args, {
-    stdout: (s) => (out += s),
-    stderr: (s) => (err += s),
-    readStdin: () => Buffer.from(''),
-    isTTY: false,
-    env: {},
-    cwd,
-  });
-  return { code, out, err };
-}
-
-function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'podsec-hardening-config-'));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), content);
-  }
-  return dir;
-}
+const cli = (args: string[], cwd: string): Ran => runCli(args, { cwd });
+const tree = (files: Record<string, string>): string => tempTree(files, 'podsec-hardening-config-');
 
 interface JsonFinding {
   check: string;
