@@ -136,6 +136,8 @@ describe('podsec: hardening checks on charts and overlays as deployed', () => {
     assert.equal(at('resourceRequests'), lineOf(TEMPLATE, 'resources:'));
     assert.equal(at('serviceAccountToken'), lineOf(TEMPLATE, '    spec:'));
     assert.match(own?.find((x) => x.check === 'resourceLimits')?.message ?? '', /release-name-web/);
+    // the template prints resources from values: their fix sets the values key
+    assert.equal(own?.find((x) => x.check === 'resourceRequests')?.fixable, true);
   });
 
   it('a chart: a NetworkPolicy in a plain file and values that set resources change its findings', () => {

@@ -81,7 +81,8 @@ describe('serviceAccountToken: the fix on the ServiceAccount of another file', (
     const fixed = applyEdits(files['sa.yaml'], f.fixes[0]?.edits ?? []);
     assert.equal(fixed, SA('automountServiceAccountToken: false\n'));
     assert.deepEqual(tokenFindings(runOf({ ...files, 'sa.yaml': fixed })), []);
-    // the pod-spec fix edits the workload's file
+    // the pod-spec fix edits the workload's file: offered on the finding as that file's edits
+    assert.equal(f.fixes[1]?.files?.[0]?.path, 'web.yaml');
     const pod = h.fixes.find((x) => x.file === 'web.yaml');
     assert.ok(pod);
     const edits = hardeningFixEdits(run, pod);
@@ -100,6 +101,18 @@ describe('serviceAccountToken: the fix on the ServiceAccount of another file', (
     assert.deepEqual(
       h.fixes.map((x) => x.file),
       ['web.yaml', 'sa.yaml'],
+    );
+    // as the editor sees it: the pod-spec fix in the file, the ServiceAccount's as an edit of its file
+    const a = mergeHardening(analyze(WEB, { file: 'web.yaml' }), 'web.yaml', run, POLICY);
+    const f = a.findings.find((x) => x.check === 'serviceAccountToken');
+    assert.equal(f?.fixes.length, 2);
+    assert.ok((f?.fixes[0]?.edits.length ?? 0) > 0);
+    const other = f?.fixes[1];
+    assert.deepEqual(other?.edits, []);
+    assert.equal(other?.files?.[0]?.path, 'sa.yaml');
+    assert.match(
+      applyEdits(files['sa.yaml'], other?.files?.[0]?.edits ?? []),
+      /^automountServiceAccountToken: false$/m,
     );
     const saFix = h.fixes[1];
     assert.ok(saFix);

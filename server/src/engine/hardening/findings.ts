@@ -246,14 +246,22 @@ export function hardeningFixEdits(
   return edits && edits.length > 0 ? edits : null;
 }
 
-function fixesOf(source: HardeningSource, h: HardeningFinding): Fix[] {
+function fixesOf(
+  source: HardeningSource,
+  h: HardeningFinding,
+  sources?: ReadonlyMap<string, HardeningSource>,
+): Fix[] {
   const out: Fix[] = [];
-  if (!source.docs) return out;
   for (const fix of h.fixes) {
-    // A fix belongs to one file; a finding placed in another (a ServiceAccount's
-    // field, say) offers the fix where its object is.
-    if (fix.file !== h.file) continue;
-    const doc = source.docs[fix.document];
+    if (fix.file !== h.file) {
+      // The object the fix changes is in another file (the ServiceAccount that decides a token
+      // mount): its edits go with the fix as that file's.
+      const edits = sources ? hardeningFixEdits({ sources }, fix) : null;
+      if (edits)
+        out.push({ title: fix.title, safe: false, edits: [], files: [{ path: fix.file, edits }] });
+      continue;
+    }
+    const doc = source.docs?.[fix.document];
     if (!doc) continue;
     const edits = planHardeningFix(
       source.text,
@@ -271,6 +279,7 @@ export function hardeningFindingOf(
   source: HardeningSource,
   h: HardeningFinding,
   policy: Policy,
+  sources?: ReadonlyMap<string, HardeningSource>,
 ): Finding {
   return {
     check: h.check,
@@ -289,7 +298,7 @@ export function hardeningFindingOf(
     policy,
     evaluatedVersion: `v1.${evaluatedMinor(policy.version)}`,
     policySource: { kind: 'setting' },
-    fixes: fixesOf(source, h),
+    fixes: fixesOf(source, h, sources),
   };
 }
 
@@ -317,7 +326,7 @@ export function mergeHardening(
   // A file of thousands of containers (an alias flood) would give as many
   // findings, each with its fix: the first ones are reported, the rest counted.
   const shown = own.length > MAX_FINDINGS_PER_FILE ? own.slice(0, MAX_FINDINGS_PER_FILE) : own;
-  let added = shown.map((h) => hardeningFindingOf(source, h, policy));
+  let added = shown.map((h) => hardeningFindingOf(source, h, policy, run.sources));
   const meta: Finding[] = [];
   const silenced: SuppressedFinding[] = [];
   if (source.text.includes('podsec-ignore') && source.docs) {

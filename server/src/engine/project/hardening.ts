@@ -186,7 +186,12 @@ export function placeGeneratedHardening(
           if (v) valuesFixes.push(v);
         }
       }
-      for (const v of valuesFixes) if (v.file === placed.file) fixes.push(v.fix);
+      for (const v of valuesFixes)
+        fixes.push(
+          v.file === placed.file
+            ? v.fix
+            : { ...v.fix, edits: [], files: [{ path: v.file, edits: v.fix.edits }] },
+        );
       if (valuesFixes.length === 0)
         for (const fix of generated.fixes) {
           const m = mapFix(src, fix, readText);
