@@ -161,6 +161,29 @@ resources:
     assert.ok(checks(other['chart/templates/deployment.yaml']).includes('networkPolicyIsolation'));
   });
 
+  it('a chart with value sets: a finding names the sets it comes from, one shared by both is listed once', () => {
+    const config = `helm:
+  - name: dev
+    values: [chart/values-dev.yaml]
+  - name: prod
+    values: [chart/values-prod.yaml]
+`;
+    const dir = tree({
+      ...CHART,
+      '.podsec.yaml': config,
+      'chart/values-dev.yaml':
+        'resources:\n  requests: {cpu: 100m, memory: 64Mi}\n  limits: {memory: 64Mi}\n',
+      'chart/values-prod.yaml': 'image: nginx\n',
+    });
+    const own = hardening(dir)['chart/templates/deployment.yaml'] ?? [];
+    const requests = own.filter((x) => x.check === 'resourceRequests');
+    assert.equal(requests.length, 1);
+    assert.match(requests[0]?.message ?? '', /\[values: prod\]$/);
+    const token = own.filter((x) => x.check === 'serviceAccountToken');
+    assert.equal(token.length, 1);
+    assert.match(token[0]?.message ?? '', /\[values: dev, prod\]$/);
+  });
+
   it('a chart: --hardening off leaves its Pod Security results as they were', () => {
     const dir = tree(CHART);
     const r = cli(['--format', 'json', '--hardening', 'off', dir]);
