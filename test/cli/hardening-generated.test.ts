@@ -210,6 +210,18 @@ resources:
     assert.equal(f['kz/overlays/prod/netpol.yaml'], undefined);
   });
 
+  it('overlays: a suppression in the base silences what the overlays find there', () => {
+    const suppressed = BASE.replace(
+      '    spec:\n      securityContext:',
+      '    # podsec-ignore serviceAccountToken -- the app reads its ConfigMaps through the API\n    spec:\n      securityContext:',
+    );
+    assert.notEqual(suppressed, BASE);
+    const f = hardening(tree({ ...OVERLAYS, 'kz/base/deploy.yaml': suppressed }));
+    const base = checks(f['kz/base/deploy.yaml']);
+    assert.ok(!base.includes('serviceAccountToken'), base.join(', '));
+    assert.ok(base.includes('resourceRequests'));
+  });
+
   it('overlays: the base is not read on its own (nothing of it lands in namespace "default")', () => {
     const dir = tree({ ...OVERLAYS, 'policies/netpol.yaml': NETPOL('default', 'api') });
     const r = cli([dir]);
