@@ -213,4 +213,27 @@ describe('language server: hardening checks on charts and overlays', () => {
     assert.equal(iso[0]?.range.start.line, lineOf(BASE, 'labels:'));
     await client.close(uri);
   });
+
+  it('a chart’s unsaved edit counts while open; once its last file closes, the chart counts as on disk', async () => {
+    const tpl = fileUri(path.join(root, 'chart/templates/deployment.yaml'));
+    const polUri = fileUri(path.join(root, 'policies/netpol.yaml'));
+    const edited = TEMPLATE.replace('        app: web', '        app: web2');
+    assert.notEqual(edited, TEMPLATE);
+    await client.open(tpl, edited, 1);
+    await client.open(polUri, netpol('default', 'web2'), 1);
+    await client.waitForDiagnostics(
+      polUri,
+      (x) =>
+        !codes(x).includes('networkPolicyUnmatched') &&
+        !x.diagnostics.some((d) => text(d).includes('none of whose')),
+      'the policy selects the edited chart’s pods',
+    );
+    await client.close(tpl);
+    await client.waitForDiagnostics(
+      polUri,
+      (x) => codes(x).includes('networkPolicyUnmatched'),
+      'the chart on disk labels its pods app: web',
+    );
+    await client.close(polUri);
+  });
 });

@@ -176,6 +176,17 @@ export class HardeningIndex implements HardeningSourceIndex {
     const before = this.open.get(file);
     if (!before) return;
     this.open.delete(file);
+    // The chart's last open file closed: the chart counts as it renders from disk again.
+    const p = normalizePath(file.replace(/\\/g, '/'));
+    for (const [key, g] of this.generatedBy) {
+      if (!key.startsWith('chart:') || !g.dirs?.some((d) => isInside(d, p))) continue;
+      const stillOpen = [...this.open.keys()].some((f) =>
+        g.dirs?.some((d) => isInside(d, normalizePath(f.replace(/\\/g, '/')))),
+      );
+      if (stillOpen) continue;
+      this.generatedBy.delete(key);
+      this.changedSoon();
+    }
     const disk = this.disk.get(file);
     const now = disk ? this.fingerprintOf(file, disk, false) : '';
     // Later: the closing document leaves the editor's list first.
