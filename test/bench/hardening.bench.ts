@@ -15,6 +15,7 @@ import {
   mergeHardening,
   runHardening,
 } from '@podsec/server/out/engine/index';
+import { generate } from '../support/generate';
 
 interface Row {
   name: string;
@@ -75,4 +76,32 @@ export async function run({ paired, generate }: Tools): Promise<Row[]> {
       bound: 3,
     },
   ]);
+}
+
+/** Run alone: `node out/test/bench/hardening.bench.js` prints the row (no bound is enforced here). */
+if (require.main === module) {
+  const paired = (a: () => unknown, b: () => unknown, runs = 5, warm = 1): [number, number] => {
+    for (let i = 0; i < warm; i++) {
+      a();
+      b();
+    }
+    const xs: number[] = [];
+    const ys: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      let t = process.hrtime.bigint();
+      a();
+      xs.push(Number(process.hrtime.bigint() - t) / 1e6);
+      t = process.hrtime.bigint();
+      b();
+      ys.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+    const mid = (v: number[]): number => v.sort((p, q) => p - q)[Math.floor(v.length / 2)] ?? 0;
+    return [mid(xs), mid(ys)];
+  };
+  void run({ paired, generate }).then((rows) => {
+    for (const r of rows)
+      process.stdout.write(
+        `${r.name}  ${r.ms.toFixed(1)} ms vs ${r.baseName} ${r.baseMs.toFixed(1)} ms = ${(r.ms / r.baseMs).toFixed(3)}× (bound ${r.bound}×)\n`,
+      );
+  });
 }
