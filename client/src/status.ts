@@ -86,7 +86,25 @@ export class PolicyStatus implements vscode.Disposable {
         policy.version === 'latest'
           ? `latest (${policy.evaluatedVersion})`
           : policy.evaluatedVersion;
-      if (policy.source === 'namespace') {
+      const rel = (uri: string) => vscode.workspace.asRelativePath(vscode.Uri.parse(uri));
+      const exempt = policy.exemption
+        ? `\n\n**Not evaluated by admission**: ${policy.exemption}.`
+        : '';
+      if (policy.exemption) {
+        this.item.text = `$(shield) PSS exempt`;
+        tooltip.appendMarkdown(
+          `**Pod Security: exempt**${exempt}\n\nClick to change the level for workloads without a namespace label.`,
+        );
+      } else if (policy.source === 'admission') {
+        this.item.text = `$(shield) PSS ${policy.level} ${policy.evaluatedVersion} $(server)`;
+        tooltip.appendMarkdown(
+          `**Pod Security: ${policy.level}**, version ${version}\n\n` +
+            (policy.file
+              ? `From ${policy.key ? `\`${policy.key}\` of ` : ''}the cluster's admission configuration ${rel(policy.file)}.`
+              : "From the cluster's admission configuration (its built-in defaults).") +
+            '\n\nClick to change the level.',
+        );
+      } else if (policy.source === 'namespace') {
         this.item.text = `$(shield) PSS ${policy.level} ${policy.evaluatedVersion} $(tag) ${policy.namespace}`;
         tooltip.appendMarkdown(
           `**Pod Security: ${policy.level}**, version ${version}\n\n` +
@@ -96,10 +114,15 @@ export class PolicyStatus implements vscode.Disposable {
             '\n\nClick to change the level for workloads without a namespace label.',
         );
       } else {
-        this.item.text = `$(shield) PSS ${policy.level} ${policy.evaluatedVersion}`;
+        const keys = (policy.configKeys ?? []).filter((k) => k === 'level' || k === 'version');
+        const fromFile = policy.configFile !== undefined && keys.length > 0;
+        this.item.text = `$(shield) PSS ${policy.level} ${policy.evaluatedVersion}${fromFile ? ' $(file)' : ''}`;
         tooltip.appendMarkdown(
           `**Pod Security: ${policy.level}**, version ${version}\n\n` +
-            'From the `podsec.level` and `podsec.version` settings.\n\nClick to change the level.',
+            (fromFile
+              ? `From .podsec.yaml (${keys.map((k) => `\`${k}\``).join(' and ')} in ${rel(policy.configFile ?? '')}).`
+              : 'From the `podsec.level` and `podsec.version` settings.') +
+            '\n\nClick to change the level.',
         );
       }
       if (policy.chart) {

@@ -17,7 +17,14 @@ import type { Ran } from '../support/cli';
 const TREE = join(repoRoot(), 'test', 'fixtures', 'overlays');
 
 /** These tests are about the Pod Security findings of overlays: the hardening checks are off (see hardening-generated.test.ts). */
-const cli = (args: string[]): Ran => runCli(['--hardening', 'off', ...args]);
+const cli = (args: string[]): Ran =>
+  runCli(
+    args[0] === 'render' || args[0] === 'init'
+      ? args
+      : args[0] === 'report'
+        ? ['report', '--hardening', 'off', ...args.slice(1)]
+        : ['--hardening', 'off', ...args],
+  );
 interface JsonFinding {
   check: string;
   severity: string;
@@ -216,15 +223,90 @@ describe('podsec on Kustomize overlays', () => {
       /privileged: false/,
     );
     const again = json([dir]).report.files.flatMap((f) => f.findings.filter((x) => x.overlays));
-    // What the inline JSON patch sets is left: hostNetwork, and under it the hostPort the API
-    // server defaults from containerPort (in prod only).
+    // The inline JSON patch that adds hostNetwork (and, under it, the hostPort the API server
+    // defaults from containerPort) is taken out: nothing is left.
     assert.deepEqual(
       again.map((f) => [f.check, f.overlays]),
+      [],
+    );
+    const k = readFileSync(join(dir, 'overlays', 'prod', 'kustomization.yaml'), 'utf8');
+    assert.ok(!k.includes('hostNetwork') && k.includes('- path: debug.yaml'), k);
+  });
+
+  it('podsec report groups workloads by overlay, each at its Namespace’s level', () => {
+    const r = cli(['report', '--format', 'json', TREE]);
+    assert.equal(r.code, 1, 'an overlay rejects its workload');
+    const report = JSON.parse(r.out) as {
+      namespaces: Array<{ name: string; workloads: Array<{ path: string }> }>;
+      overlays: Array<{
+        name: string;
+        error: string | null;
+        workloads: Array<{
+          kind: string;
+          name: string;
+          namespace: string;
+          path: string;
+          line: number;
+          level: string;
+          from: string;
+          rejected: number;
+          warned: number;
+        }>;
+      }>;
+    };
+    assert.deepEqual(
+      report.overlays.map((o) => [
+        o.name,
+        o.error,
+        o.workloads.map((w) => [w.kind, w.name, w.namespace, w.level, w.from, w.rejected > 0]),
+      ]),
       [
-        ['hostPorts', ['overlays/prod']],
-        ['hostNamespaces', ['overlays/prod']],
+        [
+          'overlays/dev',
+          null,
+          [
+            [
+              'Deployment',
+              'web',
+              'dev',
+              // The Namespace's label, not the default level (restricted).
+              'baseline',
+              'the pod-security.kubernetes.io/enforce label of Namespace dev',
+              true,
+            ],
+          ],
+        ],
+        [
+          'overlays/prod',
+          null,
+          [
+            [
+              'Deployment',
+              'prod-web',
+              'prod',
+              'restricted',
+              'the pod-security.kubernetes.io/enforce label of Namespace prod',
+              true,
+            ],
+          ],
+        ],
       ],
-      'only what an inline JSON patch sets is left',
+    );
+    const dev = report.overlays[0]?.workloads[0];
+    assert.ok(dev?.path.endsWith('base/deployment.yaml'), dev?.path);
+    assert.equal(dev?.line, 1);
+    assert.ok((dev?.warned ?? 0) > 0, 'dev warns at restricted');
+    // The files the overlays read are not workloads of their own; the plain pod still is.
+    const paths = report.namespaces.flatMap((n) => n.workloads.map((w) => w.path));
+    assert.deepEqual(
+      paths.map((p) => p.slice(p.lastIndexOf('/', p.lastIndexOf('/') - 1) + 1)),
+      ['plain/pod.yaml'],
+    );
+    const md = cli(['report', '--format', 'markdown', TREE]).out;
+    assert.match(md, /## Overlay `overlays\/dev`/);
+    assert.match(
+      md,
+      /\| `dev` \| \*\*baseline\*\* \(latest, from the pod-security\.kubernetes\.io\/enforce label of Namespace dev\) \| ✗/,
     );
   });
 });

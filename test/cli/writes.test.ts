@@ -23,31 +23,15 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { run } from '@podsec/server/out/cli/main';
 import { runInit } from '@podsec/server/out/cli/init';
-import { nodeFs } from '@podsec/server/out/io/index';
+import { nodeFs, outsideOf } from '@podsec/server/out/io/index';
 import type { FsSeam } from '@podsec/server/out/io/index';
 import { repoRoot } from '../support/paths';
+import { cli as runCli } from '../support/cli';
+import type { Ran } from '../support/cli';
 
-interface Ran {
-  code: number;
-  out: string;
-  err: string;
-}
-
-function cli(args: string[], fs?: FsSeam): Ran {
-  let out = '';
-  let err = '';
-  const code = run(args, {
-    stdout: (s) => (out += s),
-    stderr: (s) => (err += s),
-    readStdin: () => Buffer.from(''),
-    isTTY: false,
-    env: {},
-    ...(fs ? { fs } : {}),
-  });
-  return { code, out, err };
-}
+/** `podsec <args>` in this process, writing through `fs` when given. */
+const cli = (args: string[], fs?: FsSeam): Ran => runCli(args, fs ? { fs } : {});
 
 /** The real file system, with `before` run ahead of every call (to edit a file mid-run or fail it). */
 function hooked(before: (call: keyof FsSeam, arg: unknown) => string | null): FsSeam {
@@ -430,5 +414,20 @@ describe('podsec init writes atomically, never over a file that appeared meanwhi
     assert.notEqual(after.ino, before.ino);
     assert.equal(after.mode & 0o7777, 0o600);
     assert.match(readFileSync(target, 'utf8'), /level: restricted/);
+  });
+});
+
+describe('what lies outside the paths given (fixes are not written there)', () => {
+  it('a file, or a file to be created, through a link out of the tree is outside', () => {
+    const elsewhere = scratch();
+    writeFileSync(join(elsewhere, 'there.yaml'), 'x: 1\n');
+    const dir = scratch();
+    writeFileSync(join(dir, 'here.yaml'), 'x: 1\n');
+    symlinkSync(elsewhere, join(dir, 'out'));
+    const outside = outsideOf([dir]);
+    assert.equal(outside(join(dir, 'here.yaml')), false);
+    assert.equal(outside(join(dir, 'new.yaml')), false, 'created inside');
+    assert.equal(outside(join(dir, 'out', 'there.yaml')), true);
+    assert.equal(outside(join(dir, 'out', 'new-patch.yaml')), true, 'created through the link');
   });
 });

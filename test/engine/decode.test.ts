@@ -7,7 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { parseDocument } from 'yaml';
+import type { YAMLMap } from 'yaml';
 import { analyze, isChartTemplate } from '@podsec/server';
+import { goScalarKind, jsonKey } from '@podsec/server/out/engine/decode/kubectl';
 import type { Analysis, AnalyzeOptions, Finding } from '@podsec/server';
 import { Rng } from '../support/generate';
 import { iterations } from '../support/fast';
@@ -151,7 +154,8 @@ describe('integers as go-yaml v2 resolves them', () => {
     }
   });
   it('spellings go-yaml v2 reads as strings are "must be an integer", not a number', () => {
-    for (const s of ['190:20:30', '0x', '1.5', '0o8', '.inf']) {
+    // (`.inf` is not among them: go-yaml v2 reads it as +Inf, which JSON cannot hold; see below.)
+    for (const s of ['190:20:30', '0x', '1.5', '0o8', '1e400']) {
       const t = pod(`      ports:\n        - containerPort: 8080\n          hostPort: ${s}\n`);
       const a = baseline(t);
       assert.deepEqual(checks(a), [], s);
@@ -258,16 +262,18 @@ describe('aliases, end markers, duplicates, complex keys', () => {
       assert.match(under(t, e.span), /^\*(later|nowhere)$/);
     }
   });
-  it('after "...", the rest of a ---part is not read by kubectl: a warning there, not evaluated', () => {
+  it('after "...", the rest of a ---part is not read by kubectl: a note there (not an error), not evaluated', () => {
     const first = pod('', '  hostPID: true\n');
     const second = pod('      securityContext: {privileged: true}\n');
     const t = `${first}...\n${second}---\n${DAEMONSET}`;
     const a = baseline(t);
     assert.deepEqual(checks(a), ['hostNamespaces', 'privileged']);
     assert.equal(a.findings[1]?.object.name, 'agent');
-    const w = a.errors.find((e) => /Not read by kubectl/.test(e.message));
-    assert.ok(w);
-    assert.equal(w.severity, 'warning');
+    assert.deepEqual(a.errors, []);
+    const w = a.notes.find((e) => /kubectl splits a stream/.test(e.message));
+    assert.ok(w, JSON.stringify(a.notes));
+    assert.equal(w.severity, 'information');
+    assert.match(w.message, /^Document not evaluated: /);
     assert.equal(w.span.start, t.indexOf('apiVersion', first.length));
     // "...\n---" is an ordinary separator.
     assert.deepEqual(checks(baseline(`${first}...\n---\n${second}`)), [
@@ -343,5 +349,275 @@ describe('defaulting before admission: hostNetwork sets hostPort = containerPort
     const t = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers: [{name: a, image: a, ports: [{containerPort: 0x50}]}]\n`;
     const a = baseline(t);
     assert.match(a.findings.find((x) => x.check === 'hostPorts')?.detail ?? '', /hostPort 80$/);
+  });
+});
+
+/**
+ * Each rule below names the go-yaml v2 (gopkg.in/yaml.v2, branch v2) or
+ * sigs.k8s.io/yaml behaviour it follows: kubectl decodes YAML with the first
+ * and turns it into JSON with the second.
+ */
+describe('scalars, keys and anchors as go-yaml v2 and sigs.k8s.io/yaml read them', () => {
+  const privileged = (v: string) => pod(`      securityContext:\n        privileged: ${v}\n`);
+  const procMount = (v: string) => pod(`      securityContext:\n        procMount: ${v}\n`);
+  const schema = (a: Analysis) => a.errors.filter((e) => e.code === 'schema').map((e) => e.message);
+  const yamlErrors = (a: Analysis) =>
+    a.errors.filter((e) => e.code === 'yaml').map((e) => e.message);
+
+  it('resolve.go resolveMap: booleans are exactly y/Y/yes/Yes/YES/true/True/TRUE/on/On/ON (and the false words)', () => {
+    for (const w of ['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']) {
+      const a = baseline(privileged(w));
+      assert.deepEqual([checks(a), schema(a)], [['privileged'], []], w);
+    }
+    for (const w of ['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF']) {
+      const a = baseline(privileged(w));
+      assert.deepEqual([checks(a), schema(a)], [[], []], w);
+    }
+    // Other spellings are strings: a bool field refuses them (read as meant, so nothing hides).
+    for (const w of ['yES', 'tRUE', 'oN']) {
+      const a = baseline(privileged(w));
+      assert.match(schema(a).join(), /privileged must be a boolean/, w);
+    }
+  });
+
+  it('resolve.go resolveMap: null is "", ~, null, Null, NULL; other spellings are strings', () => {
+    for (const w of ['', '~', 'null', 'Null', 'NULL']) {
+      const a = analyze(pod(`      securityContext:\n        runAsUser: ${w}\n`), {
+        level: 'restricted',
+      });
+      assert.ok(!checks(a).includes('runAsUser'), w);
+      assert.deepEqual(schema(a), [], w);
+    }
+    const a = analyze(pod('      securityContext:\n        runAsUser: nULL\n'), {
+      level: 'restricted',
+    });
+    assert.match(schema(a).join(), /runAsUser must be an integer/);
+  });
+
+  it('resolve.go: an integer past 2^53 is still an int64 (runAsUser 9007199254740993 is not root)', () => {
+    const a = analyze(pod('      securityContext:\n        runAsUser: 9007199254740993\n'), {
+      level: 'restricted',
+    });
+    assert.deepEqual(schema(a), []);
+    assert.ok(!checks(a).includes('runAsUser'));
+  });
+
+  it('resolve.go: strconv.ParseFloat out of range (1e400) fails, so the scalar stays a string', () => {
+    const a = baseline(
+      pod('      ports:\n        - containerPort: 1\n          hostPort: 1e400\n'),
+    );
+    assert.match(
+      schema(a).join(),
+      /hostPort must be an integer \(kubectl reads this as a string\)/,
+    );
+  });
+
+  it('resolve.go + encoding/json: .nan, .inf, -.inf are floats JSON cannot hold, so kubectl refuses the document', () => {
+    for (const [w, shown] of [
+      ['.nan', 'NaN'],
+      ['.Inf', '+Inf'],
+      ['-.INF', '-Inf'],
+      ['!!float .nan', 'NaN'],
+    ] as const) {
+      const t = `${pod('      securityContext: {privileged: true}\n', `  priority: ${w}\n`)}---\n${DAEMONSET}`;
+      const a = baseline(t);
+      // The first document is not evaluated; the next one is.
+      assert.deepEqual(
+        a.findings.map((f) => f.object.name),
+        ['agent'],
+        w,
+      );
+      const e = yamlErrors(a).find((m) => m.includes('json: unsupported value'));
+      assert.ok(e, `${w}: ${JSON.stringify(a.errors)}`);
+      assert.ok(e.includes(`unsupported value: ${shown}`), e);
+    }
+    // Quoted, or as a key (keys become text), it is fine.
+    for (const t of [
+      pod('      securityContext: {privileged: true}\n', '  priority: ".nan"\n'),
+      pod('      securityContext: {privileged: true}\n').replace(
+        'metadata:\n',
+        'metadata:\n  annotations: {.inf: x}\n',
+      ),
+    ]) {
+      const a = baseline(t);
+      assert.deepEqual(yamlErrors(a), []);
+      assert.ok(checks(a).includes('privileged'));
+    }
+  });
+
+  it('resolve.go parseTimestamp + decoder.scalar: a timestamp decoded into an interface stays its text', () => {
+    const a = baseline(procMount('2001-12-14'));
+    assert.deepEqual(checks(a), ['procMount']);
+    assert.match(a.findings[0]?.detail ?? '', /2001-12-14/);
+    assert.doesNotMatch(a.findings[0]?.detail ?? '', /T00:00/);
+    assert.deepEqual(schema(a), []);
+    const ts = '2001-12-14t21:59:43.10-05:00';
+    const b = baseline(procMount(ts));
+    assert.ok((b.findings[0]?.detail ?? '').includes(ts), b.findings[0]?.detail);
+  });
+
+  it('resolve.go: base 60 (1:20) is not supported, so it is the string "1:20", never 80', () => {
+    const a = baseline(procMount('1:20'));
+    assert.match(a.findings[0]?.detail ?? '', /1:20/);
+    assert.deepEqual(schema(a), []);
+    const b = analyze(pod('      securityContext:\n        runAsUser: 0:0\n'), {
+      level: 'restricted',
+    });
+    assert.ok(!checks(b).includes('runAsUser'), 'a "0:0" string is not root 0');
+    assert.match(schema(b).join(), /runAsUser must be an integer/);
+  });
+
+  it('decoder.scalar: !!binary is its base64-decoded text', () => {
+    // "Unmasked" and "RuntimeDefault".
+    const a = baseline(procMount('!!binary VW5tYXNrZWQ='));
+    assert.deepEqual(checks(a), ['procMount']);
+    assert.match(a.findings[0]?.detail ?? '', /Unmasked/);
+    const seccomp = `      securityContext:\n        seccompProfile: {type: !!binary UnVudGltZURlZmF1bHQ=}\n        runAsNonRoot: true\n        allowPrivilegeEscalation: false\n        capabilities: {drop: [ALL]}\n`;
+    const r = analyze(pod(seccomp), { level: 'restricted' });
+    assert.deepEqual(checks(r), []);
+  });
+
+  it('sigs.k8s.io/yaml: a number or boolean in a string field reaches the API server as JSON that it refuses', () => {
+    for (const w of ['0x1F', '12', '1.5', 'yes', '0o17']) {
+      const a = baseline(procMount(w));
+      assert.match(
+        schema(a).join(),
+        new RegExp(`procMount must be a string: kubectl sends ${w.replace('.', '\\.')} as a`),
+        w,
+      );
+      // Read as its text, so the violation still shows.
+      assert.deepEqual(checks(a), ['procMount'], w);
+    }
+    // Quoted, it is a string; 1:20 and timestamps are strings unquoted too.
+    for (const w of ['"12"', '1:20', '2001-12-14', 'Unmasked'])
+      assert.deepEqual(schema(baseline(procMount(w))), [], w);
+  });
+
+  it('decode.go isMerge: a quoted "<<" is an ordinary key, not a merge', () => {
+    const t = `x-base: &base {privileged: true}\n${pod('      securityContext:\n        "<<": *base\n')}`;
+    assert.deepEqual(checks(baseline(t)), []);
+    const plain = `x-base: &base {privileged: true}\n${pod('      securityContext:\n        <<: *base\n')}`;
+    assert.deepEqual(checks(baseline(plain)), ['privileged']);
+    const tagged = `x-base: &base {privileged: true}\n${pod('      securityContext:\n        !!merge "<<": *base\n')}`;
+    assert.deepEqual(checks(baseline(tagged)), ['privileged']);
+  });
+
+  it('decode.go merge: an alias must name a map; only a list written in place may hold maps', () => {
+    const t = `x-list: &list [{privileged: true}]\n${pod('      securityContext:\n        <<: *list\n', '  hostPID: true\n')}`;
+    const a = baseline(t);
+    assert.deepEqual(a.findings, []);
+    assert.ok(yamlErrors(a).some((m) => /map merge requires map or sequence of maps/.test(m)));
+    const inPlace = `x-base: &base {privileged: true}\n${pod('      securityContext:\n        <<: [*base]\n')}`;
+    assert.deepEqual(checks(baseline(inPlace)), ['privileged']);
+  });
+
+  it('decode.go decoder.alias: an alias inside the node its anchor names is an error', () => {
+    const t = pod(
+      '      securityContext: &sc\n        privileged: true\n        self: *sc\n',
+      '  hostPID: true\n',
+    );
+    const a = baseline(t);
+    assert.deepEqual(a.findings, []);
+    assert.ok(
+      yamlErrors(a).some((m) => m === "anchor 'sc' value contains itself"),
+      JSON.stringify(a.errors),
+    );
+  });
+
+  it('sigs.k8s.io/yaml convertToJSONableObject: a null key is refused; bool, int and float keys become text (floats as FormatFloat(f, g, -1, 32))', () => {
+    const t = pod('      securityContext: {privileged: true}\n').replace(
+      'metadata:\n',
+      'metadata:\n  labels: {~: x}\n',
+    );
+    const a = baseline(t);
+    assert.deepEqual(a.findings, []);
+    assert.ok(yamlErrors(a).some((m) => /unsupported map key of type: <nil>/.test(m)));
+    const key = (src: string) => {
+      const d = parseDocument(`${src}: v\n`, { version: '1.1' });
+      return jsonKey((d.contents as YAMLMap).items[0]?.key);
+    };
+    assert.deepEqual(
+      [
+        'yes',
+        'Off',
+        '0x10',
+        '0o17',
+        '017',
+        '1_000',
+        '+5',
+        'yES',
+        '"yes"',
+        '1:20',
+        '1.50',
+        '1e6',
+        '3.14159265',
+        '.inf',
+      ].map(key),
+      [
+        'true',
+        'false',
+        '16',
+        '15',
+        '15',
+        '1000',
+        '5',
+        'yES',
+        'yes',
+        '1:20',
+        '1.5',
+        '1e+06',
+        '3.1415927',
+        '.inf',
+      ],
+    );
+  });
+
+  it('property: go-yaml v2 booleans and nulls in random spellings decode exactly as its table says', () => {
+    const { n, note } = iterations(300);
+    const rng = new Rng(31);
+    const words = ['y', 'yes', 'true', 'on', 'n', 'no', 'false', 'off'];
+    for (let i = 0; i < n; i++) {
+      const base = rng.pick(words);
+      // One of the three spellings the table has (lower, Title, UPPER), or a mixed one it lacks.
+      const form = rng.int(0, 3);
+      const spelled =
+        form === 0
+          ? base
+          : form === 1
+            ? base[0]!.toUpperCase() + base.slice(1)
+            : form === 2
+              ? base.toUpperCase()
+              : base
+                  .split('')
+                  .map((c, j) => (j % 2 === 1 ? c.toUpperCase() : c))
+                  .join('');
+      const inTable = goScalarKind(spelled).kind === 'bool';
+      assert.equal(inTable, form < 3 || spelled === base, `${spelled} (${note})`);
+      const a = baseline(privileged(spelled));
+      const isTrue = ['y', 'yes', 'true', 'on'].includes(base);
+      if (inTable) {
+        assert.deepEqual(schema(a), [], spelled);
+        assert.equal(checks(a).includes('privileged'), isTrue, spelled);
+      } else assert.ok(schema(a).length > 0, spelled);
+    }
+  });
+});
+
+describe('the seccomp annotation-to-field version skew (gone since v1.27)', () => {
+  it('a Pod with only the runtime/default annotation is not given the field: restricted still asks for it', () => {
+    const t = pod(
+      '      securityContext: {runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}\n',
+    ).replace(
+      'metadata:\n',
+      'metadata:\n  annotations:\n    seccomp.security.alpha.kubernetes.io/pod: runtime/default\n',
+    );
+    const a = analyze(t, { level: 'restricted' });
+    assert.deepEqual(checks(a), ['seccompProfile_restricted']);
+    // The same Pod with the field meets restricted.
+    const withField = t.replace(
+      'runAsNonRoot: true,',
+      'runAsNonRoot: true, seccompProfile: {type: RuntimeDefault},',
+    );
+    assert.deepEqual(checks(analyze(withField, { level: 'restricted' })), []);
   });
 });

@@ -16,8 +16,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
-import { readWorkspaceFile, yamlFiles } from '@podsec/server/out/lsp/namespaces';
-import type { ScanSkips } from '@podsec/server/out/lsp/namespaces';
+import { readWorkspaceFile, yamlFiles } from '@podsec/server/out/lsp/scan';
+import type { ScanSkips } from '@podsec/server/out/lsp/scan';
 import { fileUri, LspClient } from '../support/lspClient';
 import { deploymentYaml, namespaceYaml } from '../support/manifests';
 

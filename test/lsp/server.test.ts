@@ -163,12 +163,19 @@ describe('podsec language server over stdio', () => {
     }
   });
 
-  it('registers a watcher for YAML files', async () => {
+  it('registers a watcher for YAML files and the Kustomize inputs that are not YAML', async () => {
     // Registration happens after `initialized`; a request round trip orders it before this check.
     await client.request('podsec/policyForDocument', { uri: 'file:///nowhere.yaml' });
     const reg = client.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles');
     assert.ok(reg, JSON.stringify(client.registrations));
-    assert.deepEqual(reg.registerOptions, { watchers: [{ globPattern: '**/*.{yaml,yml}' }] });
+    assert.deepEqual(reg.registerOptions, {
+      watchers: [
+        { globPattern: '**/*.{yaml,yml}' },
+        { globPattern: '**/Kustomization' },
+        { globPattern: '**/*.env' },
+        { globPattern: '**/.env' },
+      ],
+    });
   });
 
   it('didOpen: exact ranges, severities, codes, links, source, messages, data', async () => {

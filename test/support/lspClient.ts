@@ -48,6 +48,8 @@ export interface StartOptions {
   resolve?: boolean;
   /** Advertise snippet text edits (default false). */
   snippets?: boolean;
+  /** Advertise the `create` resource operation in workspace edits (default false). */
+  createFiles?: boolean;
   initializationOptions?: unknown;
   /** Advertise workspace/codeLens/refresh (default true). */
   codeLensRefresh?: boolean;
@@ -119,7 +121,11 @@ export class LspClient {
         workspaceFolders: true,
         didChangeConfiguration: { dynamicRegistration: false },
         didChangeWatchedFiles: { dynamicRegistration: true },
-        workspaceEdit: { documentChanges: true, snippetEditSupport: options.snippets === true },
+        workspaceEdit: {
+          documentChanges: true,
+          snippetEditSupport: options.snippets === true,
+          ...(options.createFiles === true ? { resourceOperations: ['create'] } : {}),
+        },
         codeLens: { refreshSupport: options.codeLensRefresh !== false },
       },
       textDocument: {

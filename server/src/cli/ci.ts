@@ -7,7 +7,7 @@
 import { appendFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { ConfigResolver } from '../engine/config/index';
-import { DEFAULT_LIMITS } from '../engine/index';
+import { DEFAULT_LIMITS, visibleLines } from '../engine/index';
 import { reportOf } from './reportCommand';
 import type { AnalyzeOptions, Finding } from '../engine/index';
 import {
@@ -24,11 +24,8 @@ import {
 import type { FileResult } from '../render/index';
 import type { CliOptions, Format } from './args';
 import { DiskFs } from './render';
-import { readTextFile, writeProblem, writeWhole } from '../io/index';
+import { MAX_BASELINE_BYTES, readTextFile, writeProblem, writeWhole } from '../io/index';
 import type { FsSeam, TargetState } from '../io/index';
-
-/** Largest baseline read (a baseline of a very large repository is a few megabytes). */
-export const MAX_BASELINE_BYTES = 256 * 1024 * 1024;
 
 export interface RenderContext {
   policy: { level: string; version: string };
@@ -125,7 +122,7 @@ export function applyCiOptions(
     const read = readTextFile(file, MAX_BASELINE_BYTES, io.fs);
     if (read.kind !== 'ok') {
       const why = read.code ?? read.reason.replace(/^not read: /, '');
-      io.stderr(`podsec: cannot read the baseline ${file}: ${why}\n`);
+      io.stderr(`podsec: ${visibleLines(`cannot read the baseline ${file}: ${why}`)}\n`);
       return 2;
     }
     const text = read.text;
@@ -133,7 +130,7 @@ export function applyCiOptions(
       applyBaseline(results, parseBaseline(text));
     } catch (e) {
       if (!(e instanceof BaselineError)) throw e;
-      io.stderr(`podsec: the baseline ${file} cannot be used: ${e.message}\n`);
+      io.stderr(`podsec: ${visibleLines(`the baseline ${file} cannot be used: ${e.message}`)}\n`);
       return 2;
     }
     if (o.baseline === null) o.baseline = file;
@@ -149,7 +146,7 @@ export function applyCiOptions(
       ...(io.fs ? { fs: io.fs } : {}),
     });
     if (w.kind !== 'written') {
-      io.stderr(`podsec: ${writeProblem(`the baseline ${o.writeBaseline}`, w)}\n`);
+      io.stderr(`podsec: ${visibleLines(writeProblem(`the baseline ${o.writeBaseline}`, w))}\n`);
       return 2;
     }
     // What was just written is the baseline: every finding is now an existing one.

@@ -6,6 +6,8 @@ import type { FileProbe } from '../engine/index';
 import { basename, join, resolve } from 'node:path';
 import {
   analyze,
+  boundFileFindings,
+  visibleLines,
   collectNamespaces,
   DEFAULT_LIMITS,
   evaluatedMinor,
@@ -499,9 +501,11 @@ export function run(argv: string[], io: Io): number {
 
   // The hardening checks look at every file of the run together, charts and overlays as deployed.
   addHardening(results, o.hardening, base, { level, version }, overlays, configs);
+  // However many places report into one file, its findings are bounded.
+  for (const r of results) r.analysis = boundFileFindings(r.analysis);
   // Problems of the .podsec.yaml files and admission configurations used are reported in them.
   results.push(...configs.results());
-  if (configs.admissionNote) io.stderr(`podsec: ${configs.admissionNote}\n`);
+  if (configs.admissionNote) io.stderr(`podsec: ${visibleLines(configs.admissionNote)}\n`);
 
   const policy = { level, version: `v1.${evaluatedMinor(version)}` };
   const ci = applyCiOptions(o, results, base, policy, { ...io, targets });
@@ -532,7 +536,7 @@ export function run(argv: string[], io: Io): number {
       });
       if (w.kind === 'written') targets.set(out.file, targetState(out.file, io.fs));
       else {
-        io.stderr(`podsec: ${writeProblem(out.file, w)}\n`);
+        io.stderr(`podsec: ${visibleLines(writeProblem(out.file, w))}\n`);
         failedOutput = true;
       }
     }

@@ -8,6 +8,7 @@ import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readHandle, readRegular, readTextFile } from '../io/index';
 import { renderChart } from '../engine/helm/render';
+import { visibleLines } from '../engine/text';
 import type { RenderOptions, RenderResult } from '../engine/helm/render';
 import { isInside, normalizePath } from '../engine/sources/sourceFs';
 import type { DirEntry, SourceFs } from '../engine/sources/sourceFs';
@@ -301,7 +302,8 @@ export function runRender(argv: string[], io: RenderIo): number {
   }
   const first = r.errors[0];
   if (first) {
-    io.stderr(`Error: ${first.message}\n`);
+    // Helm's message quotes the chart (a `fail` text, a value): shown, never sent raw.
+    io.stderr(`Error: ${visibleLines(first.message)}\n`);
     return 1;
   }
   io.stdout(r.output.text);

@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { readRegular } from '../io/index';
+import { visibleLines } from '../engine/text';
 import { buildKustomization, KUSTOMIZATION_FILE_NAMES } from '../engine/kustomize/index';
 import type { DirEntry, SourceFs } from '../engine/sources/sourceFs';
 import { isInside, normalizePath } from '../engine/sources/sourceFs';
@@ -167,11 +168,13 @@ export function runRenderKustomize(argv: string[], io: RenderIo): number {
     label: `kustomization ${paths[0] as string}`,
   });
   for (const n of build.notes) {
-    if (n.kind === 'deprecated') io.stderr(`${n.message}\n`);
-    else io.stderr(`podsec render: note: ${n.message} (${n.file})\n`);
+    // Kustomize's messages quote the kustomization: shown, never sent raw to the terminal.
+    if (n.kind === 'deprecated') io.stderr(`${visibleLines(n.message)}\n`);
+    else io.stderr(`podsec render: note: ${visibleLines(`${n.message} (${n.file})`)}\n`);
   }
   if (build.error) {
-    io.stderr(`Error: ${build.error.message}${build.error.message.endsWith('\n') ? '' : '\n'}`);
+    const message = visibleLines(build.error.message);
+    io.stderr(`Error: ${message}${message.endsWith('\n') ? '' : '\n'}`);
     return 1;
   }
   io.stdout(build.source.text);

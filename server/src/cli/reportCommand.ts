@@ -4,11 +4,21 @@
  * what-ifs), what changes between two versions, and how PodSecurityPolicies
  * map to Pod Security levels. Text, Markdown or JSON; the engine does all the
  * work (buildReport); render/ writes the text and Markdown.
+ *
+ * The project configuration and the cluster's admission configuration are
+ * read as the check command reads them (CliConfigs): the nearest
+ * `.podsec.yaml` upward from the first input (or `--config`, or none with
+ * `--no-config`) sets the level, version and Namespace-label use where the
+ * command line is silent, its `exclude` leaves files found in folders out,
+ * and the admission configuration it names (or `--admission-config`, or the
+ * only one among the inputs) gives the namespaces' defaults and the
+ * exemptions. Problems of those files are reported as errors of the report.
  */
 import {
   buildReport,
   clip,
   DEFAULT_LIMITS,
+  LineIndex,
   hardeningEnabled,
   hardeningReport,
   hardeningSource,
@@ -24,13 +34,25 @@ import type {
   ReportOptions,
 } from '../engine/index';
 import { reportMarkdown, reportText } from '../render/index';
+import { basename } from 'node:path';
+import { CONFIG_FILE_NAMES } from '../engine/config/index';
+import { relative } from 'node:path';
+import type { AnalyzeOptions, NamespaceLabels } from '../engine/index';
+import { collectNamespaces } from '../engine/index';
+import { overlayReport } from '../engine/overlays/index';
+import type { ReportOverlay } from '../engine/overlays/index';
+import { enginePath, runOverlays } from './overlays';
+import { DiskSourceFs } from './renderKustomize';
 import { parseOptions, readHardeningOption, UsageError } from './args';
-import type { CommonOptions } from './args';
+import { CliConfigs, UnreadableConfig } from './config';
+import type { ConfigOptions } from './config';
 
 export type ReportFormat = 'text' | 'markdown' | 'json';
 
-export interface ReportCliOptions extends CommonOptions {
+export interface ReportCliOptions extends ConfigOptions {
   format: ReportFormat;
+  /** `--as-user <name>`: the user who creates the objects (exempt usernames). */
+  asUser: string | null;
   from: string | null;
   to: string | null;
   hardening: HardeningOptions;
@@ -52,6 +74,15 @@ Options:
   --level <level>            level whose checks --from/--to compare
                              (default: restricted)
   --ignore-namespace-labels  do not read Namespace documents' labels
+  --config <file>            the project configuration (default: the nearest
+                             .podsec.yaml or .podsec.yml upward from the first
+                             input, stopping at the repository root)
+  --no-config                read no .podsec.yaml
+  --admission-config <file>  the cluster's PodSecurity admission configuration
+                             (default: the one .podsec.yaml names, else the only
+                             one among the inputs): its defaults for unlabelled
+                             namespaces and its exemptions
+  --as-user <name>           the user who applies the manifests (exempt usernames)
   --hardening <spec>         the hardening section: off, on, or
                              <checkId>=<error|warning|information|off>[,...]
   --max-file-size <chars>    largest file evaluated (default: 5242880)
@@ -60,8 +91,8 @@ Options:
   -h, --help                 print this help
 
 Exit status: 0 when the report was made, 1 when a workload would be rejected
-by its namespace's enforce label as labelled now or a file has a YAML error,
-2 on a usage or read error.
+by its namespace's enforce label as labelled now, a file has a YAML error or a
+configuration file has a problem, 2 on a usage or read error.
 `;
 
 export function parseReportArgs(argv: string[]): ReportCliOptions {
@@ -78,6 +109,10 @@ export function parseReportArgs(argv: string[]): ReportCliOptions {
     maxAliasCount: null,
     help: false,
     hardening: {},
+    config: null,
+    noConfig: false,
+    admissionConfig: null,
+    asUser: null,
   };
   const version = (flag: string, v: string): string => {
     const err = versionError(v);
@@ -101,6 +136,18 @@ export function parseReportArgs(argv: string[]): ReportCliOptions {
         return true;
       case '--hardening':
         readHardeningOption(take(), o.hardening);
+        return true;
+      case '--config':
+        o.config = take();
+        return true;
+      case '--no-config':
+        o.noConfig = true;
+        return true;
+      case '--admission-config':
+        o.admissionConfig = take();
+        return true;
+      case '--as-user':
+        o.asUser = take();
         return true;
       default:
         return false;
@@ -169,25 +216,65 @@ export function runReport(argv: string[], io: ReportIo): number {
     io.stdout(REPORT_HELP);
     return 0;
   }
+  let configs: CliConfigs;
+  try {
+    configs = new CliConfigs(o);
+  } catch (e) {
+    if (e instanceof UnreadableConfig) {
+      io.stderr(`podsec report: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
   const files = io.read(o.paths, o.maxFileSize ?? undefined);
+  // Kustomize overlays under the paths: built, and reported per overlay; the files they read
+  // (bases, patches) are not reported as objects of their own.
+  const overlays = reportOverlays(o, files);
   const inputs: ReportInput[] = [];
   const readErrors: string[] = [];
   for (const f of files) {
+    // As the check command: a .podsec.yaml's exclude leaves out files found in folders
+    // (and the configuration files themselves); a file named on the command line is read.
+    const named = o.paths.includes(f.path);
+    if (
+      !named &&
+      ((CONFIG_FILE_NAMES as readonly string[]).includes(basename(f.path)) ||
+        configs.excluded(f.path))
+    )
+      continue;
     if (f.readError) readErrors.push(`${f.path}: ${f.readError}`);
     else if (f.skipped !== undefined)
       io.stderr(`podsec report: ${visible(f.path)}: ${visible(f.skipped)}\n`);
-    else if (f.revisit === undefined) inputs.push({ path: f.path, text: f.text });
+    else if (f.revisit === undefined && !overlays.covered.has(enginePath(f.path)))
+      inputs.push({ path: f.path, text: f.text });
   }
+  configs.discover(inputs);
+  // The report's policy is the first input's settings, as the check command's run settings are.
+  const first = inputs[0]?.path ?? '-';
+  const settings = configs.settingsFor(first);
+  const admission = configs.admissionFor(first);
+  if (configs.admissionNote) io.stderr(`podsec report: ${configs.admissionNote}\n`);
   const report = reportOf(inputs, {
-    version: o.version,
+    version: settings.version.value,
     from: o.from ?? undefined,
     to: o.to ?? undefined,
-    level: o.level,
-    namespaceLabels: o.namespaceLabels,
+    level: settings.level.value,
+    namespaceLabels: settings.namespaceLabels.value,
     maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
     maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
     hardening: o.hardening,
+    ...(admission ? { admission } : {}),
+    ...(o.asUser !== null ? { asUser: o.asUser } : {}),
   });
+  // The configuration files' own problems, at their place, as the check command reports them.
+  for (const r of configs.results()) {
+    const lines = new LineIndex(r.text);
+    for (const e of r.analysis.errors) {
+      const p = lines.humanPosition(e.span.start);
+      report.errors.push({ path: r.path, line: p.line, column: p.column, message: e.message });
+    }
+  }
+  if (overlays.sections.length > 0) report.overlays = overlays.sections;
   for (const e of readErrors) io.stderr(`podsec report: ${visible(e)}\n`);
   // User text (names) is cut to a bound, so an aliased 1 MB name cannot multiply the output.
   if (o.format === 'json')
@@ -200,10 +287,41 @@ export function runReport(argv: string[], io: ReportIo): number {
     io.stdout(reportText(forTerminal(report), color));
   }
   if (readErrors.length > 0) return 2;
-  const rejected = report.namespaces.some(
-    (n) => (n.scenarios.find((s) => s.kind === 'current')?.rejected.length ?? 0) > 0,
-  );
+  const rejected =
+    report.namespaces.some(
+      (n) => (n.scenarios.find((s) => s.kind === 'current')?.rejected.length ?? 0) > 0,
+    ) || overlays.sections.some((s) => s.error !== null || s.workloads.some((w) => w.rejected > 0));
   return rejected || report.errors.length > 0 ? 1 : 0;
+}
+
+/** The overlays under the report's paths, and the files they read. */
+function reportOverlays(
+  o: ReportCliOptions,
+  files: ReadonlyArray<{ path: string; text: string; readError?: string; skipped?: string }>,
+): { sections: ReportOverlay[]; covered: Set<string> } {
+  const namespaces = new Map<string, NamespaceLabels>();
+  const options: AnalyzeOptions = {
+    level: o.level,
+    version: o.version,
+    namespaceLabels: o.namespaceLabels,
+    maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
+    maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+  };
+  if (o.namespaceLabels)
+    for (const f of files)
+      if (!f.readError && f.skipped === undefined && f.text !== '')
+        for (const ns of collectNamespaces(f.text, f.path, options)) namespaces.set(ns.name, ns);
+  const run = runOverlays(o.paths, options, namespaces);
+  if (run.evaluations.length === 0) return { sections: [], covered: run.covered };
+  const disk = new DiskSourceFs('/');
+  const display = (file: string): string => {
+    const rel = relative(process.cwd(), file).replace(/\\/g, '/');
+    return rel.startsWith('..') || rel === '' ? file : rel;
+  };
+  return {
+    sections: overlayReport(run.evaluations, (f) => disk.readText(f), display),
+    covered: run.covered,
+  };
 }
 
 /**

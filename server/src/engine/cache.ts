@@ -13,6 +13,7 @@
 import type { ResolvedOptions } from './evaluate';
 import { analyzeParsed, namespacesIn, resolveOptions } from './evaluate';
 import type { ParsedFile } from './parse';
+import { unreadKind } from './kinds';
 import { decodeDocs, precheck, splitDocuments } from './parse';
 import type {
   Analysis,
@@ -89,7 +90,7 @@ export class AnalysisCache {
       if (!entry) {
         this.lastParsed++;
         this.totalParsed++;
-        const parsed = decodeDocs(slice, o.maxDepth);
+        const parsed = decodeDocs(slice, o.maxDepth, o.skim ? unreadKind : undefined);
         const namespaces =
           (o.namespaceLabels || this.keepParsed) && slice.includes('Namespace')
             ? namespacesIn(parsed.docs, parsed.broken, o.file, o.maxAliasCount)
@@ -131,7 +132,7 @@ export class AnalysisCache {
         if (!parsed) {
           this.lastParsed++;
           this.totalParsed++;
-          parsed = decodeDocs(u.text, o.maxDepth);
+          parsed = decodeDocs(u.text, o.maxDepth, o.skim ? unreadKind : undefined);
         }
         this.lastEvaluated++;
         ev = { result: analyzeParsed(u.text, parsed, o, local) };

@@ -9,12 +9,17 @@
  * Reading a typed value (bool, int, string) also validates its YAML type the
  * way Kubernetes' decoder would, recording a schema error once per node.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, visit } from 'yaml';
-import type { Alias, Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
-import { isMergeKey, resolvePlain } from './decode/kubectl';
+import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
+import type { Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { aliasBudget, derefNode } from './aliases';
+import type { AliasBudget } from './aliases';
+import { goScalarKind, isMergeKey, jsonKey, resolvePlain } from './decode/kubectl';
 import type { Diagnostic, Span } from './types';
 
 export type YNode = Scalar | YAMLMap | YAMLSeq;
+
+/** `!!binary` bytes as the string go-yaml v2 makes of them (invalid UTF-8 becomes U+FFFD in JSON). */
+const BINARY = new TextDecoder('utf-8');
 
 /** A field of a map as decoded: its pair, and when merged in, the span of the `<<` pair. */
 export interface Field {
@@ -26,53 +31,26 @@ export interface Field {
 export class DocContext {
   readonly errors: Diagnostic[] = [];
   private readonly reported = new Set<unknown>();
-  aliasHops = 0;
-  /** Set when the alias limit was reached: the document's results are incomplete. */
-  overLimit = false;
-  private targets: Map<Alias, unknown> | null = null;
+  /** Alias look-ups of the whole evaluation, against the limit. */
+  readonly aliases: AliasBudget;
   private readonly resolved = new WeakMap<YAMLMap, Map<string, Field>>();
   private readonly resolving = new Set<YAMLMap>();
 
   constructor(
     readonly doc: Document.Parsed,
-    readonly maxAliasHops: number,
-  ) {}
+    maxAliasHops: number,
+  ) {
+    this.aliases = aliasBudget(maxAliasHops);
+  }
+
+  /** Set when the alias limit was reached: the document's results are incomplete. */
+  get overLimit(): boolean {
+    return this.aliases.over;
+  }
 
   /** Follow aliases to the anchored node. Returns null for a dangling alias or over the limit. */
   deref(node: unknown): YNode | null {
-    let n = node;
-    let hops = 0;
-    while (isAlias(n)) {
-      if (++hops > 32) return null;
-      if (++this.aliasHops > this.maxAliasHops) {
-        this.overLimit = true;
-        return null;
-      }
-      n = this.target(n);
-    }
-    if (isScalar(n) || isMap(n) || isSeq(n)) return n;
-    return null;
-  }
-
-  /**
-   * The node an alias refers to: the last node anchored with its name before
-   * it, in document order (what `Alias.resolve` finds). `resolve` walks the
-   * document on every call, which makes many aliases quadratic; this indexes
-   * every alias in one walk, on first use.
-   */
-  private target(alias: Alias): unknown {
-    if (!this.targets) {
-      const targets = new Map<Alias, unknown>();
-      const anchored = new Map<string, unknown>();
-      visit(this.doc, {
-        Node: (_key, node) => {
-          if (isAlias(node)) targets.set(node, anchored.get(node.source));
-          else if (node.anchor) anchored.set(node.anchor, node);
-        },
-      });
-      this.targets = targets;
-    }
-    return this.targets.has(alias) ? this.targets.get(alias) : alias.resolve(this.doc);
+    return derefNode(this.doc, node, this.aliases);
   }
 
   /**
@@ -133,15 +111,8 @@ export function nodeSpan(node: Node | null | undefined): Span | null {
   return r ? { start: r[0], end: r[1] } : null;
 }
 
-function keyText(key: unknown): string | null {
-  if (isScalar(key)) {
-    const v = key.value;
-    if (typeof v === 'string') return v;
-    if (typeof v === 'number' || typeof v === 'boolean') return key.source ?? String(v);
-    return null;
-  }
-  return null;
-}
+/** A key as the API server reads it (decode/kubectl.ts `jsonKey`: `yes` is "true", `0x10` is "16"). */
+const keyText = jsonKey;
 
 function joinPath(base: string, key: string | number): string {
   if (typeof key === 'number') return `${base}[${key}]`;
@@ -304,7 +275,8 @@ export class Cursor {
     if (isScalar(n)) {
       if (n.type === 'PLAIN' && !n.tag && n.source !== undefined) {
         const r = resolvePlain(n.source);
-        if ((r.kind === 'int' || r.kind === 'float') && Number.isSafeInteger(r.value))
+        // An int64 past 2^53 is still an integer (JSON carries it exactly); a float must be whole.
+        if (r.kind === 'int' || (r.kind === 'float' && Number.isSafeInteger(r.value)))
           return r.value;
         if (r.kind === 'other' && typeof n.value !== 'string') {
           this.ctx.schemaError(
@@ -324,15 +296,30 @@ export class Cursor {
   }
 
   /**
-   * A string field. Other scalars are read by their source text, as
-   * Kubernetes' decoder does. A null item of a list of strings is `""`, as
-   * the API server decodes it (`capabilities.add: [~]`).
+   * A string field. A null item of a list of strings is `""`, as the API
+   * server decodes it (`capabilities.add: [~]`). `!!binary` is its decoded
+   * text (go-yaml v2's decoder.scalar). A plain scalar go-yaml v2 resolves
+   * to a number or a boolean (`80`, `0x1F`, `yes`) reaches the API server as
+   * a JSON number or boolean, which it refuses for a string field: a schema
+   * error, read as its text so that the error hides no violation. Other
+   * scalars (a timestamp, `1:20`) are strings as written.
    */
   str(): string | undefined {
     const n = this.node;
     if (this.item && (n === null || (isScalar(n) && n.value === null))) return '';
     if (!this.present || !n) return undefined;
     if (isScalar(n)) {
+      if (n.value instanceof Uint8Array) return BINARY.decode(n.value);
+      if (n.type === 'PLAIN' && !n.tag && n.source !== undefined) {
+        const k = goScalarKind(n.source);
+        if (k.kind === 'int' || k.kind === 'float' || k.kind === 'bool') {
+          this.ctx.schemaError(
+            n,
+            `${this.path || 'value'} must be a string: kubectl sends ${n.source} as a ${k.kind === 'bool' ? 'boolean' : 'number'} (quote it)`,
+          );
+          return n.source;
+        }
+      }
       if (typeof n.value === 'string') return n.value;
       return n.source ?? String(n.value);
     }

@@ -79,6 +79,7 @@ export interface ResolvedOptions {
   admissionKey: string;
   maxFindings: number;
   suppressions: boolean;
+  skim: boolean;
 }
 
 export function resolveOptions(o: AnalyzeOptions): ResolvedOptions {
@@ -108,6 +109,7 @@ export function resolveOptions(o: AnalyzeOptions): ResolvedOptions {
       : '',
     maxFindings: o.maxFindings ?? DEFAULT_LIMITS.maxFindings,
     suppressions: o.suppressions ?? true,
+    skim: o.skim ?? true,
   };
 }
 
@@ -198,7 +200,7 @@ function admissionRuns(
   ns: string | null,
   runtimeClassName: string | null,
   local: ReadonlyMap<string, NamespaceLabels>,
-): { runs: ModeRun[]; head: ModeRun; exemption: string | null } {
+): { runs: ModeRun[]; head: ModeRun; exemption: string | null; exemptModes: Mode[] } {
   const namespace = ns ?? 'default';
   const labelled = o.namespaceLabels
     ? (local.get(namespace) ?? o.namespaces.get(namespace))
@@ -217,7 +219,8 @@ function admissionRuns(
     minor: evaluatedMinor(enforce.version),
     source: { kind: 'admission' },
   };
-  if (adm.exemption) return { runs: [], head: fallback, exemption: adm.exemption.message };
+  if (adm.exemption)
+    return { runs: [], head: fallback, exemption: adm.exemption.message, exemptModes: [] };
   const source = (origin: PolicyOrigin): PolicySource => {
     if (origin.kind === 'label' || origin.kind === 'followsEnforce') {
       return {
@@ -232,8 +235,12 @@ function admissionRuns(
     return { kind: 'admission' };
   };
   const runs: ModeRun[] = [];
+  // Modes whose requests are exempt while others are not (an exempt user applying a Deployment:
+  // its own request, so warn, is exempt; the controller's Pods, so enforce, are not).
+  const exemptModes: Mode[] = [];
   for (const mode of ['enforce', 'warn', 'audit'] as const) {
     const v = adm.modes[mode];
+    if (v.applies && v.exemption) exemptModes.push(mode);
     if (!v.applies || v.exemption || v.policy.level === 'privileged') continue;
     runs.push({
       mode,
@@ -242,7 +249,7 @@ function admissionRuns(
       source: source(v.policy.levelOrigin),
     });
   }
-  return { runs, head: runs[0] ?? fallback, exemption: null };
+  return { runs, head: runs[0] ?? fallback, exemption: null, exemptModes };
 }
 
 function message(reason: string, detail: string, path: string): string {
@@ -315,6 +322,7 @@ export function analyzeParsed(
       if (!template) return;
       const pod = new PodView(template);
       let exemption: string | null = null;
+      let exemptModes: Mode[] = [];
       let runs: ModeRun[];
       let head: ModeRun;
       if (o.admission) {
@@ -329,6 +337,7 @@ export function analyzeParsed(
         runs = a.runs;
         head = a.head;
         exemption = a.exemption;
+        exemptModes = a.exemptModes;
       } else ({ runs, head } = modeRuns(o, ref.namespace ?? o.defaultNamespace, local));
       const objSpan = obj.span;
       const headSpan = (obj.get('kind').node ? obj.get('kind').span : objSpan) satisfies Span;
@@ -340,6 +349,7 @@ export function analyzeParsed(
         policySource: head.source,
         podSpecSpan: pod.spec.node ? pod.spec.span : null,
         ...(exemption ? { exemption } : {}),
+        ...(exemptModes.length > 0 ? { exemptModes } : {}),
       };
       analysis.workloads.push(summary);
       annotationSuppressions(obj, template, objSpan, ref, annotated);

@@ -4,6 +4,7 @@
  */
 import { AnalysisCache } from './cache';
 import { namespacesIn, resolveOptions } from './evaluate';
+import { unreadKind } from './kinds';
 import { parseFile } from './parse';
 import type { Analysis, AnalyzeOptions, NamespaceLabels } from './types';
 
@@ -75,8 +76,9 @@ export {
 export { applyEdits } from './fixes/edits';
 export { splitDocuments } from './parse';
 export { DEFAULT_LIMITS } from './limits';
+export { boundFileFindings } from './bound';
 export { WORKLOAD_KINDS } from './workloads';
-export { clip, escapeMarkdown, MAX_QUOTED, plural, quoteText, visible } from './text';
+export { clip, escapeMarkdown, MAX_QUOTED, plural, quoteText, visible, visibleLines } from './text';
 export { findingSubject, findingSummary } from './summary';
 export { isChartTemplate } from './decode/templates';
 export type { FileProbe } from './decode/templates';
@@ -94,7 +96,7 @@ export function collectNamespaces(
 ): NamespaceLabels[] {
   if (!text.includes('Namespace')) return [];
   const o = resolveOptions(options);
-  const parsed = parseFile(text, o);
+  const parsed = parseFile(text, o, o.skim ? unreadKind : undefined);
   return namespacesIn(parsed.docs, parsed.broken, file, o.maxAliasCount);
 }
 export {

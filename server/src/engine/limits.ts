@@ -10,4 +10,9 @@ export const DEFAULT_LIMITS = {
   maxFindingsPerDocument: 1000,
   /** Findings reported for one text; evaluation stops there, with a note saying so. */
   maxFindings: 100_000,
+  /**
+   * Findings reported for one file in all (its own, the hardening checks', those an overlay
+   * build or a chart places in it); past it, one note says how many were left out.
+   */
+  maxFindingsPerFile: 100_000,
 } as const;

@@ -6,11 +6,24 @@
  */
 import { isMap } from 'yaml';
 import type { Cursor } from './cursor';
+import type { KindReader } from './types';
 
 /** Whether `kind` is a list kind whose `items` hold the objects. */
 export function isListKind(kind: string): boolean {
   return kind.endsWith('List');
 }
+
+/** The object walk reads every list, for its items. */
+export const LIST_READER: KindReader = {
+  reader: 'the object walk (lists and their items)',
+  reads: (_apiVersion, kind) => isListKind(kind),
+};
+
+/** Namespaces set the policy of the workloads in them (their labels, read by the engine). */
+export const NAMESPACE_READER: KindReader = {
+  reader: 'Namespace labels',
+  reads: (_apiVersion, kind) => kind === 'Namespace',
+};
 
 /**
  * Calls `visit` for each object of the document at `root` that has an

@@ -4,9 +4,10 @@
  * a Helm chart's templates) get one clear message instead of findings.
  * `{{ … }}` elsewhere is text (see decode/templates.ts).
  */
-import { parseAllDocuments } from 'yaml';
-import type { Document } from 'yaml';
+import { Composer, Document, Parser } from 'yaml';
+import type { CST, DocumentOptions, ParseOptions, SchemaOptions } from 'yaml';
 import { decodeIssues, unreadAfterEnd } from './decode/kubectl';
+import { skimDocument } from './decode/skim';
 import { chartTemplateNote, templateNote } from './decode/templates';
 import type { Diagnostic } from './types';
 
@@ -23,7 +24,15 @@ export interface ParsedFile {
   notes: Diagnostic[];
   /** Documents (by index) whose YAML has errors: not evaluated. */
   broken: Set<number>;
+  /**
+   * Documents (by index) of a kind nothing reads, skimmed instead of
+   * composed: each holds only its apiVersion and kind.
+   */
+  skimmed?: Set<number>;
 }
+
+/** Whether no check or view reads a kind (kinds.ts `unreadKind`): such documents are skimmed. */
+export type UnreadKind = (apiVersion: string, kind: string) => boolean;
 
 /**
  * Characters YAML does not allow in a stream (C0 controls but tab and line
@@ -164,17 +173,17 @@ export function parseDocs(text: string, requestedDepth: number): ParsedFile {
  * reported at its place, documents kubectl never reads marked, and a note
  * when an error sits at a `{{ … }}` action. What the engine evaluates.
  */
-export function decodeDocs(text: string, requestedDepth: number): ParsedFile {
-  const out = parseYaml(text, requestedDepth, false);
+export function decodeDocs(text: string, requestedDepth: number, unread?: UnreadKind): ParsedFile {
+  const out = parseYaml(text, requestedDepth, false, unread);
   const docs = out.docs;
   docs.forEach((doc, i) => {
-    if (out.broken.has(i)) return;
+    if (out.broken.has(i) || out.skimmed?.has(i)) return;
     const issues = decodeIssues(doc);
     for (const e of issues.errors) out.errors.push(e);
     if (issues.fatal) out.broken.add(i);
   });
   for (const { index, diagnostic } of unreadAfterEnd(docs)) {
-    out.errors.push(diagnostic);
+    out.notes.push(diagnostic);
     out.broken.add(index);
   }
   const note = templateNote(text, out.errors);
@@ -182,7 +191,65 @@ export function decodeDocs(text: string, requestedDepth: number): ParsedFile {
   return out;
 }
 
-function parseYaml(text: string, requestedDepth: number, uniqueKeys: boolean): ParsedFile {
+type ComposeOptions = ParseOptions & DocumentOptions & SchemaOptions;
+
+/**
+ * Top-level tokens around a document that leave the composer's errors where
+ * they were when the document is left out: comments and white space only
+ * (no `...`, no directive, no error), back to the previous document and on
+ * to the next.
+ */
+function quietAround(tokens: readonly CST.Token[], i: number): boolean {
+  const quiet = (t: CST.Token) =>
+    t.type === 'comment' || t.type === 'newline' || t.type === 'space';
+  for (let j = i - 1; j >= 0 && tokens[j]!.type !== 'document'; j--)
+    if (!quiet(tokens[j]!)) return false;
+  for (let j = i + 1; j < tokens.length && tokens[j]!.type !== 'document'; j++)
+    if (!quiet(tokens[j]!)) return false;
+  return true;
+}
+
+/**
+ * `parseAllDocuments` (the parser, then the composer), except that a
+ * document whose kind `unread` says nothing reads, and that skims cleanly,
+ * is not composed: a placeholder holding its apiVersion and kind stands in
+ * its place, with its range.
+ */
+function composeAll(
+  text: string,
+  options: ComposeOptions,
+  unread: UnreadKind | undefined,
+): { docs: Document.Parsed[]; skimmed: Set<number> } {
+  const composer = new Composer(options);
+  const docs: Document.Parsed[] = [];
+  const skimmed = new Set<number>();
+  const tokens = Array.from(new Parser().parse(text));
+  tokens.forEach((t, i) => {
+    if (t.type === 'document' && unread && quietAround(tokens, i)) {
+      const s = skimDocument(t);
+      if (s && unread(s.apiVersion, s.kind)) {
+        for (const d of composer.end()) docs.push(d);
+        const doc = new Document({ apiVersion: s.apiVersion, kind: s.kind }, options);
+        const end = tokens[i + 1]?.offset ?? text.length;
+        doc.range = [t.offset, end, end];
+        if (s.docStart && doc.directives) doc.directives.docStart = true;
+        skimmed.add(docs.length);
+        docs.push(doc as Document.Parsed);
+        return;
+      }
+    }
+    for (const d of composer.next(t)) docs.push(d);
+  });
+  for (const d of composer.end()) docs.push(d);
+  return { docs, skimmed };
+}
+
+function parseYaml(
+  text: string,
+  requestedDepth: number,
+  uniqueKeys: boolean,
+  unread?: UnreadKind,
+): ParsedFile {
   const out: ParsedFile = { docs: [], errors: [], notes: [], broken: new Set() };
   const maxDepth = Math.min(requestedDepth, SAFE_DEPTH);
   const depth = nestingDepth(text, maxDepth);
@@ -197,8 +264,11 @@ function parseYaml(text: string, requestedDepth: number, uniqueKeys: boolean): P
   }
   let docs: Document.Parsed[];
   try {
-    const parsed = parseAllDocuments(text, { version: '1.1', prettyErrors: false, uniqueKeys });
-    docs = Array.isArray(parsed) ? parsed : [];
+    // Suppression comments are mapped to documents by their ranges: those texts are composed.
+    const skim = unread && !text.includes('podsec-ignore') ? unread : undefined;
+    const composed = composeAll(text, { version: '1.1', prettyErrors: false, uniqueKeys }, skim);
+    docs = composed.docs;
+    if (composed.skimmed.size > 0) out.skimmed = composed.skimmed;
   } catch (e) {
     out.errors.push({
       message: `File not evaluated: ${e instanceof RangeError ? 'nesting too deep to parse' : String(e)}`,
@@ -226,8 +296,8 @@ function parseYaml(text: string, requestedDepth: number, uniqueKeys: boolean): P
 }
 
 /** A whole text as the engine evaluates it: the prechecks, then `decodeDocs`. */
-export function parseFile(text: string, limits: ParseLimits): ParsedFile {
-  return precheck(text, limits) ?? decodeDocs(text, limits.maxDepth);
+export function parseFile(text: string, limits: ParseLimits, unread?: UnreadKind): ParsedFile {
+  return precheck(text, limits) ?? decodeDocs(text, limits.maxDepth, unread);
 }
 
 /**

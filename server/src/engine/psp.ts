@@ -44,7 +44,7 @@ import { DEFAULT_LIMITS } from './limits';
 import { forEachObject } from './objects';
 import { parseFile } from './parse';
 import { nextLevel, stricter } from './policy';
-import type { AnalyzeOptions, Level, Span } from './types';
+import type { AnalyzeOptions, KindReader, Level, Span } from './types';
 
 export const PSP_KIND = 'PodSecurityPolicy';
 const PSP_API_VERSIONS = new Set(['policy/v1beta1', 'extensions/v1beta1']);
@@ -52,6 +52,12 @@ const PSP_API_VERSIONS = new Set(['policy/v1beta1', 'extensions/v1beta1']);
 export function isPodSecurityPolicy(apiVersion: string, kind: string): boolean {
   return kind === PSP_KIND && PSP_API_VERSIONS.has(apiVersion);
 }
+
+/** The PodSecurityPolicy migration reads PodSecurityPolicies. */
+export const PSP_READER: KindReader = {
+  reader: 'the PodSecurityPolicy migration',
+  reads: isPodSecurityPolicy,
+};
 
 /** One PSP setting and the level it allows. */
 export interface PspSetting {

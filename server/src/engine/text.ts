@@ -35,6 +35,15 @@ export function visible(s: string): string {
 }
 
 /**
+ * A message of several lines that quotes user data (a Helm or Kustomize
+ * error, a path from a repository's `.podsec.yaml`): `visible` line by line,
+ * so its own line breaks stay and nothing else reaches the terminal raw.
+ */
+export function visibleLines(s: string): string {
+  return s.split('\n').map(visible).join('\n');
+}
+
+/**
  * The longest user text (a name, a value) quoted whole in a message, in
  * characters. Kubernetes names are at most 63 characters (DNS labels), so a
  * name the API server would accept is never cut and upstream's wording stays

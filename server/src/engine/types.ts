@@ -184,6 +184,8 @@ export interface WorkloadSummary {
   podSpecSpan: Span | null;
   /** When the cluster's admission configuration exempts the workload: the note saying which exemption. */
   exemption?: string;
+  /** The modes exempt when others are not (an exempt user's own request: warn; its controller's Pods are not). */
+  exemptModes?: Mode[];
 }
 
 export interface Analysis {
@@ -201,11 +203,35 @@ export interface Analysis {
   /** Findings silenced by a suppression (absent when none was). */
   suppressed?: SuppressedFinding[];
   /**
+   * For a file Kustomize overlays read: each of its workloads as each overlay
+   * deploys it (the level that applies there and whether it is admitted).
+   */
+  overlayWorkloads?: OverlayStanding[];
+  /**
    * Set when the findings come from building what reads this file (Kustomize
    * overlays): the file's text alone is not evaluated, so fixes are the
    * findings' own (placed at their origin), never a re-analysis of the text.
    */
   generated?: boolean;
+}
+
+/** A workload as one Kustomize overlay deploys it: the level that applies there, and how it fares. */
+export interface OverlayStanding {
+  /** The overlay's name (`overlays/prod`). */
+  overlay: string;
+  kind: string;
+  name: string | null;
+  /** The namespace the overlay deploys it to. */
+  namespace: string | null;
+  /** The object in the file it is placed in, and its head line (for lenses). */
+  span: Span;
+  headSpan: Span;
+  /** The enforce policy there: the setting's, or its Namespace's label. */
+  policy: Policy;
+  policySource: PolicySource;
+  /** Findings enforce rejects (0: admitted) and warn shows. */
+  rejected: number;
+  warned: number;
 }
 
 /** Labels declared by a Namespace document somewhere in the inputs. */
@@ -257,4 +283,19 @@ export interface AnalyzeOptions {
    * advisor evaluates with this off to see what admission decides.
    */
   suppressions?: boolean;
+  /**
+   * Skim documents of kinds nothing reads instead of composing them (default
+   * true; see kinds.ts). Results are the same either way: tests compare them.
+   */
+  skim?: boolean;
+}
+
+/**
+ * What a check or view reads, declared by it: the engine composes a document
+ * only when some reader reads its kind (kinds.ts lists the readers).
+ */
+export interface KindReader {
+  /** Who reads (for the newcomer's map and test messages). */
+  readonly reader: string;
+  reads(apiVersion: string, kind: string): boolean;
 }

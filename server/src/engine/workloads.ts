@@ -6,6 +6,7 @@
  * evaluated.
  */
 import type { Cursor } from './cursor';
+import type { KindReader } from './types';
 import { clip } from './text';
 
 interface KindSpec {
@@ -39,6 +40,16 @@ export function isWorkload(apiVersion: string, kind: string): boolean {
   const k = KINDS[kind];
   return k !== undefined && k.groups.includes(apiGroup(apiVersion));
 }
+
+/**
+ * The Pod Security checks read workloads; `kindProblem` reads every kind of
+ * a built-in workload group and any kind one edit from a workload kind.
+ */
+export const WORKLOAD_READER: KindReader = {
+  reader: 'the Pod Security checks (workloads and misspelt workload kinds)',
+  reads: (apiVersion, kind) =>
+    isWorkload(apiVersion, kind) || kindProblem(apiVersion, kind) !== null,
+};
 
 /**
  * The pod template of a workload object: the cursor holding `metadata` and

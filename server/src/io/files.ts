@@ -7,7 +7,7 @@
  */
 import { constants } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { FsSeam } from './fs';
 import { describeCode, errorCode, kindOf, nodeFs } from './fs';
 import type { FileIdentity } from './read';
@@ -15,6 +15,9 @@ import { readRegular } from './read';
 import type { WriteOutcome } from './write';
 import { closeQuietly, syncDir, tempPathBeside, writeAll, writeFixed } from './write';
 import { insideRoots } from './walk';
+
+/** Largest baseline read (a baseline of a very large repository is a few megabytes). */
+export const MAX_BASELINE_BYTES = 256 * 1024 * 1024;
 
 export type TextRead =
   | { kind: 'ok'; text: string; bom: boolean; identity: FileIdentity }
@@ -107,11 +110,18 @@ export function outsideOf(
         }
       }
     }
+    let real: string;
     try {
-      return !insideRoots(fs.realpathSync(path), roots);
+      real = fs.realpathSync(path);
     } catch {
-      return false;
+      // A file to be created: where its folder really is.
+      try {
+        real = join(fs.realpathSync(dirname(path)), basename(path));
+      } catch {
+        return false;
+      }
     }
+    return !insideRoots(real, roots);
   };
 }
 

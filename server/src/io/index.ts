@@ -6,7 +6,8 @@
  *
  *   fs.ts     the file-system calls, behind a seam tests can fail on purpose
  *   read.ts   one file or handle: non-blocking open, fstat, bounded read
- *   walk.ts   the paths given, expanded into files and named skips
+ *   walk.ts   the one directory walker (the command line's paths, the server's
+ *             workspace scan): files, named skips, counted steps
  *   write.ts  the atomic write of a fixed file
  *   files.ts  whole files besides the inputs: bounded text reads, atomic writes of reports
  */
@@ -14,12 +15,22 @@ export type { FsSeam } from './fs';
 export { describeCode, errorCode, kindOf, nodeFs } from './fs';
 export type { FileIdentity, ReadOutcome } from './read';
 export { readBounded, readHandle, readRegular, sha256 } from './read';
-export type { WalkedFile, WalkOptions, WalkResult, WalkSkip } from './walk';
-export { insideRoots, SKIP_DIRS, walk, YAML_NAME } from './walk';
+export type {
+  WalkedFile,
+  WalkError,
+  WalkOptions,
+  WalkResult,
+  WalkSkip,
+  WalkSkipKind,
+  WalkStep,
+  WalkSteps,
+} from './walk';
+export { insideRoots, SKIP_DIRS, walk, walkSteps, YAML_NAME } from './walk';
 export type { WriteOutcome, WriteRequest } from './write';
 export { writeFixed } from './write';
 export type { TargetState, TextRead } from './files';
 export {
+  MAX_BASELINE_BYTES,
   outsideOf,
   readTextFile,
   readTextOrNull,

@@ -7,39 +7,18 @@
  * analysis (a few reads up to the repository root); a baseline file is read
  * again only when its size or modification time changes.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, sep } from 'node:path';
 import { ConfigResolver } from '../engine/config/index';
-import type { ConfigReader } from '../engine/config/index';
+import { DiskConfigReader } from '../diskConfig';
+import { MAX_BASELINE_BYTES, readTextFile } from '../io/index';
 import type { Analysis, Finding } from '../engine/index';
 import { applyBaseline, BaselineError, parseBaseline } from '../render/index';
 import type { Baseline, FileResult } from '../render/index';
 import { fileKey } from './uris';
 
-const MAX_CONFIG = 1024 * 1024;
-
-const diskReader: ConfigReader = {
-  readText(path) {
-    try {
-      const st = statSync(path);
-      if (!st.isFile() || st.size > MAX_CONFIG) return null;
-      const t = readFileSync(path, 'utf8');
-      return t.charCodeAt(0) === 0xfeff ? t.slice(1) : t;
-    } catch {
-      return null;
-    }
-  },
-  list(path) {
-    try {
-      return readdirSync(path, { withFileTypes: true }).map((e) => ({
-        name: e.name,
-        dir: e.isDirectory(),
-      }));
-    } catch {
-      return null;
-    }
-  },
-};
+/** `.podsec.yaml` files: regular files only, checked on the open handle, bounded. */
+const diskReader = new DiskConfigReader();
 
 interface Loaded {
   stamp: string;
@@ -90,14 +69,20 @@ export class Baselines {
     const cached = this.loaded.get(file);
     if (cached?.stamp === stamp) return cached;
     let entry: Loaded;
-    try {
-      entry = { stamp, baseline: parseBaseline(readFileSync(file, 'utf8')), problem: null };
-    } catch (e) {
-      const problem =
-        e instanceof BaselineError
-          ? e.message
-          : `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
-      entry = { stamp, baseline: null, problem };
+    // A FIFO or a device named as the baseline must not block or flood the server: the
+    // bounded, regular-file-only reader decides.
+    const read = readTextFile(file, MAX_BASELINE_BYTES);
+    if (read.kind !== 'ok') entry = { stamp, baseline: null, problem: read.reason };
+    else {
+      try {
+        entry = { stamp, baseline: parseBaseline(read.text), problem: null };
+      } catch (e) {
+        const problem =
+          e instanceof BaselineError
+            ? e.message
+            : `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
+        entry = { stamp, baseline: null, problem };
+      }
     }
     this.loaded.set(file, entry);
     return entry;

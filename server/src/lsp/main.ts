@@ -9,7 +9,12 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { InitializeResult, ServerCapabilities } from 'vscode-languageserver/node';
-import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import {
+  createConnection,
+  MessageType,
+  ProposedFeatures,
+  ShowMessageNotification,
+} from 'vscode-languageserver/node';
 import { ChartAnalyses } from './charts';
 import { Analyses } from './handlers/analyses';
 import { CodeActions } from './handlers/codeActions';
@@ -21,6 +26,7 @@ import { Views } from './handlers/views';
 import { Workspace } from './handlers/workspace';
 import { OverlayIndex } from './overlays';
 import { ProjectSettings } from './projectSettings';
+import { WorkspaceAdmission } from './admission';
 import { fileKey } from './uris';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -36,16 +42,31 @@ process.on('unhandledRejection', (e: unknown) => {
 
 const documents = new Documents(connection);
 const editorSettings = new Settings(connection);
+// The workspace's own admission configuration, when it holds exactly one.
+const admission = new WorkspaceAdmission();
 // The nearest .podsec.yaml over the editor's settings, for every handler.
 let folders: () => string[] = () => [];
-const settings = new ProjectSettings(editorSettings, () => folders());
+const settings = new ProjectSettings(
+  editorSettings,
+  () => folders(),
+  () => admission.discovered(),
+);
 const workspace = new Workspace(connection, documents, settings);
 folders = () => workspace.folderPaths();
 workspace.onDidChangeWatchedFile((uri) => settings.fileChanged(uri));
+workspace.onDidReadFile((file, text) => admission.diskText(file, text));
+// Folders added or removed: .podsec.yaml files resolve against the new roots; files of a
+// removed folder no longer count as the workspace's admission configuration.
+workspace.onDidChangeFolders(() => {
+  settings.foldersChanged();
+  admission.retainUnder(workspace.folderPaths());
+});
 const hardening = new HardeningIndex(connection);
 workspace.onDidReadFile((file, text) => hardening.diskText(file, text));
 const charts = new ChartAnalyses(documents);
 const overlays = new OverlayIndex(documents, () => workspace.folderPaths());
+// Generator inputs (any file name) are watched once a build has read them.
+overlays.onDidReadInputs((files) => workspace.watchFiles(files));
 const analyses = new Analyses(
   connection,
   documents,
@@ -54,6 +75,7 @@ const analyses = new Analyses(
   hardening,
   charts,
   overlays,
+  admission,
 );
 const diagnostics = new Diagnostics(connection, documents, settings, analyses, workspace);
 const codeActions = new CodeActions(connection, analyses, documents);
@@ -62,6 +84,12 @@ const views = new Views(connection, documents, settings, analyses, workspace, ha
 // An open document's Namespaces count instead of its file's on disk; then it is analysed.
 documents.onDidOpen((doc) => workspace.documentChanged(doc.uri, doc.getText()));
 documents.onDidChange((doc) => workspace.documentChanged(doc.uri, doc.getText()));
+// So does an open admission configuration's text, as it is edited.
+const admissionText = (uri: string, text: string | null) => {
+  if (uri.startsWith('file:')) admission.documentText(fileKey(uri), text);
+};
+documents.onDidOpen((doc) => admissionText(doc.uri, doc.getText()));
+documents.onDidChange((doc) => admissionText(doc.uri, doc.getText()));
 // A change in one file of a Helm chart changes what its other open files show.
 documents.onDidChange((doc) => {
   const chart = charts.chartOf(doc.uri);
@@ -75,6 +103,7 @@ const overlayFileChanged = (file: string) => {
 documents.onDidChange((doc) => overlayFileChanged(fileKey(doc.uri)));
 workspace.onDidChangeFile(overlayFileChanged);
 documents.onDidClose((uri) => {
+  admissionText(uri, null);
   overlayFileChanged(fileKey(uri));
   analyses.forget(uri);
   editorSettings.forget(uri);
@@ -94,6 +123,20 @@ const reanalyseAll = () => {
   views.refreshCodeLenses();
 };
 settings.onDidChange(reanalyseAll);
+// The workspace's admission configuration changed (found, edited, or several now): the same,
+// and when several are found, a warning naming them (none is used).
+let admissionWarning: string | null = null;
+admission.onDidChange(() => {
+  reanalyseAll();
+  const note = admission.note();
+  // A notification (window/showMessage): nothing to answer, so nothing to wait for.
+  if (note !== null && note !== admissionWarning)
+    void connection.sendNotification(ShowMessageNotification.type, {
+      type: MessageType.Warning,
+      message: `podsec: ${note}`,
+    });
+  admissionWarning = note;
+});
 workspace.onDidChangeNamespaces(reanalyseAll);
 // A NetworkPolicy, a quota, a ServiceAccount… in one file moves findings in others
 // (not levels: the lenses stay).

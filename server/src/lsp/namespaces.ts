@@ -6,13 +6,9 @@
  * Linear in files and Namespaces: the index keeps, per Namespace name, the
  * files that declare it, so a change recomputes only the names that file
  * declares (or declared), and only when the map is next read (a scan of
- * 20,000 files recomputes each name once). Files are read by
- * `readWorkspaceFile`: regular files only, inside the workspace, within the
- * size limit, checked on the open handle.
+ * 20,000 files recomputes each name once). The files come from the scan
+ * (`scan.ts`); the index reads nothing itself.
  */
-import { constants, promises as fs } from 'node:fs';
-import type { Dirent } from 'node:fs';
-import * as path from 'node:path';
 import type { Location, Position } from 'vscode-languageserver';
 import { collectNamespaces, LineIndex } from '../engine';
 import type { NamespaceLabels, Span } from '../engine';
@@ -34,9 +30,6 @@ interface OpenEntry {
 
 /** Positions of a file open in the editor (its current text). */
 export type OpenPositions = (file: string, offset: number) => Position | null;
-
-const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
-const YAML_FILE = /\.ya?ml$/i;
 
 function sameNamespaces(a: readonly NamespaceLabels[], b: readonly NamespaceLabels[]): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -326,160 +319,3 @@ function lastDeclared(
   for (const ns of namespaces) if (ns.name === name) hit = ns;
   return hit;
 }
-
-export interface ScanLimits {
-  maxFileSize: number;
-  /** Stop after this many YAML files (a safety net for huge trees). */
-  maxFiles: number;
-}
-
-/** Why a file was not read. */
-export type SkipReason =
-  'not a regular file' | 'outside the workspace' | 'over the size limit' | 'unreadable';
-
-export type ReadResult = { text: string } | { skipped: SkipReason; detail?: string };
-
-// Not on every platform (Windows has neither): then 0, which changes nothing.
-const O_NONBLOCK = (constants as Record<string, number>).O_NONBLOCK ?? 0;
-const O_NOFOLLOW = (constants as Record<string, number>).O_NOFOLLOW ?? 0;
-
-/** Whether `file` is `root` or inside it (both absolute, resolved). */
-function inside(root: string, file: string): boolean {
-  if (file === root) return true;
-  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
-  return file.startsWith(prefix);
-}
-
-/**
- * Reads a workspace file, or says why not. The path is resolved (links
- * followed) and must lie inside one of `roots` (already resolved); the resolved
- * path is then opened without following a link and without blocking (a FIFO
- * opens at once), and the OPEN HANDLE must be a regular file: a file swapped
- * for a FIFO, a device or a link after it was listed or stat'ed is never
- * read. At most the limit is read (three bytes per character, the most UTF-8
- * needs), so a file that grows while it is read costs no more; its text must
- * fit `maxChars` characters.
- */
-export async function readWorkspaceFile(
-  file: string,
-  roots: readonly string[],
-  maxChars: number,
-): Promise<ReadResult> {
-  let real: string;
-  try {
-    real = await fs.realpath(file);
-  } catch (e) {
-    return { skipped: 'unreadable', detail: errorCode(e) };
-  }
-  if (!roots.some((r) => inside(r, real))) return { skipped: 'outside the workspace' };
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(real, constants.O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
-  } catch (e) {
-    return {
-      skipped: errorCode(e) === 'ELOOP' ? 'outside the workspace' : 'unreadable',
-      detail: errorCode(e),
-    };
-  }
-  try {
-    const st = await handle.stat();
-    if (!st.isFile()) return { skipped: 'not a regular file' };
-    const maxBytes = maxChars * 3;
-    if (st.size > maxBytes) return { skipped: 'over the size limit' };
-    // Read what fstat promised plus one byte, to see a file that grew past the limit.
-    const chunks: Buffer[] = [];
-    let total = 0;
-    let want = Math.min(maxBytes + 1, st.size + 1);
-    for (;;) {
-      // The file grew since fstat: keep reading, still bounded by the limit.
-      if (total >= want) want = maxBytes + 1;
-      const buf = Buffer.allocUnsafe(Math.min(want - total, 1 << 20));
-      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      chunks.push(buf.subarray(0, bytesRead));
-      total += bytesRead;
-      if (total > maxBytes) return { skipped: 'over the size limit' };
-    }
-    const text = Buffer.concat(chunks, total).toString('utf8');
-    if (text.length > maxChars) return { skipped: 'over the size limit' };
-    return { text };
-  } catch (e) {
-    return { skipped: 'unreadable', detail: errorCode(e) };
-  } finally {
-    await handle.close().catch(() => undefined);
-  }
-}
-
-/** A folder with its links resolved (itself if it cannot be resolved). */
-export function resolvedRoot(root: string): Promise<string> {
-  return fs.realpath(root).catch(() => root);
-}
-
-function errorCode(e: unknown): string {
-  return typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : String(e);
-}
-
-/** What a scan left out (counted by reason). */
-export type ScanSkips = Map<SkipReason, number>;
-
-/**
- * Every YAML file under `root`, skipping VCS and node_modules directories;
- * linked directories are not entered, linked files are read only when they
- * resolve inside `root`; FIFOs, sockets and devices are never opened for
- * reading; files over maxFileSize are left out. Each file left out is counted
- * in `skips` by reason. Reads only, executes nothing.
- */
-export async function* yamlFiles(
-  root: string,
-  limits: ScanLimits,
-  cancelled: () => boolean,
-  skips: ScanSkips = new Map(),
-): AsyncGenerator<{ file: string; text: string }> {
-  const stack = [root];
-  const realRoot = await resolvedRoot(root);
-  let count = 0;
-  const skip = (why: SkipReason) => skips.set(why, (skips.get(why) ?? 0) + 1);
-  while (stack.length > 0 && !cancelled()) {
-    const dir = stack.pop()!;
-    let entries: Dirent[];
-    try {
-      entries = await fs.readdir(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const files: string[] = [];
-    for (const e of entries) {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name)) stack.push(full);
-        continue;
-      }
-      if (!YAML_FILE.test(e.name)) continue;
-      if (!e.isFile() && !e.isSymbolicLink()) {
-        skip('not a regular file');
-        continue;
-      }
-      files.push(full);
-    }
-    // A few reads at a time (file system latency, not CPU, is what a scan waits for), in order.
-    for (let i = 0; i < files.length; i += READ_BATCH) {
-      if (cancelled()) return;
-      const batch = files.slice(i, i + READ_BATCH);
-      if (count + batch.length > limits.maxFiles)
-        batch.length = Math.max(0, limits.maxFiles - count);
-      count += batch.length;
-      const results = await Promise.all(
-        batch.map((f) => readWorkspaceFile(f, [realRoot], limits.maxFileSize)),
-      );
-      for (const [j, r] of results.entries()) {
-        if ('text' in r) yield { file: batch[j]!, text: r.text };
-        else skip(r.skipped);
-      }
-      if (count >= limits.maxFiles) return;
-    }
-  }
-}
-
-/** Files read at once by a scan. */
-const READ_BATCH = 8;

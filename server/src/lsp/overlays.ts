@@ -8,7 +8,8 @@
  * the overlays that apply it; neither is evaluated as a file of its own.
  *
  * The evaluation is kept until a file it read (or any kustomization file)
- * changes, in an editor or on disk, or the settings or Namespaces change;
+ * changes, in an editor or on disk (generator inputs included: the files an
+ * evaluation read are reported to be watched), or the settings or Namespaces change;
  * `epoch` counts the evaluations, so analyses made from an older one are
  * known to be stale.
  */
@@ -28,11 +29,25 @@ export interface OpenText {
   get(uri: string): { getText(): string } | undefined;
 }
 
-/** Files as the editor sees them: an open document's text, else the file on disk. */
+/**
+ * Files as the editor sees them: an open document's text, else the file on
+ * disk, read only when its real path lies inside a workspace folder (a link
+ * out of the workspace is not followed, and the build says why).
+ */
 class EditorFs implements SourceFs {
-  private readonly disk = new DiskSourceFs('/');
+  private reader: { key: string; disk: DiskSourceFs } | null = null;
 
-  constructor(private readonly documents: OpenText) {}
+  constructor(
+    private readonly documents: OpenText,
+    private readonly folders: () => string[],
+  ) {}
+
+  private get disk(): DiskSourceFs {
+    const folders = this.folders();
+    const key = folders.join('\0');
+    if (this.reader?.key !== key) this.reader = { key, disk: new DiskSourceFs('/', folders) };
+    return this.reader.disk;
+  }
 
   readText(path: string): string | null {
     const doc = this.documents.get(toUri(path));
@@ -46,6 +61,10 @@ class EditorFs implements SourceFs {
 
   list(path: string): DirEntry[] | null {
     return this.disk.list(path);
+  }
+
+  refusal(path: string): string | null {
+    return this.documents.get(toUri(path)) ? null : this.disk.refusal(path);
   }
 }
 
@@ -76,12 +95,13 @@ export class OverlayIndex {
   private readonly trees = new Map<string, Tree>();
   private readonly fs: EditorFs;
   private epochs = 0;
+  private readonly inputListeners: Array<(files: string[]) => void> = [];
 
   constructor(
     documents: OpenText,
     private readonly folders: () => string[],
   ) {
-    this.fs = new EditorFs(documents);
+    this.fs = new EditorFs(documents, folders);
   }
 
   /**
@@ -140,6 +160,21 @@ export class OverlayIndex {
     return any;
   }
 
+  /** The evaluation of every workspace folder that holds kustomizations (the report's overlays). */
+  evaluations(options: AnalyzeOptions, key: string): OverlayEvaluation[] {
+    const out: OverlayEvaluation[] = [];
+    for (const f of this.folders().map(enginePath)) {
+      const ev = this.treeOf(f, options, key).evaluation;
+      if (ev) out.push(ev);
+    }
+    return out;
+  }
+
+  /** Calls `listener` with every file the evaluations read, after each new evaluation (to watch them). */
+  onDidReadInputs(listener: (files: string[]) => void): void {
+    this.inputListeners.push(listener);
+  }
+
   /** Forget every evaluation (a folder was added or removed). */
   clear(): void {
     this.trees.clear();
@@ -179,6 +214,10 @@ export class OverlayIndex {
       for (const f of evaluation.files.keys()) tree.reads.add(f);
     }
     this.trees.set(folder, tree);
+    if (this.inputListeners.length > 0) {
+      const all = [...this.trees.values()].flatMap((t) => [...t.reads]);
+      for (const l of this.inputListeners) l(all);
+    }
     return tree;
   }
 }

@@ -6,7 +6,9 @@
  * settings a document gets are the editor's with the file's values over
  * them: VS Code settings apply only where the file is silent. Which keys
  * the file chose is kept per settings object (`projectChoice`), for the
- * status bar and hover. Tells its listeners when anything changed.
+ * status bar and hover. Where no `.podsec.yaml` names an admission
+ * configuration, the workspace's only one applies (`discovered`, see
+ * admission.ts). Tells its listeners when anything changed.
  */
 import { basename } from 'node:path';
 import type { Diagnostic as EngineDiagnostic } from '../engine';
@@ -85,6 +87,8 @@ export class ProjectSettings {
   constructor(
     private readonly base: BaseSettings,
     private readonly folders: () => string[],
+    /** The workspace's only admission configuration, when no `.podsec.yaml` names one. */
+    private readonly discovered: () => AdmissionConfig | null = () => null,
   ) {
     base.onDidChange(() => this.changed());
   }
@@ -137,7 +141,18 @@ export class ProjectSettings {
 
   private apply(uri: string, s: PodsecSettings): PodsecSettings {
     const config = this.configFor(uri);
-    if (!config) return s;
+    const out = config ? this.fromFile(config, s) : s;
+    if (config?.settings.admissionConfiguration !== undefined) return out;
+    // None named: the workspace's only admission configuration, found by itself.
+    const found = this.discovered();
+    if (!found) return out;
+    const copy = out === s ? { ...s } : out;
+    admissions.set(copy, found);
+    return copy;
+  }
+
+  /** The settings with a `.podsec.yaml`'s values over the editor's. */
+  private fromFile(config: ProjectConfig, s: PodsecSettings): PodsecSettings {
     const eff = effectiveSettings({
       file: config,
       editor: {

@@ -170,6 +170,8 @@ interface PolicyCommon {
   configFile?: string;
   /** The settings that file chose (`level`, `version`, `namespaceLabels`, `severity`, `exclude`). */
   configKeys?: string[];
+  /** When the cluster's admission configuration exempts the document's first workload: which exemption. */
+  exemption?: string;
   /** For a file of a Helm chart: the chart and how it was rendered for the findings shown. */
   chart?: ChartPolicyInfo;
 }
@@ -190,9 +192,17 @@ export interface ChartPolicyInfo {
   configFile?: string;
 }
 
-/** The policy of a document: from the settings, or from a Namespace's label. */
+/** The policy of a document: from the settings, the cluster's admission configuration, or a Namespace's label. */
 export type PolicyForDocumentResult =
   | (PolicyCommon & { source: 'setting' })
+  | (PolicyCommon & {
+      /** A default of the cluster's admission configuration (for a namespace without labels). */
+      source: 'admission';
+      /** URI of the admission configuration file; absent for its built-in defaults. */
+      file?: string;
+      /** The key that set the level, e.g. `defaults.enforce`. */
+      key?: string;
+    })
   | (PolicyCommon & {
       source: 'namespace';
       /** The Namespace's name. */

@@ -24,7 +24,7 @@ export function toNextPhrase(w: { next: Level | null; blockers: readonly unknown
 
 function modeText(m: ModeLabel): string {
   const v = m.version === 'latest' ? 'latest' : m.version;
-  return `**${m.level}** (${v})${m.labelled ? '' : ' _default_'}`;
+  return `**${m.level}** (${v})${m.labelled ? '' : m.fromAdmission ? ' _admission configuration default_' : ' _default_'}`;
 }
 
 /** What the editor checks workloads of unlabelled namespaces against, for the report to say. */
@@ -74,6 +74,12 @@ export function reportMarkdown(
     out.push(
       `Labels: enforce ${modeText(ns.enforce)}, warn ${modeText(ns.warn)}, audit ${modeText(ns.audit)}.${declared}`,
     );
+    if (ns.exemption) {
+      out.push('');
+      out.push(
+        `**${md(ns.exemption.message)}.**${ns.exemption.warning ? ` Warning: ${md(ns.exemption.warning)}.` : ''}`,
+      );
+    }
     if (editor && !ns.enforce.labelled) {
       out.push('');
       out.push(
@@ -90,9 +96,20 @@ export function reportMarkdown(
     out.push('| Workload | Where | Meets | To the next level |');
     out.push('| --- | --- | --- | --- |');
     for (const w of ns.workloads) {
-      out.push(`| ${workloadTitle(w)} | ${where(w)} | **${w.level}** | ${toNextPhrase(w)} |`);
+      const exempt = w.exemption !== undefined ? ' · _exempt_' : '';
+      out.push(
+        `| ${workloadTitle(w)} | ${where(w)} | **${w.level}**${exempt} | ${toNextPhrase(w)} |`,
+      );
     }
     out.push('');
+    // An exemption the namespace's line already gives is not repeated.
+    const exempted = ns.workloads.filter(
+      (w) => w.exemption !== undefined && w.exemption !== ns.exemption?.message,
+    );
+    for (const w of exempted) {
+      out.push(`- ${workloadTitle(w)} is not evaluated by admission: ${md(w.exemption ?? '')}.`);
+    }
+    if (exempted.length > 0) out.push('');
     for (const s of ns.scenarios) {
       const names = (ix: number[]) =>
         ix.length === 0 ? 'none' : ix.map((i) => workloadTitle(ns.workloads[i]!)).join(', ');
@@ -121,6 +138,29 @@ export function reportMarkdown(
           );
         }
       }
+    }
+  }
+  for (const o of r.overlays ?? []) {
+    out.push('');
+    out.push(`## Overlay ${code(o.name)}`);
+    out.push('');
+    if (o.error !== null) {
+      out.push(`Not built: ${md(o.error)}`);
+      continue;
+    }
+    if (o.workloads.length === 0) {
+      out.push('No workloads.');
+      continue;
+    }
+    out.push('| Workload | Where | Namespace | Level there | Admitted |');
+    out.push('| --- | --- | --- | --- | --- |');
+    for (const w of o.workloads) {
+      const verdict =
+        w.rejected === 0 ? '✓' : `✗ (${plural(w.rejected, 'finding')} enforce rejects)`;
+      const warned = w.warned > 0 ? `, ${plural(w.warned, 'warning')}` : '';
+      out.push(
+        `| ${workloadTitle(w)} | ${where(w)} | ${code(w.namespace ?? '(none)')} | **${w.level}** (${md(w.version)}, from ${md(w.from)}) | ${verdict}${warned} |`,
+      );
     }
   }
   if (r.upgrade) {

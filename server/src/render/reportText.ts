@@ -1,7 +1,7 @@
 /** `podsec report` as plain text (colours on a terminal). */
 import { hardeningText } from './reportHardening';
 import { plural } from '../engine/index';
-import type { AdvisorReport, Level, ReportWorkload } from '../engine/index';
+import type { AdvisorReport, Level, ModeLabel, ReportWorkload } from '../engine/index';
 
 function paint(color: boolean) {
   const wrap = (open: number, close: number) => (s: string) =>
@@ -36,12 +36,16 @@ export function reportText(r: AdvisorReport, color: boolean): string {
   );
   for (const ns of r.namespaces) {
     out.push('');
-    const mode = (name: string, m: { level: Level; version: string; labelled: boolean }) =>
-      `${name} ${m.level}:${m.version}${m.labelled ? '' : ' (default)'}`;
+    const mode = (name: string, m: ModeLabel) =>
+      `${name} ${m.level}:${m.version}${m.labelled ? '' : m.fromAdmission ? ' (admission configuration default)' : ' (default)'}`;
     out.push(
       `${p.bold(`namespace ${ns.name}`)}  ${mode('enforce', ns.enforce)}, ${mode('warn', ns.warn)}, ${mode('audit', ns.audit)}` +
         p.dim(ns.declaredIn ? `; declared in ${ns.declaredIn}` : '; no Namespace document'),
     );
+    if (ns.exemption) {
+      out.push(`  ${p.yellow('exempt')}  ${ns.exemption.message}`);
+      if (ns.exemption.warning) out.push(`  ${p.yellow('warning')}  ${ns.exemption.warning}`);
+    }
     if (ns.workloads.length === 0) {
       out.push('  no workloads');
       continue;
@@ -51,7 +55,13 @@ export function reportText(r: AdvisorReport, color: boolean): string {
     const a = Math.max(...wWhere.map((s) => s.length));
     const b = Math.max(...wRef.map((s) => s.length));
     ns.workloads.forEach((w, i) => {
-      const next = w.next ? `  ${plural(w.blockers.length, 'change')} to ${w.next}` : '';
+      // An exemption the namespace line already gives is not repeated.
+      const next =
+        w.exemption !== undefined
+          ? `  ${p.yellow('exempt')}${w.exemption === ns.exemption?.message ? '' : `: ${w.exemption}`}`
+          : w.next
+            ? `  ${plural(w.blockers.length, 'change')} to ${w.next}`
+            : '';
       out.push(
         `  ${pad(wWhere[i]!, a)}  ${pad(wRef[i]!, b)}  ${p.level(w.level)}${' '.repeat(10 - w.level.length)}${next}`.trimEnd(),
       );
@@ -77,6 +87,25 @@ export function reportText(r: AdvisorReport, color: boolean): string {
           `    ${bl.path}:${bl.line}:${bl.column}  ${bl.message}  ${p.dim(`[${bl.check}; ${fix}${bl.suppressed ? '; suppressed' : ''}]`)}`,
         );
       }
+    }
+  }
+  for (const o of r.overlays ?? []) {
+    out.push('');
+    out.push(p.bold(`overlay ${o.name}`));
+    if (o.error !== null) {
+      out.push(`  ${p.red('not built')}: ${o.error}`);
+      continue;
+    }
+    if (o.workloads.length === 0) out.push('  no workloads');
+    for (const w of o.workloads) {
+      const verdict =
+        w.rejected === 0
+          ? p.green('admitted')
+          : p.red(`rejected (${plural(w.rejected, 'finding')})`);
+      const warned = w.warned > 0 ? `, ${plural(w.warned, 'warning')}` : '';
+      out.push(
+        `  ${w.path}:${w.line}  ${ref(w)}  namespace ${w.namespace ?? '(none)'}  ${p.level(w.level)}:${w.version} ${p.dim(`from ${w.from}`)}  ${verdict}${warned}`,
+      );
     }
   }
   if (r.upgrade) {

@@ -8,7 +8,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { applyEdits } from '@podsec/server/out/engine/index';
+import { parseAllDocuments } from 'yaml';
+import { analyze, applyEdits } from '@podsec/server/out/engine/index';
+import { buildKustomization } from '@podsec/server/out/engine/kustomize/build';
+import { changesOf } from '@podsec/server/out/engine/overlays/fixes';
+import { MemoryFs as Memory } from '@podsec/server/out/engine/sources/sourceFs';
+import { generate } from '../../support/generate';
 import type { Finding } from '@podsec/server/out/engine/index';
 import { kustomizationGraph } from '@podsec/server/out/engine/kustomize/index';
 import { evaluateOverlays } from '@podsec/server/out/engine/overlays/index';
@@ -101,9 +106,56 @@ describe('overlay fixes at the origin', () => {
     );
   });
 
-  it('a value set by an inline JSON patch has no fix (nothing to place it in)', () => {
-    const host = findingsOf(evaluate(diskTree(TREE)), 'hostNamespaces');
+  it('a key an inline JSON patch adds, as its only operation: its patches entry taken out', () => {
+    const fs = diskTree(TREE);
+    const host = findingsOf(evaluate(fs), 'hostNamespaces');
     assert.equal(host.length, 1);
-    assert.deepEqual(host[0]?.f.fixes, []);
+    assert.deepEqual(
+      host[0]?.f.fixes.map((x) => [x.title, x.safe]),
+      [['Remove hostNetwork: true', false]],
+    );
+    const { before, after } = fix(fs, 'hostNamespaces', 'overlays/prod/kustomization.yaml');
+    assert.deepEqual(lineDiff(before, after), {
+      added: [],
+      removed: [
+        '  - target:',
+        '      kind: Deployment',
+        '    patch: |-',
+        '      - op: add',
+        '        path: /spec/template/spec/hostNetwork',
+        '        value: true',
+      ],
+    });
+    assert.deepEqual(findingsOf(evaluate(fs), 'hostNamespaces'), []);
+  });
+
+  it('what a fix changes, read where it edits, is what reading the whole fixed object gives', () => {
+    const fs = new Memory({
+      '/g/base/kustomization.yaml': 'resources:\n- workloads.yaml\n',
+      '/g/base/workloads.yaml': generate({ workloads: 20, seed: 7 }),
+      '/g/prod/kustomization.yaml': 'resources:\n- ../base\nnamespace: prod\nnamePrefix: p-\n',
+    });
+    const src = buildKustomization(fs, '/g/prod').source;
+    const docs = parseAllDocuments(src.text, { version: '1.1' });
+    let compared = 0;
+    for (const f of analyze(src.text).findings)
+      for (const fx of f.fixes) {
+        const first = fx.edits[0];
+        if (!first) continue;
+        const c = changesOf(src, docs, fx);
+        const d = docs.find((x) => x.range[0] <= first.start && first.start <= x.range[2]);
+        assert.ok(c && d, fx.title);
+        const [s0, , e0] = d.range;
+        const whole = parseAllDocuments(
+          applyEdits(
+            src.text.slice(s0, e0),
+            fx.edits.map((e) => ({ start: e.start - s0, end: e.end - s0, newText: e.newText })),
+          ),
+          { version: '1.1' },
+        )[0]?.toJS() as unknown;
+        assert.deepEqual(c.after, whole, fx.title);
+        compared++;
+      }
+    assert.ok(compared > 50, `${compared} fixes compared`);
   });
 });

@@ -6,7 +6,16 @@
  * by `metadata.namespace` ("default" when absent). Each input is parsed once
  * (one analysis session), whatever the versions the what-ifs need. Rendering
  * lives in ../../render (Markdown and text).
+ *
+ * With the cluster's admission configuration (`admission`), a namespace's
+ * modes are its labels over the configuration's defaults (upstream's
+ * PolicyToEvaluate), and an exempt workload (its namespace, its runtime
+ * class, or the user who creates it) is shown with its exemption and is
+ * never rejected or warned about: admission does not evaluate it.
  */
+import type { AdmissionConfig } from '../config/admission';
+import { admitNamespace, policyToEvaluate } from '../config/admissionPolicy';
+import type { ReportOverlay } from '../overlays/report';
 import type { HardeningReport } from '../hardening/findings';
 import { LineIndex } from '../lines';
 import {
@@ -46,6 +55,10 @@ export interface ReportOptions {
   namespaces?: ReadonlyMap<string, NamespaceLabels>;
   maxFileBytes?: number;
   maxAliasCount?: number;
+  /** The cluster's PodSecurity admission configuration: its defaults and exemptions. */
+  admission?: AdmissionConfig;
+  /** The user who creates the objects (exempt usernames), with `admission`. */
+  asUser?: string;
 }
 
 export interface Located {
@@ -74,6 +87,10 @@ export interface ReportWorkload extends Located {
   level: Level;
   next: Level | null;
   blockers: ReportBlocker[];
+  /** When the admission configuration exempts it: which exemption (admission does not evaluate it). */
+  exemption?: string;
+  /** The modes exempt when the others are not (an exempt user applying a Deployment: warn). */
+  exemptModes?: Mode[];
 }
 
 export interface ModeLabel {
@@ -81,6 +98,8 @@ export interface ModeLabel {
   version: string;
   /** Whether a label set it (else the default, or warn following enforce). */
   labelled: boolean;
+  /** Set when the default comes from the admission configuration (not a label, not upstream's built-in default). */
+  fromAdmission?: true;
 }
 
 export type Verdict = 'admitted' | 'warned' | 'rejected';
@@ -108,6 +127,8 @@ export interface ReportNamespace {
   audit: ModeLabel;
   workloads: ReportWorkload[];
   scenarios: Scenario[];
+  /** When the admission configuration exempts the namespace: the exemption, and upstream's warning for its labels if any. */
+  exemption?: { message: string; warning: string | null };
 }
 
 export interface ReportUpgrade {
@@ -150,6 +171,8 @@ export interface AdvisorReport {
   };
   /** The hardening checks' section, when they ran (the command line adds it). */
   hardening?: HardeningReport;
+  /** Kustomize overlays, each with the workloads it deploys (the caller adds them). */
+  overlays?: ReportOverlay[];
 }
 
 function located(path: string, lines: LineIndex, offset: number): Located {
@@ -157,12 +180,37 @@ function located(path: string, lines: LineIndex, offset: number): Located {
   return { path, line: p.line, column: p.column };
 }
 
-function modeLabel(labels: Record<string, string>, mode: Mode, policy: Policy): ModeLabel {
+function modeLabel(
+  labels: Record<string, string>,
+  mode: Mode,
+  policy: Policy,
+  admission: AdmissionConfig | undefined,
+): ModeLabel {
+  const labelled = labels[`${LABEL_PREFIX}${mode}`] !== undefined;
   return {
     level: policy.level,
     version: policy.version,
-    labelled: labels[`${LABEL_PREFIX}${mode}`] !== undefined,
+    labelled,
+    ...(admission && !labelled && admission.defaults[mode].levelOrigin.kind === 'config'
+      ? { fromAdmission: true as const }
+      : {}),
   };
+}
+
+/** Each mode's policy for a namespace's labels: over the admission configuration's defaults when there is one. */
+function modesFor(
+  labels: Record<string, string>,
+  name: string,
+  admission: AdmissionConfig | undefined,
+): Record<Mode, Policy> {
+  if (admission) {
+    const m = policyToEvaluate(labels, admission, name).modes;
+    const p = (x: Mode): Policy => ({ level: m[x].level, version: m[x].version });
+    return { enforce: p('enforce'), warn: p('warn'), audit: p('audit') };
+  }
+  const ms = namespacePolicies(labels).modes;
+  const p = (x: Mode): Policy => ms.find((y) => y.mode === x)!.policy;
+  return { enforce: p('enforce'), warn: p('warn'), audit: p('audit') };
 }
 
 export function buildReport(
@@ -208,6 +256,7 @@ export function buildReport(
     return m;
   };
 
+  const admission = options.admission;
   for (const { input, lines, session } of perInput) {
     const advice = adviseText(
       input.text,
@@ -215,6 +264,21 @@ export function buildReport(
       session,
     );
     const analysis = session.analyze({ namespaceLabels: false, level: 'privileged' });
+    // What the admission configuration exempts, as the check command sees it.
+    const exempt = new Map<string, string>();
+    const exemptModes = new Map<string, Mode[]>();
+    if (admission) {
+      const admitted = session.analyze({
+        admission,
+        ...(options.asUser !== undefined ? { asUser: options.asUser } : {}),
+        namespaceLabels: options.namespaceLabels !== false,
+        namespaces: namespaceDocs,
+      });
+      for (const w of admitted.workloads) {
+        if (w.exemption) exempt.set(workloadKey(w.object), w.exemption);
+        if (w.exemptModes) exemptModes.set(workloadKey(w.object), w.exemptModes);
+      }
+    }
     for (const e of analysis.errors) {
       errors.push({ ...located(input.path, lines, e.span.start), message: e.message });
     }
@@ -238,6 +302,10 @@ export function buildReport(
           suppressed: b.suppressed,
         })),
       };
+      const exemption = exempt.get(workloadKey(a.object));
+      if (exemption !== undefined) w.exemption = exemption;
+      const modes = exemptModes.get(workloadKey(a.object));
+      if (modes) w.exemptModes = modes;
       all.push({ w, input, lines });
     }
     for (const p of podSecurityPoliciesIn(input.text, limits)) {
@@ -257,24 +325,29 @@ export function buildReport(
     for (const [k, v] of Object.entries(decl?.labels ?? {})) {
       if (k.startsWith(LABEL_PREFIX)) labels[k] = v;
     }
-    const modes = namespacePolicies(labels).modes;
-    const policy = (m: Mode): Policy => modes.find((x) => x.mode === m)!.policy;
+    const modes = modesFor(labels, name, admission);
+    const policy = (m: Mode): Policy => modes[m];
     const workloads = all.filter((x) => x.w.namespace === name).map((x) => x.w);
     const scenario = (
       kind: Scenario['kind'],
       title: string,
       next: Record<string, string>,
     ): Scenario => {
-      const ms = namespacePolicies(next).modes;
-      const enforce = ms.find((x) => x.mode === 'enforce')!.policy;
-      const warn = ms.find((x) => x.mode === 'warn')!.policy;
+      const ms = modesFor(next, name, admission);
+      const enforce = ms.enforce;
+      const warn = ms.warn;
       const rejected: number[] = [];
       const warned: number[] = [];
       const enforceLevels = levelsFor(enforce.version);
       const warnLevels = levelsFor(warn.version);
       workloads.forEach((w, i) => {
-        if (!meets(enforceLevels.get(w) ?? 'privileged', enforce.level)) rejected.push(i);
-        else if (!meets(warnLevels.get(w) ?? 'privileged', warn.level)) warned.push(i);
+        // Admission does not evaluate an exempt workload: never rejected, never warned.
+        if (w.exemption !== undefined) return;
+        const exemptFrom = (m: Mode) => w.exemptModes?.includes(m) === true;
+        if (!exemptFrom('enforce') && !meets(enforceLevels.get(w) ?? 'privileged', enforce.level))
+          rejected.push(i);
+        else if (!exemptFrom('warn') && !meets(warnLevels.get(w) ?? 'privileged', warn.level))
+          warned.push(i);
       });
       return { kind, title, enforce, warn, rejected, warned };
     };
@@ -301,15 +374,24 @@ export function buildReport(
         }),
       );
     }
+    const nsAdmission = admission ? admitNamespace(admission, name, labels) : null;
     return {
       name,
       declaredIn: decl?.file ?? null,
       labels,
-      enforce: modeLabel(labels, 'enforce', enforce),
-      warn: modeLabel(labels, 'warn', policy('warn')),
-      audit: modeLabel(labels, 'audit', policy('audit')),
+      enforce: modeLabel(labels, 'enforce', enforce, admission),
+      warn: modeLabel(labels, 'warn', policy('warn'), admission),
+      audit: modeLabel(labels, 'audit', policy('audit'), admission),
       workloads,
       scenarios,
+      ...(nsAdmission?.exemption
+        ? {
+            exemption: {
+              message: nsAdmission.exemption.message,
+              warning: nsAdmission.warning,
+            },
+          }
+        : {}),
     };
   });
 

@@ -9,8 +9,9 @@
  * clear error instead of a parse. Aliases are followed (to the last anchor of
  * that name before them, as YAML defines), never expanded.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
-import type { Alias, Document, Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { aliasBudget, followAlias } from '../aliases';
 import type { Span } from '../types';
 
 /** Largest configuration text read, in characters. */
@@ -126,39 +127,17 @@ function span(node: Node | null | undefined, fallback: Span): Span {
 }
 
 class Builder {
-  private hops = 0;
-  private targets: Map<Alias, unknown> | null = null;
+  private readonly aliases = aliasBudget(MAX_ALIAS_HOPS);
   overLimit: Span | null = null;
   /** Aliases with no anchor before them. */
   readonly dangling: Array<{ name: string; span: Span }> = [];
 
   constructor(private readonly doc: Document.Parsed) {}
 
-  private target(alias: Alias): unknown {
-    if (!this.targets) {
-      const targets = new Map<Alias, unknown>();
-      const anchored = new Map<string, unknown>();
-      visit(this.doc, {
-        Node: (_key, node) => {
-          if (isAlias(node)) targets.set(node, anchored.get(node.source));
-          else if (node.anchor) anchored.set(node.anchor, node);
-        },
-      });
-      this.targets = targets;
-    }
-    return this.targets.get(alias);
-  }
-
-  /** Follow aliases; null for a dangling alias or past the limit. */
+  /** Follow aliases; undefined for a dangling alias, null past the limit. */
   private deref(node: unknown): unknown {
-    let n = node;
-    while (isAlias(n)) {
-      if (++this.hops > MAX_ALIAS_HOPS) {
-        this.overLimit ??= span(n, SPAN0);
-        return null;
-      }
-      n = this.target(n);
-    }
+    const n = followAlias(this.doc, node, this.aliases);
+    if (this.aliases.over) this.overLimit ??= span(node as Node | null, SPAN0);
     return n;
   }
 

@@ -8,9 +8,10 @@
  * re-serialises a document. Several operations on the same map are merged
  * into one insertion.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
+import { isMap, isPair, isScalar, isSeq } from 'yaml';
 import type { Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { TextEdit } from '../types';
+import { derefNode } from '../aliases';
 
 export type FixValue = string | number | boolean | null | FixValue[] | { [k: string]: FixValue };
 
@@ -25,7 +26,6 @@ export type FixOp =
 type Obj = { [k: string]: FixValue };
 type YNode = Scalar | YAMLMap | YAMLSeq;
 
-const MAX_ALIAS_HOPS = 32;
 /** The indentation step found from a map, once per map (not once per fix: fixes of many containers were quadratic). */
 const steps = new WeakMap<YAMLMap, number | null>();
 
@@ -55,12 +55,7 @@ class Planner {
   }
 
   deref(n: unknown): YNode | null {
-    let cur = n;
-    for (let hops = 0; isAlias(cur); hops++) {
-      if (hops > MAX_ALIAS_HOPS) return null;
-      cur = cur.resolve(this.doc);
-    }
-    return isScalar(cur) || isMap(cur) || isSeq(cur) ? cur : null;
+    return derefNode(this.doc, n);
   }
 
   private pairOf(map: YAMLMap, key: string): Pair | undefined {

@@ -14,6 +14,7 @@ import type { HardeningSetting } from '../config/types';
 import { DEFAULT_LIMITS } from '../limits';
 import { LineIndex } from '../lines';
 import { parseFile } from '../parse';
+import { unreadKind } from '../kinds';
 import { findSuppressions, suppressedBy } from '../suppress';
 import type {
   Analysis,
@@ -48,6 +49,8 @@ export interface SourceOptions {
   maxFileBytes?: number;
   maxAliasCount?: number;
   maxDepth?: number;
+  /** Skim documents of kinds nothing reads instead of composing them (default true). */
+  skim?: boolean;
 }
 
 /** One file read for the hardening checks. */
@@ -71,10 +74,14 @@ export function hardeningSource(
   text: string,
   options: SourceOptions = {},
 ): HardeningSource {
-  const parsed = parseFile(text, {
-    maxFileBytes: options.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
-    maxDepth: options.maxDepth ?? DEFAULT_LIMITS.maxDepth,
-  });
+  const parsed = parseFile(
+    text,
+    {
+      maxFileBytes: options.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
+      maxDepth: options.maxDepth ?? DEFAULT_LIMITS.maxDepth,
+    },
+    options.skim === false ? undefined : unreadKind,
+  );
   const source: HardeningSource = { file, text, objects: [], docs: null, notes: [] };
   if (parsed.docs.length === 0) return source;
   source.docs = parsed.docs;

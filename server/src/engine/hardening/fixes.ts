@@ -7,9 +7,9 @@
  * index (block style at the list's own indentation, or flow style in a
  * flow list), and adding a new document at the end of the file.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
-import { aliasTarget } from './anchors';
+import { isMap, isPair, isScalar, isSeq } from 'yaml';
 import type { Document, Node, YAMLMap, YAMLSeq } from 'yaml';
+import { derefNode } from '../aliases';
 import { applyEdits, planEdits } from '../fixes/edits';
 import type { FixOp, FixValue } from '../fixes/edits';
 import type { TextEdit } from '../types';
@@ -17,16 +17,8 @@ import type { JsonValue, Path } from './model';
 import type { HardeningFix, HardeningFixOp } from './results';
 
 type YNode = Node;
-const MAX_HOPS = 32;
 
-function deref(doc: Document, n: unknown): YNode | null {
-  let cur = n;
-  for (let hops = 0; isAlias(cur); hops++) {
-    if (hops > MAX_HOPS) return null;
-    cur = aliasTarget(doc, cur);
-  }
-  return isScalar(cur) || isMap(cur) || isSeq(cur) ? cur : null;
-}
+const deref = (doc: Document, n: unknown): YNode | null => derefNode(doc, n);
 
 function child(doc: Document, n: YNode | null, seg: string | number): YNode | null {
   if (typeof seg === 'number') return isSeq(n) ? deref(doc, n.items[seg]) : null;

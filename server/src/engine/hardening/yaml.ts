@@ -4,8 +4,8 @@
  * `kind: List`) as decoded JSON, with a locator over the document's AST
  * that follows aliases and `<<` merge keys.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
-import { aliasTarget } from './anchors';
+import { isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { aliasBudget, derefNode, followAlias } from '../aliases';
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import type { Span } from '../types';
 import type { JsonObject, JsonValue, KubeObject, Locator, Path } from './model';
@@ -30,14 +30,7 @@ export interface AdapterResult {
 const MAX_HOPS = 32;
 type YNode = Node;
 
-function deref(doc: Document, n: unknown): YNode | null {
-  let cur = n;
-  for (let hops = 0; isAlias(cur); hops++) {
-    if (hops > MAX_HOPS) return null;
-    cur = aliasTarget(doc, cur);
-  }
-  return isScalar(cur) || isMap(cur) || isSeq(cur) ? cur : null;
-}
+const deref = (doc: Document, n: unknown): YNode | null => derefNode(doc, n);
 
 function keyName(p: Pair): string | null {
   const k = p.key;
@@ -156,18 +149,13 @@ const MAX_DECODED_NODES = 2_000_000;
  * `maxAliasCount` alias look-ups or MAX_DECODED_NODES nodes.
  */
 function decode(doc: Document, maxAliasCount: number): unknown {
-  let aliases = 0;
+  const aliases = aliasBudget(maxAliasCount);
   let nodes = 0;
   const visit = (n: unknown, depth: number): unknown => {
     if (++nodes > MAX_DECODED_NODES) throw new Error(`more than ${MAX_DECODED_NODES} nodes`);
     if (depth > 2000) throw new Error('nesting too deep');
-    let cur = n;
-    for (let hops = 0; isAlias(cur); hops++) {
-      if (++aliases > maxAliasCount)
-        throw new Error(`more than ${maxAliasCount} alias look-ups (maxAliasCount)`);
-      if (hops > MAX_HOPS) return null;
-      cur = aliasTarget(doc, cur);
-    }
+    const cur = followAlias(doc, n, aliases);
+    if (aliases.over) throw new Error(`more than ${maxAliasCount} alias look-ups (maxAliasCount)`);
     if (isScalar(cur)) return cur.value;
     if (isSeq(cur)) return cur.items.map((x) => visit(x, depth + 1));
     if (isMap(cur)) {

@@ -8,6 +8,7 @@
  * not stop the others: every template that can render does (for editors);
  * `ok` says whether Helm itself would have succeeded.
  */
+import { LinearRegex } from '../linearRegex';
 import type { GeneratedSource, Origin } from '../sources/sourcemap';
 import type { SourceFs } from '../sources/sourceFs';
 import { chartFullPath, chartName, ChartLoadError, isLibrary, loadChart, text } from './chart';
@@ -180,7 +181,7 @@ function chartObject(c: Chart, withRoot: boolean): GoMap {
 }
 
 /** gobwas/glob with `/` as separator: `*` stays in a path element, `**` crosses them. */
-function globRegExp(p: string): RegExp {
+function globRegExp(p: string): { test(s: string): boolean } {
   let re = '';
   for (let i = 0; i < p.length; i++) {
     const c = p[i] ?? '';
@@ -214,7 +215,8 @@ function globRegExp(p: string): RegExp {
     } else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   }
   try {
-    return new RegExp(`^${re}$`);
+    // Matched in linear time: a template's pattern with many stars cannot freeze the render.
+    return new LinearRegex(`^${re}$`);
   } catch {
     return /^.*$/;
   }

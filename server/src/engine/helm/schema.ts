@@ -16,6 +16,7 @@
 import type { Chart } from './chart';
 import { chartName } from './chart';
 import { goRegExp } from './funcs/regexp';
+import { LinearRegex } from '../linearRegex';
 import { GoList, GoMap, I64 } from './values';
 import type { Value } from './values';
 
@@ -176,9 +177,14 @@ class Validator {
       if (typeof s.pattern === 'string') {
         let ok = true;
         try {
-          ok = goRegExp(s.pattern).test(v);
+          // Go's regular expressions, matched in linear time (a value cannot freeze the check).
+          ok = new LinearRegex(s.pattern).test(v);
         } catch {
-          ok = true;
+          try {
+            ok = goRegExp(s.pattern).test(v);
+          } catch {
+            ok = true;
+          }
         }
         if (!ok) errs.push({ at, msg: `${quote(v)} does not match pattern ${quote(s.pattern)}` });
       }
@@ -257,11 +263,15 @@ class Validator {
           errs.push(...this.check(props[k], x, ptr(at, k)));
         }
         for (const [p, ps] of Object.entries(pats)) {
-          let re: RegExp;
+          let re: { test(s: string): boolean };
           try {
-            re = goRegExp(p);
+            re = new LinearRegex(p);
           } catch {
-            continue;
+            try {
+              re = goRegExp(p);
+            } catch {
+              continue;
+            }
           }
           if (re.test(k)) {
             matched = true;

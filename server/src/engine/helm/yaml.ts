@@ -11,6 +11,7 @@
  *    `|-` blocks for multi-line strings. Each scalar keeps its origin.
  */
 import { isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { aliasTarget } from '../aliases';
 import type { Document, Node as YNode, Scalar } from 'yaml';
 import type { ValueOrigin } from '../sources/sourcemap';
 import { formatFloat } from './gofmt';
@@ -136,7 +137,7 @@ class Reader {
     if (isAlias(node)) {
       if (++this.aliasCount > 10000)
         throw new YamlError('yaml: document contains excessive aliasing');
-      return this.value(node.resolve(this.doc), path, depth + 1);
+      return this.value(aliasTarget(this.doc, node), path, depth + 1);
     }
     if (isScalar(node)) return this.scalar(node);
     if (isMap(node)) {
@@ -150,7 +151,7 @@ class Reader {
         }
         const key = this.keyString(k);
         const vn = pair.value as YNode | null;
-        const target = isAlias(vn) ? (vn.resolve(this.doc) as YNode | undefined) : vn;
+        const target = isAlias(vn) ? (aliasTarget(this.doc, vn) as YNode | undefined) : vn;
         const kr = k?.range;
         m.set(
           key,
@@ -160,9 +161,9 @@ class Reader {
       }
       // << merge keys: earlier keys of the map win, then the merged maps in order.
       for (const mn of merges) {
-        const src = isAlias(mn) ? mn.resolve(this.doc) : mn;
+        const src = isAlias(mn) ? aliasTarget(this.doc, mn) : mn;
         const list = isSeq(src)
-          ? src.items.map((x) => (isAlias(x) ? x.resolve(this.doc) : x))
+          ? src.items.map((x) => (isAlias(x) ? aliasTarget(this.doc, x) : x))
           : [src];
         for (const one of list) {
           const mv = this.value(one, path, depth + 1);
@@ -178,7 +179,9 @@ class Reader {
       const l = new GoList(items);
       node.items.forEach((it, i) => {
         items.push(this.value(it, [...path, i], depth + 1));
-        const target = isAlias(it) ? (it.resolve(this.doc) as YNode | undefined) : (it as YNode);
+        const target = isAlias(it)
+          ? (aliasTarget(this.doc, it) as YNode | undefined)
+          : (it as YNode);
         l.setOrigin(i, this.origin(target, [...path, i]));
       });
       return l;

@@ -17,6 +17,7 @@
  * that cause them. The work is bounded: nesting, kustomizations visited,
  * resources, bytes read, generated data and expanded YAML.
  */
+import { LinearRegex } from '../linearRegex';
 import { DEFAULT_LIMITS } from '../limits';
 import type { SourceFs } from '../sources/sourceFs';
 import { isInside, joinPath, normalizePath } from '../sources/sourceFs';
@@ -1040,10 +1041,12 @@ class Builder {
     node: KNode,
     wrapErr: (e: string) => string,
   ): Resource[] {
-    const anchored = (p: string): RegExp | null => {
+    // Go regular expressions, matched in linear time (a backtracking RegExp could be frozen
+    // by a pattern such as (a+)+b).
+    const anchored = (p: string): LinearRegex | null => {
       if (p === '') return null;
       try {
-        return new RegExp(`^(?:${p})$`);
+        return new LinearRegex(`^(?:${p})$`);
       } catch (e) {
         throw new KustomizeFailure(
           'invalidPatch',

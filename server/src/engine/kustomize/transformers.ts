@@ -6,6 +6,7 @@
  * file (`namespace: prod`, the `app: web` pair under `commonLabels`, the
  * `images` entry).
  */
+import { LinearRegex } from '../linearRegex';
 import type { ComputedOrigin } from '../sources/sourcemap';
 import { KustomizeFailure } from './errors';
 import {
@@ -343,7 +344,10 @@ export function splitImage(image: string): { name: string; tag: string; digest: 
 
 function imageMatches(value: string, name: string): boolean {
   try {
-    return new RegExp(`^${name}(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$`).test(value);
+    // A Go regular expression, matched in linear time (see linearRegex.ts).
+    return new LinearRegex(`^${name}(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$`).test(
+      value,
+    );
   } catch {
     return false;
   }

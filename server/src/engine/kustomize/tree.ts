@@ -9,6 +9,7 @@
  * to; printing and hashing turn it into the value (`80`).
  */
 import { isAlias, isMap, isScalar, isSeq, Scalar } from 'yaml';
+import { aliasTargets } from '../aliases';
 import type { Document, Node as YNode } from 'yaml';
 import type { Origin, ValueOrigin } from '../sources/sourcemap';
 import { floatValue, goJsonFloat, intText, parseTimestamp, resolvePlain } from './scalars';
@@ -288,15 +289,63 @@ const TAGS: Record<string, ScalarTag> = {
   'tag:yaml.org,2002:timestamp': 'timestamp',
 };
 
+/**
+ * How many nodes reading the document makes, aliases expanded, counted
+ * without expanding them: each node's size is computed once and reused for
+ * every alias of it, so an alias bomb is measured in as many steps as it has
+ * nodes (`visited`), not as it expands to. Stops once past `cap`.
+ */
+export function expandedSize(
+  doc: Document.Parsed,
+  cap: number,
+  targets: ReadonlyMap<unknown, unknown> = aliasTargets(doc),
+): { size: number; visited: number } {
+  const memo = new Map<unknown, number>();
+  const active = new Set<unknown>();
+  let visited = 0;
+  const size = (node: unknown): number => {
+    if (node === null || node === undefined) return 0;
+    if (isAlias(node)) {
+      const target = targets.get(node);
+      // An alias of a node it is inside of reads as null (see Reader.read).
+      return target === undefined || active.has(target) ? 0 : size(target);
+    }
+    const known = memo.get(node);
+    if (known !== undefined) return known;
+    visited++;
+    let n = 0;
+    if (isScalar(node)) n = 1;
+    else if (isSeq(node) || isMap(node)) {
+      n = 1;
+      active.add(node);
+      try {
+        for (const item of node.items as unknown[]) {
+          n += isSeq(node) ? size(item) : size((item as { value?: unknown }).value);
+          if (n > cap) break;
+        }
+      } finally {
+        active.delete(node);
+      }
+    }
+    memo.set(node, n);
+    return n;
+  };
+  return { size: size(doc.contents), visited };
+}
+
 class Reader {
   private nodes = 0;
+  private readonly targets: ReadonlyMap<unknown, unknown>;
 
   constructor(
-    private readonly doc: Document.Parsed,
+    doc: Document.Parsed,
     private readonly src: TextSource,
     private readonly document: number,
     private readonly opts: ReadOptions,
-  ) {}
+    targets?: ReadonlyMap<unknown, unknown>,
+  ) {
+    this.targets = targets ?? aliasTargets(doc);
+  }
 
   private origin(
     range: readonly number[] | null | undefined,
@@ -329,7 +378,7 @@ class Reader {
   read(node: unknown, path: (string | number)[], active: Set<unknown>): KNode {
     if (node === null || node === undefined) return scalar('', 'null', null);
     if (isAlias(node)) {
-      const target = node.resolve(this.doc);
+      const target = this.targets.get(node);
       if (!target || active.has(target)) return scalar('', 'null', this.origin(node.range, path));
       active.add(target);
       try {
@@ -386,7 +435,7 @@ class Reader {
     if (isScalar(k)) return typeof k.source === 'string' ? k.source : String(k.value);
     if (k === null || k === undefined) return '';
     if (isAlias(k)) {
-      const t = k.resolve(this.doc);
+      const t = this.targets.get(k);
       return isScalar(t) ? this.keyText(t) : isMap(t) || isSeq(t) ? t.toString() : '';
     }
     return isMap(k) || isSeq(k) ? k.toString() : '';
@@ -413,5 +462,16 @@ export function readDocument(
   opts: ReadOptions,
 ): KNode | null {
   if (doc.contents === null || doc.contents === undefined) return null;
-  return new Reader(doc, src, document, opts).read(doc.contents, [], new Set());
+  const targets = aliasTargets(doc);
+  // An alias bomb ends here, measured before any of it is expanded.
+  if (targets.size > 0 && expandedSize(doc, opts.maxNodes, targets).size > opts.maxNodes) {
+    const map = src.map ?? ((o: number) => o);
+    const [start, end] = [doc.range[0], doc.range[1]];
+    throw new TreeLimitError(
+      `document expands to more than ${opts.maxNodes} nodes (aliases are expanded): not built`,
+      map(start),
+      map(end),
+    );
+  }
+  return new Reader(doc, src, document, opts, targets).read(doc.contents, [], new Set());
 }

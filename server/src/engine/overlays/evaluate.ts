@@ -14,7 +14,7 @@
  */
 import { collectNamespaces } from '../index';
 import { buildKustomization } from '../kustomize/build';
-import type { HelmRenderer, KustomizeBuild } from '../kustomize/build';
+import type { BuiltObject, HelmRenderer, KustomizeBuild } from '../kustomize/build';
 import type { KustomizationGraph } from '../kustomize/roots';
 import { LineIndex } from '../lines';
 import type { SourceFs } from '../sources/sourceFs';
@@ -33,7 +33,10 @@ import type {
 } from '../types';
 import { parseAllDocuments } from 'yaml';
 import type { Document } from 'yaml';
-import { fixAtOrigin } from './fixes';
+import { changesOf, fixAtOrigin } from './fixes';
+import type { FixChanges, OriginDoc } from './fixes';
+import { fixInJsonPatch } from './jsonPatchFix';
+import { fixInOverlay, readOrigin, targetOf } from './overlayFix';
 import { evaluateGenerated, placeSpan } from '../project/index';
 import type { LocatedDiagnostic } from '../project/index';
 import { overlayPhrase, placeFixes } from './origins';
@@ -52,6 +55,9 @@ export interface OverlayWorkload {
   overlay: string;
   file: string;
   summary: WorkloadSummary;
+  /** Its findings in the build that enforce rejects, and that warn shows. */
+  rejected: number;
+  warned: number;
 }
 
 export interface OverlayBuild {
@@ -167,7 +173,11 @@ export function evaluateOverlays(
   const workloads: OverlayWorkload[] = [];
   const objects = new Map<string, Set<string>>();
   const covered = new Set<string>();
-  const origins = new Map<string, { text: string; docs: Document.Parsed[] } | null>();
+  const origins = new Map<string, OriginDoc | null>();
+  const readCached = (file: string): OriginDoc | null => {
+    if (!origins.has(file)) origins.set(file, readOrigin(fs, file));
+    return origins.get(file) ?? null;
+  };
 
   for (const info of graph.kustomizations.values())
     for (const f of info.files) if (f.role !== 'resource') covered.add(f.path);
@@ -207,28 +217,71 @@ export function evaluateOverlays(
     const src = b.build.source;
     let generatedDocs: Document.Parsed[] | null = null;
     let originFixes = 0;
+    const fixMemo = new Map<string, { placed?: Fix | null; inOverlay?: Fix | null }>();
+    const info = graph.kustomizations.get(b.dir);
+    // Resources the overlay lists itself: a fix there is already a fix in this overlay only.
+    const ownResources = new Set(
+      (info?.files ?? []).filter((f) => f.role === 'resource').map((f) => f.path),
+    );
     const fixesOf = (
       fixes: readonly Fix[],
       file: string,
-      objectFile: string | undefined,
-    ): Fix[] => {
-      if (fixes.length === 0) return [];
-      generatedDocs ??= parseAllDocuments(src.text, { version: '1.1' });
+      object: BuiltObject | undefined,
+      grouped: boolean,
+    ): { fixes: Fix[]; inOverlay: Fix[] } => {
+      const none = { fixes: [], inOverlay: [] };
+      if (fixes.length === 0) return none;
+      const docs = (generatedDocs ??= parseAllDocuments(src.text, { version: '1.1' }));
+      const objectFile = object?.source.file;
       const out: Fix[] = [];
+      const inOverlay: Fix[] = [];
       for (const f of fixes) {
+        // The same fix of the same file (a finding in two modes) is made once per build.
+        const key = `${file}\u0000${f.title}\u0000${f.safe}\u0000${JSON.stringify(f.edits)}`;
+        const m = fixMemo.get(key) ?? {};
+        fixMemo.set(key, m);
         // Each fix at the origin re-reads its object: bounded per build (an alias flood has thousands).
-        const atOrigin =
-          originFixes++ < MAX_ORIGIN_FIXES
-            ? fixAtOrigin(src, generatedDocs, f, file, fs, origins)
-            : null;
-        const placed = atOrigin ?? placeFixes(src, [f], file)[0];
-        if (!placed) continue;
-        // A fix in the resource the overlays read is a fix for every overlay that deploys it.
-        out.push(
-          file === objectFile ? { ...placed, title: `${placed.title} in the base` } : placed,
-        );
+        const bounded = (): boolean =>
+          m.placed === undefined && m.inOverlay === undefined && originFixes++ >= MAX_ORIGIN_FIXES;
+        if (bounded()) {
+          m.placed = placeFixes(src, [f], file)[0] ?? null;
+          m.inOverlay = null;
+        }
+        // What the fix changes in the built object: worked out once, for each place it can go.
+        let known: FixChanges | null | undefined;
+        const changes = (): FixChanges | null => (known ??= changesOf(src, docs, f));
+        // A finding another overlay already placed keeps that overlay's fixes at the origin.
+        if (!grouped && m.placed === undefined) {
+          const atOrigin = fixAtOrigin(src, docs, f, file, fs, origins, changes());
+          let placed = atOrigin ?? placeFixes(src, [f], file)[0] ?? null;
+          if (!placed) {
+            // A key a JSON 6902 operation adds: removed by taking the operation out.
+            const c = changes();
+            placed = c ? fixInJsonPatch(src, f, c, file, readCached) : null;
+          }
+          // A fix in the resource the overlays read is a fix for every overlay that deploys it.
+          m.placed =
+            placed && file === objectFile
+              ? { ...placed, title: `${placed.title} in the base` }
+              : placed;
+        }
+        if (m.inOverlay === undefined) {
+          m.inOverlay = null;
+          // A value the base sets and this overlay keeps: also fixable in this overlay alone.
+          if (info && object && file === objectFile && !ownResources.has(file)) {
+            const base = readCached(object.source.file)?.docs[object.source.document];
+            const target = base ? targetOf(base) : null;
+            const c = target ? changes() : null;
+            m.inOverlay =
+              target && c
+                ? fixInOverlay(f, c, { fs, root: info, name: b.name, target, read: readCached })
+                : null;
+          }
+        }
+        if (!grouped && m.placed) out.push(m.placed);
+        if (m.inOverlay) inOverlay.push(m.inOverlay);
       }
-      return out;
+      return { fixes: out, inOverlay };
     };
     const ev = evaluateGenerated(src, {
       valuesKeys: false,
@@ -254,20 +307,26 @@ export function evaluateOverlays(
         origin?.kind === 'value' && origin.document !== undefined
           ? origin.document
           : rest.object.document;
-      const finding: Finding = {
+      const placedFinding: Finding = {
         ...rest,
         message: original.message,
         object: { ...rest.object, document },
-        fixes: fixesOf(
-          original.fixes,
-          file,
-          b.build.objects[original.object.document]?.source.file,
-        ),
+        fixes: [],
       };
-      const key = findingKey(file, finding);
+      const key = findingKey(file, placedFinding);
       const g = groups.get(key);
+      const fixes = fixesOf(
+        original.fixes,
+        file,
+        b.build.objects[original.object.document],
+        g !== undefined,
+      );
+      const finding: Finding = { ...placedFinding, fixes: [...fixes.fixes, ...fixes.inOverlay] };
       if (g) {
         if (!g.overlays.includes(b.name)) g.overlays.push(b.name);
+        // Each overlay adds its own "in overlay" fixes, after the fixes for every overlay.
+        for (const x of fixes.inOverlay)
+          if (!g.finding.fixes.some((y) => y.title === x.title)) g.finding.fixes.push(x);
       } else groups.set(key, { file, finding, overlays: [b.name] });
     });
     for (const d of ev.errors) addDiag(d.file, withoutFile(d), b.name, 'error');
@@ -277,9 +336,17 @@ export function evaluateOverlays(
       const file = obj?.source.file ?? kfile;
       const head = placeSpan(src, w.headSpan, kfile);
       const span = obj ? { start: obj.source.start, end: obj.source.end } : { start: 0, end: 0 };
+      const mine = analysis.findings.filter(
+        (f) =>
+          f.object.document === w.object.document &&
+          f.object.item === w.object.item &&
+          f.family !== 'hardening',
+      );
       workloads.push({
         overlay: b.name,
         file,
+        rejected: mine.filter((f) => f.mode === 'enforce').length,
+        warned: mine.filter((f) => f.mode === 'warn').length,
         summary: {
           ...w,
           object: { ...w.object, document: obj?.source.document ?? w.object.document },
@@ -329,6 +396,19 @@ export function evaluateOverlays(
     const a = fileOf(w.file);
     if (!a.workloads.some((x) => x.span.start === w.summary.span.start))
       a.workloads.push(w.summary);
+    const s = w.summary;
+    (a.overlayWorkloads ??= []).push({
+      overlay: w.overlay,
+      kind: s.object.kind,
+      name: s.object.name,
+      namespace: s.object.namespace,
+      span: s.span,
+      headSpan: s.headSpan,
+      policy: s.policy,
+      policySource: s.policySource,
+      rejected: w.rejected,
+      warned: w.warned,
+    });
   }
   for (const [file, docs] of objects) fileOf(file).objects = docs.size;
   for (const a of files.values()) {

@@ -11,8 +11,8 @@
  * A fix whose change cannot be placed (a map no file wrote, an inline patch
  * inside kustomization.yaml, a change spread over two files) is not offered.
  */
-import { isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
-import type { Document, Node, YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, parseAllDocuments, parseDocument } from 'yaml';
+import type { Document, Node, YAMLMap, YAMLSeq } from 'yaml';
 import { applyEdits, planEdits, planFixes } from '../fixes/edits';
 import type { FixOp, FixValue } from '../fixes/edits';
 import type { SourceFs } from '../sources/sourceFs';
@@ -20,11 +20,11 @@ import { segmentAt } from '../sources/sourcemap';
 import type { GeneratedSource, ValueOrigin } from '../sources/sourcemap';
 import type { Finding, Fix } from '../types';
 
-type Part = string | number;
-type Plain = FixValue | undefined;
+export type Part = string | number;
+export type Plain = FixValue | undefined;
 
 /** What a fix changes in the object, as plain data. */
-type Change =
+export type Change =
   | { kind: 'set'; path: Part[]; value: FixValue }
   | { kind: 'remove'; path: Part[] }
   | { kind: 'append'; path: Part[]; value: FixValue };
@@ -32,7 +32,18 @@ type Change =
 const isObj = (v: Plain): v is { [k: string]: FixValue } =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const same = (a: Plain, b: Plain): boolean => JSON.stringify(a) === JSON.stringify(b);
+/** Deep equality of plain values (key order ignored), without making strings of them. */
+function same(a: Plain, b: Plain): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => same(x, b[i]));
+  }
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => k in b && same(a[k], b[k]));
+}
 
 /** The changes from `a` to `b`, or null when they are not a set, a removal or an append. */
 function diff(a: Plain, b: Plain, path: Part[], out: Change[]): boolean {
@@ -114,9 +125,132 @@ function mapOrigin(
 /** A generated document as plain data, made once for all the fixes of its object. */
 const plainOf = new WeakMap<Document.Parsed, Plain>();
 
-interface OriginDoc {
+export interface OriginDoc {
   text: string;
   docs: Document.Parsed[];
+}
+
+/** What a fix of a built object changes in it: the object before and after, and the changes. */
+export interface FixChanges {
+  gdoc: Document.Parsed;
+  before: Plain;
+  after: Plain;
+  changes: Change[];
+}
+
+/**
+ * The object after the fix, read again only where the fix edits it: the
+ * innermost block collection whose text holds every edit strictly inside is
+ * re-read alone (its lines, unindented) and put in place of its old value.
+ * Null when that cannot be done safely (the edits reach its first line or its
+ * end, a line falls left of its column, it does not read as one collection):
+ * then the whole object is read again.
+ */
+function fragmentAfter(text: string, gdoc: Document.Parsed, before: Plain, fix: Fix): Plain | null {
+  let node: unknown = gdoc.contents;
+  const path: Part[] = [];
+  const inside = (n: unknown): n is YAMLMap | YAMLSeq => {
+    if (!(isMap(n) || isSeq(n)) || n.flow) return false;
+    const r = n.range;
+    if (!r) return false;
+    const first = text.indexOf('\n', r[0]);
+    return fix.edits.every((e) => first >= 0 && first < e.start && e.end < r[1]);
+  };
+  if (!inside(node)) return null;
+  for (;;) {
+    const n: YAMLMap | YAMLSeq = node as YAMLMap | YAMLSeq;
+    let next: { node: unknown; part: Part } | null = null;
+    if (isMap(n)) {
+      for (const p of n.items)
+        if (isScalar(p.key) && inside(p.value)) next = { node: p.value, part: String(p.key.value) };
+    } else {
+      n.items.forEach((it, i) => {
+        if (inside(it)) next = { node: it, part: i };
+      });
+    }
+    if (!next) break;
+    const step = next;
+    node = step.node;
+    path.push(step.part);
+  }
+  if (path.length === 0) return null;
+  const n = node as YAMLMap | YAMLSeq;
+  const r = n.range as [number, number, number];
+  const lineStart = text.lastIndexOf('\n', r[0] - 1) + 1;
+  const col = r[0] - lineStart;
+  if (text.slice(lineStart, r[0]).trim() !== '') return null;
+  const edited = applyEdits(
+    text.slice(lineStart, r[1]),
+    fix.edits.map((e) => ({
+      start: e.start - lineStart,
+      end: e.end - lineStart,
+      newText: e.newText,
+    })),
+  );
+  const pad = ' '.repeat(col);
+  const lines = edited.split('\n');
+  if (lines.some((l) => l.trim() !== '' && !l.startsWith(pad))) return null;
+  const fragment = parseDocument(lines.map((l) => l.slice(col)).join('\n'), { version: '1.1' });
+  if (
+    fragment.errors.length > 0 ||
+    !(isMap(n) ? isMap(fragment.contents) : isSeq(fragment.contents))
+  )
+    return null;
+  const value = fragment.toJS() as FixValue;
+  // The object with that value in place (copies along the path only).
+  const put = (at: Plain, i: number): Plain => {
+    if (i === path.length) return value;
+    const part = path[i] as Part;
+    if (typeof part === 'number') {
+      if (!Array.isArray(at)) return undefined;
+      const copy = [...at];
+      copy[part] = put(at[part], i + 1) as FixValue;
+      return copy;
+    }
+    if (!isObj(at)) return undefined;
+    return { ...at, [part]: put(at[part], i + 1) as FixValue };
+  };
+  const out = put(before, 0);
+  return out === undefined ? null : out;
+}
+
+/** The changes the fix `fix` (edits of the generated text) makes to its object, or null. */
+export function changesOf(
+  src: GeneratedSource,
+  generatedDocs: readonly Document.Parsed[],
+  fix: Fix,
+): FixChanges | null {
+  const first = fix.edits[0];
+  if (!first) return null;
+  const gdoc = generatedDocs.find((d) => d.range[0] <= first.start && first.start <= d.range[2]);
+  if (!gdoc) return null;
+  const [start, , end] = gdoc.range;
+  // An object of more than this many characters is not re-read for each of its fixes.
+  if (end - start > 200_000) return null;
+  if (fix.edits.some((e) => e.start < start || e.end > end)) return null;
+  let before = plainOf.get(gdoc);
+  if (before === undefined) {
+    before = gdoc.toJS() as Plain;
+    plainOf.set(gdoc, before);
+  }
+  const local = fragmentAfter(src.text, gdoc, before, fix);
+  if (local) {
+    const changes: Change[] = [];
+    if (!diff(before, local, [], changes) || changes.length === 0) return null;
+    return { gdoc, before, after: local, changes };
+  }
+  const slice = src.text.slice(start, end);
+  const fixed = applyEdits(
+    slice,
+    fix.edits.map((e) => ({ start: e.start - start, end: e.end - start, newText: e.newText })),
+  );
+  const parsed = parseAllDocuments(fixed, { version: '1.1' });
+  if (!Array.isArray(parsed) || parsed.length !== 1) return null;
+  const changes: Change[] = [];
+  const after = (parsed[0] as Document.Parsed).toJS() as Plain;
+  if (!diff(before, after, [], changes)) return null;
+  if (changes.length === 0) return null;
+  return { gdoc, before, after, changes };
 }
 
 /**
@@ -130,30 +264,11 @@ export function fixAtOrigin(
   file: string,
   fs: SourceFs,
   origins: Map<string, OriginDoc | null>,
+  known?: FixChanges | null,
 ): Fix | null {
-  const first = fix.edits[0];
-  if (!first) return null;
-  const gdoc = generatedDocs.find((d) => d.range[0] <= first.start && first.start <= d.range[2]);
-  if (!gdoc) return null;
-  const [start, , end] = gdoc.range;
-  // An object of more than this many characters is not re-read for each of its fixes.
-  if (end - start > 200_000) return null;
-  if (fix.edits.some((e) => e.start < start || e.end > end)) return null;
-  const slice = src.text.slice(start, end);
-  const fixed = applyEdits(
-    slice,
-    fix.edits.map((e) => ({ start: e.start - start, end: e.end - start, newText: e.newText })),
-  );
-  const after = parseAllDocuments(fixed, { version: '1.1' });
-  if (!Array.isArray(after) || after.length !== 1) return null;
-  const changes: Change[] = [];
-  let before = plainOf.get(gdoc);
-  if (before === undefined) {
-    before = gdoc.toJS() as Plain;
-    plainOf.set(gdoc, before);
-  }
-  if (!diff(before, (after[0] as Document.Parsed).toJS() as Plain, [], changes)) return null;
-  if (changes.length === 0) return null;
+  const fixChanges = known === undefined ? changesOf(src, generatedDocs, fix) : known;
+  if (!fixChanges) return null;
+  const { gdoc, changes } = fixChanges;
 
   const origin = (f: string): OriginDoc | null => {
     if (!origins.has(f)) {

@@ -6,3 +6,5 @@ export { evaluateOverlays } from './evaluate';
 export type { OverlayBuild, OverlayEvaluation, OverlayOptions, OverlayWorkload } from './evaluate';
 export { overlayPhrase, placeFixes } from './origins';
 export { applyFindingFixes } from './fixes';
+export { overlayReport, policyFrom } from './report';
+export type { ReportOverlay, ReportOverlayWorkload } from './report';

@@ -10,6 +10,7 @@
  * Suppressions are an option of the evaluation: nothing rewrites the text.
  */
 import { AnalysisCache } from '../cache';
+import type { AdmissionConfig } from '../config/admission';
 import type { Analysis, AnalyzeOptions, Level, NamespaceLabels } from '../types';
 
 /** What stays the same for every evaluation of the text. */
@@ -30,6 +31,10 @@ export interface PolicyQuery {
   namespaces?: ReadonlyMap<string, NamespaceLabels>;
   /** Honour podsec-ignore comments (default true). */
   suppressions?: boolean;
+  /** The cluster's admission configuration: its defaults and exemptions replace `level`/`version`. */
+  admission?: AdmissionConfig;
+  /** The user who creates the objects (exempt usernames), with `admission`. */
+  asUser?: string;
 }
 
 let nextMapId = 1;
@@ -74,6 +79,8 @@ export class AnalysisSession {
       q.namespaceLabels ?? true,
       suppressions,
       idOf(q.namespaces),
+      idOf(q.admission),
+      q.asUser ?? '',
     ].join('|');
     let r = this.results.get(key);
     if (!r) {

@@ -10,6 +10,7 @@
 import type { Hover } from 'vscode-languageserver';
 import { CHECKS_BY_ID, escapeMarkdown, findingSubject, findingSummary } from '../../engine';
 import type { Finding } from '../../engine';
+import type { PodsecSettings } from '../protocol';
 import type { AnalysisResult } from './analysisResult';
 import { checkDocsHref, checkHref } from './diagnostics';
 import { problemGroups } from './groups';
@@ -44,12 +45,27 @@ function fixes(f: Finding): string[] {
   );
 }
 
-function policyLine(f: Finding, ns: NamespaceResolver): string {
+function policyLine(f: Finding, ns: NamespaceResolver, s: PodsecSettings | undefined): string {
   return (
     `Policy: **${f.policy.level}** at ${f.policy.version}` +
     (f.policy.version !== f.evaluatedVersion ? ` (${f.evaluatedVersion})` : '') +
-    `, ${f.mode} mode, from ${policyReason(f, ns)}.`
+    `, ${f.mode} mode, from ${policyReason(f, ns, s)}.`
   );
+}
+
+/** The hover over an exempt workload's `kind:` line: the exemption, since admission does not evaluate it. */
+function exemptionHover(r: AnalysisResult, offset: number, line: number): Hover | null {
+  const w = r.workloadAt(offset);
+  if (!w?.exemption || r.range(w.headSpan).start.line !== line) return null;
+  return {
+    contents: {
+      kind: 'markdown',
+      value:
+        `**Not evaluated by Pod Security admission** · ${escapeMarkdown(w.object.kind)} ${escapeMarkdown(w.object.name ?? '(unnamed)')}\n\n` +
+        `${escapeMarkdown(w.exemption)}.`,
+    },
+    range: r.range(w.headSpan),
+  };
 }
 
 /** The checks' own pages (docs/checks), then the Pod Security Standards sections of their levels. */
@@ -71,11 +87,14 @@ export function hoverAt(
   r: AnalysisResult,
   position: { line: number; character: number },
   ns: NamespaceResolver,
+  settings?: PodsecSettings,
 ): Hover | null {
   const offset = r.offset(position);
   const hits = new Set(r.findingsAt(offset, offset));
   const isolation = isolationHover(r, offset);
   if (hits.size === 0) {
+    const exempt = exemptionHover(r, offset, position.line);
+    if (exempt) return exempt;
     if (!isolation) return null;
     const w = r.workloadAt(offset)!;
     return { contents: { kind: 'markdown', value: isolation }, range: r.range(w.headSpan) };
@@ -90,7 +109,7 @@ export function hoverAt(
     .map((g) => g.map((i) => findings[i]!))
     .filter((g) => g[0]!.family !== 'hardening');
   const parts: string[] = [];
-  if (groups.length > 0) parts.push(podSecurityHover(groups, ns, r.baseline));
+  if (groups.length > 0) parts.push(podSecurityHover(groups, ns, r.baseline, settings));
   for (const f of hardening) parts.push(hardeningFindingHover(f));
   if (isolation) parts.push(isolation);
   const first = groups[0]?.[0] ?? hardening[0]!;
@@ -105,6 +124,7 @@ function podSecurityHover(
   groups: readonly Finding[][],
   ns: NamespaceResolver,
   baseline: AnalysisResult['baseline'],
+  settings: PodsecSettings | undefined,
 ): string {
   const lead = groups[0]![0]!;
   const lines: string[] = [];
@@ -127,7 +147,7 @@ function podSecurityHover(
       lines.push(`Fix: ${fx.join('; ')} (Ctrl+.)`);
     }
     lines.push('');
-    lines.push(policyLine(lead, ns));
+    lines.push(policyLine(lead, ns, settings));
     lines.push('');
     lines.push(`Upstream: ${upstream(lead)}${lead.path ? ` at \`${lead.path}\`` : ''}`);
   } else {
@@ -143,7 +163,7 @@ function podSecurityHover(
       lines.push(`- ${escapeMarkdown(todo(f))} · ${checksOf(members)}${fixNote}`);
     }
     lines.push('');
-    lines.push(policyLine(lead, ns));
+    lines.push(policyLine(lead, ns, settings));
     lines.push('');
     lines.push('Upstream:');
     lines.push('');

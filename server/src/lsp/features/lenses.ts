@@ -3,14 +3,17 @@
  * `apiVersion:`), where it stands against the level that applies to it
  * (`restricted: 4 changes`, or `restricted: compliant`), the highest level it
  * meets when that is another (`meets baseline`) and, when safe fixes apply, `Fix to restricted`;
+ * an exempt workload (the cluster's admission configuration) shows its exemption instead of its standing;
  * each with a tooltip. Also the edit the fix lens's command makes. The
  * advice is read from the document's current analysis session (nothing is
  * parsed again), once per policy version; fix outlooks of unchanged YAML
- * documents are kept across edits.
+ * documents are kept across edits. On a file Kustomize overlays deploy, first
+ * a lens of the level each overlay applies and whether it admits the workload.
  */
 import type { CodeLens, WorkspaceEdit } from 'vscode-languageserver';
 import { adviseText, fixWorkloadToLevel, plural } from '../../engine';
-import type { Level, WorkloadAdvice, WorkloadSummary } from '../../engine';
+import type { Level, OverlayStanding, WorkloadAdvice, WorkloadSummary } from '../../engine';
+import { policyFrom } from '../../engine/overlays/index';
 import { SERVER_COMMANDS, serverCommand } from '../protocol';
 import type { FixToLevelArgs, PodsecSettings } from '../protocol';
 import type { AnalysisResult } from './analysisResult';
@@ -102,18 +105,68 @@ function adviceFor(r: AnalysisResult, s: PodsecSettings): WorkloadAdvice[] {
   );
 }
 
+/** How overlays are named in a lens: the last part of each name, when those are all different. */
+function shortNames(names: readonly string[]): (n: string) => string {
+  const last = (n: string) => n.slice(n.lastIndexOf('/') + 1) || n;
+  const distinct = new Set(names.map(last)).size === new Set(names).size;
+  return distinct ? last : (n) => n;
+}
+
+const where = (o: OverlayStanding): string =>
+  `${o.policy.level} (${o.policy.version}) from ${policyFrom(o.policySource)}`;
+
+/**
+ * The lens of each workload a Kustomize overlay deploys from this file: the
+ * level that applies in each overlay (its Namespace's, or the setting's) and
+ * whether the overlay's build of it is admitted (`prod: restricted ✓, dev:
+ * baseline ✗`), from the analysis the overlays made.
+ */
+function overlayLenses(r: AnalysisResult): CodeLens[] {
+  const all = r.analysis.overlayWorkloads ?? [];
+  if (all.length === 0) return [];
+  const short = shortNames([...new Set(all.map((o) => o.overlay))]);
+  const byObject = new Map<number, OverlayStanding[]>();
+  for (const o of all) {
+    const list = byObject.get(o.span.start) ?? [];
+    if (!list.some((x) => x.overlay === o.overlay)) list.push(o);
+    byObject.set(o.span.start, list);
+  }
+  const out: CodeLens[] = [];
+  for (const [start, list] of [...byObject].sort((a, b) => a[0] - b[0])) {
+    list.sort((a, b) => a.overlay.localeCompare(b.overlay));
+    const title = list
+      .map((o) => `${short(o.overlay)}: ${o.policy.level} ${o.rejected === 0 ? '✓' : '✗'}`)
+      .join(', ');
+    const tooltip = list
+      .map(
+        (o) =>
+          `${o.overlay}${o.namespace ? ` (namespace ${o.namespace})` : ''}: ${where(o)}; ` +
+          (o.rejected === 0 ? 'admitted' : `${plural(o.rejected, 'finding')} enforce rejects`) +
+          (o.warned > 0 ? `, ${plural(o.warned, 'warning')}` : '') +
+          '.',
+      )
+      .join('\n');
+    out.push({ range: r.range({ start, end: start }), command: { title, tooltip, command: '' } });
+  }
+  return out;
+}
+
 /** Code lenses of one analysed document. */
 export function codeLenses(r: AnalysisResult, s: PodsecSettings): CodeLens[] {
-  const lenses: CodeLens[] = [];
+  const lenses: CodeLens[] = overlayLenses(r);
   const workloads = new Map(r.analysis.workloads.map((w) => [workloadKey(w), w]));
   for (const a of adviceFor(r, s)) {
     const w = workloads.get(workloadKey(a));
     if (!w) continue;
     const range = r.range({ start: a.span.start, end: a.span.start });
-    const standing = standingLens(r, w, a);
+    // Admission does not evaluate an exempt workload: the lens says so, and which exemption.
+    const standing =
+      w.exemption !== undefined
+        ? { title: 'exempt from Pod Security', tooltip: `${w.exemption}.` }
+        : standingLens(r, w, a);
     lenses.push({ range, command: { ...standing, command: '' } });
     // "meets restricted" next to "restricted: compliant" would say it twice.
-    if (a.level !== w.policy.level) {
+    if (a.level !== w.policy.level || w.exemption !== undefined) {
       lenses.push({ range, command: { ...meetsLens(a), command: '' } });
     }
     const fix = fixLensTitle(a);

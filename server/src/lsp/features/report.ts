@@ -1,14 +1,21 @@
 /**
  * The `podsec/report` request's answer: the level advisor's report of the
  * workspace (YAML files on disk, and the open documents' current text, which
- * wins over the same file on disk), as Markdown with links to the files:
+ * wins over the same file on disk; Kustomize overlays each with the workloads
+ * they deploy, the files they read not on their own), as Markdown with links to the files:
  * `file:` URIs with `#L<line>`, parentheses percent-encoded so that every
  * link target is one Markdown destination (the extension's report tab
  * numbers them and opens the file at the line).
  */
 import { buildReport, isLevel, isVersion, reportMarkdown } from '../../engine';
 import type { HardeningReport, ReportInput } from '../../engine';
-import { yamlFiles } from '../namespaces';
+import { yamlFiles } from '../scan';
+import { admissionOf } from '../projectSettings';
+import { settingsOrigin } from './policy';
+import { sep } from 'node:path';
+import { DiskSourceFs } from '../../cli/renderKustomize';
+import { overlayReport } from '../../engine/overlays/index';
+import type { OverlayEvaluation } from '../../engine/overlays/index';
 import type { PodsecSettings, ReportParams, ReportResult } from '../protocol';
 import { toUri } from '../uris';
 
@@ -31,6 +38,8 @@ export interface ReportSources {
   display: (file: string) => string;
   settings: PodsecSettings;
   cancelled?: () => boolean;
+  /** The workspace's Kustomize overlays, as the documents' analyses evaluated them. */
+  overlays?: readonly OverlayEvaluation[];
   /** The hardening section (the language server's workspace run), when the checks are on. */
   hardening?: () => HardeningReport | null;
 }
@@ -52,6 +61,11 @@ export async function workspaceReport(
     }
   }
   for (const d of src.open) texts.set(d.file, d.text);
+  // What the overlays read (bases, patches) is reported per overlay, as deployed, not on its own.
+  const overlays = src.overlays ?? [];
+  const covered = new Set(overlays.flatMap((ev) => [...ev.covered]));
+  const read = new Map(texts);
+  for (const f of [...texts.keys()]) if (covered.has(f.split(sep).join('/'))) texts.delete(f);
   const files = [...texts.keys()].sort();
   const inputs: ReportInput[] = files.map((file) => ({
     path: src.display(file),
@@ -61,6 +75,8 @@ export async function workspaceReport(
   const version = params.version && isVersion(params.version) ? params.version : s.version;
   const from = params.from && isVersion(params.from) ? params.from : undefined;
   const to = params.to && isVersion(params.to) ? params.to : undefined;
+  // The cluster's admission configuration that applies (named by .podsec.yaml or found in the workspace).
+  const admission = admissionOf(s);
   const report = buildReport(inputs, {
     version,
     from: from && to ? from : undefined,
@@ -69,16 +85,34 @@ export async function workspaceReport(
     namespaceLabels: s.namespaceLabels,
     maxFileBytes: s.maxFileSize,
     maxAliasCount: s.maxAliasCount,
+    ...(admission ? { admission } : {}),
   });
   const hardening = src.hardening?.();
   if (hardening) report.hardening = hardening;
+  if (overlays.length > 0) {
+    const disk = new DiskSourceFs('/');
+    const osPath = (f: string): string => f.split('/').join(sep);
+    report.overlays = overlayReport(
+      overlays,
+      (f) => read.get(osPath(f)) ?? disk.readText(f),
+      (f) => {
+        const shown = src.display(osPath(f));
+        uriOf.set(shown, linkTarget(toUri(osPath(f))));
+        return shown;
+      },
+    );
+  }
   const markdown = reportMarkdown(
     report,
     (l) => {
       const uri = uriOf.get(l.path);
       return uri ? `${uri}#L${l.line}` : '';
     },
-    { level: s.level, version: s.version, from: 'the `podsec.level` setting' },
+    {
+      level: s.level,
+      version: s.version,
+      from: settingsOrigin(s, src.display, 'the `podsec.level` setting'),
+    },
   );
   return {
     markdown,

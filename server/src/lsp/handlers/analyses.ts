@@ -19,11 +19,13 @@ import type { Analysis, AnalyzeOptions, Diagnostic as EngineDiagnostic } from '.
 import { chartHardeningInputs, overlayHardeningInputs } from '../../engine/project/index';
 import type { ValueSetsEvaluation } from '../../engine/project/index';
 import type { OverlayIndex } from '../overlays';
+import type { OverlayEvaluation } from '../../engine/overlays/index';
 import type { ChartPolicyInfo, PodsecSettings } from '../protocol';
 import { AnalysisResult } from '../features';
 import type { ChartAnalyses } from '../charts';
 import { settingsKey } from '../settings';
 import { admissionOf, configDiagnostics, isConfigFile } from '../projectSettings';
+import type { WorkspaceAdmission } from '../admission';
 import { fileKey } from '../uris';
 import type { DocumentSource } from './documents';
 import { isYamlDocument } from './documents';
@@ -65,6 +67,8 @@ export interface AnalysisSource {
   optionsFor(uri: string, s: PodsecSettings): AnalyzeOptions;
   /** podsec does not check the document (now): drop what was kept for it. */
   drop(uri: string): void;
+  /** The Kustomize overlays of the workspace under `s`, as the documents' analyses see them. */
+  overlayEvaluations?(s: PodsecSettings): OverlayEvaluation[];
 }
 
 export class Analyses implements AnalysisSource {
@@ -77,8 +81,25 @@ export class Analyses implements AnalysisSource {
     private readonly workspace: Pick<WorkspaceSource, 'namespaces' | 'excluded'>,
     private readonly hardening?: HardeningSourceIndex,
     private readonly charts?: ChartAnalyses,
-    private readonly overlays?: Pick<OverlayIndex, 'analysisFor' | 'evaluationOf'>,
+    private readonly overlays?: Pick<OverlayIndex, 'analysisFor' | 'evaluations' | 'evaluationOf'>,
+    private readonly admission?: Pick<WorkspaceAdmission, 'diagnosticsFor' | 'epoch'>,
   ) {}
+
+  overlayEvaluations(s: PodsecSettings): OverlayEvaluation[] {
+    if (!this.overlays) return [];
+    // The same options and key as a document's analysis, so the evaluation is shared.
+    const { file: _f, chartTemplate: _c, ...options } = this.optionsFor('untitled:report', s);
+    return this.overlays.evaluations(options, this.baseKey(s));
+  }
+
+  /** What a document's analysis depends on besides its text: settings, Namespaces, admission. */
+  private baseKey(s: PodsecSettings): string {
+    const admission = admissionOf(s);
+    const admissionKey = admission
+      ? JSON.stringify([admission.file, admission.defaults, admission.exemptions])
+      : '';
+    return `${settingsKey(s)}|${this.workspace.namespaces().epoch}|${admissionKey}|${this.admission?.epoch ?? 0}`;
+  }
 
   checks(doc: TextDocument, s: PodsecSettings): boolean {
     return s.enable && this.reads(doc) && !this.workspace.excluded(doc.uri, s);
@@ -114,11 +135,7 @@ export class Analyses implements AnalysisSource {
     // A chart partial (`_helpers.tpl`) holds no objects of its own.
     if (isYamlDocument(doc)) hardening?.documentText(doc.uri, text);
     const options = this.optionsFor(doc.uri, s);
-    const admission = admissionOf(s);
-    const admissionKey = admission
-      ? JSON.stringify([admission.file, admission.defaults, admission.exemptions])
-      : '';
-    const base = `${settingsKey(s)}|${this.workspace.namespaces().epoch}|${admissionKey}`;
+    const base = this.baseKey(s);
     // A file of a Helm chart shows what the whole chart renders to, as the editor has its files.
     const chart = this.charts?.chartOf(doc.uri) ?? null;
     const { file: _file, ...chartOptions } = options;
@@ -213,6 +230,12 @@ export class Analyses implements AnalysisSource {
     // A .podsec.yaml's own problems, at their keys, from its current text.
     if (isConfigFile(doc.uri)) {
       analysis = { ...analysis, errors: [...analysis.errors, ...configDiagnostics(doc.uri, text)] };
+    }
+    // An admission configuration's own problems (upstream's validation), at their entries.
+    if (this.admission && doc.uri.startsWith('file:')) {
+      // Each keeps its severity (an error, or upstream's warning), as a .podsec.yaml's do.
+      const own = this.admission.diagnosticsFor(fileKey(doc.uri), text);
+      if (own.length > 0) analysis = { ...analysis, errors: [...analysis.errors, ...own] };
     }
     const session = new AnalysisSession(
       text,

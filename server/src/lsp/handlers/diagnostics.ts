@@ -28,7 +28,7 @@ export class Diagnostics {
   ) {
     connection.onHover(async (params) => {
       const cur = await analyses.current(params.textDocument.uri);
-      return cur ? hoverAt(cur.result, params.position, namespaces) : null;
+      return cur ? hoverAt(cur.result, params.position, namespaces, cur.settings) : null;
     });
   }
 

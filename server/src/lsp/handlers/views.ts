@@ -51,7 +51,10 @@ export class Views {
 
   private async report(params: ReportParams): Promise<ReportResult> {
     const first = this.workspace.firstFolder();
-    const settings = first ? await this.settings.for(first) : this.settings.defaults();
+    // The settings of the first folder's own files: its .podsec.yaml (a name in the folder) applies.
+    const settings = first
+      ? await this.settings.for(`${first.replace(/\/+$/, '')}/.podsec.yaml`)
+      : this.settings.defaults();
     const cancelled = this.workspace.cancellation();
     const open: Array<{ file: string; text: string }> = [];
     for (const doc of this.documents.all()) {
@@ -66,6 +69,7 @@ export class Views {
       display: (file) => this.workspace.display(file),
       settings,
       cancelled,
+      overlays: this.analyses.overlayEvaluations?.(settings) ?? [],
       ...(this.hardening ? { hardening: () => this.hardening?.reportFor(settings) ?? null } : {}),
     });
   }

@@ -9,6 +9,7 @@
  * What it reads from disk (the scan and watch events alike): YAML files that
  * are regular files (checked on the open handle), inside a workspace folder
  * once links are resolved, within the folder's `podsec.maxFileSize`. The
+ * folders are walked by the command line's walker (see ../scan.ts); the
  * scan is linear in files and Namespaces (see ../namespaces.ts) and runs
  * again when a folder's `podsec.maxFileSize` changes.
  */
@@ -22,10 +23,13 @@ import type {
   WorkspaceFolder,
 } from 'vscode-languageserver/node';
 import { DidChangeWatchedFilesNotification, FileChangeType } from 'vscode-languageserver/node';
+import type { Disposable } from 'vscode-languageserver/node';
 import type { NamespaceLabels, Span } from '../../engine';
 import { globSet, globStats } from '../../engine/glob';
-import { NamespaceIndex, readWorkspaceFile, resolvedRoot, yamlFiles } from '../namespaces';
-import type { ScanSkips, SkipReason } from '../namespaces';
+import { NamespaceIndex } from '../namespaces';
+import { readWorkspaceFile, resolvedRoot, yamlFiles } from '../scan';
+import type { ScanSkips, SkipReason } from '../scan';
+import type { WalkSteps } from '../../io/index';
 import type { PodsecSettings } from '../protocol';
 import type { NamespaceResolver } from '../features';
 import { fileKey, toUri } from '../uris';
@@ -46,6 +50,8 @@ interface ReadStats {
   scanned: number;
   watched: number;
   skipped: Partial<Record<SkipReason, number>>;
+  /** The walker's steps over every scan: directories listed, entries looked at. */
+  walked: WalkSteps;
 }
 
 function folder(f: WorkspaceFolder): Folder {
@@ -68,6 +74,11 @@ export interface WorkspaceSource extends NamespaceResolver {
   cancellation(): () => boolean;
 }
 
+/** What the server watches on disk: YAML files, and the Kustomize inputs that are not YAML. */
+const WATCHED = ['**/*.{yaml,yml}', '**/Kustomization', '**/*.env', '**/.env'];
+
+const isYamlName = (name: string): boolean => /\.ya?ml$/i.test(name);
+
 export class Workspace implements WorkspaceSource {
   private folders: Folder[] = [];
   private capabilities: ClientCapabilities = {};
@@ -76,9 +87,18 @@ export class Workspace implements WorkspaceSource {
   private readonly index: NamespaceIndex;
   private readonly listeners: Array<() => void> = [];
   private readonly watchListeners: Array<(uri: string) => void> = [];
-  private readonly reads: ReadStats = { scans: 0, scanned: 0, watched: 0, skipped: {} };
+  private readonly reads: ReadStats = {
+    scans: 0,
+    scanned: 0,
+    watched: 0,
+    skipped: {},
+    walked: { dirs: 0, entries: 0 },
+  };
   private readonly fileListeners: Array<(file: string, text: string | null) => void> = [];
   private readonly changeListeners: Array<(file: string) => void> = [];
+  private readonly folderListeners: Array<() => void> = [];
+  private extraWatch: Promise<Disposable> | null = null;
+  private extraWatchKey = '';
 
   constructor(
     private readonly connection: Connection,
@@ -93,7 +113,8 @@ export class Workspace implements WorkspaceSource {
       let changed = false;
       for (const c of params.changes) {
         for (const l of this.watchListeners) l(c.uri);
-        if (await this.fileChanged(c.uri, c.type)) changed = true;
+        // Kustomize inputs that are not YAML (`Kustomization`, `.env` and generator files) hold no Namespaces.
+        if (isYamlName(c.uri) && (await this.fileChanged(c.uri, c.type))) changed = true;
         if (c.uri.startsWith('file:')) for (const l of this.changeListeners) l(fileKey(c.uri));
       }
       if (changed) this.namespacesChanged();
@@ -118,12 +139,16 @@ export class Workspace implements WorkspaceSource {
     return { workspace: { workspaceFolders: { supported: true, changeNotifications: true } } };
   }
 
-  /** After `initialized`: watch YAML files, follow folder changes, scan the folders. */
+  /**
+   * After `initialized`: watch YAML files and the Kustomize inputs that are
+   * not YAML (`Kustomization`, `.env` files), follow folder changes, scan the
+   * folders.
+   */
   initialized(): void {
     const ws = this.capabilities.workspace;
     if (ws?.didChangeWatchedFiles?.dynamicRegistration === true) {
       void this.connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: '**/*.{yaml,yml}' }],
+        watchers: WATCHED.map((globPattern) => ({ globPattern })),
       });
     }
     if (ws?.workspaceFolders === true) {
@@ -133,12 +158,36 @@ export class Workspace implements WorkspaceSource {
         }
         const added = e.added.map(folder);
         this.folders.push(...added);
+        for (const l of this.folderListeners) l();
         void this.scan(added);
       });
     }
     void this.scan(this.folders).catch((e: unknown) =>
       this.connection.console.log(`podsec: workspace scan failed: ${String(e)}`),
     );
+  }
+
+  /**
+   * Also watch these files (generator inputs a Kustomize build read, by
+   * name): one registration, replaced when the names change.
+   */
+  watchFiles(files: Iterable<string>): void {
+    if (this.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration !== true) return;
+    const names = [...new Set([...files].map((f) => path.basename(f)))]
+      .filter((n) => !isYamlName(n) && n !== 'Kustomization' && !n.endsWith('.env'))
+      .sort();
+    const key = names.join('\u0000');
+    if (key === this.extraWatchKey) return;
+    this.extraWatchKey = key;
+    const previous = this.extraWatch;
+    this.extraWatch =
+      names.length === 0
+        ? null
+        : this.connection.client.register(DidChangeWatchedFilesNotification.type, {
+            // Glob characters in a name match themselves.
+            watchers: names.map((n) => ({ globPattern: `**/${n.replace(/[[\]{}*?!]/g, '[$&]')}` })),
+          });
+    void previous?.then((d) => d.dispose());
   }
 
   /** Stops a scan in progress. */
@@ -149,6 +198,11 @@ export class Workspace implements WorkspaceSource {
   /** Calls `listener` with the URI of each watched file that changed (before the Namespace update). */
   onDidChangeWatchedFile(listener: (uri: string) => void): void {
     this.watchListeners.push(listener);
+  }
+
+  /** Calls `listener` after workspace folders were added or removed (before the added ones are scanned). */
+  onDidChangeFolders(listener: () => void): void {
+    this.folderListeners.push(listener);
   }
 
   /** Calls `listener` after the Namespaces changed. */
@@ -285,6 +339,7 @@ export class Workspace implements WorkspaceSource {
         { maxFileSize, maxFiles: 50_000 },
         cancelled,
         skips,
+        this.reads.walked,
       )) {
         files++;
         seen.add(file);

@@ -1,5 +1,28 @@
 /**
  * Shared seccomp helpers for seccompProfile_baseline and seccompProfile_restricted.
+ *
+ * The seccomp annotation-to-field version skew does not change what admission
+ * sees on the API servers podsec models (v1.27 and later), for a Pod or a pod
+ * template, so the checks read the object as written. The facts:
+ *
+ * - From v1.19 the pod strategy's PrepareForCreate ran applySeccompVersionSkew
+ *   (pkg/registry/core/pod/strategy.go, added in kubernetes#91408): with the
+ *   annotation `seccomp.security.alpha.kubernetes.io/pod` (or
+ *   `container.seccomp.security.alpha.kubernetes.io/<name>`) and no field, it
+ *   filled `securityContext.seccompProfile` (and the reverse).
+ * - The generic registry's Create runs the strategy (rest.BeforeCreate) before
+ *   the validating admission plugins, and PodSecurity is one: on those servers
+ *   a Pod with only `runtime/default` in the annotation met restricted's
+ *   seccompProfile_restricted, which reads the fields only.
+ * - Only the Pod strategy does this. A Deployment, Job or other controller is
+ *   stored through its own strategy, so admission of the controller sees its
+ *   template as written; only the Pods it creates were filled.
+ * - v1.25 stopped copying fields to annotations (kubernetes#109819); v1.27
+ *   removed the skew entirely: "The seccomp fields are no longer
+ *   auto-populated when pods with seccomp annotations are created"
+ *   (kubernetes#114947). Today's strategy.go PrepareForCreate applies the
+ *   AppArmor skew only (applyAppArmorVersionSkew), which the appArmorProfile
+ *   check needs no help with: it reads both the annotations and the fields.
  */
 import type { Cursor } from '../../cursor';
 import type { FixOp } from '../../fixes/edits';

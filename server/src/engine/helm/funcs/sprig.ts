@@ -54,6 +54,7 @@ import type { TimeParts } from './gotime';
 import { fromJsonText, toJsonText } from './json';
 import { checkConstraint, parseVersion } from './semver';
 import { goRegExp } from './regexp';
+import { LinearRegex } from '../../linearRegex';
 
 /** A Go string argument (already checked by the executor), as text. */
 const gs = (v: Value | undefined): string => (typeof v === 'string' ? v : strval(v ?? null));
@@ -129,6 +130,28 @@ function originsOf(v: Value): (ValueOrigin | undefined)[] | undefined {
 function regex(c: CallCtx, re: string, flags = ''): RegExp {
   void c;
   return goRegExp(re, flags);
+}
+
+const linear = new Map<string, LinearRegex | null>();
+
+/**
+ * Whether the Go pattern `re` matches somewhere in `s`, decided in linear
+ * time (a backtracking RegExp can be frozen by `(a+)+b`). The functions that
+ * need the match itself run the RegExp only when there is one. Null when the
+ * linear matcher does not read the pattern (the RegExp decides alone).
+ */
+function matchesSomewhere(re: string, s: string): boolean | null {
+  let l = linear.get(re);
+  if (l === undefined) {
+    try {
+      l = new LinearRegex(re);
+    } catch {
+      l = null;
+    }
+    if (linear.size > 500) linear.clear();
+    linear.set(re, l);
+  }
+  return l === null ? null : l.test(s);
 }
 
 const titleCase = (s: string): string => {
@@ -1646,34 +1669,53 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
     // regex
     ...['regexMatch', 'mustRegexMatch'].map((n): [string, Func] => [
       n,
-      f([S, S], ([re, s], c) => regex(c, gs(re)).test(gs(s))),
+      f([S, S], ([re, s], c) => {
+        const rx = regex(c, gs(re)); // Go's syntax errors first
+        return matchesSomewhere(gs(re), gs(s)) ?? rx.test(gs(s));
+      }),
     ]),
     ...['regexFindAll', 'mustRegexFindAll'].map((n): [string, Func] => [
       n,
       f([S, S, I], ([re, s, k], c) => {
-        const all = [...gs(s).matchAll(regex(c, gs(re), 'g'))].map((m) => m[0]);
+        const rx = regex(c, gs(re), 'g');
+        if (matchesSomewhere(gs(re), gs(s)) === false) return strList([]);
+        const all = [...gs(s).matchAll(rx)].map((m) => m[0]);
         const lim = int(k);
         return strList(lim < 0 ? all : all.slice(0, lim));
       }),
     ]),
     ...['regexFind', 'mustRegexFind'].map((n): [string, Func] => [
       n,
-      f([S, S], ([re, s], c) => regex(c, gs(re)).exec(gs(s))?.[0] ?? ''),
+      f([S, S], ([re, s], c) => {
+        const rx = regex(c, gs(re));
+        if (matchesSomewhere(gs(re), gs(s)) === false) return '';
+        return rx.exec(gs(s))?.[0] ?? '';
+      }),
     ]),
     ...['regexReplaceAll', 'mustRegexReplaceAll'].map((n): [string, Func] => [
       n,
-      f([S, S, S], ([re, s, repl], c) => gs(s).replace(regex(c, gs(re), 'g'), goExpand(gs(repl)))),
+      f([S, S, S], ([re, s, repl], c) => {
+        const rx = regex(c, gs(re), 'g');
+        if (matchesSomewhere(gs(re), gs(s)) === false) return gs(s);
+        return gs(s).replace(rx, goExpand(gs(repl)));
+      }),
     ]),
     ...['regexReplaceAllLiteral', 'mustRegexReplaceAllLiteral'].map((n): [string, Func] => [
       n,
-      f([S, S, S], ([re, s, repl], c) => gs(s).replace(regex(c, gs(re), 'g'), () => gs(repl))),
+      f([S, S, S], ([re, s, repl], c) => {
+        const rx = regex(c, gs(re), 'g');
+        if (matchesSomewhere(gs(re), gs(s)) === false) return gs(s);
+        return gs(s).replace(rx, () => gs(repl));
+      }),
     ]),
     ...['regexSplit', 'mustRegexSplit'].map((n): [string, Func] => [
       n,
       f([S, S, I], ([re, s, k], c) => {
         const lim = int(k);
         if (lim === 0) return strList([]);
-        const parts = gs(s).split(regex(c, gs(re), 'g'));
+        const split = regex(c, gs(re), 'g');
+        if (matchesSomewhere(gs(re), gs(s)) === false) return strList([gs(s)]);
+        const parts = gs(s).split(split);
         if (lim > 0 && parts.length > lim) {
           const head = parts.slice(0, lim - 1);
           const rx = regex(c, gs(re), 'g');

@@ -1,0 +1,176 @@
+/**
+ * The command line as the cluster sees it: a document after a `...` end
+ * marker is a note (not evaluated, not an error: exit 0, and 1 only with
+ * --fail-on-skipped), and `podsec report` reads `.podsec.yaml` and the
+ * admission configuration exactly as the check command does (level,
+ * version, exclude, the admission configuration it names or the only one
+ * among the inputs, --config, --no-config, --admission-config, --as-user,
+ * the files' own problems), showing exemptions in text, Markdown and JSON.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { AdvisorReport } from '@podsec/server';
+import { cli, tempTree } from '../support/cli';
+
+/** A repository (a folder with .git) holding `files`. */
+function repo(files: Record<string, string>): string {
+  const dir = tempTree(files, 'podsec-cluster-');
+  mkdirSync(join(dir, '.git'));
+  return dir;
+}
+
+const pod = (name: string, ns: string, extra = '') =>
+  `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: ${ns}}\nspec:\n${extra}  hostPID: true\n  containers: [{name: a, image: a}]\n`;
+const PSA =
+  'apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\n' +
+  'defaults:\n  enforce: baseline\nexemptions:\n  namespaces: [kube-system]\n  usernames: [ci-bot]\n';
+const report = (out: string) => JSON.parse(out) as AdvisorReport;
+
+describe('"..." end markers on the command line', () => {
+  const CM = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n';
+  it('the document after "..." is a note and counts as not evaluated, not as an error', () => {
+    const dir = repo({ 'cm.yaml': `${CM}...\n${pod('hidden', 'shop')}` });
+    const r = cli([join(dir, 'cm.yaml'), '--level', 'baseline', '--hardening', 'off']);
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /cm\.yaml:5:1 {2}note {2}Document not evaluated: kubectl splits a stream/);
+    assert.doesNotMatch(r.out, / error /);
+    assert.match(r.out, /1 skipped \(not read or not evaluated\)/);
+    const json = JSON.parse(
+      cli([join(dir, 'cm.yaml'), '--format', 'json', '--hardening', 'off']).out,
+    ) as {
+      summary: { errors: number; skipped: number };
+      files: Array<{ notes: Array<{ message: string; line: number }> }>;
+    };
+    assert.deepEqual([json.summary.errors, json.summary.skipped], [0, 1]);
+    assert.equal(json.files[0]?.notes[0]?.line, 5);
+    // A CI gate that wants every document evaluated fails.
+    assert.equal(cli([join(dir, 'cm.yaml'), '--fail-on-skipped', '--hardening', 'off']).code, 1);
+    // "...\n---" is an ordinary separator: the Pod is evaluated (and fails baseline).
+    const sep = repo({ 'cm.yaml': `${CM}...\n---\n${pod('seen', 'shop')}` });
+    const s = cli([join(sep, 'cm.yaml'), '--level', 'baseline', '--hardening', 'off']);
+    assert.equal(s.code, 1);
+    assert.match(s.out, /\[hostNamespaces\]/);
+    assert.doesNotMatch(s.out, /not evaluated/);
+  });
+});
+
+describe('podsec report reads the configuration as the check command does', () => {
+  it('.podsec.yaml: version and exclude apply; the command line wins; --no-config reads none', () => {
+    const dir = repo({
+      '.podsec.yaml': 'version: v1.25\nexclude: ["legacy/**"]\n',
+      'apps/web.yaml': pod('web', 'shop'),
+      'legacy/old.yaml': pod('old', 'shop'),
+    });
+    const r = report(cli(['report', '--format', 'json', '--hardening', 'off', dir]).out);
+    assert.equal(r.version, 'v1.25');
+    assert.deepEqual(
+      r.namespaces.flatMap((n) => n.workloads.map((w) => w.name)),
+      ['web'],
+    );
+    const given = report(
+      cli(['report', '--format', 'json', '--policy-version', 'v1.30', '--hardening', 'off', dir])
+        .out,
+    );
+    assert.equal(given.version, 'v1.30');
+    const none = report(
+      cli(['report', '--format', 'json', '--no-config', '--hardening', 'off', dir]).out,
+    );
+    assert.equal(none.version, 'latest');
+    assert.equal(none.summary.workloads, 2);
+  });
+
+  it('--config names the file; an unreadable one is a usage error; a bad key is an error of the report', () => {
+    const dir = repo({ 'apps/web.yaml': pod('web', 'shop'), 'conf.yaml': 'version: v1.26\n' });
+    const r = report(
+      cli([
+        'report',
+        '--format',
+        'json',
+        '--config',
+        join(dir, 'conf.yaml'),
+        '--hardening',
+        'off',
+        join(dir, 'apps'),
+      ]).out,
+    );
+    assert.equal(r.version, 'v1.26');
+    const missing = cli(['report', '--config', join(dir, 'nope.yaml'), join(dir, 'apps')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /cannot read --config/);
+    const bad = repo({ '.podsec.yaml': 'version: v9.x\n', 'web.yaml': pod('web', 'shop') });
+    const b = cli(['report', '--hardening', 'off', bad]);
+    assert.equal(b.code, 1);
+    assert.match(b.out, /not evaluated\n {2}\S*\.podsec\.yaml:1:10 {2}version: /);
+  });
+
+  it('the admission configuration .podsec.yaml names: defaults and exemptions, in every format', () => {
+    const dir = repo({
+      '.podsec.yaml': 'admissionConfiguration: cluster/psa.yaml\n',
+      'cluster/psa.yaml': PSA,
+      'apps/pods.yaml': [pod('agent', 'kube-system'), pod('web', 'shop')].join('---\n'),
+    });
+    const apps = join(dir, 'apps');
+    const j = cli(['report', '--format', 'json', '--hardening', 'off', apps]);
+    // web is rejected by the configuration's enforce default.
+    assert.equal(j.code, 1);
+    const r = report(j.out);
+    const system = r.namespaces.find((n) => n.name === 'kube-system');
+    const shop = r.namespaces.find((n) => n.name === 'shop');
+    assert.match(system?.exemption?.message ?? '', /namespace "kube-system" is listed in/);
+    assert.match(system?.workloads[0]?.exemption ?? '', /namespace "kube-system"/);
+    assert.equal(shop?.enforce.level, 'baseline');
+    assert.equal(shop?.enforce.fromAdmission, true);
+    assert.deepEqual(shop?.scenarios.find((s) => s.kind === 'current')?.rejected, [0]);
+    const text = cli(['report', '--hardening', 'off', apps]).out;
+    assert.match(text, /exempt {2}Exempt from Pod Security: namespace "kube-system"/);
+    assert.match(text, /enforce baseline:latest \(admission configuration default\)/);
+    const md = cli(['report', '--format', 'markdown', '--hardening', 'off', apps]).out;
+    assert.match(md, /\| Pod `agent` \| `[^`]*pods\.yaml:\d+` \| \*\*privileged\*\* · _exempt_ \|/);
+    // --no-config: no admission configuration, upstream's built-in defaults.
+    const plain = report(
+      cli(['report', '--format', 'json', '--no-config', '--hardening', 'off', apps]).out,
+    );
+    assert.equal(plain.namespaces.find((n) => n.name === 'shop')?.enforce.level, 'privileged');
+    assert.equal(plain.namespaces.find((n) => n.name === 'kube-system')?.exemption, undefined);
+  });
+
+  it('--admission-config and --as-user; the only configuration among the inputs is used by itself', () => {
+    const dir = repo({
+      'psa.yaml': PSA,
+      'pods.yaml': pod('web', 'shop'),
+    });
+    const byItself = report(cli(['report', '--format', 'json', '--hardening', 'off', dir]).out);
+    assert.equal(byItself.namespaces.find((n) => n.name === 'shop')?.enforce.level, 'baseline');
+    const asBot = report(
+      cli([
+        'report',
+        '--format',
+        'json',
+        '--hardening',
+        'off',
+        '--as-user',
+        'ci-bot',
+        '--admission-config',
+        join(dir, 'psa.yaml'),
+        join(dir, 'pods.yaml'),
+      ]).out,
+    );
+    const shop = asBot.namespaces.find((n) => n.name === 'shop');
+    assert.match(shop?.workloads[0]?.exemption ?? '', /requests by "ci-bot"/);
+    assert.deepEqual(shop?.scenarios.find((s) => s.kind === 'current')?.rejected, []);
+    // The check command agrees: one note, no finding, exit 0.
+    const check = cli([
+      '--hardening',
+      'off',
+      '--as-user',
+      'ci-bot',
+      '--admission-config',
+      join(dir, 'psa.yaml'),
+      join(dir, 'pods.yaml'),
+    ]);
+    assert.equal(check.code, 0, check.out);
+    assert.match(check.out, /note {2}Exempt from Pod Security: requests by "ci-bot"/);
+  });
+});
