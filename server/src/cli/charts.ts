@@ -10,7 +10,12 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { applyEdits } from '../engine/index';
 import type { AnalyzeOptions, Analysis, NamespaceLabels, TextEdit } from '../engine/index';
 import { ConfigResolver } from '../engine/config/index';
-import { chartRootOf, evaluateChartValueSets, isChartFile } from '../engine/project/index';
+import {
+  chartHardeningInputs,
+  chartRootOf,
+  evaluateChartValueSets,
+  isChartFile,
+} from '../engine/project/index';
 import type { ValueSetsEvaluation } from '../engine/project/index';
 import type { RenderOptions } from '../engine/helm/render';
 import { isInside, normalizePath } from '../engine/sources/sourceFs';
@@ -120,10 +125,11 @@ export function evaluateChartGroup(
     );
   // Without --values/--set, the value sets of the nearest .podsec.yaml (if any) are evaluated.
   const config = explicit ? null : new ConfigResolver(new DiskFs('/')).forDir(g.dir);
+  const sets = config?.settings.helm ?? [];
   const ev = evaluateChartValueSets(
     new DiskFs(g.dir),
     g.dir,
-    config?.settings.helm ?? [],
+    sets,
     {
       render: { ...helm.options, values, readFile: (p) => readText(resolve(p)) },
       analyze: { ...analyze, namespaces, file: g.dir },
@@ -133,11 +139,12 @@ export function evaluateChartGroup(
   );
   const given = new Map<string, string>();
   for (const p of g.inputs) given.set(normalizePath(resolve(p)), p);
+  const generated = chartHardeningInputs(ev.evaluations, sets.length > 0);
   const byFile = new Map<string, FileResult>();
   const resultFor = (abs: string): FileResult => {
     let r = byFile.get(abs);
     if (!r) {
-      r = { path: display(abs, given), text: readText(abs) ?? '', analysis: empty() };
+      r = { path: display(abs, given), text: readText(abs) ?? '', analysis: empty(), generated };
       byFile.set(abs, r);
     }
     return r;

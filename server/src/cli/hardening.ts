@@ -3,30 +3,194 @@
  * a quota or a ServiceAccount in one file changes the findings of workloads
  * in another. Each file's share joins its results (see
  * engine/hardening/findings.ts); the Pod Security findings stay as they are.
+ *
+ * Helm charts and Kustomize overlays take part as deployed: the objects a
+ * chart renders to and an overlay builds join the others (a chart's files and
+ * the files an overlay reads are not read as objects of their own), and what
+ * the checks find in them is placed in the file that set it (a template, a
+ * values key, a base, a patch), as their Pod Security findings are.
  */
-import { hardeningEnabled, hardeningSource, mergeHardening, runHardening } from '../engine/index';
-import type { AnalyzeOptions, HardeningOptions, HardeningRun, Policy } from '../engine/index';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
+import {
+  hardeningEnabled,
+  hardeningOptionsOf,
+  hardeningSource,
+  mergeHardening,
+  runHardening,
+} from '../engine/index';
+import type {
+  AnalyzeOptions,
+  HardeningOptions,
+  HardeningRun,
+  HardeningSource,
+  Policy,
+} from '../engine/index';
+import {
+  generatedHardeningSource,
+  overlayHardeningInputs,
+  placeGeneratedHardening,
+} from '../engine/project/index';
+import type { GeneratedHardeningInput, PlacedHardening } from '../engine/project/index';
+import type { EffectiveSettings } from '../engine/config/index';
+import type { OverlayRun } from './overlays';
+import { enginePath } from './overlays';
 import type { FileResult } from './report';
 
-/** Add the hardening findings to `results` (in place); the run, or null when every check is off. */
+function readText(path: string): string | null {
+  try {
+    const t = readFileSync(path, 'utf8');
+    return t.charCodeAt(0) === 0xfeff ? t.slice(1) : t;
+  } catch {
+    return null;
+  }
+}
+
+/** An origin file no result names yet, as the report shows it: relative to the working folder when inside. */
+function display(file: string, cwd: string): string {
+  const rel = relative(cwd, file).replace(/\\/g, '/');
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+/** The generated inputs of a run: each chart's renders (once per chart), each overlay's build. */
+export function generatedInputs(
+  results: readonly FileResult[],
+  overlays?: Pick<OverlayRun, 'evaluations'>,
+): GeneratedHardeningInput[] {
+  const out: GeneratedHardeningInput[] = [];
+  const seen = new Set<readonly GeneratedHardeningInput[]>();
+  for (const r of results) {
+    if (!r.generated || seen.has(r.generated)) continue;
+    seen.add(r.generated);
+    out.push(...r.generated);
+  }
+  for (const ev of overlays?.evaluations ?? []) out.push(...overlayHardeningInputs(ev));
+  return out;
+}
+
+/** What the run knows of each file's `.podsec.yaml` (CliConfigs). */
+export interface HardeningConfigs {
+  settingsFor(path: string): EffectiveSettings;
+}
+
+/**
+ * A file's hardening options: its `.podsec.yaml` (the `severity` entries,
+ * then the `hardening` key, which wins), then the command line's
+ * `--hardening` and `--require-cpu-limit`, which win over both.
+ */
+export function fileHardeningOptions(
+  settings: EffectiveSettings | null,
+  cli: HardeningOptions,
+): HardeningOptions {
+  if (!settings) return cli;
+  const severity: Record<string, string> = {};
+  for (const [k, v] of Object.entries(settings.severity)) severity[k] = v.value;
+  const file = hardeningOptionsOf(severity, settings.config?.settings.hardening);
+  const requireCpuLimit = cli.requireCpuLimit === true || file.requireCpuLimit === true;
+  return {
+    checks: { ...(file.checks ?? {}), ...(cli.checks ?? {}) },
+    ...(requireCpuLimit ? { requireCpuLimit } : {}),
+  };
+}
+
+function addPlaced(r: FileResult, p: PlacedHardening): void {
+  const a = r.analysis;
+  r.analysis = {
+    ...a,
+    findings: [...a.findings, ...p.findings],
+    notes: [...a.notes, ...p.notes].sort((x, y) => x.span.start - y.span.start),
+    ...(p.suppressed.length > 0 ? { suppressed: [...(a.suppressed ?? []), ...p.suppressed] } : {}),
+  };
+}
+
+/**
+ * Add the hardening findings to `results` (in place; a file that only
+ * generated objects' findings land in is added); the run of the first file's
+ * options, or null when every check is off for every file. `overlays` are
+ * the run's overlay builds, whose placed results are among `results`.
+ * `configs` gives each file its `.podsec.yaml` options: the checks run once
+ * per distinct set of options over all files, and each file takes its share
+ * from the run under its own.
+ */
 export function addHardening(
   results: FileResult[],
   options: HardeningOptions,
   base: AnalyzeOptions,
   policy: Policy,
+  overlays?: Pick<OverlayRun, 'evaluations' | 'placed'>,
+  configs?: HardeningConfigs,
+  cwd = process.cwd(),
 ): HardeningRun | null {
-  if (!hardeningEnabled(options)) return null;
-  const readable = results.filter((r) => r.readError === undefined);
-  const run = runHardening(
-    readable.map((r) =>
-      hardeningSource(r.path, r.text, {
-        maxFileBytes: base.maxFileBytes,
-        maxAliasCount: base.maxAliasCount,
-        maxDepth: base.maxDepth,
-      }),
-    ),
-    options,
+  const optionsOf = new Map<string, { options: HardeningOptions; key: string }>();
+  const of = (path: string): { options: HardeningOptions; key: string } => {
+    let o = optionsOf.get(path);
+    if (!o) {
+      const opts = fileHardeningOptions(configs ? configs.settingsFor(path) : null, options);
+      o = { options: opts, key: JSON.stringify(opts) };
+      optionsOf.set(path, o);
+    }
+    return o;
+  };
+  const generated = generatedInputs(results, overlays);
+  const placedResults = new Set<FileResult>(overlays?.placed.values() ?? []);
+  const plain = results.filter(
+    (r) => r.readError === undefined && r.generated === undefined && !placedResults.has(r),
   );
-  for (const r of readable) r.analysis = mergeHardening(r.analysis, r.path, run, policy);
-  return run;
+  // The distinct options of the run's files (generated findings land in the files that set them).
+  const runs = new Map<string, HardeningOptions>();
+  for (const r of plain) runs.set(of(r.path).key, of(r.path).options);
+  for (const r of results)
+    if (r.generated !== undefined || placedResults.has(r))
+      runs.set(of(r.path).key, of(r.path).options);
+  if (runs.size === 0) runs.set(of('-').key, of('-').options);
+  for (const [key, o] of runs) if (!hardeningEnabled(o)) runs.delete(key);
+  if (runs.size === 0) return null;
+
+  const limits = {
+    maxFileBytes: base.maxFileBytes,
+    maxAliasCount: base.maxAliasCount,
+    maxDepth: base.maxDepth,
+  };
+  const sources: HardeningSource[] = plain.map((r) => hardeningSource(r.path, r.text, limits));
+  generated.forEach((g, i) => sources.push(generatedHardeningSource(g, i, limits)));
+  const byFile = new Map<string, FileResult>();
+  for (const r of results) if (r.path !== '-') byFile.set(enginePath(r.path, cwd), r);
+  let first: HardeningRun | null = null;
+  // A generated finding may land in a file of other options (a base under another .podsec.yaml):
+  // those options get their run too.
+  const queue = [...runs];
+  const done = new Set<string>();
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const [key, o] = next;
+    if (done.has(key)) continue;
+    done.add(key);
+    const run = runHardening(sources, o);
+    first ??= run;
+    for (const r of plain)
+      if (of(r.path).key === key) r.analysis = mergeHardening(r.analysis, r.path, run, policy);
+    if (generated.length === 0) continue;
+    for (const [file, p] of placeGeneratedHardening(run, generated, policy, readText)) {
+      if (p.findings.length === 0 && p.notes.length === 0 && p.suppressed.length === 0) continue;
+      let r = byFile.get(file);
+      const own = of(r?.path ?? file);
+      if (own.key !== key) {
+        if (!done.has(own.key) && hardeningEnabled(own.options)) queue.push([own.key, own.options]);
+        continue;
+      }
+      if (!r) {
+        // A file an overlay read that has nothing of its own to report (its text was just read).
+        const text = readText(file);
+        if (text === null) continue;
+        r = {
+          path: display(file, cwd),
+          text,
+          analysis: { findings: [], errors: [], notes: [], workloads: [], objects: 0 },
+        };
+        results.push(r);
+        byFile.set(file, r);
+      }
+      addPlaced(r, p);
+    }
+  }
+  return first;
 }

@@ -499,15 +499,8 @@ export function run(argv: string[], io: Io): number {
     results.push({ path: at, text: '', analysis: empty(), fixError: reason });
   }
 
-  // The hardening checks look at every file of the run together (not yet at overlay builds: the
-  // files those read, patches included, are no objects of their own).
-  const placedResults = new Set<FileResult>(overlays.placed.values());
-  addHardening(
-    results.filter((r) => !placedResults.has(r)),
-    o.hardening,
-    base,
-    { level, version },
-  );
+  // The hardening checks look at every file of the run together, charts and overlays as deployed.
+  addHardening(results, o.hardening, base, { level, version }, overlays, configs);
   // However many places report into one file, its findings are bounded.
   for (const r of results) r.analysis = boundFileFindings(r.analysis);
   // Problems of the .podsec.yaml files and admission configurations used are reported in them.

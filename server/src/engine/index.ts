@@ -106,7 +106,9 @@ export {
   HARDENING_CHECKS,
   HARDENING_DEFAULT_NAMESPACE,
   hardeningEnabled,
+  hardeningFixEdits,
   hardeningOptionsFrom,
+  hardeningOptionsOf,
   hardeningReport,
   hardeningSource,
   isHardeningCheckId,
@@ -115,6 +117,7 @@ export {
   runHardening,
   severityOf as hardeningSeverityOf,
 } from './hardening/index';
+export { isShared as isSharedHardeningObject, sharedFingerprint } from './hardening/fingerprint';
 export type {
   AuditPolicyResult,
   HardeningCheckId,

@@ -81,7 +81,7 @@ const analyses = new Analyses(
 );
 const diagnostics = new Diagnostics(connection, documents, settings, analyses, workspace);
 const codeActions = new CodeActions(connection, analyses, documents);
-const views = new Views(connection, documents, settings, analyses, workspace, charts);
+const views = new Views(connection, documents, settings, analyses, workspace, charts, hardening);
 
 // An open document's Namespaces count instead of its file's on disk; then it is analysed.
 documents.onDidOpen((doc) => workspace.documentChanged(doc.uri, doc.getText()));

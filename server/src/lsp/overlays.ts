@@ -128,6 +128,20 @@ export class OverlayIndex {
   }
 
   /**
+   * The evaluation of the overlays of the workspace folder holding `file`
+   * (null when none holds it), with the folder.
+   */
+  evaluationOf(
+    file: string,
+    options: AnalyzeOptions,
+    key: string,
+  ): { folder: string; evaluation: OverlayEvaluation | null } | null {
+    const folder = this.folderOf(enginePath(file));
+    if (folder === null) return null;
+    return { folder, evaluation: this.treeOf(folder, options, key).evaluation };
+  }
+
+  /**
    * A file changed (in an editor or on disk): the evaluations that read it,
    * or any evaluation when it is a kustomization file, are made again when
    * next asked for. True when one was.

@@ -20,6 +20,7 @@ import {
   parseProjectConfig,
 } from '../engine/config/index';
 import type { AdmissionConfig, ProjectConfig } from '../engine/config/index';
+import type { HardeningSetting } from '../engine/config/types';
 import { DiskConfigReader, slashPath } from '../diskConfig';
 import type { PodsecSettings, SeveritySetting } from './protocol';
 import { fileKey, toUri } from './uris';
@@ -34,6 +35,12 @@ export interface ProjectChoice {
 
 const choices = new WeakMap<PodsecSettings, ProjectChoice>();
 const admissions = new WeakMap<PodsecSettings, AdmissionConfig>();
+const hardeningSettings = new WeakMap<PodsecSettings, HardeningSetting>();
+
+/** The `hardening` key of the `.podsec.yaml` these settings came from, if it has one. */
+export function hardeningSettingOf(s: PodsecSettings): HardeningSetting | undefined {
+  return hardeningSettings.get(s);
+}
 
 /** The cluster's admission configuration a `.podsec.yaml` names for these settings, if any. */
 export function admissionOf(s: PodsecSettings): AdmissionConfig | undefined {
@@ -178,6 +185,10 @@ export class ProjectSettings {
       exclude,
     };
     choices.set(out, { file: toUri(config.file), keys });
+    if (config.settings.hardening) {
+      hardeningSettings.set(out, config.settings.hardening);
+      keys.push('hardening');
+    }
     const named = config.settings.admissionConfiguration;
     if (named !== undefined) {
       let a = this.admissionFiles.get(named);

@@ -5,6 +5,7 @@
  */
 import { LineIndex } from '../engine/index';
 import type { Analysis, Diagnostic, Finding, Severity } from '../engine/index';
+import type { GeneratedHardeningInput } from '../engine/project/index';
 
 export interface FileResult {
   path: string;
@@ -36,6 +37,12 @@ export interface FileResult {
    * holds. They are reported as existing (severity note) and do not fail the run.
    */
   existing?: ReadonlySet<Finding>;
+  /**
+   * For a file of a Helm chart: what the chart renders to (every file of the
+   * chart holds the same list). Checks over all files together (the hardening
+   * checks) read these objects instead of the file's own text.
+   */
+  generated?: readonly GeneratedHardeningInput[];
 }
 
 /** Against a baseline: `unchanged` (in it) or `new`; null when no baseline was given. */

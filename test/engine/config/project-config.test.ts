@@ -251,7 +251,7 @@ describe('.podsec.yaml: keys', () => {
     assert.equal(c.locations.level, undefined);
   });
 
-  it('later keys are recognised: shape checked, then a note that they are not used yet (baseline, helm and kustomize are used)', () => {
+  it('the keys of later features are read and used: baseline, hardening, helm, kustomize (no note)', () => {
     const text = `baseline: .podsec-baseline.json
 hardening:
   secretInEnv: true
@@ -267,8 +267,9 @@ kustomize:
     const c = parse(text);
     assert.deepEqual(
       c.diagnostics.map((d) => [d.severity, text.slice(d.span.start, d.span.end)]),
-      [['information', 'hardening']],
+      [],
     );
+    assert.deepEqual(c.settings.hardening, { checks: { secretInEnv: 'on' } });
     assert.deepEqual(c.settings.helm, [
       {
         name: 'prod',
@@ -295,6 +296,104 @@ kustomize:
     assert.deepEqual(
       c.settings.helm?.map((h) => h.name),
       ['x'],
+    );
+  });
+});
+
+describe('.podsec.yaml: hardening', () => {
+  it('off, on, false and true switch the family', () => {
+    assert.deepEqual(parse('hardening: off\n').settings.hardening, { enabled: false, checks: {} });
+    assert.deepEqual(parse('hardening: false\n').settings.hardening, {
+      enabled: false,
+      checks: {},
+    });
+    assert.deepEqual(parse('hardening: on\n').settings.hardening, { enabled: true, checks: {} });
+    assert.equal(parse('hardening: on\n').diagnostics.length, 0);
+  });
+
+  it('a map: each check on, off or a severity; enabled and requireCpuLimit', () => {
+    const text = `hardening:
+  enabled: false
+  networkPolicyIsolation: off
+  resourceLimits: error
+  secretInEnv: hint
+  auditPolicy: true
+  requireCpuLimit: true
+`;
+    const c = parse(text);
+    assert.deepEqual(c.diagnostics, []);
+    assert.deepEqual(c.settings.hardening, {
+      enabled: false,
+      checks: {
+        networkPolicyIsolation: 'off',
+        resourceLimits: 'error',
+        secretInEnv: 'hint',
+        auditPolicy: 'on',
+      },
+      requireCpuLimit: true,
+    });
+  });
+
+  it('bad entries are reported at their place and dropped; the good ones kept', () => {
+    const text = `hardening:
+  resourceLimts: error
+  resourceRequests: loud
+  secretInEnv: warnng
+  serviceAccountToken: [off]
+  requireCpuLimit: on
+  enabled: maybe
+  secretManifest: off
+`;
+    const c = parse(text);
+    assert.deepEqual(placed(text, c), [
+      [
+        'warning',
+        'resourceLimts',
+        'unknown key "resourceLimts" in hardening (did you mean "resourceLimits"?); ignored',
+      ],
+      [
+        'error',
+        'loud',
+        'hardening.resourceRequests must be on, off or a severity (error, warning, information, hint), not "loud"; the default applies',
+      ],
+      [
+        'error',
+        'warnng',
+        'hardening.secretInEnv must be on, off or a severity (error, warning, information, hint), not "warnng" (did you mean "warning"?); the default applies',
+      ],
+      [
+        'error',
+        '[off]',
+        'hardening.serviceAccountToken must be on, off or a severity (error, warning, information, hint), not a list; the default applies',
+      ],
+      [
+        'error',
+        'on',
+        'hardening.requireCpuLimit must be true or false, not a string (write true or false: this file is YAML 1.2, where on is a string); the default applies',
+      ],
+      [
+        'error',
+        'maybe',
+        'hardening.enabled must be on or off (or true, false), not a string; the default applies',
+      ],
+    ]);
+    assert.deepEqual(c.settings.hardening, { checks: { secretManifest: 'off' } });
+  });
+
+  it('a list or a word that is no switch is an error at the value; nothing of it applies', () => {
+    const list = 'hardening: [networkPolicyIsolation]\n';
+    const l = parse(list);
+    assert.equal(l.settings.hardening, undefined);
+    assert.deepEqual(
+      placed(list, l).map(([sev, at]) => [sev, at]),
+      [['error', '[networkPolicyIsolation]']],
+    );
+    const word = 'hardening: disabled\n';
+    const w = parse(word);
+    assert.equal(w.settings.hardening, undefined);
+    assert.deepEqual(
+      placed(word, w).map(([sev, at]) => [sev, at]),
+      [['error', 'disabled']],
     );
   });
 });

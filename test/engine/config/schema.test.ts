@@ -128,6 +128,17 @@ describe('the schema and the parser agree', () => {
     ['levle: baseline\n', false],
     ['hardening: { networkPolicyIsolation: false, requireCpuLimit: true }\n', true],
     ['hardening: { networkPolicyIsolation: maybe }\n', false],
+    ['hardening: off\n', true],
+    ['hardening: true\n', true],
+    ['hardening: disabled\n', false],
+    [
+      'hardening: { enabled: off, resourceLimits: error, secretInEnv: hint, auditPolicy: on }\n',
+      true,
+    ],
+    ['hardening: { resourceLimits: loud }\n', false],
+    ['hardening: { requireCpuLimit: on }\n', false],
+    ['hardening: { resourceLimts: error }\n', false],
+    ['hardening: [auditPolicy]\n', false],
     [
       'helm: [{ name: prod, values: [v.yaml], set: { a: 1 }, releaseName: r, namespace: n }]\n',
       true,

@@ -9,6 +9,7 @@ import {
   analyze,
   applyEdits,
   hardeningOptionsFrom,
+  hardeningOptionsOf,
   hardeningSource,
   mergeHardening,
   runHardening,
@@ -210,6 +211,59 @@ describe('hardeningOptionsFrom', () => {
     const o = hardeningOptionsFrom({ hardening: 'off' }, { secretManifest: true });
     assert.equal(o.checks?.networkPolicyIsolation, 'off');
     assert.equal(o.checks?.secretManifest, undefined);
+  });
+});
+
+describe('hardeningOptionsOf: .podsec.yaml severity entries, then its hardening key', () => {
+  it('without a hardening key it reads the severity entries alone', () => {
+    assert.deepEqual(
+      hardeningOptionsOf({ resourceLimits: 'error' }),
+      hardeningOptionsFrom({ resourceLimits: 'error' }),
+    );
+  });
+
+  it('the hardening key wins over a severity entry of the same check', () => {
+    const o = hardeningOptionsOf(
+      { resourceLimits: 'error', secretInEnv: 'off' },
+      { checks: { resourceLimits: 'off', secretInEnv: 'on', auditPolicy: 'hint' } },
+    );
+    assert.equal(o.checks?.resourceLimits, 'off');
+    // on: back at its default, since its severity entry said off
+    assert.equal(o.checks?.secretInEnv, 'warning');
+    assert.equal(o.checks?.auditPolicy, 'information');
+  });
+
+  it('on keeps a severity entry that is not off', () => {
+    const o = hardeningOptionsOf({ quotaRejects: 'error' }, { checks: { quotaRejects: 'on' } });
+    assert.equal(o.checks?.quotaRejects, 'error');
+  });
+
+  it('enabled: false turns every check off but those the key names on or at a severity', () => {
+    const o = hardeningOptionsOf(
+      { resourceLimits: 'error' },
+      { enabled: false, checks: { secretManifest: 'on', auditPolicy: 'error' } },
+    );
+    const on = Object.entries(o.checks ?? {}).filter(([, v]) => v !== 'off');
+    assert.deepEqual(on.sort(), [
+      ['auditPolicy', 'error'],
+      ['secretManifest', 'warning'],
+    ]);
+  });
+
+  it('enabled: true undoes the family entry severity.hardening: off, not a check’s own off', () => {
+    const o = hardeningOptionsOf(
+      { hardening: 'off', resourceLimits: 'off', secretInEnv: 'error' },
+      { enabled: true, checks: {} },
+    );
+    assert.equal(o.checks?.networkPolicyIsolation, undefined);
+    assert.equal(o.checks?.resourceLimits, 'off');
+    assert.equal(o.checks?.secretInEnv, 'error');
+  });
+
+  it('requireCpuLimit is taken from the key; a key that is not a check is ignored', () => {
+    const o = hardeningOptionsOf({}, { checks: { notACheck: 'off' }, requireCpuLimit: true });
+    assert.equal(o.requireCpuLimit, true);
+    assert.ok(!('notACheck' in (o.checks ?? {})));
   });
 });
 

@@ -15,7 +15,13 @@ import { HARDENING_CHECK_IDS } from '../hardening/results';
 import type { Span } from '../types';
 import { LATEST_VERSION, LEVELS, MODES } from '../policy';
 import { MAX_MINOR } from '../registry';
-import type { ConfigDiagnostic, HelmValueSet, SettingKey, SeveritySetting } from './types';
+import type {
+  ConfigDiagnostic,
+  HardeningSetting,
+  HelmValueSet,
+  SettingKey,
+  SeveritySetting,
+} from './types';
 import type { LNode } from './yamlRead';
 import { describe, goYamlType, scalarText } from './yamlRead';
 
@@ -43,8 +49,22 @@ export const SEVERITY_KEYS: readonly string[] = [
   ...ENGINE_CODES,
 ];
 
-/** Keys of `hardening`: the hardening check IDs, and requireCpuLimit. */
-export const HARDENING_KEYS: readonly string[] = [...HARDENING_CHECK_IDS, 'requireCpuLimit'];
+/** Keys of `hardening`: the hardening check IDs, the family switch `enabled`, and requireCpuLimit. */
+export const HARDENING_KEYS: readonly string[] = [
+  ...HARDENING_CHECK_IDS,
+  'enabled',
+  'requireCpuLimit',
+];
+
+/** What a hardening check can be set to in `hardening`: on, off (or true, false) or a severity. */
+export const HARDENING_CHECK_VALUES: readonly string[] = [
+  'on',
+  'off',
+  'error',
+  'warning',
+  'information',
+  'hint',
+];
 
 /** Every policy version the schema offers for completion: latest, v1.0 … the newest known. */
 export const KNOWN_VERSIONS: readonly string[] = [
@@ -213,6 +233,68 @@ function unknownKeys(
       'warning',
     );
   }
+}
+
+/** `on`/`off` (or true/false) of the hardening family, or undefined (reported) for anything else. */
+function readSwitch(node: LNode, ctx: ReadContext, key: string): boolean | undefined {
+  if (node.type === 'scalar' && !node.quoted && typeof node.value === 'boolean') return node.value;
+  if (node.type === 'scalar' && goYamlType(node) === 'string') {
+    const v = String(node.value);
+    if (v === 'on' || v === 'off') return v === 'on';
+  }
+  ctx.report(
+    `${key} must be on or off (or true, false), not ${describe(node)}; ${FALLBACK}`,
+    node.span,
+    key,
+  );
+  return undefined;
+}
+
+function readHardening(node: LNode, ctx: ReadContext): HardeningSetting | undefined {
+  if (node.type === 'scalar') {
+    const enabled = readSwitch(node, ctx, 'hardening');
+    return enabled === undefined ? undefined : { enabled, checks: {} };
+  }
+  if (node.type !== 'map') {
+    ctx.report(
+      `hardening must be on, off or a map of hardening check IDs to on, off or a severity, not ${describe(node)}; ${FALLBACK}`,
+      node.span,
+      'hardening',
+    );
+    return undefined;
+  }
+  unknownKeys(node, HARDENING_KEYS, ctx, 'hardening');
+  const out: HardeningSetting = { checks: {} };
+  for (const p of node.pairs) {
+    if (p.key === null || !HARDENING_KEYS.includes(p.key)) continue;
+    const key = `hardening.${p.key}`;
+    if (p.key === 'enabled') {
+      const v = readSwitch(p.value, ctx, key);
+      if (v !== undefined) out.enabled = v;
+      continue;
+    }
+    if (p.key === 'requireCpuLimit') {
+      const v = readBoolean(p.value, ctx, key);
+      if (v !== undefined) out.requireCpuLimit = v;
+      continue;
+    }
+    const v = p.value;
+    if (v.type === 'scalar' && !v.quoted && typeof v.value === 'boolean') {
+      out.checks[p.key] = v.value ? 'on' : 'off';
+      continue;
+    }
+    const text = v.type === 'scalar' && goYamlType(v) === 'string' ? String(v.value) : null;
+    if (text !== null && HARDENING_CHECK_VALUES.includes(text)) {
+      out.checks[p.key] = text as SeveritySetting | 'on';
+      continue;
+    }
+    ctx.report(
+      `${key} must be on, off or a severity (error, warning, information, hint), not ${text !== null ? JSON.stringify(text) : describe(v)}${text !== null ? didYouMean(text, HARDENING_CHECK_VALUES) : ''}; ${FALLBACK}`,
+      v.span,
+      key,
+    );
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- keys
@@ -404,36 +486,37 @@ export const KEYS: readonly KeySpec[] = [
     read: (node, ctx) => readPath(node, ctx, 'baseline'),
     example: () => ['baseline: .podsec-baseline.json'],
   },
-  // ------------------------------------------------------------ reserved
   {
     key: 'hardening',
-    status: 'reserved',
+    status: 'active',
     description:
-      'Hardening checks beyond the Pod Security Standards (network isolation, resources, secrets, audit), each turned on (true) or off (false); requireCpuLimit: true also requires a CPU limit.',
+      'The hardening checks beyond the Pod Security Standards (network isolation, resources, secrets, audit): off (or false) turns the family off; as a map, each check ID is on, off or a severity (error, warning, information, hint), enabled: false turns the others off, and requireCpuLimit: true also requires a CPU limit. It wins over severity entries for the same checks.',
     schema: {
-      type: 'object',
-      propertyNames: { enum: [...HARDENING_KEYS] },
-      additionalProperties: { type: 'boolean' },
+      oneOf: [
+        { enum: [true, false, 'on', 'off'] },
+        {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            enabled: { enum: [true, false, 'on', 'off'] },
+            requireCpuLimit: { type: 'boolean' },
+            ...Object.fromEntries(
+              HARDENING_CHECK_IDS.map((id) => [
+                id,
+                { enum: [true, false, ...HARDENING_CHECK_VALUES] },
+              ]),
+            ),
+          },
+        },
+      ],
     },
-    read(node, ctx) {
-      if (node.type !== 'map') {
-        ctx.report(
-          `hardening must be a map of hardening check IDs to true or false, not ${describe(node)}; ${FALLBACK}`,
-          node.span,
-          'hardening',
-        );
-        return undefined;
-      }
-      unknownKeys(node, HARDENING_KEYS, ctx, 'hardening');
-      const out: Record<string, boolean> = {};
-      for (const p of node.pairs) {
-        if (p.key === null || !HARDENING_KEYS.includes(p.key)) continue;
-        const v = readBoolean(p.value, ctx, `hardening.${p.key}`);
-        if (v !== undefined) out[p.key] = v;
-      }
-      return out;
-    },
-    example: () => ['hardening:', '  networkPolicyIsolation: false', '  requireCpuLimit: true'],
+    read: readHardening,
+    example: () => [
+      'hardening:',
+      '  networkPolicyIsolation: off',
+      '  resourceLimits: error',
+      '  requireCpuLimit: true',
+    ],
   },
   {
     key: 'helm',

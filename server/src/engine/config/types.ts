@@ -8,6 +8,19 @@ import type { Level, Span } from '../types';
 /** Values of a `severity` entry (the same as the `podsec.severity` setting's). */
 export type SeveritySetting = 'error' | 'warning' | 'information' | 'hint' | 'off';
 
+/**
+ * `.podsec.yaml`'s `hardening`: the family switch (`hardening: off`, or
+ * `enabled: false` in the map), each check on, off or at a severity, and
+ * `requireCpuLimit`. It wins over `severity` entries for the same checks.
+ */
+export interface HardeningSetting {
+  /** false: every check off, except those `checks` turns on or gives a severity. */
+  enabled?: boolean;
+  /** Per hardening check ID: `on` (its default, or its `severity` entry), `off`, or a severity. */
+  checks: Record<string, SeveritySetting | 'on'>;
+  requireCpuLimit?: boolean;
+}
+
 /** A message about a configuration file, placed in that file. */
 export interface ConfigDiagnostic {
   /** The file the message is about (absolute path). */
@@ -48,9 +61,9 @@ export interface ProjectSettings {
   /** Absolute path of the cluster's admission configuration (written relative to the file's folder). */
   admissionConfiguration?: string;
   failOnSkipped?: boolean;
+  hardening?: HardeningSetting;
   // Recognised now, used by later features:
   baseline?: string;
-  hardening?: Record<string, boolean>;
   helm?: HelmValueSet[];
   kustomize?: { roots: string[] };
 }

@@ -10,6 +10,7 @@
  * Nothing here changes a Pod Security finding.
  */
 import type { Document } from 'yaml';
+import type { HardeningSetting } from '../config/types';
 import { DEFAULT_LIMITS } from '../limits';
 import { LineIndex } from '../lines';
 import { parseFile } from '../parse';
@@ -24,6 +25,7 @@ import type {
   Severity,
   Span,
   SuppressedFinding,
+  TextEdit,
 } from '../types';
 import { evaluatedMinor } from '../policy';
 import { planHardeningFix } from './fixes';
@@ -32,7 +34,7 @@ import type { HardeningOptions, HardeningResult } from './index';
 import { HARDENING_CHECKS } from './metadata';
 import type { KubeObject } from './model';
 import { HARDENING_CHECK_IDS, isHardeningCheckId } from './results';
-import type { HardeningCheckId, HardeningFinding, HardeningNote } from './results';
+import type { HardeningCheckId, HardeningFinding, HardeningFix, HardeningNote } from './results';
 import { objectsFromDocument } from './yaml';
 
 /** Hardening findings listed per file; more are counted in one note. */
@@ -180,7 +182,47 @@ export function hardeningOptionsFrom(
   return out;
 }
 
-function docRanges(docs: readonly Document.Parsed[]): Span[] {
+/**
+ * Hardening options from severity entries (as hardeningOptionsFrom reads
+ * them) and `.podsec.yaml`'s `hardening` setting, which wins: `enabled:
+ * false` (or `hardening: off`) turns every check off but those it turns on
+ * or gives a severity; a check `on` runs at its severity entry, else its
+ * default; `off` or a severity set it.
+ */
+export function hardeningOptionsOf(
+  severity: Readonly<Record<string, string>> = {},
+  setting?: HardeningSetting,
+): HardeningOptions {
+  const out = hardeningOptionsFrom(severity);
+  if (!setting) return out;
+  const checks = { ...(out.checks ?? {}) };
+  if (setting.enabled === false) for (const id of HARDENING_CHECK_IDS) checks[id] = 'off';
+  if (setting.enabled === true)
+    for (const id of HARDENING_CHECK_IDS) {
+      if (checks[id] !== 'off') continue;
+      // The family is on: a check's own severity entry still counts, the family's `off` does not.
+      const own = hardeningOptionsFrom({ [id]: severity[id] ?? '' }).checks?.[id];
+      if (own === undefined) delete checks[id];
+      else checks[id] = own;
+    }
+  for (const [id, v] of Object.entries(setting.checks)) {
+    if (!isHardeningCheckId(id)) continue;
+    if (v === 'off') checks[id] = 'off';
+    else if (v === 'on') {
+      const own = hardeningOptionsFrom({ [id]: severity[id] ?? '' }).checks?.[id];
+      if (own !== undefined && own !== 'off') checks[id] = own;
+      else checks[id] = HARDENING_CHECKS[id].defaultSeverity;
+    } else checks[id] = v === 'hint' ? 'information' : v;
+  }
+  return {
+    ...out,
+    checks,
+    ...(setting.requireCpuLimit !== undefined ? { requireCpuLimit: setting.requireCpuLimit } : {}),
+  };
+}
+
+/** The spans of a file's documents, as suppressions read them. */
+export function docRanges(docs: readonly Document.Parsed[]): Span[] {
   const out: Span[] = [];
   for (const d of docs) {
     const c = d.contents as { range?: [number, number, number] } | null;
@@ -189,14 +231,44 @@ function docRanges(docs: readonly Document.Parsed[]): Span[] {
   return out;
 }
 
-function fixesOf(source: HardeningSource, h: HardeningFinding): Fix[] {
+/**
+ * The text edits of a hardening fix in the file of the object it changes
+ * (the run's source of that file), or null when it cannot be planned there.
+ * A finding's fix may change an object of another file (the ServiceAccount
+ * that decides a token mount): these are its edits.
+ */
+export function hardeningFixEdits(
+  run: Pick<HardeningRun, 'sources'>,
+  fix: HardeningFix,
+): TextEdit[] | null {
+  const source = run.sources.get(fix.file);
+  const doc = source?.docs?.[fix.document];
+  if (!source || !doc) return null;
+  const edits = planHardeningFix(
+    source.text,
+    doc,
+    fix,
+    fix.item === null ? [] : ['items', fix.item],
+  );
+  return edits && edits.length > 0 ? edits : null;
+}
+
+function fixesOf(
+  source: HardeningSource,
+  h: HardeningFinding,
+  sources?: ReadonlyMap<string, HardeningSource>,
+): Fix[] {
   const out: Fix[] = [];
-  if (!source.docs) return out;
   for (const fix of h.fixes) {
-    // A fix belongs to one file; a finding placed in another (a ServiceAccount's
-    // field, say) offers the fix where its object is.
-    if (fix.file !== h.file) continue;
-    const doc = source.docs[fix.document];
+    if (fix.file !== h.file) {
+      // The object the fix changes is in another file (the ServiceAccount that decides a token
+      // mount): its edits go with the fix as that file's.
+      const edits = sources ? hardeningFixEdits({ sources }, fix) : null;
+      if (edits)
+        out.push({ title: fix.title, safe: false, edits: [], files: [{ path: fix.file, edits }] });
+      continue;
+    }
+    const doc = source.docs?.[fix.document];
     if (!doc) continue;
     const edits = planHardeningFix(
       source.text,
@@ -209,7 +281,13 @@ function fixesOf(source: HardeningSource, h: HardeningFinding): Fix[] {
   return out;
 }
 
-function toFinding(source: HardeningSource, h: HardeningFinding, policy: Policy): Finding {
+/** A hardening finding as a podsec finding of `source`'s text, its fixes as text edits. */
+export function hardeningFindingOf(
+  source: HardeningSource,
+  h: HardeningFinding,
+  policy: Policy,
+  sources?: ReadonlyMap<string, HardeningSource>,
+): Finding {
   return {
     check: h.check,
     family: 'hardening',
@@ -227,7 +305,7 @@ function toFinding(source: HardeningSource, h: HardeningFinding, policy: Policy)
     policy,
     evaluatedVersion: `v1.${evaluatedMinor(policy.version)}`,
     policySource: { kind: 'setting' },
-    fixes: fixesOf(source, h),
+    fixes: fixesOf(source, h, sources),
   };
 }
 
@@ -255,7 +333,7 @@ export function mergeHardening(
   // A file of thousands of containers (an alias flood) would give as many
   // findings, each with its fix: the first ones are reported, the rest counted.
   const shown = own.length > MAX_FINDINGS_PER_FILE ? own.slice(0, MAX_FINDINGS_PER_FILE) : own;
-  let added = shown.map((h) => toFinding(source, h, policy));
+  let added = shown.map((h) => hardeningFindingOf(source, h, policy, run.sources));
   const meta: Finding[] = [];
   const silenced: SuppressedFinding[] = [];
   if (source.text.includes('podsec-ignore') && source.docs) {
@@ -351,15 +429,34 @@ export interface HardeningReport {
   audit: Array<{ file: string; name: string | null; probes: number; gaps: number }>;
 }
 
+/** What the report's hardening section counts besides the run's own files. */
+export interface HardeningReportOptions {
+  /**
+   * Findings the caller placed itself (those of generated YAML, in the files
+   * that set them): counted instead of the run's sources `generated` names.
+   */
+  placed?: Iterable<readonly Finding[]>;
+  generated?: (file: string) => boolean;
+  /** How a source is named in the audit list (a generated source by its producer). */
+  displayName?: (file: string) => string;
+}
+
 /** The report's hardening section from a run (suppressions honoured). */
-export function hardeningReport(run: HardeningRun, policy: Policy): HardeningReport {
+export function hardeningReport(
+  run: HardeningRun,
+  policy: Policy,
+  o: HardeningReportOptions = {},
+): HardeningReport {
   const counts = new Map<HardeningCheckId, number>();
   const empty: Analysis = { findings: [], errors: [], notes: [], workloads: [], objects: 0 };
-  for (const file of run.sources.keys()) {
-    for (const f of mergeHardening(empty, file, run, policy).findings) {
+  const count = (fs: readonly Finding[]) => {
+    for (const f of fs)
       if (isHardeningCheckId(f.check)) counts.set(f.check, (counts.get(f.check) ?? 0) + 1);
-    }
-  }
+  };
+  for (const file of run.sources.keys())
+    if (!o.generated?.(file)) count(mergeHardening(empty, file, run, policy).findings);
+  for (const fs of o.placed ?? []) count(fs);
+  const displayName = o.displayName ?? ((f: string) => f);
   const checks: HardeningReport['checks'] = [];
   for (const id of HARDENING_CHECK_IDS) {
     const severity = severityOf(id, run.options);
@@ -385,7 +482,7 @@ export function hardeningReport(run: HardeningRun, policy: Policy): HardeningRep
       })),
     checks,
     audit: run.result.audit.map((a) => ({
-      file: a.file,
+      file: displayName(a.file),
       name: a.object.name,
       probes: a.probes.length,
       gaps: gaps.get(`${a.file}\u0000${a.object.document}\u0000${a.object.item ?? ''}`) ?? 0,

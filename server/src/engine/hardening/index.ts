@@ -123,13 +123,24 @@ export function analyzeHardening(
 
 export const HARDENING_IDS: readonly HardeningCheckId[] = HARDENING_CHECK_IDS;
 export {
+  docRanges,
   HARDENING_DEFAULT_NAMESPACE,
   hardeningEnabled,
+  hardeningFindingOf,
+  hardeningFixEdits,
+  MAX_FINDINGS_PER_FILE,
   hardeningOptionsFrom,
+  hardeningOptionsOf,
   hardeningReport,
   hardeningSource,
   isHardeningFinding,
   mergeHardening,
   runHardening,
 } from './findings';
-export type { HardeningReport, HardeningRun, HardeningSource, SourceOptions } from './findings';
+export type {
+  HardeningReport,
+  HardeningReportOptions,
+  HardeningRun,
+  HardeningSource,
+  SourceOptions,
+} from './findings';

@@ -361,6 +361,18 @@ export function analyzeSecrets(
       ops: [{ op: 'set', path: [...specPath, 'automountServiceAccountToken'], value: false }],
     };
     const saTitle = `ServiceAccount ${quoted(saName)}`;
+    // The ServiceAccount's own field, when it is in the workspace: it decides for every pod that
+    // sets none (so the fix is offered as such), wherever its file is.
+    const saFix: HardeningFix | null = sa
+      ? {
+          title: `Set automountServiceAccountToken: false on ${saTitle} (every pod using it that sets none)`,
+          preferred: false,
+          file: sa.file,
+          document: sa.document,
+          item: sa.item,
+          ops: [{ op: 'set', path: ['automountServiceAccountToken'], value: false }],
+        }
+      : null;
     const base = `the API server mounts a token of ${saTitle} into the pods of ${workloadTitle(w)}, so any process in them can call the Kubernetes API with its permissions`;
     if (decidedBy === 'serviceAccount' && sa) {
       findings.push({
@@ -374,7 +386,7 @@ export function analyzeSecrets(
         span: spanOf(sa, ['automountServiceAccountToken']),
         object: refOf(o),
         container: null,
-        fixes: [fix],
+        fixes: saFix ? [saFix, fix] : [fix],
       });
     } else if (decidedBy === 'pod') {
       findings.push({
@@ -405,7 +417,7 @@ export function analyzeSecrets(
         span: spanOf(o, specPath),
         object: refOf(o),
         container: null,
-        fixes: [fix],
+        fixes: saFix ? [fix, saFix] : [fix],
       });
     }
   }

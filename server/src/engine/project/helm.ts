@@ -63,7 +63,7 @@ export function renderErrorDiagnostic(
 }
 
 /** The on-disk file a `# Source:` name (`web/templates/deployment.yaml`) came from, for a chart in `dir`. */
-function templateFile(dir: string, template: string): string {
+export function templateFile(dir: string, template: string): string {
   const slash = template.indexOf('/');
   return joinPath(dir, slash < 0 ? template : template.slice(slash + 1));
 }

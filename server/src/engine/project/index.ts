@@ -34,3 +34,13 @@ export type {
   ValueSet,
   ValueSetsEvaluation,
 } from './helm';
+export {
+  chartHardeningInputs,
+  generatedDisplayName,
+  generatedFileName,
+  generatedHardeningSource,
+  isGeneratedFileName,
+  overlayHardeningInputs,
+  placeGeneratedHardening,
+} from './hardening';
+export type { GeneratedHardeningInput, PlacedHardening } from './hardening';

@@ -8,7 +8,7 @@
  * numbers them and opens the file at the line).
  */
 import { buildReport, isLevel, isVersion, reportMarkdown } from '../../engine';
-import type { ReportInput } from '../../engine';
+import type { HardeningReport, ReportInput } from '../../engine';
 import { yamlFiles } from '../scan';
 import { admissionOf } from '../projectSettings';
 import { settingsOrigin } from './policy';
@@ -49,6 +49,8 @@ export interface ReportSources {
   };
   /** The workspace's Kustomize overlays, as the documents' analyses evaluated them. */
   overlays?: readonly OverlayEvaluation[];
+  /** The hardening section (the language server's workspace run), when the checks are on. */
+  hardening?: () => HardeningReport | null;
 }
 
 /** The workspace report as Markdown: open documents win over the same files on disk. */
@@ -110,6 +112,8 @@ export async function workspaceReport(
     maxAliasCount: s.maxAliasCount,
     ...(admission ? { admission } : {}),
   });
+  const hardening = src.hardening?.();
+  if (hardening) report.hardening = hardening;
   if (overlays.length > 0) {
     const disk = new DiskSourceFs('/');
     const osPath = (f: string): string => f.split('/').join(sep);

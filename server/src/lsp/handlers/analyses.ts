@@ -21,6 +21,8 @@ import type {
   Diagnostic as EngineDiagnostic,
   WorkloadSummary,
 } from '../../engine';
+import { chartHardeningInputs, overlayHardeningInputs } from '../../engine/project/index';
+import type { ValueSetsEvaluation } from '../../engine/project/index';
 import type { OverlayIndex } from '../overlays';
 import type { OverlayEvaluation } from '../../engine/overlays/index';
 import type { ChartPolicyInfo, PodsecSettings } from '../protocol';
@@ -84,7 +86,7 @@ export class Analyses implements AnalysisSource {
     private readonly workspace: Pick<WorkspaceSource, 'namespaces' | 'excluded'>,
     private readonly hardening?: HardeningSourceIndex,
     private readonly charts?: ChartAnalyses,
-    private readonly overlays?: Pick<OverlayIndex, 'analysisFor' | 'evaluations'>,
+    private readonly overlays?: Pick<OverlayIndex, 'analysisFor' | 'evaluations' | 'evaluationOf'>,
     private readonly admission?: Pick<WorkspaceAdmission, 'diagnosticsFor' | 'epoch'>,
   ) {}
 
@@ -137,13 +139,12 @@ export class Analyses implements AnalysisSource {
     const hardening = hardeningEnabled(hardeningOptions) ? this.hardening : undefined;
     // A chart partial (`_helpers.tpl`) holds no objects of its own.
     if (isYamlDocument(doc)) hardening?.documentText(doc.uri, text);
-    const hardeningKey = hardening
-      ? `${hardening.epoch()}|${JSON.stringify(hardeningOptions)}`
-      : '';
     const options = this.optionsFor(doc.uri, s);
     const base = this.baseKey(s);
     // A file of a Helm chart shows what the whole chart renders to, as the editor has its files.
     const chart = this.charts?.chartOf(doc.uri) ?? null;
+    const { file: _file, ...chartOptions } = options;
+    let chartEv: ValueSetsEvaluation | null = null;
     // A file a Kustomize overlay reads is evaluated as the overlays build it.
     let overlay: ReturnType<OverlayIndex['analysisFor']> = null;
     if (!chart) {
@@ -155,6 +156,41 @@ export class Analyses implements AnalysisSource {
         );
       }
     }
+    // The hardening checks see what charts render to and overlays build, before their epoch is read.
+    if (hardening) {
+      try {
+        if (chart && this.charts) {
+          chartEv = this.charts.evaluation(chart, chartOptions, base);
+          hardening.generated(`chart:${chart}`, {
+            inputs: chartHardeningInputs(
+              chartEv.evaluations,
+              chartEv.evaluations.some((e) => e.valueSet !== 'default'),
+            ),
+            dirs: [chart],
+            from: chartEv,
+          });
+        }
+        const built = this.overlays?.evaluationOf(fileKey(doc.uri), options, base);
+        if (built)
+          hardening.generated(
+            `overlays:${built.folder}`,
+            built.evaluation
+              ? {
+                  inputs: overlayHardeningInputs(built.evaluation),
+                  files: built.evaluation.covered,
+                  from: built.evaluation,
+                }
+              : null,
+          );
+      } catch (e) {
+        this.connection.console.error(
+          `podsec: hardening inputs of ${doc.uri} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+        );
+      }
+    }
+    const hardeningKey = hardening
+      ? `${hardening.epoch()}|${JSON.stringify(hardeningOptions)}`
+      : '';
     const key =
       chart && this.charts
         ? `${base}|${hardeningKey}|chart|${this.charts.stateKey(chart)}`
@@ -167,13 +203,14 @@ export class Analyses implements AnalysisSource {
     let chartWorkload: WorkloadSummary | null = null;
     try {
       if (chart && this.charts) {
-        const { file: _file, ...chartOptions } = options;
-        const ev = this.charts.evaluation(chart, chartOptions, base);
+        const ev = chartEv ?? this.charts.evaluation(chart, chartOptions, base);
         analysis = this.charts.analysisFor(ev, doc.uri);
         chartInfo = this.charts.policyInfo(chart, ev);
         chartWorkload = this.charts.policyWorkload(ev, doc.uri);
+        if (hardening) analysis = hardening.merge(doc.uri, analysis, s);
       } else if (overlay?.replaces) {
         analysis = { ...overlay.analysis, findings: [...overlay.analysis.findings] };
+        if (hardening) analysis = hardening.merge(doc.uri, analysis, s);
       } else {
         analysis = entry.cache.analyze(text, options);
         if (overlay)

@@ -14,6 +14,7 @@ import type { ChartAnalyses } from '../charts';
 import { fileKey, toUri } from '../uris';
 import type { AnalysisSource } from './analyses';
 import type { DocumentSource } from './documents';
+import type { HardeningSourceIndex } from './hardening';
 import { isYamlDocument } from './documents';
 import type { SettingsSource } from './settings';
 import type { WorkspaceSource } from './workspace';
@@ -28,6 +29,7 @@ export class Views {
     private readonly analyses: AnalysisSource,
     private readonly workspace: WorkspaceSource,
     private readonly charts?: ChartAnalyses,
+    private readonly hardening?: Pick<HardeningSourceIndex, 'reportFor'>,
   ) {
     connection.onCodeLens(async (params) => {
       const cur = await analyses.current(params.textDocument.uri);
@@ -82,6 +84,7 @@ export class Views {
       cancelled,
       ...(this.charts ? { charts: this.chartSource(this.charts) } : {}),
       overlays: this.analyses.overlayEvaluations?.(settings) ?? [],
+      ...(this.hardening ? { hardening: () => this.hardening?.reportFor(settings) ?? null } : {}),
     });
   }
 
