@@ -136,14 +136,28 @@ function unittest(
   };
 }
 
+/**
+ * Snapshot entries that helm-unittest keeps as first written: an entry of a
+ * `matchSnapshot` with `matchRegex` is only matched against the pattern, never
+ * compared with the stored entry nor rewritten, so a key that depends on a
+ * template changed since then is stale. The key is dropped on both sides here;
+ * fidelity.test.ts renders the chart as it was when the entry was written and
+ * compares the whole document, that key included.
+ */
+export const STALE: Record<string, string> = {
+  // sha256 of configmap.yaml before helm-unittest 432e617 changed its ingress list
+  'helm-unittest-basic deployment-test-yaml--should-pass-all-kinds-of-assertion': 'checksum/health',
+};
+
 function oneRender(
   c: Case,
+  chartDir: string,
   parsed: RenderArgs,
   drop: (k: string) => boolean,
 ): { error: string; docs: Map<string, string[]> } {
   let filter: (d: RenderedDocument, i: number) => boolean = () => true;
   if (c.set.startsWith('helm-unittest')) filter = unittest(c, parsed).filter;
-  const r = renderFromDisk(join(SHARED, c.chart), parsed);
+  const r = renderFromDisk(chartDir, parsed);
   if (r.errors.length) return { error: r.errors.map((e) => e.message).join('\n'), docs: new Map() };
   const byTemplate = new Map<string, string[]>();
   const seen = new Map<string, number>();
@@ -160,7 +174,11 @@ function oneRender(
   return { error: '', docs: byTemplate };
 }
 
-export function renderCase(c: Case): {
+/** Renders case `c` (from `chartDir` when given, every key compared) and compares it with its golden. */
+export function renderCase(
+  c: Case,
+  chartDir?: string,
+): {
   ok: boolean;
   message: string;
   ours: string[];
@@ -170,10 +188,11 @@ export function renderCase(c: Case): {
   const parsed = parseRenderArgs([...c.args]);
   parsed.valuesFiles = parsed.valuesFiles.map((p) => join(setDir, p));
   if (HELM_TESTS.has(c.set)) parsed.options.testCapabilities = true;
+  const stale = chartDir ? undefined : STALE[`${c.set} ${c.case}`];
   const drop =
     c.set === 'datadog-agent'
       ? (k: string) => DATADOG_DROP.has(k) || k.startsWith('checksum/')
-      : (k: string) => k === 'checksum/config' || k === 'helm.sh/chart';
+      : (k: string) => k === 'checksum/config' || k === 'helm.sh/chart' || k === stale;
   const theirs = docs(golden(join(SHARED, c.rendered)), drop, c.set.startsWith('helm-unittest'));
   // otel-* examples with several values files: one `helm template` per file into the same
   // folder, a template's file from a later run replacing the earlier one (manifest.json).
@@ -187,7 +206,7 @@ export function renderCase(c: Case): {
       : [parsed];
   const union = new Map<string, string[]>();
   for (const run of runs) {
-    const one = oneRender(c, run, drop);
+    const one = oneRender(c, chartDir ?? join(SHARED, c.chart), run, drop);
     if (one.error) return { ok: false, message: one.error, ours: [], theirs };
     for (const [t, d] of one.docs) union.set(t, d);
   }
