@@ -5,7 +5,9 @@
  * quirks ../shared/helm/README.md lists: `checksum/config` and `helm.sh/chart`
  * dropped on both sides, null values dropped, empty documents dropped;
  * datadog-agent's goldens are filtered by key name (manifest.json lists the
- * names), so those keys are dropped on both sides too. Documents are compared
+ * names), so those keys are dropped on both sides too; helm-unittest's
+ * snapshots are compared as helm-unittest stores them (leading newlines of
+ * string values removed) and without the keys `STALE` lists. Documents are compared
  * as a multiset: cases written with --output-dir concatenate per-template
  * files, so their order is not Helm's print order.
  */
