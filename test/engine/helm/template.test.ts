@@ -4,6 +4,7 @@
  * at the template line; --set syntax.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -105,6 +106,29 @@ describe('helm templates: Go semantics and messages', () => {
         .out,
       'x: foobar-ywjj-baz',
     );
+  });
+  it('include of a template file by path gives its exact text: trim markers, final newline', () => {
+    const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+    const { r } = run(
+      [
+        'x: {{ include (print $.Template.BasePath "/cm.yaml") . | sha256sum }}',
+        'y: {{ include (print $.Template.BasePath "/cm2.yaml") . | sha256sum }}',
+        'z: {{ include (print $.Template.BasePath "/cm.yaml") . | b64enc }}',
+      ].join('\n'),
+      'hosts: [a.local]\n',
+      {},
+      {
+        'templates/cm.yaml':
+          'a: 1\nhosts:\n  {{- range .Values.hosts }}\n  - {{ . }}\n  {{- end -}}\n  {{- if .Values.no }}\nno: 1\n  {{- end -}}\n\n',
+        'templates/cm2.yaml': 'a: 1\n',
+      },
+    );
+    const text = r.output.text;
+    const line = (k: string) => new RegExp(`^${k}: (\\S+)$`, 'm').exec(text)?.[1] ?? '';
+    const cm = 'a: 1\nhosts:\n  - a.local';
+    assert.equal(Buffer.from(line('z'), 'base64').toString('utf8'), cm);
+    assert.equal(line('x'), sha(cm));
+    assert.equal(line('y'), sha('a: 1\n'));
   });
   it('fmt formats as Go does', () => {
     const m = new GoMap([
