@@ -233,6 +233,35 @@ describe('podsec on Kustomize overlays', () => {
     assert.ok(!k.includes('hostNetwork') && k.includes('- path: debug.yaml'), k);
   });
 
+  it('podsec report builds the overlays at the level .podsec.yaml sets, as the check does', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'podsec-overlay-config-'));
+    cpSync(TREE, dir, { recursive: true });
+    // No Namespace labels: the level is the run's own, here from the tree's .podsec.yaml.
+    writeFileSync(join(dir, 'namespaces.yaml'), '');
+    writeFileSync(join(dir, '.podsec.yaml'), 'level: privileged\n');
+    const levels = (args: string[]): Array<[string, string, boolean]> => {
+      const r = cli(['report', '--format', 'json', ...args, dir]);
+      const report = JSON.parse(r.out) as {
+        overlays: Array<{ name: string; workloads: Array<{ level: string; rejected: number }> }>;
+      };
+      return report.overlays.flatMap((o) =>
+        o.workloads.map((w): [string, string, boolean] => [o.name, w.level, w.rejected > 0]),
+      );
+    };
+    assert.deepEqual(levels([]), [
+      ['overlays/dev', 'privileged', false],
+      ['overlays/prod', 'privileged', false],
+    ]);
+    assert.deepEqual(
+      levels(['--no-config']).map(([n, l]) => [n, l]),
+      [
+        ['overlays/dev', 'restricted'],
+        ['overlays/prod', 'restricted'],
+      ],
+      'without the file, the default level',
+    );
+  });
+
   it('podsec report groups workloads by overlay, each at its Namespace’s level', () => {
     const r = cli(['report', '--format', 'json', TREE]);
     assert.equal(r.code, 1, 'an overlay rejects its workload');

@@ -49,6 +49,7 @@ import type { HelmCliOptions } from './charts';
 import { helmFlag } from './render';
 import { CliConfigs, UnreadableConfig } from './config';
 import type { ConfigOptions } from './config';
+import type { EffectiveSettings } from '../engine/config/index';
 
 export type ReportFormat = 'text' | 'markdown' | 'json';
 
@@ -245,7 +246,20 @@ export function runReport(argv: string[], io: ReportIo): number {
   const files = io.read(o.paths, o.maxFileSize ?? undefined);
   // Kustomize overlays under the paths: built, and reported per overlay; the files they read
   // (bases, patches) are not reported as objects of their own.
-  const overlays = reportOverlays(o, files);
+  // Built at the settings of the first file reported (its .podsec.yaml, else the command line),
+  // as the check command builds them.
+  const firstFile = files.find(
+    (f) =>
+      !f.readError &&
+      f.skipped === undefined &&
+      f.revisit === undefined &&
+      (o.paths.includes(f.path) ||
+        !(
+          (CONFIG_FILE_NAMES as readonly string[]).includes(basename(f.path)) ||
+          configs.excluded(f.path)
+        )),
+  );
+  const overlays = reportOverlays(o, files, configs.settingsFor(firstFile?.path ?? '-'));
   const inputs: ReportInput[] = [];
   const readErrors: string[] = [];
   for (const f of files) {
@@ -321,16 +335,17 @@ export function runReport(argv: string[], io: ReportIo): number {
 function reportOverlays(
   o: ReportCliOptions,
   files: ReadonlyArray<{ path: string; text: string; readError?: string; skipped?: string }>,
+  settings: EffectiveSettings,
 ): { sections: ReportOverlay[]; covered: Set<string> } {
   const namespaces = new Map<string, NamespaceLabels>();
   const options: AnalyzeOptions = {
-    level: o.level,
-    version: o.version,
-    namespaceLabels: o.namespaceLabels,
+    level: settings.level.value,
+    version: settings.version.value,
+    namespaceLabels: settings.namespaceLabels.value,
     maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
     maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
   };
-  if (o.namespaceLabels)
+  if (options.namespaceLabels)
     for (const f of files)
       if (!f.readError && f.skipped === undefined && f.text !== '')
         for (const ns of collectNamespaces(f.text, f.path, options)) namespaces.set(ns.name, ns);
