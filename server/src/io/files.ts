@@ -13,7 +13,7 @@ import { describeCode, errorCode, kindOf, nodeFs } from './fs';
 import type { FileIdentity } from './read';
 import { readRegular } from './read';
 import type { WriteOutcome } from './write';
-import { closeQuietly, syncDir, tempPathBeside, writeAll, writeFixed } from './write';
+import { closeQuietly, replaceThroughTemp, writeFixed } from './write';
 import { insideRoots } from './walk';
 
 /** Largest baseline read (a baseline of a very large repository is a few megabytes). */
@@ -197,51 +197,14 @@ export function writeWhole(
     const code = errorCode(e);
     return { kind: 'failed', code, reason: `not written: ${describeCode(code)}` };
   }
-  const tmp = tempPathBeside(real);
-  let fd: number | null = null;
-  let created = false;
-  try {
-    fd = fs.openSync(
-      tmp,
-      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0),
-      o.mode ?? 0o666,
-    );
-    created = true;
-    writeAll(fs, fd, data, 0);
-    if (now.kind === 'file') {
-      const st = fs.statSync(real);
-      fs.fchmodSync(fd, Number(st.mode) & 0o7777);
-      try {
-        fs.fchownSync(fd, Number(st.uid), Number(st.gid));
-      } catch {
-        // only root may give a file away; the mode is kept regardless
-      }
-    }
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fd = null;
+  return replaceThroughTemp(fs, real, data, {
+    createMode: o.mode ?? 0o666,
+    keep: () => (now.kind === 'file' ? fs.statSync(real) : null),
     // A last look: a file made or edited meanwhile wins.
-    if (!sameState(targetState(path, fs), expected)) {
-      fs.unlinkSync(tmp);
-      created = false;
-      return { kind: 'changed', reason: CHANGED_TARGET };
-    }
-    fs.renameSync(tmp, real);
-    created = false;
-    syncDir(fs, dirname(real));
-    return { kind: 'written', inPlace: false };
-  } catch (e) {
-    closeQuietly(fs, fd);
-    if (created) {
-      try {
-        fs.unlinkSync(tmp);
-      } catch {
-        // nothing more can be done; the target is as it was
-      }
-    }
-    const code = errorCode(e);
-    return { kind: 'failed', code, reason: `not written: ${describeCode(code)}` };
-  }
+    unchanged: () => sameState(targetState(path, fs), expected),
+    changed: CHANGED_TARGET,
+    failed: '',
+  });
 }
 
 /** A device or a FIFO: opened without creating or truncating, written from the start. */

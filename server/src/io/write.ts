@@ -137,6 +137,45 @@ export function tempPathBeside(real: string): string {
 }
 
 function writeAtomic(fs: FsSeam, real: string, data: Buffer, original: BigIntStats): WriteOutcome {
+  return replaceThroughTemp(fs, real, data, {
+    createMode: 0o600,
+    keep: () => original,
+    // A last look: an edit made while the new text was written wins.
+    unchanged: () => {
+      const now = fs.statSync(real);
+      return (
+        now.dev === original.dev &&
+        now.ino === original.ino &&
+        now.size === original.size &&
+        now.mtimeNs === original.mtimeNs
+      );
+    },
+    changed: CHANGED,
+    failed: '; the file is unchanged',
+  });
+}
+
+/**
+ * The atomic replacement every write of podsec ends in: `data` goes to a
+ * fresh temporary file beside `real` (created with `createMode`, then given
+ * the mode and, where allowed, the owner of what `keep` returns), synced,
+ * and renamed over `real` unless `unchanged()` says the target changed
+ * meanwhile (then nothing is written: `changed` says why); the folder is
+ * synced after. On any failure the temporary file is removed and the target
+ * is as it was; `failed` is appended to the error's words.
+ */
+export function replaceThroughTemp(
+  fs: FsSeam,
+  real: string,
+  data: Buffer,
+  o: {
+    createMode: number;
+    keep: () => { mode: number | bigint; uid: number | bigint; gid: number | bigint } | null;
+    unchanged: () => boolean;
+    changed: string;
+    failed: string;
+  },
+): WriteOutcome {
   const tmp = tempPathBeside(real);
   let fd: number | null = null;
   let created = false;
@@ -144,30 +183,26 @@ function writeAtomic(fs: FsSeam, real: string, data: Buffer, original: BigIntSta
     fd = fs.openSync(
       tmp,
       constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0),
-      0o600,
+      o.createMode,
     );
     created = true;
     writeAll(fs, fd, data, 0);
-    fs.fchmodSync(fd, Number(original.mode) & 0o7777);
-    try {
-      fs.fchownSync(fd, Number(original.uid), Number(original.gid));
-    } catch {
-      // only the owner's group or root may give a file away; the mode is kept regardless
+    const keep = o.keep();
+    if (keep) {
+      fs.fchmodSync(fd, Number(keep.mode) & 0o7777);
+      try {
+        fs.fchownSync(fd, Number(keep.uid), Number(keep.gid));
+      } catch {
+        // only root may give a file away; the mode is kept regardless
+      }
     }
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = null;
-    // A last look: an edit made while the new text was written wins.
-    const now = fs.statSync(real);
-    if (
-      now.dev !== original.dev ||
-      now.ino !== original.ino ||
-      now.size !== original.size ||
-      now.mtimeNs !== original.mtimeNs
-    ) {
+    if (!o.unchanged()) {
       fs.unlinkSync(tmp);
       created = false;
-      return { kind: 'changed', reason: CHANGED };
+      return { kind: 'changed', reason: o.changed };
     }
     fs.renameSync(tmp, real);
     created = false;
@@ -179,15 +214,11 @@ function writeAtomic(fs: FsSeam, real: string, data: Buffer, original: BigIntSta
       try {
         fs.unlinkSync(tmp);
       } catch {
-        // nothing more can be done; the original is intact
+        // nothing more can be done; the target is as it was
       }
     }
     const code = errorCode(e);
-    return {
-      kind: 'failed',
-      code,
-      reason: `not written: ${describeCode(code)}; the file is unchanged`,
-    };
+    return { kind: 'failed', code, reason: `not written: ${describeCode(code)}${o.failed}` };
   }
 }
 
