@@ -320,18 +320,6 @@ export function parseArgs(argv: string[]): CliOptions {
       case '--version':
         o.showVersion = true;
         return true;
-      case '--config':
-        o.config = take();
-        return true;
-      case '--no-config':
-        o.noConfig = true;
-        return true;
-      case '--admission-config':
-        o.admissionConfig = take();
-        return true;
-      case '--as-user':
-        o.asUser = take();
-        return true;
       case '--hardening':
         readHardeningOption(take(), o.hardening);
         return true;
@@ -339,7 +327,7 @@ export function parseArgs(argv: string[]): CliOptions {
         o.hardening.requireCpuLimit = true;
         return true;
       default:
-        return false;
+        return readConfigFlag(flag, take, o);
     }
   });
   if (o.outputs.length === 0) o.outputs.push({ format: 'text', file: null });
@@ -356,6 +344,38 @@ export function parseArgs(argv: string[]): CliOptions {
 }
 
 const HARDENING_SEVERITIES = new Set<string>(['error', 'warning', 'information', 'off']);
+
+/** The options that choose the configuration files and the requesting user. */
+export interface ConfigFlags {
+  config: string | null;
+  noConfig: boolean;
+  admissionConfig?: string | null;
+  asUser: string | null;
+}
+
+/**
+ * Read one of the options every command that reads `.podsec.yaml` and the
+ * admission configuration takes (`--config`, `--no-config`,
+ * `--admission-config`, `--as-user`) into `o`; false for any other flag.
+ */
+export function readConfigFlag(flag: string, take: () => string, o: ConfigFlags): boolean {
+  switch (flag) {
+    case '--config':
+      o.config = take();
+      return true;
+    case '--no-config':
+      o.noConfig = true;
+      return true;
+    case '--admission-config':
+      o.admissionConfig = take();
+      return true;
+    case '--as-user':
+      o.asUser = take();
+      return true;
+    default:
+      return false;
+  }
+}
 
 /**
  * Read one `--hardening` value into `o`: `off`, `on`, or a comma-separated

@@ -43,7 +43,7 @@ import { overlayReport } from '../engine/overlays/index';
 import type { ReportOverlay } from '../engine/overlays/index';
 import { enginePath, runOverlays } from './overlays';
 import { DiskSourceFs } from './renderKustomize';
-import { parseOptions, readHardeningOption, UsageError } from './args';
+import { parseOptions, readConfigFlag, readHardeningOption, UsageError } from './args';
 import { withCharts } from './chartReport';
 import type { HelmCliOptions } from './charts';
 import { helmFlag } from './render';
@@ -153,20 +153,8 @@ export function parseReportArgs(argv: string[]): ReportCliOptions {
       case '--hardening':
         readHardeningOption(take(), o.hardening);
         return true;
-      case '--config':
-        o.config = take();
-        return true;
-      case '--no-config':
-        o.noConfig = true;
-        return true;
-      case '--admission-config':
-        o.admissionConfig = take();
-        return true;
-      case '--as-user':
-        o.asUser = take();
-        return true;
       default:
-        return false;
+        return readConfigFlag(flag, take, o);
     }
   });
   if (o.help) return o;
