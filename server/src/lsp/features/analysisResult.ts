@@ -26,8 +26,12 @@ export class AnalysisResult {
   readonly session: AnalysisSession;
   /** Fix outlooks of the document's YAML documents, kept across versions. */
   readonly outlookMemo: OutlookMemo;
-  /** Findings of the baseline named by the nearest `.podsec.yaml` (shown as hints), with its file; set when diagnostics are published. */
-  baseline: { file: string; existing: ReadonlySet<Finding> } | null = null;
+  /**
+   * Findings of the baseline named by the nearest `.podsec.yaml` (shown as
+   * hints), with its file, or null for none; set when diagnostics are
+   * published (undefined until this result has been matched).
+   */
+  baseline: { file: string; existing: ReadonlySet<Finding> } | null | undefined = undefined;
   /** For a file of a Helm chart: the chart and the value sets and releases it was rendered with. */
   chart: ChartPolicyInfo | null = null;
   /** For a file of a Helm chart: the rendered workload whose policy the document shows. */

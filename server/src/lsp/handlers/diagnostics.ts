@@ -28,7 +28,12 @@ export class Diagnostics {
   ) {
     connection.onHover(async (params) => {
       const cur = await analyses.current(params.textDocument.uri);
-      return cur ? hoverAt(cur.result, params.position, namespaces, cur.settings) : null;
+      if (!cur) return null;
+      // A result made since the last publish (settings or Namespaces changed) is matched here,
+      // so the hover says what the diagnostics will.
+      if (cur.result.baseline === undefined)
+        this.applyBaseline(params.textDocument.uri, cur.result);
+      return hoverAt(cur.result, params.position, namespaces, cur.settings);
     });
   }
 
