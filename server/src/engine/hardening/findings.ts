@@ -13,7 +13,8 @@ import type { Document } from 'yaml';
 import type { HardeningSetting } from '../config/types';
 import { DEFAULT_LIMITS } from '../limits';
 import { LineIndex } from '../lines';
-import { parseFile } from '../parse';
+import { decodeDocs, precheck } from '../parse';
+import type { ChunkParses } from '../chunkParses';
 import { unreadKind } from '../kinds';
 import { findSuppressions, suppressedBy } from '../suppress';
 import type {
@@ -51,6 +52,11 @@ export interface SourceOptions {
   maxDepth?: number;
   /** Skim documents of kinds nothing reads instead of composing them (default true). */
   skim?: boolean;
+  /**
+   * The file's documents kept from its previous version (an open document):
+   * only the chunks that changed are parsed again, as the analysis does.
+   */
+  chunks?: ChunkParses;
 }
 
 /** One file read for the hardening checks. */
@@ -74,14 +80,16 @@ export function hardeningSource(
   text: string,
   options: SourceOptions = {},
 ): HardeningSource {
-  const parsed = parseFile(
-    text,
-    {
+  const maxDepth = options.maxDepth ?? DEFAULT_LIMITS.maxDepth;
+  const unread = options.skim === false ? undefined : unreadKind;
+  const parsed =
+    precheck(text, {
       maxFileBytes: options.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
-      maxDepth: options.maxDepth ?? DEFAULT_LIMITS.maxDepth,
-    },
-    options.skim === false ? undefined : unreadKind,
-  );
+      maxDepth,
+    }) ??
+    (options.chunks
+      ? options.chunks.decode(text, maxDepth, unread)
+      : decodeDocs(text, maxDepth, unread));
   const source: HardeningSource = { file, text, objects: [], docs: null, notes: [] };
   if (parsed.docs.length === 0) return source;
   source.docs = parsed.docs;
