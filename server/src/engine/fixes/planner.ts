@@ -29,6 +29,13 @@ type YNode = Scalar | YAMLMap | YAMLSeq;
 /** The indentation step found from a map, once per map (not once per fix: fixes of many containers were quadratic). */
 const steps = new WeakMap<YAMLMap, number | null>();
 
+/** The line ending of the last text planned in: many fixes are planned in one text, each would scan it whole. */
+let lastEol: { text: string; eol: string } | undefined;
+function eolOf(text: string): string {
+  if (lastEol?.text !== text) lastEol = { text, eol: text.includes('\r\n') ? '\r\n' : '\n' };
+  return lastEol.eol;
+}
+
 class Planner {
   readonly edits: TextEdit[] = [];
   readonly eol: string;
@@ -44,7 +51,7 @@ class Planner {
     readonly text: string,
     readonly doc: Document.Parsed,
   ) {
-    this.eol = text.includes('\r\n') ? '\r\n' : '\n';
+    this.eol = eolOf(text);
     const root = doc.contents;
     const firstKey = isMap(root) && root.flow ? root.items[0]?.key : undefined;
     this.json = isScalar(firstKey) && firstKey.type === 'QUOTE_DOUBLE';
