@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileUri, LspClient } from '../support/lspClient';
-import { middle, now, positionAt } from '../support/bench';
+import { middle, now, oneCharEdit } from '../support/bench';
 import type { BenchRow, BenchTools } from '../support/bench';
 
 export async function run({ paired, generate }: BenchTools): Promise<BenchRow[]> {
@@ -48,24 +48,12 @@ export async function run({ paired, generate }: BenchTools): Promise<BenchRow[]>
       await client.open(uri, many);
       await client.waitForDiagnostics(uri, (p) => p.version === 1, 'open', 120_000);
       await client.request('textDocument/codeLens', { textDocument: { uri } });
-      const at = many.indexOf('replicas: ', Math.floor(many.length / 2));
-      let flip = false;
+      const edit = oneCharEdit(client, uri, many);
       const diagnostics: number[] = [];
       const lenses: number[] = [];
       for (let round = 0; round < 9; round++) {
-        flip = !flip;
-        const pos = positionAt(client.text(uri), at + 'replicas: '.length);
-        client.forgetPublished();
-        let t = now();
-        const version = await client.edit(uri, [
-          {
-            range: { start: pos, end: { line: pos.line, character: pos.character + 1 } },
-            newText: flip ? '7' : '3',
-          },
-        ]);
-        await client.waitForDiagnostics(uri, (p) => p.version === version, 'edit', 60_000);
-        const d = now() - t;
-        t = now();
+        const d = await edit();
+        const t = now();
         const got = await client.request<unknown[]>('textDocument/codeLens', {
           textDocument: { uri },
         });

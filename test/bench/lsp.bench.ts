@@ -13,7 +13,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { medianAsync, middle, now, openToDiagnostics, positionAt } from '../support/bench';
+import { medianAsync, middle, now, oneCharEdit, openToDiagnostics } from '../support/bench';
 import type { BenchRow, BenchTools } from '../support/bench';
 import { fileUri, LspClient } from '../support/lspClient';
 
@@ -49,23 +49,7 @@ export async function run({
       const uri = fileUri(join(root, 'many.yaml'));
       await client.open(uri, many);
       await client.waitForDiagnostics(uri, (p) => p.version === 1, 'open', 120_000);
-      const at = many.indexOf('replicas: ', Math.floor(many.length / 2));
-      let flip = false;
-      const editMs = async () => {
-        flip = !flip;
-        const doc = client.text(uri);
-        const pos = positionAt(doc, at + 'replicas: '.length);
-        client.forgetPublished();
-        const t = now();
-        const version = await client.edit(uri, [
-          {
-            range: { start: pos, end: { line: pos.line, character: pos.character + 1 } },
-            newText: flip ? '7' : '3',
-          },
-        ]);
-        await client.waitForDiagnostics(uri, (p) => p.version === version, 'edit', 60_000);
-        return now() - t;
-      };
+      const editMs = oneCharEdit(client, uri, many);
       await editMs();
       // Opens of the same text (as another document) interleaved with the edits, so that a
       // machine slowing down or speeding up during the run moves both sides of the ratio alike.

@@ -60,3 +60,32 @@ export async function openToDiagnostics(
   await client.close(uri);
   return ms;
 }
+
+/**
+ * A one-character edit of `text` (open as `uri`), timed to the diagnostics
+ * of its version: the digit of the `replicas:` value nearest the middle,
+ * 7 and 3 in turn, so the file keeps its length and its findings.
+ */
+export function oneCharEdit(
+  client: LspClient,
+  uri: string,
+  text: string,
+  timeoutMs = 60_000,
+): () => Promise<number> {
+  const at = text.indexOf('replicas: ', Math.floor(text.length / 2)) + 'replicas: '.length;
+  let flip = false;
+  return async () => {
+    flip = !flip;
+    const pos = positionAt(client.text(uri), at);
+    client.forgetPublished();
+    const t = now();
+    const version = await client.edit(uri, [
+      {
+        range: { start: pos, end: { line: pos.line, character: pos.character + 1 } },
+        newText: flip ? '7' : '3',
+      },
+    ]);
+    await client.waitForDiagnostics(uri, (p) => p.version === version, 'edit', timeoutMs);
+    return now() - t;
+  };
+}
