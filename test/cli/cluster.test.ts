@@ -56,6 +56,40 @@ describe('"..." end markers on the command line', () => {
   });
 });
 
+describe('numbers the API server cannot decode, on the command line', () => {
+  it('hostPort: 1e10 and 80.5 are errors at the value; the file does not pass; JSON carries them', () => {
+    const t =
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      image: a\n' +
+      '      ports:\n        - {containerPort: 80, hostPort: 1e10}\n        - {containerPort: 81, hostPort: 80.5}\n';
+    const dir = repo({ 'pod.yaml': t });
+    const file = join(dir, 'pod.yaml');
+    const r = cli([file, '--level', 'baseline', '--hardening', 'off']);
+    assert.equal(r.code, 1, r.out);
+    assert.match(
+      r.out,
+      /pod\.yaml:9:41 {2}error {2}spec\.containers\[0\]\.ports\[0\]\.hostPort must be an integer from -2147483648 to 2147483647 \(int32\): kubectl sends 1e10 as 10000000000, which the API server cannot decode into an int32 {2}\[schema\]/,
+    );
+    assert.match(
+      r.out,
+      /pod\.yaml:10:41 {2}error {2}spec\.containers\[0\]\.ports\[1\]\.hostPort must be an integer: kubectl sends 80\.5, which the API server cannot decode into an int32 {2}\[schema\]/,
+    );
+    assert.doesNotMatch(r.out, /\[hostPorts\]/);
+    const json = JSON.parse(
+      cli([file, '--level', 'baseline', '--hardening', 'off', '--format', 'json']).out,
+    ) as { summary: { errors: number }; files: Array<{ errors: Array<{ line: number }> }> };
+    assert.equal(json.summary.errors, 2);
+    assert.deepEqual(
+      json.files[0]?.errors.map((e) => e.line),
+      [9, 10],
+    );
+    // In range, the same port is a finding, not an error.
+    const ok = repo({ 'pod.yaml': t.replace('1e10', '1e3').replace('80.5', '80.0') });
+    const o = cli([join(ok, 'pod.yaml'), '--level', 'baseline', '--hardening', 'off']);
+    assert.match(o.out, /remove hostPort 1000/);
+    assert.doesNotMatch(o.out, /\[schema\]/);
+  });
+});
+
 describe('podsec report reads the configuration as the check command does', () => {
   it('.podsec.yaml: version and exclude apply; the command line wins; --no-config reads none', () => {
     const dir = repo({
