@@ -170,6 +170,101 @@ describe('podsec report reads the configuration as the check command does', () =
     assert.equal(plain.namespaces.find((n) => n.name === 'kube-system')?.exemption, undefined);
   });
 
+  it("each file at its own folder's .podsec.yaml and admission configuration, as the check command", () => {
+    const restrictedPsa =
+      'apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\n' +
+      'defaults:\n  enforce: restricted\n';
+    const dir = repo({
+      // team-a: v1.25, a cluster that exempts the namespace shop.
+      'team-a/.podsec.yaml': 'version: v1.25\nadmissionConfiguration: psa.yaml\n',
+      'team-a/psa.yaml': PSA.replace('[kube-system]', '[shop]'),
+      'team-a/pod.yaml': pod('a', 'shop'),
+      // team-b: v1.30, a cluster that enforces restricted everywhere.
+      'team-b/.podsec.yaml': 'version: v1.30\nadmissionConfiguration: psa.yaml\n',
+      'team-b/psa.yaml': restrictedPsa,
+      'team-b/pod.yaml': pod('b', 'shop'),
+    });
+    const a = join(dir, 'team-a');
+    const b = join(dir, 'team-b');
+    for (const order of [
+      [a, b],
+      [b, a],
+    ]) {
+      const j = cli(['report', '--format', 'json', '--hardening', 'off', ...order]);
+      // b is rejected by its own cluster's default.
+      assert.equal(j.code, 1, j.out);
+      const r = report(j.out);
+      // The heading is the first file's.
+      assert.equal(r.version, order[0] === a ? 'v1.25' : 'v1.30');
+      // One namespace "shop" per cluster, each with its configuration's file.
+      const shops = r.namespaces.filter((n) => n.name === 'shop');
+      assert.equal(shops.length, 2);
+      const ofA = shops.find((n) => n.admissionConfiguration?.endsWith('team-a/psa.yaml'));
+      const ofB = shops.find((n) => n.admissionConfiguration?.endsWith('team-b/psa.yaml'));
+      assert.deepEqual(
+        ofA?.workloads.map((w) => w.name),
+        ['a'],
+      );
+      assert.deepEqual(
+        ofB?.workloads.map((w) => w.name),
+        ['b'],
+      );
+      assert.match(ofA?.exemption?.message ?? '', /namespace "shop" is listed in/);
+      assert.match(ofA?.workloads[0]?.exemption ?? '', /namespace "shop"/);
+      assert.deepEqual(ofA?.scenarios.find((s) => s.kind === 'current')?.rejected, []);
+      assert.equal(ofB?.enforce.level, 'restricted');
+      assert.equal(ofB?.exemption, undefined);
+      assert.equal(ofB?.workloads[0]?.exemption, undefined);
+      assert.deepEqual(ofB?.scenarios.find((s) => s.kind === 'current')?.rejected, [0]);
+      // Each workload at its own version: the one the heading does not give says its own.
+      const versions = [ofA?.workloads[0]?.version, ofB?.workloads[0]?.version];
+      assert.deepEqual(versions, order[0] === a ? [undefined, 'v1.30'] : ['v1.25', undefined]);
+    }
+    // The check command reads the same: a is exempt (a note), b is checked at restricted.
+    const check = cli(['--hardening', 'off', a, b]);
+    assert.match(check.out, /team-a\/pod\.yaml:\d+:\d+ {2}note {2}Exempt from Pod Security/);
+    assert.match(check.out, /team-b\/pod\.yaml:\d+:\d+ {2}error .*\[runAsNonRoot\]/);
+    // The text and Markdown name each namespace's configuration and a workload's own version.
+    const text = cli(['report', '--hardening', 'off', a, b]).out;
+    assert.match(text, /namespace shop .*admission configuration \S*team-a\/psa\.yaml/);
+    assert.match(text, /namespace shop .*admission configuration \S*team-b\/psa\.yaml/);
+    assert.match(text, /Pod\/b {2}privileged at v1\.30/);
+    const md = cli(['report', '--format', 'markdown', '--hardening', 'off', a, b]).out;
+    assert.match(md, /Admission configuration `\S*team-b\/psa\.yaml`\./);
+    assert.match(md, /\| \*\*privileged\*\* \(`v1\.30`\) \|/);
+  });
+
+  it('one admission configuration for every file: one namespace, naming no file', () => {
+    const dir = repo({
+      '.podsec.yaml': 'admissionConfiguration: psa.yaml\n',
+      'psa.yaml': PSA,
+      'team-a/.podsec.yaml': 'version: v1.25\nadmissionConfiguration: ../psa.yaml\n',
+      'team-a/pod.yaml': pod('a', 'shop'),
+      'team-b/pod.yaml': pod('b', 'shop'),
+    });
+    const r = report(
+      cli([
+        'report',
+        '--format',
+        'json',
+        '--hardening',
+        'off',
+        join(dir, 'team-a'),
+        join(dir, 'team-b'),
+      ]).out,
+    );
+    const shops = r.namespaces.filter((n) => n.name === 'shop');
+    assert.equal(shops.length, 1);
+    assert.equal('admissionConfiguration' in (shops[0] ?? {}), false);
+    assert.deepEqual(
+      shops[0]?.workloads.map((w) => [w.name, w.version]),
+      [
+        ['a', undefined],
+        ['b', 'latest'],
+      ],
+    );
+  });
+
   it('--admission-config and --as-user; the only configuration among the inputs is used by itself', () => {
     const dir = repo({
       'psa.yaml': PSA,

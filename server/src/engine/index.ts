@@ -38,6 +38,7 @@ export type {
   ReportBlocker,
   ReportChart,
   ReportInput,
+  ReportInputSettings,
   ReportNamespace,
   ReportOptions,
   ReportPsp,
