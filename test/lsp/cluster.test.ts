@@ -276,6 +276,85 @@ describe('the workspace’s own admission configuration, found by the server', (
   });
 });
 
+describe('admission configuration discovery leaves out what the workspace leaves out', () => {
+  let root: string;
+  let client: LspClient;
+  const at = (...p: string[]) => path.join(root, ...p);
+  const found = (m: { message: string }) => /admission configurations found/.test(m.message);
+  before(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'podsec-lsp-excluded-'));
+    mkdirSync(at('.git'));
+    mkdirSync(at('cluster'));
+    mkdirSync(at('vendor'));
+    mkdirSync(at('node_modules', 'pkg'), { recursive: true });
+    writeFileSync(at('cluster', 'psa.yaml'), PSA);
+    // Left out by podsec.exclude: not a second configuration of the workspace.
+    writeFileSync(
+      at('vendor', 'psa.yaml'),
+      PSA.replace('enforce: baseline', 'enforce: privileged'),
+    );
+    client = await LspClient.start({
+      root,
+      settings: { level: 'restricted', exclude: ['vendor/**'], severity: { hardening: 'off' } },
+    });
+  });
+  after(async () => {
+    await client.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('podsec.exclude: an excluded file is no candidate; when the setting changes it is asked again', async () => {
+    const shop = fileUri(at('shop.yaml'));
+    await client.open(shop, pod('web', 'shop'), 1);
+    // The one in cluster/ applies (enforce baseline): hostPID only.
+    await client.waitForDiagnostics(
+      shop,
+      (p) => codesOf(p).join() === 'hostNamespaces',
+      'cluster/psa.yaml alone',
+    );
+    assert.equal(client.messages.filter(found).length, 0, JSON.stringify(client.messages));
+    // No longer excluded: two are found, none is used (the editor's restricted), a warning names both.
+    client.settings = { ...client.settings, exclude: [] };
+    await client.changeConfiguration();
+    await client.waitForDiagnostics(shop, (p) => codesOf(p).includes('runAsNonRoot'), 'both');
+    await client.waitForMessage((m) => found(m) && m.message.includes('vendor/psa.yaml'));
+    // Excluded again: the one in cluster/ applies again.
+    client.settings = { ...client.settings, exclude: ['vendor/**'] };
+    await client.changeConfiguration();
+    await client.waitForDiagnostics(shop, (p) => codesOf(p).join() === 'hostNamespaces', 'again');
+    await client.close(shop);
+  });
+
+  it('a folder the scan skips (node_modules): a watch event or an open document there is no candidate', async () => {
+    const shop = fileUri(at('shop.yaml'));
+    await client.open(shop, pod('web', 'shop'), 1);
+    await client.waitForDiagnostics(shop, (p) => codesOf(p).join() === 'hostNamespaces');
+    const before = client.messages.length;
+    const skipped = at('node_modules', 'pkg', 'psa.yaml');
+    writeFileSync(skipped, PSA);
+    const open = fileUri(at('node_modules', 'pkg', 'open.yaml'));
+    await client.open(open, PSA, 1);
+    // In the same batch, after it: a second configuration the workspace does hold.
+    const staging = at('cluster', 'staging.yaml');
+    writeFileSync(staging, PSA.replace('enforce: baseline', 'enforce: privileged'));
+    await client.filesChanged([
+      { uri: fileUri(skipped), type: 1 },
+      { uri: fileUri(staging), type: 1 },
+    ]);
+    const m = await client.waitForMessage((x) => found(x) && x.message.includes('staging.yaml'));
+    assert.match(m.message, /^podsec: 2 admission configurations found/);
+    // No warning ever named the files under node_modules.
+    assert.ok(
+      client.messages.slice(before).every((x) => !x.message.includes('node_modules')),
+      JSON.stringify(client.messages.slice(before)),
+    );
+    await client.close(open);
+    rmSync(staging);
+    await client.filesChanged([{ uri: fileUri(staging), type: 3 }]);
+    await client.waitForDiagnostics(shop, (p) => codesOf(p).join() === 'hostNamespaces');
+  });
+});
+
 describe('workspace folders change: the .podsec.yaml search starts again from the new roots', () => {
   let top: string;
   let client: LspClient;

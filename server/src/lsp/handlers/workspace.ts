@@ -29,6 +29,7 @@ import { globSet, globStats } from '../../engine/glob';
 import { NamespaceIndex } from '../namespaces';
 import { readWorkspaceFile, resolvedRoot, yamlFiles } from '../scan';
 import type { ScanSkips, SkipReason } from '../scan';
+import { SKIP_DIRS } from '../../io/index';
 import type { WalkSteps } from '../../io/index';
 import type { PodsecSettings } from '../protocol';
 import type { NamespaceResolver } from '../features';
@@ -66,6 +67,8 @@ export interface WorkspaceSource extends NamespaceResolver {
   namespaces(): { map: ReadonlyMap<string, NamespaceLabels>; epoch: number };
   /** Whether `podsec.exclude` leaves the document or file out. */
   excluded(uri: string, s: PodsecSettings): boolean;
+  /** Whether the scan never reads the file: it lies in a folder the walker skips (node_modules, .git, …). */
+  unscanned(file: string): boolean;
   /** The workspace folders on disk. */
   folderPaths(): string[];
   /** The first workspace folder's URI, if any. */
@@ -272,6 +275,15 @@ export class Workspace implements WorkspaceSource {
     const folder = this.folderOf(file);
     const rel = folder ? path.relative(folder, file).split(path.sep).join('/') : null;
     return (rel !== null && globs.matches(rel)) || globs.matches(file.split(path.sep).join('/'));
+  }
+
+  unscanned(file: string): boolean {
+    const folder = this.folderOf(file);
+    const rel = folder ? path.relative(folder, file) : file;
+    return rel
+      .split(path.sep)
+      .slice(0, -1)
+      .some((d) => SKIP_DIRS.has(d));
   }
 
   folderPaths(): string[] {
