@@ -355,6 +355,72 @@ describe('admission configuration discovery leaves out what the workspace leaves
   });
 });
 
+describe('a folder created or deleted on disk: its files count as if each were reported', () => {
+  let root: string;
+  let client: LspClient;
+  const at = (...p: string[]) => path.join(root, ...p);
+  before(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'podsec-lsp-newdir-'));
+    mkdirSync(at('.git'));
+    client = await LspClient.start({
+      root,
+      settings: { level: 'restricted', severity: { hardening: 'off' } },
+    });
+  });
+  after(async () => {
+    await client.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('only the folder is reported: its admission configuration and .podsec.yaml apply; deleted, they no longer do', async () => {
+    const shop = fileUri(at('shop.yaml'));
+    await client.open(shop, pod('web', 'shop'), 1);
+    await client.waitForDiagnostics(shop, (p) => codesOf(p).includes('runAsNonRoot'));
+    // A document in a folder that does not exist yet; then the folder comes with its .podsec.yaml,
+    // made by another program, files and all: the editor reports the folder only.
+    const team = fileUri(at('team', 'web.yaml'));
+    await client.open(team, pod('web', 'other').replace('  hostPID: true\n', ''), 1);
+    await client.waitForDiagnostics(team, (p) => codesOf(p).includes('runAsNonRoot'));
+    mkdirSync(at('team'));
+    writeFileSync(at('team', '.podsec.yaml'), 'level: baseline\n');
+    await client.filesChanged([{ uri: fileUri(at('team')), type: 1 }]);
+    await client.waitForDiagnostics(team, (p) => !codesOf(p).includes('runAsNonRoot'), 'baseline');
+    // The same for a folder with an admission configuration.
+    mkdirSync(at('cluster', 'prod'), { recursive: true });
+    writeFileSync(at('cluster', 'prod', 'psa.yaml'), PSA);
+    await client.filesChanged([{ uri: fileUri(at('cluster')), type: 1 }]);
+    await client.waitForDiagnostics(
+      shop,
+      (p) => codesOf(p).join() === 'hostNamespaces',
+      'the new folder’s admission configuration',
+    );
+    // Moved away: only the folder is reported deleted.
+    rmSync(at('cluster'), { recursive: true });
+    rmSync(at('team'), { recursive: true });
+    await client.filesChanged([
+      { uri: fileUri(at('cluster')), type: 3 },
+      { uri: fileUri(at('team')), type: 3 },
+    ]);
+    await client.waitForDiagnostics(shop, (p) => codesOf(p).includes('runAsNonRoot'), 'none');
+    await client.waitForDiagnostics(team, (p) => codesOf(p).includes('runAsNonRoot'), 'restricted');
+  });
+
+  it('asks to hear of every path created or deleted, besides the YAML files', () => {
+    const watchers = client.registrations
+      .filter((r) => r.method === 'workspace/didChangeWatchedFiles')
+      .flatMap(
+        (r) =>
+          (r.registerOptions as { watchers: Array<{ globPattern: unknown; kind?: number }> })
+            .watchers,
+      );
+    // Create (1) and Delete (4), not Change (2): a folder's own changes say nothing.
+    assert.ok(
+      watchers.some((w) => w.globPattern === '**/*' && w.kind === 5),
+      JSON.stringify(watchers),
+    );
+  });
+});
+
 describe('workspace folders change: the .podsec.yaml search starts again from the new roots', () => {
   let top: string;
   let client: LspClient;
