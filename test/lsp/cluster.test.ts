@@ -355,6 +355,56 @@ describe('admission configuration discovery leaves out what the workspace leaves
   });
 });
 
+describe('the editor’s report: each file at its own .podsec.yaml and admission configuration', () => {
+  let root: string;
+  let client: LspClient;
+  const at = (...p: string[]) => path.join(root, ...p);
+  before(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'podsec-lsp-report-'));
+    mkdirSync(at('.git'));
+    mkdirSync(at('team-a'));
+    mkdirSync(at('team-b'));
+    // team-a: v1.25, a cluster that exempts shop; team-b: a cluster that enforces restricted.
+    writeFileSync(
+      at('team-a', '.podsec.yaml'),
+      'version: v1.25\nadmissionConfiguration: psa.yaml\n',
+    );
+    writeFileSync(at('team-a', 'psa.yaml'), PSA.replace('[kube-system]', '[shop]'));
+    writeFileSync(at('team-a', 'pod.yaml'), pod('a', 'shop'));
+    writeFileSync(at('team-b', '.podsec.yaml'), 'admissionConfiguration: psa.yaml\n');
+    writeFileSync(
+      at('team-b', 'psa.yaml'),
+      PSA.replace('enforce: baseline', 'enforce: restricted').replace('[kube-system]', '[]'),
+    );
+    writeFileSync(at('team-b', 'pod.yaml'), pod('b', 'shop'));
+    client = await LspClient.start({
+      root,
+      settings: { level: 'restricted', severity: { hardening: 'off' } },
+    });
+  });
+  after(async () => {
+    await client.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('a namespace per admission configuration, each naming its file; a workload at its own version says it', async () => {
+    const { markdown } = await client.request<{ markdown: string }>('podsec/report', {});
+    const sections = markdown.split('\n## ').filter((x) => x.startsWith('Namespace `shop`'));
+    assert.equal(sections.length, 2, markdown);
+    const ofA = sections.find((x) => /Admission configuration `[^`]*team-a\/psa\.yaml`/.test(x));
+    const ofB = sections.find((x) => /Admission configuration `[^`]*team-b\/psa\.yaml`/.test(x));
+    assert.ok(ofA && ofB, markdown);
+    assert.match(ofA, /\*\*Exempt from Pod Security: namespace "shop" is listed in/);
+    assert.match(ofA, /\| Pod `a` \|[^\n]*\*\*privileged\*\* \(`v1\.25`\) · _exempt_ \|/);
+    assert.doesNotMatch(ofB, /Exempt/);
+    assert.match(ofB, /enforce \*\*restricted\*\*/);
+    assert.match(ofB, /\*\*Now\*\* \([^)]*\): rejected: Pod `b`/);
+    // A version asked for in the request is the version of every file.
+    const asked = await client.request<{ markdown: string }>('podsec/report', { version: 'v1.30' });
+    assert.doesNotMatch(asked.markdown, /\(`v1\.25`\)/);
+  });
+});
+
 describe('a folder created or deleted on disk: its files count as if each were reported', () => {
   let root: string;
   let client: LspClient;
