@@ -11,6 +11,7 @@ import { parseDocument } from 'yaml';
 import type { YAMLMap } from 'yaml';
 import { analyze, isChartTemplate } from '@podsec/server';
 import { goScalarKind, jsonKey } from '@podsec/server/out/engine/decode/kubectl';
+import { parseAdmissionConfig } from '@podsec/server/out/engine/config/index';
 import type { Analysis, AnalyzeOptions, Finding } from '@podsec/server';
 import { Rng } from '../support/generate';
 import { iterations } from '../support/fast';
@@ -308,6 +309,54 @@ describe('integer ranges as the API server decodes them', () => {
     assert.deepEqual(schemaAt(t, a), [
       'spec.containers[0].ports[0].containerPort must be an integer from -2147483648 to 2147483647 (int32): kubectl sends 1e10 as 10000000000, which the API server cannot decode into an int32 @ 1e10',
     ]);
+  });
+
+  it('decoded whatever the level: at privileged, and the integers no check reads (runAsGroup, fsGroup, containerPort)', () => {
+    const t = pod(
+      '      ports:\n        - containerPort: 1e10\n          hostPort: 4294967296\n' +
+        '      securityContext:\n        runAsGroup: 1.5\n',
+      '  securityContext:\n    fsGroup: 9223372036854775808\n    runAsUser: 1e21\n',
+    );
+    const a = analyze(t, { level: 'privileged' });
+    assert.deepEqual(checks(a), []);
+    assert.deepEqual(
+      schemaAt(t, a)
+        .map((m) => m.replace(/ must be .* @ /, ' @ '))
+        .sort(),
+      [
+        'spec.containers[0].ports[0].containerPort @ 1e10',
+        'spec.containers[0].ports[0].hostPort @ 4294967296',
+        'spec.containers[0].securityContext.runAsGroup @ 1.5',
+        'spec.securityContext.fsGroup @ 9223372036854775808',
+        'spec.securityContext.runAsUser @ 1e21',
+      ],
+    );
+    // Each value once, whatever reads it: at restricted the checks read some of them too.
+    assert.equal(
+      analyze(t, { level: 'restricted' }).errors.filter((e) => e.code === 'schema').length,
+      5,
+    );
+    // In range, nothing to say.
+    const ok = pod(
+      '      ports: [{containerPort: 80}]\n      securityContext: {runAsGroup: 1000}\n',
+      '  securityContext: {fsGroup: 2000}\n',
+    );
+    assert.deepEqual(schemaAt(ok, analyze(ok, { level: 'privileged' })), []);
+  });
+
+  it('an exempt workload is still decoded: the API server decodes it before admission exempts it', () => {
+    const t = pod('      ports: [{containerPort: 80, hostPort: 1e10}]\n').replace(
+      'name: p\n',
+      'name: p\n  namespace: kube-system\n',
+    );
+    const psa = parseAdmissionConfig(
+      'apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\nexemptions:\n  namespaces: [kube-system]\n',
+      '/psa.yaml',
+    );
+    const a = analyze(t, { level: 'baseline', admission: psa });
+    assert.ok(a.notes.some((n) => /Exempt from Pod Security/.test(n.message)));
+    assert.deepEqual(checks(a), []);
+    assert.match(schemaAt(t, a).join(), /hostPort must be an integer from -2147483648/);
   });
 
   it('property: an integer in any spelling is a hostPort finding inside int32 and a schema error outside', () => {
