@@ -5,7 +5,9 @@
  * admission configuration exactly as the check command does (level,
  * version, exclude, the admission configuration it names or the only one
  * among the inputs, --config, --no-config, --admission-config, --as-user,
- * the files' own problems), showing exemptions in text, Markdown and JSON.
+ * the files' own problems), each file at its own folder's configuration,
+ * showing exemptions in text, Markdown and JSON; a number the API server
+ * cannot decode into its field (`hostPort: 1e10`) is an error at the value.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';

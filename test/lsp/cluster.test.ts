@@ -2,7 +2,10 @@
  * The cluster's view in the language server, over a real stdio connection:
  * the hover and the status data say when `.podsec.yaml` or the admission
  * configuration chose the level (not the setting), and an exempt workload
- * shows its exemption in the hover, the status data and the code lens.
+ * shows its exemption in the hover, the status data and the code lens; the
+ * workspace's own admission configuration is found leaving out what the
+ * workspace leaves out; the editor's report reads each file's configuration;
+ * a folder created or deleted on disk brings or takes its files.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
