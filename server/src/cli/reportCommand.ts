@@ -93,8 +93,8 @@ Options:
   --no-config                read no .podsec.yaml
   --admission-config <file>  the cluster's PodSecurity admission configuration
                              (default: the one each file's .podsec.yaml names,
-                             else the only one among the inputs): its defaults for unlabelled
-                             namespaces and its exemptions
+                             else the only one among the inputs): its defaults
+                             for unlabelled namespaces and its exemptions
   --as-user <name>           the user who applies the manifests (exempt usernames)
   -f, --values, --set, --set-string, --set-json, --set-file, --release-name,
   --name-template, -n, --namespace, --kube-version, -a, --api-versions,
