@@ -119,6 +119,8 @@ export class Workspace implements WorkspaceSource {
   private extraWatch: Promise<Disposable> | null = null;
   /** The YAML files read from disk (scanned or watched) and not gone since. */
   private readonly onDisk = new Set<string>();
+  /** How many of them lie under each folder (a deleted path that is none of these holds none). */
+  private readonly dirsOnDisk = new Map<string, number>();
   private extraWatchKey = '';
 
   constructor(
@@ -259,9 +261,23 @@ export class Workspace implements WorkspaceSource {
   }
 
   private fileRead(file: string, text: string | null): void {
-    if (text === null) this.onDisk.delete(file);
-    else this.onDisk.add(file);
+    if (text === null) {
+      if (this.onDisk.delete(file)) this.countDirs(file, -1);
+    } else if (!this.onDisk.has(file)) {
+      this.onDisk.add(file);
+      this.countDirs(file, 1);
+    }
     for (const l of this.fileListeners) l(file, text);
+  }
+
+  /** Counts `file` in (or out of) each folder above it, up to the root. */
+  private countDirs(file: string, by: 1 | -1): void {
+    for (let d = path.dirname(file); ; d = path.dirname(d)) {
+      const n = (this.dirsOnDisk.get(d) ?? 0) + by;
+      if (n > 0) this.dirsOnDisk.set(d, n);
+      else this.dirsOnDisk.delete(d);
+      if (path.dirname(d) === d) return;
+    }
   }
 
   /** Calls `listener` with the path of every file created, changed or deleted on disk. */
@@ -466,6 +482,8 @@ export class Workspace implements WorkspaceSource {
 
   /** A path that is no YAML file was deleted: the files known under it (a folder) are gone. */
   private folderDeleted(dir: string): boolean {
+    // Most deleted paths are no folder holding YAML files: nothing to look through.
+    if (!this.dirsOnDisk.has(dir)) return false;
     const prefix = dir + path.sep;
     let changed = false;
     for (const file of [...this.onDisk]) {
