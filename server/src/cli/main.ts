@@ -282,19 +282,12 @@ export function run(argv: string[], io: Io): number {
     return s;
   };
   configs.discover(inputs.filter(readable));
-  const baseFor = (path: string): AnalyzeOptions => {
-    const s = settingsOf(path);
-    const admission = configs.admissionFor(path);
-    return {
-      ...(admission ? { admission } : {}),
-      ...(o.asUser !== null ? { asUser: o.asUser } : {}),
-      level: s.level.value,
-      version: s.version.value,
-      namespaceLabels: s.namespaceLabels.value,
+  const baseFor = (path: string): AnalyzeOptions =>
+    configs.analyzeOptionsFor(path, {
+      asUser: o.asUser,
       maxFileBytes,
       maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
-    };
-  };
+    });
   // Namespaces declared in any input set the policy of workloads in the others.
   const namespaces = new Map<string, NamespaceLabels>();
   for (const i of inputs) {

@@ -374,6 +374,8 @@ export function analyzeParsed(
       analysis.workloads.push(summary);
       annotationSuppressions(obj, template, objSpan, ref, annotated);
       if (exemption) {
+        // The API server decodes the object before admission exempts it.
+        pod.decodeIntegers();
         // One note, no findings: admission does not evaluate an exempt workload.
         analysis.notes.push({
           message: exemption,
@@ -405,6 +407,8 @@ export function analyzeParsed(
           }
         }
       }
+      // What no check read at this level is still decoded, as the API server decodes it.
+      pod.decodeIntegers();
     };
     const firstFinding = analysis.findings.length;
     forEachObject(Cursor.root(ctx, doc.contents), visit);

@@ -39,6 +39,7 @@ export type {
   ReportBlocker,
   ReportChart,
   ReportInput,
+  ReportInputSettings,
   ReportNamespace,
   ReportOptions,
   ReportPsp,

@@ -78,8 +78,14 @@ export function reportMarkdown(
     const declared = ns.declaredIn
       ? ` Declared in ${code(ns.declaredIn)}.`
       : ' No Namespace document found.';
+    const cluster =
+      ns.admissionConfiguration === undefined
+        ? ''
+        : ns.admissionConfiguration === null
+          ? ' No admission configuration.'
+          : ` Admission configuration ${code(ns.admissionConfiguration)}.`;
     out.push(
-      `Labels: enforce ${modeText(ns.enforce)}, warn ${modeText(ns.warn)}, audit ${modeText(ns.audit)}.${declared}`,
+      `Labels: enforce ${modeText(ns.enforce)}, warn ${modeText(ns.warn)}, audit ${modeText(ns.audit)}.${declared}${cluster}`,
     );
     if (ns.exemption) {
       out.push('');
@@ -105,7 +111,7 @@ export function reportMarkdown(
     for (const w of ns.workloads) {
       const exempt = w.exemption !== undefined ? ' · _exempt_' : '';
       out.push(
-        `| ${workloadTitle(w)} | ${where(w)} | **${w.level}**${exempt} | ${toNextPhrase(w)} |`,
+        `| ${workloadTitle(w)} | ${where(w)} | **${w.level}**${w.version ? ` (${code(w.version)})` : ''}${exempt} | ${toNextPhrase(w)} |`,
       );
     }
     out.push('');

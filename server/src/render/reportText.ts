@@ -41,7 +41,12 @@ export function reportText(r: AdvisorReport, color: boolean): string {
       `${name} ${m.level}:${m.version}${m.labelled ? '' : m.fromAdmission ? ' (admission configuration default)' : ' (default)'}`;
     out.push(
       `${p.bold(`namespace ${ns.name}`)}  ${mode('enforce', ns.enforce)}, ${mode('warn', ns.warn)}, ${mode('audit', ns.audit)}` +
-        p.dim(ns.declaredIn ? `; declared in ${ns.declaredIn}` : '; no Namespace document'),
+        p.dim(
+          (ns.declaredIn ? `; declared in ${ns.declaredIn}` : '; no Namespace document') +
+            (ns.admissionConfiguration === undefined
+              ? ''
+              : `; ${ns.admissionConfiguration === null ? 'no admission configuration' : `admission configuration ${ns.admissionConfiguration}`}`),
+        ),
     );
     if (ns.exemption) {
       out.push(`  ${p.yellow('exempt')}  ${ns.exemption.message}`);
@@ -64,7 +69,7 @@ export function reportText(r: AdvisorReport, color: boolean): string {
             ? `  ${plural(w.blockers.length, 'change')} to ${w.next}`
             : '';
       out.push(
-        `  ${pad(wWhere[i]!, a)}  ${pad(wRef[i]!, b)}  ${p.level(w.level)}${' '.repeat(10 - w.level.length)}${next}`.trimEnd(),
+        `  ${pad(wWhere[i]!, a)}  ${pad(wRef[i]!, b)}  ${p.level(w.level)}${' '.repeat(10 - w.level.length)}${w.version ? ` at ${w.version}` : ''}${next}`.trimEnd(),
       );
     });
     for (const s of ns.scenarios) {
