@@ -8,7 +8,7 @@ import { CodeLensRefreshRequest } from 'vscode-languageserver/node';
 import { PolicyForDocumentRequest, ReportRequest } from '../protocol';
 import type { ReportParams, ReportResult } from '../protocol';
 import { codeLenses, documentPolicy, workspaceReport } from '../features';
-import { chartCodeLenses } from '../features/lenses';
+import { chartCodeLenses, chartFixLenses } from '../features/lenses';
 import type { ReportSources } from '../features/report';
 import type { ChartAnalyses } from '../charts';
 import { fileKey, toUri } from '../uris';
@@ -40,7 +40,10 @@ export class Views {
           maxFileBytes: cur.settings.maxFileSize,
           maxAliasCount: cur.settings.maxAliasCount,
         };
-        return chartCodeLenses(cur.result, this.charts.workloadsIn(cur.doc.uri, limits));
+        return [
+          ...chartCodeLenses(cur.result, this.charts.workloadsIn(cur.doc.uri, limits)),
+          ...chartFixLenses(cur.result, this.charts.fixLensesIn(cur.doc.uri, limits)),
+        ];
       }
       return codeLenses(cur.result, cur.settings);
     });
