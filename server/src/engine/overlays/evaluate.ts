@@ -219,10 +219,10 @@ export function evaluateOverlays(
     let originFixes = 0;
     const fixMemo = new Map<string, { placed?: Fix | null; inOverlay?: Fix | null }>();
     const info = graph.kustomizations.get(b.dir);
-    // Resources the overlay lists itself: a fix there is already a fix in this overlay only.
-    const ownResources = new Set(
-      (info?.files ?? []).filter((f) => f.role === 'resource').map((f) => f.path),
-    );
+    // The overlay's own files (its resources, patches and kustomization file): a fix there is
+    // already a fix in this overlay only.
+    const ownFiles = new Set((info?.files ?? []).map((f) => f.path));
+    if (info?.file) ownFiles.add(info.file);
     const fixesOf = (
       fixes: readonly Fix[],
       file: string,
@@ -267,8 +267,9 @@ export function evaluateOverlays(
         }
         if (m.inOverlay === undefined) {
           m.inOverlay = null;
-          // A value the base sets and this overlay keeps: also fixable in this overlay alone.
-          if (info && object && file === objectFile && !ownResources.has(file)) {
+          // A value from a file of another kustomization (a base, or an overlay this one includes),
+          // set there or missing there: also fixable in this overlay alone, the one built.
+          if (info && object && !ownFiles.has(file)) {
             const base = readCached(object.source.file)?.docs[object.source.document];
             const target = base ? targetOf(base) : null;
             const c = target ? changes() : null;
