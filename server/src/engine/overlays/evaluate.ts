@@ -14,7 +14,7 @@
  */
 import { collectNamespaces } from '../index';
 import { buildKustomization } from '../kustomize/build';
-import type { BuiltObject, HelmRenderer, KustomizeBuild } from '../kustomize/build';
+import type { BuildOptions, BuiltObject, HelmRenderer, KustomizeBuild } from '../kustomize/build';
 import type { KustomizationGraph } from '../kustomize/roots';
 import { LineIndex } from '../lines';
 import type { SourceFs } from '../sources/sourceFs';
@@ -40,6 +40,7 @@ import { fixInOverlay, readOrigin, targetOf } from './overlayFix';
 import { evaluateGenerated, placeSpan } from '../project/index';
 import type { LocatedDiagnostic } from '../project/index';
 import { overlayPhrase, placeFixes } from './origins';
+import { fixClears } from './verify';
 
 export interface OverlayOptions extends AnalyzeOptions {
   /** The kustomizations to build (absolute); default: the graph's roots. */
@@ -132,14 +133,13 @@ export function evaluateOverlays(
   const nameOf = options.nameOf ?? ((d: string) => d);
   const roots = (options.roots ?? graph.roots).map(normalizePath);
   const { roots: _r, nameOf: _n, helm, ...analyzeOptions } = options;
+  const buildOptionsOf = (name: string): BuildOptions => ({
+    label: `overlay ${name}`,
+    ...(helm ? { helm } : {}),
+  });
   const builds: OverlayBuild[] = roots.map((dir) => {
     const name = nameOf(dir);
-    return {
-      dir,
-      name,
-      build: buildKustomization(fs, dir, { label: `overlay ${name}`, ...(helm ? { helm } : {}) }),
-      analysis: null,
-    };
+    return { dir, name, build: buildKustomization(fs, dir, buildOptionsOf(name)), analysis: null };
   });
 
   const namespaces = new Map<string, NamespaceLabels>(options.namespaces ?? []);
@@ -215,6 +215,14 @@ export function evaluateOverlays(
     }
     for (const f of b.build.files) covered.add(f);
     const src = b.build.source;
+    // Edited builds of this overlay (a JSON 6902 operation taken out), shared by its fixes.
+    const verify = {
+      fs,
+      dir: b.dir,
+      build: buildOptionsOf(b.name),
+      analyze: { ...analyzeOptions, namespaces, file: kfile },
+      rebuilt: new Map<string, Finding[] | null>(),
+    };
     let generatedDocs: Document.Parsed[] | null = null;
     let originFixes = 0;
     const fixMemo = new Map<string, { placed?: Fix | null; inOverlay?: Fix | null }>();
@@ -224,11 +232,13 @@ export function evaluateOverlays(
     const ownFiles = new Set((info?.files ?? []).map((f) => f.path));
     if (info?.file) ownFiles.add(info.file);
     const fixesOf = (
-      fixes: readonly Fix[],
+      finding: Finding,
       file: string,
       object: BuiltObject | undefined,
       grouped: boolean,
+      sharers: readonly Finding[],
     ): { fixes: Fix[]; inOverlay: Fix[] } => {
+      const fixes = finding.fixes;
       const none = { fixes: [], inOverlay: [] };
       if (fixes.length === 0) return none;
       const docs = (generatedDocs ??= parseAllDocuments(src.text, { version: '1.1' }));
@@ -257,7 +267,9 @@ export function evaluateOverlays(
           if (!placed) {
             // A key a JSON 6902 operation adds: removed by taking the operation out.
             const c = changes();
-            placed = c ? fixInJsonPatch(src, f, c, file, readCached) : null;
+            // The overlay built again with the edit: what lay under the operation must not fail.
+            const clears = (x: Fix): boolean => fixClears(verify, sharers, x, file);
+            placed = c ? fixInJsonPatch(src, f, c, file, readCached, clears) : null;
           }
           // A fix in the resource the overlays read is a fix for every overlay that deploys it.
           m.placed =
@@ -292,6 +304,17 @@ export function evaluateOverlays(
     });
     const analysis = ev.analysis;
     b.analysis = analysis;
+    // The findings of this build at one place (a JSON 6902 operation over many objects).
+    const placeKey = (file: string, f: Finding): string =>
+      `${file}\u0000${f.check}\u0000${f.path}\u0000${f.span.start}`;
+    const samePlace = new Map<string, Finding[]>();
+    ev.findings.forEach((located, i) => {
+      const original = analysis.findings[i] as Finding;
+      const k = placeKey(located.file, { ...original, span: located.span });
+      const list = samePlace.get(k) ?? [];
+      list.push(original);
+      samePlace.set(k, list);
+    });
     ev.findings.forEach((located, i) => {
       // The project layer names the rendered object in its message; overlays name the overlay instead.
       const original = analysis.findings[i] as Finding;
@@ -317,10 +340,11 @@ export function evaluateOverlays(
       const key = findingKey(file, placedFinding);
       const g = groups.get(key);
       const fixes = fixesOf(
-        original.fixes,
+        original,
         file,
         b.build.objects[original.object.document],
         g !== undefined,
+        samePlace.get(placeKey(file, { ...original, span: located.span })) ?? [original],
       );
       const finding: Finding = { ...placedFinding, fixes: [...fixes.fixes, ...fixes.inOverlay] };
       if (g) {
