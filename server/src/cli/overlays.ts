@@ -47,7 +47,7 @@ export function enginePath(p: string, cwd = process.cwd()): string {
  */
 export function runOverlays(
   paths: readonly string[],
-  options: AnalyzeOptions,
+  options: AnalyzeOptions & { advise?: boolean },
   namespaces: ReadonlyMap<string, NamespaceLabels>,
   cwd = process.cwd(),
 ): OverlayRun {

@@ -324,6 +324,11 @@ export interface FixToLevelArgs {
   level: PolicyLevel;
   /** The policy version the lens evaluated ("latest" or "v1.N"). */
   policyVersion: string;
+  /**
+   * A workload Kustomize overlays deploy: apply this file's safe fixes of the
+   * overlays' findings in it (up to `level`), not the file's own.
+   */
+  inOverlays?: boolean;
 }
 
 /** The arguments each server command takes. */

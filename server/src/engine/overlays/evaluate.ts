@@ -13,6 +13,8 @@
  * no build that reads them succeeds (the build's error says why).
  */
 import { collectNamespaces } from '../index';
+import { adviseText } from '../advisor/index';
+import type { WorkloadAdvice } from '../advisor/index';
 import { buildKustomization } from '../kustomize/build';
 import type { BuildOptions, BuiltObject, HelmRenderer, KustomizeBuild } from '../kustomize/build';
 import type { KustomizationGraph } from '../kustomize/roots';
@@ -27,6 +29,7 @@ import type {
   Diagnostic,
   Finding,
   Fix,
+  Level,
   NamespaceLabels,
   Span,
   WorkloadSummary,
@@ -49,6 +52,12 @@ export interface OverlayOptions extends AnalyzeOptions {
   nameOf?: (dir: string) => string;
   /** Renders `helmCharts` entries. */
   helm?: HelmRenderer;
+  /**
+   * Also the highest level each built workload meets (its `met`), as the
+   * level advisor judges it at the version that applies to it: for the
+   * report and the editor's lenses (two more evaluations of each build).
+   */
+  advise?: boolean;
 }
 
 /** A workload as one overlay builds it, placed in the file its object came from. */
@@ -59,6 +68,9 @@ export interface OverlayWorkload {
   /** Its findings in the build that enforce rejects, and that warn shows. */
   rejected: number;
   warned: number;
+  /** With `advise`: the highest level the build of it meets, and the findings between it and the next. */
+  met?: Level;
+  toNext?: number;
 }
 
 export interface OverlayBuild {
@@ -132,7 +144,7 @@ export function evaluateOverlays(
 ): OverlayEvaluation {
   const nameOf = options.nameOf ?? ((d: string) => d);
   const roots = (options.roots ?? graph.roots).map(normalizePath);
-  const { roots: _r, nameOf: _n, helm, ...analyzeOptions } = options;
+  const { roots: _r, nameOf: _n, helm, advise, ...analyzeOptions } = options;
   const buildOptionsOf = (name: string): BuildOptions => ({
     label: `overlay ${name}`,
     ...(helm ? { helm } : {}),
@@ -356,7 +368,25 @@ export function evaluateOverlays(
     });
     for (const d of ev.errors) addDiag(d.file, withoutFile(d), b.name, 'error');
     for (const d of ev.notes) addDiag(d.file, withoutFile(d), b.name, 'note');
+    // The level advisor over the build, once per policy version its workloads have.
+    const adviceAt = new Map<string, Map<string, WorkloadAdvice>>();
+    const adviceOf = (w: WorkloadSummary): WorkloadAdvice | undefined => {
+      let m = adviceAt.get(w.policy.version);
+      if (!m) {
+        const list = adviseText(src.text, {
+          version: w.policy.version,
+          fixOutlook: false,
+          file: kfile,
+          maxFileBytes: analyzeOptions.maxFileBytes,
+          maxAliasCount: analyzeOptions.maxAliasCount,
+        });
+        m = new Map(list.map((a) => [`${a.object.document}:${a.object.item}`, a]));
+        adviceAt.set(w.policy.version, m);
+      }
+      return m.get(`${w.object.document}:${w.object.item}`);
+    };
     for (const w of analysis.workloads) {
+      const advice = advise ? adviceOf(w) : undefined;
       const obj = b.build.objects[w.object.document];
       const file = obj?.source.file ?? kfile;
       const head = placeSpan(src, w.headSpan, kfile);
@@ -372,6 +402,7 @@ export function evaluateOverlays(
         file,
         rejected: mine.filter((f) => f.mode === 'enforce').length,
         warned: mine.filter((f) => f.mode === 'warn').length,
+        ...(advice ? { met: advice.level, toNext: advice.blockers.length } : {}),
         summary: {
           ...w,
           object: { ...w.object, document: obj?.source.document ?? w.object.document },
@@ -433,6 +464,7 @@ export function evaluateOverlays(
       policySource: s.policySource,
       rejected: w.rejected,
       warned: w.warned,
+      ...(w.met !== undefined ? { met: w.met, toNext: w.toNext ?? 0 } : {}),
     });
   }
   for (const [file, docs] of objects) fileOf(file).objects = docs.size;

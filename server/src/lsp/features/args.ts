@@ -24,7 +24,8 @@ export function isFixToLevelArgs(v: unknown): v is FixToLevelArgs {
     typeof v.offset === 'number' &&
     isLevel(v.level) &&
     typeof v.policyVersion === 'string' &&
-    isVersion(v.policyVersion)
+    isVersion(v.policyVersion) &&
+    (!('inOverlays' in v) || typeof v.inOverlays === 'boolean')
   );
 }
 
