@@ -83,6 +83,14 @@ describe('language server: the advisor’s lenses on a base, as the overlays bui
     assert.ok(!titles.some((t) => /^restricted: /.test(t)), titles.join(' | '));
     const meets = (await lenses()).find((l) => l.command?.title.startsWith('meets '));
     assert.match(meets?.command?.tooltip ?? '', /overlays\/prod: its build meets privileged/);
+    // The editor's report says the same per overlay, with the what-if of dev's enforce moving up.
+    const r = await client.request<{ markdown: string }>('podsec/report', {});
+    const dev = r.markdown.slice(r.markdown.indexOf('## Overlay `overlays/dev`'));
+    assert.match(
+      dev,
+      /\| Deployment `web` \|.*\| \*\*baseline\*\* \(\d+ changes? to restricted\) \|/,
+    );
+    assert.match(dev, /- if enforce moved to restricted: 1 of 1 workload rejected/);
   });
 
   it('"Fix to" applies the base’s safe fixes of what the overlays find, as one edit', async () => {
