@@ -371,6 +371,20 @@ describe('podsec on Kustomize overlays', () => {
       report.overlays.map((o) => o.scenarios),
       [[{ title: 'if enforce moved to restricted', level: 'restricted', rejected: 1, of: 1 }], []],
     );
+    // dev's enforce pinned to an older version: the what-if of moving it to the latest.
+    const ns = join(dir, 'namespaces.yaml');
+    writeFileSync(
+      ns,
+      readFileSync(ns, 'utf8').replace(
+        '    pod-security.kubernetes.io/enforce: baseline\n',
+        '    pod-security.kubernetes.io/enforce: baseline\n    pod-security.kubernetes.io/enforce-version: v1.24\n',
+      ),
+    );
+    const pinned = JSON.parse(cli(['report', '--format', 'json', dir]).out) as typeof report;
+    assert.deepEqual(pinned.overlays[0]?.scenarios.slice(1), [
+      { title: 'if enforce moved to latest (v1.37)', version: 'latest', rejected: 0, of: 1 },
+    ]);
+    assert.deepEqual(pinned.overlays[1]?.scenarios, [], 'prod is at the latest already');
     const text = cli(['report', dir]).out;
     assert.match(
       text,

@@ -13,6 +13,7 @@
  * no build that reads them succeeds (the build's error says why).
  */
 import { collectNamespaces } from '../index';
+import { evaluatedMinor } from '../policy';
 import { adviseText } from '../advisor/index';
 import type { WorkloadAdvice } from '../advisor/index';
 import { buildKustomization } from '../kustomize/build';
@@ -71,6 +72,8 @@ export interface OverlayWorkload {
   /** With `advise`: the highest level the build of it meets, and the findings between it and the next. */
   met?: Level;
   toNext?: number;
+  /** With `advise` and a version older than the latest: the level the build meets at the latest. */
+  metLatest?: Level;
 }
 
 export interface OverlayBuild {
@@ -370,23 +373,29 @@ export function evaluateOverlays(
     for (const d of ev.notes) addDiag(d.file, withoutFile(d), b.name, 'note');
     // The level advisor over the build, once per policy version its workloads have.
     const adviceAt = new Map<string, Map<string, WorkloadAdvice>>();
-    const adviceOf = (w: WorkloadSummary): WorkloadAdvice | undefined => {
-      let m = adviceAt.get(w.policy.version);
+    const adviceOf = (
+      w: WorkloadSummary,
+      version = w.policy.version,
+    ): WorkloadAdvice | undefined => {
+      let m = adviceAt.get(version);
       if (!m) {
         const list = adviseText(src.text, {
-          version: w.policy.version,
+          version,
           fixOutlook: false,
           file: kfile,
           maxFileBytes: analyzeOptions.maxFileBytes,
           maxAliasCount: analyzeOptions.maxAliasCount,
         });
         m = new Map(list.map((a) => [`${a.object.document}:${a.object.item}`, a]));
-        adviceAt.set(w.policy.version, m);
+        adviceAt.set(version, m);
       }
       return m.get(`${w.object.document}:${w.object.item}`);
     };
     for (const w of analysis.workloads) {
       const advice = advise ? adviceOf(w) : undefined;
+      // A pinned version older than the latest: also the level at the latest, for the what-if.
+      const pinned = advice && evaluatedMinor(w.policy.version) < evaluatedMinor('latest');
+      const atLatest = pinned ? adviceOf(w, 'latest') : undefined;
       const obj = b.build.objects[w.object.document];
       const file = obj?.source.file ?? kfile;
       const head = placeSpan(src, w.headSpan, kfile);
@@ -403,6 +412,7 @@ export function evaluateOverlays(
         rejected: mine.filter((f) => f.mode === 'enforce').length,
         warned: mine.filter((f) => f.mode === 'warn').length,
         ...(advice ? { met: advice.level, toNext: advice.blockers.length } : {}),
+        ...(atLatest ? { metLatest: atLatest.level } : {}),
         summary: {
           ...w,
           object: { ...w.object, document: obj?.source.document ?? w.object.document },

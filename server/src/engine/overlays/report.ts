@@ -6,7 +6,7 @@
  * whether the overlay's build of it is admitted.
  */
 import { LineIndex } from '../lines';
-import { LEVEL_RANK, nextLevel } from '../policy';
+import { LATEST_VERSION, LEVEL_RANK, nextLevel } from '../policy';
 import type { Level, PolicySource } from '../types';
 import type { OverlayEvaluation } from './evaluate';
 
@@ -33,13 +33,20 @@ export interface ReportOverlayWorkload {
   met?: Level;
   next?: Level | null;
   toNext?: number;
+  /** When its version is older than the latest: the level the build meets at the latest. */
+  metLatest?: Level;
 }
 
-/** A what-if of one overlay: its workloads' enforce level moved up one, how many pods would be rejected. */
+/**
+ * A what-if of one overlay: its workloads' enforce level moved up one, or
+ * their enforce version moved to the latest; how many would be rejected.
+ */
 export interface OverlayScenario {
   title: string;
-  /** The level enforce would move to. */
-  level: Level;
+  /** The level enforce would move to (the version what-if keeps each workload's own). */
+  level?: Level;
+  /** For the version what-if: the version enforce would move to. */
+  version?: string;
   /** Of `of` workloads enforced at the level below, how many would be rejected. */
   rejected: number;
   of: number;
@@ -105,6 +112,7 @@ export function overlayReport(
             ...(w.met !== undefined
               ? { met: w.met, next: nextLevel(w.met), toNext: w.toNext ?? 0 }
               : {}),
+            ...(w.metLatest !== undefined ? { metLatest: w.metLatest } : {}),
           };
         });
       out.push({
@@ -142,5 +150,17 @@ function scenariosOf(ws: readonly ReportOverlayWorkload[]): OverlayScenario[] {
     if (LEVEL_RANK[w.met] < LEVEL_RANK[up]) s.rejected++;
     by.set(up, s);
   }
-  return [...by.values()].sort((a, b) => LEVEL_RANK[a.level] - LEVEL_RANK[b.level]);
+  const out = [...by.values()].sort(
+    (a, b) => LEVEL_RANK[a.level ?? 'restricted'] - LEVEL_RANK[b.level ?? 'restricted'],
+  );
+  // The enforce version moved to the latest, at each workload's own level.
+  const pinned = ws.filter((w) => w.metLatest !== undefined);
+  if (pinned.length > 0)
+    out.push({
+      title: `if enforce moved to latest (${LATEST_VERSION})`,
+      version: 'latest',
+      rejected: pinned.filter((w) => LEVEL_RANK[w.metLatest as Level] < LEVEL_RANK[w.level]).length,
+      of: pinned.length,
+    });
+  return out;
 }
