@@ -43,6 +43,7 @@ import type { EffectiveSettings } from '../engine/config/index';
 import { addHardening } from './hardening';
 import { enginePath, fixOverlays, runOverlays } from './overlays';
 import { evaluateChartGroup, fixChartGroup, groupByChart } from './charts';
+import { cliFixFiles } from './fixFiles';
 import { normalizePath } from '../engine/sources/sourceFs';
 
 const DISK: FileProbe = {
@@ -340,8 +341,14 @@ export function run(argv: string[], io: Io): number {
   };
   // Kustomize overlays under the directories given: built, evaluated, placed in the files that set each value.
   const overlayFixes = o.fix
-    ? fixOverlays(o.paths, base, namespaces, o.fixUnsafe, process.cwd(), (p, from, to, create) =>
-        writeFix(p, from, to, false, create),
+    ? fixOverlays(
+        o.paths,
+        base,
+        namespaces,
+        o.fixUnsafe,
+        process.cwd(),
+        (p, from, to, create) => writeFix(p, from, to, false, create),
+        (p) => !outside(p),
       )
     : new Map<string, number>();
   const overlays = runOverlays(o.paths, base, namespaces);
@@ -511,6 +518,7 @@ export function run(argv: string[], io: Io): number {
   const write = o.fix && inputs.some((i) => i.path === '-') ? io.stderr : io.stdout;
   const color = o.color ?? (io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb');
   let failedOutput = false;
+  const files = cliFixFiles(results, process.cwd(), byteLimit(maxFileBytes), io.fs);
   for (const out of o.outputs) {
     const text = renderFormat(out.format, results, {
       policy,
@@ -518,6 +526,7 @@ export function run(argv: string[], io: Io): number {
       exitCode: code,
       color: out.file === null && color,
       root: io.env.GITHUB_WORKSPACE ?? io.cwd ?? process.cwd(),
+      files,
       ...(o.baseline !== null ? { baseline: o.baseline } : {}),
     });
     if (out.file === null) write(text);

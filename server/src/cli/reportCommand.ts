@@ -360,7 +360,7 @@ function reportOverlays(
     for (const f of files)
       if (!f.readError && f.skipped === undefined && f.text !== '')
         for (const ns of collectNamespaces(f.text, f.path, options)) namespaces.set(ns.name, ns);
-  const run = runOverlays(o.paths, options, namespaces);
+  const run = runOverlays(o.paths, { ...options, advise: true }, namespaces);
   if (run.evaluations.length === 0) return { sections: [], covered: run.covered };
   const disk = new DiskSourceFs('/');
   const display = (file: string): string => {
