@@ -15,18 +15,22 @@ import { isAbsolute, relative } from 'node:path';
 import {
   hardeningEnabled,
   hardeningOptionsOf,
+  hardeningReport,
   hardeningSource,
+  isHardeningFinding,
   mergeHardening,
   runHardening,
 } from '../engine/index';
 import type {
   AnalyzeOptions,
   HardeningOptions,
+  HardeningReport,
   HardeningRun,
   HardeningSource,
   Policy,
 } from '../engine/index';
 import {
+  generatedDisplayName,
   generatedHardeningSource,
   overlayHardeningInputs,
   placeGeneratedHardening,
@@ -193,4 +197,49 @@ export function addHardening(
     }
   }
   return first;
+}
+
+/**
+ * The report's hardening section of a run addHardening made over `results`:
+ * each check's findings counted as the files list them (those of generated
+ * objects in the files that set them, each file under its own options, with
+ * its suppressions), and the run's namespaces and audit policies. Null when
+ * the checks were off.
+ */
+export function hardeningSection(
+  run: HardeningRun | null,
+  results: readonly FileResult[],
+  policy: Policy,
+): HardeningReport | null {
+  if (run === null) return null;
+  return hardeningReport(run, policy, {
+    placed: results.map((r) => r.analysis.findings.filter(isHardeningFinding)),
+    generated: () => true,
+    displayName: generatedDisplayName,
+  });
+}
+
+/**
+ * The hardening section of `podsec report`, read as the check command reads
+ * the same paths: `plain` are the files reported on their own, `charts` the
+ * results of the charts among them (their renders), `overlays` the overlay
+ * builds; `configs` gives each file its `.podsec.yaml` options.
+ */
+export function reportHardening(
+  plain: ReadonlyArray<{ path: string; text: string }>,
+  charts: readonly FileResult[],
+  options: HardeningOptions,
+  base: AnalyzeOptions,
+  policy: Policy,
+  overlays: Pick<OverlayRun, 'evaluations' | 'placed'>,
+  configs: HardeningConfigs,
+): HardeningReport | null {
+  const empty = () => ({ findings: [], errors: [], notes: [], workloads: [], objects: 0 });
+  const results: FileResult[] = [
+    ...plain.map((p) => ({ path: p.path, text: p.text, analysis: empty() })),
+    ...charts,
+    ...overlays.placed.values(),
+  ];
+  const run = addHardening(results, options, base, policy, overlays, configs);
+  return hardeningSection(run, results, policy);
 }

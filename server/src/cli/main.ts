@@ -500,7 +500,7 @@ export function run(argv: string[], io: Io): number {
   }
 
   // The hardening checks look at every file of the run together, charts and overlays as deployed.
-  addHardening(results, o.hardening, base, { level, version }, overlays, configs);
+  const hardening = addHardening(results, o.hardening, base, { level, version }, overlays, configs);
   // However many places report into one file, its findings are bounded.
   for (const r of results) r.analysis = boundFileFindings(r.analysis);
   // Problems of the .podsec.yaml files and admission configurations used are reported in them.
@@ -508,7 +508,7 @@ export function run(argv: string[], io: Io): number {
   if (configs.admissionNote) io.stderr(`podsec: ${visibleLines(configs.admissionNote)}\n`);
 
   const policy = { level, version: `v1.${evaluatedMinor(version)}` };
-  const ci = applyCiOptions(o, results, base, policy, { ...io, targets });
+  const ci = applyCiOptions(o, results, base, policy, { ...io, targets, hardening });
   if (ci !== null) return ci;
   // --fail-on-skipped is the top layer of every file's settings (cliLayer); one predicate decides.
   const failOnSkipped =
