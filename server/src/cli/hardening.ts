@@ -148,14 +148,22 @@ export function addHardening(
       runs.set(of(r.path).key, of(r.path).options);
   if (runs.size === 0) runs.set(of('-').key, of('-').options);
   for (const [key, o] of runs) if (!hardeningEnabled(o)) runs.delete(key);
-  if (runs.size === 0) return null;
+  if (runs.size === 0) {
+    base.share?.clear();
+    return null;
+  }
 
   const limits = {
     maxFileBytes: base.maxFileBytes,
     maxAliasCount: base.maxAliasCount,
     maxDepth: base.maxDepth,
   };
-  const sources: HardeningSource[] = plain.map((r) => hardeningSource(r.path, r.text, limits));
+  // A file the analysis parsed whole is not parsed again (`base.share`, filled by the analysis).
+  const share = base.share ? { share: base.share } : {};
+  const sources: HardeningSource[] = plain.map((r) =>
+    hardeningSource(r.path, r.text, { ...limits, ...share }),
+  );
+  base.share?.clear();
   generated.forEach((g, i) => sources.push(generatedHardeningSource(g, i, limits)));
   const byFile = new Map<string, FileResult>();
   for (const r of results) if (r.path !== '-') byFile.set(enginePath(r.path, cwd), r);

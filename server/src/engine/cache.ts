@@ -91,6 +91,8 @@ export class AnalysisCache {
         this.lastParsed++;
         this.totalParsed++;
         const parsed = decodeDocs(slice, o.maxDepth, o.skim ? unreadKind : undefined);
+        // The whole text in one chunk: its parse is what the hardening checks would parse again.
+        if (o.share && chunks.length === 1) o.share.put(text, o.maxDepth, o.skim, parsed);
         const namespaces =
           (o.namespaceLabels || this.keepParsed) && slice.includes('Namespace')
             ? namespacesIn(parsed.docs, parsed.broken, o.file, o.maxAliasCount)

@@ -295,6 +295,35 @@ function parseYaml(
   return out;
 }
 
+/**
+ * Whole-text parses one reader of a run hands to another, so a text is
+ * parsed once: the analysis of a text that is one chunk (cache.ts) leaves its
+ * `decodeDocs` result here, and the hardening checks take it for the same
+ * text at the same depth and skim instead of parsing again. A parse is
+ * taken once; `clear` drops what no one took.
+ */
+export class ParseShare {
+  private readonly parses = new Map<string, { key: string; parsed: ParsedFile }>();
+  /** Parses taken (for tests and benchmarks). */
+  taken = 0;
+
+  put(text: string, maxDepth: number, skim: boolean, parsed: ParsedFile): void {
+    this.parses.set(text, { key: `${maxDepth}|${skim}`, parsed });
+  }
+
+  take(text: string, maxDepth: number, skim: boolean): ParsedFile | undefined {
+    const e = this.parses.get(text);
+    if (!e || e.key !== `${maxDepth}|${skim}`) return undefined;
+    this.parses.delete(text);
+    this.taken++;
+    return e.parsed;
+  }
+
+  clear(): void {
+    this.parses.clear();
+  }
+}
+
 /** A whole text as the engine evaluates it: the prechecks, then `decodeDocs`. */
 export function parseFile(text: string, limits: ParseLimits, unread?: UnreadKind): ParsedFile {
   return precheck(text, limits) ?? decodeDocs(text, limits.maxDepth, unread);

@@ -13,7 +13,8 @@ import type { Document } from 'yaml';
 import type { HardeningSetting } from '../config/types';
 import { DEFAULT_LIMITS } from '../limits';
 import { LineIndex } from '../lines';
-import { parseFile } from '../parse';
+import { decodeDocs, precheck } from '../parse';
+import type { ParseShare } from '../parse';
 import { unreadKind } from '../kinds';
 import { findSuppressions, suppressedBy } from '../suppress';
 import type {
@@ -51,6 +52,8 @@ export interface SourceOptions {
   maxDepth?: number;
   /** Skim documents of kinds nothing reads instead of composing them (default true). */
   skim?: boolean;
+  /** The run's parses: the analysis's parse of the same text is taken from it, not made again. */
+  share?: ParseShare;
 }
 
 /** One file read for the hardening checks. */
@@ -74,14 +77,15 @@ export function hardeningSource(
   text: string,
   options: SourceOptions = {},
 ): HardeningSource {
-  const parsed = parseFile(
-    text,
-    {
+  const maxDepth = options.maxDepth ?? DEFAULT_LIMITS.maxDepth;
+  const skim = options.skim !== false;
+  const parsed =
+    precheck(text, {
       maxFileBytes: options.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
-      maxDepth: options.maxDepth ?? DEFAULT_LIMITS.maxDepth,
-    },
-    options.skim === false ? undefined : unreadKind,
-  );
+      maxDepth,
+    }) ??
+    options.share?.take(text, maxDepth, skim) ??
+    decodeDocs(text, maxDepth, skim ? unreadKind : undefined);
   const source: HardeningSource = { file, text, objects: [], docs: null, notes: [] };
   if (parsed.docs.length === 0) return source;
   source.docs = parsed.docs;
