@@ -187,6 +187,14 @@ export function placeGeneratedHardening(
           if (v) valuesFixes.push(v);
         }
       }
+      // An overlay: a new document is a new file of the overlay, listed in its kustomization.
+      if (input.group?.kind === 'overlay')
+        for (const hf of h.fixes) {
+          const op = hf.ops.length === 1 ? hf.ops[0] : undefined;
+          if (op?.op !== 'addDocument') continue;
+          const add = overlayNewFileFix(input, hf.title, op.text, readText);
+          if (add) fixes.push(add);
+        }
       for (const v of valuesFixes)
         fixes.push(
           v.file === placed.file
@@ -498,5 +506,44 @@ export function templateLineInsert(
   return {
     file,
     fix: { ...fix, edits: [{ start: at, end: at, newText: `${lead}${moved.join('\n')}\n` }] },
+  };
+}
+
+/**
+ * A fix that adds a document (the default-deny NetworkPolicy), for an
+ * overlay: the document as a new file in the overlay's folder, and that file
+ * appended to the `resources:` of its kustomization file, as one fix of
+ * both files (`Fix.files`). Null when the kustomization cannot take it.
+ */
+export function overlayNewFileFix(
+  input: GeneratedHardeningInput,
+  title: string,
+  text: string,
+  readText: (file: string) => string | null,
+): Fix | null {
+  const kfile = input.fallbackFile;
+  const ktext = readText(kfile);
+  if (ktext === null) return null;
+  const docs = parseAllDocuments(ktext);
+  const kdoc = Array.isArray(docs) && docs.length === 1 ? docs[0] : undefined;
+  if (!kdoc || kdoc.errors.length > 0 || !isMap(kdoc.contents)) return null;
+  const dir = kfile.slice(0, kfile.lastIndexOf('/'));
+  const name = (n: number) => `default-deny${n === 1 ? '' : `-${n}`}.yaml`;
+  let n = 1;
+  while (readText(joinPath(dir, name(n))) !== null && n < 100) n++;
+  const file = name(n);
+  const edits = planEdits(ktext, kdoc, [
+    { op: 'append', map: kdoc.contents, path: ['resources'], value: file },
+  ]);
+  if (!edits || edits.length === 0) return null;
+  const where = input.group?.name ?? dir;
+  return {
+    title: `${title}: new file ${file} in ${where}, listed in its ${kfile.slice(kfile.lastIndexOf('/') + 1)}`,
+    safe: false,
+    edits: [],
+    files: [
+      { path: joinPath(dir, file), edits: [{ start: 0, end: 0, newText: text }], create: true },
+      { path: kfile, edits },
+    ],
   };
 }

@@ -1,20 +1,30 @@
 /**
- * Hardening fixes on a Helm chart that add lines at the end of a rendered
+ * Hardening fixes of generated YAML, made in the files the user edits.
+ *
+ * Helm charts: fixes that add lines at the end of a rendered
  * map the template writes literally (the pod spec's
  * `automountServiceAccountToken: false` after its last field, a `toYaml`
  * of values): made in the template, at the template's indentation, after
  * the text that printed the map's last field; once applied the chart
  * renders the field and the finding goes. Not offered where the lines
  * would join or leave a template block (`if`, `range`, `end`).
+ *
+ * Kustomize overlays: "Add a default-deny NetworkPolicy" is a new file of the
+ * overlay plus its entry in the overlay's `resources:`, one fix of both
+ * files; once applied the overlay builds the policy and its workloads are
+ * isolated.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyEdits, runHardening } from '@podsec/server/out/engine/index';
 import type { Fix } from '@podsec/server/out/engine/index';
+import { kustomizationGraph } from '@podsec/server/out/engine/kustomize/index';
+import { evaluateOverlays } from '@podsec/server/out/engine/overlays/index';
 import {
   chartHardeningInputs,
   evaluateChart,
   generatedHardeningSource,
+  overlayHardeningInputs,
   placeGeneratedHardening,
 } from '@podsec/server/out/engine/project/index';
 import { MemoryFs } from '@podsec/server/out/engine/sources/sourceFs';
@@ -150,5 +160,99 @@ spec:
       ),
       JSON.stringify(token.fixes),
     );
+  });
+});
+
+const DEPLOY = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+        - name: app
+          image: nginx
+`;
+
+/** The base's networkPolicyIsolation findings, as the overlays under /r build it. */
+function isolation(files: Record<string, string>) {
+  const fs = new MemoryFs(files);
+  const ev = evaluateOverlays(fs, kustomizationGraph(fs, '/r'), { nameOf: (d) => d.slice(3) });
+  const inputs = overlayHardeningInputs(ev);
+  const run = runHardening(inputs.map((x, i) => generatedHardeningSource(x, i)));
+  const placed = placeGeneratedHardening(run, inputs, policy, (f) => fs.readText(f));
+  return (placed.get('/r/base/deploy.yaml')?.findings ?? []).filter(
+    (f) => f.check === 'networkPolicyIsolation',
+  );
+}
+
+/** `files` with a fix's edits applied (created files written). */
+function applied(files: Record<string, string>, fix: Fix): Record<string, string> {
+  const out = { ...files };
+  for (const f of fix.files ?? []) {
+    assert.equal(f.create === true, !(f.path in files), f.path);
+    out[f.path] = applyEdits(files[f.path] ?? '', f.edits);
+  }
+  return out;
+}
+
+describe('overlay hardening fixes: a default-deny NetworkPolicy as a new file of the overlay', () => {
+  const TREE = {
+    '/r/base/kustomization.yaml': 'resources:\n  - deploy.yaml\n',
+    '/r/base/deploy.yaml': DEPLOY,
+    '/r/prod/kustomization.yaml': '# production\nnamespace: prod\nresources:\n  - ../base\n',
+  };
+
+  it('the new file and its resources: entry, one fix; applied, the workload is isolated', () => {
+    const [f] = isolation(TREE);
+    assert.ok(f, 'the workload is not isolated');
+    assert.match(f.message, /in overlay prod$/);
+    const denies = f.fixes.filter((x) => /default-deny/.test(x.title));
+    assert.equal(denies.length, 1, JSON.stringify(f.fixes.map((x) => x.title)));
+    const fix = denies[0];
+    assert.ok(fix);
+    assert.equal(fix.safe, false);
+    assert.deepEqual(fix.edits, []);
+    assert.match(
+      fix.title,
+      /namespace "prod": new file default-deny\.yaml in prod, listed in its kustomization\.yaml/,
+    );
+    assert.deepEqual(
+      fix.files?.map((x) => [x.path, x.create === true]),
+      [
+        ['/r/prod/default-deny.yaml', true],
+        ['/r/prod/kustomization.yaml', false],
+      ],
+    );
+    const after = applied(TREE, fix);
+    assert.equal(
+      after['/r/prod/kustomization.yaml'],
+      '# production\nnamespace: prod\nresources:\n  - ../base\n  - default-deny.yaml\n',
+    );
+    assert.match(
+      after['/r/prod/default-deny.yaml'] ?? '',
+      /^apiVersion: networking\.k8s\.io\/v1\nkind: NetworkPolicy\n/m,
+    );
+    assert.deepEqual(isolation(after), []);
+  });
+
+  it('a kustomization without resources: gets the key; a taken file name is not overwritten', () => {
+    const tree = {
+      ...TREE,
+      '/r/prod/kustomization.yaml': 'namespace: prod\nbases: [../base]\n',
+      '/r/prod/default-deny.yaml': '# something else\n',
+    };
+    const fix = isolation(tree)[0]?.fixes.find((x) => /default-deny/.test(x.title));
+    assert.ok(fix);
+    assert.deepEqual(
+      fix.files?.map((x) => x.path),
+      ['/r/prod/default-deny-2.yaml', '/r/prod/kustomization.yaml'],
+    );
+    const after = applied(tree, fix);
+    assert.equal(after['/r/prod/default-deny.yaml'], '# something else\n');
+    assert.deepEqual(isolation(after), []);
   });
 });
