@@ -296,27 +296,44 @@ function parseYaml(
 }
 
 /**
- * Whole-text parses one reader of a run hands to another, so a text is
- * parsed once: the analysis of a text that is one chunk (cache.ts) leaves its
- * `decodeDocs` result here, and the hardening checks take it for the same
- * text at the same depth and skim instead of parsing again. A parse is
- * taken once; `clear` drops what no one took.
+ * Whole-text parses one reader hands to another, so a text that is one
+ * chunk is parsed once: the first reader (the command line's analysis, the
+ * editor's hardening index) parses it and leaves the parse here, the second
+ * (the hardening checks, the editor's analysis) takes it instead of parsing
+ * the same text at the same depth and skim again. A parse is taken once; at
+ * most `max` wait (the oldest goes first: the editor's share is bounded, a
+ * command-line run's holds every file until the hardening checks read it),
+ * and `clear` drops them.
  */
 export class ParseShare {
+  constructor(private readonly max = Number.POSITIVE_INFINITY) {}
+
   private readonly parses = new Map<string, { key: string; parsed: ParsedFile }>();
   /** Parses taken (for tests and benchmarks). */
   taken = 0;
 
-  put(text: string, maxDepth: number, skim: boolean, parsed: ParsedFile): void {
-    this.parses.set(text, { key: `${maxDepth}|${skim}`, parsed });
+  /** The parse another reader left for `text`, taken; else `parse()`, left for the next reader. */
+  exchange(text: string, maxDepth: number, skim: boolean, parse: () => ParsedFile): ParsedFile {
+    const key = `${maxDepth}|${skim}`;
+    const e = this.parses.get(text);
+    if (e && e.key === key) {
+      this.parses.delete(text);
+      this.taken++;
+      return e.parsed;
+    }
+    const parsed = parse();
+    this.parses.delete(text);
+    this.parses.set(text, { key, parsed });
+    for (const old of this.parses.keys()) {
+      if (this.parses.size <= this.max) break;
+      this.parses.delete(old);
+    }
+    return parsed;
   }
 
-  take(text: string, maxDepth: number, skim: boolean): ParsedFile | undefined {
-    const e = this.parses.get(text);
-    if (!e || e.key !== `${maxDepth}|${skim}`) return undefined;
-    this.parses.delete(text);
-    this.taken++;
-    return e.parsed;
+  /** Parses waiting to be taken. */
+  get size(): number {
+    return this.parses.size;
   }
 
   clear(): void {

@@ -1,7 +1,8 @@
 /**
- * One parse per text: the analysis of a text that is one chunk leaves its
- * parse in a ParseShare, and the hardening checks read that parse instead of
- * parsing the text again, with the same objects, findings and fixes.
+ * One parse per text: whichever of the analysis and the hardening checks
+ * reads a text of one chunk first leaves its parse in a ParseShare, and the
+ * other reads that parse instead of parsing the text again, with the same
+ * objects, findings and fixes. The editor's share is bounded.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -66,5 +67,34 @@ describe('one parse for the analysis and the hardening checks', () => {
     share.clear();
     hardeningSource('p.yaml', POD, { share });
     assert.equal(share.taken, 0);
+  });
+
+  it('the hardening checks first (as the editor reads a document): the analysis takes their parse', () => {
+    const share = new ParseShare();
+    const source = hardeningSource('p.yaml', POD, { share });
+    assert.equal(share.size, 1);
+    const analysis = analyze(POD, { file: 'p.yaml', share });
+    assert.equal(share.taken, 1);
+    assert.equal(share.size, 0);
+    const alone = checked(POD);
+    assert.deepEqual(
+      analysis.findings.map((f) => [f.check, f.span]),
+      analyze(POD, { file: 'p.yaml' }).findings.map((f) => [f.check, f.span]),
+    );
+    assert.deepEqual(
+      source.objects.map((o) => o.value),
+      alone.source.objects.map((o) => o.value),
+    );
+  });
+
+  it('a bounded share keeps the newest parses only', () => {
+    const share = new ParseShare(2);
+    const texts = ['a', 'b', 'c'].map((n) => POD.replace('name: web', `name: ${n}`));
+    for (const t of texts) hardeningSource('p.yaml', t, { share });
+    assert.equal(share.size, 2);
+    analyze(texts[0] ?? '', { share });
+    assert.equal(share.taken, 0, 'the oldest went first');
+    analyze(texts[2] ?? '', { share });
+    assert.equal(share.taken, 1);
   });
 });

@@ -13,7 +13,7 @@ import type { Document } from 'yaml';
 import type { HardeningSetting } from '../config/types';
 import { DEFAULT_LIMITS } from '../limits';
 import { LineIndex } from '../lines';
-import { decodeDocs, precheck } from '../parse';
+import { decodeDocs, precheck, splitDocuments } from '../parse';
 import type { ParseShare } from '../parse';
 import { unreadKind } from '../kinds';
 import { findSuppressions, suppressedBy } from '../suppress';
@@ -52,7 +52,7 @@ export interface SourceOptions {
   maxDepth?: number;
   /** Skim documents of kinds nothing reads instead of composing them (default true). */
   skim?: boolean;
-  /** The run's parses: the analysis's parse of the same text is taken from it, not made again. */
+  /** Parses shared with the analysis of the same text (see ParseShare), so it is parsed once. */
   share?: ParseShare;
 }
 
@@ -79,13 +79,17 @@ export function hardeningSource(
 ): HardeningSource {
   const maxDepth = options.maxDepth ?? DEFAULT_LIMITS.maxDepth;
   const skim = options.skim !== false;
+  const parse = () => decodeDocs(text, maxDepth, skim ? unreadKind : undefined);
+  const share = options.share;
+  // A text of one chunk: the analysis reads the same parse (`share`); others are parsed here.
   const parsed =
     precheck(text, {
       maxFileBytes: options.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
       maxDepth,
     }) ??
-    options.share?.take(text, maxDepth, skim) ??
-    decodeDocs(text, maxDepth, skim ? unreadKind : undefined);
+    (share && splitDocuments(text).length === 1
+      ? share.exchange(text, maxDepth, skim, parse)
+      : parse());
   const source: HardeningSource = { file, text, objects: [], docs: null, notes: [] };
   if (parsed.docs.length === 0) return source;
   source.docs = parsed.docs;
