@@ -181,6 +181,23 @@ describe('podsec report: the hardening section reads what the check command read
     assert.equal(reported(h).get('resourceRequests'), 2);
   });
 
+  it('--hardening on turns back on what the file turns off, in both commands', () => {
+    const dir = tree({
+      ...FILES,
+      '.podsec.yaml': 'hardening: off\nseverity: {resourceLimits: error}\n',
+    });
+    const on = ['--hardening', 'on'];
+    const h = report(dir, on);
+    const checked = checkCounts(dir, on);
+    assert.ok(checked.size > 0, 'the check command reports hardening findings');
+    assert.deepEqual(reported(h), new Map([...checked].map(([k, v]) => [k, v.n])));
+    // back on at the file's severity entry, else the default
+    assert.deepEqual(checked.get('resourceLimits')?.sev, ['error']);
+    assert.deepEqual(checked.get('resourceRequests')?.sev, ['warning']);
+    // a later --hardening off wins again
+    assert.equal(checkCounts(dir, ['--hardening', 'on', '--hardening', 'off']).size, 0);
+  });
+
   it("the check command's --summary has the same hardening section as podsec report", () => {
     const dir = tree(FILES);
     const target = join(dir, 'summary.md');

@@ -80,7 +80,8 @@ export interface HardeningConfigs {
 /**
  * A file's hardening options: its `.podsec.yaml` (the `severity` entries,
  * then the `hardening` key, which wins), then the command line's
- * `--hardening` and `--require-cpu-limit`, which win over both.
+ * `--hardening` and `--require-cpu-limit`, which win over both (`--hardening
+ * on` turns back on what the file turns off).
  */
 export function fileHardeningOptions(
   settings: EffectiveSettings | null,
@@ -91,8 +92,17 @@ export function fileHardeningOptions(
   for (const [k, v] of Object.entries(settings.severity)) severity[k] = v.value;
   const file = hardeningOptionsOf(severity, settings.config?.settings.hardening);
   const requireCpuLimit = cli.requireCpuLimit === true || file.requireCpuLimit === true;
+  const fileChecks = { ...(file.checks ?? {}) };
+  // `--hardening on`: what the file turns off runs again, at its severity entry or its default.
+  if (cli.familyOn === true)
+    for (const [id, v] of Object.entries(fileChecks) as Array<[keyof typeof fileChecks, string]>)
+      if (v === 'off') {
+        const own = hardeningOptionsOf({ [id]: severity[id] ?? '' }).checks?.[id];
+        if (own === undefined || own === 'off') delete fileChecks[id];
+        else fileChecks[id] = own;
+      }
   return {
-    checks: { ...(file.checks ?? {}), ...(cli.checks ?? {}) },
+    checks: { ...fileChecks, ...(cli.checks ?? {}) },
     ...(requireCpuLimit ? { requireCpuLimit } : {}),
   };
 }
