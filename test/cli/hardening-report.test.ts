@@ -11,74 +11,27 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { AdvisorReport } from '@podsec/server';
 import { cli, tempTree } from '../support/cli';
+import {
+  hardenedDeployment,
+  kzOverlays,
+  networkPolicyYaml,
+  WEB_CHART_YAML,
+  webChartTemplate,
+} from '../support/manifests';
 
 const tree = (files: Record<string, string>): string => tempTree(files, 'podsec-hardening-rep-');
-
-const TEMPLATE = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ .Release.Name }}-web
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      securityContext:
-        runAsNonRoot: true
-        seccompProfile: {type: RuntimeDefault}
-      containers:
-        - name: app
-          image: {{ .Values.image }}
-          securityContext:
-            allowPrivilegeEscalation: false
-            capabilities: {drop: [ALL]}
-          resources:
-            {{- toYaml .Values.resources | nindent 12 }}
-`;
-
-const NETPOL = (ns: string, app: string): string => `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: ${app}-in
-  namespace: ${ns}
-spec:
-  podSelector:
-    matchLabels: {app: ${app}}
-`;
-
-const BASE = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-spec:
-  selector:
-    matchLabels: {app: api}
-  template:
-    metadata:
-      labels:
-        app: api
-    spec:
-      containers:
-        - name: app
-          image: nginx
-`;
 
 /** A chart (its web Deployment isolated by a plain file's policy), two overlays of one base, a `hardening:` key. */
 const FILES: Record<string, string> = {
   '.podsec.yaml': 'hardening:\n  serviceAccountToken: off\n  resourceLimits: error\n',
-  'chart/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
+  'chart/Chart.yaml': WEB_CHART_YAML,
   'chart/values.yaml': 'image: nginx\nresources: {}\n',
-  'chart/templates/deployment.yaml': TEMPLATE,
-  'policies/netpol.yaml': NETPOL('default', 'web'),
-  'kz/base/kustomization.yaml': 'resources:\n  - deploy.yaml\n',
-  'kz/base/deploy.yaml': BASE,
-  'kz/overlays/dev/kustomization.yaml': 'namespace: dev\nresources:\n  - ../../base\n',
-  'kz/overlays/prod/kustomization.yaml':
-    'namespace: prod\nresources:\n  - ../../base\n  - netpol.yaml\n',
-  'kz/overlays/prod/netpol.yaml': NETPOL('prod', 'api'),
+  'chart/templates/deployment.yaml': webChartTemplate(),
+  'policies/netpol.yaml': networkPolicyYaml('web-in', 'default', 'web'),
+  ...kzOverlays(
+    hardenedDeployment('api', { selector: { app: 'api' } }),
+    networkPolicyYaml('api-in', 'prod', 'api'),
+  ),
 };
 
 interface JsonFinding {

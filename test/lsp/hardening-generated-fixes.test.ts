@@ -20,39 +20,11 @@ import type {
   TextEdit,
 } from 'vscode-languageserver-protocol';
 import { fileUri, LspClient } from '../support/lspClient';
+import { hardenedDeployment, WEB_CHART_YAML, webChartTemplate } from '../support/manifests';
 
-const TEMPLATE = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ .Release.Name }}-web
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      containers:
-        - name: app
-          image: {{ .Values.image }}
-          resources:
-            {{- toYaml .Values.resources | nindent 12 }}
-`;
+const TEMPLATE = webChartTemplate();
 
-const BASE = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-spec:
-  template:
-    metadata:
-      labels: {app: api}
-    spec:
-      containers:
-        - name: app
-          image: nginx
-`;
+const BASE = hardenedDeployment('api');
 
 const codes = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => String(d.code));
 
@@ -85,7 +57,7 @@ describe('language server: hardening fixes of charts and overlays', () => {
   before(async () => {
     root = mkdtempSync(path.join(tmpdir(), 'podsec-lsp-hardening-gen-fixes-'));
     write(root, {
-      'chart/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
+      'chart/Chart.yaml': WEB_CHART_YAML,
       'chart/values.yaml': 'image: nginx\nresources: {}\n',
       'chart/templates/deployment.yaml': TEMPLATE,
       'kz/base/kustomization.yaml': 'resources:\n  - deploy.yaml\n',

@@ -28,33 +28,17 @@ import {
   placeGeneratedHardening,
 } from '@podsec/server/out/engine/project/index';
 import { MemoryFs } from '@podsec/server/out/engine/sources/sourceFs';
+import { hardenedDeployment, WEB_CHART_YAML, webChartTemplate } from '../../support/manifests';
 
 const DIR = '/repo/web';
 const TEMPLATE_FILE = `${DIR}/templates/deployment.yaml`;
 const policy = { level: 'restricted' as const, version: 'latest' };
 
-const POD_SPEC = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ .Release.Name }}-web
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      containers:
-        - name: app
-          image: {{ .Values.image }}
-          resources:
-            {{- toYaml .Values.resources | nindent 12 }}
-`;
+const POD_SPEC = webChartTemplate();
 
 function chart(template: string): Record<string, string> {
   return {
-    [`${DIR}/Chart.yaml`]: 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
+    [`${DIR}/Chart.yaml`]: WEB_CHART_YAML,
     [`${DIR}/values.yaml`]: 'image: nginx\nresources: {}\n',
     [TEMPLATE_FILE]: template,
   };
@@ -163,19 +147,7 @@ spec:
   });
 });
 
-const DEPLOY = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-spec:
-  template:
-    metadata:
-      labels: {app: api}
-    spec:
-      containers:
-        - name: app
-          image: nginx
-`;
+const DEPLOY = hardenedDeployment('api', { flowLabels: true });
 
 /** The base's networkPolicyIsolation findings, as the overlays under /r build it. */
 function isolation(files: Record<string, string>) {
