@@ -10,7 +10,8 @@ import { ConfigResolver } from '../engine/config/index';
 import { DEFAULT_LIMITS, visibleLines } from '../engine/index';
 import { withCharts } from './chartReport';
 import { reportOf } from './reportCommand';
-import type { AnalyzeOptions, Finding } from '../engine/index';
+import { hardeningSection } from './hardening';
+import type { AnalyzeOptions, Finding, HardeningRun } from '../engine/index';
 import {
   applyBaseline,
   BaselineError,
@@ -79,6 +80,8 @@ interface CiIo {
   fs?: FsSeam;
   /** What the files podsec writes held when the run began (a change meanwhile is not overwritten). */
   targets?: ReadonlyMap<string, TargetState>;
+  /** The run's hardening checks (null when off): the summary's hardening section counts the results' findings. */
+  hardening?: HardeningRun | null;
 }
 
 function errno(e: unknown): string {
@@ -176,7 +179,7 @@ export function applyCiOptions(
         level: o.level,
         namespaceLabels: o.namespaceLabels,
         ...limits,
-        hardening: o.hardening,
+        hardening: hardeningSection(io.hardening ?? null, results, o),
       });
       report.errors.push(...charts.errors);
       try {

@@ -11,7 +11,7 @@ import { planEdits } from './fixes/edits';
 import { DEFAULT_LIMITS } from './limits';
 import { LineIndex } from './lines';
 import { forEachObject } from './objects';
-import type { ParsedFile } from './parse';
+import type { ParsedFile, ParseShare } from './parse';
 import { PodView } from './podView';
 import {
   evaluatedMinor,
@@ -80,6 +80,7 @@ export interface ResolvedOptions {
   maxFindings: number;
   suppressions: boolean;
   skim: boolean;
+  share: ParseShare | null;
 }
 
 const admissionKeys = new WeakMap<AdmissionConfig, string>();
@@ -130,6 +131,7 @@ export function resolveOptions(o: AnalyzeOptions): ResolvedOptions {
     maxFindings: o.maxFindings ?? DEFAULT_LIMITS.maxFindings,
     suppressions: o.suppressions ?? true,
     skim: o.skim ?? true,
+    share: o.share ?? null,
   };
 }
 

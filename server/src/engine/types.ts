@@ -4,6 +4,7 @@
  * count them); line/column conversion happens at the edges (CLI, LSP).
  */
 import type { AdmissionConfig } from './config/admission';
+import type { ParseShare } from './parse';
 import type { HardeningCheckId } from './hardening/results';
 import type { WorkloadIsolation } from './hardening/network';
 
@@ -295,6 +296,11 @@ export interface AnalyzeOptions {
    * true; see kinds.ts). Results are the same either way: tests compare them.
    */
   skim?: boolean;
+  /**
+   * Where the parse of a text that is one chunk is left for another reader
+   * of the same run (the hardening checks) to take instead of parsing again.
+   */
+  share?: ParseShare;
 }
 
 /**
