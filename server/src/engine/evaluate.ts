@@ -11,7 +11,7 @@ import { planEdits } from './fixes/edits';
 import { DEFAULT_LIMITS } from './limits';
 import { LineIndex } from './lines';
 import { forEachObject } from './objects';
-import type { ParsedFile } from './parse';
+import type { ParsedFile, ParseShare } from './parse';
 import { PodView } from './podView';
 import {
   evaluatedMinor,
@@ -80,6 +80,7 @@ export interface ResolvedOptions {
   maxFindings: number;
   suppressions: boolean;
   skim: boolean;
+  share: ParseShare | null;
 }
 
 const admissionKeys = new WeakMap<AdmissionConfig, string>();
@@ -130,6 +131,7 @@ export function resolveOptions(o: AnalyzeOptions): ResolvedOptions {
     maxFindings: o.maxFindings ?? DEFAULT_LIMITS.maxFindings,
     suppressions: o.suppressions ?? true,
     skim: o.skim ?? true,
+    share: o.share ?? null,
   };
 }
 
@@ -374,6 +376,8 @@ export function analyzeParsed(
       analysis.workloads.push(summary);
       annotationSuppressions(obj, template, objSpan, ref, annotated);
       if (exemption) {
+        // The API server decodes the object before admission exempts it.
+        pod.decodeIntegers();
         // One note, no findings: admission does not evaluate an exempt workload.
         analysis.notes.push({
           message: exemption,
@@ -405,6 +409,8 @@ export function analyzeParsed(
           }
         }
       }
+      // What no check read at this level is still decoded, as the API server decodes it.
+      pod.decodeIntegers();
     };
     const firstFinding = analysis.findings.length;
     forEachObject(Cursor.root(ctx, doc.contents), visit);

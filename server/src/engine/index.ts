@@ -39,6 +39,7 @@ export type {
   ReportBlocker,
   ReportChart,
   ReportInput,
+  ReportInputSettings,
   ReportNamespace,
   ReportOptions,
   ReportPsp,
@@ -76,7 +77,7 @@ export {
   versionError,
 } from './policy';
 export { applyEdits } from './fixes/edits';
-export { splitDocuments } from './parse';
+export { ParseShare, splitDocuments } from './parse';
 export { DEFAULT_LIMITS } from './limits';
 export { boundFileFindings } from './bound';
 export { WORKLOAD_KINDS } from './workloads';

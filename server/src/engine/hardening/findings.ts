@@ -13,7 +13,8 @@ import type { Document } from 'yaml';
 import type { HardeningSetting } from '../config/types';
 import { DEFAULT_LIMITS } from '../limits';
 import { LineIndex } from '../lines';
-import { decodeDocs, precheck } from '../parse';
+import { decodeDocs, precheck, splitDocuments } from '../parse';
+import type { ParseShare } from '../parse';
 import type { ChunkParses } from '../chunkParses';
 import { unreadKind } from '../kinds';
 import { findSuppressions, suppressedBy } from '../suppress';
@@ -57,6 +58,8 @@ export interface SourceOptions {
    * only the chunks that changed are parsed again, as the analysis does.
    */
   chunks?: ChunkParses;
+  /** Parses shared with the analysis of the same text (see ParseShare), so it is parsed once. */
+  share?: ParseShare;
 }
 
 /** One file read for the hardening checks. */
@@ -81,15 +84,22 @@ export function hardeningSource(
   options: SourceOptions = {},
 ): HardeningSource {
   const maxDepth = options.maxDepth ?? DEFAULT_LIMITS.maxDepth;
-  const unread = options.skim === false ? undefined : unreadKind;
+  const skim = options.skim !== false;
+  const unread = skim ? unreadKind : undefined;
+  const chunks = options.chunks;
+  const parse = () =>
+    chunks ? chunks.decode(text, maxDepth, unread) : decodeDocs(text, maxDepth, unread);
+  const share = options.share;
+  // A text of one chunk: the analysis reads the same parse (`share`); an open document of
+  // several chunks parses only the chunks an edit changed (`chunks`); others are parsed here.
   const parsed =
     precheck(text, {
       maxFileBytes: options.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
       maxDepth,
     }) ??
-    (options.chunks
-      ? options.chunks.decode(text, maxDepth, unread)
-      : decodeDocs(text, maxDepth, unread));
+    (share && splitDocuments(text).length === 1
+      ? share.exchange(text, maxDepth, skim, parse)
+      : parse());
   const source: HardeningSource = { file, text, objects: [], docs: null, notes: [] };
   if (parsed.docs.length === 0) return source;
   source.docs = parsed.docs;

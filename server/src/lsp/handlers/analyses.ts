@@ -15,6 +15,7 @@ import {
   hardeningEnabled,
   isChartTemplate,
   OutlookMemo,
+  ParseShare,
 } from '../../engine';
 import type {
   Analysis,
@@ -79,6 +80,8 @@ export interface AnalysisSource {
 
 export class Analyses implements AnalysisSource {
   private readonly entries = new Map<string, Entry>();
+  /** A document's parse, made by the hardening index and read again by its analysis (bounded). */
+  private readonly parses = new ParseShare(8);
 
   constructor(
     private readonly connection: Connection,
@@ -138,7 +141,7 @@ export class Analyses implements AnalysisSource {
     const hardeningOptions = hardeningOptionsFor(s);
     const hardening = hardeningEnabled(hardeningOptions) ? this.hardening : undefined;
     // A chart partial (`_helpers.tpl`) holds no objects of its own.
-    if (isYamlDocument(doc)) hardening?.documentText(doc.uri, text);
+    if (isYamlDocument(doc)) hardening?.documentText(doc.uri, text, this.parses);
     const options = this.optionsFor(doc.uri, s);
     const base = this.baseKey(s);
     // A file of a Helm chart shows what the whole chart renders to, as the editor has its files.
@@ -212,7 +215,10 @@ export class Analyses implements AnalysisSource {
         analysis = { ...overlay.analysis, findings: [...overlay.analysis.findings] };
         if (hardening) analysis = hardening.merge(doc.uri, analysis, s);
       } else {
-        analysis = entry.cache.analyze(text, options);
+        analysis = entry.cache.analyze(
+          text,
+          hardening ? { ...options, share: this.parses } : options,
+        );
         if (overlay)
           analysis = {
             ...analysis,

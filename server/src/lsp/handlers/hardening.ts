@@ -35,6 +35,7 @@ import type {
   HardeningReport,
   HardeningRun,
   HardeningSource,
+  ParseShare,
 } from '../../engine';
 import {
   chartHardeningInputs,
@@ -92,8 +93,11 @@ export function hardeningOptionsFor(s: PodsecSettings): HardeningOptions {
 export interface HardeningSourceIndex {
   /** Counts changes of what the checks see (analyses are cached per epoch). */
   epoch(): number;
-  /** Record an open document's current text (before its analysis). */
-  documentText(uri: string, text: string): void;
+  /**
+   * Record an open document's current text (before its analysis); its parse
+   * is left in `share` for the analysis of the same text.
+   */
+  documentText(uri: string, text: string, share?: ParseShare): void;
   /** `analysis` of the open document with its hardening findings added. */
   merge(uri: string, analysis: Analysis, s: PodsecSettings): Analysis;
   /** The last run under `s` (for views: isolation per namespace, the report). */
@@ -161,7 +165,7 @@ export class HardeningIndex implements HardeningSourceIndex {
     if (!this.open.has(file)) this.changedSoon();
   }
 
-  documentText(uri: string, text: string): void {
+  documentText(uri: string, text: string, share?: ParseShare): void {
     const file = fileKey(uri);
     const before = this.open.get(file);
     if (before?.text === text) return;
@@ -169,6 +173,8 @@ export class HardeningIndex implements HardeningSourceIndex {
     this.open.set(file, entry);
     const was = before ?? this.disk.get(file);
     const old = was ? this.fingerprintOf(file, was, true) : '';
+    // Read now, its parse shared with the analysis that follows.
+    this.sourceOf(file, entry, true, undefined, share);
     if (this.fingerprintOf(file, entry, true) !== old) this.changed();
     else this.changes++;
   }
@@ -390,6 +396,7 @@ export class HardeningIndex implements HardeningSourceIndex {
     entry: Entry,
     open: boolean,
     s?: Pick<PodsecSettings, 'maxFileSize' | 'maxAliasCount'>,
+    share?: ParseShare,
   ): HardeningSource {
     if (entry.source) return entry.source;
     let source: HardeningSource;
@@ -403,6 +410,7 @@ export class HardeningIndex implements HardeningSourceIndex {
         maxFileBytes: s?.maxFileSize,
         maxAliasCount: s?.maxAliasCount,
         ...(chunks ? { chunks } : {}),
+        ...(share ? { share } : {}),
       });
     } catch (e) {
       this.connection.console.error(
