@@ -18,6 +18,7 @@ import {
   parseBaseline,
   reportMarkdown,
   toGithub,
+  jsonChunks,
   toJson,
   toJunit,
   toSarif,
@@ -39,6 +40,19 @@ export interface RenderContext {
   files?: FixFiles;
   /** The folder `--format github` paths are relative to: the repository's (GITHUB_WORKSPACE) or the working folder. */
   root?: string;
+}
+
+/**
+ * `renderFormat`'s text in pieces, written as they are made: JSON one file at
+ * a time (the document is never held whole); the other formats in one piece.
+ */
+export function* renderChunks(
+  format: Format,
+  results: readonly FileResult[],
+  ctx: RenderContext,
+): Generator<string> {
+  if (format === 'json') yield* jsonChunks(results, ctx.policy, ctx.files);
+  else yield renderFormat(format, results, ctx);
 }
 
 export function renderFormat(

@@ -22,7 +22,7 @@ import { HELP, parseArgs, UsageError } from './args';
 import type { CliOptions } from './args';
 import type { FileResult } from './report';
 import { notEvaluated } from './report';
-import { applyCiOptions, renderFormat } from './ci';
+import { applyCiOptions, renderChunks, renderFormat } from './ci';
 import { runRender } from './render';
 import { runInit } from './init';
 import { isKustomizationTarget, runRenderKustomize } from './renderKustomize';
@@ -531,7 +531,7 @@ export function run(argv: string[], io: Io): number {
   let failedOutput = false;
   const files = cliFixFiles(results, process.cwd(), byteLimit(maxFileBytes), io.fs);
   for (const out of o.outputs) {
-    const text = renderFormat(out.format, results, {
+    const ctx = {
       policy,
       version: packageVersion(),
       exitCode: code,
@@ -539,9 +539,11 @@ export function run(argv: string[], io: Io): number {
       root: io.env.GITHUB_WORKSPACE ?? io.cwd ?? process.cwd(),
       files,
       ...(o.baseline !== null ? { baseline: o.baseline } : {}),
-    });
-    if (out.file === null) write(text);
+    };
+    // To standard output, written as it is made (one file's JSON at a time).
+    if (out.file === null) for (const chunk of renderChunks(out.format, results, ctx)) write(chunk);
     else {
+      const text = renderFormat(out.format, results, ctx);
       const expected = targets.get(out.file);
       const w = writeWhole(out.file, Buffer.from(text, 'utf8'), {
         ...(expected ? { expected } : {}),

@@ -17,7 +17,7 @@
 export type { FileResult, HumanRange, Totals } from './fileResult';
 export { baselineState, checked, notEvaluated, skipReason, totals } from './fileResult';
 export { toText } from './findingsText';
-export { toJson } from './findingsJson';
+export { jsonChunks, toJson } from './findingsJson';
 export { SECURITY_SEVERITY, toSarif } from './sarif';
 export type { SarifContext } from './sarif';
 export type { FixFiles, FixFileText } from './fixChanges';
