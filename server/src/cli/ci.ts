@@ -21,6 +21,7 @@ import {
   jsonChunks,
   toJson,
   toJunit,
+  sarifChunks,
   toSarif,
   toText,
 } from '../render/index';
@@ -44,7 +45,8 @@ export interface RenderContext {
 
 /**
  * `renderFormat`'s text in pieces, written as they are made: JSON one file at
- * a time (the document is never held whole); the other formats in one piece.
+ * a time (the document is never held whole), SARIF one file's results at a
+ * time; the other formats in one piece.
  */
 export function* renderChunks(
   format: Format,
@@ -52,6 +54,14 @@ export function* renderChunks(
   ctx: RenderContext,
 ): Generator<string> {
   if (format === 'json') yield* jsonChunks(results, ctx.policy, ctx.files);
+  else if (format === 'sarif')
+    yield* sarifChunks(results, {
+      version: ctx.version,
+      policy: ctx.policy,
+      exitCode: ctx.exitCode,
+      ...(ctx.baseline !== undefined ? { baseline: ctx.baseline } : {}),
+      ...(ctx.files ? { files: ctx.files } : {}),
+    });
   else yield renderFormat(format, results, ctx);
 }
 

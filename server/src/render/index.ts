@@ -18,7 +18,7 @@ export type { FileResult, HumanRange, Totals } from './fileResult';
 export { baselineState, checked, notEvaluated, skipReason, totals } from './fileResult';
 export { toText } from './findingsText';
 export { jsonChunks, toJson } from './findingsJson';
-export { SECURITY_SEVERITY, toSarif } from './sarif';
+export { SECURITY_SEVERITY, sarifChunks, toSarif } from './sarif';
 export type { SarifContext } from './sarif';
 export type { FixFiles, FixFileText } from './fixChanges';
 export { escapeData, escapeProperty, toGithub } from './github';
