@@ -162,13 +162,27 @@ describe('streamed JSON output', () => {
       files[`f${i}.yaml`] =
         `apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}}\nspec:\n  containers:\n${many}\n`;
     const dir = tempTree(files, 'podsec-stream-');
-    // Counts what Node holds unwritten for standard output after each write (its buffer).
+    // Counts what Node holds unwritten for standard output after each write through its stream
+    // (a synchronous write to the descriptor holds nothing back).
     const probe = join(dir, 'probe.cjs');
     writeFileSync(
       probe,
       `let max = 0;
-const write = process.stdout.write.bind(process.stdout);
-process.stdout.write = (...a) => { const r = write(...a); max = Math.max(max, process.stdout.writableLength); return r; };
+const d = Object.getOwnPropertyDescriptor(process, 'stdout');
+let wrapped = false;
+Object.defineProperty(process, 'stdout', {
+  configurable: true,
+  enumerable: d.enumerable,
+  get() {
+    const s = d.get.call(process);
+    if (!wrapped) {
+      wrapped = true;
+      const write = s.write.bind(s);
+      s.write = (...a) => { const r = write(...a); max = Math.max(max, s.writableLength); return r; };
+    }
+    return s;
+  },
+});
 process.on('exit', () => process.stderr.write('maxBuffered=' + max + '\\n'));
 `,
     );
