@@ -141,6 +141,24 @@ describe('Helm templates and value schemas go through it', () => {
   });
 });
 
+describe('a schema pattern Go does not read', () => {
+  it('a lookahead (?=(a+)+b) is never run by a backtracking engine: not checked, rendered', () => {
+    const fs = new MemoryFs({
+      '/c/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n',
+      '/c/values.yaml': `name: ${'a'.repeat(40)}\n`,
+      '/c/values.schema.json': JSON.stringify({
+        type: 'object',
+        properties: { name: { type: 'string', pattern: '^(?=(a+)+b)' } },
+        patternProperties: { '^(?=(a+)+b)': { type: 'number' } },
+      }),
+      '/c/templates/x.yaml': 'n: {{ .Values.name | len }}\n',
+    });
+    const r = renderChart(fs, '/c', {});
+    assert.deepEqual(r.errors, []);
+    assert.match(r.output.text, /^n: 40$/m);
+  });
+});
+
 describe('Helm globs go through it', () => {
   it('a .helmignore line and a .Files.Glob pattern *a*a*a*a*a*a*a*a*ab against a long name: rendered', () => {
     const name = 'a'.repeat(200);
