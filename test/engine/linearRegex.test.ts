@@ -45,7 +45,18 @@ describe('LinearRegex', () => {
   }
 
   it('syntax errors where RE2 reports them', () => {
-    for (const bad of ['(a', 'a)', '[a', 'a**', '*a', '\\', '(?=a)', 'a{2000}', '\\p{L}', '[z-a]'])
+    for (const bad of [
+      '(a',
+      'a)',
+      '[a',
+      'a**',
+      '*a',
+      '\\',
+      '(?=a)',
+      'a{2000}',
+      '\\p{Foo}',
+      '[z-a]',
+    ])
       assert.throws(() => new LinearRegex(bad), RegexSyntaxError, bad);
   });
 
@@ -130,6 +141,24 @@ describe('Helm templates and value schemas go through it', () => {
   });
 });
 
+describe('a schema pattern Go does not read', () => {
+  it('a lookahead (?=(a+)+b) is never run by a backtracking engine: not checked, rendered', () => {
+    const fs = new MemoryFs({
+      '/c/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n',
+      '/c/values.yaml': `name: ${'a'.repeat(40)}\n`,
+      '/c/values.schema.json': JSON.stringify({
+        type: 'object',
+        properties: { name: { type: 'string', pattern: '^(?=(a+)+b)' } },
+        patternProperties: { '^(?=(a+)+b)': { type: 'number' } },
+      }),
+      '/c/templates/x.yaml': 'n: {{ .Values.name | len }}\n',
+    });
+    const r = renderChart(fs, '/c', {});
+    assert.deepEqual(r.errors, []);
+    assert.match(r.output.text, /^n: 40$/m);
+  });
+});
+
 describe('Helm globs go through it', () => {
   it('a .helmignore line and a .Files.Glob pattern *a*a*a*a*a*a*a*a*ab against a long name: rendered', () => {
     const name = 'a'.repeat(200);
@@ -148,5 +177,145 @@ describe('Helm globs go through it', () => {
       /^all: 1$/m,
       'the file is not ignored (the line does not match it)',
     );
+  });
+});
+
+/** Go's documented outputs of package regexp (its examples), and the same functions through Helm's templates. */
+describe("Go's regexp operations on the linear matcher", () => {
+  const R = (p: string): LinearRegex => new LinearRegex(p);
+
+  it('FindString and FindAllString: leftmost-first, the n limit, Go’s empty-match rules', () => {
+    assert.equal(R('foo.?').find('seafood fool'), 'food');
+    assert.equal(R('foo.?').find('meat'), '');
+    assert.equal(R('a|ab').find('ab'), 'a', 'the first alternative wins, not the longest');
+    assert.equal(R('a+?').find('aaa'), 'a');
+    assert.equal(R('(?U)a+').find('aaa'), 'a');
+    assert.equal(R('(?U)a+?').find('aaa'), 'aaa');
+    assert.deepEqual(R('a.').findAll('paranormal', -1), ['ar', 'an', 'al']);
+    assert.deepEqual(R('a.').findAll('paranormal', 2), ['ar', 'an']);
+    assert.deepEqual(R('a.').findAll('graal', -1), ['aa']);
+    assert.deepEqual(R('a.').findAll('none', -1), []);
+    // An empty match right after a match is dropped: "", "aaa", "" (not a fourth one before "c").
+    assert.deepEqual(R('a*').findAll('baaac', -1), ['', 'aaa', '']);
+    assert.deepEqual(R('').findAll('abc', -1), ['', '', '', '']);
+    assert.deepEqual(R('\\b').findAll('ab cd', -1), ['', '', '', '']);
+  });
+
+  it('ReplaceAllString with $1, ${1}, ${name}, $$; ReplaceAllLiteralString', () => {
+    assert.equal(R('a*').replaceAll('baaac', 'X'), 'XbXcX');
+    const re = R('a(x*)b');
+    assert.equal(re.replaceAll('-ab-axxb-', 'T'), '-T-T-');
+    assert.equal(re.replaceAll('-ab-axxb-', '$1'), '--xx-');
+    assert.equal(re.replaceAll('-ab-axxb-', '$1W'), '---', '$1W is the group named 1W: empty');
+    assert.equal(re.replaceAll('-ab-axxb-', '${1}W'), '-W-xxW-');
+    assert.equal(re.replaceAll('-ab-axxb-', '$$1'), '-$1-$1-');
+    assert.equal(re.replaceAll('-ab-axxb-', '$'), '-$-$-', 'a malformed $ is text');
+    assert.equal(re.replaceAll('-ab-axxb-', '$1', true), '-$1-$1-');
+    assert.equal(R('a(?P<x>x*)b').replaceAll('-ab-axxb-', '${x}W'), '-W-xxW-');
+    assert.equal(
+      R('(?P<first>\\w+)\\s(?P<last>\\w+)').replaceAll('Jane Doe', '$last, $first'),
+      'Doe, Jane',
+    );
+    assert.equal(
+      R('(a|b)*c').replaceAll('xababc', '<$1>'),
+      'x<b>',
+      'a group repeated: its last iteration',
+    );
+    assert.equal(R('é+').replaceAll('héééllo', '_'), 'h_llo');
+  });
+
+  it('Split: the n limit and empty matches', () => {
+    assert.deepEqual(R('a*').split('abaabaccadaaae', 5), ['', 'b', 'b', 'c', 'cadaaae']);
+    assert.deepEqual(R('z+').split('pizza', -1), ['pi', 'a']);
+    assert.deepEqual(R('z+').split('pizza', 0), []);
+    assert.deepEqual(R('z+').split('pizza', 1), ['pizza']);
+    assert.deepEqual(R('z+').split('pizza', 2), ['pi', 'a']);
+    assert.deepEqual(R('').split('abc', -1), ['a', 'b', 'c']);
+    assert.deepEqual(R(',').split('', -1), ['']);
+  });
+
+  it('the rest of RE2’s syntax: flags anywhere, multi-line anchors, Unicode classes, \\Q…\\E, octal', () => {
+    assert.equal(R('x(?i:ab)c').find('xABC xABc'), 'xABc');
+    assert.equal(R('(?m)^b$').find('a\nb\nc'), 'b');
+    assert.equal(R('^b$').find('a\nb\nc'), '');
+    assert.equal(R('\\pL+').find('12héllo3'), 'héllo');
+    assert.equal(R('\\p{Greek}+').find('abc αβγ'), 'αβγ');
+    assert.equal(R('[^\\PL]+').find('1ab2'), 'ab');
+    assert.equal(R('\\Q.*\\E').find('a.*b'), '.*');
+    assert.equal(R('\\101\\x42\\x{43}').find('xABC'), 'ABC');
+    assert.equal(R('[[:punct:]]+').find('ab_-c'), '_-');
+  });
+
+  it('finding and replacing with (a+)+b and (x+x+)+y: work counted, linear in the input', () => {
+    for (const [pattern, unit] of [
+      ['(a+)+b', 'a'],
+      ['(x+x+)+y', 'x'],
+      ['(a|aa)*c', 'a'],
+    ] as const) {
+      const re = R(pattern);
+      const work = (n: number): number => {
+        const s = unit.repeat(n);
+        assert.equal(re.find(s), '', pattern);
+        assert.deepEqual(re.findAll(s, -1), [], pattern);
+        assert.equal(re.replaceAll(s, 'X'), s, pattern);
+        assert.ok(re.steps <= (n + 1) * re.size, `${pattern}: ${re.steps} steps for ${n}`);
+        return re.steps;
+      };
+      const small = work(2000);
+      const large = work(4000);
+      assert.ok(small > 0);
+      // Twice the input, about twice the work (a backtracking engine's grows exponentially).
+      assert.ok(large <= 2.1 * small, `${pattern}: ${small} → ${large} steps`);
+    }
+  });
+
+  it('through Helm: regexFind, regexFindAll, regexReplaceAll(Literal), regexSplit and the must forms', () => {
+    const tpl = [
+      'f: {{ regexFind "foo.?" "seafood fool" | quote }}',
+      'all: {{ regexFindAll "a." "paranormal" -1 }}',
+      'two: {{ regexFindAll "a." "paranormal" 2 }}',
+      'star: {{ regexReplaceAll "a*" "baaac" "X" }}',
+      'grp: {{ regexReplaceAll "a(x*)b" "-ab-axxb-" "${1}W" }}',
+      'lit: {{ regexReplaceAllLiteral "a(x*)b" "-ab-axxb-" "${1}" }}',
+      'split: {{ regexSplit "a*" "abaabaccadaaae" 5 }}',
+      'm: {{ regexMatch "(" "x" }}',
+      'long: {{ regexReplaceAll "(a+)+b" (repeat 3000 "a") "X" | len }}',
+      '',
+    ].join('\n');
+    const fs = new MemoryFs({
+      '/c/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n',
+      '/c/templates/x.yaml': tpl,
+    });
+    const r = renderChart(fs, '/c', {});
+    assert.deepEqual(r.errors, []);
+    const text = r.output.text;
+    assert.match(text, /^f: "food"$/m);
+    assert.match(text, /^all: \[ar an al\]$/m);
+    assert.match(text, /^two: \[ar an\]$/m);
+    assert.match(text, /^star: XbXcX$/m);
+    assert.match(text, /^grp: -W-xxW-$/m);
+    assert.match(text, /^lit: -\$\{1\}-\$\{1\}-$/m);
+    assert.match(text, /^split: \[ b b c cadaaae\]$/m);
+    assert.match(text, /^m: false$/m, 'sprig’s regexMatch ignores the syntax error');
+    assert.match(text, /^long: 3000$/m);
+    for (const [fn, args] of [
+      ['mustRegexFind', '"(" "x"'],
+      ['regexFind', '"(" "x"'],
+      ['mustRegexMatch', '"a)" "x"'],
+    ]) {
+      const bad = renderChart(
+        new MemoryFs({
+          '/c/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n',
+          '/c/templates/x.yaml': `x: {{ ${fn} ${args} }}\n`,
+        }),
+        '/c',
+        {},
+      );
+      assert.match(
+        bad.errors[0]?.message ?? '',
+        /error parsing regexp: (missing closing \)|unexpected \))/,
+        fn,
+      );
+    }
   });
 });

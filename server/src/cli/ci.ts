@@ -18,8 +18,10 @@ import {
   parseBaseline,
   reportMarkdown,
   toGithub,
+  jsonChunks,
   toJson,
   toJunit,
+  sarifChunks,
   toSarif,
   toText,
 } from '../render/index';
@@ -39,6 +41,28 @@ export interface RenderContext {
   files?: FixFiles;
   /** The folder `--format github` paths are relative to: the repository's (GITHUB_WORKSPACE) or the working folder. */
   root?: string;
+}
+
+/**
+ * `renderFormat`'s text in pieces, written as they are made: JSON one file at
+ * a time (the document is never held whole), SARIF one file's results at a
+ * time; the other formats in one piece.
+ */
+export function* renderChunks(
+  format: Format,
+  results: readonly FileResult[],
+  ctx: RenderContext,
+): Generator<string> {
+  if (format === 'json') yield* jsonChunks(results, ctx.policy, ctx.files);
+  else if (format === 'sarif')
+    yield* sarifChunks(results, {
+      version: ctx.version,
+      policy: ctx.policy,
+      exitCode: ctx.exitCode,
+      ...(ctx.baseline !== undefined ? { baseline: ctx.baseline } : {}),
+      ...(ctx.files ? { files: ctx.files } : {}),
+    });
+  else yield renderFormat(format, results, ctx);
 }
 
 export function renderFormat(

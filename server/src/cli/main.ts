@@ -1,7 +1,8 @@
 /**
  * `podsec`: the command line. Same engine as the language server.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import type { FileProbe } from '../engine/index';
 import { basename, join, resolve } from 'node:path';
 import {
@@ -22,7 +23,7 @@ import { HELP, parseArgs, UsageError } from './args';
 import type { CliOptions } from './args';
 import type { FileResult } from './report';
 import { notEvaluated } from './report';
-import { applyCiOptions, renderFormat } from './ci';
+import { applyCiOptions, renderChunks, renderFormat } from './ci';
 import { runRender } from './render';
 import { runInit } from './init';
 import { isKustomizationTarget, runRenderKustomize } from './renderKustomize';
@@ -531,7 +532,7 @@ export function run(argv: string[], io: Io): number {
   let failedOutput = false;
   const files = cliFixFiles(results, process.cwd(), byteLimit(maxFileBytes), io.fs);
   for (const out of o.outputs) {
-    const text = renderFormat(out.format, results, {
+    const ctx = {
       policy,
       version: packageVersion(),
       exitCode: code,
@@ -539,9 +540,11 @@ export function run(argv: string[], io: Io): number {
       root: io.env.GITHUB_WORKSPACE ?? io.cwd ?? process.cwd(),
       files,
       ...(o.baseline !== null ? { baseline: o.baseline } : {}),
-    });
-    if (out.file === null) write(text);
+    };
+    // To standard output, written as it is made (one file's JSON at a time).
+    if (out.file === null) for (const chunk of renderChunks(out.format, results, ctx)) write(chunk);
     else {
+      const text = renderFormat(out.format, results, ctx);
       const expected = targets.get(out.file);
       const w = writeWhole(out.file, Buffer.from(text, 'utf8'), {
         ...(expected ? { expected } : {}),
@@ -594,14 +597,43 @@ function quietOnEpipe(stream: NodeJS.WriteStream): void {
   });
 }
 
+/**
+ * Standard output written synchronously: each piece is in the pipe (or the
+ * file) before the run goes on, so a slow reader slows podsec down instead of
+ * piling the output up in memory. A closed pipe (`podsec … | head -1`) ends
+ * the writing quietly; the run still ends with its own exit status.
+ */
+function blockingWriter(fd: number): (s: string) => void {
+  let closed = false;
+  const wait = new Int32Array(new SharedArrayBuffer(4));
+  return (s) => {
+    if (closed) return;
+    const data = Buffer.from(s, 'utf8');
+    let done = 0;
+    while (done < data.length) {
+      try {
+        done += writeSync(fd, data, done, data.length - done);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EPIPE') {
+          closed = true;
+          return;
+        }
+        if (code !== 'EAGAIN') throw e;
+        // A non-blocking pipe that is full: its reader is behind.
+        Atomics.wait(wait, 0, 0, 10);
+      }
+    }
+  };
+}
+
 export function main(): void {
-  quietOnEpipe(process.stdout);
   quietOnEpipe(process.stderr);
   const code = run(process.argv.slice(2), {
-    stdout: (s) => process.stdout.write(s),
+    stdout: blockingWriter(1),
     stderr: (s) => process.stderr.write(s),
     readStdin,
-    isTTY: process.stdout.isTTY === true,
+    isTTY: isatty(1),
     env: process.env,
   });
   process.exitCode = code;

@@ -187,7 +187,8 @@ export function writeWhole(
   const expected = o.expected ?? now;
   if (!sameState(now, expected)) return { kind: 'changed', reason: CHANGED_TARGET };
   if (now.kind === 'unusable') {
-    return { kind: 'failed', code: 'EINVAL', reason: `not written: ${now.reason}` };
+    const code = now.reason === 'is a directory' ? 'EISDIR' : 'EINVAL';
+    return { kind: 'failed', code, reason: `not written: ${now.reason}` };
   }
   if (now.kind === 'special') return writeSpecial(fs, path, data);
   let real: string;

@@ -33,51 +33,77 @@ export function toJson(
   policy: { level: string; version: string },
   files?: FixFiles,
 ): string {
+  let out = '';
+  for (const chunk of jsonChunks(results, policy, files)) out += chunk;
+  return out;
+}
+
+/** `s` (JSON from `JSON.stringify(…, null, 2)`) indented by `n` more spaces: it holds no raw newline but its own. */
+const indent = (s: string, n: number): string => s.replace(/\n/g, `\n${' '.repeat(n)}`);
+
+/**
+ * The text of `toJson`, one piece per file: the document is never built
+ * whole, so a run's output costs one file's worth of memory at a time. The
+ * pieces join to exactly what `JSON.stringify(doc, null, 2)` gives.
+ */
+export function* jsonChunks(
+  results: readonly FileResult[],
+  policy: { level: string; version: string },
+  files?: FixFiles,
+): Generator<string> {
+  yield `{\n  "policy": ${indent(JSON.stringify(policy, null, 2), 2)},\n  "files": [`;
+  let first = true;
+  for (const r of results) {
+    if (!checked(r)) continue;
+    yield `${first ? '' : ','}\n    ${indent(JSON.stringify(fileEntry(r, files), null, 2), 4)}`;
+    first = false;
+  }
+  yield first ? '],\n' : '\n  ],\n';
   const t = totals(results);
-  const diag = (r: FileResult, d: Diagnostic) => {
+  // Every file not read or not evaluated, and (counted: false) the loops and second links named only.
+  const skipped = results.flatMap((r) => {
+    if (r.revisit !== undefined) return [{ path: r.path, reason: r.revisit, counted: false }];
+    const reason = skipReason(r);
+    return reason === null ? [] : [{ path: r.path, reason, counted: true }];
+  });
+  const summary = {
+    files: t.files,
+    objects: t.objects,
+    findings: t.findings,
+    errors: t.errors,
+    skipped: t.skipped,
+    notWritten: t.notWritten,
+    suppressed: t.suppressed,
+    ...(results.some((r) => r.existing) ? { existing: t.existing } : {}),
+  };
+  yield `  "skipped": ${indent(JSON.stringify(skipped, null, 2), 2)},\n  "summary": ${indent(JSON.stringify(summary, null, 2), 2)}\n}\n`;
+}
+
+function fileEntry(r: FileResult, files?: FixFiles) {
+  const diag = (d: Diagnostic) => {
     const p = linesOf(r).humanPosition(d.span.start);
     return { message: d.message, line: p.line, column: p.column };
   };
-  const doc = {
-    policy,
-    files: results.filter(checked).map((r) => ({
-      path: r.path,
-      ...(r.link ? { link: r.link } : {}),
-      ...(r.fixError !== undefined ? { notWritten: r.fixError } : {}),
-      findings: r.analysis.findings.map((f) => finding(r, f, files)),
-      suppressed: (r.analysis.suppressed ?? []).map((f) => suppressed(r, f, files)),
-      errors: [
-        ...(r.readError
-          ? [
-              {
-                message: r.readError,
-                line: r.readErrorAt?.line ?? 1,
-                column: r.readErrorAt?.column ?? 1,
-              },
-            ]
-          : []),
-        ...r.analysis.errors.map((d) => diag(r, d)),
-      ],
-      notes: r.analysis.notes.map((d) => diag(r, d)),
-    })),
-    // Every file not read or not evaluated, and (counted: false) the loops and second links named only.
-    skipped: results.flatMap((r) => {
-      if (r.revisit !== undefined) return [{ path: r.path, reason: r.revisit, counted: false }];
-      const reason = skipReason(r);
-      return reason === null ? [] : [{ path: r.path, reason, counted: true }];
-    }),
-    summary: {
-      files: t.files,
-      objects: t.objects,
-      findings: t.findings,
-      errors: t.errors,
-      skipped: t.skipped,
-      notWritten: t.notWritten,
-      suppressed: t.suppressed,
-      ...(results.some((r) => r.existing) ? { existing: t.existing } : {}),
-    },
+  return {
+    path: r.path,
+    ...(r.link ? { link: r.link } : {}),
+    ...(r.fixError !== undefined ? { notWritten: r.fixError } : {}),
+    findings: r.analysis.findings.map((f) => finding(r, f, files)),
+    suppressed: (r.analysis.suppressed ?? []).map((f) => suppressed(r, f, files)),
+    errors: [
+      ...(r.readError
+        ? [
+            {
+              message: r.readError,
+              line: r.readErrorAt?.line ?? 1,
+              column: r.readErrorAt?.column ?? 1,
+            },
+          ]
+        : []),
+      ...r.analysis.errors.map((d) => diag(d)),
+    ],
+    notes: r.analysis.notes.map((d) => diag(d)),
   };
-  return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
 function finding(r: FileResult, f: Finding, files?: FixFiles) {

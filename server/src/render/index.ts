@@ -17,8 +17,8 @@
 export type { FileResult, HumanRange, Totals } from './fileResult';
 export { baselineState, checked, notEvaluated, skipReason, totals } from './fileResult';
 export { toText } from './findingsText';
-export { toJson } from './findingsJson';
-export { SECURITY_SEVERITY, toSarif } from './sarif';
+export { jsonChunks, toJson } from './findingsJson';
+export { SECURITY_SEVERITY, sarifChunks, toSarif } from './sarif';
 export type { SarifContext } from './sarif';
 export type { FixFiles, FixFileText } from './fixChanges';
 export { escapeData, escapeProperty, toGithub } from './github';

@@ -162,125 +162,31 @@ function rules(): Rule[] {
 }
 
 export function toSarif(results: readonly FileResult[], ctx: SarifContext): string {
+  let out = '';
+  for (const chunk of sarifChunks(results, ctx)) out += chunk;
+  return out;
+}
+
+/** `s` (JSON from `JSON.stringify(…, null, 2)`) indented by `n` more spaces: it holds no raw newline but its own. */
+const indent = (s: string, n: number): string => s.replace(/\n/g, `\n${' '.repeat(n)}`);
+
+/**
+ * The text of `toSarif`, one piece per file's results: the log is never
+ * built whole. The notifications (fixes left out), which come before the
+ * results in the log, are gathered in a first pass. The pieces join to
+ * exactly what `JSON.stringify(log, null, 2)` gives.
+ */
+export function* sarifChunks(results: readonly FileResult[], ctx: SarifContext): Generator<string> {
   const ruleList = rules();
   const index = new Map(ruleList.map((r, i) => [r.id, i]));
-  const sarifResults: unknown[] = [];
   const notifications: SarifNotification[] = [];
-  const notify = (n: SarifNotification): number => notifications.push(n);
-  for (const r of results) {
-    const fps = fingerprintsOf(r);
-    const uri = toUri(r.path);
-    const region = (start: number, end: number) => {
-      const l = locate(linesOf(r), start, end);
-      return {
-        startLine: l.line,
-        startColumn: l.column,
-        endLine: l.endLine,
-        endColumn: l.endColumn,
-      };
-    };
-    const loc = (start: number, end: number) => [
-      { physicalLocation: { artifactLocation: { uri }, region: region(start, end) } },
-    ];
-    if (r.readError) {
-      sarifResults.push({
-        ruleId: 'read',
-        ruleIndex: index.get('read'),
-        level: 'error',
-        message: { text: r.readError },
-        locations: [
-          {
-            physicalLocation: {
-              artifactLocation: { uri },
-              ...(r.readErrorAt
-                ? { region: { startLine: r.readErrorAt.line, startColumn: r.readErrorAt.column } }
-                : {}),
-            },
-          },
-        ],
-        partialFingerprints: { [FINGERPRINT_KEY]: fps.readError() },
-      });
-    }
-    for (const [ruleId, text] of [
-      ['skipped', r.skipped],
-      ['write', r.fixError],
-    ] as const) {
-      if (text === undefined) continue;
-      sarifResults.push({
-        ruleId,
-        ruleIndex: index.get(ruleId),
-        level: ruleId === 'write' ? 'error' : 'warning',
-        message: { text },
-        locations: [{ physicalLocation: { artifactLocation: { uri } } }],
-      });
-    }
-    for (const d of r.analysis.errors) {
-      sarifResults.push({
-        ruleId: d.code,
-        ruleIndex: index.get(d.code),
-        level: 'error',
-        message: { text: d.message },
-        locations: loc(d.span.start, d.span.end),
-        partialFingerprints: { [FINGERPRINT_KEY]: fps.diagnostic(d) },
-      });
-    }
-    for (const f of allFindings(r)) {
-      const state = baselineState(r, f);
-      const suppression = (f as Partial<SuppressedFinding>).suppression;
-      const level = state === 'unchanged' ? 'note' : SARIF_LEVEL[f.severity];
-      const severity = securitySeverity(f);
-      sarifResults.push({
-        ruleId: f.check,
-        ruleIndex: index.get(f.check),
-        level,
-        message: { text: f.message },
-        locations: loc(f.span.start, f.span.end),
-        partialFingerprints: { [FINGERPRINT_KEY]: fps.finding(f) },
-        ...(suppression
-          ? {
-              suppressions: [
-                {
-                  kind: 'inSource',
-                  status: 'accepted',
-                  justification: suppression.justification,
-                  location: {
-                    physicalLocation: {
-                      artifactLocation: { uri },
-                      region: region(suppression.span.start, suppression.span.end),
-                    },
-                  },
-                  properties: { form: suppression.kind },
-                },
-              ],
-            }
-          : {}),
-        ...(state && !suppression ? { baselineState: state } : {}),
-        // A fix that edits other files too carries one change per file; one that cannot be shown is
-        // left out, and the run's notifications say why.
-        ...sarifFixes(r, f, { uri, toUri, notify, ...(ctx.files ? { files: ctx.files } : {}) }),
-        properties: {
-          ...(f.family ? { family: f.family } : {}),
-          policy: `${f.policy.level}:${f.evaluatedVersion}`,
-          mode: f.mode,
-          object: `${clip(f.object.kind)}/${clip(f.object.name ?? '')}`,
-          ...(f.object.namespace ? { namespace: f.object.namespace } : {}),
-          ...(f.container ? { container: clip(f.container) } : {}),
-          field: f.path,
-          fixable: f.fixes.length > 0,
-          ...(f.overlays ? { overlays: f.overlays } : {}),
-          ...(severity !== null ? { 'security-severity': severity } : {}),
-        },
-      });
-    }
-    for (const d of r.analysis.notes) {
-      if (!isNotEvaluatedNote(d)) continue;
-      sarifResults.push({
-        ruleId: 'limit',
-        ruleIndex: index.get('limit'),
-        level: 'note',
-        message: { text: d.message },
-        locations: loc(d.span.start, d.span.end),
-      });
+  if (ctx.files) {
+    const files = ctx.files;
+    for (const r of results) {
+      const uri = toUri(r.path);
+      const notify = (n: SarifNotification): number => notifications.push(n);
+      for (const f of allFindings(r))
+        if (f.fixes.length > 0) sarifFixes(r, f, { uri, toUri, notify, files });
     }
   }
   const log = {
@@ -309,11 +215,151 @@ export function toSarif(results: readonly FileResult[], ctx: SarifContext): stri
           },
         ],
         columnKind: 'unicodeCodePoints',
-        results: sarifResults,
+        results: [],
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  const whole = JSON.stringify(log, null, 2);
+  const at = whole.lastIndexOf('"results": []');
+  yield whole.slice(0, at + '"results": ['.length);
+  // The notifications are told already: the second look at each fix tells nothing.
+  const notify = (): number => 0;
+  let first = true;
+  for (const r of results) {
+    let piece = '';
+    for (const x of fileResults(r, index, ctx, notify)) {
+      piece += `${first ? '' : ','}\n        ${indent(JSON.stringify(x, null, 2), 8)}`;
+      first = false;
+    }
+    if (piece !== '') yield piece;
+  }
+  yield `${first ? '' : '\n      '}${whole.slice(at + '"results": []'.length - 1)}\n`;
+}
+
+/** One file's SARIF results, in the log's order. */
+function fileResults(
+  r: FileResult,
+  index: ReadonlyMap<string, number>,
+  ctx: SarifContext,
+  notify: (n: SarifNotification) => number,
+): unknown[] {
+  const sarifResults: unknown[] = [];
+  const fps = fingerprintsOf(r);
+  const uri = toUri(r.path);
+  const region = (start: number, end: number) => {
+    const l = locate(linesOf(r), start, end);
+    return {
+      startLine: l.line,
+      startColumn: l.column,
+      endLine: l.endLine,
+      endColumn: l.endColumn,
+    };
+  };
+  const loc = (start: number, end: number) => [
+    { physicalLocation: { artifactLocation: { uri }, region: region(start, end) } },
+  ];
+  if (r.readError) {
+    sarifResults.push({
+      ruleId: 'read',
+      ruleIndex: index.get('read'),
+      level: 'error',
+      message: { text: r.readError },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri },
+            ...(r.readErrorAt
+              ? { region: { startLine: r.readErrorAt.line, startColumn: r.readErrorAt.column } }
+              : {}),
+          },
+        },
+      ],
+      partialFingerprints: { [FINGERPRINT_KEY]: fps.readError() },
+    });
+  }
+  for (const [ruleId, text] of [
+    ['skipped', r.skipped],
+    ['write', r.fixError],
+  ] as const) {
+    if (text === undefined) continue;
+    sarifResults.push({
+      ruleId,
+      ruleIndex: index.get(ruleId),
+      level: ruleId === 'write' ? 'error' : 'warning',
+      message: { text },
+      locations: [{ physicalLocation: { artifactLocation: { uri } } }],
+    });
+  }
+  for (const d of r.analysis.errors) {
+    sarifResults.push({
+      ruleId: d.code,
+      ruleIndex: index.get(d.code),
+      level: 'error',
+      message: { text: d.message },
+      locations: loc(d.span.start, d.span.end),
+      partialFingerprints: { [FINGERPRINT_KEY]: fps.diagnostic(d) },
+    });
+  }
+  for (const f of allFindings(r)) {
+    const state = baselineState(r, f);
+    const suppression = (f as Partial<SuppressedFinding>).suppression;
+    const level = state === 'unchanged' ? 'note' : SARIF_LEVEL[f.severity];
+    const severity = securitySeverity(f);
+    sarifResults.push({
+      ruleId: f.check,
+      ruleIndex: index.get(f.check),
+      level,
+      message: { text: f.message },
+      locations: loc(f.span.start, f.span.end),
+      partialFingerprints: { [FINGERPRINT_KEY]: fps.finding(f) },
+      ...(suppression
+        ? {
+            suppressions: [
+              {
+                kind: 'inSource',
+                status: 'accepted',
+                justification: suppression.justification,
+                location: {
+                  physicalLocation: {
+                    artifactLocation: { uri },
+                    region: region(suppression.span.start, suppression.span.end),
+                  },
+                },
+                properties: { form: suppression.kind },
+              },
+            ],
+          }
+        : {}),
+      ...(state && !suppression ? { baselineState: state } : {}),
+      // A fix that edits other files too carries one change per file; one that cannot be shown is
+      // left out, and the run's notifications say why.
+      ...sarifFixes(r, f, { uri, toUri, notify, ...(ctx.files ? { files: ctx.files } : {}) }),
+      properties: {
+        ...(f.family ? { family: f.family } : {}),
+        policy: `${f.policy.level}:${f.evaluatedVersion}`,
+        mode: f.mode,
+        object: `${clip(f.object.kind)}/${clip(f.object.name ?? '')}`,
+        ...(f.object.namespace ? { namespace: f.object.namespace } : {}),
+        ...(f.container ? { container: clip(f.container) } : {}),
+        field: f.path,
+        fixable: f.fixes.length > 0,
+        ...(f.overlays ? { overlays: f.overlays } : {}),
+        ...(severity !== null ? { 'security-severity': severity } : {}),
+      },
+    });
+  }
+  for (const d of r.analysis.notes) {
+    if (!isNotEvaluatedNote(d)) continue;
+    sarifResults.push({
+      ruleId: 'limit',
+      ruleIndex: index.get('limit'),
+      level: 'note',
+      message: { text: d.message },
+      locations: loc(d.span.start, d.span.end),
+    });
+  }
+
+  return sarifResults;
 }
 
 /** A result's own `security-severity` (by its check's level and its mode); null for meta findings. */

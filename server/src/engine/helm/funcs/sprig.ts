@@ -53,8 +53,7 @@ import {
 import type { TimeParts } from './gotime';
 import { fromJsonText, toJsonText } from './json';
 import { checkConstraint, parseVersion } from './semver';
-import { goRegExp } from './regexp';
-import { LinearRegex } from '../../linearRegex';
+import { LinearRegex, RegexSyntaxError } from '../../linearRegex';
 
 /** A Go string argument (already checked by the executor), as text. */
 const gs = (v: Value | undefined): string => (typeof v === 'string' ? v : strval(v ?? null));
@@ -127,32 +126,36 @@ function originsOf(v: Value): (ValueOrigin | undefined)[] | undefined {
   return v instanceof GoList ? v.origins : undefined;
 }
 
-function regex(c: CallCtx, re: string, flags = ''): RegExp {
-  void c;
-  return goRegExp(re, flags);
-}
-
-const linear = new Map<string, LinearRegex | null>();
+const compiled = new Map<string, LinearRegex | RegexSyntaxError>();
 
 /**
- * Whether the Go pattern `re` matches somewhere in `s`, decided in linear
- * time (a backtracking RegExp can be frozen by `(a+)+b`). The functions that
- * need the match itself run the RegExp only when there is one. Null when the
- * linear matcher does not read the pattern (the RegExp decides alone).
+ * A Go pattern compiled for the linear matcher (a backtracking RegExp can be
+ * frozen by `(a+)+b`), or the syntax error Go reports for it: the `must`
+ * functions return it, the others panic with it, as sprig's do.
  */
-function matchesSomewhere(re: string, s: string): boolean | null {
-  let l = linear.get(re);
+function goRegex(re: string, must: boolean): LinearRegex {
+  let l = compiled.get(re);
   if (l === undefined) {
     try {
       l = new LinearRegex(re);
-    } catch {
-      l = null;
+    } catch (e) {
+      if (!(e instanceof RegexSyntaxError)) throw e;
+      l = e;
     }
-    if (linear.size > 500) linear.clear();
-    linear.set(re, l);
+    if (compiled.size > 500) compiled.clear();
+    compiled.set(re, l);
   }
-  return l === null ? null : l.test(s);
+  if (l instanceof RegexSyntaxError)
+    throw new FuncError(
+      must
+        ? `error parsing regexp: ${l.message}`
+        : `regexp: Compile(${goQuoteBack(re)}): error parsing regexp: ${l.message}`,
+    );
+  return l;
 }
+
+/** Go's `%q`-free quoting in regexp.MustCompile's panic: the pattern in back quotes. */
+const goQuoteBack = (s: string): string => `\`${s}\``;
 
 const titleCase = (s: string): string => {
   let prev = ' ';
@@ -1667,68 +1670,46 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
       }),
     ],
     // regex
-    ...['regexMatch', 'mustRegexMatch'].map((n): [string, Func] => [
-      n,
-      f([S, S], ([re, s], c) => {
-        const rx = regex(c, gs(re)); // Go's syntax errors first
-        return matchesSomewhere(gs(re), gs(s)) ?? rx.test(gs(s));
+    // regex: Go's regexp on the linear matcher, never a backtracking RegExp
+    [
+      'regexMatch',
+      f([S, S], ([re, s]) => {
+        // sprig ignores the compile error here: a bad pattern matches nothing.
+        try {
+          return goRegex(gs(re), true).test(gs(s));
+        } catch {
+          return false;
+        }
       }),
-    ]),
+    ],
+    ['mustRegexMatch', f([S, S], ([re, s]) => goRegex(gs(re), true).test(gs(s)))],
     ...['regexFindAll', 'mustRegexFindAll'].map((n): [string, Func] => [
       n,
-      f([S, S, I], ([re, s, k], c) => {
-        const rx = regex(c, gs(re), 'g');
-        if (matchesSomewhere(gs(re), gs(s)) === false) return strList([]);
-        const all = [...gs(s).matchAll(rx)].map((m) => m[0]);
-        const lim = int(k);
-        return strList(lim < 0 ? all : all.slice(0, lim));
-      }),
+      f([S, S, I], ([re, s, k]) =>
+        strList(goRegex(gs(re), n !== 'regexFindAll').findAll(gs(s), int(k))),
+      ),
     ]),
     ...['regexFind', 'mustRegexFind'].map((n): [string, Func] => [
       n,
-      f([S, S], ([re, s], c) => {
-        const rx = regex(c, gs(re));
-        if (matchesSomewhere(gs(re), gs(s)) === false) return '';
-        return rx.exec(gs(s))?.[0] ?? '';
-      }),
+      f([S, S], ([re, s]) => goRegex(gs(re), n !== 'regexFind').find(gs(s))),
     ]),
     ...['regexReplaceAll', 'mustRegexReplaceAll'].map((n): [string, Func] => [
       n,
-      f([S, S, S], ([re, s, repl], c) => {
-        const rx = regex(c, gs(re), 'g');
-        if (matchesSomewhere(gs(re), gs(s)) === false) return gs(s);
-        return gs(s).replace(rx, goExpand(gs(repl)));
-      }),
+      f([S, S, S], ([re, s, repl]) =>
+        goRegex(gs(re), n !== 'regexReplaceAll').replaceAll(gs(s), gs(repl)),
+      ),
     ]),
     ...['regexReplaceAllLiteral', 'mustRegexReplaceAllLiteral'].map((n): [string, Func] => [
       n,
-      f([S, S, S], ([re, s, repl], c) => {
-        const rx = regex(c, gs(re), 'g');
-        if (matchesSomewhere(gs(re), gs(s)) === false) return gs(s);
-        return gs(s).replace(rx, () => gs(repl));
-      }),
+      f([S, S, S], ([re, s, repl]) =>
+        goRegex(gs(re), n !== 'regexReplaceAllLiteral').replaceAll(gs(s), gs(repl), true),
+      ),
     ]),
     ...['regexSplit', 'mustRegexSplit'].map((n): [string, Func] => [
       n,
-      f([S, S, I], ([re, s, k], c) => {
-        const lim = int(k);
-        if (lim === 0) return strList([]);
-        const split = regex(c, gs(re), 'g');
-        if (matchesSomewhere(gs(re), gs(s)) === false) return strList([gs(s)]);
-        const parts = gs(s).split(split);
-        if (lim > 0 && parts.length > lim) {
-          const head = parts.slice(0, lim - 1);
-          const rx = regex(c, gs(re), 'g');
-          let idx = 0;
-          for (let i = 0; i < lim - 1; i++) {
-            const m = rx.exec(gs(s));
-            if (!m) break;
-            idx = m.index + m[0].length;
-          }
-          return strList([...head, gs(s).slice(idx)]);
-        }
-        return strList(parts);
-      }),
+      f([S, S, I], ([re, s, k]) =>
+        strList(goRegex(gs(re), n !== 'regexSplit').split(gs(s), int(k))),
+      ),
     ]),
     ['regexQuoteMeta', f([S], ([s]) => gs(s).replace(/[\\.+*?()|[\]{}^$]/g, '\\$&'))],
     // urls
@@ -1830,18 +1811,6 @@ function safe<T>(fn: () => T, fallback: T | ((e: string) => T)): T {
       ? (fallback as (e: string) => T)((e as Error).message)
       : fallback;
   }
-}
-
-function goExpand(repl: string): string {
-  // Go's $1 / ${1} / ${name} → JS's $1 / $<name>; $$ stays a dollar.
-  return repl.replace(
-    /\$(\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g,
-    (_m, d: string, br?: string, bare?: string) => {
-      if (d === '$') return '$$';
-      const name = br ?? bare ?? '';
-      return /^\d+$/.test(name) ? `$${name}` : `$<${name}>`;
-    },
-  );
 }
 
 function modifyDate(m: string, t: Value, must: boolean): Value {
