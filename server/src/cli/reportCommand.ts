@@ -6,31 +6,32 @@
  * work (buildReport); render/ writes the text and Markdown.
  *
  * The project configuration and the cluster's admission configuration are
- * read as the check command reads them (CliConfigs): the nearest
- * `.podsec.yaml` upward from the first input (or `--config`, or none with
- * `--no-config`) sets the level, version and Namespace-label use where the
- * command line is silent, its `exclude` leaves files found in folders out,
- * and the admission configuration it names (or `--admission-config`, or the
- * only one among the inputs) gives the namespaces' defaults and the
- * exemptions. Problems of those files are reported as errors of the report.
+ * read as the check command reads them, per file (CliConfigs
+ * analyzeOptionsFor): the nearest `.podsec.yaml` upward from each file (or
+ * `--config`, or none with `--no-config`) sets the version its workloads are
+ * given at and its Namespace-label use where the command line is silent, its
+ * `exclude` leaves files found in folders out, and the admission
+ * configuration it names (or `--admission-config`, or the only one among the
+ * inputs) gives its namespaces' defaults and its workloads' exemptions. The
+ * report's own heading (its version, the level --from/--to compare, the
+ * hardening section and the overlays) uses the first file's. Problems of
+ * those files are reported as errors of the report.
  */
 import {
   buildReport,
   clip,
   DEFAULT_LIMITS,
   LineIndex,
-  hardeningEnabled,
-  hardeningReport,
-  hardeningSource,
-  runHardening,
   versionError,
   visible,
 } from '../engine/index';
 import type {
   AdvisorReport,
   HardeningOptions,
+  HardeningReport,
   Level,
   ReportInput,
+  ReportInputSettings,
   ReportOptions,
 } from '../engine/index';
 import { reportMarkdown, reportText } from '../render/index';
@@ -42,6 +43,8 @@ import { collectNamespaces } from '../engine/index';
 import { overlayReport } from '../engine/overlays/index';
 import type { ReportOverlay } from '../engine/overlays/index';
 import { enginePath, runOverlays } from './overlays';
+import type { OverlayRun } from './overlays';
+import { reportHardening } from './hardening';
 import { DiskSourceFs } from './renderKustomize';
 import { parseOptions, readConfigFlag, readHardeningOption, UsageError } from './args';
 import { withCharts } from './chartReport';
@@ -84,13 +87,13 @@ Options:
                              (default: restricted)
   --ignore-namespace-labels  do not read Namespace documents' labels
   --config <file>            the project configuration (default: the nearest
-                             .podsec.yaml or .podsec.yml upward from the first
-                             input, stopping at the repository root)
+                             .podsec.yaml or .podsec.yml upward from each
+                             file, stopping at the repository root)
   --no-config                read no .podsec.yaml
   --admission-config <file>  the cluster's PodSecurity admission configuration
-                             (default: the one .podsec.yaml names, else the only
-                             one among the inputs): its defaults for unlabelled
-                             namespaces and its exemptions
+                             (default: the one each file's .podsec.yaml names,
+                             else the only one among the inputs): its defaults
+                             for unlabelled namespaces and its exemptions
   --as-user <name>           the user who applies the manifests (exempt usernames)
   -f, --values, --set, --set-string, --set-json, --set-file, --release-name,
   --name-template, -n, --namespace, --kube-version, -a, --api-versions,
@@ -184,25 +187,14 @@ export interface ReportIo {
   }>;
 }
 
-/** The report of `inputs`, with the hardening section unless the hardening checks are off (also the CI step summary's). */
+/** The report of `inputs`, with the hardening section when the checks ran (also the CI step summary's). */
 export function reportOf(
   inputs: readonly ReportInput[],
-  options: ReportOptions & { level: Level; version: string; hardening: HardeningOptions },
+  options: ReportOptions & { level: Level; version: string; hardening: HardeningReport | null },
 ): AdvisorReport {
   const { hardening, ...reportOptions } = options;
   const report = buildReport(inputs, reportOptions);
-  if (hardeningEnabled(hardening)) {
-    const limits = {
-      maxFileBytes: options.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
-      maxAliasCount: options.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
-    };
-    const run = runHardening(
-      // Rendered charts are not among the hardening checks' inputs.
-      inputs.filter((i) => !i.generated).map((i) => hardeningSource(i.path, i.text, limits)),
-      hardening,
-    );
-    report.hardening = hardeningReport(run, { level: options.level, version: options.version });
-  }
+  if (hardening) report.hardening = hardening;
   return report;
 }
 
@@ -267,28 +259,63 @@ export function runReport(argv: string[], io: ReportIo): number {
       inputs.push({ path: f.path, text: f.text });
   }
   configs.discover(inputs);
-  // The report's policy is the first input's settings, as the check command's run settings are.
+  const run = {
+    asUser: o.asUser,
+    maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
+    maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+  };
+  // The report's heading is the first input's settings, as the check command's run settings are.
   const first = inputs[0]?.path ?? '-';
   const settings = configs.settingsFor(first);
   const admission = configs.admissionFor(first);
+  // Each file at its own settings, as the check command reads them.
+  const own = (path: string): ReportInputSettings => {
+    const a = configs.analyzeOptionsFor(path, run);
+    return {
+      level: a.level ?? settings.level.value,
+      version: a.version ?? settings.version.value,
+      namespaceLabels: a.namespaceLabels !== false,
+      ...(a.admission ? { admission: a.admission } : {}),
+      ...(a.asUser !== undefined ? { asUser: a.asUser } : {}),
+    };
+  };
   if (configs.admissionNote) io.stderr(`podsec report: ${configs.admissionNote}\n`);
   // The files of a Helm chart are reported as the chart renders.
   const charts = withCharts(inputs, o.helm, {
     maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
     maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
   });
-  const report = reportOf(charts.inputs, {
-    version: settings.version.value,
-    from: o.from ?? undefined,
-    to: o.to ?? undefined,
-    level: settings.level.value,
-    namespaceLabels: settings.namespaceLabels.value,
+  const limits = {
     maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
     maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
-    hardening: o.hardening,
-    ...(admission ? { admission } : {}),
-    ...(o.asUser !== null ? { asUser: o.asUser } : {}),
-  });
+  };
+  // The hardening checks read what the check command reads: the charts' renders, the overlays'
+  // builds and the other files, each file under its own .podsec.yaml (its `hardening:` key).
+  const policy = { level: settings.level.value, version: settings.version.value };
+  const hardening = reportHardening(
+    charts.inputs.filter((i) => !i.generated),
+    charts.charts,
+    o.hardening,
+    { ...policy, namespaceLabels: settings.namespaceLabels.value, ...limits },
+    policy,
+    overlays.run,
+    configs,
+  );
+  const report = reportOf(
+    charts.inputs.map((i) => ({ ...i, settings: own(i.path) })),
+    {
+      version: settings.version.value,
+      from: o.from ?? undefined,
+      to: o.to ?? undefined,
+      level: settings.level.value,
+      namespaceLabels: settings.namespaceLabels.value,
+      maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
+      maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+      hardening,
+      ...(admission ? { admission } : {}),
+      ...(o.asUser !== null ? { asUser: o.asUser } : {}),
+    },
+  );
   report.errors.push(...charts.errors);
   readErrors.push(...charts.readErrors);
   // The configuration files' own problems, at their place, as the check command reports them.
@@ -324,7 +351,7 @@ function reportOverlays(
   o: ReportCliOptions,
   files: ReadonlyArray<{ path: string; text: string; readError?: string; skipped?: string }>,
   settings: EffectiveSettings,
-): { sections: ReportOverlay[]; covered: Set<string> } {
+): { sections: ReportOverlay[]; covered: Set<string>; run: OverlayRun } {
   const namespaces = new Map<string, NamespaceLabels>();
   const options: AnalyzeOptions = {
     level: settings.level.value,
@@ -337,8 +364,8 @@ function reportOverlays(
     for (const f of files)
       if (!f.readError && f.skipped === undefined && f.text !== '')
         for (const ns of collectNamespaces(f.text, f.path, options)) namespaces.set(ns.name, ns);
-  const run = runOverlays(o.paths, options, namespaces);
-  if (run.evaluations.length === 0) return { sections: [], covered: run.covered };
+  const run = runOverlays(o.paths, { ...options, advise: true }, namespaces);
+  if (run.evaluations.length === 0) return { sections: [], covered: run.covered, run };
   const disk = new DiskSourceFs('/');
   const display = (file: string): string => {
     const rel = relative(process.cwd(), file).replace(/\\/g, '/');
@@ -347,6 +374,7 @@ function reportOverlays(
   return {
     sections: overlayReport(run.evaluations, (f) => disk.readText(f), display),
     covered: run.covered,
+    run,
   };
 }
 

@@ -329,6 +329,11 @@ export interface FixToLevelArgs {
    * what the render names it), fixed at the origin of each value.
    */
   chart?: ChartFixTarget;
+  /**
+   * A workload Kustomize overlays deploy: apply this file's safe fixes of the
+   * overlays' findings in it (up to `level`), not the file's own.
+   */
+  inOverlays?: boolean;
 }
 
 /** A workload a Helm chart renders, as "Fix to <level>" on a chart file names it. */

@@ -25,7 +25,8 @@ export function isFixToLevelArgs(v: unknown): v is FixToLevelArgs {
     isLevel(v.level) &&
     typeof v.policyVersion === 'string' &&
     isVersion(v.policyVersion) &&
-    (v.chart === undefined || isChartFixTarget(v.chart))
+    (v.chart === undefined || isChartFixTarget(v.chart)) &&
+    (!('inOverlays' in v) || typeof v.inOverlays === 'boolean')
   );
 }
 

@@ -8,7 +8,8 @@
  * advice is read from the document's current analysis session (nothing is
  * parsed again), once per policy version; fix outlooks of unchanged YAML
  * documents are kept across edits. On a file Kustomize overlays deploy, first
- * a lens of the level each overlay applies and whether it admits the workload.
+ * a lens of the level each overlay applies and whether it admits the workload;
+ * then "meets" and "Fix to" say what the overlays build (overlayLenses.ts).
  */
 import type { CodeLens, WorkspaceEdit } from 'vscode-languageserver';
 import { adviseText, fixWorkloadToLevel, plural } from '../../engine';
@@ -21,6 +22,7 @@ import { inWorkload, workloadKey } from './analysisResult';
 import { problemGroups } from './groups';
 import type { EditCapabilities } from './edits';
 import { rewriteEdit } from './edits';
+import { overlayFixTo, overlayFixToText, overlayMeetsLens, standingsOf } from './overlayLenses';
 
 const RANK: Record<Level, number> = { privileged: 0, baseline: 1, restricted: 2 };
 
@@ -159,6 +161,31 @@ export function codeLenses(r: AnalysisResult, s: PodsecSettings): CodeLens[] {
     const w = workloads.get(workloadKey(a));
     if (!w) continue;
     const range = r.range({ start: a.span.start, end: a.span.start });
+    // A workload overlays deploy: their builds, not this file alone (the overlay lens gives the standing).
+    const deployed = standingsOf(r, w);
+    if (deployed.length > 0) {
+      lenses.push({ range, command: { ...overlayMeetsLens(deployed), command: '' } });
+      const fx = overlayFixTo(r, w, deployed);
+      if (fx) {
+        const args: FixToLevelArgs = {
+          uri: r.uri,
+          version: r.version,
+          offset: a.span.start,
+          level: fx.level,
+          policyVersion: w.policy.version,
+          inOverlays: true,
+        };
+        const title = `Fix to ${fx.level}${fx.left > 0 ? ` (${fx.left} left)` : ''}`;
+        lenses.push({
+          range,
+          command: {
+            ...serverCommand(title, SERVER_COMMANDS.fixToLevel, args),
+            tooltip: `Applies, in this file, the safe fixes of what ${fx.overlays.join(', ')} find in this workload for ${fx.level}, as one edit${fx.left > 0 ? `; ${plural(fx.left, 'finding')} without a safe fix here would remain` : ''}.`,
+          },
+        });
+      }
+      continue;
+    }
     // Admission does not evaluate an exempt workload: the lens says so, and which exemption.
     const standing =
       w.exemption !== undefined
@@ -201,6 +228,8 @@ export function fixToLevelEdit(
   if (r.version !== args.version) return null; // stale lens: refuse
   const w = r.workloadAt(args.offset);
   if (!w) return null;
+  if (args.inOverlays === true)
+    return rewriteEdit(r, overlayFixToText(r, w, args.level, args.policyVersion), caps);
   const fixed = fixWorkloadToLevel(r.text, w.object, args.level, {
     version: args.policyVersion,
     maxFileBytes: s.maxFileSize,
