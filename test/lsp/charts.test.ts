@@ -697,7 +697,9 @@ describe('lsp: a chart is rendered again only when what it read changed', () => 
       charts.evaluation(dir, {}, 'k');
       const key = charts.stateKey(dir);
       assert.equal(charts.renders, 1);
-      // Reported, unchanged: analysed again (the URIs), the same key, no render.
+      // Reported, unchanged: analysed again (the URIs), the same key, no render; a file that
+      // comes and goes beside the chart is no input either.
+      writeFileSync(path.join(root, 'unrelated.txt'), 'x');
       const values = path.join(chart, 'values.yaml');
       assert.deepEqual(charts.diskChanged(values), [deployUri]);
       assert.equal(charts.stateKey(dir), key);

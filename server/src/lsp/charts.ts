@@ -10,7 +10,7 @@
  * a finding names the sets it came from.
  */
 import type { AnalyzeOptions, Analysis, Fix, Level } from '../engine';
-import { ConfigResolver } from '../engine/config/index';
+import { CONFIG_FILE_NAMES, ConfigResolver } from '../engine/config/index';
 import { adviseText } from '../engine';
 import type { ReportInput, WorkloadAdvice, WorkloadSummary } from '../engine';
 import { workloadKey } from '../engine/advisor/shared';
@@ -62,6 +62,26 @@ class EditorFs implements SourceFs {
   }
   list(path: string): DirEntry[] | null {
     return this.disk.list(path);
+  }
+}
+
+/**
+ * The disk as the search for `.podsec.yaml` reads it: a folder lists only the
+ * names that search looks at (the configuration files, `.git`), so the
+ * render's inputs do not change when other files come and go in the folders
+ * above the chart.
+ */
+class ConfigSearchFs implements SourceFs {
+  private static readonly NAMES: ReadonlySet<string> = new Set([...CONFIG_FILE_NAMES, '.git']);
+  private readonly disk = new DiskFs('/');
+  readText(path: string): string | null {
+    return this.disk.readText(path);
+  }
+  readBytes(path: string): Uint8Array | null {
+    return this.disk.readBytes(path);
+  }
+  list(path: string): DirEntry[] | null {
+    return this.disk.list(path)?.filter((e) => ConfigSearchFs.NAMES.has(e.name)) ?? null;
   }
 }
 
@@ -254,7 +274,7 @@ export class ChartAnalyses {
     return {
       chart: new EditorFs(chart, texts),
       values: new EditorFs('/', texts),
-      config: new DiskFs('/'),
+      config: new ConfigSearchFs(),
     };
   }
 
