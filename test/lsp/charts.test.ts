@@ -480,10 +480,15 @@ describe('lsp: Helm charts', () => {
         command: lens.command,
         arguments: lens.arguments,
       });
+      // The same lens again: computed for version 80, values.yaml is at 81 now; nothing is edited.
+      await client.request('workspace/executeCommand', {
+        command: lens.command,
+        arguments: lens.arguments,
+      });
     } finally {
       client.applyEdit = apply;
     }
-    assert.equal(edits.length, 1, 'exactly one applyEdit');
+    assert.equal(edits.length, 1, 'exactly one applyEdit, none for the stale lens');
     const changes = (edits[0]?.documentChanges ?? []) as TextDocumentEdit[];
     assert.deepEqual(
       changes.map((c) => [c.textDocument.uri, c.textDocument.version, c.edits.length]),
