@@ -13,6 +13,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -157,6 +158,63 @@ describe('cli: Helm charts', () => {
       JsonFinding & { policy?: { level: string } }
     >;
     assert.equal(priv[0]?.policy?.level, 'baseline');
+  });
+
+  it("no --namespace: Helm's default namespace gives the chart's workloads a plain manifest's policy, with and without an admission configuration", () => {
+    const pod = (name: string, ns: string) =>
+      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n${ns}spec:\n  containers:\n    - name: c\n      image: nginx\n`;
+    const root = mkdtempSync(join(tmpdir(), 'podsec-chart-default-ns-'));
+    const files: Record<string, string> = {
+      'ns.yaml':
+        'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: default\n  labels:\n    pod-security.kubernetes.io/enforce: baseline\n',
+      'plain/pod.yaml': pod('a', ''),
+      'plain/pod-ns.yaml': pod('b', '  namespace: default\n'),
+      'web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
+      'web/templates/pod.yaml': pod('a', ''),
+      'web/templates/pod-ns.yaml': pod('b', '  namespace: {{ .Release.Namespace }}\n'),
+    };
+    for (const [f, t] of Object.entries(files)) {
+      mkdirSync(join(root, f, '..'), { recursive: true });
+      writeFileSync(join(root, f), t);
+    }
+    const psa = join(tmpdir(), `podsec-psa-${process.pid}.yaml`);
+    writeFileSync(
+      psa,
+      'apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\ndefaults:\n  enforce: privileged\n',
+    );
+    const levels = (r: JsonReport, suffix: string) =>
+      (findingsIn(r, suffix) as Array<JsonFinding & { policy?: { level: string } }>)
+        .map((f) => `${f.check}@${f.policy?.level ?? ''}`)
+        .sort();
+    // Without a configuration: the unnamespaced Pod at --level (restricted), the one in default at its label.
+    const bare = json([root]).report;
+    assert.deepEqual(levels(bare, 'web/templates/pod.yaml'), levels(bare, 'plain/pod.yaml'));
+    assert.ok(levels(bare, 'plain/pod.yaml').includes('runAsNonRoot@restricted'));
+    assert.deepEqual(levels(bare, 'web/templates/pod-ns.yaml'), []);
+    assert.deepEqual(levels(bare, 'plain/pod-ns.yaml'), []);
+    // With one: every unnamespaced Pod is in default, whose label (baseline) wins over the defaults.
+    const configured = json([root, '--admission-config', psa]).report;
+    assert.deepEqual(levels(configured, 'web/templates/pod.yaml'), []);
+    assert.deepEqual(levels(configured, 'plain/pod.yaml'), []);
+    assert.deepEqual(levels(configured, 'web/templates/pod-ns.yaml'), []);
+    // And with the label gone, the configuration's defaults (privileged) apply to both alike.
+    writeFileSync(join(root, 'ns.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n');
+    writeFileSync(
+      psa,
+      'apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\ndefaults:\n  enforce: restricted\n',
+    );
+    const defaults = json([root, '--admission-config', psa, '--level', 'privileged']).report;
+    assert.ok(levels(defaults, 'plain/pod.yaml').includes('runAsNonRoot@restricted'));
+    assert.deepEqual(
+      levels(defaults, 'web/templates/pod.yaml'),
+      levels(defaults, 'plain/pod.yaml'),
+    );
+    assert.deepEqual(
+      levels(defaults, 'web/templates/pod-ns.yaml'),
+      levels(defaults, 'plain/pod-ns.yaml'),
+    );
+    rmSync(psa);
+    rmSync(root, { recursive: true });
   });
 
   it("--summary: the job summary's report has the chart's workloads as rendered", () => {

@@ -6,7 +6,7 @@
  * the chart, value set and release.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -267,6 +267,51 @@ describe('lsp: Helm charts', () => {
     assert.ok(globs.every((g) => typeof g === 'string'));
   });
 
+  it('a client without relative patterns: a file the render reads outside files/ is watched by its folder, and its change renders again', async () => {
+    const dir = path.join(root, 'conf-chart');
+    const conf = path.join(dir, 'conf', 'priv.txt');
+    mkdirSync(path.join(dir, 'templates'), { recursive: true });
+    mkdirSync(path.dirname(conf));
+    writeFileSync(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: conf\nversion: 0.1.0\n');
+    writeFileSync(conf, 'true\n');
+    const template = path.join(dir, 'templates', 'pod.yaml');
+    writeFileSync(
+      template,
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: nginx\n      securityContext:\n        privileged: {{ .Files.Get "conf/priv.txt" | trim }}\n',
+    );
+    const uri = fileUri(template);
+    const mark = client.registrations.length;
+    await client.open(uri, readFileSync(template, 'utf8'), 1);
+    const first = await client.diagnosticsForCurrent(uri);
+    assert.ok(
+      first.diagnostics.some((d) => d.code === 'privileged'),
+      JSON.stringify(first),
+    );
+    const globs = client.registrations
+      .slice(mark)
+      .filter((r) => r.method === 'workspace/didChangeWatchedFiles')
+      .flatMap((r) => (r.registerOptions as { watchers: Array<{ globPattern: unknown }> }).watchers)
+      .map((w) => w.globPattern);
+    // conf/ is neither templates/ nor files/: the fixed globs miss it, its own watcher does not.
+    const confGlob = `${path.dirname(conf).replace(/\\/g, '/')}/*`;
+    assert.ok(globs.includes(confGlob), JSON.stringify(globs));
+    const before = await client.request<number>('podsec/debugChartRenders', null);
+    writeFileSync(conf, 'false\n');
+    const next = client.nextDiagnostics(
+      uri,
+      (p) => !p.diagnostics.some((d) => d.code === 'privileged'),
+      'pod.yaml after conf/priv.txt changed',
+    );
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: fileUri(conf), type: 2 }],
+    });
+    await next;
+    assert.equal((await client.request<number>('podsec/debugChartRenders', null)) - before, 1);
+    await client.close(uri);
+    // Not a chart of the other tests' workspace.
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('podsec/report: chart workloads as rendered, by chart, value set and release, with links to their origin (unsaved text included)', async () => {
     const valuesUri = fileUri(path.join(chart, 'values.yaml'));
     await client.open(valuesUri, readFileSync(path.join(chart, 'values.yaml'), 'utf8'), 40);
@@ -435,10 +480,15 @@ describe('lsp: Helm charts', () => {
         command: lens.command,
         arguments: lens.arguments,
       });
+      // The same lens again: computed for version 80, values.yaml is at 81 now; nothing is edited.
+      await client.request('workspace/executeCommand', {
+        command: lens.command,
+        arguments: lens.arguments,
+      });
     } finally {
       client.applyEdit = apply;
     }
-    assert.equal(edits.length, 1, 'exactly one applyEdit');
+    assert.equal(edits.length, 1, 'exactly one applyEdit, none for the stale lens');
     const changes = (edits[0]?.documentChanges ?? []) as TextDocumentEdit[];
     assert.deepEqual(
       changes.map((c) => [c.textDocument.uri, c.textDocument.version, c.edits.length]),
@@ -573,6 +623,107 @@ describe('lsp: Helm chart files changed on disk', () => {
     );
     assert.equal((await client.request<number>('podsec/debugChartRenders', null)) - before, 1);
     await client.close(deployUri);
+  });
+});
+
+describe('lsp: a chart is rendered again only when what it read changed', () => {
+  it('values.yaml reported changed by two watchers, far apart: one render, for the one real change', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'podsec-lsp-chart-twice-'));
+    const chart = path.join(root, 'web');
+    cpSync(WEB, chart, { recursive: true });
+    process.env.PODSEC_TEST_HOOKS = '1';
+    const client = await LspClient.start({ root, relativePatterns: true });
+    delete process.env.PODSEC_TEST_HOOKS;
+    try {
+      await client.waitForLog((m) => /^podsec: scanned \d+ YAML files/.test(m));
+      const deployUri = fileUri(path.join(chart, 'templates', 'deployment.yaml'));
+      await client.open(
+        deployUri,
+        readFileSync(path.join(chart, 'templates', 'deployment.yaml'), 'utf8'),
+        3,
+      );
+      await client.diagnosticsForCurrent(deployUri);
+      const before = await client.request<number>('podsec/debugChartRenders', null);
+      const values = path.join(chart, 'values.yaml');
+      writeFileSync(
+        values,
+        readFileSync(values, 'utf8').replace('replicaCount: 1', 'replicaCount: 3'),
+      );
+      const event = () =>
+        client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+          changes: [{ uri: fileUri(values), type: 2 }],
+        });
+      // The YAML watcher's event: the chart renders again, once its analysis is due (30 ms on).
+      const first = client.nextDiagnostics(deployUri, () => true, 'after the first event');
+      await event();
+      await first;
+      assert.equal((await client.request<number>('podsec/debugChartRenders', null)) - before, 1);
+      // The chart folder's watcher reports the same change later: analysed again, not rendered.
+      const second = client.nextDiagnostics(deployUri, () => true, 'after the second event');
+      await event();
+      await second;
+      assert.equal((await client.request<number>('podsec/debugChartRenders', null)) - before, 1);
+      // A save of the same text changes nothing either; a real change renders.
+      const third = client.nextDiagnostics(deployUri, () => true, 'after the third event');
+      writeFileSync(
+        values,
+        readFileSync(values, 'utf8').replace('replicaCount: 3', 'replicaCount: 4'),
+      );
+      await event();
+      await third;
+      assert.equal((await client.request<number>('podsec/debugChartRenders', null)) - before, 2);
+      await client.close(deployUri);
+    } finally {
+      await client.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('the key follows the content the render read: the same text is the same key, a file outside the chart that a value set reads counts', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'podsec-chart-content-'));
+    const chart = path.join(root, 'web');
+    cpSync(WEB, chart, { recursive: true });
+    const outside = path.join(root, 'values-shop.yaml');
+    writeFileSync(outside, 'replicaCount: 2\n');
+    writeFileSync(
+      path.join(root, '.podsec.yaml'),
+      'helm:\n  - name: shop\n    values: [values-shop.yaml]\n',
+    );
+    try {
+      const deployUri = fileUri(path.join(chart, 'templates', 'deployment.yaml'));
+      const text = readFileSync(path.join(chart, 'templates', 'deployment.yaml'), 'utf8');
+      const open = [TextDocument.create(deployUri, 'yaml', 1, text)];
+      const charts = new ChartAnalyses({
+        get: (u) => open.find((d) => d.uri === u),
+        all: () => open,
+      });
+      const dir = charts.chartOf(deployUri);
+      assert.ok(dir);
+      charts.evaluation(dir, {}, 'k');
+      const key = charts.stateKey(dir);
+      assert.equal(charts.renders, 1);
+      // Reported, unchanged: analysed again (the URIs), the same key, no render; a file that
+      // comes and goes beside the chart is no input either.
+      writeFileSync(path.join(root, 'unrelated.txt'), 'x');
+      const values = path.join(chart, 'values.yaml');
+      assert.deepEqual(charts.diskChanged(values), [deployUri]);
+      assert.equal(charts.stateKey(dir), key);
+      charts.evaluation(dir, {}, 'k');
+      assert.equal(charts.renders, 1);
+      // The value set's file outside the chart: read by the render, so its change counts.
+      assert.deepEqual(charts.diskChanged(path.join(root, 'other.yaml')), []);
+      writeFileSync(outside, 'replicaCount: 5\n');
+      assert.deepEqual(charts.diskChanged(outside), [deployUri]);
+      assert.notEqual(charts.stateKey(dir), key);
+      charts.evaluation(dir, {}, 'k');
+      assert.equal(charts.renders, 2);
+      // Back to the first text: the first key again.
+      writeFileSync(outside, 'replicaCount: 2\n');
+      charts.diskChanged(outside);
+      assert.equal(charts.stateKey(dir), key);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

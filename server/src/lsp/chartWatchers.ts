@@ -5,8 +5,13 @@
  * and whatever `.Files` reads. The workspace's own watcher sees YAML files
  * only, so while a document of a chart is open the client is asked to watch
  * the whole chart folder (a relative pattern, when the client supports them),
- * else a fixed set of globs for the files charts are made of. The events
- * arrive through `workspace/didChangeWatchedFiles`, as for any watched file.
+ * else a fixed set of globs for the files charts are made of. Each render
+ * also says what it read: the folders it listed and the files it read outside
+ * them (a file `.Files` reads anywhere in the chart, a value set's values file
+ * outside it) are watched by their own paths where the watchers above do not
+ * reach them (one registration per chart, replaced when the paths change).
+ * The events arrive through `workspace/didChangeWatchedFiles`, as for any
+ * watched file.
  */
 import type {
   ClientCapabilities,
@@ -16,7 +21,14 @@ import type {
   InitializeParams,
 } from 'vscode-languageserver/node';
 import { DidChangeWatchedFilesNotification } from 'vscode-languageserver/node';
+import { isInside } from '../engine/sources/sourceFs';
 import { toUri } from './uris';
+
+/** A path as a glob that matches that path alone. */
+const exactGlob = (p: string): string => p.replace(/[[\]{}*?!]/g, '[$&]');
+
+/** YAML files: the workspace's own watcher sees them. */
+const isYamlPath = (p: string): boolean => /\.ya?ml$/i.test(p);
 
 /** Without relative patterns: the files of a chart the YAML watcher does not see. */
 export const CHART_WATCH_GLOBS = [
@@ -33,6 +45,11 @@ export class ChartWatchers {
   private ready = false;
   private readonly watched = new Map<string, Promise<Disposable | null>>();
   private fallback: Promise<Disposable | null> | null = null;
+  /** Per chart, the globs of what its render read, and their registration. */
+  private readonly read = new Map<
+    string,
+    { key: string; reg: Promise<Disposable | null> | null }
+  >();
 
   constructor(private readonly connection: Connection) {}
 
@@ -62,8 +79,34 @@ export class ChartWatchers {
     }
   }
 
+  /**
+   * What a render of `chart` read (`dirs` listed, `files` read outside them):
+   * watch what the chart's watcher above does not cover.
+   */
+  watchRead(chart: string, read: { dirs: readonly string[]; files: readonly string[] }): void {
+    const ws = this.capabilities.workspace?.didChangeWatchedFiles;
+    if (!this.ready || ws?.dynamicRegistration !== true) return;
+    const folder = ws.relativePatternSupport === true;
+    const globs = [
+      // A folder's files, also those created later (a folder inside a watched chart folder is seen).
+      ...read.dirs.filter((d) => !(folder && isInside(chart, d))).map((d) => `${exactGlob(d)}/*`),
+      ...read.files.filter((f) => !isYamlPath(f) && !(folder && isInside(chart, f))).map(exactGlob),
+    ];
+    const key = globs.join('\u0000');
+    const previous = this.read.get(chart);
+    if (previous?.key === key) return;
+    this.read.set(chart, {
+      key,
+      reg: globs.length === 0 ? null : this.register(globs.map((globPattern) => ({ globPattern }))),
+    });
+    void previous?.reg?.then((d) => d?.dispose());
+  }
+
   /** No document of `chart` is open any more. */
   unwatch(chart: string): void {
+    const own = this.read.get(chart);
+    this.read.delete(chart);
+    void own?.reg?.then((d) => d?.dispose());
     const r = this.watched.get(chart);
     if (!r) return;
     this.watched.delete(chart);

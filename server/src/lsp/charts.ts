@@ -10,7 +10,7 @@
  * a finding names the sets it came from.
  */
 import type { AnalyzeOptions, Analysis, Fix, Level } from '../engine';
-import { ConfigResolver } from '../engine/config/index';
+import { CONFIG_FILE_NAMES, ConfigResolver } from '../engine/config/index';
 import { adviseText } from '../engine';
 import type { ReportInput, WorkloadAdvice, WorkloadSummary } from '../engine';
 import { workloadKey } from '../engine/advisor/shared';
@@ -41,6 +41,8 @@ import { minimalEdit } from './features/edits';
 import type { ChartPolicyInfo, FixToLevelArgs } from './protocol';
 import { isPodsecDocument } from './protocol';
 import { fileKey, toUri } from './uris';
+import { ChartInputs } from './chartInputs';
+import type { Readers } from './chartInputs';
 
 /** The disk under a chart, with the open documents' text in place of their files. */
 class EditorFs implements SourceFs {
@@ -60,6 +62,26 @@ class EditorFs implements SourceFs {
   }
   list(path: string): DirEntry[] | null {
     return this.disk.list(path);
+  }
+}
+
+/**
+ * The disk as the search for `.podsec.yaml` reads it: a folder lists only the
+ * names that search looks at (the configuration files, `.git`), so the
+ * render's inputs do not change when other files come and go in the folders
+ * above the chart.
+ */
+class ConfigSearchFs implements SourceFs {
+  private static readonly NAMES: ReadonlySet<string> = new Set([...CONFIG_FILE_NAMES, '.git']);
+  private readonly disk = new DiskFs('/');
+  readText(path: string): string | null {
+    return this.disk.readText(path);
+  }
+  readBytes(path: string): Uint8Array | null {
+    return this.disk.readBytes(path);
+  }
+  list(path: string): DirEntry[] | null {
+    return this.disk.list(path)?.filter((e) => ConfigSearchFs.NAMES.has(e.name)) ?? null;
   }
 }
 
@@ -114,17 +136,36 @@ function namespacePlaced(e: ChartEvaluation, w: WorkloadSummary): WorkloadSummar
   return { ...w, policySource: { ...src, file: at.file, span: at.span } };
 }
 
+/** What a chart's kept render read, and whether those inputs may have changed since. */
+interface InputState {
+  inputs: ChartInputs;
+  /** The digest of the inputs as the render read them. */
+  rendered: string;
+  /** The digest as last checked, with the open documents' versions and no disk change since. */
+  current: string;
+  open: string;
+  dirty: boolean;
+}
+
 export class ChartAnalyses {
   private readonly cache = new Map<
     string,
     { key: string; ev: ValueSetsEvaluation; configFile: string | undefined }
   >();
-  /** Per chart, a count of changes on disk to files no editor has open (part of the render's key). */
+  /** Per chart without a kept render, a count of changes on disk (part of its key). */
   private readonly epochs = new Map<string, number>();
+  /** Per chart with a kept render, what it read. */
+  private readonly inputs = new Map<string, InputState>();
+  private readonly readListeners: Array<(chart: string, inputs: ChartInputs) => void> = [];
   /** Charts rendered since the server started (the trace log and tests read it). */
   renders = 0;
 
   constructor(private readonly documents: DocumentSource) {}
+
+  /** After a render kept for the editor: what it read (the files to watch). */
+  onDidReadInputs(listener: (chart: string, inputs: ChartInputs) => void): void {
+    this.readListeners.push(listener);
+  }
 
   /** The chart the document's file belongs to, or null (not a file:, or no Chart.yaml above it). */
   chartOf(uri: string): string | null {
@@ -161,12 +202,22 @@ export class ChartAnalyses {
   }
 
   /**
-   * What identifies the chart's inputs as the editor has them: the open files
-   * and their versions, and the changes on disk since.
+   * What identifies the chart's inputs as the editor has them: the digest of
+   * every file and listing the kept render read, read again (the open
+   * documents' text over the disk) when an open document changed or a disk
+   * change was reported since the last look; before any render, the open
+   * files' versions and the changes on disk.
    */
   stateKey(chart: string): string {
     const open = [...this.openIn(chart)].map(([p, d]) => `${p}@${d.version}`).join('|');
-    return `${this.epochs.get(chart) ?? 0}|${open}`;
+    const st = this.inputs.get(chart);
+    if (!st) return `unrendered|${this.epochs.get(chart) ?? 0}|${open}`;
+    if (st.dirty || st.open !== open) {
+      st.current = st.inputs.digestNow(this.readers(chart));
+      st.open = open;
+      st.dirty = false;
+    }
+    return st.current;
   }
 
   /** The charts with an open document, by folder. */
@@ -181,19 +232,21 @@ export class ChartAnalyses {
 
   /**
    * A file changed on disk (created, changed or deleted). When it lies in a
-   * chart with open documents and is not open itself (the editor's text wins
-   * over the disk), the chart renders again: the URIs of its open documents
-   * are returned, to be analysed again. Any file of the chart folder counts,
-   * as `.Files` may read it.
+   * chart with open documents, or the chart's render read it, and it is not
+   * open itself (the editor's text wins over the disk), the URIs of the
+   * chart's open documents are returned, to be analysed again: the chart
+   * renders again if what its render read is no longer the same.
    */
   diskChanged(file: string): string[] {
     const p = normalizePath(file.replace(/\\/g, '/'));
     const out: string[] = [];
     for (const chart of this.openCharts()) {
-      if (!isInside(chart, p)) continue;
+      const st = this.inputs.get(chart);
+      if (!isInside(chart, p) && st?.inputs.has(p) !== true) continue;
       const open = this.openIn(chart);
       if (open.has(p)) continue;
-      this.epochs.set(chart, (this.epochs.get(chart) ?? 0) + 1);
+      if (st) st.dirty = true;
+      else this.epochs.set(chart, (this.epochs.get(chart) ?? 0) + 1);
       out.push(...[...open.values()].map((d) => d.uri));
     }
     return out;
@@ -201,31 +254,47 @@ export class ChartAnalyses {
 
   /** The chart's evaluation under `options` (`key` names the settings and Namespaces). */
   evaluation(chart: string, options: AnalyzeOptions, key: string): ValueSetsEvaluation {
-    const full = `${key}|${this.stateKey(chart)}`;
     const hit = this.cache.get(chart);
-    if (hit && hit.key === full) return hit.ev;
-    const { ev, configFile } = this.render(chart, options);
-    this.cache.set(chart, { key: full, ev, configFile });
+    if (hit && hit.key === `${key}|${this.stateKey(chart)}`) return hit.ev;
+    const inputs = new ChartInputs(new Set(['config']));
+    const { ev, configFile } = this.render(chart, options, inputs);
+    const rendered = inputs.digest();
+    const open = [...this.openIn(chart)].map(([p, d]) => `${p}@${d.version}`).join('|');
+    this.inputs.set(chart, { inputs, rendered, current: rendered, open, dirty: false });
+    this.epochs.delete(chart);
+    this.cache.set(chart, { key: `${key}|${rendered}`, ev, configFile });
+    for (const l of this.readListeners) l(chart, inputs);
     return ev;
   }
 
-  /** Render and evaluate the chart as the editor has its files. */
+  /** The readers a render of `chart` uses, as the editor has the files now. */
+  private readers(chart: string): Readers<'chart' | 'values' | 'config'> {
+    const texts = new Map<string, string>();
+    for (const [p, d] of this.openIn(chart)) texts.set(p, d.text);
+    return {
+      chart: new EditorFs(chart, texts),
+      values: new EditorFs('/', texts),
+      config: new ConfigSearchFs(),
+    };
+  }
+
+  /** Render and evaluate the chart as the editor has its files (noting what it read in `inputs`). */
   private render(
     chart: string,
     options: AnalyzeOptions,
+    inputs?: ChartInputs,
   ): { ev: ValueSetsEvaluation; configFile: string | undefined } {
-    const texts = new Map<string, string>();
-    for (const [p, d] of this.openIn(chart)) texts.set(p, d.text);
+    const plain = this.readers(chart);
+    const r = inputs ? inputs.recording(plain) : plain;
     this.renders++;
     // The value sets of the nearest .podsec.yaml, else the chart's own values.
-    const config = new ConfigResolver(new DiskFs('/')).forDir(chart);
-    const editorFs = new EditorFs('/', texts);
+    const config = new ConfigResolver(r.config).forDir(chart);
     const ev = evaluateChartValueSets(
-      new EditorFs(chart, texts),
+      r.chart,
       chart,
       config?.settings.helm ?? [],
       { analyze: options },
-      (p) => editorFs.readText(p),
+      (p) => r.values.readText(p),
       config?.file,
     );
     return { ev, configFile: config?.file };
@@ -467,6 +536,7 @@ export class ChartAnalyses {
     if (this.openIn(chart).size > 0) return false;
     this.cache.delete(chart);
     this.epochs.delete(chart);
+    this.inputs.delete(chart);
     return true;
   }
 }

@@ -116,6 +116,8 @@ documents.onDidOpen((doc) => {
 workspace.onDidChangeWatchedFile((uri) => {
   if (uri.startsWith('file:')) rerenderChartFiles(charts.diskChanged(fileKey(uri)));
 });
+// What a render read is watched too (by path, where the chart's watchers do not reach).
+charts.onDidReadInputs((chart, inputs) => chartWatchers.watchRead(chart, inputs.paths()));
 documents.onDue((due) => {
   void diagnostics.publish(due).then(() => {
     if (chartLensesDue.delete(due.uri)) views.refreshCodeLenses();
