@@ -471,17 +471,34 @@ export function templateLineInsert(
   const tcol = keyAt - lineStartOf(t, keyAt);
   if (t.slice(lineStartOf(t, keyAt), keyAt).trim() !== '') return null;
   // The template text that printed what comes before the new lines, and what comes after.
+  const segs = src.segments;
+  let lo = 0;
+  let hi = segs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((segs[mid] as Segment).start < e.start) lo = mid + 1;
+    else hi = mid;
+  }
   let before: Segment | undefined;
+  for (let i = lo - 1; i >= 0; i--) {
+    const s = segs[i] as Segment;
+    if (s.start < doc.start) break;
+    if (s.origin.file === file && s.end <= e.start) {
+      before = s;
+      break;
+    }
+  }
   let after: Segment | undefined;
-  for (const s of src.segments) {
-    if (s.origin.file !== file || s.start < doc.start || s.start >= doc.end) continue;
-    if (s.end <= e.start) before = s;
-    else if (s.start >= e.start && s.origin.kind === 'text') {
+  for (let i = lo; i < segs.length; i++) {
+    const s = segs[i] as Segment;
+    if (s.start >= doc.end) break;
+    if (s.origin.file === file && s.origin.kind === 'text') {
       after = s;
       break;
     }
   }
-  if (!before || before.start < sibling - (sibling - key.start)) return null;
+  // What printed the map's last field lies in the map (at or after its key's text).
+  if (!before || before.start < key.start) return null;
   const from =
     before.origin.kind === 'text'
       ? before.origin.start + (before.end - before.start)
