@@ -57,6 +57,16 @@ function tokenFindings(files: Record<string, string>) {
   );
 }
 
+/** The chart's findings of `check` in the template, placed, with their fixes. */
+function placedFindings(files: Record<string, string>, check: string) {
+  const fs = new MemoryFs(files);
+  const ev = evaluateChart(fs, DIR);
+  const inputs = chartHardeningInputs([ev], false);
+  const run = runHardening(inputs.map((x, i) => generatedHardeningSource(x, i)));
+  const placed = placeGeneratedHardening(run, inputs, policy, (f) => fs.readText(f));
+  return (placed.get(TEMPLATE_FILE)?.findings ?? []).filter((f) => f.check === check);
+}
+
 /** The pod-spec fix of the one finding, its edit made in the template itself. */
 function podSpecFix(files: Record<string, string>): Fix | undefined {
   const [token] = tokenFindings(files);
@@ -112,6 +122,23 @@ spec:
     assert.ok(fix);
     assert.deepEqual(
       tokenFindings({ ...chart(shifted), [TEMPLATE_FILE]: applyEdits(shifted, fix.edits) }),
+      [],
+    );
+  });
+
+  it('the default-deny NetworkPolicy: a new document at the end of the template', () => {
+    const [iso] = placedFindings(chart(POD_SPEC), 'networkPolicyIsolation');
+    assert.ok(iso);
+    const fix = iso.fixes.find((f) => /default-deny/.test(f.title));
+    assert.ok(fix, JSON.stringify(iso.fixes.map((f) => f.title)));
+    const fixed = applyEdits(POD_SPEC, fix.edits);
+    assert.ok(fixed.startsWith(POD_SPEC));
+    assert.match(
+      fixed.slice(POD_SPEC.length),
+      /^---\napiVersion: networking\.k8s\.io\/v1\nkind: NetworkPolicy\n/,
+    );
+    assert.deepEqual(
+      placedFindings({ ...chart(POD_SPEC), [TEMPLATE_FILE]: fixed }, 'networkPolicyIsolation'),
       [],
     );
   });
