@@ -58,9 +58,9 @@ function tokenFindings(files: Record<string, string>) {
 }
 
 /** The chart's findings of `check` in the template, placed, with their fixes. */
-function placedFindings(files: Record<string, string>, check: string) {
+function placedFindings(files: Record<string, string>, check: string, namespace?: string) {
   const fs = new MemoryFs(files);
-  const ev = evaluateChart(fs, DIR);
+  const ev = evaluateChart(fs, DIR, namespace ? { render: { namespace } } : {});
   const inputs = chartHardeningInputs([ev], false);
   const run = runHardening(inputs.map((x, i) => generatedHardeningSource(x, i)));
   const placed = placeGeneratedHardening(run, inputs, policy, (f) => fs.readText(f));
@@ -133,14 +133,14 @@ spec:
     assert.ok(fix, JSON.stringify(iso.fixes.map((f) => f.title)));
     const fixed = applyEdits(POD_SPEC, fix.edits);
     assert.ok(fixed.startsWith(POD_SPEC));
-    assert.match(
-      fixed.slice(POD_SPEC.length),
-      /^---\napiVersion: networking\.k8s\.io\/v1\nkind: NetworkPolicy\n/,
-    );
-    assert.deepEqual(
-      placedFindings({ ...chart(POD_SPEC), [TEMPLATE_FILE]: fixed }, 'networkPolicyIsolation'),
-      [],
-    );
+    const added = fixed.slice(POD_SPEC.length);
+    assert.match(added, /^---\napiVersion: networking\.k8s\.io\/v1\nkind: NetworkPolicy\n/);
+    // like the workload, it names no namespace: it goes where the release installs the workload
+    assert.doesNotMatch(added, /namespace:/);
+    const after = { ...chart(POD_SPEC), [TEMPLATE_FILE]: fixed };
+    assert.deepEqual(placedFindings(after, 'networkPolicyIsolation'), []);
+    assert.deepEqual(placedFindings(after, 'networkPolicyIsolation', 'prod'), []);
+    assert.equal(placedFindings(chart(POD_SPEC), 'networkPolicyIsolation', 'prod').length, 1);
   });
 
   it('not offered across a template block, nor for a map a toYaml prints', () => {

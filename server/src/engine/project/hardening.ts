@@ -33,7 +33,7 @@ import { dottedPath, mapFix, placeSpan, valuesKeyFor } from './generated';
 import { planEdits } from '../fixes/edits';
 import type { FixValue } from '../fixes/edits';
 import { isMap } from 'yaml';
-import type { HardeningFix } from '../hardening/index';
+import type { HardeningFinding, HardeningFix } from '../hardening/index';
 import { pathString } from '../hardening/model';
 import type { GeneratedDocument } from './generated';
 import { templateFile } from './helm';
@@ -210,7 +210,7 @@ export function placeGeneratedHardening(
             // The document the new lines end (they may start just past its last line).
             const at = fix.edits[0]?.start ?? -1;
             const doc = input.documents.find((d) => d.start < at && at <= d.end + 1);
-            const l = templateLineInsert(src, fix, doc, readText);
+            const l = templateLineInsert(src, releaseNamespaced(fix, h, source), doc, readText);
             if (l)
               fixes.push(
                 l.file === placed.file
@@ -562,5 +562,33 @@ export function overlayNewFileFix(
       { path: joinPath(dir, file), edits: [{ start: 0, end: 0, newText: text }], create: true },
       { path: kfile, edits },
     ],
+  };
+}
+
+/**
+ * A chart's new document (the default-deny NetworkPolicy) for a workload that names no
+ * namespace: without a `namespace:` of its own, so it is installed where the release installs
+ * the workload (`helm install -n …`), not in the namespace of the render podsec made.
+ */
+function releaseNamespaced(fix: Fix, h: HardeningFinding, source: HardeningSource): Fix {
+  const adds = h.fixes.some(
+    (hf) => hf.title === fix.title && hf.ops.length === 1 && hf.ops[0]?.op === 'addDocument',
+  );
+  if (!adds) return fix;
+  const o = source.objects.find(
+    (x) => x.document === h.object.document && x.item === h.object.item,
+  );
+  const meta = o?.value['metadata'];
+  const own =
+    meta !== null && typeof meta === 'object' && !Array.isArray(meta)
+      ? meta['namespace']
+      : undefined;
+  if (typeof own === 'string' && own !== '') return fix;
+  return {
+    ...fix,
+    edits: fix.edits.map((e) => ({
+      ...e,
+      newText: e.newText.replace(/(\nmetadata:\n {2}name: [^\n]*\n) {2}namespace: [^\n]*\n/, '$1'),
+    })),
   };
 }
