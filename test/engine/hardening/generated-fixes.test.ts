@@ -254,4 +254,18 @@ describe('overlay hardening fixes: a default-deny NetworkPolicy as a new file of
     assert.equal(after['/r/prod/default-deny.yaml'], '# something else\n');
     assert.deepEqual(isolation(after), []);
   });
+
+  it('two overlays of one namespace: one finding naming both, a fix for each overlay', () => {
+    const tree = {
+      ...TREE,
+      '/r/prod2/kustomization.yaml': 'namespace: prod\nresources:\n  - ../base\n',
+    };
+    const found = isolation(tree);
+    assert.equal(found.length, 1);
+    assert.match(found[0]?.message ?? '', /in overlays prod, prod2$/);
+    assert.deepEqual(
+      found[0]?.fixes.filter((x) => /default-deny/.test(x.title)).map((x) => x.files?.[0]?.path),
+      ['/r/prod/default-deny.yaml', '/r/prod2/default-deny.yaml'],
+    );
+  });
 });

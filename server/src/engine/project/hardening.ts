@@ -255,6 +255,9 @@ export function placeGeneratedHardening(
       const hit = findings.get(key);
       if (hit) {
         if (input.group && !hit.names.includes(input.group.name)) hit.names.push(input.group.name);
+        // Each build's own fixes (the default-deny file of each overlay) stay offered.
+        for (const fx of f.fixes)
+          if (!hit.f.fixes.some((x) => x.title === fx.title)) hit.f.fixes.push(fx);
       } else
         findings.set(key, {
           file: placed.file,
