@@ -5,7 +5,9 @@
  * admission configuration exactly as the check command does (level,
  * version, exclude, the admission configuration it names or the only one
  * among the inputs, --config, --no-config, --admission-config, --as-user,
- * the files' own problems), showing exemptions in text, Markdown and JSON.
+ * the files' own problems), each file at its own folder's configuration,
+ * showing exemptions in text, Markdown and JSON; a number the API server
+ * cannot decode into its field (`hostPort: 1e10`) is an error at the value.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -53,6 +55,40 @@ describe('"..." end markers on the command line', () => {
     assert.equal(s.code, 1);
     assert.match(s.out, /\[hostNamespaces\]/);
     assert.doesNotMatch(s.out, /not evaluated/);
+  });
+});
+
+describe('numbers the API server cannot decode, on the command line', () => {
+  it('hostPort: 1e10 and 80.5 are errors at the value; the file does not pass; JSON carries them', () => {
+    const t =
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      image: a\n' +
+      '      ports:\n        - {containerPort: 80, hostPort: 1e10}\n        - {containerPort: 81, hostPort: 80.5}\n';
+    const dir = repo({ 'pod.yaml': t });
+    const file = join(dir, 'pod.yaml');
+    const r = cli([file, '--level', 'baseline', '--hardening', 'off']);
+    assert.equal(r.code, 1, r.out);
+    assert.match(
+      r.out,
+      /pod\.yaml:9:41 {2}error {2}spec\.containers\[0\]\.ports\[0\]\.hostPort must be an integer from -2147483648 to 2147483647 \(int32\): kubectl sends 1e10 as 10000000000, which the API server cannot decode into an int32 {2}\[schema\]/,
+    );
+    assert.match(
+      r.out,
+      /pod\.yaml:10:41 {2}error {2}spec\.containers\[0\]\.ports\[1\]\.hostPort must be an integer: kubectl sends 80\.5, which the API server cannot decode into an int32 {2}\[schema\]/,
+    );
+    assert.doesNotMatch(r.out, /\[hostPorts\]/);
+    const json = JSON.parse(
+      cli([file, '--level', 'baseline', '--hardening', 'off', '--format', 'json']).out,
+    ) as { summary: { errors: number }; files: Array<{ errors: Array<{ line: number }> }> };
+    assert.equal(json.summary.errors, 2);
+    assert.deepEqual(
+      json.files[0]?.errors.map((e) => e.line),
+      [9, 10],
+    );
+    // In range, the same port is a finding, not an error.
+    const ok = repo({ 'pod.yaml': t.replace('1e10', '1e3').replace('80.5', '80.0') });
+    const o = cli([join(ok, 'pod.yaml'), '--level', 'baseline', '--hardening', 'off']);
+    assert.match(o.out, /remove hostPort 1000/);
+    assert.doesNotMatch(o.out, /\[schema\]/);
   });
 });
 
@@ -134,6 +170,101 @@ describe('podsec report reads the configuration as the check command does', () =
     );
     assert.equal(plain.namespaces.find((n) => n.name === 'shop')?.enforce.level, 'privileged');
     assert.equal(plain.namespaces.find((n) => n.name === 'kube-system')?.exemption, undefined);
+  });
+
+  it("each file at its own folder's .podsec.yaml and admission configuration, as the check command", () => {
+    const restrictedPsa =
+      'apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\n' +
+      'defaults:\n  enforce: restricted\n';
+    const dir = repo({
+      // team-a: v1.25, a cluster that exempts the namespace shop.
+      'team-a/.podsec.yaml': 'version: v1.25\nadmissionConfiguration: psa.yaml\n',
+      'team-a/psa.yaml': PSA.replace('[kube-system]', '[shop]'),
+      'team-a/pod.yaml': pod('a', 'shop'),
+      // team-b: v1.30, a cluster that enforces restricted everywhere.
+      'team-b/.podsec.yaml': 'version: v1.30\nadmissionConfiguration: psa.yaml\n',
+      'team-b/psa.yaml': restrictedPsa,
+      'team-b/pod.yaml': pod('b', 'shop'),
+    });
+    const a = join(dir, 'team-a');
+    const b = join(dir, 'team-b');
+    for (const order of [
+      [a, b],
+      [b, a],
+    ]) {
+      const j = cli(['report', '--format', 'json', '--hardening', 'off', ...order]);
+      // b is rejected by its own cluster's default.
+      assert.equal(j.code, 1, j.out);
+      const r = report(j.out);
+      // The heading is the first file's.
+      assert.equal(r.version, order[0] === a ? 'v1.25' : 'v1.30');
+      // One namespace "shop" per cluster, each with its configuration's file.
+      const shops = r.namespaces.filter((n) => n.name === 'shop');
+      assert.equal(shops.length, 2);
+      const ofA = shops.find((n) => n.admissionConfiguration?.endsWith('team-a/psa.yaml'));
+      const ofB = shops.find((n) => n.admissionConfiguration?.endsWith('team-b/psa.yaml'));
+      assert.deepEqual(
+        ofA?.workloads.map((w) => w.name),
+        ['a'],
+      );
+      assert.deepEqual(
+        ofB?.workloads.map((w) => w.name),
+        ['b'],
+      );
+      assert.match(ofA?.exemption?.message ?? '', /namespace "shop" is listed in/);
+      assert.match(ofA?.workloads[0]?.exemption ?? '', /namespace "shop"/);
+      assert.deepEqual(ofA?.scenarios.find((s) => s.kind === 'current')?.rejected, []);
+      assert.equal(ofB?.enforce.level, 'restricted');
+      assert.equal(ofB?.exemption, undefined);
+      assert.equal(ofB?.workloads[0]?.exemption, undefined);
+      assert.deepEqual(ofB?.scenarios.find((s) => s.kind === 'current')?.rejected, [0]);
+      // Each workload at its own version: the one the heading does not give says its own.
+      const versions = [ofA?.workloads[0]?.version, ofB?.workloads[0]?.version];
+      assert.deepEqual(versions, order[0] === a ? [undefined, 'v1.30'] : ['v1.25', undefined]);
+    }
+    // The check command reads the same: a is exempt (a note), b is checked at restricted.
+    const check = cli(['--hardening', 'off', a, b]);
+    assert.match(check.out, /team-a\/pod\.yaml:\d+:\d+ {2}note {2}Exempt from Pod Security/);
+    assert.match(check.out, /team-b\/pod\.yaml:\d+:\d+ {2}error .*\[runAsNonRoot\]/);
+    // The text and Markdown name each namespace's configuration and a workload's own version.
+    const text = cli(['report', '--hardening', 'off', a, b]).out;
+    assert.match(text, /namespace shop .*admission configuration \S*team-a\/psa\.yaml/);
+    assert.match(text, /namespace shop .*admission configuration \S*team-b\/psa\.yaml/);
+    assert.match(text, /Pod\/b {2}privileged at v1\.30/);
+    const md = cli(['report', '--format', 'markdown', '--hardening', 'off', a, b]).out;
+    assert.match(md, /Admission configuration `\S*team-b\/psa\.yaml`\./);
+    assert.match(md, /\| \*\*privileged\*\* \(`v1\.30`\) \|/);
+  });
+
+  it('one admission configuration for every file: one namespace, naming no file', () => {
+    const dir = repo({
+      '.podsec.yaml': 'admissionConfiguration: psa.yaml\n',
+      'psa.yaml': PSA,
+      'team-a/.podsec.yaml': 'version: v1.25\nadmissionConfiguration: ../psa.yaml\n',
+      'team-a/pod.yaml': pod('a', 'shop'),
+      'team-b/pod.yaml': pod('b', 'shop'),
+    });
+    const r = report(
+      cli([
+        'report',
+        '--format',
+        'json',
+        '--hardening',
+        'off',
+        join(dir, 'team-a'),
+        join(dir, 'team-b'),
+      ]).out,
+    );
+    const shops = r.namespaces.filter((n) => n.name === 'shop');
+    assert.equal(shops.length, 1);
+    assert.equal('admissionConfiguration' in (shops[0] ?? {}), false);
+    assert.deepEqual(
+      shops[0]?.workloads.map((w) => [w.name, w.version]),
+      [
+        ['a', undefined],
+        ['b', 'latest'],
+      ],
+    );
   });
 
   it('--admission-config and --as-user; the only configuration among the inputs is used by itself', () => {

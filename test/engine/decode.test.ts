@@ -11,6 +11,7 @@ import { parseDocument } from 'yaml';
 import type { YAMLMap } from 'yaml';
 import { analyze, isChartTemplate } from '@podsec/server';
 import { goScalarKind, jsonKey } from '@podsec/server/out/engine/decode/kubectl';
+import { parseAdmissionConfig } from '@podsec/server/out/engine/config/index';
 import type { Analysis, AnalyzeOptions, Finding } from '@podsec/server';
 import { Rng } from '../support/generate';
 import { iterations } from '../support/fast';
@@ -186,6 +187,214 @@ describe('integers as go-yaml v2 resolves them', () => {
       const t = pod(`      ports:\n        - containerPort: 1\n          hostPort: ${spelled}\n`);
       const a = baseline(t);
       assert.equal(a.findings[0]?.detail.endsWith(`hostPort ${v}`), true, `${spelled} (${note})`);
+    }
+  });
+});
+
+/**
+ * The API server decodes the JSON kubectl sends into typed fields
+ * (sigs.k8s.io/json, encoding/json's literalStore): strconv.ParseInt(text,
+ * 10, 64) and the Go type's range. `hostPort` and `containerPort` are int32,
+ * `runAsUser` int64 (k8s.io/api core/v1 ContainerPort, SecurityContext,
+ * PodSecurityContext). go-yaml v2's floats reach it as encoding/json writes
+ * a float64 (sigs.k8s.io/yaml leaves them floats): `1e3` is sent as `1000`.
+ */
+describe('integer ranges as the API server decodes them', () => {
+  const port = (s: string, containerPort = '8080') =>
+    pod(`      ports:\n        - containerPort: ${containerPort}\n          hostPort: ${s}\n`);
+  const user = (s: string) =>
+    pod(`      securityContext:\n        runAsUser: ${s}\n        privileged: true\n`);
+  const schemaAt = (t: string, a: Analysis) =>
+    a.errors.filter((e) => e.code === 'schema').map((e) => `${e.message} @ ${under(t, e.span)}`);
+
+  it('a hostPort outside int32 is a schema error at the value, and no hostPorts finding', () => {
+    for (const [s, sent] of [
+      ['1e10', '10000000000'],
+      ['4294967296', '4294967296'],
+      ['2147483648', '2147483648'],
+      ['-2147483649', '-2147483649'],
+      ['0x80000000', '2147483648'],
+      ['2.5e9', '2500000000'],
+      ['9223372036854775808', '9223372036854775808'],
+      ['!!int 4294967296', '4294967296'],
+    ] as const) {
+      const t = port(s);
+      const a = baseline(t);
+      assert.deepEqual(checks(a), [], s);
+      const shown =
+        s.replace('!!int ', '') === sent ? sent : `${s.replace('!!int ', '')} as ${sent}`;
+      assert.deepEqual(
+        schemaAt(t, a),
+        [
+          `spec.containers[0].ports[0].hostPort must be an integer from -2147483648 to 2147483647 (int32): kubectl sends ${shown}, which the API server cannot decode into an int32 @ ${s.replace('!!int ', '')}`,
+        ],
+        s,
+      );
+    }
+  });
+
+  it('the int32 bounds themselves, and whole floats inside them, are decoded', () => {
+    for (const [s, v] of [
+      ['2147483647', '2147483647'],
+      ['-2147483648', '-2147483648'],
+      ['2.147483647e9', '2147483647'],
+      ['1e3', '1000'],
+      ['0x7fffffff', '2147483647'],
+    ] as const) {
+      const a = baseline(port(s));
+      assert.deepEqual(a.errors, [], s);
+      assert.deepEqual(checks(a), ['hostPorts'], s);
+      assert.match(a.findings[0]?.detail ?? '', new RegExp(`hostPort ${v}$`), s);
+    }
+  });
+
+  it('a number with a fraction (80.5, 1e-7) is not an integer for the decoder, at any size', () => {
+    for (const [s, sent] of [
+      ['80.5', '80.5'],
+      ['8.05e1', '80.5'],
+      ['1e-7', '1e-7'],
+      ['-0.5', '-0.5'],
+    ] as const) {
+      const t = port(s);
+      const a = baseline(t);
+      assert.deepEqual(checks(a), [], s);
+      const shown = s === sent ? sent : `${s} as ${sent}`;
+      assert.deepEqual(schemaAt(t, a), [
+        `spec.containers[0].ports[0].hostPort must be an integer: kubectl sends ${shown}, which the API server cannot decode into an int32 @ ${s}`,
+      ]);
+    }
+  });
+
+  it('runAsUser is an int64: 4294967296 decodes; 1e21 (sent as 1e+21) and 2^63 do not', () => {
+    const r = (t: string) => analyze(t, { level: 'restricted' });
+    for (const s of ['4294967296', '9223372036854775807', '-9223372036854775808', '1e18']) {
+      const t = user(s);
+      assert.deepEqual(schemaAt(t, r(t)), [], s);
+    }
+    for (const [s, msg] of [
+      [
+        '1e21',
+        'must be an integer: kubectl sends 1e21 as 1e+21, which the API server cannot decode into an int64',
+      ],
+      [
+        '9223372036854775808',
+        'must be an integer from -9223372036854775808 to 9223372036854775807 (int64): kubectl sends 9223372036854775808, which the API server cannot decode into an int64',
+      ],
+      [
+        '1e19',
+        'must be an integer from -9223372036854775808 to 9223372036854775807 (int64): kubectl sends 1e19 as 10000000000000000000, which the API server cannot decode into an int64',
+      ],
+      [
+        '0.0001',
+        'must be an integer: kubectl sends 0.0001, which the API server cannot decode into an int64',
+      ],
+    ] as const) {
+      const t = user(s);
+      const a = r(t);
+      assert.deepEqual(schemaAt(t, a), [
+        `spec.containers[0].securityContext.runAsUser ${msg} @ ${s}`,
+      ]);
+      assert.ok(!checks(a).includes('runAsUser'), s);
+      // The error hides no other violation in the document.
+      assert.ok(checks(a).includes('privileged'), s);
+    }
+    // -0.0 is sent as -0, which ParseInt reads as 0: root.
+    assert.ok(checks(r(user('-0.0'))).includes('runAsUser'));
+  });
+
+  it('a containerPort outside int32 under hostNetwork is an error, not a defaulted hostPort', () => {
+    const t = pod('      ports:\n        - containerPort: 1e10\n', '  hostNetwork: true\n');
+    const a = baseline(t);
+    assert.deepEqual(checks(a), ['hostNamespaces']);
+    assert.deepEqual(schemaAt(t, a), [
+      'spec.containers[0].ports[0].containerPort must be an integer from -2147483648 to 2147483647 (int32): kubectl sends 1e10 as 10000000000, which the API server cannot decode into an int32 @ 1e10',
+    ]);
+  });
+
+  it('decoded whatever the level: at privileged, and the integers no check reads (runAsGroup, fsGroup, containerPort)', () => {
+    const t = pod(
+      '      ports:\n        - containerPort: 1e10\n          hostPort: 4294967296\n' +
+        '      securityContext:\n        runAsGroup: 1.5\n',
+      '  securityContext:\n    fsGroup: 9223372036854775808\n    runAsUser: 1e21\n',
+    );
+    const a = analyze(t, { level: 'privileged' });
+    assert.deepEqual(checks(a), []);
+    assert.deepEqual(
+      schemaAt(t, a)
+        .map((m) => m.replace(/ must be .* @ /, ' @ '))
+        .sort(),
+      [
+        'spec.containers[0].ports[0].containerPort @ 1e10',
+        'spec.containers[0].ports[0].hostPort @ 4294967296',
+        'spec.containers[0].securityContext.runAsGroup @ 1.5',
+        'spec.securityContext.fsGroup @ 9223372036854775808',
+        'spec.securityContext.runAsUser @ 1e21',
+      ],
+    );
+    // Each value once, whatever reads it: at restricted the checks read some of them too.
+    assert.equal(
+      analyze(t, { level: 'restricted' }).errors.filter((e) => e.code === 'schema').length,
+      5,
+    );
+    // In range, nothing to say.
+    const ok = pod(
+      '      ports: [{containerPort: 80}]\n      securityContext: {runAsGroup: 1000}\n',
+      '  securityContext: {fsGroup: 2000}\n',
+    );
+    assert.deepEqual(schemaAt(ok, analyze(ok, { level: 'privileged' })), []);
+  });
+
+  it('an exempt workload is still decoded: the API server decodes it before admission exempts it', () => {
+    const t = pod('      ports: [{containerPort: 80, hostPort: 1e10}]\n').replace(
+      'name: p\n',
+      'name: p\n  namespace: kube-system\n',
+    );
+    const psa = parseAdmissionConfig(
+      'apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\nexemptions:\n  namespaces: [kube-system]\n',
+      '/psa.yaml',
+    );
+    const a = analyze(t, { level: 'baseline', admission: psa });
+    assert.ok(a.notes.some((n) => /Exempt from Pod Security/.test(n.message)));
+    assert.deepEqual(checks(a), []);
+    assert.match(schemaAt(t, a).join(), /hostPort must be an integer from -2147483648/);
+  });
+
+  it('property: an integer in any spelling is a hostPort finding inside int32 and a schema error outside', () => {
+    const { n, note } = iterations(300);
+    const rng = new Rng(32);
+    for (let i = 0; i < n; i++) {
+      const big = rng.chance(0.5);
+      const mag = big ? rng.int(2 ** 31, 2 ** 40) : rng.int(1, 2 ** 31 - 1);
+      const v = rng.chance(0.2) ? -mag : mag;
+      const abs = Math.abs(v);
+      const sign = v < 0 ? '-' : rng.pick(['', '+']);
+      // Each spelling, and the value go-yaml v2 reads from it.
+      const [spelled, read] = rng.pick([
+        () => [`${sign}${abs}`, v],
+        () => [`${sign}0x${abs.toString(16)}`, v],
+        () => [`${sign}0o${abs.toString(8)}`, v],
+        () => [`${sign}${abs}.0`, v],
+        () => [`${sign}${abs}e0`, v],
+        () => [`${sign}${abs / 1000}e3`, Number(`${v < 0 ? '-' : ''}${abs / 1000}e3`)],
+      ] satisfies Array<() => [string, number]>)();
+      const decodes = Number.isInteger(read) && read >= -(2 ** 31) && read <= 2 ** 31 - 1;
+      const a = baseline(port(spelled));
+      if (decodes) {
+        assert.deepEqual(a.errors, [], `${spelled} (${note})`);
+        assert.equal(
+          a.findings[0]?.detail.endsWith(`hostPort ${read}`),
+          true,
+          `${spelled} (${note})`,
+        );
+      } else {
+        assert.deepEqual(checks(a), [], `${spelled} (${note})`);
+        assert.equal(a.errors.length, 1, `${spelled} (${note})`);
+        assert.match(
+          a.errors[0]?.message ?? '',
+          /hostPort must be an integer/,
+          `${spelled} (${note})`,
+        );
+      }
     }
   });
 });

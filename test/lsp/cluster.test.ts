@@ -2,7 +2,10 @@
  * The cluster's view in the language server, over a real stdio connection:
  * the hover and the status data say when `.podsec.yaml` or the admission
  * configuration chose the level (not the setting), and an exempt workload
- * shows its exemption in the hover, the status data and the code lens.
+ * shows its exemption in the hover, the status data and the code lens; the
+ * workspace's own admission configuration is found leaving out what the
+ * workspace leaves out; the editor's report reads each file's configuration;
+ * a folder created or deleted on disk brings or takes its files.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -273,6 +276,201 @@ describe('the workspace’s own admission configuration, found by the server', (
     rmSync(second);
     await client.filesChanged([{ uri: fileUri(second), type: 3 }]);
     await client.waitForDiagnostics(shop, (x) => codesOf(x).join() === 'hostNamespaces');
+  });
+});
+
+describe('admission configuration discovery leaves out what the workspace leaves out', () => {
+  let root: string;
+  let client: LspClient;
+  const at = (...p: string[]) => path.join(root, ...p);
+  const found = (m: { message: string }) => /admission configurations found/.test(m.message);
+  before(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'podsec-lsp-excluded-'));
+    mkdirSync(at('.git'));
+    mkdirSync(at('cluster'));
+    mkdirSync(at('vendor'));
+    mkdirSync(at('node_modules', 'pkg'), { recursive: true });
+    writeFileSync(at('cluster', 'psa.yaml'), PSA);
+    // Left out by podsec.exclude: not a second configuration of the workspace.
+    writeFileSync(
+      at('vendor', 'psa.yaml'),
+      PSA.replace('enforce: baseline', 'enforce: privileged'),
+    );
+    client = await LspClient.start({
+      root,
+      settings: { level: 'restricted', exclude: ['vendor/**'], severity: { hardening: 'off' } },
+    });
+  });
+  after(async () => {
+    await client.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('podsec.exclude: an excluded file is no candidate; when the setting changes it is asked again', async () => {
+    const shop = fileUri(at('shop.yaml'));
+    await client.open(shop, pod('web', 'shop'), 1);
+    // The one in cluster/ applies (enforce baseline): hostPID only.
+    await client.waitForDiagnostics(
+      shop,
+      (p) => codesOf(p).join() === 'hostNamespaces',
+      'cluster/psa.yaml alone',
+    );
+    assert.equal(client.messages.filter(found).length, 0, JSON.stringify(client.messages));
+    // No longer excluded: two are found, none is used (the editor's restricted), a warning names both.
+    client.settings = { ...client.settings, exclude: [] };
+    await client.changeConfiguration();
+    await client.waitForDiagnostics(shop, (p) => codesOf(p).includes('runAsNonRoot'), 'both');
+    await client.waitForMessage((m) => found(m) && m.message.includes('vendor/psa.yaml'));
+    // Excluded again: the one in cluster/ applies again.
+    client.settings = { ...client.settings, exclude: ['vendor/**'] };
+    await client.changeConfiguration();
+    await client.waitForDiagnostics(shop, (p) => codesOf(p).join() === 'hostNamespaces', 'again');
+    await client.close(shop);
+  });
+
+  it('a folder the scan skips (node_modules): a watch event or an open document there is no candidate', async () => {
+    const shop = fileUri(at('shop.yaml'));
+    await client.open(shop, pod('web', 'shop'), 1);
+    await client.waitForDiagnostics(shop, (p) => codesOf(p).join() === 'hostNamespaces');
+    const before = client.messages.length;
+    const skipped = at('node_modules', 'pkg', 'psa.yaml');
+    writeFileSync(skipped, PSA);
+    const open = fileUri(at('node_modules', 'pkg', 'open.yaml'));
+    await client.open(open, PSA, 1);
+    // In the same batch, after it: a second configuration the workspace does hold.
+    const staging = at('cluster', 'staging.yaml');
+    writeFileSync(staging, PSA.replace('enforce: baseline', 'enforce: privileged'));
+    await client.filesChanged([
+      { uri: fileUri(skipped), type: 1 },
+      { uri: fileUri(staging), type: 1 },
+    ]);
+    const m = await client.waitForMessage((x) => found(x) && x.message.includes('staging.yaml'));
+    assert.match(m.message, /^podsec: 2 admission configurations found/);
+    // No warning ever named the files under node_modules.
+    assert.ok(
+      client.messages.slice(before).every((x) => !x.message.includes('node_modules')),
+      JSON.stringify(client.messages.slice(before)),
+    );
+    await client.close(open);
+    rmSync(staging);
+    await client.filesChanged([{ uri: fileUri(staging), type: 3 }]);
+    await client.waitForDiagnostics(shop, (p) => codesOf(p).join() === 'hostNamespaces');
+  });
+});
+
+describe('the editor’s report: each file at its own .podsec.yaml and admission configuration', () => {
+  let root: string;
+  let client: LspClient;
+  const at = (...p: string[]) => path.join(root, ...p);
+  before(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'podsec-lsp-report-'));
+    mkdirSync(at('.git'));
+    mkdirSync(at('team-a'));
+    mkdirSync(at('team-b'));
+    // team-a: v1.25, a cluster that exempts shop; team-b: a cluster that enforces restricted.
+    writeFileSync(
+      at('team-a', '.podsec.yaml'),
+      'version: v1.25\nadmissionConfiguration: psa.yaml\n',
+    );
+    writeFileSync(at('team-a', 'psa.yaml'), PSA.replace('[kube-system]', '[shop]'));
+    writeFileSync(at('team-a', 'pod.yaml'), pod('a', 'shop'));
+    writeFileSync(at('team-b', '.podsec.yaml'), 'admissionConfiguration: psa.yaml\n');
+    writeFileSync(
+      at('team-b', 'psa.yaml'),
+      PSA.replace('enforce: baseline', 'enforce: restricted').replace('[kube-system]', '[]'),
+    );
+    writeFileSync(at('team-b', 'pod.yaml'), pod('b', 'shop'));
+    client = await LspClient.start({
+      root,
+      settings: { level: 'restricted', severity: { hardening: 'off' } },
+    });
+  });
+  after(async () => {
+    await client.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('a namespace per admission configuration, each naming its file; a workload at its own version says it', async () => {
+    const { markdown } = await client.request<{ markdown: string }>('podsec/report', {});
+    const sections = markdown.split('\n## ').filter((x) => x.startsWith('Namespace `shop`'));
+    assert.equal(sections.length, 2, markdown);
+    const ofA = sections.find((x) => /Admission configuration `[^`]*team-a\/psa\.yaml`/.test(x));
+    const ofB = sections.find((x) => /Admission configuration `[^`]*team-b\/psa\.yaml`/.test(x));
+    assert.ok(ofA && ofB, markdown);
+    assert.match(ofA, /\*\*Exempt from Pod Security: namespace "shop" is listed in/);
+    assert.match(ofA, /\| Pod `a` \|[^\n]*\*\*privileged\*\* \(`v1\.25`\) · _exempt_ \|/);
+    assert.doesNotMatch(ofB, /Exempt/);
+    assert.match(ofB, /enforce \*\*restricted\*\*/);
+    assert.match(ofB, /\*\*Now\*\* \([^)]*\): rejected: Pod `b`/);
+    // A version asked for in the request is the version of every file.
+    const asked = await client.request<{ markdown: string }>('podsec/report', { version: 'v1.30' });
+    assert.doesNotMatch(asked.markdown, /\(`v1\.25`\)/);
+  });
+});
+
+describe('a folder created or deleted on disk: its files count as if each were reported', () => {
+  let root: string;
+  let client: LspClient;
+  const at = (...p: string[]) => path.join(root, ...p);
+  before(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'podsec-lsp-newdir-'));
+    mkdirSync(at('.git'));
+    client = await LspClient.start({
+      root,
+      settings: { level: 'restricted', severity: { hardening: 'off' } },
+    });
+  });
+  after(async () => {
+    await client.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('only the folder is reported: its admission configuration and .podsec.yaml apply; deleted, they no longer do', async () => {
+    const shop = fileUri(at('shop.yaml'));
+    await client.open(shop, pod('web', 'shop'), 1);
+    await client.waitForDiagnostics(shop, (p) => codesOf(p).includes('runAsNonRoot'));
+    // A document in a folder that does not exist yet; then the folder comes with its .podsec.yaml,
+    // made by another program, files and all: the editor reports the folder only.
+    const team = fileUri(at('team', 'web.yaml'));
+    await client.open(team, pod('web', 'other').replace('  hostPID: true\n', ''), 1);
+    await client.waitForDiagnostics(team, (p) => codesOf(p).includes('runAsNonRoot'));
+    mkdirSync(at('team'));
+    writeFileSync(at('team', '.podsec.yaml'), 'level: baseline\n');
+    await client.filesChanged([{ uri: fileUri(at('team')), type: 1 }]);
+    await client.waitForDiagnostics(team, (p) => !codesOf(p).includes('runAsNonRoot'), 'baseline');
+    // The same for a folder with an admission configuration.
+    mkdirSync(at('cluster', 'prod'), { recursive: true });
+    writeFileSync(at('cluster', 'prod', 'psa.yaml'), PSA);
+    await client.filesChanged([{ uri: fileUri(at('cluster')), type: 1 }]);
+    await client.waitForDiagnostics(
+      shop,
+      (p) => codesOf(p).join() === 'hostNamespaces',
+      'the new folder’s admission configuration',
+    );
+    // Moved away: only the folder is reported deleted.
+    rmSync(at('cluster'), { recursive: true });
+    rmSync(at('team'), { recursive: true });
+    await client.filesChanged([
+      { uri: fileUri(at('cluster')), type: 3 },
+      { uri: fileUri(at('team')), type: 3 },
+    ]);
+    await client.waitForDiagnostics(shop, (p) => codesOf(p).includes('runAsNonRoot'), 'none');
+    await client.waitForDiagnostics(team, (p) => codesOf(p).includes('runAsNonRoot'), 'restricted');
+  });
+
+  it('asks to hear of every path created or deleted, besides the YAML files', () => {
+    const watchers = client.registrations
+      .filter((r) => r.method === 'workspace/didChangeWatchedFiles')
+      .flatMap(
+        (r) =>
+          (r.registerOptions as { watchers: Array<{ globPattern: unknown; kind?: number }> })
+            .watchers,
+      );
+    // Create (1) and Delete (4), not Change (2): a folder's own changes say nothing.
+    assert.ok(
+      watchers.some((w) => w.globPattern === '**/*' && w.kind === 5),
+      JSON.stringify(watchers),
+    );
   });
 });
 

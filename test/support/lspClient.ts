@@ -85,6 +85,10 @@ export class LspClient {
   /** Number of workspace/codeLens/refresh requests received. */
   codeLensRefreshes = 0;
   private readonly refreshWaiters: Array<() => void> = [];
+  private readonly messageWaiters: Array<{
+    predicate: (m: ShowMessageParams) => boolean;
+    resolve: (m: ShowMessageParams) => void;
+  }> = [];
   private readonly logWaiters: Array<{
     predicate: (m: string) => boolean;
     resolve: (m: string) => void;
@@ -186,6 +190,12 @@ export class LspClient {
     );
     c.onNotification('window/showMessage', (p: ShowMessageParams) => {
       this.messages.push(p);
+      for (const w of [...this.messageWaiters]) {
+        if (w.predicate(p)) {
+          this.messageWaiters.splice(this.messageWaiters.indexOf(w), 1);
+          w.resolve(p);
+        }
+      }
     });
     c.onNotification('window/logMessage', (p: { message: string }) => {
       this.logs.push(p.message);
@@ -392,6 +402,29 @@ export class LspClient {
           disposable.dispose();
           resolve(p);
         }
+      });
+    });
+  }
+
+  /** Resolves with the first message shown (window/showMessage) satisfying `predicate`, shown or to come. */
+  waitForMessage(
+    predicate: (m: ShowMessageParams) => boolean,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  ): Promise<ShowMessageParams> {
+    const seen = this.messages.find(predicate);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(
+          new Error(`timed out waiting for a message; shown: ${JSON.stringify(this.messages)}`),
+        );
+      }, timeoutMs);
+      this.messageWaiters.push({
+        predicate,
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
       });
     });
   }

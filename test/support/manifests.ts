@@ -270,3 +270,19 @@ export const kzOverlays = (deploy: string, prodNetpol: string): Record<string, s
     'namespace: prod\nresources:\n  - ../../base\n  - netpol.yaml\n',
   'kz/overlays/prod/netpol.yaml': prodNetpol,
 });
+
+/**
+ * A Pod with one safe fix (`allowPrivilegeEscalation: false`) and a comment
+ * on its name line: the fix must keep the comment and the layout.
+ */
+export const FIXABLE_POD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: p # keep me
+spec:
+  containers:
+    - name: app
+      image: app
+      securityContext:
+        runAsNonRoot: true
+`;

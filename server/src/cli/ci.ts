@@ -23,7 +23,7 @@ import {
   toSarif,
   toText,
 } from '../render/index';
-import type { FileResult } from '../render/index';
+import type { FileResult, FixFiles } from '../render/index';
 import type { CliOptions, Format } from './args';
 import { DiskFs } from './render';
 import { MAX_BASELINE_BYTES, readTextFile, writeProblem, writeWhole } from '../io/index';
@@ -35,6 +35,8 @@ export interface RenderContext {
   exitCode: number;
   color: boolean;
   baseline?: string;
+  /** The files fixes edit besides their finding's (SARIF and JSON show those fixes). */
+  files?: FixFiles;
   /** The folder `--format github` paths are relative to: the repository's (GITHUB_WORKSPACE) or the working folder. */
   root?: string;
 }
@@ -46,13 +48,14 @@ export function renderFormat(
 ): string {
   switch (format) {
     case 'json':
-      return toJson(results, ctx.policy);
+      return toJson(results, ctx.policy, ctx.files);
     case 'sarif':
       return toSarif(results, {
         version: ctx.version,
         policy: ctx.policy,
         exitCode: ctx.exitCode,
         ...(ctx.baseline !== undefined ? { baseline: ctx.baseline } : {}),
+        ...(ctx.files ? { files: ctx.files } : {}),
       });
     case 'github': {
       // GitHub places annotations by the path from the repository's root.

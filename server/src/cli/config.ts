@@ -27,7 +27,7 @@ import type {
   SettingsLayer,
   SeveritySetting,
 } from '../engine/config/index';
-import type { Analysis, Diagnostic, Severity } from '../engine/index';
+import type { Analysis, AnalyzeOptions, Diagnostic, Severity } from '../engine/index';
 import type { CommonOptions } from './args';
 import type { FileResult } from './report';
 
@@ -56,6 +56,14 @@ export function cliLayer(o: ConfigOptions): SettingsLayer {
 
 export class UnreadableConfig extends Error {}
 
+/** What the command line sets for every input of a run. */
+export interface RunOptions {
+  /** `--as-user`, or null. */
+  asUser: string | null;
+  maxFileBytes: number;
+  maxAliasCount: number;
+}
+
 /** Which configuration applies to each input, and what the run must report about them. */
 export class CliConfigs {
   private readonly resolver: ConfigResolver;
@@ -64,6 +72,8 @@ export class CliConfigs {
   private readonly used = new Map<string, ProjectConfig>();
   private readonly admissions = new Map<string, AdmissionConfig>();
   private found: FoundAdmissionConfig[] = [];
+  /** Each input's settings, read once: the files do not change during a run. */
+  private readonly settings = new Map<string, EffectiveSettings>();
   /** Set when several admission configurations were found and none named. */
   admissionNote: string | null = null;
 
@@ -98,7 +108,31 @@ export class CliConfigs {
 
   /** The settings for an input, with the layer that chose each. */
   settingsFor(path: string): EffectiveSettings {
-    return effectiveSettings({ cli: this.layer, file: this.configFor(path) });
+    let s = this.settings.get(path);
+    if (!s) {
+      s = effectiveSettings({ cli: this.layer, file: this.configFor(path) });
+      this.settings.set(path, s);
+    }
+    return s;
+  }
+
+  /**
+   * The options an input is analysed with: its settings (its `.podsec.yaml`
+   * under the command line), its admission configuration and the user who
+   * applies it. The check and the report command read each file this way.
+   */
+  analyzeOptionsFor(path: string, run: RunOptions): AnalyzeOptions {
+    const s = this.settingsFor(path);
+    const admission = this.admissionFor(path);
+    return {
+      ...(admission ? { admission } : {}),
+      ...(run.asUser !== null ? { asUser: run.asUser } : {}),
+      level: s.level.value,
+      version: s.version.value,
+      namespaceLabels: s.namespaceLabels.value,
+      maxFileBytes: run.maxFileBytes,
+      maxAliasCount: run.maxAliasCount,
+    };
   }
 
   /** Whether the configuration's `exclude` leaves a file out. */

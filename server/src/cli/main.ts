@@ -45,6 +45,7 @@ import type { EffectiveSettings } from '../engine/config/index';
 import { addHardening } from './hardening';
 import { enginePath, fixOverlays, runOverlays } from './overlays';
 import { evaluateChartGroup, fixChartGroup, groupByChart } from './charts';
+import { cliFixFiles } from './fixFiles';
 import { normalizePath } from '../engine/sources/sourceFs';
 
 const DISK: FileProbe = {
@@ -284,19 +285,12 @@ export function run(argv: string[], io: Io): number {
     return s;
   };
   configs.discover(inputs.filter(readable));
-  const baseFor = (path: string): AnalyzeOptions => {
-    const s = settingsOf(path);
-    const admission = configs.admissionFor(path);
-    return {
-      ...(admission ? { admission } : {}),
-      ...(o.asUser !== null ? { asUser: o.asUser } : {}),
-      level: s.level.value,
-      version: s.version.value,
-      namespaceLabels: s.namespaceLabels.value,
+  const baseFor = (path: string): AnalyzeOptions =>
+    configs.analyzeOptionsFor(path, {
+      asUser: o.asUser,
       maxFileBytes,
       maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
-    };
-  };
+    });
   // Namespaces declared in any input set the policy of workloads in the others.
   const namespaces = new Map<string, NamespaceLabels>();
   for (const i of inputs) {
@@ -349,8 +343,14 @@ export function run(argv: string[], io: Io): number {
   };
   // Kustomize overlays under the directories given: built, evaluated, placed in the files that set each value.
   const overlayFixes = o.fix
-    ? fixOverlays(o.paths, base, namespaces, o.fixUnsafe, process.cwd(), (p, from, to, create) =>
-        writeFix(p, from, to, false, create),
+    ? fixOverlays(
+        o.paths,
+        base,
+        namespaces,
+        o.fixUnsafe,
+        process.cwd(),
+        (p, from, to, create) => writeFix(p, from, to, false, create),
+        (p) => !outside(p),
       )
     : new Map<string, number>();
   const overlays = runOverlays(o.paths, base, namespaces);
@@ -529,6 +529,7 @@ export function run(argv: string[], io: Io): number {
   const write = o.fix && inputs.some((i) => i.path === '-') ? io.stderr : io.stdout;
   const color = o.color ?? (io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb');
   let failedOutput = false;
+  const files = cliFixFiles(results, process.cwd(), byteLimit(maxFileBytes), io.fs);
   for (const out of o.outputs) {
     const text = renderFormat(out.format, results, {
       policy,
@@ -536,6 +537,7 @@ export function run(argv: string[], io: Io): number {
       exitCode: code,
       color: out.file === null && color,
       root: io.env.GITHUB_WORKSPACE ?? io.cwd ?? process.cwd(),
+      files,
       ...(o.baseline !== null ? { baseline: o.baseline } : {}),
     });
     if (out.file === null) write(text);

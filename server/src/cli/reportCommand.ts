@@ -6,13 +6,16 @@
  * work (buildReport); render/ writes the text and Markdown.
  *
  * The project configuration and the cluster's admission configuration are
- * read as the check command reads them (CliConfigs): the nearest
- * `.podsec.yaml` upward from the first input (or `--config`, or none with
- * `--no-config`) sets the level, version and Namespace-label use where the
- * command line is silent, its `exclude` leaves files found in folders out,
- * and the admission configuration it names (or `--admission-config`, or the
- * only one among the inputs) gives the namespaces' defaults and the
- * exemptions. Problems of those files are reported as errors of the report.
+ * read as the check command reads them, per file (CliConfigs
+ * analyzeOptionsFor): the nearest `.podsec.yaml` upward from each file (or
+ * `--config`, or none with `--no-config`) sets the version its workloads are
+ * given at and its Namespace-label use where the command line is silent, its
+ * `exclude` leaves files found in folders out, and the admission
+ * configuration it names (or `--admission-config`, or the only one among the
+ * inputs) gives its namespaces' defaults and its workloads' exemptions. The
+ * report's own heading (its version, the level --from/--to compare, the
+ * hardening section and the overlays) uses the first file's. Problems of
+ * those files are reported as errors of the report.
  */
 import {
   buildReport,
@@ -28,6 +31,7 @@ import type {
   HardeningReport,
   Level,
   ReportInput,
+  ReportInputSettings,
   ReportOptions,
 } from '../engine/index';
 import { reportMarkdown, reportText } from '../render/index';
@@ -83,13 +87,13 @@ Options:
                              (default: restricted)
   --ignore-namespace-labels  do not read Namespace documents' labels
   --config <file>            the project configuration (default: the nearest
-                             .podsec.yaml or .podsec.yml upward from the first
-                             input, stopping at the repository root)
+                             .podsec.yaml or .podsec.yml upward from each
+                             file, stopping at the repository root)
   --no-config                read no .podsec.yaml
   --admission-config <file>  the cluster's PodSecurity admission configuration
-                             (default: the one .podsec.yaml names, else the only
-                             one among the inputs): its defaults for unlabelled
-                             namespaces and its exemptions
+                             (default: the one each file's .podsec.yaml names,
+                             else the only one among the inputs): its defaults
+                             for unlabelled namespaces and its exemptions
   --as-user <name>           the user who applies the manifests (exempt usernames)
   -f, --values, --set, --set-string, --set-json, --set-file, --release-name,
   --name-template, -n, --namespace, --kube-version, -a, --api-versions,
@@ -255,10 +259,26 @@ export function runReport(argv: string[], io: ReportIo): number {
       inputs.push({ path: f.path, text: f.text });
   }
   configs.discover(inputs);
-  // The report's policy is the first input's settings, as the check command's run settings are.
+  const run = {
+    asUser: o.asUser,
+    maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
+    maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+  };
+  // The report's heading is the first input's settings, as the check command's run settings are.
   const first = inputs[0]?.path ?? '-';
   const settings = configs.settingsFor(first);
   const admission = configs.admissionFor(first);
+  // Each file at its own settings, as the check command reads them.
+  const own = (path: string): ReportInputSettings => {
+    const a = configs.analyzeOptionsFor(path, run);
+    return {
+      level: a.level ?? settings.level.value,
+      version: a.version ?? settings.version.value,
+      namespaceLabels: a.namespaceLabels !== false,
+      ...(a.admission ? { admission: a.admission } : {}),
+      ...(a.asUser !== undefined ? { asUser: a.asUser } : {}),
+    };
+  };
   if (configs.admissionNote) io.stderr(`podsec report: ${configs.admissionNote}\n`);
   // The files of a Helm chart are reported as the chart renders.
   const charts = withCharts(inputs, o.helm, {
@@ -281,18 +301,21 @@ export function runReport(argv: string[], io: ReportIo): number {
     overlays.run,
     configs,
   );
-  const report = reportOf(charts.inputs, {
-    version: settings.version.value,
-    from: o.from ?? undefined,
-    to: o.to ?? undefined,
-    level: settings.level.value,
-    namespaceLabels: settings.namespaceLabels.value,
-    maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
-    maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
-    hardening,
-    ...(admission ? { admission } : {}),
-    ...(o.asUser !== null ? { asUser: o.asUser } : {}),
-  });
+  const report = reportOf(
+    charts.inputs.map((i) => ({ ...i, settings: own(i.path) })),
+    {
+      version: settings.version.value,
+      from: o.from ?? undefined,
+      to: o.to ?? undefined,
+      level: settings.level.value,
+      namespaceLabels: settings.namespaceLabels.value,
+      maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
+      maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+      hardening,
+      ...(admission ? { admission } : {}),
+      ...(o.asUser !== null ? { asUser: o.asUser } : {}),
+    },
+  );
   report.errors.push(...charts.errors);
   readErrors.push(...charts.readErrors);
   // The configuration files' own problems, at their place, as the check command reports them.
@@ -341,7 +364,7 @@ function reportOverlays(
     for (const f of files)
       if (!f.readError && f.skipped === undefined && f.text !== '')
         for (const ns of collectNamespaces(f.text, f.path, options)) namespaces.set(ns.name, ns);
-  const run = runOverlays(o.paths, options, namespaces);
+  const run = runOverlays(o.paths, { ...options, advise: true }, namespaces);
   if (run.evaluations.length === 0) return { sections: [], covered: run.covered, run };
   const disk = new DiskSourceFs('/');
   const display = (file: string): string => {

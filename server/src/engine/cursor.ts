@@ -13,7 +13,15 @@ import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
 import type { Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { aliasBudget, derefNode } from './aliases';
 import type { AliasBudget } from './aliases';
-import { goScalarKind, isMergeKey, jsonKey, resolvePlain } from './decode/kubectl';
+import {
+  GO_INT_RANGE,
+  goIntJson,
+  goJsonFloat,
+  goScalarKind,
+  isMergeKey,
+  jsonKey,
+} from './decode/kubectl';
+import type { GoIntType } from './decode/kubectl';
 import type { Diagnostic, Span } from './types';
 
 export type YNode = Scalar | YAMLMap | YAMLSeq;
@@ -264,28 +272,43 @@ export class Cursor {
   }
 
   /**
-   * An integer field, as kubectl sends it: a plain scalar resolves as go-yaml
-   * v2 does (`0x50`, `0o120`, `0120`, `1_000`, `+80`, `0b1010`; a float with
-   * no fraction, `80.0` or `8e1`, reaches the API server as the integer
-   * JSON `80`). A quoted number is a schema error but is read as meant.
+   * An integer field of Go type `type`, as kubectl sends it and the API
+   * server decodes it: a plain scalar resolves as go-yaml v2 does (`0x50`,
+   * `0o120`, `0120`, `1_000`, `+80`, `0b1010`); a float reaches the API
+   * server as encoding/json writes a float64 (`80.0` and `8e1` as `80`,
+   * `1e10` as `10000000000`), and the decoder takes only a whole number
+   * within the type's range (`goIntJson`). Anything else is a schema error
+   * at the value, and the field reads as unknown. A quoted number is a
+   * schema error but is read as meant.
    */
-  int(): number | undefined {
+  int(type: GoIntType): number | undefined {
     const n = this.node;
     if (!this.present || !n) return undefined;
     if (isScalar(n)) {
       if (n.type === 'PLAIN' && !n.tag && n.source !== undefined) {
-        const r = resolvePlain(n.source);
-        // An int64 past 2^53 is still an integer (JSON carries it exactly); a float must be whole.
-        if (r.kind === 'int' || (r.kind === 'float' && Number.isSafeInteger(r.value)))
-          return r.value;
-        if (r.kind === 'other' && typeof n.value !== 'string') {
+        const k = goScalarKind(n.source);
+        if (k.kind === 'int' || k.kind === 'float') {
+          const json = k.kind === 'int' ? k.text : goJsonFloat(k.value);
+          const d = goIntJson(json, type);
+          if (d.ok) return Number(json);
+          this.ctx.schemaError(n, this.intError(type, n.source, json, d.whole));
+          return undefined;
+        }
+        if (typeof n.value !== 'string') {
           this.ctx.schemaError(
             n,
             `${this.path} must be an integer (kubectl reads this as a string)`,
           );
           return undefined;
         }
-      } else if (typeof n.value === 'number' && Number.isInteger(n.value)) return n.value;
+      } else if (typeof n.value === 'number' && Number.isFinite(n.value)) {
+        // A tagged number (`!!int 80`, `!!float 80`): the same decoder reads it.
+        const json = goJsonFloat(n.value);
+        const d = goIntJson(json, type);
+        if (d.ok) return Number(json);
+        this.ctx.schemaError(n, this.intError(type, n.source ?? json, json, d.whole));
+        return undefined;
+      }
       if (typeof n.value === 'string' && /^\s*[-+]?\d+\s*$/.test(n.value)) {
         this.ctx.schemaError(n, `${this.path} must be an integer, not a string`);
         return Number.parseInt(n.value, 10);
@@ -293,6 +316,15 @@ export class Cursor {
     }
     this.ctx.schemaError(n, `${this.path} must be an integer`);
     return undefined;
+  }
+
+  /** Why the API server cannot decode `json` (what kubectl sends for `source`) into `type`. */
+  private intError(type: GoIntType, source: string, json: string, whole: boolean): string {
+    const [min, max] = GO_INT_RANGE[type];
+    const sent = source.trim() === json ? json : `${source.trim()} as ${json}`;
+    return whole
+      ? `${this.path} must be an integer from ${min} to ${max} (${type}): kubectl sends ${sent}, which the API server cannot decode into an ${type}`
+      : `${this.path} must be an integer: kubectl sends ${sent}, which the API server cannot decode into an ${type}`;
   }
 
   /**

@@ -83,6 +83,26 @@ export interface ResolvedOptions {
   share: ParseShare | null;
 }
 
+const admissionKeys = new WeakMap<AdmissionConfig, string>();
+/** How many admission configurations' keys were computed (for tests). */
+export const admissionKeyCount = { computed: 0 };
+
+/**
+ * What an admission configuration contributes to cache keys (its file,
+ * defaults and exemptions), computed once per configuration object: the
+ * analyses of every document and every request under the same settings
+ * share it.
+ */
+export function admissionKeyOf(a: AdmissionConfig): string {
+  let key = admissionKeys.get(a);
+  if (key === undefined) {
+    key = JSON.stringify([a.file, a.defaults, a.exemptions]);
+    admissionKeyCount.computed++;
+    admissionKeys.set(a, key);
+  }
+  return key;
+}
+
 export function resolveOptions(o: AnalyzeOptions): ResolvedOptions {
   const level = o.level ?? 'restricted';
   if (!isLevel(level))
@@ -106,7 +126,7 @@ export function resolveOptions(o: AnalyzeOptions): ResolvedOptions {
     admission: o.admission ?? null,
     asUser: o.asUser ?? null,
     admissionKey: o.admission
-      ? JSON.stringify([o.admission.file, o.admission.defaults, o.admission.exemptions, o.asUser])
+      ? `${admissionKeyOf(o.admission)}|${JSON.stringify(o.asUser ?? null)}`
       : '',
     maxFindings: o.maxFindings ?? DEFAULT_LIMITS.maxFindings,
     suppressions: o.suppressions ?? true,
@@ -356,6 +376,8 @@ export function analyzeParsed(
       analysis.workloads.push(summary);
       annotationSuppressions(obj, template, objSpan, ref, annotated);
       if (exemption) {
+        // The API server decodes the object before admission exempts it.
+        pod.decodeIntegers();
         // One note, no findings: admission does not evaluate an exempt workload.
         analysis.notes.push({
           message: exemption,
@@ -387,6 +409,8 @@ export function analyzeParsed(
           }
         }
       }
+      // What no check read at this level is still decoded, as the API server decodes it.
+      pod.decodeIntegers();
     };
     const firstFinding = analysis.findings.length;
     forEachObject(Cursor.root(ctx, doc.contents), visit);

@@ -10,6 +10,7 @@ import type { Analysis, AnalyzeOptions, NamespaceLabels } from './types';
 
 export * from './types';
 export { AnalysisCache } from './cache';
+export { admissionKeyOf } from './evaluate';
 export { AnalysisSession } from './session';
 export type { PolicyQuery, SessionOptions } from './session';
 export {
@@ -38,6 +39,7 @@ export type {
   ReportBlocker,
   ReportChart,
   ReportInput,
+  ReportInputSettings,
   ReportNamespace,
   ReportOptions,
   ReportPsp,

@@ -56,6 +56,27 @@ export class PodView {
     this.containers = list;
   }
 
+  /**
+   * Decodes the integer fields the checks read, and the other integers of
+   * the same security contexts, as the API server decodes them, whatever
+   * level is evaluated (no check may read them): a value out of its Go
+   * type's range or with a fraction is a schema error at the value
+   * (`Cursor.int`; each node is reported once, so a check reading it too adds
+   * nothing). Types from k8s.io/api core/v1: ContainerPort's `hostPort` and
+   * `containerPort` are int32; SecurityContext's `runAsUser`, `runAsGroup`
+   * and PodSecurityContext's `runAsUser`, `runAsGroup`, `fsGroup` are int64.
+   */
+  decodeIntegers(): void {
+    for (const f of ['runAsUser', 'runAsGroup', 'fsGroup']) this.podSC.get(f).int('int64');
+    for (const c of this.containers) {
+      for (const f of ['runAsUser', 'runAsGroup']) c.sc.get(f).int('int64');
+      for (const p of c.cur.get('ports').items()) {
+        p.get('containerPort').int('int32');
+        p.get('hostPort').int('int32');
+      }
+    }
+  }
+
   /** `spec.os.name == "windows"` exactly. */
   get isWindows(): boolean {
     return this.spec.get('os').get('name').str() === 'windows';

@@ -233,6 +233,13 @@ export interface OverlayStanding {
   /** Findings enforce rejects (0: admitted) and warn shows. */
   rejected: number;
   warned: number;
+  /**
+   * The highest level the overlay's build of it meets (at the version that
+   * applies there) and the findings between it and the next level; when the
+   * overlays were evaluated with `advise`.
+   */
+  met?: Level;
+  toNext?: number;
 }
 
 /** Labels declared by a Namespace document somewhere in the inputs. */

@@ -15,6 +15,13 @@
  * Also gives an open admission configuration its own diagnostics: upstream's
  * validation messages at the offending entry, and the warning when several
  * were found.
+ *
+ * A file the workspace leaves out (`excluded`: `podsec.exclude` or the
+ * `exclude` of its `.podsec.yaml`, or a folder the scan never enters, such
+ * as node_modules) is no candidate, whether on disk or open. Whether a file
+ * is left out is asked once, when it first becomes a candidate (it counts
+ * only once answered), and again for every candidate when the settings
+ * change (`settingsChanged`); its text changing does not ask again.
  */
 import { resolve } from 'node:path';
 import type { Diagnostic as EngineDiagnostic } from '../engine';
@@ -34,9 +41,17 @@ import { DiskConfigReader, slashPath } from '../diskConfig';
 const mayBeAdmission = (text: string): boolean =>
   text.includes('AdmissionConfiguration') || text.includes('PodSecurityConfiguration');
 
+/** Whether the workspace leaves a file out (its settings' exclude, the folders the scan skips). */
+export type AdmissionExclusion = (file: string) => Promise<boolean>;
+
 export class WorkspaceAdmission {
   private readonly disk = new Map<string, string>();
   private readonly open = new Map<string, string>();
+  /** Each candidate's answer to `excluded` (true: left out); absent until answered. */
+  private readonly left = new Map<string, boolean>();
+  /** The latest question asked for each file: an older answer is dropped. */
+  private readonly asked = new Map<string, number>();
+  private questions = 0;
   private found: FoundAdmissionConfig[] = [];
   private config: AdmissionConfig | null = null;
   private key = '';
@@ -46,7 +61,11 @@ export class WorkspaceAdmission {
   /** Times the candidates were looked through again (tests bound the work with it). */
   recomputations = 0;
 
-  constructor(private readonly reader: AdmissionReader = new DiskConfigReader()) {}
+  constructor(
+    private readonly reader: AdmissionReader = new DiskConfigReader(),
+    /** What the workspace leaves out; without it, every candidate counts. */
+    private readonly excluded: AdmissionExclusion | null = null,
+  ) {}
 
   /** Calls `listener` when the configuration that applies (or the warning) changed. */
   onDidChange(listener: () => void): void {
@@ -59,7 +78,7 @@ export class WorkspaceAdmission {
     const was = this.disk.has(f);
     if (text !== null && mayBeAdmission(text)) this.disk.set(f, text);
     else this.disk.delete(f);
-    if (was || this.disk.has(f)) this.update();
+    if (was || this.disk.has(f)) this.candidateChanged(f);
   }
 
   /** An open document's current text (null: closed, the disk's text counts again). */
@@ -68,7 +87,13 @@ export class WorkspaceAdmission {
     const was = this.open.has(f);
     if (text !== null && mayBeAdmission(text)) this.open.set(f, text);
     else this.open.delete(f);
-    if (was || this.open.has(f)) this.update();
+    if (was || this.open.has(f)) this.candidateChanged(f);
+  }
+
+  /** The settings changed (`podsec.exclude`, a `.podsec.yaml`): ask again for every candidate. */
+  settingsChanged(): void {
+    if (!this.excluded) return;
+    for (const f of new Set([...this.disk.keys(), ...this.open.keys()])) this.ask(f);
   }
 
   /** The workspace folders changed: files outside every folder no longer count. */
@@ -78,6 +103,7 @@ export class WorkspaceAdmission {
     for (const f of [...this.disk.keys()]) {
       if (roots.some((r) => f.startsWith(r))) continue;
       this.disk.delete(f);
+      if (!this.open.has(f)) this.forget(f);
       dropped = true;
     }
     if (dropped) this.update();
@@ -124,10 +150,44 @@ export class WorkspaceAdmission {
     return out;
   }
 
-  /** The texts the candidates have now: an open editor's over the disk's. */
+  /** A file's text changed, or it became or stopped being a candidate. */
+  private candidateChanged(f: string): void {
+    if (!this.disk.has(f) && !this.open.has(f)) this.forget(f);
+    else if (this.excluded && !this.left.has(f)) {
+      // Not counted until the workspace says whether it leaves the file out.
+      if (!this.asked.has(f)) this.ask(f);
+      return;
+    }
+    this.update();
+  }
+
+  private forget(f: string): void {
+    this.left.delete(f);
+    this.asked.delete(f);
+  }
+
+  /** Asks whether the workspace leaves `f` out; the answer counts if it is the latest asked. */
+  private ask(f: string): void {
+    const excluded = this.excluded;
+    if (!excluded) return;
+    const question = ++this.questions;
+    this.asked.set(f, question);
+    const answer = (out: boolean): void => {
+      if (this.asked.get(f) !== question) return; // asked again since, or no longer a candidate
+      const was = this.left.get(f);
+      this.left.set(f, out);
+      if (was !== out) this.update();
+    };
+    // A failed question (a settings request that failed) leaves nothing out.
+    excluded(f).then(answer, () => answer(false));
+  }
+
+  /** The texts the candidates have now (those the workspace does not leave out): an open editor's over the disk's. */
   private texts(): Map<string, string> {
-    const m = new Map(this.disk);
-    for (const [f, t] of this.open) m.set(f, t);
+    const m = new Map<string, string>();
+    const counts = (f: string): boolean => !this.excluded || this.left.get(f) === false;
+    for (const [f, t] of this.disk) if (counts(f)) m.set(f, t);
+    for (const [f, t] of this.open) if (counts(f)) m.set(f, t);
     return m;
   }
 

@@ -28,7 +28,7 @@ import { Workspace } from './handlers/workspace';
 import { OverlayIndex } from './overlays';
 import { ProjectSettings } from './projectSettings';
 import { WorkspaceAdmission } from './admission';
-import { fileKey } from './uris';
+import { fileKey, toUri } from './uris';
 
 const connection = createConnection(ProposedFeatures.all);
 
@@ -43,8 +43,10 @@ process.on('unhandledRejection', (e: unknown) => {
 
 const documents = new Documents(connection);
 const editorSettings = new Settings(connection);
-// The workspace's own admission configuration, when it holds exactly one.
-const admission = new WorkspaceAdmission();
+// The workspace's own admission configuration, when it holds exactly one. A file the workspace
+// leaves out (podsec.exclude, its .podsec.yaml's exclude, a folder the scan skips) is none.
+let leftOut: (file: string) => Promise<boolean> = () => Promise.resolve(false);
+const admission = new WorkspaceAdmission(undefined, (file) => leftOut(file));
 // The nearest .podsec.yaml over the editor's settings, for every handler.
 let folders: () => string[] = () => [];
 const settings = new ProjectSettings(
@@ -54,6 +56,9 @@ const settings = new ProjectSettings(
 );
 const workspace = new Workspace(connection, documents, settings);
 folders = () => workspace.folderPaths();
+leftOut = async (file) =>
+  workspace.unscanned(file) || workspace.excluded(toUri(file), await settings.for(toUri(file)));
+settings.onDidChange(() => admission.settingsChanged());
 workspace.onDidChangeWatchedFile((uri) => settings.fileChanged(uri));
 workspace.onDidReadFile((file, text) => admission.diskText(file, text));
 // Folders added or removed: .podsec.yaml files resolve against the new roots; files of a
@@ -80,7 +85,7 @@ const analyses = new Analyses(
   admission,
 );
 const diagnostics = new Diagnostics(connection, documents, settings, analyses, workspace);
-const codeActions = new CodeActions(connection, analyses, documents);
+const codeActions = new CodeActions(connection, analyses, documents, charts);
 const views = new Views(connection, documents, settings, analyses, workspace, charts, hardening);
 
 // An open document's Namespaces count instead of its file's on disk; then it is analysed.

@@ -98,6 +98,16 @@ export class ProjectSettings {
     return this.apply(uri, s);
   }
 
+  /**
+   * The settings for a file on disk that no editor has open (the workspace
+   * report's files): the editor's settings of its scope (`scopeUri`, a name
+   * in its workspace folder: asked once per folder, not per file), its
+   * `.podsec.yaml` over them.
+   */
+  async forFile(uri: string, scopeUri: string): Promise<PodsecSettings> {
+    return this.apply(uri, await this.base.for(scopeUri));
+  }
+
   defaults(): PodsecSettings {
     return this.base.defaults();
   }

@@ -41,7 +41,12 @@ export function reportText(r: AdvisorReport, color: boolean): string {
       `${name} ${m.level}:${m.version}${m.labelled ? '' : m.fromAdmission ? ' (admission configuration default)' : ' (default)'}`;
     out.push(
       `${p.bold(`namespace ${ns.name}`)}  ${mode('enforce', ns.enforce)}, ${mode('warn', ns.warn)}, ${mode('audit', ns.audit)}` +
-        p.dim(ns.declaredIn ? `; declared in ${ns.declaredIn}` : '; no Namespace document'),
+        p.dim(
+          (ns.declaredIn ? `; declared in ${ns.declaredIn}` : '; no Namespace document') +
+            (ns.admissionConfiguration === undefined
+              ? ''
+              : `; ${ns.admissionConfiguration === null ? 'no admission configuration' : `admission configuration ${ns.admissionConfiguration}`}`),
+        ),
     );
     if (ns.exemption) {
       out.push(`  ${p.yellow('exempt')}  ${ns.exemption.message}`);
@@ -64,7 +69,7 @@ export function reportText(r: AdvisorReport, color: boolean): string {
             ? `  ${plural(w.blockers.length, 'change')} to ${w.next}`
             : '';
       out.push(
-        `  ${pad(wWhere[i]!, a)}  ${pad(wRef[i]!, b)}  ${p.level(w.level)}${' '.repeat(10 - w.level.length)}${next}`.trimEnd(),
+        `  ${pad(wWhere[i]!, a)}  ${pad(wRef[i]!, b)}  ${p.level(w.level)}${' '.repeat(10 - w.level.length)}${w.version ? ` at ${w.version}` : ''}${next}`.trimEnd(),
       );
     });
     for (const s of ns.scenarios) {
@@ -105,9 +110,12 @@ export function reportText(r: AdvisorReport, color: boolean): string {
           : p.red(`rejected (${plural(w.rejected, 'finding')})`);
       const warned = w.warned > 0 ? `, ${plural(w.warned, 'warning')}` : '';
       out.push(
-        `  ${w.path}:${w.line}  ${ref(w)}  namespace ${w.namespace ?? '(none)'}  ${p.level(w.level)}:${w.version} ${p.dim(`from ${w.from}`)}  ${verdict}${warned}`,
+        `  ${w.path}:${w.line}  ${ref(w)}  namespace ${w.namespace ?? '(none)'}  ${p.level(w.level)}:${w.version} ${p.dim(`from ${w.from}`)}  ${verdict}${warned}${overlayMeets(w)}`,
       );
     }
+    if (o.met !== null) out.push(`  highest level every workload meets: ${p.level(o.met)}`);
+    for (const sc of o.scenarios)
+      out.push(`  ${sc.title}: ${sc.rejected} of ${plural(sc.of, 'workload')} rejected`);
   }
   if (r.upgrade) {
     const u = r.upgrade;
@@ -155,4 +163,11 @@ export function reportText(r: AdvisorReport, color: boolean): string {
     for (const e of r.errors) out.push(`  ${e.path}:${e.line}:${e.column}  ${e.message}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** `; meets baseline (2 to restricted)` for an overlay's workload the advisor judged. */
+export function overlayMeets(w: { met?: Level; next?: Level | null; toNext?: number }): string {
+  if (w.met === undefined) return '';
+  const to = w.next ? ` (${plural(w.toNext ?? 0, 'change')} to ${w.next})` : '';
+  return `; meets ${w.met}${to}`;
 }

@@ -3,7 +3,9 @@
 // a .podsec.yaml changes the level of the documents below it (a diagnostic the setting gives is
 // not there, and the status bar says the file chose the level); an admission configuration
 // exempting a namespace, opened in the workspace, removes the diagnostic, and the hover, the
-// status bar and the report say which exemption applies. Each test removes what it wrote.
+// status bar and the report say which exemption applies; a .podsec.yaml and an admission
+// configuration written on disk by another program (fs, not the editor) are seen as they change.
+// Each test removes what it wrote.
 
 const assert = require('assert');
 const fs = require('fs');
@@ -111,6 +113,70 @@ suite('podsec project configuration and the cluster', () => {
     );
     assert.match(status.tooltip, /`level` in team\/\.podsec\.yaml/);
     assert.deepStrictEqual(podsec(vscode.languages.getDiagnostics(doc.uri)), []);
+  });
+
+  /**
+   * What VS Code's own file watcher reports for the workspace while `run` runs, so that a wait
+   * that times out says whether the editor saw the write at all.
+   */
+  async function watching(run) {
+    const seen = [];
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*');
+    const rel = (u) => vscode.workspace.asRelativePath(u);
+    watcher.onDidCreate((u) => seen.push(`created ${rel(u)}`));
+    watcher.onDidChange((u) => seen.push(`changed ${rel(u)}`));
+    watcher.onDidDelete((u) => seen.push(`deleted ${rel(u)}`));
+    try {
+      return await run();
+    } catch (e) {
+      e.message += `\nVS Code's watcher saw: ${seen.join(', ') || 'nothing'}`;
+      throw e;
+    } finally {
+      watcher.dispose();
+    }
+  }
+
+  test('config: a .podsec.yaml written, changed and deleted on disk by another program applies as it changes', async () => {
+    write('disk/web.yaml', webPod('disk'));
+    const doc = await openDoc('disk/web.yaml');
+    await waitForDiagnostics(doc.uri, has('runAsNonRoot'));
+    const config = uriOf('disk/.podsec.yaml').fsPath;
+    written.push(config);
+    await watching(async () => {
+      // Created outside the editor: baseline, which the Pod meets.
+      fs.writeFileSync(config, 'level: baseline\n');
+      await waitForDiagnostics(doc.uri, lacks('runAsNonRoot'));
+      // Changed: restricted again.
+      fs.writeFileSync(config, 'level: restricted\n');
+      await waitForDiagnostics(doc.uri, has('runAsNonRoot'));
+      fs.writeFileSync(config, 'level: baseline\n');
+      await waitForDiagnostics(doc.uri, lacks('runAsNonRoot'));
+      // Deleted: the setting's restricted applies.
+      fs.rmSync(config);
+      await waitForDiagnostics(doc.uri, has('runAsNonRoot'));
+    });
+  });
+
+  test('config: an admission configuration written in a new folder and deleted by another program applies as it changes', async () => {
+    write('ops/agent.yaml', privilegedPod('kube-system'));
+    const doc = await openDoc('ops/agent.yaml');
+    await waitForDiagnostics(doc.uri, has('privileged'));
+    // A folder made just before the file: VS Code's watcher reports the folder, not the file.
+    const folder = uriOf('cluster-on-disk').fsPath;
+    const psa = path.join(folder, 'psa.yaml');
+    written.push(psa);
+    await watching(async () => {
+      // Never opened in the editor: the workspace's only admission configuration, from the disk.
+      fs.mkdirSync(folder);
+      fs.writeFileSync(psa, PSA);
+      await waitForDiagnostics(
+        doc.uri,
+        (d) => lacks('privileged')(d) && exemptNote(d) !== undefined,
+      );
+      fs.rmSync(psa);
+      await waitForDiagnostics(doc.uri, (d) => has('privileged')(d) && exemptNote(d) === undefined);
+    });
+    fs.rmSync(folder, { recursive: true, force: true });
   });
 
   test('config: an admission configuration exempting a namespace removes the diagnostic; hover and report say why', async () => {

@@ -15,6 +15,7 @@ export type {
   ReportBlocker,
   ReportChart,
   ReportInput,
+  ReportInputSettings,
   ReportNamespace,
   ReportOptions,
   ReportPsp,

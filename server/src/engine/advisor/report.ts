@@ -12,6 +12,13 @@
  * PolicyToEvaluate), and an exempt workload (its namespace, its runtime
  * class, or the user who creates it) is shown with its exemption and is
  * never rejected or warned about: admission does not evaluate it.
+ *
+ * Each input may carry its own settings (`ReportInput.settings`: the
+ * `.podsec.yaml` and admission configuration that apply to its folder), over
+ * the report's options: its workloads are given at its version and its
+ * admission configuration decides their exemptions. When the inputs have
+ * different admission configurations, a namespace is one per configuration
+ * (a namespace of that name in each cluster), each naming its file.
  */
 import type { AdmissionConfig } from '../config/admission';
 import { admitNamespace, policyToEvaluate } from '../config/admissionPolicy';
@@ -48,7 +55,15 @@ export interface ReportInput {
     locate: (offset: number) => Located;
     chart: ReportChart;
   };
+  /** This input's own settings (the configuration of its folder), over the report's options. */
+  settings?: ReportInputSettings;
 }
+
+/** The report options an input's own configuration may set. */
+export type ReportInputSettings = Pick<
+  ReportOptions,
+  'version' | 'level' | 'namespaceLabels' | 'admission' | 'asUser'
+>;
 
 /** The chart release a workload was rendered from. */
 export interface ReportChart {
@@ -113,6 +128,8 @@ export interface ReportWorkload extends Located {
   exemption?: string;
   /** The modes exempt when the others are not (an exempt user applying a Deployment: warn). */
   exemptModes?: Mode[];
+  /** The version its level is given at, when its own configuration sets one other than the report's. */
+  version?: string;
 }
 
 export interface ModeLabel {
@@ -151,6 +168,11 @@ export interface ReportNamespace {
   scenarios: Scenario[];
   /** When the admission configuration exempts the namespace: the exemption, and upstream's warning for its labels if any. */
   exemption?: { message: string; warning: string | null };
+  /**
+   * When the inputs have different admission configurations: the one of
+   * this namespace's files (null: none, upstream's defaults).
+   */
+  admissionConfiguration?: string | null;
 }
 
 export interface ReportUpgrade {
@@ -260,11 +282,20 @@ export function buildReport(
     input,
     lines: new LineIndex(input.text),
     session: new AnalysisSession(input.text, { ...limits, file: input.path }),
+    // The report's options, and over them what the input's own configuration sets.
+    o: { ...options, ...input.settings } satisfies ReportOptions,
   }));
+  const optionsOf = new Map(perInput.map((p) => [p.input, p.o]));
+  const admissionOf = (input: ReportInput): AdmissionConfig | undefined =>
+    optionsOf.get(input)?.admission;
   const namespaceDocs = new Map<string, NamespaceLabels>(options.namespaces ?? []);
-  if (options.namespaceLabels !== false) {
-    for (const { session } of perInput) {
-      for (const ns of session.namespaces()) namespaceDocs.set(ns.name, ns);
+  /** The admission configuration of the file declaring each Namespace. */
+  const declaredUnder = new Map<string, AdmissionConfig | undefined>();
+  for (const { session, o, input } of perInput) {
+    if (o.namespaceLabels === false) continue;
+    for (const ns of session.namespaces()) {
+      namespaceDocs.set(ns.name, ns);
+      declaredUnder.set(ns.name, admissionOf(input));
     }
   }
   const errors: AdvisorReport['errors'] = [];
@@ -293,11 +324,12 @@ export function buildReport(
     return m;
   };
 
-  const admission = options.admission;
-  for (const { input, lines, session } of perInput) {
+  for (const { input, lines, session, o } of perInput) {
+    const admission = o.admission;
+    const inputVersion = o.version ?? 'latest';
     const advice = adviseText(
       input.text,
-      { ...limits, version, file: input.path, fixOutlook: false },
+      { ...limits, version: inputVersion, file: input.path, fixOutlook: false },
       session,
     );
     const analysis = session.analyze({ namespaceLabels: false, level: 'privileged' });
@@ -307,8 +339,8 @@ export function buildReport(
     if (admission) {
       const admitted = session.analyze({
         admission,
-        ...(options.asUser !== undefined ? { asUser: options.asUser } : {}),
-        namespaceLabels: options.namespaceLabels !== false,
+        ...(o.asUser !== undefined ? { asUser: o.asUser } : {}),
+        namespaceLabels: o.namespaceLabels !== false,
         namespaces: namespaceDocs,
       });
       for (const w of admitted.workloads) {
@@ -339,6 +371,7 @@ export function buildReport(
           suppressed: b.suppressed,
         })),
         ...(input.generated ? { chart: input.generated.chart } : {}),
+        ...(inputVersion !== version ? { version: inputVersion } : {}),
       };
       const exemption = exempt.get(workloadKey(a.object));
       if (exemption !== undefined) w.exemption = exemption;
@@ -350,14 +383,33 @@ export function buildReport(
       psps.push(pspEntry(p, placeOf(input, lines, p.kindSpan.start)));
     }
   }
-  levelsAt.set(evaluatedMinor(version), new Map(all.map((x) => [x.w, x.w.level])));
+  // The levels just computed are those at the report's version, unless an input set its own.
+  if (all.every((x) => x.w.version === undefined))
+    levelsAt.set(evaluatedMinor(version), new Map(all.map((x) => [x.w, x.w.level])));
 
-  // Namespaces: every one with a workload, and every declared one with pod-security labels.
-  const names = new Set(all.map((x) => x.w.namespace));
+  // Namespaces: every one with a workload, and every declared one with pod-security labels;
+  // one per admission configuration when the inputs have several.
+  const admissions = [...new Set(perInput.map((p) => p.o.admission))];
+  const several = admissions.length > 1;
+  // One configuration for all: the inputs', or the report's when there are no inputs.
+  const only = admissions.length === 1 ? admissions[0] : options.admission;
+  const groups = new Map<string, { name: string; admission: AdmissionConfig | undefined }>();
+  const group = (name: string, admission: AdmissionConfig | undefined): void => {
+    const key = `${name}\u0000${several ? admissions.indexOf(admission) : 0}`;
+    if (!groups.has(key)) groups.set(key, { name, admission: several ? admission : only });
+  };
+  for (const x of all) group(x.w.namespace, admissionOf(x.input));
   for (const ns of namespaceDocs.values()) {
-    if (Object.keys(ns.labels).some((k) => k.startsWith(LABEL_PREFIX))) names.add(ns.name);
+    if (!Object.keys(ns.labels).some((k) => k.startsWith(LABEL_PREFIX))) continue;
+    if ([...groups.values()].some((g) => g.name === ns.name)) continue;
+    group(ns.name, declaredUnder.has(ns.name) ? declaredUnder.get(ns.name) : options.admission);
   }
-  const namespaces: ReportNamespace[] = [...names].sort().map((name) => {
+  const sorted = [...groups.values()].sort(
+    (a, b) =>
+      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) ||
+      (a.admission?.file ?? '').localeCompare(b.admission?.file ?? ''),
+  );
+  const namespaces: ReportNamespace[] = sorted.map(({ name, admission }) => {
     const decl = namespaceDocs.get(name);
     const labels: Record<string, string> = {};
     for (const [k, v] of Object.entries(decl?.labels ?? {})) {
@@ -365,7 +417,9 @@ export function buildReport(
     }
     const modes = modesFor(labels, name, admission);
     const policy = (m: Mode): Policy => modes[m];
-    const workloads = all.filter((x) => x.w.namespace === name).map((x) => x.w);
+    const workloads = all
+      .filter((x) => x.w.namespace === name && (!several || admissionOf(x.input) === admission))
+      .map((x) => x.w);
     const scenario = (
       kind: Scenario['kind'],
       title: string,
@@ -430,6 +484,7 @@ export function buildReport(
             },
           }
         : {}),
+      ...(several ? { admissionConfiguration: admission?.file ?? null } : {}),
     };
   });
 
@@ -446,11 +501,11 @@ export function buildReport(
       level,
       workloads: [],
     };
-    for (const { input, lines, session } of perInput) {
+    for (const { input, lines, session, o } of perInput) {
       if (!all.some((x) => x.input === input)) continue;
       for (const u of compareVersions(
         input.text,
-        { ...limits, from, to, level, file: input.path },
+        { ...limits, from, to, level: o.level ?? level, file: input.path },
         session,
       )) {
         if (u.added.length === 0 && u.relaxed.length === 0 && u.fromLevel === u.toLevel) continue;

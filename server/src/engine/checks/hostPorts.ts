@@ -37,10 +37,10 @@ export const hostPorts: CheckDefinition = {
           const defaults = hostNetwork && c.kind !== 'ephemeralContainers';
           for (const p of c.cur.get('ports').items()) {
             const f = p.get('hostPort');
-            const port = f.int();
+            const port = f.int('int32');
             if (port === undefined || port === 0) {
               const cp = defaults ? p.get('containerPort') : null;
-              const value = cp?.int();
+              const value = cp?.int('int32');
               if (!cp || value === undefined || value === 0) continue;
               bad = true;
               ports.push(String(value));

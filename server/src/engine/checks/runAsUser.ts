@@ -13,7 +13,7 @@ function evaluate(pod: PodView, userNamespaces: boolean): Outcome | null {
   if (userNamespaces && pod.userNamespaced) return null;
   const problems: Problem[] = [];
   const podField = pod.podSC.get('runAsUser');
-  const podBad = podField.int() === 0;
+  const podBad = podField.int('int64') === 0;
   if (podBad) {
     problems.push({
       container: null,
@@ -26,7 +26,7 @@ function evaluate(pod: PodView, userNamespaces: boolean): Outcome | null {
   const names: string[] = [];
   for (const c of pod.containers) {
     const f = c.sc.get('runAsUser');
-    if (f.int() !== 0) continue;
+    if (f.int('int64') !== 0) continue;
     names.push(c.name);
     problems.push({
       container: c.name,

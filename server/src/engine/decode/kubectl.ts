@@ -383,3 +383,37 @@ export function goScalarKind(source: string): GoScalar {
   if (r.kind === 'float') return { kind: 'float', value: r.value };
   return { kind: 'string' };
 }
+
+/** The Go integer types of the fields the checks read (`hostPort` and `containerPort` are int32, `runAsUser` int64). */
+export type GoIntType = 'int32' | 'int64';
+
+export const GO_INT_RANGE: Readonly<Record<GoIntType, readonly [bigint, bigint]>> = {
+  int32: [-(2n ** 31n), 2n ** 31n - 1n],
+  int64: [INT64_MIN, 2n ** 63n - 1n],
+};
+
+/**
+ * A float64 as encoding/json writes it (floatEncoder), which is how
+ * sigs.k8s.io/yaml passes go-yaml v2's floats on: the shortest digits that
+ * read back as the same float64, in plain form from 1e-6 up to 1e21 and in
+ * exponent form outside (`1e+21`, `1e-7`) — ECMAScript's Number to String,
+ * except that Go keeps the sign of -0.
+ */
+export function goJsonFloat(v: number): string {
+  return Object.is(v, -0) ? '-0' : String(v);
+}
+
+/**
+ * Whether the API server's decoder (sigs.k8s.io/json, encoding/json's
+ * literalStore) takes the JSON number `json` for a Go field of `type`: it
+ * reads it with strconv.ParseInt(json, 10, 64) and refuses a parse error
+ * or a value that overflows the type ("json: cannot unmarshal number …
+ * into Go struct field … of type int32"). `whole` says the number is an
+ * integer (it failed on the range only).
+ */
+export function goIntJson(json: string, type: GoIntType): { ok: boolean; whole: boolean } {
+  if (!/^-?[0-9]+$/.test(json)) return { ok: false, whole: false };
+  const v = BigInt(json);
+  const [min, max] = GO_INT_RANGE[type];
+  return { ok: v >= min && v <= max, whole: true };
+}

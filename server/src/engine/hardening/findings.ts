@@ -15,6 +15,7 @@ import { DEFAULT_LIMITS } from '../limits';
 import { LineIndex } from '../lines';
 import { decodeDocs, precheck, splitDocuments } from '../parse';
 import type { ParseShare } from '../parse';
+import type { ChunkParses } from '../chunkParses';
 import { unreadKind } from '../kinds';
 import { findSuppressions, suppressedBy } from '../suppress';
 import type {
@@ -52,6 +53,11 @@ export interface SourceOptions {
   maxDepth?: number;
   /** Skim documents of kinds nothing reads instead of composing them (default true). */
   skim?: boolean;
+  /**
+   * The file's documents kept from its previous version (an open document):
+   * only the chunks that changed are parsed again, as the analysis does.
+   */
+  chunks?: ChunkParses;
   /** Parses shared with the analysis of the same text (see ParseShare), so it is parsed once. */
   share?: ParseShare;
 }
@@ -79,9 +85,13 @@ export function hardeningSource(
 ): HardeningSource {
   const maxDepth = options.maxDepth ?? DEFAULT_LIMITS.maxDepth;
   const skim = options.skim !== false;
-  const parse = () => decodeDocs(text, maxDepth, skim ? unreadKind : undefined);
+  const unread = skim ? unreadKind : undefined;
+  const chunks = options.chunks;
+  const parse = () =>
+    chunks ? chunks.decode(text, maxDepth, unread) : decodeDocs(text, maxDepth, unread);
   const share = options.share;
-  // A text of one chunk: the analysis reads the same parse (`share`); others are parsed here.
+  // A text of one chunk: the analysis reads the same parse (`share`); an open document of
+  // several chunks parses only the chunks an edit changed (`chunks`); others are parsed here.
   const parsed =
     precheck(text, {
       maxFileBytes: options.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,

@@ -8,11 +8,11 @@
  * numbers them and opens the file at the line).
  */
 import { buildReport, isLevel, isVersion, reportMarkdown } from '../../engine';
-import type { HardeningReport, ReportInput } from '../../engine';
+import type { HardeningReport, ReportInput, ReportInputSettings } from '../../engine';
 import { yamlFiles } from '../scan';
 import { admissionOf } from '../projectSettings';
 import { settingsOrigin } from './policy';
-import { sep } from 'node:path';
+import { join, sep } from 'node:path';
 import { DiskSourceFs } from '../../cli/renderKustomize';
 import { overlayReport } from '../../engine/overlays/index';
 import type { OverlayEvaluation } from '../../engine/overlays/index';
@@ -32,8 +32,14 @@ export interface ReportSources {
   folders: readonly string[];
   /** Open YAML documents podsec checks: file key (path or URI) and current text. */
   open: ReadonlyArray<{ file: string; text: string }>;
-  /** Whether a file on disk is excluded (podsec.exclude). */
-  excluded: (file: string) => boolean;
+  /** Whether a file on disk is excluded (podsec.exclude, its .podsec.yaml's exclude) at its settings. */
+  excluded: (file: string, settings: PodsecSettings) => boolean;
+  /**
+   * Each file's own settings (its .podsec.yaml over its folder's): its
+   * workloads are given at its version, with its admission configuration.
+   * Without it, every file has `settings`.
+   */
+  settingsOf?: (file: string) => Promise<PodsecSettings>;
   /** How to show a file (workspace-relative when possible). */
   display: (file: string) => string;
   settings: PodsecSettings;
@@ -59,6 +65,15 @@ export async function workspaceReport(
   src: ReportSources,
 ): Promise<ReportResult> {
   const s = src.settings;
+  const own = new Map<string, PodsecSettings>();
+  const settingsOf = async (file: string): Promise<PodsecSettings> => {
+    let f = own.get(file);
+    if (!f) {
+      f = src.settingsOf ? await src.settingsOf(file) : s;
+      own.set(file, f);
+    }
+    return f;
+  };
   const texts = new Map<string, string>();
   for (const f of src.folders) {
     for await (const { file, text } of yamlFiles(
@@ -66,7 +81,7 @@ export async function workspaceReport(
       { maxFileSize: s.maxFileSize, maxFiles: 50_000 },
       src.cancelled ?? (() => false),
     )) {
-      if (!src.excluded(file)) texts.set(file, text);
+      if (!src.excluded(file, await settingsOf(file))) texts.set(file, text);
     }
   }
   for (const d of src.open) texts.set(d.file, d.text);
@@ -86,18 +101,36 @@ export async function workspaceReport(
   const read = new Map(texts);
   for (const f of [...texts.keys()]) if (covered.has(f.split(sep).join('/'))) texts.delete(f);
   const files = [...texts.keys()].sort();
-  const inputs: ReportInput[] = files.map((file) => ({
-    path: src.display(file),
-    text: texts.get(file)!,
-  }));
+  const version = params.version && isVersion(params.version) ? params.version : s.version;
+  /** A file's own settings, for the report: its version unless the request names one. */
+  const inputSettings = (f: PodsecSettings): ReportInputSettings => {
+    const admission = admissionOf(f);
+    return {
+      ...(params.version && isVersion(params.version) ? {} : { version: f.version }),
+      namespaceLabels: f.namespaceLabels,
+      ...(admission ? { admission } : {}),
+    };
+  };
+  const inputs: ReportInput[] = [];
+  for (const file of files) {
+    inputs.push({
+      path: src.display(file),
+      text: texts.get(file)!,
+      ...(src.settingsOf ? { settings: inputSettings(await settingsOf(file)) } : {}),
+    });
+  }
   const uriOf = new Map(files.map((f) => [src.display(f), linkTarget(toUri(f))]));
   const shown = (file: string): string => {
     const d = src.display(file);
     uriOf.set(d, linkTarget(toUri(file)));
     return d;
   };
-  for (const chart of [...charts].sort()) inputs.push(...(src.charts?.inputs(chart, shown) ?? []));
-  const version = params.version && isVersion(params.version) ? params.version : s.version;
+  for (const chart of [...charts].sort()) {
+    const chartSettings = src.settingsOf
+      ? { settings: inputSettings(await settingsOf(join(chart, 'Chart.yaml'))) }
+      : {};
+    for (const i of src.charts?.inputs(chart, shown) ?? []) inputs.push({ ...i, ...chartSettings });
+  }
   const from = params.from && isVersion(params.from) ? params.from : undefined;
   const to = params.to && isVersion(params.to) ? params.to : undefined;
   // The cluster's admission configuration that applies (named by .podsec.yaml or found in the workspace).

@@ -9,6 +9,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { statSync } from 'node:fs';
 import {
+  admissionKeyOf,
   AnalysisCache,
   AnalysisSession,
   hardeningEnabled,
@@ -103,9 +104,8 @@ export class Analyses implements AnalysisSource {
   /** What a document's analysis depends on besides its text: settings, Namespaces, admission. */
   private baseKey(s: PodsecSettings): string {
     const admission = admissionOf(s);
-    const admissionKey = admission
-      ? JSON.stringify([admission.file, admission.defaults, admission.exemptions])
-      : '';
+    // The same key the engine's caches use, computed once per configuration.
+    const admissionKey = admission ? admissionKeyOf(admission) : '';
     return `${settingsKey(s)}|${this.workspace.namespaces().epoch}|${admissionKey}|${this.admission?.epoch ?? 0}`;
   }
 

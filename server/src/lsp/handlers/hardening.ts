@@ -48,6 +48,7 @@ import {
   isGeneratedFileName,
   placeGeneratedHardening,
 } from '../../engine/project/index';
+import { ChunkParses } from '../../engine/chunkParses';
 import { ConfigResolver } from '../../engine/config/index';
 import { DiskFs } from '../../cli/render';
 import type { GeneratedHardeningInput, PlacedHardening } from '../../engine/project/index';
@@ -110,6 +111,8 @@ export interface HardeningSourceIndex {
 export class HardeningIndex implements HardeningSourceIndex {
   private readonly disk = new Map<string, Entry>();
   private readonly open = new Map<string, Entry>();
+  /** Each open document's parsed chunks, kept across its versions (an edit parses what it changed). */
+  private readonly openParses = new Map<string, ChunkParses>();
   private changes = 0;
   private last:
     | {
@@ -182,6 +185,7 @@ export class HardeningIndex implements HardeningSourceIndex {
     const before = this.open.get(file);
     if (!before) return;
     this.open.delete(file);
+    this.openParses.delete(file);
     // The chart's last open file closed: the chart counts as it renders from disk again.
     const p = normalizePath(file.replace(/\\/g, '/'));
     for (const [key, g] of this.generatedBy) {
@@ -397,9 +401,15 @@ export class HardeningIndex implements HardeningSourceIndex {
     if (entry.source) return entry.source;
     let source: HardeningSource;
     try {
+      let chunks: ChunkParses | undefined;
+      if (open) {
+        chunks = this.openParses.get(file) ?? new ChunkParses();
+        this.openParses.set(file, chunks);
+      }
       source = hardeningSource(file, entry.text, {
         maxFileBytes: s?.maxFileSize,
         maxAliasCount: s?.maxAliasCount,
+        ...(chunks ? { chunks } : {}),
         ...(share ? { share } : {}),
       });
     } catch (e) {

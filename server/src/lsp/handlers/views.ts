@@ -6,9 +6,10 @@
 import type { Connection, InitializeParams, ServerCapabilities } from 'vscode-languageserver/node';
 import { CodeLensRefreshRequest } from 'vscode-languageserver/node';
 import { PolicyForDocumentRequest, ReportRequest } from '../protocol';
-import type { ReportParams, ReportResult } from '../protocol';
+import type { PodsecSettings, ReportParams, ReportResult } from '../protocol';
+import * as path from 'node:path';
 import { codeLenses, documentPolicy, workspaceReport } from '../features';
-import { chartCodeLenses } from '../features/lenses';
+import { chartCodeLenses, chartFixLenses } from '../features/lenses';
 import type { ReportSources } from '../features/report';
 import type { ChartAnalyses } from '../charts';
 import { fileKey, toUri } from '../uris';
@@ -25,7 +26,10 @@ export class Views {
   constructor(
     private readonly connection: Connection,
     private readonly documents: DocumentSource,
-    private readonly settings: SettingsSource,
+    private readonly settings: SettingsSource & {
+      /** A file on disk's settings: its folder's (asked once per `scopeUri`), its .podsec.yaml over them. */
+      forFile?(uri: string, scopeUri: string): Promise<PodsecSettings>;
+    },
     private readonly analyses: AnalysisSource,
     private readonly workspace: WorkspaceSource,
     private readonly charts?: ChartAnalyses,
@@ -40,7 +44,10 @@ export class Views {
           maxFileBytes: cur.settings.maxFileSize,
           maxAliasCount: cur.settings.maxAliasCount,
         };
-        return chartCodeLenses(cur.result, this.charts.workloadsIn(cur.doc.uri, limits));
+        return [
+          ...chartCodeLenses(cur.result, this.charts.workloadsIn(cur.doc.uri, limits)),
+          ...chartFixLenses(cur.result, this.charts.fixLensesIn(cur.doc.uri, limits)),
+        ];
       }
       return codeLenses(cur.result, cur.settings);
     });
@@ -75,10 +82,20 @@ export class Views {
       const s = await this.settings.for(doc.uri);
       if (this.analyses.checks(doc, s)) open.push({ file: fileKey(doc.uri), text: doc.getText() });
     }
+    const folders = this.workspace.folderPaths();
+    const forFile = this.settings.forFile?.bind(this.settings);
+    // Each file at its own .podsec.yaml over the editor settings of its workspace folder.
+    const scopeOf = (file: string): string => {
+      const folder = folders
+        .filter((f) => file.startsWith(f + path.sep))
+        .reduce<string | null>((a, f) => (a === null || f.length > a.length ? f : a), null);
+      return toUri(path.join(folder ?? folders[0] ?? path.dirname(file), '.podsec.yaml'));
+    };
     return workspaceReport(params, {
-      folders: this.workspace.folderPaths(),
+      folders,
       open,
-      excluded: (file) => this.workspace.excluded(toUri(file), settings),
+      excluded: (file, s) => this.workspace.excluded(toUri(file), s),
+      ...(forFile ? { settingsOf: (file: string) => forFile(toUri(file), scopeOf(file)) } : {}),
       display: (file) => this.workspace.display(file),
       settings,
       cancelled,

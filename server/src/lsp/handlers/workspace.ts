@@ -12,6 +12,15 @@
  * folders are walked by the command line's walker (see ../scan.ts); the
  * scan is linear in files and Namespaces (see ../namespaces.ts) and runs
  * again when a folder's `podsec.maxFileSize` changes.
+ *
+ * New folders. VS Code's file watcher starts watching a folder only once it
+ * reports the folder created, so the files another program writes into a
+ * folder it has just made (`mkdir -p x && cp a.yaml x/`, a checkout, a
+ * folder moved in) are never reported. So the server also asks to hear of
+ * every path created or deleted (not changed): a folder created is walked
+ * as the scan walks a workspace folder, each YAML file in it read as if its
+ * creation had been reported; a folder deleted (or moved away) forgets the
+ * files known under it.
  */
 import * as path from 'node:path';
 import type {
@@ -22,13 +31,19 @@ import type {
   ServerCapabilities,
   WorkspaceFolder,
 } from 'vscode-languageserver/node';
-import { DidChangeWatchedFilesNotification, FileChangeType } from 'vscode-languageserver/node';
+import {
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  WatchKind,
+} from 'vscode-languageserver/node';
+import { promises as fsp } from 'node:fs';
 import type { Disposable } from 'vscode-languageserver/node';
 import type { NamespaceLabels, Span } from '../../engine';
 import { globSet, globStats } from '../../engine/glob';
 import { NamespaceIndex } from '../namespaces';
 import { readWorkspaceFile, resolvedRoot, yamlFiles } from '../scan';
 import type { ScanSkips, SkipReason } from '../scan';
+import { SKIP_DIRS } from '../../io/index';
 import type { WalkSteps } from '../../io/index';
 import type { PodsecSettings } from '../protocol';
 import type { NamespaceResolver } from '../features';
@@ -66,6 +81,8 @@ export interface WorkspaceSource extends NamespaceResolver {
   namespaces(): { map: ReadonlyMap<string, NamespaceLabels>; epoch: number };
   /** Whether `podsec.exclude` leaves the document or file out. */
   excluded(uri: string, s: PodsecSettings): boolean;
+  /** Whether the scan never reads the file: it lies in a folder the walker skips (node_modules, .git, …). */
+  unscanned(file: string): boolean;
   /** The workspace folders on disk. */
   folderPaths(): string[];
   /** The first workspace folder's URI, if any. */
@@ -76,6 +93,8 @@ export interface WorkspaceSource extends NamespaceResolver {
 
 /** What the server watches on disk: YAML files, and the Kustomize inputs that are not YAML. */
 const WATCHED = ['**/*.{yaml,yml}', '**/Kustomization', '**/*.env', '**/.env'];
+/** Every path created or deleted: folders, whose files the editor's watcher may not report. */
+const WATCHED_PATHS = { globPattern: '**/*', kind: WatchKind.Create | WatchKind.Delete };
 
 const isYamlName = (name: string): boolean => /\.ya?ml$/i.test(name);
 
@@ -98,6 +117,10 @@ export class Workspace implements WorkspaceSource {
   private readonly changeListeners: Array<(file: string) => void> = [];
   private readonly folderListeners: Array<() => void> = [];
   private extraWatch: Promise<Disposable> | null = null;
+  /** The YAML files read from disk (scanned or watched) and not gone since. */
+  private readonly onDisk = new Set<string>();
+  /** How many of them lie under each folder (a deleted path that is none of these holds none). */
+  private readonly dirsOnDisk = new Map<string, number>();
   private extraWatchKey = '';
 
   constructor(
@@ -111,12 +134,26 @@ export class Workspace implements WorkspaceSource {
     });
     connection.onDidChangeWatchedFiles(async (params) => {
       let changed = false;
+      // A file two watchers match (YAML, and every path created) is reported twice: once is enough.
+      const seen = new Set<string>();
+      const changes = params.changes.filter((c) => {
+        const key = `${c.type}:${c.uri}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
       // Every change is announced before any is read, so one batch of events is one burst.
-      for (const c of params.changes) for (const l of this.watchListeners) l(c.uri);
-      for (const c of params.changes) {
+      for (const c of changes) for (const l of this.watchListeners) l(c.uri);
+      for (const c of changes) {
         // Other watched files (a chart's partials and archives, Kustomize inputs that are not
         // YAML: `Kustomization`, `.env` and generator files) hold no Namespaces.
-        if (isYamlName(c.uri) && (await this.fileChanged(c.uri, c.type))) changed = true;
+        if (isYamlName(c.uri)) {
+          if (await this.fileChanged(c.uri, c.type)) changed = true;
+        } else if (c.uri.startsWith('file:') && c.type === FileChangeType.Created) {
+          if (await this.folderCreated(fileKey(c.uri))) changed = true;
+        } else if (c.uri.startsWith('file:') && c.type === FileChangeType.Deleted) {
+          if (this.folderDeleted(fileKey(c.uri))) changed = true;
+        }
         if (c.uri.startsWith('file:')) for (const l of this.changeListeners) l(fileKey(c.uri));
       }
       if (changed) this.namespacesChanged();
@@ -151,6 +188,9 @@ export class Workspace implements WorkspaceSource {
     if (ws?.didChangeWatchedFiles?.dynamicRegistration === true) {
       void this.connection.client.register(DidChangeWatchedFilesNotification.type, {
         watchers: WATCHED.map((globPattern) => ({ globPattern })),
+      });
+      void this.connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [WATCHED_PATHS],
       });
     }
     if (ws?.workspaceFolders === true) {
@@ -221,7 +261,23 @@ export class Workspace implements WorkspaceSource {
   }
 
   private fileRead(file: string, text: string | null): void {
+    if (text === null) {
+      if (this.onDisk.delete(file)) this.countDirs(file, -1);
+    } else if (!this.onDisk.has(file)) {
+      this.onDisk.add(file);
+      this.countDirs(file, 1);
+    }
     for (const l of this.fileListeners) l(file, text);
+  }
+
+  /** Counts `file` in (or out of) each folder above it, up to the root. */
+  private countDirs(file: string, by: 1 | -1): void {
+    for (let d = path.dirname(file); ; d = path.dirname(d)) {
+      const n = (this.dirsOnDisk.get(d) ?? 0) + by;
+      if (n > 0) this.dirsOnDisk.set(d, n);
+      else this.dirsOnDisk.delete(d);
+      if (path.dirname(d) === d) return;
+    }
   }
 
   /** Calls `listener` with the path of every file created, changed or deleted on disk. */
@@ -272,6 +328,15 @@ export class Workspace implements WorkspaceSource {
     const folder = this.folderOf(file);
     const rel = folder ? path.relative(folder, file).split(path.sep).join('/') : null;
     return (rel !== null && globs.matches(rel)) || globs.matches(file.split(path.sep).join('/'));
+  }
+
+  unscanned(file: string): boolean {
+    const folder = this.folderOf(file);
+    const rel = folder ? path.relative(folder, file) : file;
+    return rel
+      .split(path.sep)
+      .slice(0, -1)
+      .some((d) => SKIP_DIRS.has(d));
   }
 
   folderPaths(): string[] {
@@ -360,7 +425,7 @@ export class Workspace implements WorkspaceSource {
       if (cancelled()) return;
       // A rescan: what is no longer there (or no longer read) no longer counts.
       const prefix = f.path + path.sep;
-      for (const file of this.index.diskFiles()) {
+      for (const file of [...this.onDisk]) {
         if (file.startsWith(prefix) && !seen.has(file)) {
           this.index.forgetDisk(file);
           this.fileRead(file, null);
@@ -375,6 +440,59 @@ export class Workspace implements WorkspaceSource {
         (left ? `; not read: ${left}` : ''),
     );
     if (this.index.commit()) this.namespacesChanged();
+  }
+
+  /** Announces a file found in a folder created or deleted as a watch event for it would. */
+  private announce(file: string): void {
+    const uri = this.index.uriOf(file);
+    for (const l of this.watchListeners) l(uri);
+    for (const l of this.changeListeners) l(file);
+  }
+
+  /**
+   * A path was created: when it is a folder (not a link) inside a workspace
+   * folder and not one the scan skips, its YAML files are read as the scan
+   * reads a folder's, each announced as a watched file created.
+   */
+  private async folderCreated(dir: string): Promise<boolean> {
+    const owner = this.folders.find((f) => f.path !== null && dir.startsWith(f.path + path.sep));
+    if (!owner?.path || this.unscanned(path.join(dir, 'x'))) return false;
+    try {
+      if (!(await fsp.lstat(dir)).isDirectory()) return false;
+    } catch {
+      return false; // gone again already
+    }
+    const skips: ScanSkips = new Map();
+    let changed = false;
+    for await (const { file, text } of yamlFiles(
+      dir,
+      { maxFileSize: await this.limitFor(owner), maxFiles: 50_000 },
+      this.cancellation(),
+      skips,
+      this.reads.walked,
+    )) {
+      this.reads.watched++;
+      this.announce(file);
+      this.fileRead(file, text);
+      if (this.index.setDisk(file, toUri(file), text)) changed = true;
+    }
+    this.skipped(skips);
+    return changed;
+  }
+
+  /** A path that is no YAML file was deleted: the files known under it (a folder) are gone. */
+  private folderDeleted(dir: string): boolean {
+    // Most deleted paths are no folder holding YAML files: nothing to look through.
+    if (!this.dirsOnDisk.has(dir)) return false;
+    const prefix = dir + path.sep;
+    let changed = false;
+    for (const file of [...this.onDisk]) {
+      if (!file.startsWith(prefix)) continue;
+      this.announce(file);
+      this.fileRead(file, null);
+      if (this.index.deleteDisk(file)) changed = true;
+    }
+    return changed;
   }
 
   /** A watch event: the same checks as the scan (regular file, inside a folder, size limit). */
