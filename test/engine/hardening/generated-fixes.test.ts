@@ -57,6 +57,16 @@ function tokenFindings(files: Record<string, string>) {
   );
 }
 
+/** The chart's findings of `check` in the template, placed, with their fixes. */
+function placedFindings(files: Record<string, string>, check: string, namespace?: string) {
+  const fs = new MemoryFs(files);
+  const ev = evaluateChart(fs, DIR, namespace ? { render: { namespace } } : {});
+  const inputs = chartHardeningInputs([ev], false);
+  const run = runHardening(inputs.map((x, i) => generatedHardeningSource(x, i)));
+  const placed = placeGeneratedHardening(run, inputs, policy, (f) => fs.readText(f));
+  return (placed.get(TEMPLATE_FILE)?.findings ?? []).filter((f) => f.check === check);
+}
+
 /** The pod-spec fix of the one finding, its edit made in the template itself. */
 function podSpecFix(files: Record<string, string>): Fix | undefined {
   const [token] = tokenFindings(files);
@@ -114,6 +124,23 @@ spec:
       tokenFindings({ ...chart(shifted), [TEMPLATE_FILE]: applyEdits(shifted, fix.edits) }),
       [],
     );
+  });
+
+  it('the default-deny NetworkPolicy: a new document at the end of the template', () => {
+    const [iso] = placedFindings(chart(POD_SPEC), 'networkPolicyIsolation');
+    assert.ok(iso);
+    const fix = iso.fixes.find((f) => /default-deny/.test(f.title));
+    assert.ok(fix, JSON.stringify(iso.fixes.map((f) => f.title)));
+    const fixed = applyEdits(POD_SPEC, fix.edits);
+    assert.ok(fixed.startsWith(POD_SPEC));
+    const added = fixed.slice(POD_SPEC.length);
+    assert.match(added, /^---\napiVersion: networking\.k8s\.io\/v1\nkind: NetworkPolicy\n/);
+    // like the workload, it names no namespace: it goes where the release installs the workload
+    assert.doesNotMatch(added, /namespace:/);
+    const after = { ...chart(POD_SPEC), [TEMPLATE_FILE]: fixed };
+    assert.deepEqual(placedFindings(after, 'networkPolicyIsolation'), []);
+    assert.deepEqual(placedFindings(after, 'networkPolicyIsolation', 'prod'), []);
+    assert.equal(placedFindings(chart(POD_SPEC), 'networkPolicyIsolation', 'prod').length, 1);
   });
 
   it('not offered across a template block, nor for a map a toYaml prints', () => {
@@ -226,5 +253,19 @@ describe('overlay hardening fixes: a default-deny NetworkPolicy as a new file of
     const after = applied(tree, fix);
     assert.equal(after['/r/prod/default-deny.yaml'], '# something else\n');
     assert.deepEqual(isolation(after), []);
+  });
+
+  it('two overlays of one namespace: one finding naming both, a fix for each overlay', () => {
+    const tree = {
+      ...TREE,
+      '/r/prod2/kustomization.yaml': 'namespace: prod\nresources:\n  - ../base\n',
+    };
+    const found = isolation(tree);
+    assert.equal(found.length, 1);
+    assert.match(found[0]?.message ?? '', /in overlays prod, prod2$/);
+    assert.deepEqual(
+      found[0]?.fixes.filter((x) => /default-deny/.test(x.title)).map((x) => x.files?.[0]?.path),
+      ['/r/prod/default-deny.yaml', '/r/prod2/default-deny.yaml'],
+    );
   });
 });

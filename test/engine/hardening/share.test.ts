@@ -6,7 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyze, hardeningSource, mergeHardening, ParseShare, runHardening } from '@podsec/server';
+import {
+  AnalysisCache,
+  analyze,
+  hardeningSource,
+  mergeHardening,
+  ParseShare,
+  runHardening,
+} from '@podsec/server';
+import { ChunkParses } from '@podsec/server/out/engine/chunkParses';
 
 const POD = `apiVersion: v1
 kind: Pod
@@ -96,5 +104,26 @@ describe('one parse for the analysis and the hardening checks', () => {
     assert.equal(share.taken, 0, 'the oldest went first');
     analyze(texts[2] ?? '', { share });
     assert.equal(share.taken, 1);
+  });
+
+  it("an editor's document across versions: a shared parse is never moved by the chunk parses", () => {
+    // the editor: each open document keeps its chunks (ChunkParses) and its analysis cache
+    const chunks = new ChunkParses();
+    const share = new ParseShare(8);
+    const cache = new AnalysisCache({ keepParsed: true });
+    const v1 = `---\n${POD}      securityContext: {privileged: true}\n`;
+    hardeningSource('p.yaml', v1, { chunks, share });
+    cache.analyze(v1, { file: 'p.yaml', share });
+    assert.equal(share.taken, 1);
+    // the next version puts a document before it: the old one's chunk moves in the text
+    const v2 = `${POD.replace('name: web', 'name: api')}${v1}`;
+    assert.equal(analyze(v2, { level: 'baseline' }).findings.length, 1);
+    hardeningSource('p.yaml', v2, { chunks, share });
+    // evaluated again at another level, from the parse the cache kept: the same as a fresh analysis
+    const spans = (a: ReturnType<typeof analyze>) => a.findings.map((f) => [f.check, f.span]);
+    assert.deepEqual(
+      spans(cache.analyze(v2, { file: 'p.yaml', level: 'baseline', share })),
+      spans(analyze(v2, { file: 'p.yaml', level: 'baseline' })),
+    );
   });
 });

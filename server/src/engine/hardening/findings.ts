@@ -87,19 +87,21 @@ export function hardeningSource(
   const skim = options.skim !== false;
   const unread = skim ? unreadKind : undefined;
   const chunks = options.chunks;
-  const parse = () =>
-    chunks ? chunks.decode(text, maxDepth, unread) : decodeDocs(text, maxDepth, unread);
   const share = options.share;
-  // A text of one chunk: the analysis reads the same parse (`share`); an open document of
-  // several chunks parses only the chunks an edit changed (`chunks`); others are parsed here.
+  // A text of one chunk: the analysis reads the same parse (`share`). That parse is never the
+  // chunk parses' own: they move their documents for the next version, and the analysis cache
+  // keeps what it took. An open document of several chunks parses only the chunks an edit
+  // changed (`chunks`); others are parsed here.
   const parsed =
     precheck(text, {
       maxFileBytes: options.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
       maxDepth,
     }) ??
     (share && splitDocuments(text).length === 1
-      ? share.exchange(text, maxDepth, skim, parse)
-      : parse());
+      ? share.exchange(text, maxDepth, skim, () => decodeDocs(text, maxDepth, unread))
+      : chunks
+        ? chunks.decode(text, maxDepth, unread)
+        : decodeDocs(text, maxDepth, unread));
   const source: HardeningSource = { file, text, objects: [], docs: null, notes: [] };
   if (parsed.docs.length === 0) return source;
   source.docs = parsed.docs;

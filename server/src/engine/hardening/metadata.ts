@@ -37,7 +37,7 @@ export const HARDENING_CHECKS: Readonly<Record<HardeningCheckId, HardeningCheckI
     allowed:
       'At least one NetworkPolicy selecting the pods with Ingress or Egress among its policy types, for example a default deny (podSelector: {}) in the namespace.',
     defaultSeverity: 'information',
-    fix: 'Add a default-deny NetworkPolicy for the namespace, as a new YAML document (it blocks all traffic, DNS included, until other policies allow it).',
+    fix: 'Add a default-deny NetworkPolicy for the namespace, as a new YAML document (in a Kustomize overlay, a new file of the overlay listed in its resources); it blocks all traffic, DNS included, until other policies allow it.',
     references: [
       `${DOCS}/concepts/services-networking/network-policies/`,
       `${DOCS}/concepts/services-networking/network-policies/#default-policies`,

@@ -33,7 +33,7 @@ import { dottedPath, mapFix, placeSpan, valuesKeyFor } from './generated';
 import { planEdits } from '../fixes/edits';
 import type { FixValue } from '../fixes/edits';
 import { isMap } from 'yaml';
-import type { HardeningFix } from '../hardening/index';
+import type { HardeningFinding, HardeningFix } from '../hardening/index';
 import { pathString } from '../hardening/model';
 import type { GeneratedDocument } from './generated';
 import { templateFile } from './helm';
@@ -210,7 +210,7 @@ export function placeGeneratedHardening(
             // The document the new lines end (they may start just past its last line).
             const at = fix.edits[0]?.start ?? -1;
             const doc = input.documents.find((d) => d.start < at && at <= d.end + 1);
-            const l = templateLineInsert(src, fix, doc, readText);
+            const l = templateLineInsert(src, releaseNamespaced(fix, h, source), doc, readText);
             if (l)
               fixes.push(
                 l.file === placed.file
@@ -255,6 +255,9 @@ export function placeGeneratedHardening(
       const hit = findings.get(key);
       if (hit) {
         if (input.group && !hit.names.includes(input.group.name)) hit.names.push(input.group.name);
+        // Each build's own fixes (the default-deny file of each overlay) stay offered.
+        for (const fx of f.fixes)
+          if (!hit.f.fixes.some((x) => x.title === fx.title)) hit.f.fixes.push(fx);
       } else
         findings.set(key, {
           file: placed.file,
@@ -471,17 +474,34 @@ export function templateLineInsert(
   const tcol = keyAt - lineStartOf(t, keyAt);
   if (t.slice(lineStartOf(t, keyAt), keyAt).trim() !== '') return null;
   // The template text that printed what comes before the new lines, and what comes after.
+  const segs = src.segments;
+  let lo = 0;
+  let hi = segs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((segs[mid] as Segment).start < e.start) lo = mid + 1;
+    else hi = mid;
+  }
   let before: Segment | undefined;
+  for (let i = lo - 1; i >= 0; i--) {
+    const s = segs[i] as Segment;
+    if (s.start < doc.start) break;
+    if (s.origin.file === file && s.end <= e.start) {
+      before = s;
+      break;
+    }
+  }
   let after: Segment | undefined;
-  for (const s of src.segments) {
-    if (s.origin.file !== file || s.start < doc.start || s.start >= doc.end) continue;
-    if (s.end <= e.start) before = s;
-    else if (s.start >= e.start && s.origin.kind === 'text') {
+  for (let i = lo; i < segs.length; i++) {
+    const s = segs[i] as Segment;
+    if (s.start >= doc.end) break;
+    if (s.origin.file === file && s.origin.kind === 'text') {
       after = s;
       break;
     }
   }
-  if (!before || before.start < sibling - (sibling - key.start)) return null;
+  // What printed the map's last field lies in the map (at or after its key's text).
+  if (!before || before.start < key.start) return null;
   const from =
     before.origin.kind === 'text'
       ? before.origin.start + (before.end - before.start)
@@ -545,5 +565,33 @@ export function overlayNewFileFix(
       { path: joinPath(dir, file), edits: [{ start: 0, end: 0, newText: text }], create: true },
       { path: kfile, edits },
     ],
+  };
+}
+
+/**
+ * A chart's new document (the default-deny NetworkPolicy) for a workload that names no
+ * namespace: without a `namespace:` of its own, so it is installed where the release installs
+ * the workload (`helm install -n …`), not in the namespace of the render podsec made.
+ */
+function releaseNamespaced(fix: Fix, h: HardeningFinding, source: HardeningSource): Fix {
+  const adds = h.fixes.some(
+    (hf) => hf.title === fix.title && hf.ops.length === 1 && hf.ops[0]?.op === 'addDocument',
+  );
+  if (!adds) return fix;
+  const o = source.objects.find(
+    (x) => x.document === h.object.document && x.item === h.object.item,
+  );
+  const meta = o?.value['metadata'];
+  const own =
+    meta !== null && typeof meta === 'object' && !Array.isArray(meta)
+      ? meta['namespace']
+      : undefined;
+  if (typeof own === 'string' && own !== '') return fix;
+  return {
+    ...fix,
+    edits: fix.edits.map((e) => ({
+      ...e,
+      newText: e.newText.replace(/(\nmetadata:\n {2}name: [^\n]*\n) {2}namespace: [^\n]*\n/, '$1'),
+    })),
   };
 }
