@@ -9,6 +9,12 @@
 //
 // Each timing is the median of several runs after warm-up. Exit 1 when a
 // ratio is over its bound.
+//
+//   node scripts/bench.mjs [--only NAME]...
+//     --only engine           the engine rows only
+//     --only lsp              the rows of out/test/bench/lsp.bench.js only (any file by its name)
+//     --only lsp/codeAction   the rows whose name starts so (a file's rows start with its name)
+//   Build first (npx tsc -b): the rows run from out/.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -29,6 +35,38 @@ export function median(fn, runs = 7, warm = 2) {
   xs.sort((a, b) => a - b);
   return xs[Math.floor(xs.length / 2)];
 }
+
+const argv = process.argv.slice(2);
+if (argv.includes('--help') || argv.includes('-h')) {
+  const head = readFileSync(new URL(import.meta.url), 'utf8').split('\n');
+  console.log(
+    head
+      .slice(
+        1,
+        head.findIndex((l, i) => i > 0 && !l.startsWith('//')),
+      )
+      .map((l) => l.replace(/^\/\/ ?/, ''))
+      .join('\n'),
+  );
+  process.exit(0);
+}
+const only = [];
+for (let i = 0; i < argv.length; i++) {
+  const a = argv[i];
+  if (a === '--only' && argv[i + 1] !== undefined) only.push(argv[++i]);
+  else if (a.startsWith('--only=')) only.push(a.slice('--only='.length));
+  else {
+    console.error(`bench: unknown argument ${a} (see --help)`);
+    process.exit(2);
+  }
+}
+/** Whether any row of a bench file (or the engine rows) is asked for. */
+const wanted = (file) =>
+  only.length === 0 || only.some((o) => o === file || o.startsWith(`${file}/`));
+/** Whether a row is asked for, by its file or the start of its name. */
+const wants = (rowName) =>
+  only.length === 0 ||
+  only.some((o) => rowName === o || rowName.startsWith(o.includes('/') ? o : `${o}/`));
 
 const rows = [];
 function row(name, ms, baseName, baseMs, bound) {
@@ -57,6 +95,7 @@ export function paired(a, b, runs = 9, warm = 2) {
 }
 
 function engineRow(name, text) {
+  if (!wants(name)) return;
   const [engine, parse] = paired(
     () => analyze(text),
     () => parseAllDocuments(text, { keepSourceTokens: true }),
@@ -65,9 +104,9 @@ function engineRow(name, text) {
   row(`${name} (${lines} lines)`, engine, 'yaml parse', parse, 1.3);
 }
 
-engineRow('engine/50k generated', generate({ lines: 50_000, seed: 1 }));
+if (wanted('engine')) engineRow('engine/50k generated', generate({ lines: 50_000, seed: 1 }));
 const corpus = join(import.meta.dirname, '..', '..', 'shared', 'corpus', 'real');
-if (existsSync(corpus)) {
+if (wanted('engine') && existsSync(corpus)) {
   const files = readdirSync(corpus)
     .filter((f) => /\.ya?ml$/.test(f))
     .map((f) => join(corpus, f))
@@ -79,11 +118,11 @@ if (existsSync(corpus)) {
 const extraDir = join(import.meta.dirname, '..', 'out', 'test', 'bench');
 if (existsSync(extraDir)) {
   for (const f of readdirSync(extraDir)
-    .filter((x) => x.endsWith('.bench.js'))
+    .filter((x) => x.endsWith('.bench.js') && wanted(x.slice(0, -'.bench.js'.length)))
     .sort()) {
     const mod = require(join(extraDir, f));
-    for (const r of await mod.run({ median, paired, generate }))
-      row(r.name, r.ms, r.baseName, r.baseMs, r.bound);
+    for (const r of await mod.run({ median, paired, generate, wants }))
+      if (wants(r.name)) row(r.name, r.ms, r.baseName, r.baseMs, r.bound);
   }
 }
 

@@ -12,34 +12,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileUri, LspClient } from '../support/lspClient';
+import { middle, now, positionAt } from '../support/bench';
+import type { BenchRow, BenchTools } from '../support/bench';
 
-interface Row {
-  name: string;
-  ms: number;
-  baseName: string;
-  baseMs: number;
-  bound: number;
-}
-
-interface Tools {
-  paired: (a: () => unknown, b: () => unknown, runs?: number, warm?: number) => [number, number];
-  generate: (o: { lines?: number; workloads?: number; seed?: number }) => string;
-}
-
-const now = () => Number(process.hrtime.bigint()) / 1e6;
-
-function middle(xs: readonly number[]): number {
-  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-}
-
-function positionAt(text: string, offset: number): { line: number; character: number } {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length - 1;
-  return { line, character: offset - (before.lastIndexOf('\n') + 1) };
-}
-
-export async function run({ paired, generate }: Tools): Promise<Row[]> {
-  const rows: Row[] = [];
+export async function run({ paired, generate }: BenchTools): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
   const many = generate({ workloads: 2000, seed: 2 });
   const dir = mkdtempSync(join(tmpdir(), 'podsec-bench-advisor-'));
   try {

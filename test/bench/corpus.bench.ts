@@ -22,15 +22,11 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { analyze } from '@podsec/server';
 import { middle, now, openToDiagnostics } from '../support/bench';
-import type { BenchRow } from '../support/bench';
+import type { BenchRow, BenchTools } from '../support/bench';
 import { fileUri, LspClient } from '../support/lspClient';
 import { sharedDir } from '../support/paths';
 
-interface Tools {
-  paired: (a: () => unknown, b: () => unknown, runs?: number, warm?: number) => [number, number];
-}
-
-export async function run({ paired }: Tools): Promise<BenchRow[]> {
+export async function run({ paired }: BenchTools): Promise<BenchRow[]> {
   const file = join(sharedDir(), 'corpus', 'real', 'argo-cd__install.yaml');
   if (!existsSync(file)) return [];
   const text = readFileSync(file, 'utf8');

@@ -18,24 +18,12 @@ import { analyze } from '@podsec/server/out/engine/index';
 import { buildKustomization, kustomizationGraph } from '@podsec/server/out/engine/kustomize/index';
 import { evaluateOverlays } from '@podsec/server/out/engine/overlays/index';
 import { MemoryFs } from '@podsec/server/out/engine/sources/sourceFs';
-
-interface Row {
-  name: string;
-  ms: number;
-  baseName: string;
-  baseMs: number;
-  bound: number;
-}
-
-interface Tools {
-  paired: (a: () => unknown, b: () => unknown, runs?: number, warm?: number) => [number, number];
-  generate: (o: { lines?: number; workloads?: number; seed?: number }) => string;
-}
+import type { BenchRow, BenchTools } from '../support/bench';
 
 const OVERLAYS = ['dev', 'staging', 'prod'];
 
 /** A repository: base/ with 200 generated workloads, and three overlays over it. */
-export function overlayTree(generate: Tools['generate']): MemoryFs {
+export function overlayTree(generate: BenchTools['generate']): MemoryFs {
   const fs = new MemoryFs({
     '/repo/base/kustomization.yaml': 'resources:\n- workloads.yaml\n',
     '/repo/base/workloads.yaml': generate({ workloads: 200, seed: 12 }),
@@ -81,7 +69,7 @@ patches:
   return fs;
 }
 
-export async function run({ paired, generate }: Tools): Promise<Row[]> {
+export async function run({ paired, generate }: BenchTools): Promise<BenchRow[]> {
   const fs = overlayTree(generate);
   const builds = OVERLAYS.map((o) => buildKustomization(fs, `/repo/overlays/${o}`));
   for (const b of builds)

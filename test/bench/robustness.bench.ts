@@ -25,29 +25,12 @@ import { Rng } from '../support/generate';
 import { aliasFlood, DEEP_BLOCK, DEEP_FLOW, laughs, laughsPod, podHead } from '../support/hostile';
 import { fileUri, LspClient } from '../support/lspClient';
 import { mutate, realisticTexts } from '../support/mutations';
-
-interface Row {
-  name: string;
-  ms: number;
-  baseName: string;
-  baseMs: number;
-  bound: number;
-}
-
-interface Tools {
-  median: (fn: () => unknown, runs?: number, warm?: number) => number;
-  paired: (a: () => unknown, b: () => unknown, runs?: number, warm?: number) => [number, number];
-  generate: (o: { lines?: number; workloads?: number; seed?: number }) => string;
-}
+import { middle, now } from '../support/bench';
+import type { BenchRow, BenchTools } from '../support/bench';
 
 const MB = 1024 * 1024;
 const FACTOR = 10;
 const HEAD = podHead('bomb');
-const now = () => Number(process.hrtime.bigint()) / 1e6;
-
-function middle(xs: readonly number[]): number {
-  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-}
 
 /**
  * The hostile inputs, the options they are analysed with, and whether their
@@ -100,8 +83,8 @@ function hostileInputs(normal: string): Array<[string, () => string, AnalyzeOpti
   ];
 }
 
-export async function run({ paired, generate }: Tools): Promise<Row[]> {
-  const rows: Row[] = [];
+export async function run({ paired, generate }: BenchTools): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
   const normal = generate({ seed: 11, lines: 3000 });
   const base = { name: 'normal 3,000-line manifest', text: normal };
 

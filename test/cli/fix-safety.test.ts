@@ -23,19 +23,7 @@ import { describe, it } from 'node:test';
 import { nodeFs } from '@podsec/server/out/io/index';
 import type { FsSeam } from '@podsec/server/out/io/index';
 import { cli, tempTree } from '../support/cli';
-
-// allowPrivilegeEscalation: false is a safe fix; the comment and layout must survive.
-const FIXABLE = `apiVersion: v1
-kind: Pod
-metadata:
-  name: p # keep me
-spec:
-  containers:
-    - name: app
-      image: app
-      securityContext:
-        runAsNonRoot: true
-`;
+import { FIXABLE_POD as FIXABLE } from '../support/manifests';
 
 const tree = (files: Record<string, string>): string => tempTree(files, 'podsec-fix-');
 

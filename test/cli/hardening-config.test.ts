@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cli as runCli, tempTree } from '../support/cli';
 import type { Ran } from '../support/cli';
+import { hardenedDeployment } from '../support/manifests';
 
 const cli = (args: string[], cwd: string): Ran => runCli(args, { cwd });
 const tree = (files: Record<string, string>): string => tempTree(files, 'podsec-hardening-config-');
@@ -43,25 +44,7 @@ function hardening(
 }
 
 /** Passes restricted; the hardening checks give networkPolicyIsolation, resource* and serviceAccountToken. */
-const WEB = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      securityContext:
-        runAsNonRoot: true
-        seccompProfile: {type: RuntimeDefault}
-      containers:
-        - name: app
-          image: nginx
-          securityContext:
-            allowPrivilegeEscalation: false
-            capabilities: {drop: [ALL]}
-`;
+const WEB = hardenedDeployment('web', { flowLabels: true });
 
 const ALL = [
   'networkPolicyIsolation:information',

@@ -12,6 +12,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cli, tempTree } from '../support/cli';
+import {
+  hardenedDeployment,
+  kzOverlays,
+  networkPolicyYaml,
+  valuesResources,
+  WEB_CHART_YAML,
+  webChartTemplate,
+} from '../support/manifests';
 
 const tree = (files: Record<string, string>): string => tempTree(files, 'podsec-hardening-gen-');
 
@@ -46,78 +54,19 @@ function lineOf(text: string, needle: string): number {
   return i + 1;
 }
 
-const TEMPLATE = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ .Release.Name }}-web
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      securityContext:
-        runAsNonRoot: true
-        seccompProfile: {type: RuntimeDefault}
-      containers:
-        - name: app
-          image: {{ .Values.image }}
-          securityContext:
-            allowPrivilegeEscalation: false
-            capabilities: {drop: [ALL]}
-          resources:
-            {{- toYaml .Values.resources | nindent 12 }}
-`;
+const TEMPLATE = webChartTemplate();
 
 const CHART = {
-  'chart/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
+  'chart/Chart.yaml': WEB_CHART_YAML,
   'chart/values.yaml': 'image: nginx\nresources: {}\n',
   'chart/templates/deployment.yaml': TEMPLATE,
 };
 
-const NETPOL = (ns: string, app: string) => `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: ${app}-in
-  namespace: ${ns}
-spec:
-  podSelector:
-    matchLabels: {app: ${app}}
-`;
+const NETPOL = (ns: string, app: string) => networkPolicyYaml(`${app}-in`, ns, app);
 
-const BASE = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-spec:
-  selector:
-    matchLabels: {app: api}
-  template:
-    metadata:
-      labels:
-        app: api
-    spec:
-      securityContext:
-        runAsNonRoot: true
-        seccompProfile: {type: RuntimeDefault}
-      containers:
-        - name: app
-          image: nginx
-          securityContext:
-            allowPrivilegeEscalation: false
-            capabilities: {drop: [ALL]}
-`;
+const BASE = hardenedDeployment('api', { selector: { app: 'api' } });
 
-const OVERLAYS = {
-  'kz/base/kustomization.yaml': 'resources:\n  - deploy.yaml\n',
-  'kz/base/deploy.yaml': BASE,
-  'kz/overlays/dev/kustomization.yaml': 'namespace: dev\nresources:\n  - ../../base\n',
-  'kz/overlays/prod/kustomization.yaml':
-    'namespace: prod\nresources:\n  - ../../base\n  - netpol.yaml\n',
-  'kz/overlays/prod/netpol.yaml': NETPOL('prod', 'api'),
-};
+const OVERLAYS = kzOverlays(BASE, NETPOL('prod', 'api'));
 
 describe('podsec: hardening checks on charts and overlays as deployed', () => {
   it('a chart: findings of the rendered Deployment on the template lines, none read from the template alone', () => {
@@ -141,11 +90,7 @@ describe('podsec: hardening checks on charts and overlays as deployed', () => {
   });
 
   it('a chart: a NetworkPolicy in a plain file and values that set resources change its findings', () => {
-    const values = `image: nginx
-resources:
-  requests: {cpu: 100m, memory: 64Mi}
-  limits: {memory: 64Mi}
-`;
+    const values = `image: nginx\n${valuesResources('64Mi')}`;
     const dir = tree({
       ...CHART,
       'chart/values.yaml': values,
@@ -171,8 +116,7 @@ resources:
     const dir = tree({
       ...CHART,
       '.podsec.yaml': config,
-      'chart/values-dev.yaml':
-        'resources:\n  requests: {cpu: 100m, memory: 64Mi}\n  limits: {memory: 64Mi}\n',
+      'chart/values-dev.yaml': valuesResources('64Mi'),
       'chart/values-prod.yaml': 'image: nginx\n',
     });
     const own = hardening(dir)['chart/templates/deployment.yaml'] ?? [];

@@ -10,54 +10,27 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cli, tempTree } from '../support/cli';
+import {
+  hardenedDeployment,
+  networkPolicyYaml,
+  requestsAndLimits,
+  serviceAccountYaml,
+} from '../support/manifests';
 
 const workspace = (files: Record<string, string>): string => tempTree(files, 'podsec-hardening-');
 
 /** Passes restricted; only hardening checks can report on it. */
-const WEB = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      securityContext:
-        runAsNonRoot: true
-        seccompProfile: {type: RuntimeDefault}
-      containers:
-        - name: app
-          image: nginx
-          securityContext:
-            allowPrivilegeEscalation: false
-            capabilities: {drop: [ALL]}
-`;
+const WEB = hardenedDeployment('web', { namespace: 'shop' });
 
-const RESOURCES = `          resources:
-            requests: {cpu: 100m, memory: 128Mi}
-            limits: {memory: 128Mi}
-`;
+/** WEB with requests and limits. */
+const WEB_RESOURCED = hardenedDeployment('web', {
+  namespace: 'shop',
+  resources: requestsAndLimits('128Mi'),
+});
 
-const NETPOL = `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: web-in
-  namespace: shop
-spec:
-  podSelector:
-    matchLabels: {app: web}
-`;
+const NETPOL = networkPolicyYaml('web-in', 'shop', 'web');
 
-const SA_OFF = `apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: default
-  namespace: shop
-automountServiceAccountToken: false
-`;
+const SA_OFF = serviceAccountYaml('default', 'shop', { automount: false });
 
 interface JsonFinding {
   check: string;
@@ -95,7 +68,7 @@ describe('podsec: hardening checks', () => {
 
   it('a NetworkPolicy and a ServiceAccount in other files change the workload’s findings', () => {
     const dir = workspace({
-      'web.yaml': WEB + RESOURCES,
+      'web.yaml': WEB_RESOURCED,
       'netpol.yaml': NETPOL,
       'sa.yaml': SA_OFF,
     });
@@ -112,7 +85,7 @@ describe('podsec: hardening checks', () => {
 
   it('a NetworkPolicy selecting nothing is reported in its own file', () => {
     const dir = workspace({
-      'web.yaml': WEB + RESOURCES,
+      'web.yaml': WEB_RESOURCED,
       'netpol.yaml': NETPOL.replace('app: web', 'app: wbe'),
     });
     const r = json([dir]);
@@ -168,7 +141,7 @@ spec:
   });
 
   it('--require-cpu-limit asks for a CPU limit too', () => {
-    const dir = workspace({ 'web.yaml': WEB + RESOURCES });
+    const dir = workspace({ 'web.yaml': WEB_RESOURCED });
     const plain = json(['--hardening', 'networkPolicyIsolation=off,serviceAccountToken=off', dir]);
     assert.deepEqual(checksOf(plain.findings['web.yaml']), []);
     const cpu = json([

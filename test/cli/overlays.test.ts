@@ -338,4 +338,67 @@ describe('podsec on Kustomize overlays', () => {
       /\| `dev` \| \*\*baseline\*\* \(latest, from the pod-security\.kubernetes\.io\/enforce label of Namespace dev\) \| ✗/,
     );
   });
+
+  it('podsec report: each overlay’s highest level met and what-ifs, as its build stands', () => {
+    // Without the hostPort, dev's build (the base) meets baseline; prod's patches make it privileged.
+    const dir = copyTree();
+    const base = join(dir, 'base', 'deployment.yaml');
+    writeFileSync(base, readFileSync(base, 'utf8').replace('              hostPort: 8080\n', ''));
+    const r = cli(['report', '--format', 'json', dir]);
+    const report = JSON.parse(r.out) as {
+      overlays: Array<{
+        name: string;
+        met: string | null;
+        scenarios: Array<{ title: string; level: string; rejected: number; of: number }>;
+        workloads: Array<{
+          name: string;
+          level: string;
+          met: string;
+          next: string;
+          toNext: number;
+        }>;
+      }>;
+    };
+    assert.deepEqual(
+      report.overlays.map((o) => [o.name, o.met, o.workloads.map((w) => [w.name, w.met, w.next])]),
+      [
+        ['overlays/dev', 'baseline', [['web', 'baseline', 'restricted']]],
+        ['overlays/prod', 'privileged', [['prod-web', 'privileged', 'baseline']]],
+      ],
+    );
+    // dev enforces baseline: at restricted its build would be rejected. prod is at restricted already.
+    assert.deepEqual(
+      report.overlays.map((o) => o.scenarios),
+      [[{ title: 'if enforce moved to restricted', level: 'restricted', rejected: 1, of: 1 }], []],
+    );
+    // dev's enforce pinned to an older version: the what-if of moving it to the latest.
+    const ns = join(dir, 'namespaces.yaml');
+    writeFileSync(
+      ns,
+      readFileSync(ns, 'utf8').replace(
+        '    pod-security.kubernetes.io/enforce: baseline\n',
+        '    pod-security.kubernetes.io/enforce: baseline\n    pod-security.kubernetes.io/enforce-version: v1.24\n',
+      ),
+    );
+    const pinned = JSON.parse(cli(['report', '--format', 'json', dir]).out) as typeof report;
+    assert.deepEqual(pinned.overlays[0]?.scenarios.slice(1), [
+      { title: 'if enforce moved to latest (v1.37)', version: 'latest', rejected: 0, of: 1 },
+    ]);
+    assert.deepEqual(pinned.overlays[1]?.scenarios, [], 'prod is at the latest already');
+    const text = cli(['report', dir]).out;
+    assert.match(
+      text,
+      /Deployment\/web {2}namespace dev .*admitted.*; meets baseline \(\d+ changes? to restricted\)/,
+    );
+    assert.match(
+      text,
+      /overlay overlays\/dev[\s\S]*if enforce moved to restricted: 1 of 1 workload rejected/,
+    );
+    const md = cli(['report', '--format', 'markdown', dir]).out;
+    assert.match(
+      md,
+      /\| Deployment `prod-web` \|.*\| \*\*privileged\*\* \(\d+ changes? to baseline\) \|/,
+    );
+    assert.match(md, /Highest level every workload meets: \*\*privileged\*\*\./);
+  });
 });

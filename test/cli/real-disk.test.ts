@@ -24,19 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cli, PODSEC_BIN } from '../support/cli';
-
-// allowPrivilegeEscalation: false is a safe fix.
-const FIXABLE = `apiVersion: v1
-kind: Pod
-metadata:
-  name: p # keep me
-spec:
-  containers:
-    - name: app
-      image: app
-      securityContext:
-        runAsNonRoot: true
-`;
+import { FIXABLE_POD as FIXABLE } from '../support/manifests';
 
 /** Another user than the one running the tests (they run as root here). */
 const OTHER = 1000;

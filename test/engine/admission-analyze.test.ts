@@ -7,9 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyze } from '@podsec/server';
+import { analyze, AnalysisCache } from '@podsec/server';
 import type { Analysis } from '@podsec/server';
 import { parseAdmissionConfig } from '@podsec/server/out/engine/config/index';
+import { admissionKeyCount, admissionKeyOf } from '@podsec/server/out/engine/evaluate';
 
 const config = (body: string) =>
   parseAdmissionConfig(
@@ -87,5 +88,25 @@ describe('admission configuration in analyze', () => {
   it('an empty namespace (none given) is "default", which matches no exemption here', () => {
     const t = pod('shop').replace(', namespace: shop', '');
     assert.ok(modes(analyze(t, { admission: CLUSTER })).includes('hostNamespaces:enforce'));
+  });
+
+  it('the configuration’s part of the cache key is computed once, whatever reads it', () => {
+    const own = config('defaults:\n  enforce: baseline\n');
+    const before = admissionKeyCount.computed;
+    const cache = new AnalysisCache({ keepParsed: true });
+    const first = cache.analyze(pod('shop'), { admission: own });
+    // Another version of the text, another document, a user: the same configuration.
+    cache.analyze(pod('shop2'), { admission: own });
+    analyze(pod('shop'), { admission: own, asUser: 'ci-bot' });
+    const key = admissionKeyOf(own);
+    assert.equal(admissionKeyCount.computed - before, 1);
+    assert.equal(admissionKeyOf(own), key);
+    // An equal configuration read again has the same key (the cache key does not tell them apart).
+    assert.equal(admissionKeyOf(config('defaults:\n  enforce: baseline\n')), key);
+    assert.equal(admissionKeyCount.computed - before, 2);
+    // Another configuration, another key, and the analysis at its policy.
+    const other = config('defaults:\n  enforce: restricted\n');
+    assert.notEqual(admissionKeyOf(other), key);
+    assert.notDeepEqual(modes(cache.analyze(pod('shop2'), { admission: other })), modes(first));
   });
 });

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyze, LineIndex } from '@podsec/server';
+import { analyze, fixAll, LineIndex } from '@podsec/server';
 
 /** Where `needle` starts, by splitting lines the slow, obvious way. */
 function oracle(text: string, needle: string): { line: number; utf16: number; codePoints: number } {
@@ -45,6 +45,17 @@ describe('positions in every encoding', () => {
   it('CRLF line endings', () => {
     const t = POD('      securityContext:\n        privileged: true').replace(/\n/g, '\r\n');
     check(t, 'privileged: true', 'privileged: true');
+  });
+  it('fixes write each text’s own line endings, one text after another', () => {
+    const lf = POD('      securityContext:\n        privileged: true');
+    const crlf = lf.replace(/\n/g, '\r\n');
+    // The same fixes planned in a CRLF text, an LF one, and the CRLF one again.
+    for (const t of [crlf, lf, crlf, lf]) {
+      const fixed = fixAll(t, { level: 'restricted' }, { unsafe: true }).text;
+      assert.ok(fixed.length > t.length, 'keys were added');
+      if (t === crlf) assert.doesNotMatch(fixed, /[^\r]\n/, 'CRLF only');
+      else assert.doesNotMatch(fixed, /\r/, 'LF only');
+    }
   });
   it('old Mac CR line endings count as line breaks too', () => {
     const t = POD('      securityContext: {privileged: true}').replace(/\n/g, '\r');

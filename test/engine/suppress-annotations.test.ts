@@ -10,7 +10,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { analyze } from '@podsec/server/out/engine/index';
+import {
+  analyze,
+  annotationSuppressionEdits,
+  applyEdits,
+  splitDocuments,
+} from '@podsec/server/out/engine/index';
 import { cli } from '../support/cli';
 
 const deployment = (annotations: string, templateAnnotations = '') => `apiVersion: apps/v1
@@ -121,5 +126,94 @@ describe('podsec.io/ignore annotations', () => {
     assert.deepEqual(a.findings, []);
     assert.equal(a.suppressed?.length, 2);
     assert.ok(a.suppressed?.every((f) => f.object.name === 'prod-agent'));
+  });
+});
+
+describe('the edits that write podsec.io/ignore (Suppress <check> for this workload)', () => {
+  /**
+   * Documents after a `---`, a chunk holding two documents (after `...` with no marker, which
+   * kubectl never reads), and a List.
+   */
+  const list = `apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: Pod
+    metadata: {name: in-list}
+    spec:
+      containers:
+        - {name: c, image: c, securityContext: {privileged: true}}
+`;
+  const text = [
+    deployment(''),
+    `---\n${deployment('"hostPorts, privileged -- the first two"').replace('name: agent', 'name: second')}`.replace(
+      '            privileged: true\n        - name: b',
+      '            privileged: true\n          ports: [{containerPort: 1, hostPort: 1}]\n        - name: b',
+    ),
+    `---\n${deployment('').replace('name: agent', 'name: third')}...\n${deployment('').replace('name: agent', 'name: fourth')}`,
+    `---\n${list}`,
+  ].join('');
+
+  it('each finding: the edit silences its check in its own object, and nothing else changes', () => {
+    const a = analyze(text, baseline);
+    const names = [...new Set(a.findings.map((f) => f.object.name))];
+    assert.deepEqual(names, ['agent', 'third', 'in-list']);
+    for (const f of a.findings) {
+      const edits = annotationSuppressionEdits(text, f, 'reviewed');
+      assert.ok(edits && edits.length > 0, `${f.object.name} ${f.check}`);
+      const after = analyze(applyEdits(text, edits), baseline);
+      const left = (x: typeof a) =>
+        x.findings.map((g) => `${g.object.name}:${g.check}:${g.container ?? ''}`);
+      assert.deepEqual(
+        left(after),
+        left(a).filter((k) => !k.startsWith(`${f.object.name}:${f.check}:`)),
+        `${f.object.name} ${f.check}`,
+      );
+      assert.ok(
+        after.suppressed?.some(
+          (g) => g.object.name === f.object.name && g.suppression.justification === 'reviewed',
+        ),
+      );
+      // the same edits whether the caller gives the chunks or not
+      assert.deepEqual(
+        annotationSuppressionEdits(text, f, 'reviewed', splitDocuments(text)),
+        edits,
+      );
+    }
+  });
+
+  it('a check joins an annotation the object has; one it already names gives no edit', () => {
+    const joined = deployment('"hostPorts -- reviewed"').replace(
+      '            privileged: true\n        - name: b',
+      '            privileged: true\n          ports: [{containerPort: 1, hostPort: 1}]\n        - name: b',
+    );
+    const a = analyze(joined, baseline);
+    const f = a.findings.find((x) => x.check === 'privileged');
+    assert.ok(f);
+    const edits = annotationSuppressionEdits(joined, f);
+    assert.ok(edits);
+    assert.match(
+      applyEdits(joined, edits),
+      /podsec\.io\/ignore: "?hostPorts,privileged -- reviewed"?\n/,
+    );
+    const done = applyEdits(joined, edits);
+    assert.equal(annotationSuppressionEdits(done, f), null);
+  });
+
+  it('reads the finding’s own document only: another one past the nesting limit does not stop it', () => {
+    const deep = `---\nkey: ${'['.repeat(600)}${']'.repeat(600)}\n`;
+    const withDeep = `${deep}---\n${deployment('')}`;
+    const a = analyze(withDeep, baseline);
+    assert.ok(a.errors.some((e) => /nesting deeper/.test(e.message)));
+    const f = a.findings.find((x) => x.check === 'privileged');
+    assert.ok(f);
+    const edits = annotationSuppressionEdits(withDeep, f);
+    assert.ok(edits && edits.length > 0);
+    const after = applyEdits(withDeep, edits);
+    assert.ok(after.startsWith(deep), 'the other document is untouched');
+    assert.deepEqual(
+      analyze(after, baseline).findings.filter((x) => x.check === 'privileged'),
+      [],
+    );
   });
 });

@@ -15,6 +15,8 @@ import type {
   CodeLens,
   Diagnostic,
   PublishDiagnosticsParams,
+  TextDocumentEdit,
+  WorkspaceEdit,
 } from 'vscode-languageserver-protocol';
 import type { PolicyForDocumentResult } from '@podsec/server/out/lsp/protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -322,7 +324,8 @@ describe('lsp: Helm charts', () => {
     });
     assert.deepEqual(
       after.map((l) => l.command?.title),
-      ['restricted: 9 changes', 'meets baseline'],
+      // Privileged off: the safe fixes for restricted are offered; 5 problems have none.
+      ['restricted: 9 changes', 'meets baseline', 'Fix to restricted (5 left)'],
     );
     await client.close(valuesUri);
     // A partial that writes no kind: line has none.
@@ -339,6 +342,123 @@ describe('lsp: Helm charts', () => {
     );
     await client.close(helpersUri);
     await client.close(deployUri);
+  });
+
+  it('"Fix to <level>" on a template and in values.yaml: one edit of the chart files, and the re-render meets the level', async () => {
+    const valuesUri = fileUri(path.join(chart, 'values.yaml'));
+    const deployUri = fileUri(path.join(chart, 'templates', 'deployment.yaml'));
+    // Not privileged, no sidecar, runAsNonRoot set: every restricted finding left has a safe fix.
+    const values = readFileSync(path.join(chart, 'values.yaml'), 'utf8')
+      .replace('  privileged: true # needs the GPU\n', '')
+      .replace('podSecurityContext: {}', 'podSecurityContext:\n  runAsNonRoot: true # keep me')
+      .replace('  enabled: true', '  enabled: false');
+    await client.open(valuesUri, values, 80);
+    await client.open(
+      deployUri,
+      readFileSync(path.join(chart, 'templates', 'deployment.yaml'), 'utf8'),
+      80,
+    );
+    await client.diagnosticsForCurrent(valuesUri);
+    // The three restricted findings, each with a safe fix in values.yaml.
+    const pss = [
+      'allowPrivilegeEscalation',
+      'capabilities_restricted',
+      'seccompProfile_restricted',
+    ];
+    const isPss = (d: Diagnostic) => pss.includes(String(d.code));
+    const first = await client.diagnosticsForCurrent(deployUri);
+    assert.deepEqual(
+      [...first.diagnostics, ...(await client.diagnosticsForCurrent(valuesUri)).diagnostics]
+        .filter(isPss)
+        .map((d) => String(d.code))
+        .sort(),
+      pss,
+    );
+    const lensesOf = (uri: string) =>
+      client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
+    const onTemplate = await lensesOf(deployUri);
+    assert.deepEqual(
+      onTemplate.map((l) => [l.range.start.line, l.command?.title]),
+      [
+        [1, 'restricted: 3 changes'],
+        [1, 'meets baseline'],
+        [1, 'Fix to restricted'],
+      ],
+    );
+    const target = {
+      valueSet: 'default',
+      kind: 'Deployment',
+      name: 'release-name-web',
+      namespace: null,
+      source: 'web/templates/deployment.yaml',
+    };
+    assert.equal(onTemplate[2]?.command?.command, 'podsec.fixToLevel');
+    assert.deepEqual(onTemplate[2]?.command?.arguments, [
+      {
+        uri: deployUri,
+        version: 80,
+        offset: readFileSync(path.join(chart, 'templates', 'deployment.yaml'), 'utf8').indexOf(
+          'kind: Deployment',
+        ),
+        level: 'restricted',
+        policyVersion: 'latest',
+        chart: target,
+      },
+    ]);
+    // In values.yaml, where its fixes go: named by the workload.
+    const inValues = await lensesOf(valuesUri);
+    assert.deepEqual(
+      inValues.map((l) => l.command?.title),
+      ['Fix release-name-web to restricted'],
+    );
+    assert.match(
+      inValues[0]?.command?.tooltip ?? '',
+      /values file where a value comes from values/,
+    );
+
+    // Executing it: one workspace edit, of values.yaml alone (the template's text is never touched).
+    const edits: WorkspaceEdit[] = [];
+    const apply = client.applyEdit.bind(client);
+    client.applyEdit = (edit: WorkspaceEdit) => {
+      edits.push(edit);
+      return apply(edit);
+    };
+    const lens = inValues[0]?.command;
+    assert.ok(lens);
+    const compliant = client.nextDiagnostics(
+      deployUri,
+      (p) => !p.diagnostics.some(isPss),
+      'deployment.yaml after Fix to restricted',
+    );
+    try {
+      await client.request('workspace/executeCommand', {
+        command: lens.command,
+        arguments: lens.arguments,
+      });
+    } finally {
+      client.applyEdit = apply;
+    }
+    assert.equal(edits.length, 1, 'exactly one applyEdit');
+    const changes = (edits[0]?.documentChanges ?? []) as TextDocumentEdit[];
+    assert.deepEqual(
+      changes.map((c) => [c.textDocument.uri, c.textDocument.version, c.edits.length]),
+      [[valuesUri, 80, 1]],
+    );
+    const fixed = client.text(valuesUri);
+    assert.match(fixed, /^ {2}allowPrivilegeEscalation: false$/m);
+    assert.match(fixed, /^ {2}capabilities:\n {4}drop: \[ALL\]$/m);
+    assert.match(fixed, /^ {2}seccompProfile:\n {4}type: RuntimeDefault$/m);
+    assert.match(fixed, /runAsNonRoot: true # keep me/);
+    assert.match(fixed, /^# Default values for web\.$/m);
+    // The render of the fixed values meets restricted: no finding, the standing lens says so.
+    await compliant;
+    assert.deepEqual(
+      (await lensesOf(deployUri)).map((l) => l.command?.title),
+      ['restricted: compliant'],
+    );
+    assert.deepEqual(await lensesOf(valuesUri), []);
+    await client.close(deployUri);
+    await client.close(valuesUri);
   });
 
   it('a .tpl outside any chart is not checked', async () => {

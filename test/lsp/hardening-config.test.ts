@@ -10,26 +10,9 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { fileUri, LspClient } from '../support/lspClient';
+import { hardenedDeployment } from '../support/manifests';
 
-const WEB = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      securityContext:
-        runAsNonRoot: true
-        seccompProfile: {type: RuntimeDefault}
-      containers:
-        - name: app
-          image: nginx
-          securityContext:
-            allowPrivilegeEscalation: false
-            capabilities: {drop: [ALL]}
-`;
+const WEB = hardenedDeployment('web', { flowLabels: true });
 
 const CONFIG = `hardening:
   serviceAccountToken: off

@@ -16,30 +16,16 @@ import type {
   TextEdit,
 } from 'vscode-languageserver-protocol';
 import { applyTextEdits, fileUri, LspClient } from '../support/lspClient';
+import { deploymentYaml, serviceAccountYaml } from '../support/manifests';
 
-const WEB = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      serviceAccountName: api
-      containers:
-        - name: app
-          image: nginx
-`;
+const WEB = deploymentYaml({
+  name: 'web',
+  namespace: 'shop',
+  labels: { app: 'web' },
+  podFields: { serviceAccountName: 'api' },
+});
 
-const SA = `# the shop's API client
-apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: api
-  namespace: shop
-`;
+const SA = `# the shop's API client\n${serviceAccountYaml('api', 'shop')}`;
 
 const codes = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => String(d.code));
 

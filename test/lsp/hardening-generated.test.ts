@@ -12,75 +12,29 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { fileUri, LspClient } from '../support/lspClient';
+import {
+  hardenedDeployment,
+  kzOverlays,
+  networkPolicyYaml,
+  NO_TOKEN,
+  requestsAndLimits,
+  valuesResources,
+  WEB_CHART_YAML,
+  webChartTemplate,
+} from '../support/manifests';
 
-const TEMPLATE = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ .Release.Name }}-web
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      automountServiceAccountToken: false
-      securityContext:
-        runAsNonRoot: true
-        seccompProfile: {type: RuntimeDefault}
-      containers:
-        - name: app
-          image: {{ .Values.image }}
-          securityContext:
-            allowPrivilegeEscalation: false
-            capabilities: {drop: [ALL]}
-          resources:
-            {{- toYaml .Values.resources | nindent 12 }}
-`;
+const TEMPLATE = webChartTemplate({ podFields: NO_TOKEN });
 
-const VALUES = `image: nginx
-resources:
-  requests: {cpu: 100m, memory: 64Mi}
-  limits: {memory: 64Mi}
-`;
+const VALUES = `image: nginx\n${valuesResources('64Mi')}`;
 
-const netpol = (ns: string, app: string) => `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: in
-  namespace: ${ns}
-spec:
-  podSelector:
-    matchLabels: {app: ${app}}
-`;
+const netpol = (ns: string, app: string) => networkPolicyYaml('in', ns, app);
 
-const BASE = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-spec:
-  selector:
-    matchLabels: {app: api}
-  template:
-    metadata:
-      labels:
-        app: api
-    spec:
-      automountServiceAccountToken: false
-      securityContext:
-        runAsNonRoot: true
-        seccompProfile: {type: RuntimeDefault}
-      containers:
-        - name: app
-          image: nginx
-          resources:
-            requests: {cpu: 100m, memory: 64Mi}
-            limits: {memory: 64Mi}
-          securityContext:
-            allowPrivilegeEscalation: false
-            capabilities: {drop: [ALL]}
-`;
+const BASE = hardenedDeployment('api', {
+  selector: { app: 'api' },
+  podFields: NO_TOKEN,
+  resources: requestsAndLimits('64Mi'),
+  resourcesFirst: true,
+});
 
 const codes = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => String(d.code));
 const text = (d: Diagnostic | undefined): string =>
@@ -101,16 +55,11 @@ describe('language server: hardening checks on charts and overlays', () => {
   before(async () => {
     root = mkdtempSync(path.join(tmpdir(), 'podsec-lsp-hardening-gen-'));
     write(root, {
-      'chart/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
+      'chart/Chart.yaml': WEB_CHART_YAML,
       'chart/values.yaml': VALUES,
       'chart/templates/deployment.yaml': TEMPLATE,
       'policies/netpol.yaml': netpol('default', 'other'),
-      'kz/base/kustomization.yaml': 'resources:\n  - deploy.yaml\n',
-      'kz/base/deploy.yaml': BASE,
-      'kz/overlays/dev/kustomization.yaml': 'namespace: dev\nresources:\n  - ../../base\n',
-      'kz/overlays/prod/kustomization.yaml':
-        'namespace: prod\nresources:\n  - ../../base\n  - netpol.yaml\n',
-      'kz/overlays/prod/netpol.yaml': netpol('prod', 'api'),
+      ...kzOverlays(BASE, netpol('prod', 'api')),
     });
     client = await LspClient.start({ root });
   });

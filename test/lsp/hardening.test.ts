@@ -20,38 +20,25 @@ import type {
 } from 'vscode-languageserver-protocol';
 import { HARDENING_CHECK_IDS } from '@podsec/server';
 import { applyTextEdits, fileUri, LspClient } from '../support/lspClient';
+import {
+  deploymentYaml,
+  networkPolicyYaml,
+  NO_TOKEN,
+  requestsAndLimits,
+} from '../support/manifests';
 
-const WEB = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      automountServiceAccountToken: false
-      containers:
-        - name: app
-          image: nginx
-          resources:
-            requests: {cpu: 100m, memory: 128Mi}
-            limits: {memory: 128Mi}
-          securityContext:
-            privileged: true
-`;
+const WEB = deploymentYaml({
+  name: 'web',
+  namespace: 'shop',
+  labels: { app: 'web' },
+  blockLabels: true,
+  podFields: NO_TOKEN,
+  resources: requestsAndLimits('128Mi'),
+  resourcesFirst: true,
+  securityContext: { privileged: true },
+});
 
-const netpol = (app: string) => `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: web-in
-  namespace: shop
-spec:
-  podSelector:
-    matchLabels: {app: ${app}}
-`;
+const netpol = (app: string) => networkPolicyYaml('web-in', 'shop', app);
 
 const codes = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => String(d.code));
 const isolated = (p: PublishDiagnosticsParams) => !codes(p).includes('networkPolicyIsolation');

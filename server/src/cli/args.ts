@@ -389,6 +389,9 @@ export function readHardeningOption(value: string, o: HardeningOptions): void {
       else delete checks[id];
     }
     o.checks = checks;
+    // On: also over a .podsec.yaml that turns checks off.
+    if (value === 'on') o.familyOn = true;
+    else delete o.familyOn;
     return;
   }
   for (const part of value.split(',')) {

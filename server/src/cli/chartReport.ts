@@ -12,6 +12,7 @@ import type { AdvisorReport, ReportInput } from '../engine/index';
 import { chartReportInputs } from '../engine/project/index';
 import { evaluateChartGroup, groupByChart } from './charts';
 import type { HelmCliOptions } from './charts';
+import type { FileResult } from '../render/fileResult';
 
 function readText(path: string): string | null {
   try {
@@ -31,7 +32,9 @@ function display(abs: string): string {
  * The report inputs of the charts the given paths belong to, rendered with
  * the command's Helm options (else the value sets of the nearest
  * `.podsec.yaml`, else the chart's own values), and which of the paths those
- * charts cover (to be left out as plain files).
+ * charts cover (to be left out as plain files). `results` are the charts'
+ * files as the check command has them (each carrying the renders, for the
+ * hardening checks).
  */
 export function chartReportSources(
   paths: readonly string[],
@@ -42,8 +45,10 @@ export function chartReportSources(
   covered: Set<string>;
   errors: AdvisorReport['errors'];
   readErrors: string[];
+  results: FileResult[];
 } {
   const inputs: ReportInput[] = [];
+  const results: FileResult[] = [];
   const covered = new Set<string>();
   const errors: AdvisorReport['errors'] = [];
   const readErrors: string[] = [];
@@ -57,6 +62,7 @@ export function chartReportSources(
       continue;
     }
     const ev = run.evaluation;
+    results.push(...run.results);
     inputs.push(...chartReportInputs(ev, display, readText));
     // A chart that does not render is never a silent pass: its render errors are the report's errors.
     for (const e of ev.errors) {
@@ -64,19 +70,25 @@ export function chartReportSources(
       errors.push({ path: display(e.file), line: p.line, column: p.column, message: e.message });
     }
   }
-  return { inputs, covered, errors, readErrors };
+  return { inputs, covered, errors, readErrors, results };
 }
 
 /**
  * A report's inputs with the files of each chart replaced by the chart's
- * renders; the render errors to add to the report, and the values files
- * that could not be read.
+ * renders; the render errors to add to the report, the values files
+ * that could not be read, and the charts' files as the check command has
+ * them (`charts`).
  */
 export function withCharts(
   inputs: readonly ReportInput[],
   helm: HelmCliOptions,
   limits: { maxFileBytes?: number; maxAliasCount?: number },
-): { inputs: ReportInput[]; errors: AdvisorReport['errors']; readErrors: string[] } {
+): {
+  inputs: ReportInput[];
+  errors: AdvisorReport['errors'];
+  readErrors: string[];
+  charts: FileResult[];
+} {
   const charts = chartReportSources(
     inputs.map((i) => i.path),
     helm,
@@ -86,5 +98,6 @@ export function withCharts(
     inputs: [...inputs.filter((i) => !charts.covered.has(i.path)), ...charts.inputs],
     errors: charts.errors,
     readErrors: charts.readErrors,
+    charts: charts.results,
   };
 }

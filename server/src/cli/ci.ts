@@ -10,7 +10,8 @@ import { ConfigResolver } from '../engine/config/index';
 import { DEFAULT_LIMITS, visibleLines } from '../engine/index';
 import { withCharts } from './chartReport';
 import { reportOf } from './reportCommand';
-import type { AnalyzeOptions, Finding } from '../engine/index';
+import { hardeningSection } from './hardening';
+import type { AnalyzeOptions, Finding, HardeningRun } from '../engine/index';
 import {
   applyBaseline,
   BaselineError,
@@ -22,7 +23,7 @@ import {
   toSarif,
   toText,
 } from '../render/index';
-import type { FileResult } from '../render/index';
+import type { FileResult, FixFiles } from '../render/index';
 import type { CliOptions, Format } from './args';
 import { DiskFs } from './render';
 import { MAX_BASELINE_BYTES, readTextFile, writeProblem, writeWhole } from '../io/index';
@@ -34,6 +35,8 @@ export interface RenderContext {
   exitCode: number;
   color: boolean;
   baseline?: string;
+  /** The files fixes edit besides their finding's (SARIF and JSON show those fixes). */
+  files?: FixFiles;
   /** The folder `--format github` paths are relative to: the repository's (GITHUB_WORKSPACE) or the working folder. */
   root?: string;
 }
@@ -45,13 +48,14 @@ export function renderFormat(
 ): string {
   switch (format) {
     case 'json':
-      return toJson(results, ctx.policy);
+      return toJson(results, ctx.policy, ctx.files);
     case 'sarif':
       return toSarif(results, {
         version: ctx.version,
         policy: ctx.policy,
         exitCode: ctx.exitCode,
         ...(ctx.baseline !== undefined ? { baseline: ctx.baseline } : {}),
+        ...(ctx.files ? { files: ctx.files } : {}),
       });
     case 'github': {
       // GitHub places annotations by the path from the repository's root.
@@ -76,6 +80,8 @@ interface CiIo {
   fs?: FsSeam;
   /** What the files podsec writes held when the run began (a change meanwhile is not overwritten). */
   targets?: ReadonlyMap<string, TargetState>;
+  /** The run's hardening checks (null when off): the summary's hardening section counts the results' findings. */
+  hardening?: HardeningRun | null;
 }
 
 function errno(e: unknown): string {
@@ -173,7 +179,7 @@ export function applyCiOptions(
         level: o.level,
         namespaceLabels: o.namespaceLabels,
         ...limits,
-        hardening: o.hardening,
+        hardening: hardeningSection(io.hardening ?? null, results, o),
       });
       report.errors.push(...charts.errors);
       try {

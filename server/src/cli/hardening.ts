@@ -15,18 +15,22 @@ import { isAbsolute, relative } from 'node:path';
 import {
   hardeningEnabled,
   hardeningOptionsOf,
+  hardeningReport,
   hardeningSource,
+  isHardeningFinding,
   mergeHardening,
   runHardening,
 } from '../engine/index';
 import type {
   AnalyzeOptions,
   HardeningOptions,
+  HardeningReport,
   HardeningRun,
   HardeningSource,
   Policy,
 } from '../engine/index';
 import {
+  generatedDisplayName,
   generatedHardeningSource,
   overlayHardeningInputs,
   placeGeneratedHardening,
@@ -76,7 +80,8 @@ export interface HardeningConfigs {
 /**
  * A file's hardening options: its `.podsec.yaml` (the `severity` entries,
  * then the `hardening` key, which wins), then the command line's
- * `--hardening` and `--require-cpu-limit`, which win over both.
+ * `--hardening` and `--require-cpu-limit`, which win over both (`--hardening
+ * on` turns back on what the file turns off).
  */
 export function fileHardeningOptions(
   settings: EffectiveSettings | null,
@@ -87,8 +92,17 @@ export function fileHardeningOptions(
   for (const [k, v] of Object.entries(settings.severity)) severity[k] = v.value;
   const file = hardeningOptionsOf(severity, settings.config?.settings.hardening);
   const requireCpuLimit = cli.requireCpuLimit === true || file.requireCpuLimit === true;
+  const fileChecks = { ...(file.checks ?? {}) };
+  // `--hardening on`: what the file turns off runs again, at its severity entry or its default.
+  if (cli.familyOn === true)
+    for (const [id, v] of Object.entries(fileChecks) as Array<[keyof typeof fileChecks, string]>)
+      if (v === 'off') {
+        const own = hardeningOptionsOf({ [id]: severity[id] ?? '' }).checks?.[id];
+        if (own === undefined || own === 'off') delete fileChecks[id];
+        else fileChecks[id] = own;
+      }
   return {
-    checks: { ...(file.checks ?? {}), ...(cli.checks ?? {}) },
+    checks: { ...fileChecks, ...(cli.checks ?? {}) },
     ...(requireCpuLimit ? { requireCpuLimit } : {}),
   };
 }
@@ -144,14 +158,22 @@ export function addHardening(
       runs.set(of(r.path).key, of(r.path).options);
   if (runs.size === 0) runs.set(of('-').key, of('-').options);
   for (const [key, o] of runs) if (!hardeningEnabled(o)) runs.delete(key);
-  if (runs.size === 0) return null;
+  if (runs.size === 0) {
+    base.share?.clear();
+    return null;
+  }
 
   const limits = {
     maxFileBytes: base.maxFileBytes,
     maxAliasCount: base.maxAliasCount,
     maxDepth: base.maxDepth,
   };
-  const sources: HardeningSource[] = plain.map((r) => hardeningSource(r.path, r.text, limits));
+  // A file the analysis parsed whole is not parsed again (`base.share`, filled by the analysis).
+  const share = base.share ? { share: base.share } : {};
+  const sources: HardeningSource[] = plain.map((r) =>
+    hardeningSource(r.path, r.text, { ...limits, ...share }),
+  );
+  base.share?.clear();
   generated.forEach((g, i) => sources.push(generatedHardeningSource(g, i, limits)));
   const byFile = new Map<string, FileResult>();
   for (const r of results) if (r.path !== '-') byFile.set(enginePath(r.path, cwd), r);
@@ -193,4 +215,49 @@ export function addHardening(
     }
   }
   return first;
+}
+
+/**
+ * The report's hardening section of a run addHardening made over `results`:
+ * each check's findings counted as the files list them (those of generated
+ * objects in the files that set them, each file under its own options, with
+ * its suppressions), and the run's namespaces and audit policies. Null when
+ * the checks were off.
+ */
+export function hardeningSection(
+  run: HardeningRun | null,
+  results: readonly FileResult[],
+  policy: Policy,
+): HardeningReport | null {
+  if (run === null) return null;
+  return hardeningReport(run, policy, {
+    placed: results.map((r) => r.analysis.findings.filter(isHardeningFinding)),
+    generated: () => true,
+    displayName: generatedDisplayName,
+  });
+}
+
+/**
+ * The hardening section of `podsec report`, read as the check command reads
+ * the same paths: `plain` are the files reported on their own, `charts` the
+ * results of the charts among them (their renders), `overlays` the overlay
+ * builds; `configs` gives each file its `.podsec.yaml` options.
+ */
+export function reportHardening(
+  plain: ReadonlyArray<{ path: string; text: string }>,
+  charts: readonly FileResult[],
+  options: HardeningOptions,
+  base: AnalyzeOptions,
+  policy: Policy,
+  overlays: Pick<OverlayRun, 'evaluations' | 'placed'>,
+  configs: HardeningConfigs,
+): HardeningReport | null {
+  const empty = () => ({ findings: [], errors: [], notes: [], workloads: [], objects: 0 });
+  const results: FileResult[] = [
+    ...plain.map((p) => ({ path: p.path, text: p.text, analysis: empty() })),
+    ...charts,
+    ...overlays.placed.values(),
+  ];
+  const run = addHardening(results, options, base, policy, overlays, configs);
+  return hardeningSection(run, results, policy);
 }

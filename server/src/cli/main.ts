@@ -12,8 +12,10 @@ import {
   DEFAULT_LIMITS,
   evaluatedMinor,
   fixAll,
+  hardeningEnabled,
   isChartTemplate,
   LineIndex,
+  ParseShare,
 } from '../engine/index';
 import type { AnalyzeOptions, NamespaceLabels } from '../engine/index';
 import { HELP, parseArgs, UsageError } from './args';
@@ -43,6 +45,7 @@ import type { EffectiveSettings } from '../engine/config/index';
 import { addHardening } from './hardening';
 import { enginePath, fixOverlays, runOverlays } from './overlays';
 import { evaluateChartGroup, fixChartGroup, groupByChart } from './charts';
+import { cliFixFiles } from './fixFiles';
 import { normalizePath } from '../engine/sources/sourceFs';
 
 const DISK: FileProbe = {
@@ -340,8 +343,14 @@ export function run(argv: string[], io: Io): number {
   };
   // Kustomize overlays under the directories given: built, evaluated, placed in the files that set each value.
   const overlayFixes = o.fix
-    ? fixOverlays(o.paths, base, namespaces, o.fixUnsafe, process.cwd(), (p, from, to, create) =>
-        writeFix(p, from, to, false, create),
+    ? fixOverlays(
+        o.paths,
+        base,
+        namespaces,
+        o.fixUnsafe,
+        process.cwd(),
+        (p, from, to, create) => writeFix(p, from, to, false, create),
+        (p) => !outside(p),
       )
     : new Map<string, number>();
   const overlays = runOverlays(o.paths, base, namespaces);
@@ -351,6 +360,8 @@ export function run(argv: string[], io: Io): number {
   }
   const empty = () => ({ findings: [], errors: [], notes: [], workloads: [], objects: 0 });
   const results: FileResult[] = [];
+  // The hardening checks take each file's parse from its analysis instead of parsing it again.
+  const share = hardeningEnabled(o.hardening) ? { share: new ParseShare() } : {};
   // Files of a Helm chart are evaluated as the chart renders, once per chart.
   const charts = groupByChart(inputs.filter(readable).map((i) => i.path));
   const inChart = new Set(charts.flatMap((g) => g.inputs));
@@ -452,7 +463,7 @@ export function run(argv: string[], io: Io): number {
         results.push({
           path: i.path,
           text: i.text,
-          analysis: applySeverity(analyze(i.text, options), severity),
+          analysis: applySeverity(analyze(i.text, { ...options, ...share }), severity),
           fixError,
           ...link,
         });
@@ -460,13 +471,13 @@ export function run(argv: string[], io: Io): number {
         results.push({
           path: i.path,
           text: fixed.text,
-          analysis: applySeverity(analyze(fixed.text, options), severity),
+          analysis: applySeverity(analyze(fixed.text, { ...options, ...share }), severity),
           fixed: fixed.applied,
           ...link,
         });
       }
     } else {
-      const analysis = analyze(i.text, options);
+      const analysis = analyze(i.text, { ...options, ...share });
       if (placed) {
         analysis.findings.push(...placed.analysis.findings);
         analysis.errors.push(...placed.analysis.errors);
@@ -493,7 +504,14 @@ export function run(argv: string[], io: Io): number {
   }
 
   // The hardening checks look at every file of the run together, charts and overlays as deployed.
-  addHardening(results, o.hardening, base, { level, version }, overlays, configs);
+  const hardening = addHardening(
+    results,
+    o.hardening,
+    { ...base, ...share },
+    { level, version },
+    overlays,
+    configs,
+  );
   // However many places report into one file, its findings are bounded.
   for (const r of results) r.analysis = boundFileFindings(r.analysis);
   // Problems of the .podsec.yaml files and admission configurations used are reported in them.
@@ -501,7 +519,7 @@ export function run(argv: string[], io: Io): number {
   if (configs.admissionNote) io.stderr(`podsec: ${visibleLines(configs.admissionNote)}\n`);
 
   const policy = { level, version: `v1.${evaluatedMinor(version)}` };
-  const ci = applyCiOptions(o, results, base, policy, { ...io, targets });
+  const ci = applyCiOptions(o, results, base, policy, { ...io, targets, hardening });
   if (ci !== null) return ci;
   // --fail-on-skipped is the top layer of every file's settings (cliLayer); one predicate decides.
   const failOnSkipped =
@@ -511,6 +529,7 @@ export function run(argv: string[], io: Io): number {
   const write = o.fix && inputs.some((i) => i.path === '-') ? io.stderr : io.stdout;
   const color = o.color ?? (io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb');
   let failedOutput = false;
+  const files = cliFixFiles(results, process.cwd(), byteLimit(maxFileBytes), io.fs);
   for (const out of o.outputs) {
     const text = renderFormat(out.format, results, {
       policy,
@@ -518,6 +537,7 @@ export function run(argv: string[], io: Io): number {
       exitCode: code,
       color: out.file === null && color,
       root: io.env.GITHUB_WORKSPACE ?? io.cwd ?? process.cwd(),
+      files,
       ...(o.baseline !== null ? { baseline: o.baseline } : {}),
     });
     if (out.file === null) write(text);

@@ -18,6 +18,7 @@ import type { OverlayEvaluation } from '../engine/overlays/index';
 import { isInside, normalizePath } from '../engine/sources/sourceFs';
 import type { FileResult } from '../render/index';
 import { DiskSourceFs, treeOf } from './renderKustomize';
+import { writePlan } from './fixFiles';
 
 export interface OverlayRun {
   /** Placed results, by engine (absolute) path. */
@@ -46,7 +47,7 @@ export function enginePath(p: string, cwd = process.cwd()): string {
  */
 export function runOverlays(
   paths: readonly string[],
-  options: AnalyzeOptions,
+  options: AnalyzeOptions & { advise?: boolean },
   namespaces: ReadonlyMap<string, NamespaceLabels>,
   cwd = process.cwd(),
 ): OverlayRun {
@@ -125,7 +126,9 @@ export type FixWriter = (path: string, from: string, to: string, create: boolean
  * value; for a fix in one overlay, its patch and kustomization file) and
  * written back through `write` (which replaces the text `from` with `to`, or
  * creates a file a fix adds, and says whether it did); rounds until nothing is
- * left to fix. Returns the number of fixes made, counted in the file of their
+ * left to fix. A fix that edits a file `writable` refuses (outside the paths
+ * given) is passed over for the finding's next (a fix in the overlay given
+ * rather than in its base). Returns the number of fixes made, counted in the file of their
  * finding, per engine path.
  */
 export function fixOverlays(
@@ -135,6 +138,7 @@ export function fixOverlays(
   unsafe: boolean,
   cwd: string,
   write: FixWriter,
+  writable?: (path: string) => boolean,
 ): Map<string, number> {
   const made = new Map<string, number>();
   const disk = new DiskSourceFs('/');
@@ -151,14 +155,8 @@ export function fixOverlays(
       if (!r) return disk.readText(p);
       return r.readError ? null : r.text;
     };
-    const plan = planFixes(findings, read, { unsafe });
-    let wrote = false;
-    let failed = false;
-    for (const c of plan.changes) {
-      if (c.text === c.before && !c.create) continue;
-      if (write(c.path, c.before, c.text, c.create)) wrote = true;
-      else failed = true;
-    }
+    const plan = planFixes(findings, read, { unsafe, ...(writable ? { writable } : {}) });
+    const { wrote, failed } = writePlan(plan, write);
     // A file that cannot be written ends the rounds; the report shows what is left.
     if (failed) break;
     for (const [file, n] of plan.applied) made.set(file, (made.get(file) ?? 0) + n);

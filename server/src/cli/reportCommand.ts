@@ -22,16 +22,13 @@ import {
   clip,
   DEFAULT_LIMITS,
   LineIndex,
-  hardeningEnabled,
-  hardeningReport,
-  hardeningSource,
-  runHardening,
   versionError,
   visible,
 } from '../engine/index';
 import type {
   AdvisorReport,
   HardeningOptions,
+  HardeningReport,
   Level,
   ReportInput,
   ReportInputSettings,
@@ -46,6 +43,8 @@ import { collectNamespaces } from '../engine/index';
 import { overlayReport } from '../engine/overlays/index';
 import type { ReportOverlay } from '../engine/overlays/index';
 import { enginePath, runOverlays } from './overlays';
+import type { OverlayRun } from './overlays';
+import { reportHardening } from './hardening';
 import { DiskSourceFs } from './renderKustomize';
 import { parseOptions, readConfigFlag, readHardeningOption, UsageError } from './args';
 import { withCharts } from './chartReport';
@@ -188,25 +187,14 @@ export interface ReportIo {
   }>;
 }
 
-/** The report of `inputs`, with the hardening section unless the hardening checks are off (also the CI step summary's). */
+/** The report of `inputs`, with the hardening section when the checks ran (also the CI step summary's). */
 export function reportOf(
   inputs: readonly ReportInput[],
-  options: ReportOptions & { level: Level; version: string; hardening: HardeningOptions },
+  options: ReportOptions & { level: Level; version: string; hardening: HardeningReport | null },
 ): AdvisorReport {
   const { hardening, ...reportOptions } = options;
   const report = buildReport(inputs, reportOptions);
-  if (hardeningEnabled(hardening)) {
-    const limits = {
-      maxFileBytes: options.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
-      maxAliasCount: options.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
-    };
-    const run = runHardening(
-      // Rendered charts are not among the hardening checks' inputs.
-      inputs.filter((i) => !i.generated).map((i) => hardeningSource(i.path, i.text, limits)),
-      hardening,
-    );
-    report.hardening = hardeningReport(run, { level: options.level, version: options.version });
-  }
+  if (hardening) report.hardening = hardening;
   return report;
 }
 
@@ -296,6 +284,22 @@ export function runReport(argv: string[], io: ReportIo): number {
     maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
     maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
   });
+  const limits = {
+    maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
+    maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+  };
+  // The hardening checks read what the check command reads: the charts' renders, the overlays'
+  // builds and the other files, each file under its own .podsec.yaml (its `hardening:` key).
+  const policy = { level: settings.level.value, version: settings.version.value };
+  const hardening = reportHardening(
+    charts.inputs.filter((i) => !i.generated),
+    charts.charts,
+    o.hardening,
+    { ...policy, namespaceLabels: settings.namespaceLabels.value, ...limits },
+    policy,
+    overlays.run,
+    configs,
+  );
   const report = reportOf(
     charts.inputs.map((i) => ({ ...i, settings: own(i.path) })),
     {
@@ -306,7 +310,7 @@ export function runReport(argv: string[], io: ReportIo): number {
       namespaceLabels: settings.namespaceLabels.value,
       maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
       maxAliasCount: o.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
-      hardening: o.hardening,
+      hardening,
       ...(admission ? { admission } : {}),
       ...(o.asUser !== null ? { asUser: o.asUser } : {}),
     },
@@ -348,7 +352,7 @@ function reportOverlays(
   o: ReportCliOptions,
   files: ReadonlyArray<{ path: string; text: string; readError?: string; skipped?: string }>,
   settings: EffectiveSettings,
-): { sections: ReportOverlay[]; covered: Set<string> } {
+): { sections: ReportOverlay[]; covered: Set<string>; run: OverlayRun } {
   const namespaces = new Map<string, NamespaceLabels>();
   const options: AnalyzeOptions = {
     level: settings.level.value,
@@ -361,8 +365,8 @@ function reportOverlays(
     for (const f of files)
       if (!f.readError && f.skipped === undefined && f.text !== '')
         for (const ns of collectNamespaces(f.text, f.path, options)) namespaces.set(ns.name, ns);
-  const run = runOverlays(o.paths, options, namespaces);
-  if (run.evaluations.length === 0) return { sections: [], covered: run.covered };
+  const run = runOverlays(o.paths, { ...options, advise: true }, namespaces);
+  if (run.evaluations.length === 0) return { sections: [], covered: run.covered, run };
   const disk = new DiskSourceFs('/');
   const display = (file: string): string => {
     const rel = relative(process.cwd(), file).replace(/\\/g, '/');
@@ -371,6 +375,7 @@ function reportOverlays(
   return {
     sections: overlayReport(run.evaluations, (f) => disk.readText(f), display),
     covered: run.covered,
+    run,
   };
 }
 

@@ -90,7 +90,12 @@ export class AnalysisCache {
       if (!entry) {
         this.lastParsed++;
         this.totalParsed++;
-        const parsed = decodeDocs(slice, o.maxDepth, o.skim ? unreadKind : undefined);
+        const parse = () => decodeDocs(slice, o.maxDepth, o.skim ? unreadKind : undefined);
+        // The whole text in one chunk: the hardening checks read the same parse (`o.share`).
+        const parsed =
+          o.share && chunks.length === 1
+            ? o.share.exchange(text, o.maxDepth, o.skim, parse)
+            : parse();
         const namespaces =
           (o.namespaceLabels || this.keepParsed) && slice.includes('Namespace')
             ? namespacesIn(parsed.docs, parsed.broken, o.file, o.maxAliasCount)

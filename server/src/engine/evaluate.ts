@@ -11,7 +11,7 @@ import { planEdits } from './fixes/edits';
 import { DEFAULT_LIMITS } from './limits';
 import { LineIndex } from './lines';
 import { forEachObject } from './objects';
-import type { ParsedFile } from './parse';
+import type { ParsedFile, ParseShare } from './parse';
 import { PodView } from './podView';
 import {
   evaluatedMinor,
@@ -80,6 +80,27 @@ export interface ResolvedOptions {
   maxFindings: number;
   suppressions: boolean;
   skim: boolean;
+  share: ParseShare | null;
+}
+
+const admissionKeys = new WeakMap<AdmissionConfig, string>();
+/** How many admission configurations' keys were computed (for tests). */
+export const admissionKeyCount = { computed: 0 };
+
+/**
+ * What an admission configuration contributes to cache keys (its file,
+ * defaults and exemptions), computed once per configuration object: the
+ * analyses of every document and every request under the same settings
+ * share it.
+ */
+export function admissionKeyOf(a: AdmissionConfig): string {
+  let key = admissionKeys.get(a);
+  if (key === undefined) {
+    key = JSON.stringify([a.file, a.defaults, a.exemptions]);
+    admissionKeyCount.computed++;
+    admissionKeys.set(a, key);
+  }
+  return key;
 }
 
 export function resolveOptions(o: AnalyzeOptions): ResolvedOptions {
@@ -105,11 +126,12 @@ export function resolveOptions(o: AnalyzeOptions): ResolvedOptions {
     admission: o.admission ?? null,
     asUser: o.asUser ?? null,
     admissionKey: o.admission
-      ? JSON.stringify([o.admission.file, o.admission.defaults, o.admission.exemptions, o.asUser])
+      ? `${admissionKeyOf(o.admission)}|${JSON.stringify(o.asUser ?? null)}`
       : '',
     maxFindings: o.maxFindings ?? DEFAULT_LIMITS.maxFindings,
     suppressions: o.suppressions ?? true,
     skim: o.skim ?? true,
+    share: o.share ?? null,
   };
 }
 

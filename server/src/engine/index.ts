@@ -10,6 +10,7 @@ import type { Analysis, AnalyzeOptions, NamespaceLabels } from './types';
 
 export * from './types';
 export { AnalysisCache } from './cache';
+export { admissionKeyOf } from './evaluate';
 export { AnalysisSession } from './session';
 export type { PolicyQuery, SessionOptions } from './session';
 export {
@@ -76,7 +77,7 @@ export {
   versionError,
 } from './policy';
 export { applyEdits } from './fixes/edits';
-export { splitDocuments } from './parse';
+export { ParseShare, splitDocuments } from './parse';
 export { DEFAULT_LIMITS } from './limits';
 export { boundFileFindings } from './bound';
 export { WORKLOAD_KINDS } from './workloads';

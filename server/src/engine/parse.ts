@@ -295,6 +295,52 @@ function parseYaml(
   return out;
 }
 
+/**
+ * Whole-text parses one reader hands to another, so a text that is one
+ * chunk is parsed once: the first reader (the command line's analysis, the
+ * editor's hardening index) parses it and leaves the parse here, the second
+ * (the hardening checks, the editor's analysis) takes it instead of parsing
+ * the same text at the same depth and skim again. A parse is taken once; at
+ * most `max` wait (the oldest goes first: the editor's share is bounded, a
+ * command-line run's holds every file until the hardening checks read it),
+ * and `clear` drops them.
+ */
+export class ParseShare {
+  constructor(private readonly max = Number.POSITIVE_INFINITY) {}
+
+  private readonly parses = new Map<string, { key: string; parsed: ParsedFile }>();
+  /** Parses taken (for tests and benchmarks). */
+  taken = 0;
+
+  /** The parse another reader left for `text`, taken; else `parse()`, left for the next reader. */
+  exchange(text: string, maxDepth: number, skim: boolean, parse: () => ParsedFile): ParsedFile {
+    const key = `${maxDepth}|${skim}`;
+    const e = this.parses.get(text);
+    if (e && e.key === key) {
+      this.parses.delete(text);
+      this.taken++;
+      return e.parsed;
+    }
+    const parsed = parse();
+    this.parses.delete(text);
+    this.parses.set(text, { key, parsed });
+    for (const old of this.parses.keys()) {
+      if (this.parses.size <= this.max) break;
+      this.parses.delete(old);
+    }
+    return parsed;
+  }
+
+  /** Parses waiting to be taken. */
+  get size(): number {
+    return this.parses.size;
+  }
+
+  clear(): void {
+    this.parses.clear();
+  }
+}
+
 /** A whole text as the engine evaluates it: the prechecks, then `decodeDocs`. */
 export function parseFile(text: string, limits: ParseLimits, unread?: UnreadKind): ParsedFile {
   return precheck(text, limits) ?? decodeDocs(text, limits.maxDepth, unread);

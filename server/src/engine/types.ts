@@ -4,6 +4,7 @@
  * count them); line/column conversion happens at the edges (CLI, LSP).
  */
 import type { AdmissionConfig } from './config/admission';
+import type { ParseShare } from './parse';
 import type { HardeningCheckId } from './hardening/results';
 import type { WorkloadIsolation } from './hardening/network';
 
@@ -232,6 +233,13 @@ export interface OverlayStanding {
   /** Findings enforce rejects (0: admitted) and warn shows. */
   rejected: number;
   warned: number;
+  /**
+   * The highest level the overlay's build of it meets (at the version that
+   * applies there) and the findings between it and the next level; when the
+   * overlays were evaluated with `advise`.
+   */
+  met?: Level;
+  toNext?: number;
 }
 
 /** Labels declared by a Namespace document somewhere in the inputs. */
@@ -288,6 +296,11 @@ export interface AnalyzeOptions {
    * true; see kinds.ts). Results are the same either way: tests compare them.
    */
   skim?: boolean;
+  /**
+   * Where the parse of a text that is one chunk is left for another reader
+   * of the same run (the hardening checks) to take instead of parsing again.
+   */
+  share?: ParseShare;
 }
 
 /**

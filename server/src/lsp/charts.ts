@@ -9,7 +9,7 @@
  * value sets in the nearest `.podsec.yaml` (`helm:`), each set is rendered and
  * a finding names the sets it came from.
  */
-import type { AnalyzeOptions, Analysis } from '../engine';
+import type { AnalyzeOptions, Analysis, Fix, Level } from '../engine';
 import { ConfigResolver } from '../engine/config/index';
 import { adviseText } from '../engine';
 import type { ReportInput, WorkloadAdvice, WorkloadSummary } from '../engine';
@@ -18,18 +18,27 @@ import {
   chartReportInputs,
   chartRootOf,
   editorFixes,
+  evaluateChartAtLevel,
   evaluateChartValueSets,
+  findingOf,
+  fixChartWorkloadToLevel,
   isChartFile,
   placeSpan,
+  safeOriginFix,
 } from '../engine/project/index';
-import type { ChartEvaluation, ValueSetsEvaluation } from '../engine/project/index';
+import type {
+  ChartEvaluation,
+  ChartWorkloadRef,
+  ValueSetsEvaluation,
+} from '../engine/project/index';
 import type { DirEntry, SourceFs } from '../engine/sources/sourceFs';
 import { isInside, normalizePath } from '../engine/sources/sourceFs';
 import { DiskFs } from '../cli/render';
 import type { DocumentSource } from './handlers/documents';
 import { groupFindings } from './features/groups';
-import type { ChartWorkload } from './features/lenses';
-import type { ChartPolicyInfo } from './protocol';
+import type { ChartFixLens, ChartWorkload } from './features/lenses';
+import { minimalEdit } from './features/edits';
+import type { ChartPolicyInfo, FixToLevelArgs } from './protocol';
 import { isPodsecDocument } from './protocol';
 import { fileKey, toUri } from './uris';
 
@@ -81,6 +90,20 @@ function adviceOf(
     byVersion.set(version, m);
   }
   return m;
+}
+
+/** Per render, the chart evaluated at a level and version (what "Fix to" aims at). */
+const atLevel = new WeakMap<ChartEvaluation, Map<string, ChartEvaluation>>();
+
+/** The rendered workload `w` of `e` as a render names it. */
+function refOf(e: ChartEvaluation, w: WorkloadSummary): ChartWorkloadRef {
+  const doc = e.render.documents.find((d) => d.start <= w.span.start && w.span.start < d.end);
+  return {
+    kind: w.object.kind,
+    name: w.object.name,
+    namespace: w.object.namespace,
+    source: doc?.template ?? null,
+  };
 }
 
 /** A workload whose Namespace the chart renders, that Namespace named at the file its labels come from. */
@@ -268,6 +291,117 @@ export class ChartAnalyses {
       }
     }
     return out;
+  }
+
+  /** The chart's files as the editor has them (open documents' text over the disk). */
+  private fsOf(chart: string): EditorFs {
+    const texts = new Map<string, string>();
+    for (const [p, d] of this.openIn(chart)) texts.set(p, d.text);
+    return new EditorFs(chart, texts);
+  }
+
+  /** `e` evaluated at `level` and `version` on its own render, once per render. */
+  private atLevel(chart: string, e: ChartEvaluation, level: Level, version: string) {
+    let m = atLevel.get(e);
+    if (!m) atLevel.set(e, (m = new Map<string, ChartEvaluation>()));
+    const k = `${level}|${version}`;
+    let ev = m.get(k);
+    if (!ev) {
+      ev = evaluateChartAtLevel(this.fsOf(chart), chart, e.options, level, version, e);
+      m.set(k, ev);
+    }
+    return ev;
+  }
+
+  /**
+   * The "Fix to <level>" lenses of a chart file: per rendered workload with a
+   * safe fix for the next level up, on its `kind:` line in the file that
+   * writes it, and in each other file its fixes edit or its findings are in
+   * (values.yaml), at the first of those (there naming the workload).
+   * Read from the render the document's diagnostics came from.
+   */
+  fixLensesIn(
+    uri: string,
+    limits: { maxFileBytes: number; maxAliasCount: number },
+  ): ChartFixLens[] {
+    const file = normalizePath(fileKey(uri).replace(/\\/g, '/'));
+    const chart = this.chartOf(uri);
+    const ev = chart === null ? undefined : this.cache.get(chart)?.ev;
+    if (!ev || chart === null) return [];
+    const out: ChartFixLens[] = [];
+    for (const e of ev.evaluations) {
+      const fallback = `${e.chartDir}/Chart.yaml`;
+      for (const w of e.analysis.workloads) {
+        const advice = adviceOf(e, w.policy.version, limits).get(workloadKey(w.object));
+        const level = advice?.next;
+        if (!level) continue;
+        const ref = refOf(e, w);
+        const mine = this.atLevel(chart, e, level, w.policy.version).findings.filter(
+          findingOf(ref),
+        );
+        const fixes = mine.flatMap((f) => safeOriginFix(f) ?? []);
+        if (fixes.length === 0) continue;
+        const at = placeSpan(e.source, w.headSpan, fallback);
+        let start: number | undefined;
+        if (at.file === file) start = at.span.start;
+        else {
+          const offsets = [
+            ...mine.filter((f) => f.file === file).map((f) => f.span.start),
+            ...fixes.filter((x) => x.file === file).flatMap((x) => x.fix.edits.map((d) => d.start)),
+          ];
+          if (offsets.length > 0) start = Math.min(...offsets);
+        }
+        if (start === undefined) continue;
+        out.push({
+          span: { start, end: start },
+          named: at.file !== file,
+          workload: ref,
+          level,
+          policyVersion: w.policy.version,
+          fixable: fixes.length,
+          left: mine.length - fixes.length,
+          release: {
+            chart: e.render.chart?.name ?? chart,
+            valueSet: e.valueSet,
+            releaseName: e.render.releaseName,
+            namespace: e.namespace,
+          },
+          valueSets: ev.evaluations.length,
+        });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * What "Fix to <level>" makes of a chart's workload, as the editor has the
+   * chart's files: the edit of the document (`edits`) and of each other file
+   * (`files`), null when there is nothing to fix or the lens's render is gone.
+   */
+  fixToLevel(uri: string, args: FixToLevelArgs): Fix | null {
+    const target = args.chart;
+    const chart = this.chartOf(uri);
+    const ev = chart === null ? undefined : this.cache.get(chart)?.ev;
+    const e = ev?.evaluations.find((x) => x.valueSet === target?.valueSet);
+    if (!target || chart === null || !e) return null;
+    const { valueSet: _set, ...ref } = target;
+    const fixed = fixChartWorkloadToLevel(
+      this.fsOf(chart),
+      chart,
+      e.options,
+      ref,
+      args.level,
+      args.policyVersion,
+    );
+    const own = normalizePath(fileKey(uri).replace(/\\/g, '/'));
+    const fix: Fix = { title: `Fix to ${args.level}`, safe: true, edits: [], files: [] };
+    for (const [path, t] of fixed.files) {
+      const edit = minimalEdit(t.before, t.after);
+      if (!edit) continue;
+      if (path === own) fix.edits.push(edit);
+      else fix.files?.push({ path, edits: [edit] });
+    }
+    return fix.edits.length > 0 || (fix.files?.length ?? 0) > 0 ? fix : null;
   }
 
   /**

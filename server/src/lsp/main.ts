@@ -85,7 +85,7 @@ const analyses = new Analyses(
   admission,
 );
 const diagnostics = new Diagnostics(connection, documents, settings, analyses, workspace);
-const codeActions = new CodeActions(connection, analyses, documents);
+const codeActions = new CodeActions(connection, analyses, documents, charts);
 const views = new Views(connection, documents, settings, analyses, workspace, charts, hardening);
 
 // An open document's Namespaces count instead of its file's on disk; then it is analysed.

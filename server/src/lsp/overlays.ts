@@ -204,6 +204,8 @@ export class OverlayIndex {
       const roots = named && named.length > 0 ? named.map(normalizePath) : graph.roots;
       const evaluation = evaluateOverlays(this.fs, graph, {
         ...options,
+        // The lenses and the report say the level each overlay's build meets.
+        advise: true,
         roots,
         nameOf: (d) => relative(folder, d).split(sep).join('/') || baseName(d),
       });

@@ -324,6 +324,26 @@ export interface FixToLevelArgs {
   level: PolicyLevel;
   /** The policy version the lens evaluated ("latest" or "v1.N"). */
   policyVersion: string;
+  /**
+   * On a file of a Helm chart: the rendered workload (by its value set and
+   * what the render names it), fixed at the origin of each value.
+   */
+  chart?: ChartFixTarget;
+  /**
+   * A workload Kustomize overlays deploy: apply this file's safe fixes of the
+   * overlays' findings in it (up to `level`), not the file's own.
+   */
+  inOverlays?: boolean;
+}
+
+/** A workload a Helm chart renders, as "Fix to <level>" on a chart file names it. */
+export interface ChartFixTarget {
+  valueSet: string;
+  kind: string;
+  name: string | null;
+  namespace: string | null;
+  /** The template that renders it (`web/templates/deployment.yaml`). */
+  source: string | null;
 }
 
 /** The arguments each server command takes. */

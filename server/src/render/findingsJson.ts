@@ -6,6 +6,8 @@ import type { LocatedFinding } from '../engine/project/index';
 import type { FileResult } from './fileResult';
 import { baselineState, checked, linesOf, locate, skipReason, totals } from './fileResult';
 import { fingerprintsOf } from './fingerprint';
+import { jsonFixes } from './fixChanges';
+import type { FixFiles } from './fixChanges';
 
 /**
  * For a finding placed at its origin in a chart (or an overlay): the object it
@@ -29,6 +31,7 @@ function renderedFrom(f: Finding): Record<string, unknown> {
 export function toJson(
   results: readonly FileResult[],
   policy: { level: string; version: string },
+  files?: FixFiles,
 ): string {
   const t = totals(results);
   const diag = (r: FileResult, d: Diagnostic) => {
@@ -41,8 +44,8 @@ export function toJson(
       path: r.path,
       ...(r.link ? { link: r.link } : {}),
       ...(r.fixError !== undefined ? { notWritten: r.fixError } : {}),
-      findings: r.analysis.findings.map((f) => finding(r, f)),
-      suppressed: (r.analysis.suppressed ?? []).map((f) => suppressed(r, f)),
+      findings: r.analysis.findings.map((f) => finding(r, f, files)),
+      suppressed: (r.analysis.suppressed ?? []).map((f) => suppressed(r, f, files)),
       errors: [
         ...(r.readError
           ? [
@@ -77,7 +80,7 @@ export function toJson(
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
-function finding(r: FileResult, f: Finding) {
+function finding(r: FileResult, f: Finding, files?: FixFiles) {
   const state = baselineState(r, f);
   return {
     check: f.check,
@@ -101,13 +104,14 @@ function finding(r: FileResult, f: Finding) {
     ...(state ? { baseline: state } : {}),
     ...(f.overlays ? { overlays: f.overlays } : {}),
     ...renderedFrom(f),
+    ...jsonFixes(r, f, files),
   };
 }
 
-function suppressed(r: FileResult, f: SuppressedFinding) {
+function suppressed(r: FileResult, f: SuppressedFinding, files?: FixFiles) {
   const at = linesOf(r).humanPosition(f.suppression.span.start);
   return {
-    ...finding(r, f),
+    ...finding(r, f, files),
     suppression: {
       kind: f.suppression.kind,
       justification: f.suppression.justification,

@@ -8,6 +8,7 @@
  *   sarif.ts           `podsec --format sarif`
  *   github.ts          `podsec --format github` (GitHub Actions annotations)
  *   junit.ts           `podsec --format junit`
+ *   fixChanges.ts      fixes by file, the other files' included (SARIF, JSON)
  *   fingerprint.ts     findings' identities across commits (SARIF, JSON, baselines)
  *   baseline.ts        reading a baseline and marking the findings it holds
  *   reportText.ts      `podsec report` text output
@@ -19,6 +20,7 @@ export { toText } from './findingsText';
 export { toJson } from './findingsJson';
 export { SECURITY_SEVERITY, toSarif } from './sarif';
 export type { SarifContext } from './sarif';
+export type { FixFiles, FixFileText } from './fixChanges';
 export { escapeData, escapeProperty, toGithub } from './github';
 export { toJunit, xmlEscape } from './junit';
 export { allFindings, FINGERPRINT_KEY, fingerprintPath, fingerprintsOf } from './fingerprint';

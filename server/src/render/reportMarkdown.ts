@@ -165,16 +165,24 @@ export function reportMarkdown(
       out.push('No workloads.');
       continue;
     }
-    out.push('| Workload | Where | Namespace | Level there | Admitted |');
-    out.push('| --- | --- | --- | --- | --- |');
+    out.push('| Workload | Where | Namespace | Level there | Admitted | Meets |');
+    out.push('| --- | --- | --- | --- | --- | --- |');
     for (const w of o.workloads) {
       const verdict =
         w.rejected === 0 ? '✓' : `✗ (${plural(w.rejected, 'finding')} enforce rejects)`;
       const warned = w.warned > 0 ? `, ${plural(w.warned, 'warning')}` : '';
+      const meets =
+        w.met === undefined
+          ? ''
+          : `**${w.met}**${w.next ? ` (${plural(w.toNext ?? 0, 'change')} to ${w.next})` : ''}`;
       out.push(
-        `| ${workloadTitle(w)} | ${where(w)} | ${code(w.namespace ?? '(none)')} | **${w.level}** (${md(w.version)}, from ${md(w.from)}) | ${verdict}${warned} |`,
+        `| ${workloadTitle(w)} | ${where(w)} | ${code(w.namespace ?? '(none)')} | **${w.level}** (${md(w.version)}, from ${md(w.from)}) | ${verdict}${warned} | ${meets} |`,
       );
     }
+    if (o.met !== null || o.scenarios.length > 0) out.push('');
+    if (o.met !== null) out.push(`Highest level every workload meets: **${o.met}**.`);
+    for (const sc of o.scenarios)
+      out.push(`- ${md(sc.title)}: ${sc.rejected} of ${plural(sc.of, 'workload')} rejected`);
   }
   if (r.upgrade) {
     const u = r.upgrade;

@@ -110,9 +110,12 @@ export function reportText(r: AdvisorReport, color: boolean): string {
           : p.red(`rejected (${plural(w.rejected, 'finding')})`);
       const warned = w.warned > 0 ? `, ${plural(w.warned, 'warning')}` : '';
       out.push(
-        `  ${w.path}:${w.line}  ${ref(w)}  namespace ${w.namespace ?? '(none)'}  ${p.level(w.level)}:${w.version} ${p.dim(`from ${w.from}`)}  ${verdict}${warned}`,
+        `  ${w.path}:${w.line}  ${ref(w)}  namespace ${w.namespace ?? '(none)'}  ${p.level(w.level)}:${w.version} ${p.dim(`from ${w.from}`)}  ${verdict}${warned}${overlayMeets(w)}`,
       );
     }
+    if (o.met !== null) out.push(`  highest level every workload meets: ${p.level(o.met)}`);
+    for (const sc of o.scenarios)
+      out.push(`  ${sc.title}: ${sc.rejected} of ${plural(sc.of, 'workload')} rejected`);
   }
   if (r.upgrade) {
     const u = r.upgrade;
@@ -160,4 +163,11 @@ export function reportText(r: AdvisorReport, color: boolean): string {
     for (const e of r.errors) out.push(`  ${e.path}:${e.line}:${e.column}  ${e.message}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** `; meets baseline (2 to restricted)` for an overlay's workload the advisor judged. */
+export function overlayMeets(w: { met?: Level; next?: Level | null; toNext?: number }): string {
+  if (w.met === undefined) return '';
+  const to = w.next ? ` (${plural(w.toNext ?? 0, 'change')} to ${w.next})` : '';
+  return `; meets ${w.met}${to}`;
 }

@@ -21,10 +21,11 @@ import {
   isHardeningCheckId,
 } from '../engine/index';
 import type { CheckLevel, Finding, Mode, Severity, SuppressedFinding } from '../engine/index';
-import { editsOtherFiles } from '../engine/fixes/edits';
 import type { FileResult } from './fileResult';
 import { baselineState, isNotEvaluatedNote, linesOf, locate } from './fileResult';
 import { allFindings, FINGERPRINT_KEY, fingerprintsOf } from './fingerprint';
+import { sarifFixes } from './fixChanges';
+import type { FixFiles, SarifNotification } from './fixChanges';
 
 const SARIF_LEVEL: Record<Severity, string> = {
   error: 'error',
@@ -67,6 +68,8 @@ export interface SarifContext {
   exitCode?: number;
   /** The baseline file given, if any. */
   baseline?: string;
+  /** The files fixes edit besides their finding's; without, such fixes are left out. */
+  files?: FixFiles;
 }
 
 interface Rule {
@@ -162,6 +165,8 @@ export function toSarif(results: readonly FileResult[], ctx: SarifContext): stri
   const ruleList = rules();
   const index = new Map(ruleList.map((r, i) => [r.id, i]));
   const sarifResults: unknown[] = [];
+  const notifications: SarifNotification[] = [];
+  const notify = (n: SarifNotification): number => notifications.push(n);
   for (const r of results) {
     const fps = fingerprintsOf(r);
     const uri = toUri(r.path);
@@ -250,30 +255,9 @@ export function toSarif(results: readonly FileResult[], ctx: SarifContext): stri
             }
           : {}),
         ...(state && !suppression ? { baselineState: state } : {}),
-        // A fix that edits other files too (a patch in one overlay) is left to --fix and the editor.
-        ...(f.fixes.some((fx) => !editsOtherFiles(fx))
-          ? {
-              fixes: f.fixes
-                .filter((fx) => !editsOtherFiles(fx))
-                .map((fx) => ({
-                  description: {
-                    text: fx.safe
-                      ? fx.title
-                      : `${fx.title} (may change how the workload runs: podsec --fix-unsafe)`,
-                  },
-                  artifactChanges: [
-                    {
-                      artifactLocation: { uri },
-                      replacements: fx.edits.map((e) => ({
-                        deletedRegion: region(e.start, e.end),
-                        insertedContent: { text: e.newText },
-                      })),
-                    },
-                  ],
-                  properties: { safe: fx.safe },
-                })),
-            }
-          : {}),
+        // A fix that edits other files too carries one change per file; one that cannot be shown is
+        // left out, and the run's notifications say why.
+        ...sarifFixes(r, f, { uri, toUri, notify, ...(ctx.files ? { files: ctx.files } : {}) }),
         properties: {
           ...(f.family ? { family: f.family } : {}),
           policy: `${f.policy.level}:${f.evaluatedVersion}`,
@@ -317,6 +301,7 @@ export function toSarif(results: readonly FileResult[], ctx: SarifContext): stri
           {
             executionSuccessful: results.every((r) => !r.readError),
             ...(ctx.exitCode !== undefined ? { exitCode: ctx.exitCode } : {}),
+            ...(notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}),
             properties: {
               policy: ctx.policy,
               ...(ctx.baseline !== undefined ? { baseline: ctx.baseline } : {}),

@@ -8,6 +8,7 @@ const { suite, test, suiteSetup, teardown } = require('mocha');
 const vscode = require('vscode');
 const {
   openDoc,
+  openUntitled,
   lineOf,
   waitForDiagnostics,
   setSetting,
@@ -188,9 +189,8 @@ suite('podsec extension', () => {
   });
 
   test('a finding under a Namespace label: one row, and related information only when asked for', async () => {
-    const doc = await vscode.workspace.openTextDocument({
-      language: 'yaml',
-      content: [
+    const doc = await openUntitled(
+      [
         'apiVersion: v1',
         'kind: Pod',
         'metadata:',
@@ -203,8 +203,7 @@ suite('podsec extension', () => {
         '      image: busybox',
         '',
       ].join('\n'),
-    });
-    await vscode.window.showTextDocument(doc);
+    );
     const diags = await waitForDiagnostics(doc.uri, has('hostNamespaces'));
     // baseline from the label: the restricted checks do not apply
     assert.deepStrictEqual(codes(diags), ['hostNamespaces']);
@@ -222,9 +221,8 @@ suite('podsec extension', () => {
   });
 
   test('one problem found by two checks under two modes is one row, at the most severe', async () => {
-    const doc = await vscode.workspace.openTextDocument({
-      language: 'yaml',
-      content: [
+    const doc = await openUntitled(
+      [
         'apiVersion: v1',
         'kind: Pod',
         'metadata:',
@@ -239,8 +237,7 @@ suite('podsec extension', () => {
         '      image: busybox',
         '',
       ].join('\n'),
-    });
-    await vscode.window.showTextDocument(doc);
+    );
     const diags = await waitForDiagnostics(doc.uri, has('hostPathVolumes'));
     const onVolume = podsec(diags).filter((d) => d.range.start.line === 7);
     assert.deepStrictEqual(
@@ -433,11 +430,7 @@ suite('podsec extension', () => {
   });
 
   test('non-Kubernetes YAML gets no diagnostics and no status error', async () => {
-    const doc = await vscode.workspace.openTextDocument({
-      language: 'yaml',
-      content: 'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n',
-    });
-    await vscode.window.showTextDocument(doc);
+    const doc = await openUntitled('on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n');
     const policy = await api.policyFor(doc.uri);
     assert.ok(policy, 'untitled YAML is checked');
     assert.deepStrictEqual(podsec(vscode.languages.getDiagnostics(doc.uri)), []);

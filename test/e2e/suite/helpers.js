@@ -4,7 +4,7 @@
 // was there instead.
 //
 //   const { openDoc, waitForDiagnostics, setSetting, applyCodeAction, until } = require('./helpers');
-//   const doc = await openDoc('deploy.yaml');
+//   const doc = await openDoc('deploy.yaml');   // or openUntitled('apiVersion: v1\n...')
 //   const diags = await waitForDiagnostics(doc.uri, (ds) => ds.some((d) => d.code === 'privileged'));
 //   await applyCodeAction(doc.uri, diags[0], 'privileged: false');
 //   await waitForDiagnostics(doc.uri, (ds) => !ds.some((d) => d.code === 'privileged'));
@@ -30,6 +30,26 @@ function uriOf(relPath) {
 /** Opens relPath (relative to the workspace folder) in an editor; resolves with its TextDocument. */
 async function openDoc(relPath) {
   const doc = await vscode.workspace.openTextDocument(uriOf(relPath));
+  await vscode.window.showTextDocument(doc, { preview: false });
+  return doc;
+}
+
+let untitledDocuments = 0;
+
+/**
+ * Opens a new untitled YAML document holding `content`, under a name no other document of the run
+ * has had ("podsec-e2e-3.yaml", not VS Code's reusable "Untitled-1"), so that nothing a closed
+ * document left behind (diagnostics on their way, the extension host's data) can be read as its
+ * own. Resolves once it is shown with its content.
+ */
+async function openUntitled(content) {
+  untitledDocuments++;
+  const uri = vscode.Uri.from({ scheme: 'untitled', path: `podsec-e2e-${untitledDocuments}.yaml` });
+  let doc = await vscode.workspace.openTextDocument(uri);
+  if (doc.languageId !== 'yaml') doc = await vscode.languages.setTextDocumentLanguage(doc, 'yaml');
+  const edit = new vscode.WorkspaceEdit();
+  edit.insert(uri, new vscode.Position(0, 0), content);
+  if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`could not fill ${uri}`);
   await vscode.window.showTextDocument(doc, { preview: false });
   return doc;
 }
@@ -208,8 +228,9 @@ function isTestDocument(doc) {
 
 /**
  * Reverts the tests' dirty documents and closes all editors, then waits until the untitled ones
- * are gone from the extension host too: a new untitled document may reuse the name
- * "Untitled-1", and must not meet the old one's data.
+ * are gone from the extension host too, and their podsec diagnostics with them: a new untitled
+ * document may reuse the name "Untitled-1", and must not meet the old one's data (openUntitled
+ * gives each test's document a name of its own).
  */
 async function resetEditors(timeoutMs = DEFAULT_TIMEOUT_MS) {
   for (const doc of vscode.workspace.textDocuments) {
@@ -218,8 +239,9 @@ async function resetEditors(timeoutMs = DEFAULT_TIMEOUT_MS) {
       await vscode.commands.executeCommand('workbench.action.files.revert');
     }
   }
-  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   const untitled = () => vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'untitled');
+  const closing = untitled().map((d) => d.uri);
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   await until(
     vscode.workspace.onDidCloseTextDocument,
     () => untitled().length === 0,
@@ -229,6 +251,18 @@ async function resetEditors(timeoutMs = DEFAULT_TIMEOUT_MS) {
         .map((d) => d.uri.toString())
         .join(', ')}`,
   );
+  // The server clears a closed document's diagnostics: the next test starts without them.
+  const left = () =>
+    closing.filter((u) => vscode.languages.getDiagnostics(u).some((d) => d.source === 'podsec'));
+  await until(
+    vscode.languages.onDidChangeDiagnostics,
+    () => left().length === 0,
+    timeoutMs,
+    () =>
+      `diagnostics of closed untitled documents still there: ${left()
+        .map((u) => u.toString())
+        .join(', ')}`,
+  );
 }
 
 module.exports = {
@@ -236,6 +270,7 @@ module.exports = {
   workspaceFolder,
   uriOf,
   openDoc,
+  openUntitled,
   lineOf,
   describeDiagnostics,
   waitForDiagnostics,

@@ -10,6 +10,7 @@ const { suite, test, suiteSetup, teardown } = require('mocha');
 const vscode = require('vscode');
 const {
   openDoc,
+  openUntitled,
   lineOf,
   waitForDiagnostics,
   setSetting,
@@ -173,12 +174,9 @@ suite('podsec level advisor report', () => {
   });
 
   test('report: names from the manifests are escaped in the page', async () => {
-    const hostile = await vscode.workspace.openTextDocument({
-      language: 'yaml',
-      content:
-        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: "<img src=x onerror=alert(1)>"\nspec:\n  containers:\n    - name: "<b>c</b>"\n      image: x\n      securityContext: {privileged: true}\n',
-    });
-    await vscode.window.showTextDocument(hostile);
+    const hostile = await openUntitled(
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: "<img src=x onerror=alert(1)>"\nspec:\n  containers:\n    - name: "<b>c</b>"\n      image: x\n      securityContext: {privileged: true}\n',
+    );
     await waitForDiagnostics(hostile.uri, hasPrivileged);
     const report = await vscode.commands.executeCommand('podsec.showReport');
     assert.ok(

@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { objectsFromDocument, objectsFromText } from '@podsec/server/out/engine/hardening';
 import type { Path } from '@podsec/server/out/engine/hardening';
+import { analyze, hardeningSource, mergeHardening, runHardening } from '@podsec/server';
 
 const TEXT = `# a comment
 apiVersion: apps/v1
@@ -198,5 +199,114 @@ spec:
     const text = 'apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: "🚀"\r\n  namespace: ns\r\n';
     assert.equal(located(text, ['metadata', 'namespace']), 'namespace: ns');
     assert.equal(located(text, ['metadata', 'name']), 'name: "🚀"');
+  });
+});
+
+/** The containers of the first object of `text`. */
+function containers(text: string): Array<Record<string, unknown>> {
+  const { objects, notes } = objectsFromText(text, { file: 'm.yaml', defaultNamespace: 'd' });
+  assert.deepEqual(notes, []);
+  return (objects[0]?.value['spec'] as { containers: Array<Record<string, unknown>> }).containers;
+}
+
+const POD = (items: string): string => `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+    - &base {name: a, image: x}
+${items}`;
+
+describe("go-yaml v2's reading, as the Pod Security checks read it", () => {
+  it('a quoted "<<" is an ordinary key, never a merge', () => {
+    const cs = containers(POD('    - "<<": *base\n      name: b\n'));
+    assert.deepEqual(cs[1], { '<<': { name: 'a', image: 'x' }, name: 'b' });
+    const single = containers(POD("    - '<<': *base\n      name: b\n"));
+    assert.equal(single[1]?.['image'], undefined);
+  });
+
+  it('a plain << and a !!merge << merge', () => {
+    assert.deepEqual(containers(POD('    - <<: *base\n      name: b\n'))[1], {
+      name: 'b',
+      image: 'x',
+    });
+    assert.deepEqual(containers(POD('    - !!merge <<: *base\n      name: b\n'))[1], {
+      name: 'b',
+      image: 'x',
+    });
+  });
+
+  it('in document order: a merge after a key writes over it, a key after a merge wins', () => {
+    assert.equal(containers(POD('    - name: b\n      <<: *base\n'))[1]?.['name'], 'a');
+    assert.equal(containers(POD('    - <<: *base\n      name: b\n'))[1]?.['name'], 'b');
+    // a list of maps: the first map wins over the later ones
+    const two = POD(
+      '    - &other {name: o, image: y, imagePullPolicy: Never}\n    - <<: [*base, *other]\n',
+    );
+    assert.deepEqual(containers(two)[2], { name: 'a', image: 'x', imagePullPolicy: 'Never' });
+    // duplicate keys: the last
+    assert.equal(containers(POD('    - {name: b, image: y, name: c}\n'))[1]?.['name'], 'c');
+  });
+
+  it('the locator points where the decoded value is written', () => {
+    const text = POD('    - name: b\n      <<: *base\n');
+    assert.equal(located(text, ['spec', 'containers', 1, 'name']), 'name: a');
+    const after = POD('    - <<: *base\n      name: b\n');
+    assert.equal(located(after, ['spec', 'containers', 1, 'name']), 'name: b');
+  });
+
+  it('scalars: timestamps and base-60 stay text, !!binary is its text, keys are JSON keys', () => {
+    const text = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: c
+  annotations: {yes: a, 0x10: b, 1.50: c}
+data:
+  when: 2001-12-14
+  clock: 1:20
+  bytes: !!binary aGVsbG8=
+  octal: 0o17
+  old: 017
+`;
+    const { objects } = objectsFromText(text, { file: 'c.yaml', defaultNamespace: 'd' });
+    const v = objects[0]?.value;
+    assert.deepEqual((v?.['metadata'] as Record<string, unknown>)['annotations'], {
+      true: 'a',
+      16: 'b',
+      1.5: 'c',
+    });
+    assert.deepEqual(v?.['data'], {
+      when: '2001-12-14',
+      clock: '1:20',
+      bytes: 'hello',
+      octal: 15,
+      old: 15,
+    });
+  });
+
+  it('the hardening checks and the Pod Security checks name the same containers', () => {
+    // go-yaml v2: the merge after `name: b` writes name a; a quoted "<<" merges nothing
+    const text = `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+    - &base {name: a, image: x, securityContext: {privileged: true}}
+    - name: b
+      <<: *base
+    - "<<": *base
+      name: c
+      image: y
+`;
+    const policy = { level: 'restricted' as const, version: 'latest' };
+    const run = runHardening([hardeningSource('p.yaml', text)]);
+    const a = mergeHardening(analyze(text, { file: 'p.yaml' }), 'p.yaml', run, policy);
+    const named = (family: 'hardening' | undefined, check: string): string[] =>
+      a.findings
+        .filter((f) => f.family === family && f.check === check)
+        .map((f) => f.container ?? '')
+        .sort();
+    assert.deepEqual(named(undefined, 'privileged'), ['a', 'a']);
+    assert.deepEqual(named('hardening', 'resourceLimits'), ['a', 'a', 'c']);
   });
 });

@@ -49,6 +49,12 @@ export interface FixChoice {
   unsafe?: boolean;
   /** Fixes that edit other files too (default true); without, only fixes of the finding's own file. */
   otherFiles?: boolean;
+  /**
+   * The files a fix may edit or create (by default all): a fix that edits
+   * another is passed over for the finding's next fix (a fix in the overlay
+   * given, when its base lies outside the paths given).
+   */
+  writable?: (path: string) => boolean;
 }
 
 /** The new text of one file after a plan's edits. */
@@ -100,11 +106,13 @@ export function planFixes(
   let count = 0;
   for (const { file, finding } of findings) {
     if (choice.filter && !choice.filter(finding)) continue;
+    const writable = choice.writable;
     const fix = finding.fixes.find(
       (x) =>
         (x.safe || choice.unsafe === true) &&
         fixHasEdits(x) &&
-        (choice.otherFiles !== false || !editsOtherFiles(x)),
+        (choice.otherFiles !== false || !editsOtherFiles(x)) &&
+        (!writable || fixEdits(x, file).every((p) => writable(p.path))),
     );
     if (!fix) continue;
     const parts = fixEdits(fix, file);

@@ -29,6 +29,13 @@ type YNode = Scalar | YAMLMap | YAMLSeq;
 /** The indentation step found from a map, once per map (not once per fix: fixes of many containers were quadratic). */
 const steps = new WeakMap<YAMLMap, number | null>();
 
+/** The line ending of the last text planned in: many fixes are planned in one text, each would scan it whole. */
+let lastEol: { text: string; eol: string } | undefined;
+function eolOf(text: string): string {
+  if (lastEol?.text !== text) lastEol = { text, eol: text.includes('\r\n') ? '\r\n' : '\n' };
+  return lastEol.eol;
+}
+
 class Planner {
   readonly edits: TextEdit[] = [];
   readonly eol: string;
@@ -44,7 +51,7 @@ class Planner {
     readonly text: string,
     readonly doc: Document.Parsed,
   ) {
-    this.eol = text.includes('\r\n') ? '\r\n' : '\n';
+    this.eol = eolOf(text);
     const root = doc.contents;
     const firstKey = isMap(root) && root.flow ? root.items[0]?.key : undefined;
     this.json = isScalar(firstKey) && firstKey.type === 'QUOTE_DOUBLE';
@@ -143,7 +150,7 @@ class Planner {
             const n = this.deref(it);
             return isScalar(n) && n.value === value;
           });
-          if (!has) this.appendItem(existing, value);
+          if (!has) this.appendItem(existing, value, pair);
         } else if (existing === null || (isScalar(existing) && existing.value === null)) {
           this.fill(pair, target, [value]);
         } else {
@@ -271,17 +278,36 @@ class Planner {
     return this.renderScalar(v);
   }
 
-  /** `key: value` lines at `indent`, nested maps in block style, lists in flow style. */
-  private block(obj: Obj, indent: number, step: number): string {
+  /**
+   * `key: value` lines at `indent`, nested maps in block style, lists in flow
+   * style; with `dash` (the column of a list's dashes past its key's), lists
+   * of maps in block style too, each item's keys under its first.
+   */
+  private block(obj: Obj, indent: number, step: number, dash?: number): string {
     const pad = ' '.repeat(indent);
     return Object.entries(obj)
       .map(([k, v]) => {
         if (isObject(v) && Object.keys(v).length > 0) {
-          return `${pad}${this.renderKey(k)}:${this.eol}${this.block(v, indent + step, step)}`;
+          return `${pad}${this.renderKey(k)}:${this.eol}${this.block(v, indent + step, step, dash)}`;
+        }
+        if (
+          dash !== undefined &&
+          Array.isArray(v) &&
+          v.length > 0 &&
+          v.every((x) => isObject(x) && Object.keys(x).length > 0)
+        ) {
+          const items = v.map((x) => this.blockItem(x as Obj, indent + dash, step, dash)).join('');
+          return `${pad}${this.renderKey(k)}:${this.eol}${items}`;
         }
         return `${pad}${this.renderKey(k)}: ${this.flow(v)}${this.eol}`;
       })
       .join('');
+  }
+
+  /** A map as a block list item: its dash at `col`, its keys two columns on. */
+  private blockItem(obj: Obj, col: number, step: number, dash: number): string {
+    const body = this.block(obj, col + 2, step, dash);
+    return `${' '.repeat(col)}- ${body.slice(col + 2)}`;
   }
 
   private replaceScalar(node: Scalar, value: FixValue): void {
@@ -312,7 +338,7 @@ class Planner {
     this.edits.push({ start: r[0], end: r[1], newText: this.flow(value) });
   }
 
-  private appendItem(seq: YAMLSeq, value: FixValue): void {
+  private appendItem(seq: YAMLSeq, value: FixValue, pair?: Pair): void {
     const r = seq.range;
     if (!r) return this.fail();
     if (seq.flow) {
@@ -337,6 +363,18 @@ class Planner {
       Math.max(this.trimEnd(last.range[1], last.range[0]) - 1, last.range[0]),
     );
     const lead = at === this.text.length && !/[\r\n]$/.test(this.text) ? this.eol : '';
+    // A map after a block map item is written as that item is: block style, keys in its column.
+    const lastMap = this.deref(last);
+    const key = pair?.key as Node | null | undefined;
+    if (isObject(value) && Object.keys(value).length > 0 && isMap(lastMap) && !lastMap.flow) {
+      const keyCol = this.keyColumn(lastMap);
+      if (keyCol === col + 2) {
+        const offset = key?.range ? col - this.column(key.range[0]) : 0;
+        const text = this.blockItem(value, col, this.step(lastMap), Math.max(0, offset));
+        this.edits.push({ start: at, end: at, newText: `${lead}${text}` });
+        return;
+      }
+    }
     this.edits.push({
       start: at,
       end: at,

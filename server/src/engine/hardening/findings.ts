@@ -13,7 +13,9 @@ import type { Document } from 'yaml';
 import type { HardeningSetting } from '../config/types';
 import { DEFAULT_LIMITS } from '../limits';
 import { LineIndex } from '../lines';
-import { parseFile } from '../parse';
+import { decodeDocs, precheck, splitDocuments } from '../parse';
+import type { ParseShare } from '../parse';
+import type { ChunkParses } from '../chunkParses';
 import { unreadKind } from '../kinds';
 import { findSuppressions, suppressedBy } from '../suppress';
 import type {
@@ -51,6 +53,13 @@ export interface SourceOptions {
   maxDepth?: number;
   /** Skim documents of kinds nothing reads instead of composing them (default true). */
   skim?: boolean;
+  /**
+   * The file's documents kept from its previous version (an open document):
+   * only the chunks that changed are parsed again, as the analysis does.
+   */
+  chunks?: ChunkParses;
+  /** Parses shared with the analysis of the same text (see ParseShare), so it is parsed once. */
+  share?: ParseShare;
 }
 
 /** One file read for the hardening checks. */
@@ -74,14 +83,23 @@ export function hardeningSource(
   text: string,
   options: SourceOptions = {},
 ): HardeningSource {
-  const parsed = parseFile(
-    text,
-    {
+  const maxDepth = options.maxDepth ?? DEFAULT_LIMITS.maxDepth;
+  const skim = options.skim !== false;
+  const unread = skim ? unreadKind : undefined;
+  const chunks = options.chunks;
+  const parse = () =>
+    chunks ? chunks.decode(text, maxDepth, unread) : decodeDocs(text, maxDepth, unread);
+  const share = options.share;
+  // A text of one chunk: the analysis reads the same parse (`share`); an open document of
+  // several chunks parses only the chunks an edit changed (`chunks`); others are parsed here.
+  const parsed =
+    precheck(text, {
       maxFileBytes: options.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
-      maxDepth: options.maxDepth ?? DEFAULT_LIMITS.maxDepth,
-    },
-    options.skim === false ? undefined : unreadKind,
-  );
+      maxDepth,
+    }) ??
+    (share && splitDocuments(text).length === 1
+      ? share.exchange(text, maxDepth, skim, parse)
+      : parse());
   const source: HardeningSource = { file, text, objects: [], docs: null, notes: [] };
   if (parsed.docs.length === 0) return source;
   source.docs = parsed.docs;

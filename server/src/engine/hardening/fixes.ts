@@ -10,6 +10,7 @@
 import { isMap, isPair, isScalar, isSeq } from 'yaml';
 import type { Document, Node, YAMLMap, YAMLSeq } from 'yaml';
 import { derefNode } from '../aliases';
+import { isMergeKey, jsonKey } from '../decode/kubectl';
 import { applyEdits, planEdits } from '../fixes/edits';
 import type { FixOp, FixValue } from '../fixes/edits';
 import type { TextEdit } from '../types';
@@ -23,12 +24,12 @@ const deref = (doc: Document, n: unknown): YNode | null => derefNode(doc, n);
 function child(doc: Document, n: YNode | null, seg: string | number): YNode | null {
   if (typeof seg === 'number') return isSeq(n) ? deref(doc, n.items[seg]) : null;
   if (!isMap(n)) return null;
-  for (const it of n.items) {
-    if (isPair(it) && isScalar(it.key) && String(it.key.value) === seg && it.key.source !== '<<') {
-      return deref(doc, it.value);
-    }
-  }
-  return null;
+  // The map's own pair (a fix edits what is written here, not what a `<<` merge brings); the last
+  // of duplicates, which is the one decoded.
+  let found: YNode | null = null;
+  for (const it of n.items)
+    if (isPair(it) && !isMergeKey(it.key) && jsonKey(it.key) === seg) found = deref(doc, it.value);
+  return found;
 }
 
 function nodeAt(doc: Document, root: YNode | null, path: Path): YNode | null {

@@ -50,6 +50,12 @@ export interface HardeningOptions {
   checks?: Partial<Record<HardeningCheckId, Severity | 'off'>>;
   /** Also require a CPU limit (resourceLimits). Default false. */
   requireCpuLimit?: boolean;
+  /**
+   * The command line's `--hardening on`: a check a `.podsec.yaml` turns off
+   * runs again (at its severity entry, else its default). The checks read
+   * only `checks`.
+   */
+  familyOn?: boolean;
 }
 
 export interface HardeningResult {

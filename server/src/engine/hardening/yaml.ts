@@ -1,12 +1,20 @@
 /**
- * The adapter from the yaml library's parsed documents to the hardening
- * input model: each Kubernetes object (a document, or an item of a
- * `kind: List`) as decoded JSON, with a locator over the document's AST
- * that follows aliases and `<<` merge keys.
+ * The adapter from the engine's parsed documents to the hardening input
+ * model: each Kubernetes object (a document, or an item of a `kind: List`)
+ * as the JSON kubectl sends, with a locator over the document's AST.
+ *
+ * Both read the document through the Pod Security checks' own decoder
+ * (cursor.ts `DocContext`, decode/kubectl.ts), so they follow go-yaml v2 as
+ * those checks do: a map's fields in document order, each `<<` merge (a
+ * plain `<<` or `!!merge`, never a quoted "<<") writing over what came
+ * before it and a later key over an earlier one; keys as JSON keys
+ * (`yes` is "true", `0x10` is "16"); plain scalars resolved as go-yaml v2
+ * resolves them (a timestamp is a string, `!!binary` its decoded text).
  */
 import { isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
-import { aliasBudget, derefNode, followAlias } from '../aliases';
-import type { Document, Node, Pair, YAMLMap } from 'yaml';
+import type { Document, Node, Pair, Scalar, YAMLMap } from 'yaml';
+import { DocContext } from '../cursor';
+import { goScalarKind } from '../decode/kubectl';
 import type { Span } from '../types';
 import type { JsonObject, JsonValue, KubeObject, Locator, Path } from './model';
 import { isObject, resolveNamespace } from './model';
@@ -27,36 +35,11 @@ export interface AdapterResult {
   notes: HardeningNote[];
 }
 
-const MAX_HOPS = 32;
 type YNode = Node;
 
-const deref = (doc: Document, n: unknown): YNode | null => derefNode(doc, n);
-
-function keyName(p: Pair): string | null {
-  const k = p.key;
-  if (isScalar(k)) return String(k.value);
-  return null;
-}
-
-function isMergeKey(p: Pair): boolean {
-  return isScalar(p.key) && (p.key.source === '<<' || p.key.value === '<<');
-}
-
-/** The pair for `key` in a map: its own pairs first, then the maps it merges with `<<`, in order. */
-function findPair(doc: Document, map: YAMLMap, key: string, depth = 0): Pair | null {
-  if (depth > MAX_HOPS) return null;
-  for (const it of map.items) if (isPair(it) && !isMergeKey(it) && keyName(it) === key) return it;
-  for (const it of map.items) {
-    if (!isPair(it) || !isMergeKey(it)) continue;
-    const v = deref(doc, it.value);
-    const sources = isSeq(v) ? v.items.map((x) => deref(doc, x)) : [v];
-    for (const s of sources) {
-      if (!isMap(s)) continue;
-      const found = findPair(doc, s, key, depth + 1);
-      if (found) return found;
-    }
-  }
-  return null;
+/** The pair of `key` in a map as decoded: its own, or the one a `<<` merge brings, go-yaml's way. */
+function findPair(ctx: DocContext, map: YAMLMap, key: string): Pair | null {
+  return ctx.fields(map).get(key)?.pair ?? null;
 }
 
 function trimEnd(text: string | undefined, start: number, end: number): number {
@@ -76,6 +59,9 @@ function range(n: unknown): [number, number] | null {
  * text when known (to trim spans). Paths are relative to the object.
  */
 export function makeLocator(doc: Document, root: unknown, text?: string): Locator {
+  // Locating follows a path, each step at most one alias chain: no budget to spend.
+  const ctx = new DocContext(doc as Document.Parsed, Number.MAX_SAFE_INTEGER);
+  const deref = (n: unknown): YNode | null => ctx.deref(n);
   const firstLine = (n: YNode | null): Span | null => {
     if (!n) return null;
     const r = range(n);
@@ -88,7 +74,7 @@ export function makeLocator(doc: Document, root: unknown, text?: string): Locato
     if (isScalar(n)) return { start: r[0], end: trimEnd(text, r[0], r[1]) };
     if (isSeq(n)) {
       const first = n.items[0];
-      const f = first === undefined ? null : firstLine(deref(doc, first));
+      const f = first === undefined ? null : firstLine(deref(first));
       return f ?? { start: r[0], end: r[0] };
     }
     return { start: r[0], end: r[1] };
@@ -100,7 +86,7 @@ export function makeLocator(doc: Document, root: unknown, text?: string): Locato
   const pairSpan = (p: Pair): Span | null => {
     const k = keySpan(p);
     if (!k) return null;
-    const v = deref(doc, p.value);
+    const v = deref(p.value);
     if (v === null || isScalar(v)) {
       const vr = range(p.value) ?? (v ? range(v) : null);
       // only when the value follows the key (an alias's target may be elsewhere)
@@ -109,7 +95,7 @@ export function makeLocator(doc: Document, root: unknown, text?: string): Locato
     return k;
   };
   return (path: Path): Span | null => {
-    let cur = deref(doc, root);
+    let cur = deref(root);
     let last: Span | null = firstLine(cur);
     if (!cur) return null;
     for (let i = 0; i < path.length; i++) {
@@ -119,18 +105,18 @@ export function makeLocator(doc: Document, root: unknown, text?: string): Locato
         if (!isSeq(cur)) return last;
         const item = cur.items[seg];
         if (item === undefined) return last;
-        const n = deref(doc, item);
+        const n = deref(item);
         const s = firstLine(n) ?? last;
         if (final) return s;
         last = s;
         cur = n;
       } else {
         if (!isMap(cur)) return last;
-        const p = findPair(doc, cur, seg);
+        const p = findPair(ctx, cur, seg);
         if (!p) return last;
         if (final) return pairSpan(p) ?? last;
         last = keySpan(p) ?? last;
-        cur = deref(doc, p.value);
+        cur = deref(p.value);
       }
       if (!cur) return last;
     }
@@ -141,60 +127,55 @@ export function makeLocator(doc: Document, root: unknown, text?: string): Locato
 /** Nodes decoded per document at most, aliases expanded (a bound on the work). */
 const MAX_DECODED_NODES = 2_000_000;
 
+/** `!!binary` bytes as the string go-yaml v2 makes of them (invalid UTF-8 becomes U+FFFD in JSON). */
+const BINARY = new TextDecoder('utf-8');
+
 /**
- * The document's value as the yaml library's toJS gives it (scalars as the
- * YAML 1.1 schema reads them, `<<` merge keys, keys as strings), with aliases
- * resolved through one index per document: toJS resolves each alias by
- * walking the whole document, which makes many aliases quadratic. Throws past
- * `maxAliasCount` alias look-ups or MAX_DECODED_NODES nodes.
+ * A scalar as kubectl sends it: a plain, untagged one resolved as go-yaml
+ * v2 resolves it (its booleans, nulls and numbers; anything else, a
+ * timestamp included, the text); `!!binary` its decoded text; others as
+ * the YAML library read them.
  */
-function decode(doc: Document, maxAliasCount: number): unknown {
-  const aliases = aliasBudget(maxAliasCount);
+function scalarJson(n: Scalar): JsonValue {
+  if (n.value instanceof Uint8Array) return BINARY.decode(n.value);
+  if (n.type === 'PLAIN' && !n.tag && n.source !== undefined) {
+    const k = goScalarKind(n.source);
+    if (k.kind === 'null') return null;
+    if (k.kind === 'bool' || k.kind === 'int' || k.kind === 'float') return k.value;
+    return typeof n.value === 'string' ? n.value : n.source;
+  }
+  return toJson(n.value);
+}
+
+/**
+ * The document's value as kubectl sends it, read through `ctx` (the Pod
+ * Security checks' decoder: go-yaml v2's merges and keys), aliases followed
+ * against its budget. Throws past `maxAliasCount` alias look-ups or
+ * MAX_DECODED_NODES nodes.
+ */
+function decode(ctx: DocContext, maxAliasCount: number): JsonValue {
   let nodes = 0;
-  const visit = (n: unknown, depth: number): unknown => {
+  const visit = (n: unknown, depth: number): JsonValue => {
     if (++nodes > MAX_DECODED_NODES) throw new Error(`more than ${MAX_DECODED_NODES} nodes`);
     if (depth > 2000) throw new Error('nesting too deep');
-    const cur = followAlias(doc, n, aliases);
-    if (aliases.over) throw new Error(`more than ${maxAliasCount} alias look-ups (maxAliasCount)`);
-    if (isScalar(cur)) return cur.value;
+    const cur = ctx.deref(n);
+    if (ctx.overLimit) throw new Error(`more than ${maxAliasCount} alias look-ups (maxAliasCount)`);
+    if (isScalar(cur)) return scalarJson(cur);
     if (isSeq(cur)) return cur.items.map((x) => visit(x, depth + 1));
     if (isMap(cur)) {
-      const out: Record<string, unknown> = {};
-      const set = (k: string, v: unknown, merged: boolean) => {
-        if (merged && Object.prototype.hasOwnProperty.call(out, k)) return;
+      const out: JsonObject = {};
+      for (const [k, f] of ctx.fields(cur))
         Object.defineProperty(out, k, {
-          value: v,
+          value: visit(f.pair.value, depth + 1),
           enumerable: true,
           writable: true,
           configurable: true,
         });
-      };
-      for (const it of cur.items) {
-        if (!isPair(it)) continue;
-        if (isMergeKey(it)) {
-          const v = visit(it.value, depth + 1);
-          for (const m of Array.isArray(v) ? v : [v]) {
-            if (m && typeof m === 'object' && !Array.isArray(m)) {
-              for (const [k, x] of Object.entries(m as Record<string, unknown>)) set(k, x, true);
-            }
-          }
-          continue;
-        }
-        const key = visit(it.key, depth + 1);
-        set(keyString(key), visit(it.value, depth + 1), false);
-      }
       return out;
     }
     return null;
   };
-  return visit(doc.contents, 0);
-}
-
-function keyString(k: unknown): string {
-  if (k === null || k === undefined) return '';
-  if (typeof k === 'string') return k;
-  if (typeof k === 'number' || typeof k === 'boolean' || typeof k === 'bigint') return String(k);
-  return JSON.stringify(toJson(k));
+  return visit(ctx.doc.contents, 0);
 }
 
 /** Plain JSON from what the yaml library builds (dates, binary, sets, maps, big integers). */
@@ -262,9 +243,10 @@ export function objectsFromDocument(
     });
     return { objects, notes };
   }
-  let js: unknown;
+  const maxAliasCount = options.maxAliasCount ?? 100;
+  let value: JsonValue;
   try {
-    js = decode(doc, options.maxAliasCount ?? 100);
+    value = decode(new DocContext(doc, maxAliasCount), maxAliasCount);
   } catch (e) {
     const r = range(doc.contents);
     notes.push({
@@ -276,7 +258,6 @@ export function objectsFromDocument(
     });
     return { objects, notes };
   }
-  const value = toJson(js);
   const make = (v: JsonObject, node: unknown, item: number | null): KubeObject => {
     const locate = makeLocator(doc, node, text);
     return {
@@ -290,9 +271,10 @@ export function objectsFromDocument(
   };
   if (!isKubeObject(value)) return { objects, notes };
   if (value['kind'] === 'List' && Array.isArray(value['items'])) {
-    const root = deref(doc, doc.contents);
-    const itemsPair = isMap(root) ? findPair(doc, root, 'items') : null;
-    const itemsNode = itemsPair ? deref(doc, itemsPair.value) : null;
+    const ctx = new DocContext(doc, Number.MAX_SAFE_INTEGER);
+    const root = ctx.deref(doc.contents);
+    const itemsPair = isMap(root) ? findPair(ctx, root, 'items') : null;
+    const itemsNode = itemsPair ? ctx.deref(itemsPair.value) : null;
     value['items'].forEach((it, i) => {
       if (!isKubeObject(it)) return;
       const node = isSeq(itemsNode) ? itemsNode.items[i] : null;
@@ -304,14 +286,14 @@ export function objectsFromDocument(
   return { objects, notes };
 }
 
-/** Parse a text (YAML 1.1, as Kubernetes reads it) and return its objects. */
+/** Parse a text (YAML 1.1, duplicate keys read, as Kubernetes reads it) and return its objects. */
 export function objectsFromText(
   text: string,
   options: Omit<AdapterOptions, 'document'>,
 ): AdapterResult {
   const objects: KubeObject[] = [];
   const notes: HardeningNote[] = [];
-  const docs = parseAllDocuments(text, { version: '1.1', prettyErrors: false });
+  const docs = parseAllDocuments(text, { version: '1.1', prettyErrors: false, uniqueKeys: false });
   const list = Array.isArray(docs) ? docs : [];
   list.forEach((doc, document) => {
     const r = objectsFromDocument(doc, { ...options, document }, text);

@@ -13,8 +13,11 @@
  * no build that reads them succeeds (the build's error says why).
  */
 import { collectNamespaces } from '../index';
+import { evaluatedMinor } from '../policy';
+import { adviseText } from '../advisor/index';
+import type { WorkloadAdvice } from '../advisor/index';
 import { buildKustomization } from '../kustomize/build';
-import type { BuiltObject, HelmRenderer, KustomizeBuild } from '../kustomize/build';
+import type { BuildOptions, BuiltObject, HelmRenderer, KustomizeBuild } from '../kustomize/build';
 import type { KustomizationGraph } from '../kustomize/roots';
 import { LineIndex } from '../lines';
 import type { SourceFs } from '../sources/sourceFs';
@@ -27,6 +30,7 @@ import type {
   Diagnostic,
   Finding,
   Fix,
+  Level,
   NamespaceLabels,
   Span,
   WorkloadSummary,
@@ -40,6 +44,7 @@ import { fixInOverlay, readOrigin, targetOf } from './overlayFix';
 import { evaluateGenerated, placeSpan } from '../project/index';
 import type { LocatedDiagnostic } from '../project/index';
 import { overlayPhrase, placeFixes } from './origins';
+import { fixClears } from './verify';
 
 export interface OverlayOptions extends AnalyzeOptions {
   /** The kustomizations to build (absolute); default: the graph's roots. */
@@ -48,6 +53,12 @@ export interface OverlayOptions extends AnalyzeOptions {
   nameOf?: (dir: string) => string;
   /** Renders `helmCharts` entries. */
   helm?: HelmRenderer;
+  /**
+   * Also the highest level each built workload meets (its `met`), as the
+   * level advisor judges it at the version that applies to it: for the
+   * report and the editor's lenses (two more evaluations of each build).
+   */
+  advise?: boolean;
 }
 
 /** A workload as one overlay builds it, placed in the file its object came from. */
@@ -58,6 +69,11 @@ export interface OverlayWorkload {
   /** Its findings in the build that enforce rejects, and that warn shows. */
   rejected: number;
   warned: number;
+  /** With `advise`: the highest level the build of it meets, and the findings between it and the next. */
+  met?: Level;
+  toNext?: number;
+  /** With `advise` and a version older than the latest: the level the build meets at the latest. */
+  metLatest?: Level;
 }
 
 export interface OverlayBuild {
@@ -131,15 +147,14 @@ export function evaluateOverlays(
 ): OverlayEvaluation {
   const nameOf = options.nameOf ?? ((d: string) => d);
   const roots = (options.roots ?? graph.roots).map(normalizePath);
-  const { roots: _r, nameOf: _n, helm, ...analyzeOptions } = options;
+  const { roots: _r, nameOf: _n, helm, advise, ...analyzeOptions } = options;
+  const buildOptionsOf = (name: string): BuildOptions => ({
+    label: `overlay ${name}`,
+    ...(helm ? { helm } : {}),
+  });
   const builds: OverlayBuild[] = roots.map((dir) => {
     const name = nameOf(dir);
-    return {
-      dir,
-      name,
-      build: buildKustomization(fs, dir, { label: `overlay ${name}`, ...(helm ? { helm } : {}) }),
-      analysis: null,
-    };
+    return { dir, name, build: buildKustomization(fs, dir, buildOptionsOf(name)), analysis: null };
   });
 
   const namespaces = new Map<string, NamespaceLabels>(options.namespaces ?? []);
@@ -215,20 +230,30 @@ export function evaluateOverlays(
     }
     for (const f of b.build.files) covered.add(f);
     const src = b.build.source;
+    // Edited builds of this overlay (a JSON 6902 operation taken out), shared by its fixes.
+    const verify = {
+      fs,
+      dir: b.dir,
+      build: buildOptionsOf(b.name),
+      analyze: { ...analyzeOptions, namespaces, file: kfile },
+      rebuilt: new Map<string, Finding[] | null>(),
+    };
     let generatedDocs: Document.Parsed[] | null = null;
     let originFixes = 0;
     const fixMemo = new Map<string, { placed?: Fix | null; inOverlay?: Fix | null }>();
     const info = graph.kustomizations.get(b.dir);
-    // Resources the overlay lists itself: a fix there is already a fix in this overlay only.
-    const ownResources = new Set(
-      (info?.files ?? []).filter((f) => f.role === 'resource').map((f) => f.path),
-    );
+    // The overlay's own files (its resources, patches and kustomization file): a fix there is
+    // already a fix in this overlay only.
+    const ownFiles = new Set((info?.files ?? []).map((f) => f.path));
+    if (info?.file) ownFiles.add(info.file);
     const fixesOf = (
-      fixes: readonly Fix[],
+      finding: Finding,
       file: string,
       object: BuiltObject | undefined,
       grouped: boolean,
+      sharers: readonly Finding[],
     ): { fixes: Fix[]; inOverlay: Fix[] } => {
+      const fixes = finding.fixes;
       const none = { fixes: [], inOverlay: [] };
       if (fixes.length === 0) return none;
       const docs = (generatedDocs ??= parseAllDocuments(src.text, { version: '1.1' }));
@@ -257,7 +282,9 @@ export function evaluateOverlays(
           if (!placed) {
             // A key a JSON 6902 operation adds: removed by taking the operation out.
             const c = changes();
-            placed = c ? fixInJsonPatch(src, f, c, file, readCached) : null;
+            // The overlay built again with the edit: what lay under the operation must not fail.
+            const clears = (x: Fix): boolean => fixClears(verify, sharers, x, file);
+            placed = c ? fixInJsonPatch(src, f, c, file, readCached, clears) : null;
           }
           // A fix in the resource the overlays read is a fix for every overlay that deploys it.
           m.placed =
@@ -267,8 +294,9 @@ export function evaluateOverlays(
         }
         if (m.inOverlay === undefined) {
           m.inOverlay = null;
-          // A value the base sets and this overlay keeps: also fixable in this overlay alone.
-          if (info && object && file === objectFile && !ownResources.has(file)) {
+          // A value from a file of another kustomization (a base, or an overlay this one includes),
+          // set there or missing there: also fixable in this overlay alone, the one built.
+          if (info && object && !ownFiles.has(file)) {
             const base = readCached(object.source.file)?.docs[object.source.document];
             const target = base ? targetOf(base) : null;
             const c = target ? changes() : null;
@@ -291,6 +319,17 @@ export function evaluateOverlays(
     });
     const analysis = ev.analysis;
     b.analysis = analysis;
+    // The findings of this build at one place (a JSON 6902 operation over many objects).
+    const placeKey = (file: string, f: Finding): string =>
+      `${file}\u0000${f.check}\u0000${f.path}\u0000${f.span.start}`;
+    const samePlace = new Map<string, Finding[]>();
+    ev.findings.forEach((located, i) => {
+      const original = analysis.findings[i] as Finding;
+      const k = placeKey(located.file, { ...original, span: located.span });
+      const list = samePlace.get(k) ?? [];
+      list.push(original);
+      samePlace.set(k, list);
+    });
     ev.findings.forEach((located, i) => {
       // The project layer names the rendered object in its message; overlays name the overlay instead.
       const original = analysis.findings[i] as Finding;
@@ -316,10 +355,11 @@ export function evaluateOverlays(
       const key = findingKey(file, placedFinding);
       const g = groups.get(key);
       const fixes = fixesOf(
-        original.fixes,
+        original,
         file,
         b.build.objects[original.object.document],
         g !== undefined,
+        samePlace.get(placeKey(file, { ...original, span: located.span })) ?? [original],
       );
       const finding: Finding = { ...placedFinding, fixes: [...fixes.fixes, ...fixes.inOverlay] };
       if (g) {
@@ -331,7 +371,31 @@ export function evaluateOverlays(
     });
     for (const d of ev.errors) addDiag(d.file, withoutFile(d), b.name, 'error');
     for (const d of ev.notes) addDiag(d.file, withoutFile(d), b.name, 'note');
+    // The level advisor over the build, once per policy version its workloads have.
+    const adviceAt = new Map<string, Map<string, WorkloadAdvice>>();
+    const adviceOf = (
+      w: WorkloadSummary,
+      version = w.policy.version,
+    ): WorkloadAdvice | undefined => {
+      let m = adviceAt.get(version);
+      if (!m) {
+        const list = adviseText(src.text, {
+          version,
+          fixOutlook: false,
+          file: kfile,
+          maxFileBytes: analyzeOptions.maxFileBytes,
+          maxAliasCount: analyzeOptions.maxAliasCount,
+        });
+        m = new Map(list.map((a) => [`${a.object.document}:${a.object.item}`, a]));
+        adviceAt.set(version, m);
+      }
+      return m.get(`${w.object.document}:${w.object.item}`);
+    };
     for (const w of analysis.workloads) {
+      const advice = advise ? adviceOf(w) : undefined;
+      // A pinned version older than the latest: also the level at the latest, for the what-if.
+      const pinned = advice && evaluatedMinor(w.policy.version) < evaluatedMinor('latest');
+      const atLatest = pinned ? adviceOf(w, 'latest') : undefined;
       const obj = b.build.objects[w.object.document];
       const file = obj?.source.file ?? kfile;
       const head = placeSpan(src, w.headSpan, kfile);
@@ -347,6 +411,8 @@ export function evaluateOverlays(
         file,
         rejected: mine.filter((f) => f.mode === 'enforce').length,
         warned: mine.filter((f) => f.mode === 'warn').length,
+        ...(advice ? { met: advice.level, toNext: advice.blockers.length } : {}),
+        ...(atLatest ? { metLatest: atLatest.level } : {}),
         summary: {
           ...w,
           object: { ...w.object, document: obj?.source.document ?? w.object.document },
@@ -408,6 +474,7 @@ export function evaluateOverlays(
       policySource: s.policySource,
       rejected: w.rejected,
       warned: w.warned,
+      ...(w.met !== undefined ? { met: w.met, toNext: w.toNext ?? 0 } : {}),
     });
   }
   for (const [file, docs] of objects) fileOf(file).objects = docs.size;

@@ -6,10 +6,18 @@
  * file or inside the block scalar of an inline patch in `kustomization.yaml`
  * (its indentation kept). An operation that is its patch's only one takes
  * its `patches:` entry with it, since kustomize refuses an empty patch.
+ *
+ * Taking an operation out leaves whatever lies under it: a `replace` (or an
+ * `add` over a key the base has) of a base value that itself fails. So the
+ * overlay is built again with the edit (`clears`), and the fix offered only
+ * when the finding is gone there; otherwise the operation is turned into a
+ * `remove` of the key (its `value` dropped), which takes the base's value
+ * too, and offered when that build is clean.
  */
 import { isMap, isScalar, isSeq, parseDocument, Scalar } from 'yaml';
 import type { Document, Node, YAMLMap, YAMLSeq } from 'yaml';
 import { planEdits } from '../fixes/edits';
+import type { FixOp } from '../fixes/edits';
 import type { GeneratedSource } from '../sources/sourcemap';
 import { segmentAt } from '../sources/sourcemap';
 import type { Fix, TextEdit } from '../types';
@@ -101,8 +109,10 @@ function deleteItem(text: string, seq: YAMLSeq, index: number): TextEdit | null 
 
 /**
  * The fix `fix` (a removal of one key, as `changes` says) made by taking
- * the JSON 6902 operation that sets the key out of its patch, in `file`;
- * null when the value does not come from such an operation there.
+ * the JSON 6902 operation that sets the key out of its patch, in `file`, or
+ * else by making it a `remove`: the first of these that `clears` accepts (by
+ * default the first); null when the value does not come from such an
+ * operation there.
  */
 export function fixInJsonPatch(
   src: GeneratedSource,
@@ -110,6 +120,7 @@ export function fixInJsonPatch(
   changes: FixChanges,
   file: string,
   read: (file: string) => OriginDoc | null,
+  clears?: (fix: Fix) => boolean,
 ): Fix | null {
   if (changes.changes.length !== 1) return null;
   const c = changes.changes[0];
@@ -129,13 +140,44 @@ export function fixInJsonPatch(
   const text = origin.text;
   const at = pathTo(doc, o.start);
 
+  // The ways to make the fix, in order; the first whose build is clean is offered.
+  const key = String(c.path[c.path.length - 1]);
+  const zeroTitle = (item: YAMLMap): string => {
+    const v = get(item, 'value');
+    const zero = isScalar(v) && typeof v.value === 'number' ? 0 : false;
+    return `Set ${key}: ${String(zero)} in the JSON patch`;
+  };
+  const first = (candidates: Array<[() => TextEdit[] | null, string?]>): Fix | null => {
+    for (const [make, title] of candidates) {
+      const edits = make();
+      if (!edits || edits.length === 0) continue;
+      const f = { ...fix, ...(title !== undefined ? { title } : {}), edits };
+      if (!clears || clears(f)) return f;
+    }
+    return null;
+  };
+
   // A patch file whose document is the operations list.
   const direct = opAt(at[0], o.start);
   if (direct && addsKey(direct.item, c.path)) {
     const seq = at[0] as YAMLSeq;
-    if (seq.items.length === 1) return null;
-    const e = deleteItem(text, seq, direct.index);
-    return e ? { ...fix, edits: [e] } : null;
+    return first([
+      [
+        () => {
+          if (seq.items.length === 1) return null;
+          const e = deleteItem(text, seq, direct.index);
+          return e ? [e] : null;
+        },
+      ],
+      [() => planEdits(text, doc, asRemoveOp(direct.item))],
+      [
+        () => {
+          const z = asZeroValue(direct.item);
+          return z ? planEdits(text, doc, z) : null;
+        },
+        zeroTitle(direct.item),
+      ],
+    ]);
   }
 
   // An inline patch: a block scalar of `kustomization.yaml` (its `patch:`).
@@ -188,27 +230,78 @@ export function fixInJsonPatch(
   const found = opAt(opsDoc.contents, toInner(o.start));
   if (!found || !addsKey(found.item, c.path)) return null;
   const ops = opsDoc.contents as YAMLSeq;
-  if (ops.items.length === 1) {
-    // The patch's only operation: its `patches:` entry goes, if it is not the only one either.
-    const index = entries.items.indexOf(entry);
-    if (index < 0) return null;
-    const edits =
-      entries.items.length > 1
-        ? planEdits(text, doc, [{ op: 'remove', parent: entries, key: index }])
-        : null;
-    return edits && edits.length > 0 ? { ...fix, edits } : null;
-  }
-  const e = deleteItem(inner, ops, found.index);
-  if (!e) return null;
-  // Inner lines back to the file's lines.
-  const k0 = innerStarts.indexOf(e.start);
-  const k1 = e.end >= inner.length ? lines.length : innerStarts.indexOf(e.end);
-  if (k0 < 0 || k1 < 0) return null;
-  const start = (lines[k0] as { start: number }).start;
-  // The last operation's lines end the block: up to the line after its last.
-  const end =
-    k1 >= lines.length
-      ? nextLine(text, (lines[lines.length - 1] as { start: number }).start)
-      : (lines[k1] as { start: number }).start;
-  return { ...fix, edits: [{ start, end, newText: '' }] };
+  const lastLineEnd = nextLine(text, (lines[lines.length - 1] as { start: number }).start);
+  /** An offset of the block's value back in the file: a line start to its line's start. */
+  const toOuter = (at: number): number => {
+    if (at >= inner.length) return lastLineEnd;
+    let k = 0;
+    while (k + 1 < innerStarts.length && (innerStarts[k + 1] as number) <= at) k++;
+    const s0 = (lines[k] as { start: number }).start;
+    const off = at - (innerStarts[k] as number);
+    return off === 0 ? s0 : s0 + indent + off;
+  };
+  // Edits of the block's value (an operation made a `remove`, its value zeroed), mapped back to
+  // the file: one line each.
+  const inBlock = (fixOps: FixOp[]): TextEdit[] | null => {
+    const inside = planEdits(inner, opsDoc, fixOps);
+    if (!inside) return null;
+    const out: TextEdit[] = [];
+    for (const e of inside) {
+      const start = toOuter(e.start);
+      const end = toOuter(e.end);
+      if (e.newText.includes('\n')) return null;
+      out.push({ start, end, newText: e.newText });
+    }
+    return out;
+  };
+  return first([
+    [
+      () => {
+        if (ops.items.length === 1) {
+          // The patch's only operation: its `patches:` entry goes, if it is not the only one either.
+          const index = entries.items.indexOf(entry);
+          if (index < 0 || entries.items.length <= 1) return null;
+          return planEdits(text, doc, [{ op: 'remove', parent: entries, key: index }]);
+        }
+        const e = deleteItem(inner, ops, found.index);
+        if (!e) return null;
+        // Inner lines back to the file's lines.
+        const k0 = innerStarts.indexOf(e.start);
+        const k1 = e.end >= inner.length ? lines.length : innerStarts.indexOf(e.end);
+        if (k0 < 0 || k1 < 0) return null;
+        const start = (lines[k0] as { start: number }).start;
+        // The last operation's lines end the block: up to the line after its last.
+        const end = k1 >= lines.length ? lastLineEnd : (lines[k1] as { start: number }).start;
+        return [{ start, end, newText: '' }];
+      },
+    ],
+    [() => inBlock(asRemoveOp(found.item))],
+    [
+      () => {
+        const z = asZeroValue(found.item);
+        return z ? inBlock(z) : null;
+      },
+      zeroTitle(found.item),
+    ],
+  ]);
+}
+
+/**
+ * The planner's operation setting a JSON 6902 operation's scalar `value` to
+ * the zero of its type (`false`, `0`: what an unset field means), or null.
+ */
+function asZeroValue(item: YAMLMap): FixOp[] | null {
+  const v = get(item, 'value');
+  if (!isScalar(v)) return null;
+  const zero = typeof v.value === 'boolean' ? false : typeof v.value === 'number' ? 0 : null;
+  if (zero === null || v.value === zero) return null;
+  return [{ op: 'set', map: item, path: ['value'], value: zero }];
+}
+
+/** The planner's operations turning a JSON 6902 `add`/`replace` into a `remove` of its path. */
+function asRemoveOp(item: YAMLMap): FixOp[] {
+  return [
+    { op: 'set', map: item, path: ['op'], value: 'remove' },
+    { op: 'remove', parent: item, key: 'value' },
+  ];
 }

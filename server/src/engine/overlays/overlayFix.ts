@@ -12,8 +12,16 @@
  * its `patches:` or `patchesStrategicMerge:` lists, for the same kind and
  * name), edited in place with the planner (comments and layout kept);
  * otherwise into a new file beside the kustomization, which gains a
- * `patches:` entry for it, in the kustomization's own list style. The fix
- * edits only those files, never the base.
+ * `patches:` entry for it, in the kustomization's own list style. An item
+ * appended to a block-style list of such a patch is written in block style,
+ * in that list's columns. The fix edits only those files, never the base.
+ *
+ * Which overlay: the root whose build is evaluated (the one the finding
+ * names). A value from a file of another kustomization (a base, or an
+ * overlay the root includes as a resource) gets a fix in each root that
+ * deploys it; an included overlay gets fixes of its own only when it is built
+ * itself (`podsec overlays/mid`, or named under `kustomize.roots`). A value
+ * the root's own files set is fixed there, at its origin.
  */
 import { isMap, isScalar, isSeq, parseAllDocuments, parseDocument, stringify } from 'yaml';
 import type { Document, Node, YAMLMap } from 'yaml';

@@ -17,7 +17,8 @@ import {
 } from '../hardening/index';
 import type { HardeningRun, HardeningSource, SourceOptions } from '../hardening/index';
 import { LineIndex } from '../lines';
-import type { GeneratedSource } from '../sources/sourcemap';
+import { segmentAt } from '../sources/sourcemap';
+import type { GeneratedSource, Segment } from '../sources/sourcemap';
 import { findSuppressions, suppressedBy } from '../suppress';
 import type { Suppression } from '../suppress';
 import type { Diagnostic, Finding, Fix, Policy, SuppressedFinding } from '../types';
@@ -186,6 +187,14 @@ export function placeGeneratedHardening(
           if (v) valuesFixes.push(v);
         }
       }
+      // An overlay: a new document is a new file of the overlay, listed in its kustomization.
+      if (input.group?.kind === 'overlay')
+        for (const hf of h.fixes) {
+          const op = hf.ops.length === 1 ? hf.ops[0] : undefined;
+          if (op?.op !== 'addDocument') continue;
+          const add = overlayNewFileFix(input, hf.title, op.text, readText);
+          if (add) fixes.push(add);
+        }
       for (const v of valuesFixes)
         fixes.push(
           v.file === placed.file
@@ -196,7 +205,19 @@ export function placeGeneratedHardening(
         for (const fix of generated.fixes) {
           const m = mapFix(src, fix, readText);
           if (m && m.file === placed.file) fixes.push(m.fix);
-          else if (input.group?.kind === 'overlay') {
+          else if (!m && input.documents !== undefined && input.group?.kind !== 'overlay') {
+            // A chart: lines added at the end of a map the template writes literally.
+            // The document the new lines end (they may start just past its last line).
+            const at = fix.edits[0]?.start ?? -1;
+            const doc = input.documents.find((d) => d.start < at && at <= d.end + 1);
+            const l = templateLineInsert(src, fix, doc, readText);
+            if (l)
+              fixes.push(
+                l.file === placed.file
+                  ? l.fix
+                  : { ...l.fix, edits: [], files: [{ path: l.file, edits: l.fix.edits }] },
+              );
+          } else if (input.group?.kind === 'overlay') {
             generatedDocs ??= parseAllDocuments(src.text, { version: '1.1' }) as Document.Parsed[];
             const again = fixAtOrigin(src, generatedDocs, fix, placed.file, originFs, originDocs);
             if (again) fixes.push(again);
@@ -389,4 +410,140 @@ export function chartValuesFix(
   const name = file.slice(file.lastIndexOf('/') + 1);
   const where = sets.map((x) => dottedPath(x.path)).join(', ');
   return { file, fix: { title: `${fix.title} (${name}: ${where})`, safe: false, edits } };
+}
+
+/** Leading spaces of the line at `start` of `text`. */
+function indentAt(text: string, start: number): number {
+  let i = start;
+  while (text[i] === ' ') i++;
+  return i - start;
+}
+
+function lineStartOf(text: string, offset: number): number {
+  let i = offset;
+  while (i > 0 && text[i - 1] !== '\n' && text[i - 1] !== '\r') i--;
+  return i;
+}
+
+/** A template action that opens, ends or branches a block: lines cannot be moved across it. */
+const CONTROL_ACTION = /\{\{-?\s*(?:end|else|if|range|with|define|block)\b/;
+
+/**
+ * A fix that adds lines at the end of a rendered map (`automountServiceAccountToken: false`
+ * after a pod spec's last field), made in the template when the map is written there
+ * literally: a key of the map at the new lines' indentation is the template's own text (not
+ * a `toYaml` output), and the lines go after the template text that printed the map's last
+ * field, at the template's indentation of that key. Null when the template text between
+ * holds a block action (`if`, `range`, `end`…), whose block the lines would join or leave.
+ */
+export function templateLineInsert(
+  src: GeneratedSource,
+  fix: Fix,
+  doc: GeneratedDocument | undefined,
+  readText: (file: string) => string | null,
+): { file: string; fix: Fix } | null {
+  const e = fix.edits[0];
+  if (!doc || fix.edits.length !== 1 || !e || e.start !== e.end) return null;
+  const g = src.text;
+  if (!e.newText.endsWith('\n') || lineStartOf(g, e.start) !== e.start) return null;
+  const col = indentAt(e.newText, 0);
+  // The nearest key above at the same indentation: the map's own (deeper lines are its values).
+  let line = lineStartOf(g, Math.max(0, e.start - 1));
+  let sibling: number | null = null;
+  for (let guard = 0; line > doc.start && guard < 100_000; guard++) {
+    const ind = indentAt(g, line);
+    const ch = g[line + ind];
+    const blank = ch === undefined || ch === '\n' || ch === '\r' || ch === '#';
+    if (!blank && ind < col) break;
+    if (!blank && ind === col) {
+      if (ch !== '-') sibling = line + ind;
+      break;
+    }
+    line = lineStartOf(g, line - 1);
+  }
+  if (sibling === null) return null;
+  const key = segmentAt(src, sibling);
+  if (!key || key.origin.kind !== 'text') return null;
+  const file = key.origin.file;
+  const t = readText(file);
+  if (t === null) return null;
+  const keyAt = key.origin.start + (sibling - key.start);
+  const tcol = keyAt - lineStartOf(t, keyAt);
+  if (t.slice(lineStartOf(t, keyAt), keyAt).trim() !== '') return null;
+  // The template text that printed what comes before the new lines, and what comes after.
+  let before: Segment | undefined;
+  let after: Segment | undefined;
+  for (const s of src.segments) {
+    if (s.origin.file !== file || s.start < doc.start || s.start >= doc.end) continue;
+    if (s.end <= e.start) before = s;
+    else if (s.start >= e.start && s.origin.kind === 'text') {
+      after = s;
+      break;
+    }
+  }
+  if (!before || before.start < sibling - (sibling - key.start)) return null;
+  const from =
+    before.origin.kind === 'text'
+      ? before.origin.start + (before.end - before.start)
+      : before.origin.end;
+  let at: number;
+  if (after) {
+    at = after.origin.start;
+    if (lineStartOf(t, at) !== at) return null;
+  } else {
+    // The map ends its document: after the template's text of it (before a `---`, else at the end).
+    const rest = t.slice(from);
+    const marker = /(^|\n)---(?=[ \t\r\n]|$)/.exec(rest);
+    at = marker ? from + marker.index + (marker[1]?.length ?? 0) : t.length;
+    if (at < from) return null;
+  }
+  if (at < from || CONTROL_ACTION.test(t.slice(from, at))) return null;
+  const shift = tcol - col;
+  const lines = e.newText.slice(0, -1).split('\n');
+  if (lines.some((l) => indentAt(l, 0) + shift < 0)) return null;
+  const moved = lines.map((l) => (shift >= 0 ? ' '.repeat(shift) + l : l.slice(-shift)));
+  const lead = at > 0 && t[at - 1] !== '\n' ? '\n' : '';
+  return {
+    file,
+    fix: { ...fix, edits: [{ start: at, end: at, newText: `${lead}${moved.join('\n')}\n` }] },
+  };
+}
+
+/**
+ * A fix that adds a document (the default-deny NetworkPolicy), for an
+ * overlay: the document as a new file in the overlay's folder, and that file
+ * appended to the `resources:` of its kustomization file, as one fix of
+ * both files (`Fix.files`). Null when the kustomization cannot take it.
+ */
+export function overlayNewFileFix(
+  input: GeneratedHardeningInput,
+  title: string,
+  text: string,
+  readText: (file: string) => string | null,
+): Fix | null {
+  const kfile = input.fallbackFile;
+  const ktext = readText(kfile);
+  if (ktext === null) return null;
+  const docs = parseAllDocuments(ktext);
+  const kdoc = Array.isArray(docs) && docs.length === 1 ? docs[0] : undefined;
+  if (!kdoc || kdoc.errors.length > 0 || !isMap(kdoc.contents)) return null;
+  const dir = kfile.slice(0, kfile.lastIndexOf('/'));
+  const name = (n: number) => `default-deny${n === 1 ? '' : `-${n}`}.yaml`;
+  let n = 1;
+  while (readText(joinPath(dir, name(n))) !== null && n < 100) n++;
+  const file = name(n);
+  const edits = planEdits(ktext, kdoc, [
+    { op: 'append', map: kdoc.contents, path: ['resources'], value: file },
+  ]);
+  if (!edits || edits.length === 0) return null;
+  const where = input.group?.name ?? dir;
+  return {
+    title: `${title}: new file ${file} in ${where}, listed in its ${kfile.slice(kfile.lastIndexOf('/') + 1)}`,
+    safe: false,
+    edits: [],
+    files: [
+      { path: joinPath(dir, file), edits: [{ start: 0, end: 0, newText: text }], create: true },
+      { path: kfile, edits },
+    ],
+  };
 }

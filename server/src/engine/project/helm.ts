@@ -27,6 +27,8 @@ export interface ChartEvaluationOptions {
   analyze?: AnalyzeOptions;
   /** The value set's name, for messages (`default` when the chart's own values are used). */
   valueSet?: string;
+  /** A render of the same chart and render options, evaluated again (at another level) instead of rendering. */
+  rendered?: RenderResult;
 }
 
 export interface ChartEvaluation extends GeneratedEvaluation {
@@ -35,6 +37,8 @@ export interface ChartEvaluation extends GeneratedEvaluation {
   /** The release's namespace (`.Release.Namespace`). */
   namespace: string;
   render: RenderResult;
+  /** What it was evaluated with (its value set's values, release and namespace). */
+  options: ChartEvaluationOptions;
 }
 
 /** The end of the line `offset` is on, in `text`. */
@@ -143,7 +147,7 @@ export function evaluateChart(
   o: ChartEvaluationOptions = {},
 ): ChartEvaluation {
   const chartDir = normalizePath(chartDirIn);
-  const render = renderChart(fs, chartDir, o.render ?? {});
+  const render = o.rendered ?? renderChart(fs, chartDir, o.render ?? {});
   const valueSet = o.valueSet ?? 'default';
   const documents: GeneratedDocument[] = render.documents.map((d) => ({
     start: d.start,
@@ -182,6 +186,7 @@ export function evaluateChart(
     valueSet,
     namespace: releaseNamespace ?? 'default',
     render,
+    options: o,
   };
 }
 

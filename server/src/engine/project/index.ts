@@ -35,6 +35,13 @@ export type {
   ValueSetsEvaluation,
 } from './helm';
 export {
+  evaluateChartAtLevel,
+  findingOf,
+  fixChartWorkloadToLevel,
+  safeOriginFix,
+} from './chartLevel';
+export type { ChartLevelFix, ChartWorkloadRef } from './chartLevel';
+export {
   chartHardeningInputs,
   generatedDisplayName,
   generatedFileName,

@@ -3,7 +3,7 @@
  * the protocol's types before anything acts on them.
  */
 import { isLevel, isVersion } from '../../engine';
-import type { FixAllCommandArgs, FixToLevelArgs } from '../protocol';
+import type { ChartFixTarget, FixAllCommandArgs, FixToLevelArgs } from '../protocol';
 
 function isVersioned(v: unknown): v is { uri: string; version: number } & Record<string, unknown> {
   if (typeof v !== 'object' || v === null) return false;
@@ -24,7 +24,23 @@ export function isFixToLevelArgs(v: unknown): v is FixToLevelArgs {
     typeof v.offset === 'number' &&
     isLevel(v.level) &&
     typeof v.policyVersion === 'string' &&
-    isVersion(v.policyVersion)
+    isVersion(v.policyVersion) &&
+    (v.chart === undefined || isChartFixTarget(v.chart)) &&
+    (!('inOverlays' in v) || typeof v.inOverlays === 'boolean')
+  );
+}
+
+const nameOrNull = (v: unknown): boolean => v === null || typeof v === 'string';
+
+function isChartFixTarget(v: unknown): v is ChartFixTarget {
+  if (typeof v !== 'object' || v === null) return false;
+  const t = v as Record<string, unknown>;
+  return (
+    typeof t.valueSet === 'string' &&
+    typeof t.kind === 'string' &&
+    nameOrNull(t.name) &&
+    nameOrNull(t.namespace) &&
+    nameOrNull(t.source)
   );
 }
 

@@ -7,7 +7,7 @@
  * `source.fixAll.podsec` for on-save.
  */
 import type { CodeAction, Diagnostic, Range, WorkspaceEdit } from 'vscode-languageserver';
-import { annotationSuppressionEdits, CHECKS_BY_ID } from '../../engine';
+import { annotationSuppressionEdits, CHECKS_BY_ID, splitDocuments } from '../../engine';
 import { fixHasEdits } from '../../engine/fixes/edits';
 import type { WorkloadSummary } from '../../engine';
 import {
@@ -158,7 +158,9 @@ export function codeActions(
       const workload = `${f.check}:${f.object.document}:${f.object.item ?? ''}`;
       if (suppressedWorkloads.has(workload)) continue;
       suppressedWorkloads.add(workload);
-      const edits = annotationSuppressionEdits(r.text, f);
+      // Only the finding's document is read; the text's document chunks are found once per version.
+      const chunks = r.derived('documentChunks', () => splitDocuments(r.text));
+      const edits = annotationSuppressionEdits(r.text, f, undefined, chunks);
       if (!edits || edits.length === 0) continue;
       forWorkload.push({
         title: `Suppress ${f.check} for this workload`,

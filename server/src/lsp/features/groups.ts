@@ -23,7 +23,16 @@ const MODE_RANK: Record<Mode, number> = { enforce: 0, warn: 1, audit: 2 };
 export function problemKey(f: Finding): string {
   const family = OVERRIDDEN_BY.get(f.check) ?? f.check;
   const deployed = f.overlays ? `:${f.overlays.join(',')}` : '';
-  return `${f.span.start}:${f.span.end}:${f.container ?? ''}:${family}${deployed}`;
+  return `${f.span.start}:${f.span.end}:${containerKey(f.container)}:${family}${deployed}`;
+}
+
+/**
+ * A container name in a key: as it is, or for a name past any valid one (63 characters), its
+ * start and length, so a 1 MB name aliased into every container does not make every key 1 MB.
+ */
+function containerKey(name: string | null): string {
+  if (name === null) return '';
+  return name.length <= 256 ? name : `${name.slice(0, 256)}…${name.length}`;
 }
 
 /**

@@ -8,19 +8,21 @@
  * advice is read from the document's current analysis session (nothing is
  * parsed again), once per policy version; fix outlooks of unchanged YAML
  * documents are kept across edits. On a file Kustomize overlays deploy, first
- * a lens of the level each overlay applies and whether it admits the workload.
+ * a lens of the level each overlay applies and whether it admits the workload;
+ * then "meets" and "Fix to" say what the overlays build (overlayLenses.ts).
  */
 import type { CodeLens, WorkspaceEdit } from 'vscode-languageserver';
 import { adviseText, fixWorkloadToLevel, plural } from '../../engine';
 import type { Level, OverlayStanding, Span, WorkloadAdvice, WorkloadSummary } from '../../engine';
 import { policyFrom } from '../../engine/overlays/index';
 import { SERVER_COMMANDS, serverCommand } from '../protocol';
-import type { FixToLevelArgs, PodsecSettings } from '../protocol';
+import type { ChartFixTarget, FixToLevelArgs, PodsecSettings } from '../protocol';
 import type { AnalysisResult } from './analysisResult';
 import { inWorkload, workloadKey } from './analysisResult';
 import { problemGroups } from './groups';
 import type { EditCapabilities } from './edits';
 import { rewriteEdit } from './edits';
+import { overlayFixTo, overlayFixToText, overlayMeetsLens, standingsOf } from './overlayLenses';
 
 const RANK: Record<Level, number> = { privileged: 0, baseline: 1, restricted: 2 };
 
@@ -159,6 +161,31 @@ export function codeLenses(r: AnalysisResult, s: PodsecSettings): CodeLens[] {
     const w = workloads.get(workloadKey(a));
     if (!w) continue;
     const range = r.range({ start: a.span.start, end: a.span.start });
+    // A workload overlays deploy: their builds, not this file alone (the overlay lens gives the standing).
+    const deployed = standingsOf(r, w);
+    if (deployed.length > 0) {
+      lenses.push({ range, command: { ...overlayMeetsLens(deployed), command: '' } });
+      const fx = overlayFixTo(r, w, deployed);
+      if (fx) {
+        const args: FixToLevelArgs = {
+          uri: r.uri,
+          version: r.version,
+          offset: a.span.start,
+          level: fx.level,
+          policyVersion: w.policy.version,
+          inOverlays: true,
+        };
+        const title = `Fix to ${fx.level}${fx.left > 0 ? ` (${fx.left} left)` : ''}`;
+        lenses.push({
+          range,
+          command: {
+            ...serverCommand(title, SERVER_COMMANDS.fixToLevel, args),
+            tooltip: `Applies, in this file, the safe fixes of what ${fx.overlays.join(', ')} find in this workload for ${fx.level}, as one edit${fx.left > 0 ? `; ${plural(fx.left, 'finding')} without a safe fix here would remain` : ''}.`,
+          },
+        });
+      }
+      continue;
+    }
     // Admission does not evaluate an exempt workload: the lens says so, and which exemption.
     const standing =
       w.exemption !== undefined
@@ -201,6 +228,8 @@ export function fixToLevelEdit(
   if (r.version !== args.version) return null; // stale lens: refuse
   const w = r.workloadAt(args.offset);
   if (!w) return null;
+  if (args.inOverlays === true)
+    return rewriteEdit(r, overlayFixToText(r, w, args.level, args.policyVersion), caps);
   const fixed = fixWorkloadToLevel(r.text, w.object, args.level, {
     version: args.policyVersion,
     maxFileBytes: s.maxFileSize,
@@ -226,7 +255,7 @@ export interface ChartWorkload {
  * The lenses of a chart file: per rendered workload whose `kind:` line is in
  * it, where it stands against the level that applies to it and the highest
  * level it meets, naming the value set when the chart renders with several.
- * No "Fix to" lens: a chart's fixes are the findings' own, at their origin.
+ * The "Fix to" lenses are chartFixLenses'.
  */
 export function chartCodeLenses(r: AnalysisResult, placed: readonly ChartWorkload[]): CodeLens[] {
   const lenses: CodeLens[] = [];
@@ -260,4 +289,54 @@ export function chartCodeLenses(r: AnalysisResult, placed: readonly ChartWorkloa
     }
   }
   return lenses;
+}
+
+/** A "Fix to <level>" lens of a chart file (see ChartAnalyses.fixLensesIn). */
+export interface ChartFixLens {
+  /** Where it stands: the workload's `kind:` value, or its first fix or finding in this file. */
+  span: Span;
+  /** Not on the workload's `kind:` line: the title names the workload. */
+  named: boolean;
+  workload: Omit<ChartFixTarget, 'valueSet'>;
+  level: Level;
+  policyVersion: string;
+  /** The workload's findings at `level` with a safe fix at their origin, and those without. */
+  fixable: number;
+  left: number;
+  release: { chart: string; valueSet: string; releaseName: string; namespace: string };
+  valueSets: number;
+}
+
+/**
+ * The "Fix to <level>" lenses of a chart file, as plain files have them: the
+ * command applies the rendered workload's safe fixes for that level at their
+ * origin (values.yaml where the value came from values, else the template),
+ * as one edit of every file it touches.
+ */
+export function chartFixLenses(r: AnalysisResult, lenses: readonly ChartFixLens[]): CodeLens[] {
+  return lenses.map((p) => {
+    const w = p.workload;
+    const set = p.valueSets > 1 ? `${p.release.valueSet}: ` : '';
+    const who = p.named ? ` ${w.name ?? w.kind}` : '';
+    const left = p.left > 0 ? ` (${p.left} left)` : '';
+    const args: FixToLevelArgs = {
+      uri: r.uri,
+      version: r.version,
+      offset: p.span.start,
+      level: p.level,
+      policyVersion: p.policyVersion,
+      chart: { valueSet: p.release.valueSet, ...w },
+    };
+    const rel = p.release;
+    return {
+      range: r.range(p.span),
+      command: {
+        ...serverCommand(`${set}Fix${who} to ${p.level}${left}`, SERVER_COMMANDS.fixToLevel, args),
+        tooltip:
+          `Applies the safe fixes of ${w.kind} ${w.name ?? '(unnamed)'} (chart ${rel.chart}, value set ${rel.valueSet}, release ${rel.releaseName}) for ${p.level} as one edit: ` +
+          `in the values file where a value comes from values, else in the template` +
+          (p.left > 0 ? `; ${plural(p.left, 'finding')} without a safe fix would remain.` : '.'),
+      },
+    };
+  });
 }

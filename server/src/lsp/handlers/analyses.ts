@@ -9,11 +9,13 @@ import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { statSync } from 'node:fs';
 import {
+  admissionKeyOf,
   AnalysisCache,
   AnalysisSession,
   hardeningEnabled,
   isChartTemplate,
   OutlookMemo,
+  ParseShare,
 } from '../../engine';
 import type {
   Analysis,
@@ -78,6 +80,8 @@ export interface AnalysisSource {
 
 export class Analyses implements AnalysisSource {
   private readonly entries = new Map<string, Entry>();
+  /** A document's parse, made by the hardening index and read again by its analysis (bounded). */
+  private readonly parses = new ParseShare(8);
 
   constructor(
     private readonly connection: Connection,
@@ -100,9 +104,8 @@ export class Analyses implements AnalysisSource {
   /** What a document's analysis depends on besides its text: settings, Namespaces, admission. */
   private baseKey(s: PodsecSettings): string {
     const admission = admissionOf(s);
-    const admissionKey = admission
-      ? JSON.stringify([admission.file, admission.defaults, admission.exemptions])
-      : '';
+    // The same key the engine's caches use, computed once per configuration.
+    const admissionKey = admission ? admissionKeyOf(admission) : '';
     return `${settingsKey(s)}|${this.workspace.namespaces().epoch}|${admissionKey}|${this.admission?.epoch ?? 0}`;
   }
 
@@ -138,7 +141,7 @@ export class Analyses implements AnalysisSource {
     const hardeningOptions = hardeningOptionsFor(s);
     const hardening = hardeningEnabled(hardeningOptions) ? this.hardening : undefined;
     // A chart partial (`_helpers.tpl`) holds no objects of its own.
-    if (isYamlDocument(doc)) hardening?.documentText(doc.uri, text);
+    if (isYamlDocument(doc)) hardening?.documentText(doc.uri, text, this.parses);
     const options = this.optionsFor(doc.uri, s);
     const base = this.baseKey(s);
     // A file of a Helm chart shows what the whole chart renders to, as the editor has its files.
@@ -212,7 +215,10 @@ export class Analyses implements AnalysisSource {
         analysis = { ...overlay.analysis, findings: [...overlay.analysis.findings] };
         if (hardening) analysis = hardening.merge(doc.uri, analysis, s);
       } else {
-        analysis = entry.cache.analyze(text, options);
+        analysis = entry.cache.analyze(
+          text,
+          hardening ? { ...options, share: this.parses } : options,
+        );
         if (overlay)
           analysis = {
             ...analysis,

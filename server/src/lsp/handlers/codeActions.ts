@@ -16,10 +16,11 @@ import type {
 import { fixAll } from '../../engine';
 import { applyFindingFixes } from '../../engine/overlays/index';
 import { FIX_ALL_CODE_ACTION_KIND, SERVER_COMMANDS } from '../protocol';
-import type { FixAllCommandArgs } from '../protocol';
+import type { FixAllCommandArgs, FixToLevelArgs } from '../protocol';
 import {
   codeActions,
   fixToLevelEdit,
+  fixWorkspaceEdit,
   inWorkload,
   isFixAllArgs,
   isFixToLevelArgs,
@@ -29,6 +30,7 @@ import {
 import type { AnalysisResult, EditCapabilities, FileTexts, FixAllScope } from '../features';
 import { DiskSourceFs } from '../../cli/renderKustomize';
 import { toUri } from '../uris';
+import type { ChartAnalyses } from '../charts';
 import type { DocumentSource } from './documents';
 import type { AnalysisSource, Current } from './analyses';
 
@@ -50,6 +52,7 @@ export class CodeActions {
     connection: Connection,
     private readonly analyses: AnalysisSource,
     private readonly documents: Pick<DocumentSource, 'get'>,
+    private readonly charts?: Pick<ChartAnalyses, 'fixToLevel'>,
   ) {
     connection.onCodeAction(async (params) => {
       const cur = await analyses.current(params.textDocument.uri);
@@ -82,7 +85,11 @@ export class CodeActions {
         edit = await this.fixAllFor(arg);
       } else if (params.command === SERVER_COMMANDS.fixToLevel && isFixToLevelArgs(arg)) {
         const cur = await analyses.current(arg.uri);
-        edit = cur ? fixToLevelEdit(cur.result, cur.settings, arg, this.caps) : null;
+        edit = !cur
+          ? null
+          : arg.chart && cur.result.chart
+            ? this.chartFixToLevel(cur, arg)
+            : fixToLevelEdit(cur.result, cur.settings, arg, this.caps);
         label = `Fix to ${arg.level}`;
       }
       if (!edit) return null;
@@ -121,6 +128,13 @@ export class CodeActions {
       ? applyFindingFixes(r.text, r.analysis.findings, filter ? { filter } : {})
       : fixAll(r.text, this.analyses.optionsFor(r.uri, cur.settings), { unsafe: false, filter });
     return rewriteEdit(r, fixed.text, this.caps);
+  }
+
+  /** "Fix to <level>" of a workload a chart renders: one edit of the chart's files it touches. */
+  private chartFixToLevel(cur: Current, arg: FixToLevelArgs): WorkspaceEdit | null {
+    if (cur.result.version !== arg.version || !this.charts) return null; // stale lens: refuse
+    const fix = this.charts.fixToLevel(cur.doc.uri, arg);
+    return fix ? fixWorkspaceEdit(cur.result, fix, this.caps, this.files) : null;
   }
 
   /** A fix-all offered for a version: refused when the text moved on. */

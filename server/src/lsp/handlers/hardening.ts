@@ -35,6 +35,7 @@ import type {
   HardeningReport,
   HardeningRun,
   HardeningSource,
+  ParseShare,
 } from '../../engine';
 import {
   chartHardeningInputs,
@@ -47,6 +48,7 @@ import {
   isGeneratedFileName,
   placeGeneratedHardening,
 } from '../../engine/project/index';
+import { ChunkParses } from '../../engine/chunkParses';
 import { ConfigResolver } from '../../engine/config/index';
 import { DiskFs } from '../../cli/render';
 import type { GeneratedHardeningInput, PlacedHardening } from '../../engine/project/index';
@@ -91,8 +93,11 @@ export function hardeningOptionsFor(s: PodsecSettings): HardeningOptions {
 export interface HardeningSourceIndex {
   /** Counts changes of what the checks see (analyses are cached per epoch). */
   epoch(): number;
-  /** Record an open document's current text (before its analysis). */
-  documentText(uri: string, text: string): void;
+  /**
+   * Record an open document's current text (before its analysis); its parse
+   * is left in `share` for the analysis of the same text.
+   */
+  documentText(uri: string, text: string, share?: ParseShare): void;
   /** `analysis` of the open document with its hardening findings added. */
   merge(uri: string, analysis: Analysis, s: PodsecSettings): Analysis;
   /** The last run under `s` (for views: isolation per namespace, the report). */
@@ -106,6 +111,8 @@ export interface HardeningSourceIndex {
 export class HardeningIndex implements HardeningSourceIndex {
   private readonly disk = new Map<string, Entry>();
   private readonly open = new Map<string, Entry>();
+  /** Each open document's parsed chunks, kept across its versions (an edit parses what it changed). */
+  private readonly openParses = new Map<string, ChunkParses>();
   private changes = 0;
   private last:
     | {
@@ -158,7 +165,7 @@ export class HardeningIndex implements HardeningSourceIndex {
     if (!this.open.has(file)) this.changedSoon();
   }
 
-  documentText(uri: string, text: string): void {
+  documentText(uri: string, text: string, share?: ParseShare): void {
     const file = fileKey(uri);
     const before = this.open.get(file);
     if (before?.text === text) return;
@@ -166,6 +173,8 @@ export class HardeningIndex implements HardeningSourceIndex {
     this.open.set(file, entry);
     const was = before ?? this.disk.get(file);
     const old = was ? this.fingerprintOf(file, was, true) : '';
+    // Read now, its parse shared with the analysis that follows.
+    this.sourceOf(file, entry, true, undefined, share);
     if (this.fingerprintOf(file, entry, true) !== old) this.changed();
     else this.changes++;
   }
@@ -176,6 +185,7 @@ export class HardeningIndex implements HardeningSourceIndex {
     const before = this.open.get(file);
     if (!before) return;
     this.open.delete(file);
+    this.openParses.delete(file);
     // The chart's last open file closed: the chart counts as it renders from disk again.
     const p = normalizePath(file.replace(/\\/g, '/'));
     for (const [key, g] of this.generatedBy) {
@@ -386,13 +396,21 @@ export class HardeningIndex implements HardeningSourceIndex {
     entry: Entry,
     open: boolean,
     s?: Pick<PodsecSettings, 'maxFileSize' | 'maxAliasCount'>,
+    share?: ParseShare,
   ): HardeningSource {
     if (entry.source) return entry.source;
     let source: HardeningSource;
     try {
+      let chunks: ChunkParses | undefined;
+      if (open) {
+        chunks = this.openParses.get(file) ?? new ChunkParses();
+        this.openParses.set(file, chunks);
+      }
       source = hardeningSource(file, entry.text, {
         maxFileBytes: s?.maxFileSize,
         maxAliasCount: s?.maxAliasCount,
+        ...(chunks ? { chunks } : {}),
+        ...(share ? { share } : {}),
       });
     } catch (e) {
       this.connection.console.error(

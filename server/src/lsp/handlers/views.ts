@@ -9,7 +9,7 @@ import { PolicyForDocumentRequest, ReportRequest } from '../protocol';
 import type { PodsecSettings, ReportParams, ReportResult } from '../protocol';
 import * as path from 'node:path';
 import { codeLenses, documentPolicy, workspaceReport } from '../features';
-import { chartCodeLenses } from '../features/lenses';
+import { chartCodeLenses, chartFixLenses } from '../features/lenses';
 import type { ReportSources } from '../features/report';
 import type { ChartAnalyses } from '../charts';
 import { fileKey, toUri } from '../uris';
@@ -44,7 +44,10 @@ export class Views {
           maxFileBytes: cur.settings.maxFileSize,
           maxAliasCount: cur.settings.maxAliasCount,
         };
-        return chartCodeLenses(cur.result, this.charts.workloadsIn(cur.doc.uri, limits));
+        return [
+          ...chartCodeLenses(cur.result, this.charts.workloadsIn(cur.doc.uri, limits)),
+          ...chartFixLenses(cur.result, this.charts.fixLensesIn(cur.doc.uri, limits)),
+        ];
       }
       return codeLenses(cur.result, cur.settings);
     });
