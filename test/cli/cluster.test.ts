@@ -236,6 +236,38 @@ describe('podsec report reads the configuration as the check command does', () =
     assert.match(md, /\| \*\*privileged\*\* \(`v1\.30`\) \|/);
   });
 
+  it('a later file that names no admission configuration, with several among the inputs: the note says none is used', () => {
+    const dir = repo({
+      'team-a/.podsec.yaml': 'admissionConfiguration: psa.yaml\n',
+      'team-a/psa.yaml': PSA,
+      'team-a/pod.yaml': pod('a', 'shop'),
+      'team-b/psa.yaml': PSA,
+      'team-b/pod.yaml': pod('b', 'shop'),
+    });
+    const r = cli([
+      'report',
+      '--format',
+      'json',
+      '--hardening',
+      'off',
+      join(dir, 'team-a'),
+      join(dir, 'team-b'),
+    ]);
+    assert.match(r.err, /podsec report: 2 admission configurations found .*none is used/);
+    const shops = report(r.out).namespaces.filter((n) => n.name === 'shop');
+    // team-a's cluster, and team-b's with upstream's defaults (none used).
+    assert.deepEqual(
+      shops.map((n) => [
+        n.admissionConfiguration?.endsWith('team-a/psa.yaml') ?? n.admissionConfiguration,
+        n.enforce.level,
+      ]),
+      [
+        [null, 'privileged'],
+        [true, 'baseline'],
+      ],
+    );
+  });
+
   it('one admission configuration for every file: one namespace, naming no file', () => {
     const dir = repo({
       '.podsec.yaml': 'admissionConfiguration: psa.yaml\n',

@@ -279,7 +279,6 @@ export function runReport(argv: string[], io: ReportIo): number {
       ...(a.asUser !== undefined ? { asUser: a.asUser } : {}),
     };
   };
-  if (configs.admissionNote) io.stderr(`podsec report: ${configs.admissionNote}\n`);
   // The files of a Helm chart are reported as the chart renders.
   const charts = withCharts(inputs, o.helm, {
     maxFileBytes: o.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
@@ -316,6 +315,8 @@ export function runReport(argv: string[], io: ReportIo): number {
       ...(o.asUser !== null ? { asUser: o.asUser } : {}),
     },
   );
+  // Once every file's admission configuration was chosen: several found and none named.
+  if (configs.admissionNote) io.stderr(`podsec report: ${configs.admissionNote}\n`);
   report.errors.push(...charts.errors);
   readErrors.push(...charts.readErrors);
   // The configuration files' own problems, at their place, as the check command reports them.

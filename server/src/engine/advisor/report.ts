@@ -55,7 +55,10 @@ export interface ReportInput {
     locate: (offset: number) => Located;
     chart: ReportChart;
   };
-  /** This input's own settings (the configuration of its folder), over the report's options. */
+  /**
+   * This input's own settings (the configuration of its folder), over the
+   * report's options; its `admission` (absent: none) replaces the report's.
+   */
   settings?: ReportInputSettings;
 }
 
@@ -282,8 +285,11 @@ export function buildReport(
     input,
     lines: new LineIndex(input.text),
     session: new AnalysisSession(input.text, { ...limits, file: input.path }),
-    // The report's options, and over them what the input's own configuration sets.
-    o: { ...options, ...input.settings } satisfies ReportOptions,
+    // The report's options, and over them what the input's own configuration sets; its
+    // admission configuration is its own (none when it has none), never the report's.
+    o: (input.settings
+      ? { ...options, ...input.settings, admission: input.settings.admission }
+      : options) satisfies ReportOptions,
   }));
   const optionsOf = new Map(perInput.map((p) => [p.input, p.o]));
   const admissionOf = (input: ReportInput): AdmissionConfig | undefined =>
