@@ -14,7 +14,7 @@ import type { Document, Node } from 'yaml';
 import { AnalysisCache } from '../cache';
 import type { FixValue } from '../fixes/edits';
 import type { Analysis, AnalyzeOptions, Diagnostic, Finding, Fix, Span, TextEdit } from '../types';
-import { originOf, segmentAt } from '../sources/sourcemap';
+import { originOf, segmentAt, segmentsBefore } from '../sources/sourcemap';
 import type { GeneratedSource, Origin, Segment } from '../sources/sourcemap';
 
 /** An object of the generated text and what produced it. */
@@ -110,13 +110,7 @@ export function placeSpan(
   if (o) return { file: o.file, span: { start: o.start, end: o.end }, origin: o.origin };
   // The last segment starting before the span (binary search), then back to the nearest literal text.
   const segs = src.segments;
-  let lo = 0;
-  let hi = segs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((segs[mid] as Segment).start < span.start) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = segmentsBefore(segs, span.start);
   const prev = lo > 0 ? segs[lo - 1] : undefined;
   let prevText: Segment | undefined;
   for (let i = lo - 1; i >= 0 && i >= lo - 64; i--) {

@@ -17,7 +17,7 @@ import {
 } from '../hardening/index';
 import type { HardeningRun, HardeningSource, SourceOptions } from '../hardening/index';
 import { LineIndex } from '../lines';
-import { segmentAt } from '../sources/sourcemap';
+import { segmentAt, segmentsBefore } from '../sources/sourcemap';
 import type { GeneratedSource, Segment } from '../sources/sourcemap';
 import { findSuppressions, suppressedBy } from '../suppress';
 import type { Suppression } from '../suppress';
@@ -475,13 +475,7 @@ export function templateLineInsert(
   if (t.slice(lineStartOf(t, keyAt), keyAt).trim() !== '') return null;
   // The template text that printed what comes before the new lines, and what comes after.
   const segs = src.segments;
-  let lo = 0;
-  let hi = segs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((segs[mid] as Segment).start < e.start) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = segmentsBefore(segs, e.start);
   let before: Segment | undefined;
   for (let i = lo - 1; i >= 0; i--) {
     const s = segs[i] as Segment;

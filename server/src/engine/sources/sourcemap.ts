@@ -91,6 +91,18 @@ function segmentBefore(segments: readonly Segment[], offset: number): number {
   return found;
 }
 
+/** How many segments start before `offset` (the index of the first that starts at or after it). */
+export function segmentsBefore(segments: readonly Segment[], offset: number): number {
+  let lo = 0;
+  let hi = segments.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((segments[mid] as Segment).start < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** The segment covering generated offset `offset`, if any. */
 export function segmentAt(src: GeneratedSource, offset: number): Segment | undefined {
   const i = segmentBefore(src.segments, offset);
