@@ -32,7 +32,7 @@ import type {
   ValueSetsEvaluation,
 } from '../engine/project/index';
 import type { DirEntry, SourceFs } from '../engine/sources/sourceFs';
-import { isInside, normalizePath } from '../engine/sources/sourceFs';
+import { isInside, normalizePath, TextsOverFs } from '../engine/sources/sourceFs';
 import { DiskFs } from '../cli/render';
 import type { DocumentSource } from './handlers/documents';
 import { groupFindings } from './features/groups';
@@ -45,24 +45,8 @@ import { ChartInputs } from './chartInputs';
 import type { Readers } from './chartInputs';
 
 /** The disk under a chart, with the open documents' text in place of their files. */
-class EditorFs implements SourceFs {
-  private readonly disk: DiskFs;
-  constructor(
-    root: string,
-    private readonly open: ReadonlyMap<string, string>,
-  ) {
-    this.disk = new DiskFs(root);
-  }
-  readText(path: string): string | null {
-    return this.open.get(normalizePath(path)) ?? this.disk.readText(path);
-  }
-  readBytes(path: string): Uint8Array | null {
-    const t = this.open.get(normalizePath(path));
-    return t !== undefined ? new TextEncoder().encode(t) : this.disk.readBytes(path);
-  }
-  list(path: string): DirEntry[] | null {
-    return this.disk.list(path);
-  }
+function editorFs(root: string, open: ReadonlyMap<string, string>): SourceFs {
+  return new TextsOverFs(new DiskFs(root), open);
 }
 
 /**
@@ -272,8 +256,8 @@ export class ChartAnalyses {
     const texts = new Map<string, string>();
     for (const [p, d] of this.openIn(chart)) texts.set(p, d.text);
     return {
-      chart: new EditorFs(chart, texts),
-      values: new EditorFs('/', texts),
+      chart: editorFs(chart, texts),
+      values: editorFs('/', texts),
       config: new ConfigSearchFs(),
     };
   }
@@ -313,7 +297,7 @@ export class ChartAnalyses {
         : this.render(chart, { namespaceLabels: false, level: 'privileged' }).ev;
     const texts = new Map<string, string>();
     for (const [p, d] of this.openIn(chart)) texts.set(p, d.text);
-    const fs = new EditorFs('/', texts);
+    const fs = editorFs('/', texts);
     return chartReportInputs(ev, display, (p) => fs.readText(p));
   }
 
@@ -363,10 +347,10 @@ export class ChartAnalyses {
   }
 
   /** The chart's files as the editor has them (open documents' text over the disk). */
-  private fsOf(chart: string): EditorFs {
+  private fsOf(chart: string): SourceFs {
     const texts = new Map<string, string>();
     for (const [p, d] of this.openIn(chart)) texts.set(p, d.text);
-    return new EditorFs(chart, texts);
+    return editorFs(chart, texts);
   }
 
   /** `e` evaluated at `level` and `version` on its own render, once per render. */

@@ -10,34 +10,9 @@ import { analyze } from '../index';
 import { applyEdits, fixEdits } from '../fixes/edits';
 import { buildKustomization } from '../kustomize/build';
 import type { BuildOptions } from '../kustomize/build';
-import type { DirEntry, SourceFs } from '../sources/sourceFs';
+import { normalizePath, TextsOverFs } from '../sources/sourceFs';
+import type { SourceFs } from '../sources/sourceFs';
 import type { AnalyzeOptions, FileEdits, Finding, Fix } from '../types';
-
-/** A file system that reads some files' texts as edited and the rest from `fs`. */
-class EditedFs implements SourceFs {
-  constructor(
-    private readonly fs: SourceFs,
-    private readonly texts: ReadonlyMap<string, string>,
-  ) {}
-
-  readText(path: string): string | null {
-    const t = this.texts.get(path);
-    return t !== undefined ? t : this.fs.readText(path);
-  }
-
-  readBytes(path: string): Uint8Array | null {
-    const t = this.texts.get(path);
-    return t !== undefined ? new TextEncoder().encode(t) : this.fs.readBytes(path);
-  }
-
-  list(path: string): DirEntry[] | null {
-    return this.fs.list(path);
-  }
-
-  refusal(path: string): string | null {
-    return this.fs.refusal?.(path) ?? null;
-  }
-}
 
 export interface VerifyContext {
   fs: SourceFs;
@@ -97,8 +72,8 @@ function rebuild(ctx: VerifyContext, parts: readonly FileEdits[]): Finding[] | n
   for (const part of parts) {
     const before = part.create ? '' : ctx.fs.readText(part.path);
     if (before === null) return null;
-    texts.set(part.path, applyEdits(before, part.edits));
+    texts.set(normalizePath(part.path), applyEdits(before, part.edits));
   }
-  const b = buildKustomization(new EditedFs(ctx.fs, texts), ctx.dir, ctx.build);
+  const b = buildKustomization(new TextsOverFs(ctx.fs, texts), ctx.dir, ctx.build);
   return b.error ? null : analyze(b.source.text, ctx.analyze).findings;
 }

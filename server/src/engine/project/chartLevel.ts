@@ -9,8 +9,8 @@
  */
 import { isCheck } from '../advisor/shared';
 import type { Level } from '../types';
-import type { DirEntry, SourceFs } from '../sources/sourceFs';
-import { normalizePath } from '../sources/sourceFs';
+import type { SourceFs } from '../sources/sourceFs';
+import { normalizePath, TextsOverFs } from '../sources/sourceFs';
 import { evaluateChart } from './helm';
 import type { ChartEvaluation, ChartEvaluationOptions } from './helm';
 import type { LocatedFinding } from './generated';
@@ -68,24 +68,6 @@ export function evaluateChartAtLevel(
   });
 }
 
-/** A chart's files with some texts replaced (the fixes made so far). */
-class PatchedFs implements SourceFs {
-  constructor(
-    private readonly base: SourceFs,
-    readonly texts: Map<string, string>,
-  ) {}
-  readText(path: string): string | null {
-    return this.texts.get(normalizePath(path)) ?? this.base.readText(path);
-  }
-  readBytes(path: string): Uint8Array | null {
-    const t = this.texts.get(normalizePath(path));
-    return t !== undefined ? new TextEncoder().encode(t) : this.base.readBytes(path);
-  }
-  list(path: string): DirEntry[] | null {
-    return this.base.list(path);
-  }
-}
-
 export interface ChartLevelFix {
   /** Each file the fixes edit: its text before and after. */
   files: Map<string, { before: string; after: string }>;
@@ -115,7 +97,8 @@ export function fixChartWorkloadToLevel(
   version: string,
   maxRounds = 16,
 ): ChartLevelFix {
-  const patched = new PatchedFs(fs, new Map());
+  const texts = new Map<string, string>();
+  const patched = new TextsOverFs(fs, texts);
   const { rendered: _stale, ...rest } = o;
   const options: ChartEvaluationOptions = { ...rest, render: { ...o.render } };
   const mine = findingOf(w);
@@ -151,7 +134,7 @@ export function fixChartWorkloadToLevel(
       let out = text;
       for (const e of [...edits].sort((a, b) => b.start - a.start))
         out = out.slice(0, e.start) + e.newText + out.slice(e.end);
-      patched.texts.set(file, out);
+      texts.set(file, out);
       // A values file of the set is given by its text: the next render reads the fixed one.
       const values = options.render?.values;
       if (values?.some((v) => normalizePath(v.path) === file))
@@ -163,7 +146,7 @@ export function fixChartWorkloadToLevel(
   }
   const files = new Map<string, { before: string; after: string }>();
   for (const [file, b] of before) {
-    const after = patched.texts.get(file);
+    const after = texts.get(file);
     if (after !== undefined && after !== b) files.set(file, { before: b, after });
   }
   return { files, applied, left, renders };

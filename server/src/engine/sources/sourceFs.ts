@@ -34,6 +34,30 @@ export function normalizePath(p: string): string {
   return `/${out.join('/')}`;
 }
 
+/**
+ * The files of `base`, with some texts in place of theirs (open documents, or
+ * fixes not written yet), keyed by normalised path.
+ */
+export class TextsOverFs implements SourceFs {
+  constructor(
+    private readonly base: SourceFs,
+    private readonly texts: ReadonlyMap<string, string>,
+  ) {}
+  readText(path: string): string | null {
+    return this.texts.get(normalizePath(path)) ?? this.base.readText(path);
+  }
+  readBytes(path: string): Uint8Array | null {
+    const t = this.texts.get(normalizePath(path));
+    return t !== undefined ? new TextEncoder().encode(t) : this.base.readBytes(path);
+  }
+  list(path: string): DirEntry[] | null {
+    return this.base.list(path);
+  }
+  refusal(path: string): string | null {
+    return this.base.refusal?.(path) ?? null;
+  }
+}
+
 export function joinPath(dir: string, rel: string): string {
   return normalizePath(rel.startsWith('/') ? rel : `${dir}/${rel}`);
 }
