@@ -148,7 +148,7 @@ describe('notes: what a build leaves out, and says so', () => {
     assert.equal(n.span.start, repo().readText(n.file)?.indexOf('github.com'));
   });
 
-  it('notes helmCharts until a renderer is given, and uses the renderer when it is', () => {
+  it('skips a chart that is not there and only a repository holds, and uses the renderer it is given', () => {
     const fs = new MemoryFs({
       '/h/kustomization.yaml':
         'helmCharts:\n- name: web\n  repo: https://charts.example.com\n  version: 1.0.0\n',
@@ -157,6 +157,7 @@ describe('notes: what a build leaves out, and says so', () => {
     assert.equal(b.error, null);
     assert.equal(b.objects.length, 0);
     assert.equal(b.notes.filter((n) => n.kind === 'helm').length, 1);
+    assert.equal(b.incomplete, true);
     const rendered = buildKustomization(fs, '/h', {
       helm: (req) => ({
         text: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-${req.chart.kind === 'map' ? 'chart' : '?'}\n`,
@@ -168,6 +169,7 @@ describe('notes: what a build leaves out, and says so', () => {
       ['from-chart'],
     );
     assert.equal(rendered.notes.filter((n) => n.kind === 'helm').length, 0);
+    assert.equal(rendered.incomplete, false);
   });
 
   it('notes fields it does not carry out, and kustomize’s deprecation warnings', () => {

@@ -54,6 +54,8 @@ export interface RenderOptions {
   /** --api-versions, added to Helm's default set. */
   apiVersions?: string[];
   noHooks?: boolean;
+  /** --skip-tests: hooks of the `test` event are not printed. */
+  skipTests?: boolean;
   includeCrds?: boolean;
   isUpgrade?: boolean;
   /** --show-only patterns (`templates/deployment.yaml`). */
@@ -779,6 +781,7 @@ export function renderChart(fs: SourceFs, dir: string, o: RenderOptions = {}): R
     const all = new SegText();
     all.append(result);
     for (const h of sorted.hooks) {
+      if (o.skipTests && h.hook?.some((e) => e === 'test' || e === 'test-success')) continue;
       all.push(`---\n# Source: ${h.name}\n`);
       const start = all.length;
       all.append(h.content);

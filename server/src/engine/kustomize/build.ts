@@ -2,7 +2,8 @@
  * A Kustomize build, in kustomize's order (its `KustTarget`):
  *
  * 1. resources (files, folders with their own kustomization, each built first),
- * 2. generators (`configMapGenerator`, `secretGenerator`; `helmCharts` via a hook),
+ * 2. generators (`configMapGenerator`, `secretGenerator`, `helmCharts` rendered
+ *    by the engine's Helm renderer, see helmCharts.ts),
  * 3. components (each adds to and transforms what has been accumulated so far),
  * 4. transformers: `patchesStrategicMerge`, `patches`, `namespace`,
  *    `namePrefix`, `nameSuffix`, `labels`/`commonLabels`, `commonAnnotations`,
@@ -12,8 +13,8 @@
  * name references fixed, local-config objects dropped, and the output sorted
  * as `kubectl kustomize` sorts it (or as `sortOptions` says).
  *
- * Files are read through a `SourceFs` only; remote resources are never
- * fetched (a note names them). Errors are kustomize's, at the file and span
+ * Files are read through a `SourceFs` only; remote resources and charts are
+ * never fetched (a note names them, and the build says it is incomplete). Errors are kustomize's, at the file and span
  * that cause them. The work is bounded: nesting, kustomizations visited,
  * resources, bytes read, generated data and expanded YAML.
  */
@@ -21,7 +22,7 @@ import { LinearRegex } from '../linearRegex';
 import { DEFAULT_LIMITS } from '../limits';
 import type { SourceFs } from '../sources/sourceFs';
 import { isInside, joinPath, normalizePath } from '../sources/sourceFs';
-import type { GeneratedSource } from '../sources/sourcemap';
+import type { GeneratedSource, Origin } from '../sources/sourcemap';
 import type { Span } from '../types';
 import { emitDocuments, EmitError } from './emit';
 import type { KustomizeError, KustomizeErrorClass } from './errors';
@@ -51,6 +52,10 @@ import {
 import { clone, entry, get, getString, kmap, normalizeAsJson, remove, str, toPlain } from './tree';
 import type { KMap, KNode } from './tree';
 import { readYamlDocuments } from './yamlfiles';
+import { renderedOrigin, renderHelmChart } from './helmCharts';
+import type { HelmRenderer } from './helmCharts';
+
+export type { HelmChartRequest, HelmOutcome, HelmRenderer } from './helmCharts';
 
 export interface KustomizeNote {
   kind: 'remote' | 'helm' | 'unsupported' | 'deprecated' | 'directive';
@@ -58,19 +63,6 @@ export interface KustomizeNote {
   file: string;
   span: Span;
 }
-
-/** What a `helmCharts` entry renders to, once a Helm renderer is plugged in. */
-export interface HelmChartRequest {
-  /** The kustomization's directory. */
-  dir: string;
-  /** The `helmCharts` entry (and `helmGlobals`, when set) as written. */
-  chart: KNode;
-  globals: KNode | null;
-}
-
-export type HelmRenderer = (
-  req: HelmChartRequest,
-) => { text: string; file: string } | { error: string };
 
 export interface BuildOptions {
   /** Most kustomizations nested inside each other. */
@@ -87,7 +79,7 @@ export interface BuildOptions {
   maxNodes?: number;
   /** What the generated source is called in messages (`overlay overlays/prod`). */
   label?: string;
-  /** Renders `helmCharts` entries; without it they are skipped with a note. */
+  /** Renders `helmCharts` entries (default: the engine's Helm renderer). */
   helm?: HelmRenderer;
 }
 
@@ -118,8 +110,10 @@ export interface KustomizeBuild {
   /** The build printed as `kubectl kustomize` prints it, with the origin of every key and scalar. */
   source: GeneratedSource;
   notes: KustomizeNote[];
-  /** Every file the build read (kustomization files, resources, patches, generator inputs). */
+  /** Every file the build read (kustomization files, resources, patches, generator inputs, charts). */
   files: string[];
+  /** Whether something was left out because it is not fetched (a remote resource or chart). */
+  incomplete: boolean;
 }
 
 type Limits = { [K in keyof typeof DEFAULT_BUILD_LIMITS]: number };
@@ -155,8 +149,11 @@ class Builder {
   constructor(
     readonly fs: SourceFs,
     readonly limits: Limits,
-    readonly helm: HelmRenderer | undefined,
+    readonly helm: HelmRenderer,
   ) {}
+
+  /** Set when a remote resource or chart was left out. */
+  incomplete = false;
 
   private note(kind: KustomizeNote['kind'], message: string, file: string, span: Span): void {
     if (
@@ -444,10 +441,11 @@ class Builder {
       if (isRemoteResource(s.value) && this.fs.readText(joinPath(k.dir, s.value)) === null) {
         this.note(
           'remote',
-          `remote resource ${s.value} was not fetched (podsec reads no network): the build leaves it out`,
+          `remote resource ${s.value} was not fetched (podsec reads no network): the build leaves it out, so it is incomplete`,
           k.file,
           spanOf(s.node),
         );
+        this.incomplete = true;
         continue;
       }
       const errF = this.accumulateFile(ra, k, s);
@@ -616,20 +614,51 @@ class Builder {
       const r = generate(k, g, (p, n) => this.load(k, p, n), this.limits.maxGeneratedBytes);
       this.absorb(ra, r, k, g.node);
     }
+    const globals = get(k.root, 'helmGlobals') ?? null;
     for (const chart of k.helmCharts) {
-      if (!this.helm) {
-        this.note(
-          'helm',
-          'helmCharts: charts are not rendered yet (no Helm renderer): their objects are missing from this build',
-          k.file,
-          spanOf(chart),
-        );
+      const out = this.helm({
+        dir: k.dir,
+        file: k.file,
+        chart,
+        globals,
+        fs: this.fs,
+        load: (p, n) => this.load(k, p, n),
+        read: (p) => this.files.add(p),
+        maxNodes: this.limits.maxNodes,
+        maxDepth: DEFAULT_LIMITS.maxDepth,
+      });
+      if ('error' in out)
+        throw new KustomizeFailure('helm', out.error, k.file, out.span ?? spanOf(chart));
+      for (const n of out.notes ?? []) this.note(n.kind, n.message, k.file, n.span);
+      if ('skipped' in out) {
+        this.incomplete = true;
+        this.note('helm', out.skipped, k.file, out.span ?? spanOf(chart));
         continue;
       }
-      const out = this.helm({ dir: k.dir, chart, globals: get(k.root, 'helmGlobals') ?? null });
-      if ('error' in out)
-        throw new KustomizeFailure('invalidKustomization', out.error, k.file, spanOf(chart));
-      const rs = this.resourcesFrom(out.text, out.file, out.file);
+      this.countBytes(out.text.length, k.file, spanOf(chart));
+      let rs = this.resourcesFrom(out.text, out.file, out.file);
+      const src = out.source;
+      if (src) {
+        // Each value at its origin in the chart (or the kustomization), else at the entry.
+        const entry: Origin = {
+          kind: 'computed',
+          file: k.file,
+          start: spanOf(chart).start,
+          end: spanOf(chart).end,
+          expression: `helmCharts: ${getString(chart, ['name']) ?? ''}`,
+        };
+        const at = (o: Origin | null, whole: boolean): Origin | null =>
+          o && o.file === out.file ? (renderedOrigin(src, o, whole) ?? entry) : o;
+        rs = rs.map((r) => {
+          restamp(r.node, at);
+          return new Resource(r.node, {
+            file: k.file,
+            document: 0,
+            start: entry.start,
+            end: entry.end,
+          });
+        });
+      }
       for (const r of rs) this.absorb(ra, r, k, chart);
     }
     this.checkResources(ra, k.file, { start: 0, end: 0 });
@@ -1194,6 +1223,18 @@ class Builder {
   }
 }
 
+/** Give every origin of a tree (values and keys) the one `at` maps it to. */
+function restamp(n: KNode, at: (o: Origin | null, whole: boolean) => Origin | null): void {
+  // A scalar is where its value came from; a map or a list where it starts.
+  n.origin = at(n.origin, n.kind === 'scalar');
+  if (n.kind === 'map')
+    for (const e of n.entries) {
+      e.keyOrigin = at(e.keyOrigin, true);
+      restamp(e.value, at);
+    }
+  else if (n.kind === 'seq') for (const i of n.items) restamp(i, at);
+}
+
 function getNode(n: KNode, path: readonly string[]): KNode | undefined {
   let cur: KNode | undefined = n;
   for (const p of path) cur = get(cur, p);
@@ -1395,6 +1436,7 @@ function errorResult(
     source: { text: '', segments: [], label },
     notes: b?.notes ?? [],
     files: b ? [...b.files].sort() : [],
+    incomplete: b?.incomplete ?? false,
   };
 }
 
@@ -1414,7 +1456,7 @@ export function buildKustomization(
     maxGeneratedBytes: options.maxGeneratedBytes ?? DEFAULT_BUILD_LIMITS.maxGeneratedBytes,
     maxNodes: options.maxNodes ?? DEFAULT_BUILD_LIMITS.maxNodes,
   };
-  const b = new Builder(fs, limits, options.helm);
+  const b = new Builder(fs, limits, options.helm ?? renderHelmChart);
   try {
     const k = b.readKustomization(dir);
     const ra = b.accumulateTarget(k, new Accumulator(), []);
@@ -1453,6 +1495,7 @@ export function buildKustomization(
       source: { text: emitted.text, segments: emitted.segments, label },
       notes: b.notes,
       files: [...b.files].sort(),
+      incomplete: b.incomplete,
     };
   } catch (e) {
     if (e instanceof KustomizeFailure) return errorResult(dir, label, e, b);

@@ -39,6 +39,8 @@ export type KustomizeErrorClass =
   | 'generator'
   /** A name reference with several possible targets. */
   | 'nameReference'
+  /** A `helmCharts` entry that is ill-formed, whose chart or values are missing, or that does not render. */
+  | 'helm'
   /** Over a bound (nesting, resources, bytes, generated data). */
   | 'limit';
 

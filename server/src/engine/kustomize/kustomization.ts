@@ -491,7 +491,6 @@ const UNSUPPORTED = [
   'transformers',
   'validators',
   'openapi',
-  'helmGlobals',
   'helmChartInflationGenerator',
   // originAnnotations, transformerAnnotations and managedByLabel add annotations and labels.
   'buildMetadata',
