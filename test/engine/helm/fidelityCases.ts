@@ -29,7 +29,7 @@ export interface Case {
   rendered: string;
 }
 
-const DATADOG_DROP = new Set([
+export const DATADOG_DROP = new Set([
   'helm.sh/chart',
   'checksum',
   'chart',
@@ -45,7 +45,7 @@ const DATADOG_DROP = new Set([
  * are): a block scalar that starts with an empty line is stored without it. For
  * its sets the same is done to both sides (`trim`); nothing else is changed.
  */
-function clean(v: unknown, drop: (k: string) => boolean, trim = false): unknown {
+export function clean(v: unknown, drop: (k: string) => boolean, trim = false): unknown {
   if (trim && typeof v === 'string') return v.replace(/^\n+/, '');
   if (Array.isArray(v)) return v.filter((x) => x !== null).map((x) => clean(x, drop, trim));
   if (v && typeof v === 'object') {
@@ -74,7 +74,7 @@ function docs(text: string, drop: (k: string) => boolean, trim = false): string[
   return out.sort();
 }
 
-function golden(path: string): string {
+export function golden(path: string): string {
   if (!statSync(path).isDirectory()) return readFileSync(path, 'utf8');
   const parts: string[] = [];
   const walk = (d: string): void => {
@@ -89,7 +89,7 @@ function golden(path: string): string {
 }
 
 /** helm/helm's goldens come from its Go tests, which use test capabilities (KubeVersion v1.20.0). */
-const HELM_TESTS = new Set([
+export const HELM_TESTS = new Set([
   'helm-testchart-lib-dep',
   'helm-testchart-lib-archive-dep',
   'helm-testchart-subchart',
