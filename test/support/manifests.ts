@@ -286,3 +286,42 @@ spec:
       securityContext:
         runAsNonRoot: true
 `;
+
+/**
+ * A kustomization under `hk/` whose `helmCharts` entry renders the chart
+ * `hk/charts/web`: a Deployment whose image comes from values.yaml, whose
+ * `securityContext` map is printed from values (`toYaml`), and whose
+ * `privileged: true` comes from the entry's `valuesInline`; the overlay sets
+ * namespace `shop`.
+ */
+export const HELM_CHART_KUSTOMIZATION: Record<string, string> = {
+  'hk/kustomization.yaml': `namespace: shop
+helmCharts:
+- name: web
+  releaseName: shop
+  valuesInline:
+    securityContext:
+      privileged: true
+`,
+  'hk/charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
+  'hk/charts/web/values.yaml': 'image: nginx\nsecurityContext:\n  runAsNonRoot: true\n',
+  'hk/charts/web/templates/deployment.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}-web
+spec:
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: {{ .Values.image }}
+        securityContext:
+          {{- toYaml .Values.securityContext | nindent 10 }}
+`,
+};

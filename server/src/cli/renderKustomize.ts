@@ -2,7 +2,8 @@
  * `podsec render <kustomization dir>`: the engine's build of a
  * kustomization, printed as `kubectl kustomize <dir>` prints it; on an error,
  * kustomize's message and exit status 1. Nothing is fetched: remote
- * resources are left out with a note on standard error.
+ * resources and charts are left out with a note on standard error, which
+ * says the build is incomplete. `helmCharts` are rendered in-process.
  */
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -122,8 +123,10 @@ export const RENDER_KUSTOMIZE_HELP = `Usage: podsec render <kustomization dir>
 Builds the kustomization in the directory (kustomization.yaml,
 kustomization.yml or Kustomization) and prints the result as
 "kubectl kustomize <dir>" does: the same objects, fields and order. Nothing
-is fetched from the network: remote resources are left out, with a note on
-standard error. helmCharts entries are not rendered yet.
+is fetched from the network: remote resources and charts are left out, with a
+note on standard error saying the build is incomplete. helmCharts entries are
+rendered by podsec's own Helm renderer, as "kubectl kustomize --enable-helm"
+renders them.
 
 Exit status: 0 when built, 1 when kustomize would fail (its message on
 standard error), 2 on a usage error.
@@ -172,6 +175,8 @@ export function runRenderKustomize(argv: string[], io: RenderIo): number {
     if (n.kind === 'deprecated') io.stderr(`${visibleLines(n.message)}\n`);
     else io.stderr(`podsec render: note: ${visibleLines(`${n.message} (${n.file})`)}\n`);
   }
+  if (build.incomplete)
+    io.stderr('podsec render: note: the build is incomplete: what is not fetched is left out\n');
   if (build.error) {
     const message = visibleLines(build.error.message);
     io.stderr(`Error: ${message}${message.endsWith('\n') ? '' : '\n'}`);
