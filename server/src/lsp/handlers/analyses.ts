@@ -46,6 +46,16 @@ const DISK = {
   isFile: (p: string): boolean => statSync(p, { throwIfNoEntry: false })?.isFile() === true,
 };
 
+/** A file's own analysis with what the overlays place in it. */
+function withOverlay(a: Analysis, overlay: Analysis): Analysis {
+  return {
+    ...a,
+    findings: [...a.findings, ...overlay.findings],
+    errors: [...a.errors, ...overlay.errors],
+    notes: [...a.notes, ...overlay.notes],
+  };
+}
+
 interface Entry {
   /** Keeps parsed documents, so the advisor's evaluations of a version parse nothing again. */
   cache: AnalysisCache;
@@ -148,16 +158,15 @@ export class Analyses implements AnalysisSource {
     const chart = this.charts?.chartOf(doc.uri) ?? null;
     const { file: _file, ...chartOptions } = options;
     let chartEv: ValueSetsEvaluation | null = null;
-    // A file a Kustomize overlay reads is evaluated as the overlays build it.
+    // A file a Kustomize overlay reads is evaluated as the overlays build it (a chart's file
+    // also shows what an overlay's `helmCharts` entry renders from it).
     let overlay: ReturnType<OverlayIndex['analysisFor']> = null;
-    if (!chart) {
-      try {
-        overlay = this.overlays?.analysisFor(fileKey(doc.uri), options, base) ?? null;
-      } catch (e) {
-        this.connection.console.error(
-          `podsec: overlays of ${doc.uri} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
-        );
-      }
+    try {
+      overlay = this.overlays?.analysisFor(fileKey(doc.uri), options, base) ?? null;
+    } catch (e) {
+      this.connection.console.error(
+        `podsec: overlays of ${doc.uri} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
     }
     // The hardening checks see what charts render to and overlays build, before their epoch is read.
     if (hardening) {
@@ -196,7 +205,7 @@ export class Analyses implements AnalysisSource {
       : '';
     const key =
       chart && this.charts
-        ? `${base}|${hardeningKey}|chart|${this.charts.stateKey(chart)}`
+        ? `${base}|${hardeningKey}|chart|${this.charts.stateKey(chart)}|${overlay?.epoch ?? 0}`
         : `${base}|${hardeningKey}|${overlay?.epoch ?? 0}`;
     if (entry.result && entry.result.version === doc.version && entry.key === key) {
       return entry.result;
@@ -208,6 +217,7 @@ export class Analyses implements AnalysisSource {
       if (chart && this.charts) {
         const ev = chartEv ?? this.charts.evaluation(chart, chartOptions, base);
         analysis = this.charts.analysisFor(ev, doc.uri);
+        if (overlay) analysis = withOverlay(analysis, overlay.analysis);
         chartInfo = this.charts.policyInfo(chart, ev);
         chartWorkload = this.charts.policyWorkload(ev, doc.uri);
         if (hardening) analysis = hardening.merge(doc.uri, analysis, s);
@@ -219,13 +229,7 @@ export class Analyses implements AnalysisSource {
           text,
           hardening ? { ...options, share: this.parses } : options,
         );
-        if (overlay)
-          analysis = {
-            ...analysis,
-            findings: [...analysis.findings, ...overlay.analysis.findings],
-            errors: [...analysis.errors, ...overlay.analysis.errors],
-            notes: [...analysis.notes, ...overlay.analysis.notes],
-          };
+        if (overlay) analysis = withOverlay(analysis, overlay.analysis);
         if (hardening) analysis = hardening.merge(doc.uri, analysis, s);
       }
     } catch (e) {
