@@ -3,11 +3,15 @@
  * each field of an entry (and of `helmGlobals`) on small charts written
  * here, the origins of rendered values (template line, values key, the
  * `valuesInline` line, a later patch's line), charts that are never fetched,
- * and errors at the entry.
+ * errors at the entry, and the fixes of a chart object's findings (at a values
+ * key, in `valuesInline`, or as a patch in the overlay).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildKustomization } from '@podsec/server/out/engine/kustomize/index';
+import { applyEdits } from '@podsec/server/out/engine/fixes/edits';
+import { buildKustomization, kustomizationGraph } from '@podsec/server/out/engine/kustomize/index';
+import { evaluateOverlays } from '@podsec/server/out/engine/overlays/index';
+import type { Finding, Fix } from '@podsec/server/out/engine/types';
 import type { KustomizeBuild } from '@podsec/server/out/engine/kustomize/index';
 import { MemoryFs } from '@podsec/server/out/engine/sources/sourceFs';
 import { asData, lineOfText, originAt } from './support';
@@ -397,5 +401,80 @@ patches:
     );
     const ns = originAt(b.source, d, ['metadata', 'namespace'], fs);
     assert.deepEqual([ns.file, ns.line], ['/k/kustomization.yaml', 1]);
+  });
+});
+
+describe('helmCharts: fixes', () => {
+  const TWO = `apiVersion: v1
+kind: Pod
+metadata:
+  name: literal
+spec:
+  containers:
+  - name: app
+    image: app
+`;
+
+  /** The overlay's findings of `check` in `file`, with their fixes. */
+  function findings(fs: MemoryFs, file: string, check: string): Finding[] {
+    const ev = evaluateOverlays(fs, kustomizationGraph(fs, '/k'), {});
+    return (ev.files.get(file)?.findings ?? []).filter((f) => f.check === check);
+  }
+
+  /** `fix` applied to the files it edits (none in the finding's own file here). */
+  function apply(fs: MemoryFs, fix: Fix): void {
+    assert.equal(fix.edits.length, 0);
+    for (const f of fix.files ?? []) {
+      const text = fs.readText(f.path) ?? '';
+      fs.set(f.path, applyEdits(text, f.edits));
+    }
+  }
+
+  const TPL = '/k/charts/web/templates/deployment.yaml';
+
+  it('sets a missing field at the values key its map is printed from, and the build then passes', () => {
+    const fs = tree('helmCharts:\n- name: web\n');
+    const [f] = findings(fs, TPL, 'allowPrivilegeEscalation');
+    assert.ok(f);
+    const fix = f.fixes.find((x) => x.files?.some((e) => e.path.endsWith('values.yaml')));
+    assert.ok(fix, JSON.stringify(f.fixes.map((x) => x.title)));
+    assert.match(fix.title, /\(values\.yaml: securityContext\.allowPrivilegeEscalation\)$/);
+    apply(fs, fix);
+    assert.match(fs.readText('/k/charts/web/values.yaml') ?? '', /allowPrivilegeEscalation: false/);
+    assert.equal(findings(fs, TPL, 'allowPrivilegeEscalation').length, 0);
+  });
+
+  it('sets it in valuesInline when the map comes from there', () => {
+    const fs = tree(
+      'helmCharts:\n- name: web\n  valuesInline:\n    securityContext:\n      privileged: true\n',
+    );
+    const [f] = findings(fs, TPL, 'allowPrivilegeEscalation');
+    const fix = f?.fixes.find((x) => /valuesInline/.test(x.title));
+    assert.ok(fix, JSON.stringify(f?.fixes.map((x) => x.title)));
+    apply(fs, fix);
+    assert.match(
+      fs.readText('/k/kustomization.yaml') ?? '',
+      /valuesInline:\n {4}securityContext:\n {6}privileged: true\n {6}allowPrivilegeEscalation: false\n/,
+    );
+    assert.equal(findings(fs, TPL, 'allowPrivilegeEscalation').length, 0);
+    // The value written in valuesInline is fixed there.
+    const [p] = findings(fs, '/k/kustomization.yaml', 'privileged');
+    assert.equal(p?.fixes[0]?.title, 'Set privileged: false');
+  });
+
+  it('offers a patch in the overlay for a field the template writes, targeting the object as rendered', () => {
+    const fs = tree('namespace: shop\nhelmCharts:\n- name: web\n', 'charts', {
+      '/k/charts/web/templates/literal.yaml': TWO,
+    });
+    const file = '/k/charts/web/templates/literal.yaml';
+    const [f] = findings(fs, file, 'allowPrivilegeEscalation');
+    const fix = f?.fixes.find((x) => / in overlay /.test(x.title));
+    assert.ok(fix, JSON.stringify(f?.fixes.map((x) => x.title)));
+    apply(fs, fix);
+    assert.match(
+      fs.readText('/k/kustomization.yaml') ?? '',
+      /patches:\n- path: patch-pod-literal\.yaml/,
+    );
+    assert.equal(findings(fs, file, 'allowPrivilegeEscalation').length, 0);
   });
 });

@@ -40,6 +40,7 @@ import { fixNameReferences } from './nameref';
 import type { ResId } from './resid';
 import { idEquals, idKey, idString, legacyCompare, ORDER_FIRST, ORDER_LAST } from './resid';
 import { isLocalConfig, Resource } from './resource';
+import type { RenderedId } from './resource';
 import { rootType } from './schema';
 import {
   addPrefixSuffix,
@@ -100,6 +101,8 @@ export interface BuiltObject {
   source: { file: string; document: number; start: number; end: number };
   /** [start, end) of its document in the build's text. */
   span: Span;
+  /** For an object a `helmCharts` entry rendered: its id as rendered (what an overlay's patch targets). */
+  rendered?: RenderedId;
 }
 
 export interface KustomizeBuild {
@@ -651,12 +654,20 @@ class Builder {
           o && o.file === out.file ? (renderedOrigin(src, o, whole) ?? entry) : o;
         rs = rs.map((r) => {
           restamp(r.node, at);
-          return new Resource(r.node, {
+          const out = new Resource(r.node, {
             file: k.file,
             document: 0,
             start: entry.start,
             end: entry.end,
           });
+          const ns = getString(r.node, ['metadata', 'namespace']);
+          out.rendered = {
+            apiVersion: getString(r.node, ['apiVersion']),
+            kind: r.kind,
+            name: getString(r.node, ['metadata', 'name']),
+            namespace: ns === '' ? null : ns,
+          };
+          return out;
         });
       }
       for (const r of rs) this.absorb(ra, r, k, chart);
@@ -1491,6 +1502,7 @@ export function buildKustomization(
         node: r.node,
         source: r.source,
         span: emitted.documents[i] as Span,
+        ...(r.rendered ? { rendered: r.rendered } : {}),
       })),
       source: { text: emitted.text, segments: emitted.segments, label },
       notes: b.notes,

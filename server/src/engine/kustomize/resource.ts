@@ -29,7 +29,17 @@ export interface ResourceSource {
   end: number;
 }
 
+/** An object as a `helmCharts` entry's chart rendered it: what a patch in an overlay targets. */
+export interface RenderedId {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace: string | null;
+}
+
 export class Resource {
+  /** Set for an object a `helmCharts` entry rendered. */
+  rendered: RenderedId | null = null;
   prevIds: PrevId[] = [];
   prefixes: string[] = [];
   suffixes: string[] = [];
@@ -45,6 +55,7 @@ export class Resource {
 
   copy(): Resource {
     const r = new Resource(clone(this.node), this.source);
+    r.rendered = this.rendered;
     r.prevIds = [...this.prevIds];
     r.prefixes = [...this.prefixes];
     r.suffixes = [...this.suffixes];

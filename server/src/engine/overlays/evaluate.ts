@@ -42,7 +42,8 @@ import type { FixChanges, OriginDoc } from './fixes';
 import { fixInJsonPatch } from './jsonPatchFix';
 import { fixInOverlay, readOrigin, targetOf } from './overlayFix';
 import { evaluateGenerated, placeSpan } from '../project/index';
-import type { LocatedDiagnostic } from '../project/index';
+import type { LocatedDiagnostic, LocatedFinding } from '../project/index';
+import { valuesFixes } from '../project/helm';
 import { overlayPhrase, placeFixes } from './origins';
 import { fixClears } from './verify';
 
@@ -105,6 +106,33 @@ const emptyAnalysis = (): Analysis => ({
   workloads: [],
   objects: 0,
 });
+
+/**
+ * The fix of a chart object's finding at the values key the map it belongs to
+ * is printed from (a `helmCharts` entry's values file): the edit of that file,
+ * as a chart's own finding gets it. Null when there is none.
+ */
+function chartValuesFix(
+  src: KustomizeBuild['source'],
+  located: LocatedFinding,
+  generated: Finding,
+  fix: Fix,
+  docs: Document.Parsed[],
+  file: string,
+  fs: SourceFs,
+): Fix | null {
+  const found = valuesFixes(
+    src,
+    located,
+    { ...generated, fixes: [fix] },
+    () => docs,
+    (p) => fs.readText(p),
+  )?.[0];
+  if (!found) return null;
+  return found.file === file
+    ? found.fix
+    : { ...found.fix, edits: [], files: [{ path: found.file, edits: found.fix.edits }] };
+}
 
 function withoutFile(d: LocatedDiagnostic): Diagnostic {
   const { file: _f, ...rest } = d;
@@ -252,6 +280,7 @@ export function evaluateOverlays(
       object: BuiltObject | undefined,
       grouped: boolean,
       sharers: readonly Finding[],
+      located: LocatedFinding,
     ): { fixes: Fix[]; inOverlay: Fix[] } => {
       const fixes = finding.fixes;
       const none = { fixes: [], inOverlay: [] };
@@ -286,9 +315,12 @@ export function evaluateOverlays(
             const clears = (x: Fix): boolean => fixClears(verify, sharers, x, file);
             placed = c ? fixInJsonPatch(src, f, c, file, readCached, clears) : null;
           }
+          // A chart's object: the values key its map is printed from (a helmCharts entry).
+          if (!placed && object?.rendered && located.valuesKey)
+            placed = chartValuesFix(src, located, finding, f, docs, file, fs);
           // A fix in the resource the overlays read is a fix for every overlay that deploys it.
           m.placed =
-            placed && file === objectFile
+            placed && file === objectFile && !object?.rendered
               ? { ...placed, title: `${placed.title} in the base` }
               : placed;
         }
@@ -297,8 +329,10 @@ export function evaluateOverlays(
           // A value from a file of another kustomization (a base, or an overlay this one includes),
           // set there or missing there: also fixable in this overlay alone, the one built.
           if (info && object && !ownFiles.has(file)) {
-            const base = readCached(object.source.file)?.docs[object.source.document];
-            const target = base ? targetOf(base) : null;
+            const base = object.rendered
+              ? null
+              : readCached(object.source.file)?.docs[object.source.document];
+            const target = object.rendered ?? (base ? targetOf(base) : null);
             const c = target ? changes() : null;
             m.inOverlay =
               target && c
@@ -312,7 +346,8 @@ export function evaluateOverlays(
       return { fixes: out, inOverlay };
     };
     const ev = evaluateGenerated(src, {
-      valuesKeys: false,
+      // The values keys of chart objects (helmCharts), for their fixes.
+      valuesKeys: b.build.objects.some((o) => o.rendered),
       analyze: { ...analyzeOptions, namespaces, file: kfile },
       fallbackFile: kfile,
       readText: (f) => fs.readText(f),
@@ -360,6 +395,7 @@ export function evaluateOverlays(
         b.build.objects[original.object.document],
         g !== undefined,
         samePlace.get(placeKey(file, { ...original, span: located.span })) ?? [original],
+        located,
       );
       const finding: Finding = { ...placedFinding, fixes: [...fixes.fixes, ...fixes.inOverlay] };
       if (g) {

@@ -10,7 +10,7 @@ import { renderChart } from '../helm/render';
 import type { RenderError, RenderOptions, RenderResult } from '../helm/render';
 import type { SourceFs } from '../sources/sourceFs';
 import { joinPath, normalizePath } from '../sources/sourceFs';
-import { isMap, parseAllDocuments } from 'yaml';
+import { isMap, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { applyEdits, planEdits } from '../fixes/edits';
 import type { GeneratedSource } from '../sources/sourcemap';
@@ -39,6 +39,13 @@ export interface ChartEvaluation extends GeneratedEvaluation {
   render: RenderResult;
   /** What it was evaluated with (its value set's values, release and namespace). */
   options: ChartEvaluationOptions;
+}
+
+/** A map's value at `key`, or a list's item at index `key`. */
+function childNode(n: Node | null, key: string | number): Node | null {
+  if (typeof key === 'number')
+    return isSeq(n) ? ((n.items[key] as Node | undefined) ?? null) : null;
+  return isMap(n) ? ((n.get(key, true) as Node | undefined) ?? null) : null;
 }
 
 /** The end of the line `offset` is on, in `text`. */
@@ -79,7 +86,7 @@ export function templateFile(dir: string, template: string): string {
  * with the same minimal, comment-keeping edits as any fix. Null when the
  * finding has no values key or the values file cannot take the key.
  */
-function valuesFixes(
+export function valuesFixes(
   src: GeneratedSource,
   f: LocatedFinding,
   generated: Finding,
@@ -116,8 +123,13 @@ function valuesFixes(
         field === generated.path
           ? f.valuesKey
           : valuesKeyFor(src, docs(), generated.span.start, field);
-      if (!key || key.path.some((p) => typeof p !== 'string')) continue;
-      const path = key.path as string[];
+      if (!key) continue;
+      // Set from the deepest list item on the key's path (a kustomization's valuesInline).
+      let lastItem = -1;
+      key.path.forEach((p, i) => {
+        if (typeof p === 'number') lastItem = i;
+      });
+      const path = key.path.slice(lastItem + 1) as string[];
       const valuesText = readText(key.file);
       if (valuesText === null) continue;
       const vdocs = parseAllDocuments(valuesText);
@@ -125,14 +137,19 @@ function valuesFixes(
         key.document ?? 0
       ];
       if (!vdoc || vdoc.errors.length > 0) continue;
-      const root = vdoc.contents as Node | null;
+      let root = vdoc.contents as Node | null;
+      for (const p of key.path.slice(0, lastItem + 1)) root = childNode(root, p);
       if (!isMap(root)) continue;
       const edits = planEdits(valuesText, vdoc, [{ op: 'set', map: root, path, value }]);
       if (!edits || edits.length === 0) continue;
       const name = key.file.slice(key.file.lastIndexOf('/') + 1);
       out.push({
         file: key.file,
-        fix: { title: `${fix.title} (${name}: ${dottedPath(path)})`, safe: fix.safe, edits },
+        fix: {
+          title: `${fix.title} (${name}: ${dottedPath(key.path)})`,
+          safe: fix.safe,
+          edits,
+        },
       });
       break;
     }
