@@ -478,3 +478,32 @@ spec:
     assert.equal(findings(fs, file, 'allowPrivilegeEscalation').length, 0);
   });
 });
+
+describe('helmCharts: in a base, and what a chart prints', () => {
+  it('renders a base’s chart from the base’s folder; the overlay transforms it and origins stay in the chart', () => {
+    const fs = new MemoryFs({
+      '/r/base/kustomization.yaml': 'helmCharts:\n- name: web\n  releaseName: b\n',
+      '/r/base/charts/web/Chart.yaml': CHART_YAML,
+      '/r/base/charts/web/values.yaml': VALUES,
+      '/r/base/charts/web/templates/deployment.yaml': DEPLOYMENT,
+      '/r/prod/kustomization.yaml': 'namePrefix: prod-\nresources:\n- ../base\n',
+    });
+    const b = built(fs, '/r/prod');
+    assert.deepEqual(
+      b.objects.map((o) => o.id.name),
+      ['prod-b-web'],
+    );
+    const image = originAt(b.source, 0, ['spec', 'template', 'spec', 'containers', 0, 'image'], fs);
+    assert.equal(image.file, '/r/base/charts/web/values.yaml');
+  });
+
+  it('an object the chart prints without a name is an error at the entry', () => {
+    const fs = tree('helmCharts:\n- name: web\n', 'charts', {
+      '/k/charts/web/templates/bad.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n',
+    });
+    const b = buildKustomization(fs, '/k');
+    assert.equal(b.error?.class, 'helm');
+    assert.match(b.error?.message ?? '', /^helmCharts: chart web: missing metadata\.name/);
+    assert.equal(b.error?.file, '/k/kustomization.yaml');
+  });
+});

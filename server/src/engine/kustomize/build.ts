@@ -639,7 +639,20 @@ class Builder {
         continue;
       }
       this.countBytes(out.text.length, k.file, spanOf(chart));
-      let rs = this.resourcesFrom(out.text, out.file, out.file);
+      let rs: Resource[];
+      try {
+        rs = this.resourcesFrom(out.text, out.file, out.file);
+      } catch (e) {
+        // What the chart printed is no object: an error at the entry (the text is no file).
+        if (e instanceof KustomizeFailure && e.file === out.file)
+          throw new KustomizeFailure(
+            'helm',
+            `helmCharts: chart ${getString(chart, ['name'])}: ${e.message}`,
+            k.file,
+            spanOf(chart),
+          );
+        throw e;
+      }
       const src = out.source;
       if (src) {
         // Each value at its origin in the chart (or the kustomization), else at the entry.
@@ -648,7 +661,7 @@ class Builder {
           file: k.file,
           start: spanOf(chart).start,
           end: spanOf(chart).end,
-          expression: `helmCharts: ${getString(chart, ['name']) ?? ''}`,
+          expression: `helmCharts: ${getString(chart, ['name'])}`,
         };
         const at = (o: Origin | null, whole: boolean): Origin | null =>
           o && o.file === out.file ? (renderedOrigin(src, o, whole) ?? entry) : o;
