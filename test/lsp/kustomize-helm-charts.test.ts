@@ -3,7 +3,8 @@
  * findings in a chart object are shown on the kustomization's `valuesInline`
  * line and on the chart's template line, naming the overlay; the chart's
  * files are inputs of the overlay: `values.yaml` changed on disk, or edited
- * in an editor, and a template edited, each re-evaluate it.
+ * in an editor, a template edited, and a template added on disk each
+ * re-evaluate it.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,7 @@ const msg = (d: Diagnostic): string =>
 
 /** The overlay's diagnostics of `code` in a publish (the chart's own, rendered with its defaults, are not). */
 const inOverlay = (p: PublishDiagnosticsParams, code: string): Diagnostic[] =>
-  p.diagnostics.filter((d) => d.code === code && msg(d).endsWith('(in overlay hk)'));
+  p.diagnostics.filter((d) => d.code === code && /[(;] ?in overlay hk\)$/.test(msg(d)));
 
 function lineWith(text: string, needle: string): number {
   const i = text.split('\n').findIndex((l) => l.includes(needle));
@@ -119,6 +120,30 @@ describe('language server: Kustomize helmCharts', () => {
         inOverlay(x, 'capabilities_restricted').length === 0 &&
         inOverlay(x, 'allowPrivilegeEscalation').length >= 1,
       'the template after its edit',
+    );
+    await client.replace(
+      tplUri,
+      '          capabilities:\n            drop: [ALL]\n',
+      '          {{- toYaml .Values.securityContext | nindent 10 }}\n',
+    );
+  });
+
+  it('re-evaluates the overlay when a template is added to the chart on disk', async () => {
+    const uri = fileUri(file('hk/kustomization.yaml'));
+    await client.open(uri, HELM_CHART_KUSTOMIZATION['hk/kustomization.yaml'] as string);
+    await client.waitForDiagnostics(uri, (x) => inOverlay(x, 'privileged').length === 1);
+    const added = file('hk/charts/web/templates/job.yaml');
+    writeFileSync(
+      added,
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: job\nspec:\n  containers:\n  - name: job\n    image: job\n    securityContext:\n      {{- toYaml .Values.securityContext | nindent 6 }}\n',
+    );
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: fileUri(added), type: 1 }],
+    });
+    await client.nextDiagnostics(
+      uri,
+      (x) => inOverlay(x, 'privileged').length === 2,
+      'both objects’ privileged from valuesInline',
     );
   });
 });

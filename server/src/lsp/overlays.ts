@@ -8,8 +8,10 @@
  * the overlays that apply it; neither is evaluated as a file of its own.
  *
  * The evaluation is kept until a file it read (or any kustomization file)
- * changes, in an editor or on disk (generator inputs included: the files an
- * evaluation read are reported to be watched), or the settings or Namespaces change;
+ * changes, in an editor or on disk (generator inputs and the chart files of
+ * `helmCharts` entries included: the files an evaluation read are reported to
+ * be watched; a file added to such a chart counts too), or the settings or
+ * Namespaces change;
  * `epoch` counts the evaluations, so analyses made from an older one are
  * known to be stale.
  */
@@ -75,6 +77,8 @@ interface Tree {
   evaluation: OverlayEvaluation | null;
   /** Every file the evaluation read. */
   reads: Set<string>;
+  /** The folders of the charts its builds rendered: a file added to one changes the build. */
+  charts: Set<string>;
 }
 
 /** What an open file gets from the overlays. */
@@ -152,7 +156,11 @@ export class OverlayIndex {
     let any = false;
     for (const [folder, tree] of this.trees) {
       if (!isInside(folder, path)) continue;
-      if (tree.reads.has(path) || kustomization) {
+      if (
+        tree.reads.has(path) ||
+        kustomization ||
+        [...tree.charts].some((c) => isInside(c, path))
+      ) {
         tree.dirty = true;
         any = true;
       }
@@ -197,6 +205,7 @@ export class OverlayIndex {
       epoch: ++this.epochs,
       evaluation: null,
       reads: new Set(),
+      charts: new Set(),
     };
     if (graph.kustomizations.size > 0) {
       const named = new ConfigResolver(this.fs, { roots: [folder] }).forDir(folder)?.settings
@@ -212,7 +221,10 @@ export class OverlayIndex {
       tree.evaluation = evaluation;
       for (const info of graph.kustomizations.values())
         for (const f of info.files) tree.reads.add(f.path);
-      for (const b of evaluation.builds) for (const f of b.build.files) tree.reads.add(f);
+      for (const b of evaluation.builds) {
+        for (const f of b.build.files) tree.reads.add(f);
+        for (const c of b.build.charts) tree.charts.add(c);
+      }
       for (const f of evaluation.files.keys()) tree.reads.add(f);
     }
     this.trees.set(folder, tree);

@@ -117,6 +117,8 @@ export interface KustomizeBuild {
   files: string[];
   /** Whether something was left out because it is not fetched (a remote resource or chart). */
   incomplete: boolean;
+  /** The folders of the charts its `helmCharts` entries rendered (a file added there changes the build). */
+  charts: string[];
 }
 
 type Limits = { [K in keyof typeof DEFAULT_BUILD_LIMITS]: number };
@@ -157,6 +159,7 @@ class Builder {
 
   /** Set when a remote resource or chart was left out. */
   incomplete = false;
+  readonly charts = new Set<string>();
 
   private note(kind: KustomizeNote['kind'], message: string, file: string, span: Span): void {
     if (
@@ -638,6 +641,7 @@ class Builder {
         this.note('helm', out.skipped, k.file, out.span ?? spanOf(chart));
         continue;
       }
+      if (out.chartDir) this.charts.add(out.chartDir);
       this.countBytes(out.text.length, k.file, spanOf(chart));
       let rs: Resource[];
       try {
@@ -1461,6 +1465,7 @@ function errorResult(
     notes: b?.notes ?? [],
     files: b ? [...b.files].sort() : [],
     incomplete: b?.incomplete ?? false,
+    charts: b ? [...b.charts].sort() : [],
   };
 }
 
@@ -1521,6 +1526,7 @@ export function buildKustomization(
       notes: b.notes,
       files: [...b.files].sort(),
       incomplete: b.incomplete,
+      charts: [...b.charts].sort(),
     };
   } catch (e) {
     if (e instanceof KustomizeFailure) return errorResult(dir, label, e, b);

@@ -70,6 +70,8 @@ export type HelmOutcome =
       file: string;
       /** The text's source map (origins in chart files, values files, the kustomization). */
       source?: GeneratedSource;
+      /** The chart's folder (a file added to it changes the render). */
+      chartDir?: string;
       notes?: HelmNote[];
     }
   | { skipped: string; span?: Span; notes?: HelmNote[] }
@@ -391,6 +393,7 @@ function render(req: HelmChartRequest): HelmOutcome {
   return {
     text: r.output.text,
     file,
+    chartDir,
     source: { text: r.output.text, segments, label: `chart ${chartDir}` },
     notes: [
       ...notes,
