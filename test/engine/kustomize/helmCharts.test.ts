@@ -331,8 +331,7 @@ describe('helmCharts: what is never fetched, and errors', () => {
     const noName = buildKustomization(tree('helmCharts:\n- releaseName: x\n'), '/k');
     assert.equal(noName.error?.message, 'chart name cannot be empty');
     const wrong = buildKustomization(tree('helmCharts:\n- name: web\n  includeCRDs: [x]\n'), '/k');
-    assert.equal(wrong.error?.class, 'helm');
-    assert.match(wrong.error?.message ?? '', /includeCRDs of type bool/);
+    assert.match(wrong.error?.message ?? '', /HelmChart\.helmCharts\.includeCRDs of type bool$/);
   });
 
   it('reports a render error at the entry, with Helm’s message', () => {
@@ -346,10 +345,38 @@ describe('helmCharts: what is never fetched, and errors', () => {
     assert.equal(b.error?.span.start, fs.readText('/k/kustomization.yaml')?.indexOf('name: web'));
   });
 
-  it('notes fields kustomize does not know', () => {
-    const b = built(tree('helmCharts:\n- name: web\n  valuesFiles: [a.yaml]\n'));
-    const n = b.notes.find((x) => x.kind === 'unsupported');
-    assert.match(n?.message ?? '', /`valuesFiles` is not a field of a chart/);
+  it('fails as kustomize does for a field it does not know, or of the wrong type', () => {
+    const unknown = buildKustomization(
+      tree('helmCharts:\n- name: web\n  valuesFiles: [a.yaml]\n'),
+      '/k',
+    );
+    assert.equal(
+      unknown.error?.message,
+      'invalid Kustomization: json: unknown field "valuesFiles"',
+    );
+    const globals = buildKustomization(
+      tree('helmGlobals:\n  chartHome: charts\n  home: x\n'),
+      '/k',
+    );
+    assert.equal(globals.error?.message, 'invalid Kustomization: json: unknown field "home"');
+    const number = buildKustomization(tree('helmCharts:\n- name: web\n  version: 1.0\n'), '/k');
+    assert.equal(
+      number.error?.message,
+      'invalid Kustomization: json: cannot unmarshal number into Go struct field HelmChart.helmCharts.version of type string',
+    );
+    const inline = buildKustomization(
+      tree('helmCharts:\n- name: web\n  valuesInline: [1]\n'),
+      '/k',
+    );
+    assert.equal(
+      inline.error?.message,
+      'invalid Kustomization: json: cannot unmarshal array into Go struct field HelmChart.helmCharts.valuesInline of type map[string]interface {}',
+    );
+  });
+
+  it('matches field names as Go does, ignoring case', () => {
+    const b = built(tree('helmCharts:\n- Name: web\n  releasename: shop\n'));
+    assert.equal(find(b, 'Deployment')?.metadata.name, 'shop-web');
   });
 });
 

@@ -17,7 +17,9 @@
  * - `releaseName` (default Helm's `release-name`), `nameTemplate`,
  *   `namespace` (`.Release.Namespace`), `kubeVersion`, `apiVersions`,
  *   `includeCRDs`, `skipHooks` (`--no-hooks`), `skipTests` (`--skip-tests`);
- *   `configHome`, `debug` and `devel` change nothing Helm prints here.
+ *   `configHome` and `debug` change nothing Helm prints here. The entry's
+ *   fields and their types are checked with the kustomization's (an unknown
+ *   field is kustomize's error).
  *
  * The render's source map travels with its text: every value of a rendered
  * object keeps the origin the renderer gave it (a template's line, a values
@@ -34,7 +36,7 @@ import { emitDocuments, EmitError } from './emit';
 import { KustomizeFailure } from './errors';
 import type { LoadedFile } from './generators';
 import { MergeError, strategicMerge } from './merge';
-import { clone, get, kmap } from './tree';
+import { clone, kmap } from './tree';
 import type { KMap, KNode } from './tree';
 import { readYamlDocuments } from './yamlfiles';
 
@@ -79,26 +81,6 @@ export type HelmOutcome =
 
 export type HelmRenderer = (req: HelmChartRequest) => HelmOutcome;
 
-const KNOWN = new Set([
-  'name',
-  'version',
-  'repo',
-  'releaseName',
-  'namespace',
-  'additionalValuesFiles',
-  'valuesFile',
-  'valuesInline',
-  'valuesMerge',
-  'includeCRDs',
-  'skipHooks',
-  'apiVersions',
-  'kubeVersion',
-  'nameTemplate',
-  'skipTests',
-  'debug',
-  'devel',
-]);
-const KNOWN_GLOBALS = new Set(['chartHome', 'configHome']);
 const MERGES = ['merge', 'override', 'replace'];
 
 function spanOf(n: KNode | null | undefined): Span {
@@ -115,9 +97,18 @@ class EntryError extends Error {
   }
 }
 
+/** A field of an entry, its name matched as Go's JSON decoding matches it (exactly, else ignoring case). */
+function field(m: KNode | null, key: string): KNode | undefined {
+  if (!m || m.kind !== 'map') return undefined;
+  const lower = key.toLowerCase();
+  return (
+    m.entries.find((e) => e.key === key) ?? m.entries.find((e) => e.key.toLowerCase() === lower)
+  )?.value;
+}
+
 /** A string field (a scalar of any type, as Go's YAML reads it into a string), or ''. */
 function text(m: KNode | null, key: string): string {
-  const v = get(m, key);
+  const v = field(m, key);
   if (v === undefined || (v.kind === 'scalar' && v.tag === 'null')) return '';
   if (v.kind !== 'scalar')
     throw new EntryError(
@@ -128,7 +119,7 @@ function text(m: KNode | null, key: string): string {
 }
 
 function bool(m: KNode, key: string): boolean {
-  const v = get(m, key);
+  const v = field(m, key);
   if (v === undefined || (v.kind === 'scalar' && v.tag === 'null')) return false;
   if (v.kind === 'scalar' && v.tag === 'bool') return /^(?:true|yes|on|y)$/i.test(v.text);
   throw new EntryError(
@@ -138,7 +129,7 @@ function bool(m: KNode, key: string): boolean {
 }
 
 function strings(m: KNode, key: string): Array<{ value: string; node: KNode }> {
-  const v = get(m, key);
+  const v = field(m, key);
   if (v === undefined || (v.kind === 'scalar' && v.tag === 'null')) return [];
   if (v.kind !== 'seq')
     throw new EntryError(
@@ -257,23 +248,7 @@ function render(req: HelmChartRequest): HelmOutcome {
       `json: cannot unmarshal ${c.kind === 'seq' ? 'array' : 'string'} into Go value of type types.HelmChart`,
       c,
     );
-  const notes: HelmNote[] = [];
-  for (const e of c.entries)
-    if (!KNOWN.has(e.key))
-      notes.push({
-        kind: 'unsupported',
-        message: `helmCharts: \`${e.key}\` is not a field of a chart: kustomize ignores it`,
-        span: spanOf(e.keyOrigin ? ({ origin: e.keyOrigin } as KNode) : e.value),
-      });
   const g = req.globals;
-  if (g && g.kind === 'map')
-    for (const e of g.entries)
-      if (!KNOWN_GLOBALS.has(e.key))
-        notes.push({
-          kind: 'unsupported',
-          message: `helmGlobals: \`${e.key}\` is not a field of helmGlobals: kustomize ignores it`,
-          span: spanOf(e.keyOrigin ? ({ origin: e.keyOrigin } as KNode) : e.value),
-        });
   const name = text(c, 'name');
   const version = text(c, 'version');
   const repo = text(c, 'repo');
@@ -287,10 +262,7 @@ function render(req: HelmChartRequest): HelmOutcome {
   const includeCrds = bool(c, 'includeCRDs');
   const skipHooks = bool(c, 'skipHooks');
   const skipTests = bool(c, 'skipTests');
-  bool(c, 'debug');
-  bool(c, 'devel');
   const chartHomeSetting = g && g.kind === 'map' ? text(g, 'chartHome') : '';
-  if (g && g.kind === 'map') text(g, 'configHome');
   if (!name) throw new EntryError('chart name cannot be empty', c);
 
   const chartHome = chartHomeSetting || 'charts';
@@ -299,13 +271,12 @@ function render(req: HelmChartRequest): HelmOutcome {
   const chartDir = joinPath(absHome, name);
 
   // The values files are read (and refused) before the chart is looked for, as kustomize does.
-  const valuesNode = get(c, 'valuesFile') ?? c;
+  const valuesNode = field(c, 'valuesFile') ?? c;
   const valuesFileSetting = text(c, 'valuesFile');
   if (valuesFileSetting && REMOTE.test(valuesFileSetting))
     return {
       skipped: `helmCharts: chart ${name}: values file ${valuesFileSetting} was not fetched (remote values are never fetched): its objects are missing from this build, which is incomplete`,
       span: spanOf(valuesNode),
-      notes,
     };
   const loadOrFail = (path: string, node: KNode, prefix: string): LoadedFile => {
     try {
@@ -324,21 +295,20 @@ function render(req: HelmChartRequest): HelmOutcome {
   if (!MERGES.includes(mode))
     throw new EntryError(
       `valuesMerge must be one of ${`[${MERGES.join(' ')}]`}`,
-      get(c, 'valuesMerge') ?? c,
+      field(c, 'valuesMerge') ?? c,
     );
 
   if (req.fs.list(chartDir) === null) {
     if (!repo) throw new EntryError(`no repo specified for pull, no chart found at ''`, c);
     return {
       skipped: `helmCharts: chart ${name}${version ? ` ${version}` : ''} is not in ${chartDir} and is not fetched from ${repo}: its objects are missing from this build, which is incomplete`,
-      span: spanOf(get(c, 'repo') ?? c),
-      notes,
+      span: spanOf(field(c, 'repo') ?? c),
     };
   }
 
   const valuesPath = valuesFileSetting || joinPath(chartDir, 'values.yaml');
   const valuesFile = loadOrFail(valuesPath, valuesNode, '');
-  const inline = get(c, 'valuesInline');
+  const inline = field(c, 'valuesInline');
   let values: ValuesFile[];
   let inlineSource: { file: string; source: GeneratedSource } | null = null;
   if (inline && inline.kind === 'map' && inline.entries.length > 0) {
@@ -358,7 +328,7 @@ function render(req: HelmChartRequest): HelmOutcome {
   if (releaseName && nameTemplate)
     throw new EntryError(
       'Error: cannot set --name-template and also specify a name',
-      get(c, 'nameTemplate') ?? c,
+      field(c, 'nameTemplate') ?? c,
     );
   const options: RenderOptions = {
     values,
@@ -395,9 +365,10 @@ function render(req: HelmChartRequest): HelmOutcome {
     file,
     chartDir,
     source: { text: r.output.text, segments, label: `chart ${chartDir}` },
-    notes: [
-      ...notes,
-      ...r.warnings.map((w) => ({ kind: 'helm' as const, message: `Helm: ${w}`, span: spanOf(c) })),
-    ],
+    notes: r.warnings.map((w) => ({
+      kind: 'helm' as const,
+      message: `Helm: ${w}`,
+      span: spanOf(c),
+    })),
   };
 }

@@ -26,6 +26,8 @@ export const KUSTOMIZATION_FILE_NAMES = [
 type Shape =
   | { t: 'string' | 'bool' | 'int64' | 'any' }
   | { t: 'map'; of: 'string' | 'bool'; go: string }
+  /** A map of any values (`map[string]interface {}`). */
+  | { t: 'object'; go: string }
   | { t: 'list'; of: Shape; go: string }
   | { t: 'struct'; name: string; go: string; fields: Record<string, Shape> };
 
@@ -115,8 +117,27 @@ const KUSTOMIZATION = struct('Kustomization', {
   bases: STRINGS,
   configMapGenerator: list(generatorArgs('ConfigMapArgs')),
   secretGenerator: list(generatorArgs('SecretArgs', { type: S })),
-  helmGlobals: ANY,
-  helmCharts: { t: 'list', of: ANY, go: '[]types.HelmChart' },
+  helmGlobals: struct('HelmGlobals', { chartHome: S, configHome: S }),
+  helmCharts: list(
+    struct('HelmChart', {
+      name: S,
+      version: S,
+      repo: S,
+      releaseName: S,
+      namespace: S,
+      additionalValuesFiles: STRINGS,
+      valuesFile: S,
+      valuesInline: { t: 'object', go: 'map[string]interface {}' },
+      valuesMerge: S,
+      includeCRDs: B,
+      skipHooks: B,
+      apiVersions: STRINGS,
+      kubeVersion: S,
+      nameTemplate: S,
+      skipTests: B,
+      debug: B,
+    }),
+  ),
   helmChartInflationGenerator: { t: 'list', of: ANY, go: '[]types.HelmChartArgs' },
   generatorOptions: GENERATOR_OPTIONS,
   configurations: STRINGS,
@@ -193,6 +214,9 @@ class Validator {
           this.typeError(n, struct, path, 'int64');
         else if (n.tag === 'float' && !/^[-+]?[0-9]+$/.test(n.text))
           this.typeError(n, struct, path, 'int64', `number ${n.text}`);
+        return;
+      case 'object':
+        if (n.kind !== 'map') this.typeError(n, struct, path, shape.go);
         return;
       case 'map':
         if (n.kind !== 'map') {
