@@ -46,6 +46,7 @@ metadata:
 data:
   minor: {{ .Capabilities.KubeVersion.Minor | quote }}
   hasTest: {{ .Capabilities.APIVersions.Has "example.com/v1" | quote }}
+  releaseNamespace: {{ .Release.Namespace | quote }}
 `;
 const HOOK = `apiVersion: v1
 kind: ConfigMap
@@ -135,6 +136,16 @@ describe('helmCharts: where the chart is and how it is called', () => {
     assert.equal(d?.metadata.namespace, 'prod');
   });
 
+  it('renders in Helm’s default namespace under a kustomization’s namespace (kustomize v5.5 does not pass it)', () => {
+    const b = built(tree('namespace: prod\nhelmCharts:\n- name: web\n'));
+    const caps = find(b, 'ConfigMap', 'caps') as unknown as {
+      metadata: { namespace: string };
+      data: { releaseNamespace: string };
+    };
+    assert.equal(caps.data.releaseNamespace, 'default');
+    assert.equal(caps.metadata.namespace, 'prod');
+  });
+
   it('names the release from nameTemplate, and refuses it beside releaseName', () => {
     const b = built(tree('helmCharts:\n- name: web\n  nameTemplate: \'{{ "abc" | upper }}x\'\n'));
     assert.equal(find(b, 'Deployment')?.metadata.name, 'ABCx-web');
@@ -193,6 +204,7 @@ describe('helmCharts: where the chart is and how it is called', () => {
     assert.deepEqual((find(b, 'ConfigMap', 'caps') as unknown as { data: unknown }).data, {
       minor: '29',
       hasTest: 'true',
+      releaseNamespace: 'default',
     });
     const d = built(tree('helmCharts:\n- name: web\n'));
     assert.equal(
