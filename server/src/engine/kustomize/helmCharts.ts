@@ -106,44 +106,28 @@ function field(m: KNode | null, key: string): KNode | undefined {
   )?.value;
 }
 
-/** A string field (a scalar of any type, as Go's YAML reads it into a string), or ''. */
+// The entry's fields and their types were checked with the kustomization's (kustomization.ts).
+
+/** A string field, or ''. */
 function text(m: KNode | null, key: string): string {
   const v = field(m, key);
-  if (v === undefined || (v.kind === 'scalar' && v.tag === 'null')) return '';
-  if (v.kind !== 'scalar')
-    throw new EntryError(
-      `json: cannot unmarshal ${v.kind === 'map' ? 'object' : 'array'} into Go struct field .${key} of type string`,
-      v,
-    );
-  return v.text;
+  return v && v.kind === 'scalar' && v.tag !== 'null' ? v.text : '';
 }
 
 function bool(m: KNode, key: string): boolean {
   const v = field(m, key);
-  if (v === undefined || (v.kind === 'scalar' && v.tag === 'null')) return false;
-  if (v.kind === 'scalar' && v.tag === 'bool') return /^(?:true|yes|on|y)$/i.test(v.text);
-  throw new EntryError(
-    `json: cannot unmarshal ${v.kind === 'scalar' ? (v.tag === 'str' ? 'string' : 'number') : v.kind === 'map' ? 'object' : 'array'} into Go struct field .${key} of type bool`,
-    v,
+  return (
+    v !== undefined &&
+    v.kind === 'scalar' &&
+    v.tag === 'bool' &&
+    /^(?:true|yes|on|y)$/i.test(v.text)
   );
 }
 
 function strings(m: KNode, key: string): Array<{ value: string; node: KNode }> {
   const v = field(m, key);
-  if (v === undefined || (v.kind === 'scalar' && v.tag === 'null')) return [];
-  if (v.kind !== 'seq')
-    throw new EntryError(
-      `json: cannot unmarshal ${v.kind === 'map' ? 'object' : 'string'} into Go struct field .${key} of type []string`,
-      v,
-    );
-  return v.items.map((i) => {
-    if (i.kind !== 'scalar')
-      throw new EntryError(
-        `json: cannot unmarshal ${i.kind === 'map' ? 'object' : 'array'} into Go struct field .${key} of type string`,
-        i,
-      );
-    return { value: i.text, node: i };
-  });
+  if (!v || v.kind !== 'seq') return [];
+  return v.items.flatMap((i) => (i.kind === 'scalar' ? [{ value: i.text, node: i }] : []));
 }
 
 const REMOTE = /^(?:[a-z][a-z0-9+.-]*:\/\/)/i;
@@ -243,11 +227,6 @@ export function renderHelmChart(req: HelmChartRequest): HelmOutcome {
 
 function render(req: HelmChartRequest): HelmOutcome {
   const c = req.chart;
-  if (c.kind !== 'map')
-    throw new EntryError(
-      `json: cannot unmarshal ${c.kind === 'seq' ? 'array' : 'string'} into Go value of type types.HelmChart`,
-      c,
-    );
   const g = req.globals;
   const name = text(c, 'name');
   const version = text(c, 'version');
@@ -291,8 +270,7 @@ function render(req: HelmChartRequest): HelmOutcome {
     const f = loadOrFail(a.value, a.node, 'could not load additionalValuesFile: ');
     extra.push({ path: f.path, text: f.text ?? '' });
   }
-  const mode = valuesMerge;
-  if (!MERGES.includes(mode))
+  if (!MERGES.includes(valuesMerge))
     throw new EntryError(
       `valuesMerge must be one of ${`[${MERGES.join(' ')}]`}`,
       field(c, 'valuesMerge') ?? c,
@@ -312,18 +290,11 @@ function render(req: HelmChartRequest): HelmOutcome {
   let values: ValuesFile[];
   let inlineSource: { file: string; source: GeneratedSource } | null = null;
   if (inline && inline.kind === 'map' && inline.entries.length > 0) {
-    const source = inlineValues(req, inline, mode, valuesFile);
+    const source = inlineValues(req, inline, valuesMerge, valuesFile);
     const file = joinPath(req.dir, `${name}-kustomize-values.yaml`);
     inlineSource = { file, source };
     values = [{ path: file, text: source.text }, ...extra];
-  } else {
-    if (inline && inline.kind !== 'map' && !(inline.kind === 'scalar' && inline.tag === 'null'))
-      throw new EntryError(
-        `json: cannot unmarshal ${inline.kind === 'seq' ? 'array' : 'string'} into Go struct field .valuesInline of type map[string]interface {}`,
-        inline,
-      );
-    values = [{ path: valuesFile.path, text: valuesFile.text ?? '' }, ...extra];
-  }
+  } else values = [{ path: valuesFile.path, text: valuesFile.text ?? '' }, ...extra];
 
   if (releaseName && nameTemplate)
     throw new EntryError(
