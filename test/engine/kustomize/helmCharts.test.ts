@@ -339,6 +339,17 @@ describe('helmCharts: what is never fetched, and errors', () => {
     assert.equal(b.error?.span.start, fs.readText('/k/kustomization.yaml')?.indexOf('name: web'));
   });
 
+  it('fails for a chart without values.yaml unless valuesFile names one, as kustomize reads it itself', () => {
+    const fs = tree('helmCharts:\n- name: web\n');
+    fs.delete('/k/charts/web/values.yaml');
+    const b = buildKustomization(fs, '/k');
+    assert.equal(b.error?.class, 'helm');
+    assert.match(b.error?.message ?? '', /\/k\/charts\/web\/values\.yaml/);
+    fs.set('/k/kustomization.yaml', 'helmCharts:\n- name: web\n  valuesFile: v.yaml\n');
+    fs.set('/k/v.yaml', 'image: x\n');
+    assert.equal(container(find(built(fs), 'Deployment')).image, 'x');
+  });
+
   it('fails for an entry without a name, and for a field of the wrong type', () => {
     const noName = buildKustomization(tree('helmCharts:\n- releaseName: x\n'), '/k');
     assert.equal(noName.error?.message, 'chart name cannot be empty');
