@@ -14,9 +14,10 @@
  * as `kubectl kustomize` sorts it (or as `sortOptions` says).
  *
  * Files are read through a `SourceFs` only; remote resources and charts are
- * never fetched (a note names them, and the build says it is incomplete). Errors are kustomize's, at the file and span
- * that cause them. The work is bounded: nesting, kustomizations visited,
- * resources, bytes read, generated data and expanded YAML.
+ * never fetched (a note names them, and the build says it is incomplete).
+ * Errors are kustomize's, at the file and span that cause them. The work is
+ * bounded: nesting, kustomizations visited, resources, bytes read, generated
+ * data and expanded YAML.
  */
 import { LinearRegex } from '../linearRegex';
 import { DEFAULT_LIMITS } from '../limits';
@@ -658,35 +659,33 @@ class Builder {
         throw e;
       }
       const src = out.source;
-      if (src) {
-        // Each value at its origin in the chart (or the kustomization), else at the entry.
-        const entry: Origin = {
-          kind: 'computed',
+      // Each value at its origin in the chart (or the kustomization), else at the entry.
+      const entry: Origin = {
+        kind: 'computed',
+        file: k.file,
+        start: spanOf(chart).start,
+        end: spanOf(chart).end,
+        expression: `helmCharts: ${getString(chart, ['name'])}`,
+      };
+      const at = (o: Origin | null, whole: boolean): Origin | null =>
+        src && o && o.file === out.file ? (renderedOrigin(src, o, whole) ?? entry) : o;
+      rs = rs.map((r) => {
+        if (src) restamp(r.node, at);
+        const made = new Resource(r.node, {
           file: k.file,
-          start: spanOf(chart).start,
-          end: spanOf(chart).end,
-          expression: `helmCharts: ${getString(chart, ['name'])}`,
-        };
-        const at = (o: Origin | null, whole: boolean): Origin | null =>
-          o && o.file === out.file ? (renderedOrigin(src, o, whole) ?? entry) : o;
-        rs = rs.map((r) => {
-          restamp(r.node, at);
-          const out = new Resource(r.node, {
-            file: k.file,
-            document: 0,
-            start: entry.start,
-            end: entry.end,
-          });
-          const ns = getString(r.node, ['metadata', 'namespace']);
-          out.rendered = {
-            apiVersion: getString(r.node, ['apiVersion']),
-            kind: r.kind,
-            name: getString(r.node, ['metadata', 'name']),
-            namespace: ns === '' ? null : ns,
-          };
-          return out;
+          document: 0,
+          start: entry.start,
+          end: entry.end,
         });
-      }
+        const ns = getString(r.node, ['metadata', 'namespace']);
+        made.rendered = {
+          apiVersion: getString(r.node, ['apiVersion']),
+          kind: r.kind,
+          name: getString(r.node, ['metadata', 'name']),
+          namespace: ns === '' ? null : ns,
+        };
+        return made;
+      });
       for (const r of rs) this.absorb(ra, r, k, chart);
     }
     this.checkResources(ra, k.file, { start: 0, end: 0 });
