@@ -397,6 +397,26 @@ describe('helmCharts: what is never fetched, and errors', () => {
     );
   });
 
+  it('converts the deprecated helmChartInflationGenerator as kustomize does', () => {
+    const b = built(
+      tree(
+        'helmChartInflationGenerator:\n- chartName: web\n  releaseName: old\n  chartHome: vendor\n  releaseNamespace: ignored\n  valuesLocal:\n    image: legacy\n',
+        'vendor',
+      ),
+    );
+    const d = find(b, 'Deployment');
+    assert.equal(d?.metadata.name, 'old-web');
+    // releaseNamespace is dropped in the conversion.
+    assert.equal(d?.metadata.namespace, 'default');
+    assert.equal(container(d).image, 'legacy');
+    assert.equal(b.notes.filter((n) => n.kind === 'unsupported').length, 0);
+    const unknown = buildKustomization(
+      tree('helmChartInflationGenerator:\n- chartName: web\n  name: x\n'),
+      '/k',
+    );
+    assert.equal(unknown.error?.message, 'invalid Kustomization: json: unknown field "name"');
+  });
+
   it('matches field names as Go does, ignoring case', () => {
     const b = built(tree('helmCharts:\n- Name: web\n  releasename: shop\n'));
     assert.equal(find(b, 'Deployment')?.metadata.name, 'shop-web');

@@ -621,7 +621,7 @@ class Builder {
       const r = generate(k, g, (p, n) => this.load(k, p, n), this.limits.maxGeneratedBytes);
       this.absorb(ra, r, k, g.node);
     }
-    const globals = get(k.root, 'helmGlobals') ?? null;
+    const globals = k.helmGlobals;
     for (const chart of k.helmCharts) {
       const out = this.helm({
         dir: k.dir,

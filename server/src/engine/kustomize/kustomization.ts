@@ -138,7 +138,23 @@ const KUSTOMIZATION = struct('Kustomization', {
       debug: B,
     }),
   ),
-  helmChartInflationGenerator: { t: 'list', of: ANY, go: '[]types.HelmChartArgs' },
+  helmChartInflationGenerator: list(
+    struct('HelmChartArgs', {
+      chartName: S,
+      chartVersion: S,
+      chartRepoUrl: S,
+      chartHome: S,
+      chartRepoName: S,
+      helmBin: S,
+      helmHome: S,
+      values: S,
+      valuesLocal: { t: 'object', go: 'map[string]interface {}' },
+      valuesMerge: S,
+      releaseName: S,
+      releaseNamespace: S,
+      extraArgs: STRINGS,
+    }),
+  ),
   generatorOptions: GENERATOR_OPTIONS,
   configurations: STRINGS,
   generators: STRINGS,
@@ -360,7 +376,10 @@ export interface Kustomization {
   secretGenerator: GeneratorSetting[];
   generatorOptions: GeneratorOptionsSetting | null;
   sortOptions: { order: string; orderFirst: string[] | null; orderLast: string[] | null } | null;
+  /** `helmCharts`, then the deprecated `helmChartInflationGenerator` entries as kustomize converts them. */
   helmCharts: KNode[];
+  /** `helmGlobals`, else what the deprecated entries set (the last non-empty `chartHome`, `helmHome`). */
+  helmGlobals: KNode | null;
   buildMetadata: string[];
   /** Fields present that the build does not carry out: (json name, node). */
   unsupported: Array<{ field: string; node: KEntry }>;
@@ -515,10 +534,49 @@ const UNSUPPORTED = [
   'transformers',
   'validators',
   'openapi',
-  'helmChartInflationGenerator',
   // originAnnotations, transformerAnnotations and managedByLabel add annotations and labels.
   'buildMetadata',
 ];
+
+/** The deprecated fields' names in a `helmCharts` entry (kustomize's SplitHelmParameters; the others are dropped). */
+const LEGACY_HELM: Record<string, string> = {
+  chartName: 'name',
+  chartVersion: 'version',
+  chartRepoUrl: 'repo',
+  values: 'valuesFile',
+  valuesLocal: 'valuesInline',
+  valuesMerge: 'valuesMerge',
+  releaseName: 'releaseName',
+};
+
+/** `helmChartInflationGenerator` entries as the `helmCharts` entries and `helmGlobals` kustomize makes of them. */
+function legacyHelm(n: KNode | undefined): { charts: KNode[]; globals: KNode | null } {
+  if (!n || n.kind !== 'seq') return { charts: [], globals: null };
+  const charts: KNode[] = [];
+  const globals = new Map<string, KEntry>();
+  for (const item of n.items) {
+    if (item.kind !== 'map') continue;
+    const chart: KMap = { kind: 'map', entries: [], origin: item.origin };
+    for (const key of Object.keys(LEGACY_HELM)) {
+      const e = field(item, key);
+      if (e) chart.entries.push({ ...e, key: LEGACY_HELM[key] as string });
+    }
+    charts.push(chart);
+    for (const [from, to] of [
+      ['helmHome', 'configHome'],
+      ['chartHome', 'chartHome'],
+    ] as const) {
+      const e = field(item, from);
+      if (e && e.value.kind === 'scalar' && e.value.text !== '' && e.value.tag !== 'null')
+        globals.set(to, { ...e, key: to });
+    }
+  }
+  return {
+    charts,
+    globals:
+      globals.size > 0 ? { kind: 'map', entries: [...globals.values()], origin: n.origin } : null,
+  };
+}
 
 /** Which kustomization file a directory has; kustomize's error when it has none or several. */
 export function findKustomizationFile(fs: SourceFs, dir: string): { path: string; text: string } {
@@ -628,6 +686,8 @@ export function readKustomization(
     node: l,
   }));
   const helm = field(m, 'helmCharts')?.value;
+  const legacyCharts = legacyHelm(field(m, 'helmChartInflationGenerator')?.value);
+  const globals = field(m, 'helmGlobals')?.value;
   return {
     file: path,
     dir,
@@ -677,7 +737,11 @@ export function readKustomization(
             orderLast: listOrNull(legacy, 'orderLast'),
           }
         : null,
-    helmCharts: helm && helm.kind === 'seq' ? helm.items : [],
+    helmCharts: [...(helm && helm.kind === 'seq' ? helm.items : []), ...legacyCharts.charts],
+    helmGlobals:
+      globals && !(globals.kind === 'scalar' && globals.tag === 'null')
+        ? globals
+        : legacyCharts.globals,
     buildMetadata: strings(m, 'buildMetadata').map((s) => s.value),
     unsupported: UNSUPPORTED.flatMap((f) => {
       const e = field(m, f);
