@@ -157,6 +157,39 @@ describe('helm templates: limits', () => {
     const r = run('x: {{ repeat 100000 "abcdefghij" }}', '', { limits: { maxOutput: 100_000 } });
     assert.match(r.err, /repeat: result of 1000000 characters is over the limit of 100000/);
   });
+  it('a map shared by reference and written out (toJson, toYaml, toToml, printing, deepCopy) stops before it expands, at its call', () => {
+    // 30 doublings: a billion leaves written out, from 30 maps held.
+    const bomb = '{{ $x := dict }}{{ range until 30 }}{{ $x = dict "a" $x "b" $x }}{{ end }}';
+    for (const [call, what] of [
+      ['toJson $x', 'json'],
+      ['mustToJson $x', 'json'],
+      ['toPrettyJson $x', 'json'],
+      ['toRawJson $x', 'json'],
+      ['toYaml $x', 'yaml'],
+      ['toToml $x', 'toml'],
+      ['deepCopy $x | len', 'deepCopy'],
+      ['printf "%v" $x', 'fmt'],
+      ['print $x', 'fmt'],
+      ['$x', 'fmt'],
+    ] as const) {
+      const r = run(`${bomb}x: {{ ${call} }}`, '');
+      assert.match(
+        r.err,
+        new RegExp(`rendering stopped: ${what}: the value is over 67108864 characters written out`),
+        call,
+      );
+      assert.equal(r.r.errors[0]?.kind, 'limit', call);
+    }
+    // Shared but small: written out in full, as Go writes it.
+    const tree = (n: number): string =>
+      n === 0 ? '{}' : `{"a":${tree(n - 1)},"b":${tree(n - 1)}}`;
+    const small = run(
+      '{{ $x := dict }}{{ range until 10 }}{{ $x = dict "a" $x "b" $x }}{{ end }}{{ toJson $x }}',
+      '',
+    );
+    assert.equal(small.err, '');
+    assert.equal(small.out, tree(10));
+  });
   it('recursive include stops as Helm stops it', () => {
     const r = run(
       'x: {{ include "loop" . }}',

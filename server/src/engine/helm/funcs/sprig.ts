@@ -25,6 +25,7 @@ import {
   typeName,
   wrap64,
 } from '../values';
+import { ValueTooLarge } from '../values';
 import type { Value } from '../values';
 import { kindForError, sliceItems, strval, toFloat64, toInt64 } from './convert';
 import {
@@ -1807,6 +1808,7 @@ function safe<T>(fn: () => T, fallback: T | ((e: string) => T)): T {
   try {
     return fn();
   } catch (e) {
+    if (e instanceof ValueTooLarge) throw e;
     return typeof fallback === 'function'
       ? (fallback as (e: string) => T)((e as Error).message)
       : fallback;
