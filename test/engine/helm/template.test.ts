@@ -190,6 +190,21 @@ describe('helm templates: limits', () => {
     assert.equal(small.err, '');
     assert.equal(small.out, tree(10));
   });
+  it('toDate reads a layout as Go’s time.Parse does: each field greedily, never given back, in time linear in the text', () => {
+    const out = (tpl: string): string => run(`x: {{ ${tpl} }}`, '').out;
+    assert.equal(out('toDate "2006-01-02" "2024-03-05"'), 'x: 2024-03-05 00:00:00 +0000 UTC');
+    // Month "1" takes both digits of "10", so the literal 0 is missing: an error, which
+    // toDate turns into Go's zero time.
+    assert.equal(out('toDate "10" "10"'), 'x: 0001-01-01 00:00:00 +0000 UTC');
+    // Years below 100 are those years.
+    assert.equal(out('toDate "2006-01-02" "0050-02-28"'), 'x: 0050-02-28 00:00:00 +0000 UTC');
+    // Thirty-four adjacent one-or-two-digit fields against fifty digits and an x: no match,
+    // which a backtracking reader would take 2^34 tries to find.
+    assert.equal(
+      out(`toDate "${'1'.repeat(34)}" "${'1'.repeat(49)}x"`),
+      'x: 0001-01-01 00:00:00 +0000 UTC',
+    );
+  });
   it('recursive include stops as Helm stops it', () => {
     const r = run(
       'x: {{ include "loop" . }}',

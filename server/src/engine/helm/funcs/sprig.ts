@@ -50,6 +50,7 @@ import {
   parseTime,
   timeParts,
   timeValue,
+  ZERO_TIME_MS,
 } from './gotime';
 import type { TimeParts } from './gotime';
 import { fromJsonText, toJsonText } from './json';
@@ -775,7 +776,7 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
         try {
           return timeValue(parseTime(gs(l), gs(s)));
         } catch {
-          return timeValue({ ms: Date.UTC(1, 0, 1), nanos: 0, offsetMin: 0, zone: 'UTC' });
+          return timeValue({ ms: ZERO_TIME_MS, nanos: 0, offsetMin: 0, zone: 'UTC' });
         }
       }),
     ],
