@@ -17,6 +17,7 @@ import { findKustomizations } from '@podsec/server/out/engine/kustomize/index';
 import { discoverProject } from '@podsec/server/out/engine/project/index';
 import { loadChart } from '@podsec/server/out/engine/helm/chart';
 import type { DirEntry, SourceFs } from '@podsec/server/out/engine/sources/sourceFs';
+import { hasKubectl, kubectlKustomize } from '../engine/kustomize/kubectl';
 import { cli, PODSEC_BIN, podsecProcess } from '../support/cli';
 
 const POD = (name: string) =>
@@ -207,6 +208,24 @@ describe('podsec on a hostile file system', () => {
       const chart = loadChart(c.fs, join(dir, 'web'));
       assert.deepEqual(chart.templates.map((t) => t.name).sort(), ['templates/pod.yaml']);
       assert.equal(c.listed.length, 2, c.listed.join('\n'));
+    },
+  );
+
+  it(
+    'a kustomization that includes a link to its own folder is a cycle, as kustomize says, not a descent until the path is too long',
+    TIMEOUT,
+    () => {
+      const dir = tree();
+      writeFileSync(join(dir, 'kustomization.yaml'), 'resources: [l1]\n');
+      symlinkSync('.', join(dir, 'l1'));
+      const r = cli(['render', dir]);
+      assert.equal(r.code, 1);
+      const message = `accumulating resources: accumulation err='accumulating resources from 'l1': '${dir}/l1' must resolve to a file': cycle detected: candidate root '${dir}' contains visited root '${dir}'`;
+      assert.equal(r.err.replace(/^Error: /, '').trim(), message);
+      if (hasKubectl()) {
+        const k = kubectlKustomize(dir);
+        assert.deepEqual(k, { ok: false, error: message.split(dir).join('$CASE') });
+      }
     },
   );
 
