@@ -44,7 +44,8 @@ import { fixInOverlay, readOrigin, targetOf } from './overlayFix';
 import { evaluateGenerated, placeSpan } from '../project/index';
 import type { LocatedDiagnostic } from '../project/index';
 import { overlayPhrase, placeFixes } from './origins';
-import { fixClears } from './verify';
+import { fixClears, proveCandidates } from './verify';
+import type { Candidate } from './verify';
 
 export interface OverlayOptions extends AnalyzeOptions {
   /** The kustomizations to build (absolute); default: the graph's roots. */
@@ -83,6 +84,12 @@ export interface OverlayBuild {
   build: KustomizeBuild;
   /** The analysis of the build's text; null when the build failed. */
   analysis: Analysis | null;
+  /**
+   * The fixes this overlay's build offered, proven by building it again
+   * with them: how many builds that took, how many it proved, and how many
+   * it did not (those are not offered).
+   */
+  proofs?: { builds: number; proven: number; refused: number };
 }
 
 export interface OverlayEvaluation {
@@ -189,6 +196,12 @@ export function evaluateOverlays(
   const objects = new Map<string, Set<string>>();
   const covered = new Set<string>();
   const origins = new Map<string, OriginDoc | null>();
+  // Fixes an overlay's build with them did not prove (not offered), and the fix of the build
+  // each fix of a finding was made from (its title), for the overlays that share the finding.
+  const refused = new Set<Fix>();
+  const madeFrom = new WeakMap<Fix, string>();
+  // Fixes made otherwise than the finding's fix (a JSON 6902 operation taken out or zeroed).
+  const reworded = new WeakSet<Fix>();
   const readCached = (file: string): OriginDoc | null => {
     if (!origins.has(file)) origins.set(file, readOrigin(fs, file));
     return origins.get(file) ?? null;
@@ -240,6 +253,29 @@ export function evaluateOverlays(
     };
     let generatedDocs: Document.Parsed[] | null = null;
     let originFixes = 0;
+    // The fixes this build offers, each with the findings it settles, to be proven by a rebuild.
+    const candidates = new Map<Fix, Candidate>();
+    const claim = (
+      fix: Fix,
+      file: string,
+      finding: Finding,
+      changes: FixChanges | null | undefined,
+    ): void => {
+      const c = candidates.get(fix);
+      if (c) {
+        if (!c.claims.includes(finding)) c.claims.push(finding);
+        return;
+      }
+      // A JSON 6902 operation taken out changes the object otherwise than the finding's fix.
+      const list = reworded.has(fix) ? undefined : changes?.changes;
+      const object = finding.object.document;
+      candidates.set(fix, {
+        fix,
+        file,
+        claims: [finding],
+        changes: list ? { object, list } : null,
+      });
+    };
     const fixMemo = new Map<string, { placed?: Fix | null; inOverlay?: Fix | null }>();
     const info = graph.kustomizations.get(b.dir);
     // The overlay's own files (its resources, patches and kustomization file): a fix there is
@@ -285,12 +321,14 @@ export function evaluateOverlays(
             // The overlay built again with the edit: what lay under the operation must not fail.
             const clears = (x: Fix): boolean => fixClears(verify, sharers, x, file);
             placed = c ? fixInJsonPatch(src, f, c, file, readCached, clears) : null;
+            if (placed) reworded.add(placed);
           }
           // A fix in the resource the overlays read is a fix for every overlay that deploys it.
           m.placed =
             placed && file === objectFile
               ? { ...placed, title: `${placed.title} in the base` }
               : placed;
+          if (placed && m.placed && reworded.has(placed)) reworded.add(m.placed);
         }
         if (m.inOverlay === undefined) {
           m.inOverlay = null;
@@ -306,8 +344,15 @@ export function evaluateOverlays(
                 : null;
           }
         }
-        if (!grouped && m.placed) out.push(m.placed);
-        if (m.inOverlay) inOverlay.push(m.inOverlay);
+        if (!grouped && m.placed) {
+          madeFrom.set(m.placed, f.title);
+          claim(m.placed, file, finding, known);
+          out.push(m.placed);
+        }
+        if (m.inOverlay) {
+          claim(m.inOverlay, file, finding, known);
+          inOverlay.push(m.inOverlay);
+        }
       }
       return { fixes: out, inOverlay };
     };
@@ -364,11 +409,26 @@ export function evaluateOverlays(
       const finding: Finding = { ...placedFinding, fixes: [...fixes.fixes, ...fixes.inOverlay] };
       if (g) {
         if (!g.overlays.includes(b.name)) g.overlays.push(b.name);
+        // The fixes every overlay shares are proven in this overlay's build too.
+        for (const x of g.finding.fixes) {
+          const from = madeFrom.get(x);
+          const own = from === undefined ? undefined : original.fixes.find((y) => y.title === from);
+          if (!own) continue;
+          const docs = (generatedDocs ??= parseAllDocuments(src.text, { version: '1.1' }));
+          claim(x, file, original, changesOf(src, docs, own));
+        }
         // Each overlay adds its own "in overlay" fixes, after the fixes for every overlay.
         for (const x of fixes.inOverlay)
           if (!g.finding.fixes.some((y) => y.title === x.title)) g.finding.fixes.push(x);
       } else groups.set(key, { file, finding, overlays: [b.name] });
     });
+    const proof = proveCandidates(verify, b.build, analysis.findings, [...candidates.values()]);
+    for (const x of candidates.keys()) if (!proof.proven.has(x)) refused.add(x);
+    b.proofs = {
+      builds: proof.builds,
+      proven: proof.proven.size,
+      refused: candidates.size - proof.proven.size,
+    };
     for (const d of ev.errors) addDiag(d.file, withoutFile(d), b.name, 'error');
     for (const d of ev.notes) addDiag(d.file, withoutFile(d), b.name, 'note');
     // The level advisor over the build, once per policy version its workloads have.
@@ -441,7 +501,7 @@ export function evaluateOverlays(
   };
   for (const g of groups.values()) {
     if (suppressedBy(supsOf(g.file), g.finding.check, g.finding.span.start)) continue;
-    const f = g.finding;
+    const f = { ...g.finding, fixes: g.finding.fixes.filter((x) => !refused.has(x)) };
     fileOf(g.file).findings.push({
       ...f,
       message: `${f.message} ${overlayPhrase(g.overlays)}`,
