@@ -500,14 +500,26 @@ export function evaluateOverlays(
     return s;
   };
   for (const g of groups.values()) {
-    if (suppressedBy(supsOf(g.file), g.finding.check, g.finding.span.start)) continue;
     const f = { ...g.finding, fixes: g.finding.fixes.filter((x) => !refused.has(x)) };
-    fileOf(g.file).findings.push({
+    const placed: Finding = {
       ...f,
       message: `${f.message} ${overlayPhrase(g.overlays)}`,
       context: [...(f.context ?? []), overlayPhrase(g.overlays)],
       overlays: g.overlays,
-    });
+    };
+    // A suppressed finding is kept as such: admission reads no comments, the build still fails it.
+    const silencer = suppressedBy(supsOf(g.file), g.finding.check, g.finding.span.start);
+    if (silencer) {
+      const a = fileOf(g.file);
+      (a.suppressed ??= []).push({
+        ...placed,
+        suppression: {
+          kind: silencer.form ?? 'comment',
+          justification: silencer.reason,
+          span: silencer.span,
+        },
+      });
+    } else fileOf(g.file).findings.push(placed);
   }
   for (const g of diags.values()) {
     const label = g.overlays.length === 1 ? 'overlay' : 'overlays';
