@@ -45,7 +45,7 @@ import { evaluateGenerated, placeSpan } from '../project/index';
 import type { LocatedDiagnostic } from '../project/index';
 import { overlayPhrase, placeFixes } from './origins';
 import { fixClears, proveCandidates } from './verify';
-import type { Candidate } from './verify';
+import type { Candidate, VerifyContext } from './verify';
 
 export interface OverlayOptions extends AnalyzeOptions {
   /** The kustomizations to build (absolute); default: the graph's roots. */
@@ -244,7 +244,7 @@ export function evaluateOverlays(
     for (const f of b.build.files) covered.add(f);
     const src = b.build.source;
     // Edited builds of this overlay (a JSON 6902 operation taken out), shared by its fixes.
-    const verify = {
+    const verify: VerifyContext = {
       fs,
       dir: b.dir,
       build: buildOptionsOf(b.name),
@@ -364,6 +364,7 @@ export function evaluateOverlays(
     });
     const analysis = ev.analysis;
     b.analysis = analysis;
+    verify.original = analysis.findings;
     // The findings of this build at one place (a JSON 6902 operation over many objects).
     const placeKey = (file: string, f: Finding): string =>
       `${file}\u0000${f.check}\u0000${f.path}\u0000${f.span.start}`;

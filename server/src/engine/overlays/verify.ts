@@ -33,6 +33,8 @@ export interface VerifyContext {
    * objects share is taken out in one build. At most `MAX_REBUILDS` builds.
    */
   rebuilt: Map<string, Finding[] | null>;
+  /** The findings of the overlay's own build (a fix must add none to its objects). */
+  original?: readonly Finding[];
 }
 
 /** Most edited builds of one overlay's evaluation; past them, a fix that needs one is not offered. */
@@ -71,7 +73,23 @@ export function fixClears(
     ctx.rebuilt.set(key, found);
   }
   const after = found;
-  return after !== null && !findings.some((f) => after.some((x) => sameFinding(x, f)));
+  if (after === null || findings.some((f) => after.some((x) => sameFinding(x, f)))) return false;
+  // No object it reaches has a problem more than before (what lay under the edit, at another field).
+  const original = ctx.original;
+  if (!original) return true;
+  const named = (f: Finding): string =>
+    `${f.object.kind}\u0000${f.object.namespace ?? ''}\u0000${f.object.name ?? ''}`;
+  const objects = new Set(findings.map(named));
+  const count = (list: readonly Finding[]): Map<string, number> => {
+    const m = new Map<string, number>();
+    for (const f of list) {
+      const k = `${named(f)}\u0000${keyOf(f)}`;
+      if (objects.has(named(f))) m.set(k, (m.get(k) ?? 0) + 1);
+    }
+    return m;
+  };
+  const was = count(original);
+  return [...count(after)].every(([k, n]) => n <= (was.get(k) ?? 0));
 }
 
 function rebuild(ctx: VerifyContext, parts: readonly FileEdits[]): Finding[] | null {
@@ -363,6 +381,18 @@ export function proveCandidates(
   return { proven, builds };
 }
 
+/** Apply edits in start order, apart from each other, in one pass (a round has thousands). */
+function applyInOrder(text: string, edits: readonly TextEdit[]): string {
+  const out: string[] = [];
+  let at = 0;
+  for (const e of edits) {
+    out.push(text.slice(at, e.start), e.newText);
+    at = e.end;
+  }
+  out.push(text.slice(at));
+  return out.join('');
+}
+
 /** The overlay built with a round's edits, or null when a file cannot be read or it fails. */
 function rebuildWith(ctx: VerifyContext, round: Round): KustomizeBuild | null {
   const texts = new Map<string, string>();
@@ -374,7 +404,7 @@ function rebuildWith(ctx: VerifyContext, round: Round): KustomizeBuild | null {
     }
     const text = ctx.fs.readText(path);
     if (text === null) return null;
-    texts.set(path, applyEdits(text, merged(s.edits)));
+    texts.set(path, applyInOrder(text, merged(s.edits)));
   }
   const b = buildKustomization(new TextsOverFs(ctx.fs, texts), ctx.dir, ctx.build);
   return b.error ? null : b;
