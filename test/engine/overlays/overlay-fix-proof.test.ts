@@ -8,6 +8,9 @@
  * rebuilds are bounded per overlay.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Finding } from '@podsec/server/out/engine/index';
 import { applyEdits, fixEdits } from '@podsec/server/out/engine/fixes/edits';
@@ -18,6 +21,9 @@ import type { OverlayEvaluation } from '@podsec/server/out/engine/overlays/index
 import { MAX_ROUNDS } from '@podsec/server/out/engine/overlays/verify';
 import { MemoryFs } from '@podsec/server/out/engine/sources/sourceFs';
 import { analyze } from '@podsec/server/out/engine/index';
+import { hasKubectl, kubectlKustomize } from '../kustomize/kubectl';
+
+const KUBECTL = hasKubectl();
 
 const POD = [
   'apiVersion: v1',
@@ -72,17 +78,42 @@ function findings(ev: OverlayEvaluation, check: string): Array<{ file: string; f
 /** The fix applied to a copy of the tree, and the check's findings of `overlay` built again. */
 function afterFix(files: Record<string, string>, file: string, title: string, overlay: string) {
   const fs = new MemoryFs(files);
+  const paths = new Set(Object.keys(files));
   const ev = evaluate(fs);
   const fix = findings(ev, 'capabilities_restricted')
     .flatMap((x) => x.f.fixes.map((y) => ({ x, y })))
     .find(({ y }) => y.title === title);
   assert.ok(fix, `${title} offered`);
-  for (const part of fixEdits(fix.y, file))
+  for (const part of fixEdits(fix.y, file)) {
     fs.set(part.path, applyEdits(part.create ? '' : (fs.readText(part.path) ?? ''), part.edits));
+    paths.add(part.path);
+  }
   const b = buildKustomization(fs, overlay);
   assert.equal(b.error, null);
-  return { fs, left: analyze(b.source.text, { level: 'restricted' }).findings };
+  return { fs, left: analyze(b.source.text, { level: 'restricted' }).findings, paths };
 }
+
+/** What `kubectl kustomize` builds of the tree as the fix left it, analysed; null without kubectl. */
+function kubectlLeft(fs: MemoryFs, paths: ReadonlySet<string>, overlay: string) {
+  if (!KUBECTL) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'podsec-overlay-proof-'));
+  try {
+    for (const p of paths) {
+      mkdirSync(dirname(join(dir, p)), { recursive: true });
+      writeFileSync(join(dir, p), fs.readText(p) ?? '');
+    }
+    const k = kubectlKustomize(join(dir, overlay));
+    assert.ok(k.ok, k.ok ? '' : k.error);
+    return analyze(k.output, { level: 'restricted' }).findings;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const dropLeft = (list: ReturnType<typeof analyze>['findings'] | null): string[] | null =>
+  list === null
+    ? null
+    : list.filter((f) => f.path.endsWith('capabilities.drop')).map((f) => f.check);
 
 describe('overlay fixes proven by a rebuild', () => {
   it('a later JSON 6902 patch that takes the field away: no fix in that overlay, none in the base', () => {
@@ -112,7 +143,7 @@ describe('overlay fixes proven by a rebuild', () => {
     const files = { ...UNDO_TREE };
     delete (files as Record<string, string>)['/r/undo/strip.yaml'];
     (files as Record<string, string>)['/r/undo/kustomization.yaml'] = 'resources:\n- ../base\n';
-    const { fs, left } = afterFix(
+    const { fs, left, paths } = afterFix(
       files,
       '/r/base/pod.yaml',
       'Drop ALL capabilities in the base',
@@ -123,10 +154,15 @@ describe('overlay fixes proven by a rebuild', () => {
       [],
     );
     assert.match(fs.readText('/r/base/pod.yaml') ?? '', /capabilities: # what the app needs/);
+    // kubectl builds it so too (when installed; otherwise the engine's build above is the check).
+    const k = dropLeft(kubectlLeft(fs, paths, '/r/undo'));
+    if (k === null)
+      console.error('kubectl is not on the PATH: the fix is rebuilt by the engine only');
+    else assert.deepEqual(k, []);
   });
 
   it('the fix in an overlay, applied, leaves that overlay without the finding', () => {
-    const { fs, left } = afterFix(
+    const { fs, left, paths } = afterFix(
       UNDO_TREE,
       '/r/base/pod.yaml',
       'Drop ALL capabilities in overlay /r/keep',
@@ -138,6 +174,10 @@ describe('overlay fixes proven by a rebuild', () => {
     );
     // The base is not touched.
     assert.equal(fs.readText('/r/base/pod.yaml'), POD);
+    const k = dropLeft(kubectlLeft(fs, paths, '/r/keep'));
+    if (k === null)
+      console.error('kubectl is not on the PATH: the fix is rebuilt by the engine only');
+    else assert.deepEqual(k, []);
   });
 
   it('an operation of a component two overlays include is proven on each', () => {
