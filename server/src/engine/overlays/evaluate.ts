@@ -45,7 +45,8 @@ import { evaluateGenerated, placeSpan } from '../project/index';
 import type { LocatedDiagnostic, LocatedFinding } from '../project/index';
 import { valuesFixes } from '../project/helm';
 import { overlayPhrase, placeFixes } from './origins';
-import { fixClears } from './verify';
+import { fixClears, proveCandidates } from './verify';
+import type { Candidate, VerifyContext } from './verify';
 
 export interface OverlayOptions extends AnalyzeOptions {
   /** The kustomizations to build (absolute); default: the graph's roots. */
@@ -84,6 +85,12 @@ export interface OverlayBuild {
   build: KustomizeBuild;
   /** The analysis of the build's text; null when the build failed. */
   analysis: Analysis | null;
+  /**
+   * The fixes this overlay's build offered, proven by building it again
+   * with them: how many builds that took, how many it proved, and how many
+   * it did not (those are not offered).
+   */
+  proofs?: { builds: number; proven: number; refused: number };
 }
 
 export interface OverlayEvaluation {
@@ -217,6 +224,12 @@ export function evaluateOverlays(
   const objects = new Map<string, Set<string>>();
   const covered = new Set<string>();
   const origins = new Map<string, OriginDoc | null>();
+  // Fixes an overlay's build with them did not prove (not offered), and the fix of the build
+  // each fix of a finding was made from (its title), for the overlays that share the finding.
+  const refused = new Set<Fix>();
+  const madeFrom = new WeakMap<Fix, string>();
+  // Fixes made otherwise than the finding's fix (a JSON 6902 operation taken out or zeroed).
+  const reworded = new WeakSet<Fix>();
   const readCached = (file: string): OriginDoc | null => {
     if (!origins.has(file)) origins.set(file, readOrigin(fs, file));
     return origins.get(file) ?? null;
@@ -259,7 +272,7 @@ export function evaluateOverlays(
     for (const f of b.build.files) covered.add(f);
     const src = b.build.source;
     // Edited builds of this overlay (a JSON 6902 operation taken out), shared by its fixes.
-    const verify = {
+    const verify: VerifyContext = {
       fs,
       dir: b.dir,
       build: buildOptionsOf(b.name),
@@ -268,6 +281,29 @@ export function evaluateOverlays(
     };
     let generatedDocs: Document.Parsed[] | null = null;
     let originFixes = 0;
+    // The fixes this build offers, each with the findings it settles, to be proven by a rebuild.
+    const candidates = new Map<Fix, Candidate>();
+    const claim = (
+      fix: Fix,
+      file: string,
+      finding: Finding,
+      changes: FixChanges | null | undefined,
+    ): void => {
+      const c = candidates.get(fix);
+      if (c) {
+        if (!c.claims.includes(finding)) c.claims.push(finding);
+        return;
+      }
+      // A JSON 6902 operation taken out changes the object otherwise than the finding's fix.
+      const list = reworded.has(fix) ? undefined : changes?.changes;
+      const object = finding.object.document;
+      candidates.set(fix, {
+        fix,
+        file,
+        claims: [finding],
+        changes: list ? { object, list } : null,
+      });
+    };
     const fixMemo = new Map<string, { placed?: Fix | null; inOverlay?: Fix | null }>();
     const info = graph.kustomizations.get(b.dir);
     // The overlay's own files (its resources, patches and kustomization file): a fix there is
@@ -314,6 +350,7 @@ export function evaluateOverlays(
             // The overlay built again with the edit: what lay under the operation must not fail.
             const clears = (x: Fix): boolean => fixClears(verify, sharers, x, file);
             placed = c ? fixInJsonPatch(src, f, c, file, readCached, clears) : null;
+            if (placed) reworded.add(placed);
           }
           // A chart's object: the values key its map is printed from (a helmCharts entry).
           if (!placed && object?.rendered && located.valuesKey)
@@ -323,6 +360,7 @@ export function evaluateOverlays(
             placed && file === objectFile && !object?.rendered
               ? { ...placed, title: `${placed.title} in the base` }
               : placed;
+          if (placed && m.placed && reworded.has(placed)) reworded.add(m.placed);
         }
         if (m.inOverlay === undefined) {
           m.inOverlay = null;
@@ -340,8 +378,15 @@ export function evaluateOverlays(
                 : null;
           }
         }
-        if (!grouped && m.placed) out.push(m.placed);
-        if (m.inOverlay) inOverlay.push(m.inOverlay);
+        if (!grouped && m.placed) {
+          madeFrom.set(m.placed, f.title);
+          claim(m.placed, file, finding, known);
+          out.push(m.placed);
+        }
+        if (m.inOverlay) {
+          claim(m.inOverlay, file, finding, known);
+          inOverlay.push(m.inOverlay);
+        }
       }
       return { fixes: out, inOverlay };
     };
@@ -354,6 +399,7 @@ export function evaluateOverlays(
     });
     const analysis = ev.analysis;
     b.analysis = analysis;
+    verify.original = analysis.findings;
     // The findings of this build at one place (a JSON 6902 operation over many objects).
     const placeKey = (file: string, f: Finding): string =>
       `${file}\u0000${f.check}\u0000${f.path}\u0000${f.span.start}`;
@@ -400,11 +446,26 @@ export function evaluateOverlays(
       const finding: Finding = { ...placedFinding, fixes: [...fixes.fixes, ...fixes.inOverlay] };
       if (g) {
         if (!g.overlays.includes(b.name)) g.overlays.push(b.name);
+        // The fixes every overlay shares are proven in this overlay's build too.
+        for (const x of g.finding.fixes) {
+          const from = madeFrom.get(x);
+          const own = from === undefined ? undefined : original.fixes.find((y) => y.title === from);
+          if (!own) continue;
+          const docs = (generatedDocs ??= parseAllDocuments(src.text, { version: '1.1' }));
+          claim(x, file, original, changesOf(src, docs, own));
+        }
         // Each overlay adds its own "in overlay" fixes, after the fixes for every overlay.
         for (const x of fixes.inOverlay)
           if (!g.finding.fixes.some((y) => y.title === x.title)) g.finding.fixes.push(x);
       } else groups.set(key, { file, finding, overlays: [b.name] });
     });
+    const proof = proveCandidates(verify, b.build, analysis.findings, [...candidates.values()]);
+    for (const x of candidates.keys()) if (!proof.proven.has(x)) refused.add(x);
+    b.proofs = {
+      builds: proof.builds,
+      proven: proof.proven.size,
+      refused: candidates.size - proof.proven.size,
+    };
     for (const d of ev.errors) addDiag(d.file, withoutFile(d), b.name, 'error');
     for (const d of ev.notes) addDiag(d.file, withoutFile(d), b.name, 'note');
     // The level advisor over the build, once per policy version its workloads have.
@@ -476,14 +537,26 @@ export function evaluateOverlays(
     return s;
   };
   for (const g of groups.values()) {
-    if (suppressedBy(supsOf(g.file), g.finding.check, g.finding.span.start)) continue;
-    const f = g.finding;
-    fileOf(g.file).findings.push({
+    const f = { ...g.finding, fixes: g.finding.fixes.filter((x) => !refused.has(x)) };
+    const placed: Finding = {
       ...f,
       message: `${f.message} ${overlayPhrase(g.overlays)}`,
       context: [...(f.context ?? []), overlayPhrase(g.overlays)],
       overlays: g.overlays,
-    });
+    };
+    // A suppressed finding is kept as such: admission reads no comments, the build still fails it.
+    const silencer = suppressedBy(supsOf(g.file), g.finding.check, g.finding.span.start);
+    if (silencer) {
+      const a = fileOf(g.file);
+      (a.suppressed ??= []).push({
+        ...placed,
+        suppression: {
+          kind: silencer.form ?? 'comment',
+          justification: silencer.reason,
+          span: silencer.span,
+        },
+      });
+    } else fileOf(g.file).findings.push(placed);
   }
   for (const g of diags.values()) {
     const label = g.overlays.length === 1 ? 'overlay' : 'overlays';

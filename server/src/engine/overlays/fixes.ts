@@ -138,27 +138,111 @@ export interface FixChanges {
   changes: Change[];
 }
 
+/** The keys of inserted lines, by their text unindented (the same few lines recur across objects). */
+const insertedKeys = new Map<string, { [k: string]: FixValue } | null>();
+
 /**
- * The object after the fix, read again only where the fix edits it: the
- * innermost block collection whose text holds every edit strictly inside is
- * re-read alone (its lines, unindented) and put in place of its old value.
- * Null when that cannot be done safely (the edits reach its first line or its
- * end, a line falls left of its column, it does not read as one collection):
- * then the whole object is read again.
+ * The object after a fix that inserts whole lines of new keys into one block
+ * map (the common fix: a key added where its map ends, or before a key of
+ * it): only the inserted lines are read, and their keys added to that map.
+ * The lines start at the map's column (the first is a key), at a line where
+ * that map's own lines end or one of its keys begins. Null for any other
+ * fix, or a key the map already has.
  */
-function fragmentAfter(text: string, gdoc: Document.Parsed, before: Plain, fix: Fix): Plain | null {
+function insertedAfter(text: string, gdoc: Document.Parsed, before: Plain, fix: Fix): Plain | null {
+  const e = fix.edits[0];
+  if (fix.edits.length !== 1 || !e || e.start !== e.end || !e.newText.endsWith('\n')) return null;
+  if (e.start > 0 && text.charCodeAt(e.start - 1) !== 10) return null;
+  const col = /^ */.exec(e.newText)?.[0].length ?? 0;
+  const lines = e.newText.slice(0, -1).split('\n');
+  const pad = ' '.repeat(col);
+  if (
+    lines.some((l) => l.trim() !== '' && !l.startsWith(pad)) ||
+    /^[ ]*[-#\s]/.test(e.newText.slice(col))
+  )
+    return null;
+  // The map whose keys stand at that column and whose lines hold the insertion point.
   let node: unknown = gdoc.contents;
   const path: Part[] = [];
+  let target: YAMLMap | null = null;
+  let at: Part[] = [];
+  const holds = (n: unknown): boolean => {
+    const r = (n as Node | null)?.range;
+    return !!r && (isMap(n) || isSeq(n)) && !n.flow && r[0] < e.start && e.start <= r[1];
+  };
+  while (holds(node)) {
+    const n = node as YAMLMap | YAMLSeq;
+    const r = n.range as [number, number, number];
+    if (isMap(n) && r[0] - (text.lastIndexOf('\n', r[0] - 1) + 1) === col) {
+      target = n;
+      at = [...path];
+      break;
+    }
+    let next: { node: unknown; part: Part } | null = null;
+    if (isMap(n)) {
+      for (const p of n.items)
+        if (isScalar(p.key) && holds(p.value)) next = { node: p.value, part: String(p.key.value) };
+    } else n.items.forEach((it, i) => holds(it) && (next = { node: it, part: i }));
+    if (!next) break;
+    const step: { node: unknown; part: Part } = next;
+    node = step.node;
+    path.push(step.part);
+  }
+  if (!target) return null;
+  const r = target.range as [number, number, number];
+  // Where the map's lines end, or at one of its keys (a line at its column).
+  if (e.start !== r[1]) {
+    const eol = text.indexOf('\n', e.start);
+    const rest = text.slice(e.start, eol < 0 ? text.length : eol);
+    if (!rest.startsWith(pad) || /^[ \t\-#]/.test(rest.slice(col)) || rest.trim() === '')
+      return null;
+  }
+  const body = lines.map((l) => l.slice(col)).join('\n');
+  let keys = insertedKeys.get(body);
+  if (keys === undefined) {
+    const d = parseDocument(body, { version: '1.1' });
+    const v = d.errors.length === 0 && isMap(d.contents) ? (d.toJS() as Plain) : null;
+    keys = isObj(v) ? v : null;
+    if (insertedKeys.size > 10_000) insertedKeys.clear();
+    insertedKeys.set(body, keys);
+  }
+  if (!keys) return null;
+  let map: Plain = before;
+  for (const p of at)
+    map = isObj(map) ? map[p as string] : Array.isArray(map) ? map[p as number] : undefined;
+  if (!isObj(map) || Object.keys(keys).some((k) => k in map)) return null;
+  const merged: FixValue = { ...map, ...structuredClone<{ [k: string]: FixValue }>(keys) };
+  const out = putAt(before, at, 0, merged);
+  return out === undefined ? null : out;
+}
+
+/**
+ * The object after the fix, read again only where the fix edits it: the
+ * innermost block collection whose lines hold every edit (after its first
+ * line, up to where its text ends: a line inserted after its last line
+ * counts) is re-read alone (its lines, unindented) and put in place of its
+ * old value. When an edited line falls left of that collection's column, or
+ * its lines no longer read as one such collection (a key inserted after a
+ * list at its key's column), the next one out is tried. Null when none can
+ * be (an edit reaches the object's first line): then the whole object is
+ * read again.
+ */
+function fragmentAfter(text: string, gdoc: Document.Parsed, before: Plain, fix: Fix): Plain | null {
   const inside = (n: unknown): n is YAMLMap | YAMLSeq => {
     if (!(isMap(n) || isSeq(n)) || n.flow) return false;
     const r = n.range;
     if (!r) return false;
     const first = text.indexOf('\n', r[0]);
-    return fix.edits.every((e) => first >= 0 && first < e.start && e.end < r[1]);
+    return fix.edits.every((e) => first >= 0 && first < e.start && e.end <= r[1]);
   };
+  // The collections holding every edit, outermost first, with their key paths.
+  const chain: Array<{ node: YAMLMap | YAMLSeq; path: Part[] }> = [];
+  let node: unknown = gdoc.contents;
+  const path: Part[] = [];
   if (!inside(node)) return null;
   for (;;) {
     const n: YAMLMap | YAMLSeq = node as YAMLMap | YAMLSeq;
+    if (path.length > 0) chain.push({ node: n, path: [...path] });
     let next: { node: unknown; part: Part } | null = null;
     if (isMap(n)) {
       for (const p of n.items)
@@ -173,8 +257,23 @@ function fragmentAfter(text: string, gdoc: Document.Parsed, before: Plain, fix: 
     node = step.node;
     path.push(step.part);
   }
-  if (path.length === 0) return null;
-  const n = node as YAMLMap | YAMLSeq;
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const at = chain[i] as { node: YAMLMap | YAMLSeq; path: Part[] };
+    const value = reread(text, at.node, fix);
+    if (value === null) continue;
+    const out = putAt(before, at.path, 0, value);
+    return out === undefined ? null : out;
+  }
+  return null;
+}
+
+/**
+ * The collection `n` of `text` read again alone after the fix's edits: its
+ * value, or null when it cannot be read alone (an edited line falls left of
+ * its column, or the lines no longer read as one such collection: what was
+ * inserted belongs to a collection further out).
+ */
+function reread(text: string, n: YAMLMap | YAMLSeq, fix: Fix): FixValue | null {
   const r = n.range as [number, number, number];
   const lineStart = text.lastIndexOf('\n', r[0] - 1) + 1;
   const col = r[0] - lineStart;
@@ -196,22 +295,21 @@ function fragmentAfter(text: string, gdoc: Document.Parsed, before: Plain, fix: 
     !(isMap(n) ? isMap(fragment.contents) : isSeq(fragment.contents))
   )
     return null;
-  const value = fragment.toJS() as FixValue;
-  // The object with that value in place (copies along the path only).
-  const put = (at: Plain, i: number): Plain => {
-    if (i === path.length) return value;
-    const part = path[i] as Part;
-    if (typeof part === 'number') {
-      if (!Array.isArray(at)) return undefined;
-      const copy = [...at];
-      copy[part] = put(at[part], i + 1) as FixValue;
-      return copy;
-    }
-    if (!isObj(at)) return undefined;
-    return { ...at, [part]: put(at[part], i + 1) as FixValue };
-  };
-  const out = put(before, 0);
-  return out === undefined ? null : out;
+  return fragment.toJS() as FixValue;
+}
+
+/** `at` with `value` in place at `path` (from `i`), copying along the path only. */
+function putAt(at: Plain, path: readonly Part[], i: number, value: FixValue): Plain {
+  if (i === path.length) return value;
+  const part = path[i] as Part;
+  if (typeof part === 'number') {
+    if (!Array.isArray(at)) return undefined;
+    const copy = [...at];
+    copy[part] = putAt(at[part], path, i + 1, value) as FixValue;
+    return copy;
+  }
+  if (!isObj(at)) return undefined;
+  return { ...at, [part]: putAt(at[part], path, i + 1, value) as FixValue };
 }
 
 /** The changes the fix `fix` (edits of the generated text) makes to its object, or null. */
@@ -233,7 +331,8 @@ export function changesOf(
     before = gdoc.toJS() as Plain;
     plainOf.set(gdoc, before);
   }
-  const local = fragmentAfter(src.text, gdoc, before, fix);
+  const local =
+    insertedAfter(src.text, gdoc, before, fix) ?? fragmentAfter(src.text, gdoc, before, fix);
   if (local) {
     const changes: Change[] = [];
     if (!diff(before, local, [], changes) || changes.length === 0) return null;

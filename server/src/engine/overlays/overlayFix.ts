@@ -23,7 +23,7 @@
  * itself (`podsec overlays/mid`, or named under `kustomize.roots`). A value
  * the root's own files set is fixed there, at its origin.
  */
-import { isMap, isScalar, isSeq, parseAllDocuments, parseDocument, stringify } from 'yaml';
+import { isMap, isScalar, isSeq, parseAllDocuments, stringify } from 'yaml';
 import type { Document, Node, YAMLMap } from 'yaml';
 import { planEdits } from '../fixes/edits';
 import type { FixOp, FixValue } from '../fixes/edits';
@@ -354,10 +354,15 @@ export function fixInOverlay(fix: Fix, changes: FixChanges, ctx: OverlayFixConte
   const metadata: PMap = { name: t.name };
   if (t.namespace !== null) metadata.namespace = t.namespace;
   const object: PMap = { apiVersion: t.apiVersion, kind: t.kind, metadata, ...body };
-  let text = stringify(object, { indentSeq: seqIndent(k.text) > 0, lineWidth: 0 });
+  // Plain data (finite numbers, no merge keys) written with YAML 1.1's quoting reads back as
+  // the tree it was made from, as the build reads patches (`yes` and `on` stay strings).
+  if (!plainData(object)) return null;
+  const indentSeq = seqIndent(k.text) > 0;
+  const lines = blockLines(object, '', indentSeq);
+  let text = lines
+    ? `${lines.join('\n')}\n`
+    : stringify(object, { version: '1.1', indentSeq, lineWidth: 0 });
   if (eol !== '\n') text = text.replace(/\n/g, eol);
-  // The patch must read back as the tree it was made from.
-  if (JSON.stringify(parseDocument(text).toJS()) !== JSON.stringify(object)) return null;
   const listed = listPatch(k.text, kdoc, name);
   if (!listed) return null;
   const files: FileEdits[] = [
@@ -369,6 +374,65 @@ export function fixInOverlay(fix: Fix, changes: FixChanges, ctx: OverlayFixConte
     },
   ];
   return { title, safe: fix.safe, edits: [], files };
+}
+
+/** A YAML 1.1 keyword or a text another type would read (written quoted). */
+const KEYWORD = /^(?:y|yes|n|no|true|false|on|off|null)$/i;
+
+/** A scalar as block YAML writes it: plain when nothing else could read it, else JSON-quoted. */
+function scalarText(v: FixValue): string | null {
+  if (v === null) return 'null';
+  if (typeof v === 'boolean') return String(v);
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? String(v) : null;
+  if (typeof v !== 'string') return null;
+  return /^[A-Za-z_/][\w./-]*$/.test(v) && !KEYWORD.test(v) ? v : JSON.stringify(v);
+}
+
+/**
+ * The lines of a map of plain data as block YAML (maps and lists of maps or
+ * scalars, at `pad`; lists under their key indented when `indentSeq`), as a
+ * strategic merge patch is written; null for what this does not write (a
+ * list in a list, a fraction), which `stringify` writes instead.
+ */
+function blockLines(map: PMap, pad: string, indentSeq: boolean): string[] | null {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(map)) {
+    const key = scalarText(k);
+    if (key === null) return null;
+    if (isObj(v) && Object.keys(v).length > 0) {
+      const inner = blockLines(v, `${pad}  `, indentSeq);
+      if (!inner) return null;
+      out.push(`${pad}${key}:`, ...inner);
+    } else if (Array.isArray(v) && v.length > 0) {
+      out.push(`${pad}${key}:`);
+      const dash = indentSeq ? `${pad}  ` : pad;
+      for (const item of v) {
+        if (isObj(item) && Object.keys(item).length > 0) {
+          const inner = blockLines(item, `${dash}  `, indentSeq);
+          if (!inner) return null;
+          out.push(`${dash}- ${(inner[0] as string).slice(dash.length + 2)}`, ...inner.slice(1));
+        } else {
+          const t = Array.isArray(item) ? null : isObj(item) ? '{}' : scalarText(item);
+          if (t === null) return null;
+          out.push(`${dash}- ${t}`);
+        }
+      }
+    } else {
+      const t = isObj(v) ? '{}' : Array.isArray(v) ? '[]' : scalarText(v);
+      if (t === null) return null;
+      out.push(`${pad}${key}: ${t}`);
+    }
+  }
+  return out;
+}
+
+/** Whether `v` is data YAML writes and reads back unchanged: finite numbers, no `<<` keys. */
+function plainData(v: FixValue): boolean {
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (Array.isArray(v)) return v.every(plainData);
+  if (typeof v === 'object' && v !== null)
+    return Object.entries(v).every(([k, x]) => k !== '<<' && plainData(x));
+  return true;
 }
 
 /** Parse a file for fixes (YAML 1.1, as the fixes at the origin read it). */

@@ -180,7 +180,7 @@ export function codeLenses(r: AnalysisResult, s: PodsecSettings): CodeLens[] {
           range,
           command: {
             ...serverCommand(title, SERVER_COMMANDS.fixToLevel, args),
-            tooltip: `Applies, in this file, the safe fixes of what ${fx.overlays.join(', ')} find in this workload for ${fx.level}, as one edit${fx.left > 0 ? `; ${plural(fx.left, 'finding')} without a safe fix here would remain` : ''}.`,
+            tooltip: `Applies, in this file, the safe fixes of what ${fx.overlays.join(', ')} find in this workload for ${fx.level}, as one edit${fx.left > 0 ? `; ${plural(fx.left, 'finding')} without a safe fix here would remain` : ''}${fx.suppressed > 0 ? ` (${fx.suppressed} suppressed here: admission reads no comments, so the builds still fail them)` : ''}.`,
           },
         });
       }

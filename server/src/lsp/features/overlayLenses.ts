@@ -54,10 +54,19 @@ export function overlayMeetsLens(list: readonly OverlayStanding[]): {
   return { title, tooltip };
 }
 
-/** The findings the overlays place in workload `w` of this file that stand below `level`. */
-function blockersTo(r: AnalysisResult, w: WorkloadSummary, level: Level): Finding[] {
+/**
+ * The findings the overlays place in workload `w` of this file that stand
+ * below `level` (with `suppressed`, those a suppression silences instead).
+ */
+function blockersTo(
+  r: AnalysisResult,
+  w: WorkloadSummary,
+  level: Level,
+  suppressed = false,
+): Finding[] {
   const mine = inWorkload(w);
-  return r.analysis.findings.filter(
+  const list = suppressed ? (r.analysis.suppressed ?? []) : r.analysis.findings;
+  return list.filter(
     (f) =>
       f.overlays !== undefined &&
       f.family !== 'hardening' &&
@@ -73,13 +82,15 @@ const safeHere = (f: Finding): boolean =>
  * The "Fix to" lens of a workload the overlays deploy: the level (the next
  * above the lowest any overlay's build meets), how many of the overlays'
  * findings in it a safe fix here settles and how many it leaves; null at
- * restricted or when no safe fix applies here.
+ * restricted or when no safe fix applies here. The findings left count the
+ * suppressed ones (`suppressed` of them), as "meets" does: admission reads
+ * no comments, so the build still fails them.
  */
 export function overlayFixTo(
   r: AnalysisResult,
   w: WorkloadSummary,
   list: readonly OverlayStanding[],
-): { level: Level; fixable: number; left: number; overlays: string[] } | null {
+): { level: Level; fixable: number; left: number; suppressed: number; overlays: string[] } | null {
   const low = list.reduce<Level>(
     (m, o) => (LEVEL_RANK[o.met as Level] < LEVEL_RANK[m] ? (o.met as Level) : m),
     'restricted',
@@ -96,9 +107,22 @@ export function overlayFixTo(
     if (safeHere(f)) fixable++;
     else left++;
   }
+  let suppressed = 0;
+  for (const f of blockersTo(r, w, level, true)) {
+    const key = `${f.check}\u0000${f.span.start}\u0000${f.span.end}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    suppressed++;
+  }
   if (fixable === 0) return null;
   const overlays = list.filter((o) => LEVEL_RANK[o.met as Level] < LEVEL_RANK[level]);
-  return { level, fixable, left, overlays: overlays.map((o) => o.overlay) };
+  return {
+    level,
+    fixable,
+    left: left + suppressed,
+    suppressed,
+    overlays: overlays.map((o) => o.overlay),
+  };
 }
 
 /** A problem as the base alone and the overlays' builds both name it: its check and container. */
