@@ -90,8 +90,13 @@ export class AnalysisCache {
       if (!entry) {
         this.lastParsed++;
         this.totalParsed++;
-        const parse = () => decodeDocs(slice, o.maxDepth, o.skim ? unreadKind : undefined);
-        // The whole text in one chunk: the hardening checks read the same parse (`o.share`).
+        const unread = o.skim ? unreadKind : undefined;
+        const chunkParses = o.chunks;
+        // The chunk as the hardening checks read it (`o.chunks`, an open document's), or the
+        // whole text in one chunk left for them (`o.share`): either way parsed once.
+        const parse = chunkParses
+          ? () => chunkParses.take(slice, o.maxDepth, unread)
+          : () => decodeDocs(slice, o.maxDepth, unread);
         const parsed =
           o.share && chunks.length === 1
             ? o.share.exchange(text, o.maxDepth, o.skim, parse)
