@@ -360,7 +360,7 @@ export function docRanges(
  */
 const plannedInChunk = new WeakMap<Document.Parsed, Map<string, TextEdit[] | null>>();
 
-/** New documents planned at the end of a source's text, by object and operations. */
+/** New documents planned at the end of a source's text, by operations. */
 const plannedAtEnd = new WeakMap<HardeningSource, Map<string, TextEdit[] | null>>();
 
 /**
@@ -379,38 +379,37 @@ export function planSourceFix(source: HardeningSource, fix: HardeningFix): TextE
   // A new document is added after the last chunk, whichever chunk the object is in.
   const added = last ? [] : fix.ops.filter((op) => op.op === 'addDocument');
   const inChunk = added.length === 0 ? fix.ops : fix.ops.filter((op) => op.op !== 'addDocument');
-  let edits: TextEdit[] = [];
-  if (inChunk.length > 0) {
-    let plans = plannedInChunk.get(at.doc);
-    if (!plans) {
-      plans = new Map();
-      plannedInChunk.set(at.doc, plans);
-    }
-    const key = JSON.stringify([fix.item, inChunk]);
-    let planned = plans.get(key);
-    if (planned === undefined) {
-      planned = planHardeningFix(at.text, at.doc, { ...fix, ops: inChunk }, base);
-      plans.set(key, planned);
-    }
-    if (!planned) return null;
-    edits = planned.map((e) => ({
-      start: e.start + at.start,
-      end: e.end + at.start,
-      newText: e.newText,
-    }));
+  // In the chunk (no operations: only whether the object is there), kept with the chunk.
+  let plans = plannedInChunk.get(at.doc);
+  if (!plans) {
+    plans = new Map();
+    plannedInChunk.set(at.doc, plans);
   }
+  const key = JSON.stringify([fix.item, inChunk]);
+  let planned = plans.get(key);
+  if (planned === undefined) {
+    planned = planHardeningFix(at.text, at.doc, { ...fix, ops: inChunk }, base);
+    plans.set(key, planned);
+  }
+  if (!planned) return null;
+  let edits = planned.map((e) => ({
+    start: e.start + at.start,
+    end: e.end + at.start,
+    newText: e.newText,
+  }));
   if (added.length > 0) {
-    // The same new document for many findings (a namespace's default deny): planned once.
-    let plans = plannedAtEnd.get(source);
-    if (!plans) {
-      plans = new Map();
-      plannedAtEnd.set(source, plans);
+    // At the end of the whole text, whatever the object (found above): the same new document
+    // for many findings (a namespace's default deny) is planned once.
+    let ends = plannedAtEnd.get(source);
+    if (!ends) {
+      ends = new Map();
+      plannedAtEnd.set(source, ends);
     }
-    const key = JSON.stringify([fix.document, fix.item, added]);
-    let end = plans.get(key);
+    const endKey = JSON.stringify(added);
+    let end = ends.get(endKey);
     if (end === undefined) {
       end = planHardeningFix(source.text, at.doc, { ...fix, ops: added }, base);
-      plans.set(key, end);
+      ends.set(endKey, end);
     }
     if (!end) return null;
     edits = [...edits, ...end];
