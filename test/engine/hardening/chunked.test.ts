@@ -3,13 +3,15 @@
  * ChunkParses, each document's ranges counted from its chunk) gives the same
  * objects, locations, findings, fixes and suppressions as the file read
  * whole, on every version; a chunk an edit did not touch is neither parsed
- * nor read again.
+ * nor read again, and its workloads are not evaluated again unless what
+ * they depend on changed (counted, no clock).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hardeningSource, mergeHardening, runHardening } from '@podsec/server';
 import type { HardeningSource } from '@podsec/server';
 import { ChunkParses } from '@podsec/server/out/engine/chunkParses';
+import { workloadMemoCount } from '@podsec/server/out/engine/hardening/memo';
 import { decodeCount, splitDocuments } from '@podsec/server/out/engine/parse';
 import { generate } from '../../support/generate';
 import {
@@ -69,6 +71,7 @@ function seen(source: HardeningSource) {
     findings: merged.findings.map((f) => [f.check, f.span, f.message, f.object, f.fixes]),
     suppressed: (merged.suppressed ?? []).map((f) => [f.check, f.span, f.suppression]),
     runNotes: merged.notes,
+    result: run.result,
   };
 }
 
@@ -141,5 +144,38 @@ describe('hardening sources read chunk by chunk', () => {
     const edited = `${big.slice(0, at)}7${big.slice(at + 1)}`;
     assert.deepEqual(seen(hardeningSource('f.yaml', edited, { chunks })), whole(edited));
     assert.equal(chunks.lastParsed, 1);
+  });
+
+  it('a workload is evaluated again when it or its namespace changed, else its results move', () => {
+    const chunks = new ChunkParses();
+    const ns = (name: string, namespace: string) => hardenedDeployment(name, { namespace });
+    const names = ['a', 'b', 'c', 'd', 'e', 'f'];
+    let text = names.map((n, i) => `---\n${ns(n, i % 2 === 0 ? 'shop' : 'web')}`).join('');
+    // (a workload whose finding is placed at a ServiceAccount is evaluated on every run)
+    text += `---\n${serviceAccountYaml('default', 'shop', { automount: false })}`;
+    /** Workloads evaluated by the checks' memos for a version (three checks keep workloads). */
+    const run = (t: string) => {
+      const before = workloadMemoCount.computed;
+      const source = hardeningSource('f.yaml', t, { chunks });
+      const got = seen(source);
+      const computed = workloadMemoCount.computed - before;
+      assert.deepEqual(got, whole(t));
+      return computed;
+    };
+    assert.equal(run(text), 3 * 6);
+    assert.equal(run(text), 0, 'the same text: nothing evaluated again');
+    // one workload changed in place: each of the three checks evaluates it
+    text = text.replace('name: c\n', 'name: x\n');
+    assert.equal(run(text), 3);
+    // a longer name moves every later document: only that workload is evaluated again
+    text = text.replace('name: b\n', 'name: bee\n');
+    assert.equal(run(text), 3);
+    // a document put in front moves every document index
+    text = `${serviceAccountYaml('other', 'web')}${text}`;
+    // …and a new ServiceAccount in web: the token check evaluates the three workloads of web again
+    assert.equal(run(text), 3);
+    // a NetworkPolicy in shop: the network check evaluates the three workloads of shop again
+    text = `${text}---\n${networkPolicyYaml('p', 'shop', 'a')}`;
+    assert.equal(run(text), 3);
   });
 });

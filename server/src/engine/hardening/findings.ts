@@ -37,6 +37,7 @@ import { HARDENING_CHECKS } from './metadata';
 import type { KubeObject } from './model';
 import { HARDENING_CHECK_IDS, isHardeningCheckId } from './results';
 import type { HardeningCheckId, HardeningFinding, HardeningFix, HardeningNote } from './results';
+import { placedObject } from './memo';
 import { objectsFromDocument } from './yaml';
 import type { AdapterOptions, AdapterResult } from './yaml';
 
@@ -127,21 +128,7 @@ function chunkDocumentObjects(
     adapted.set(doc, a);
   }
   const by = chunk.start;
-  const objects = a.result.objects.map((o): KubeObject => {
-    if (by === 0 && o.document === options.document) return o;
-    const locate = o.locate;
-    return {
-      ...o,
-      document: options.document,
-      locate:
-        by === 0
-          ? locate
-          : (path) => {
-              const span = locate(path);
-              return span && shiftSpan(span, by);
-            },
-    };
-  });
+  const objects = a.result.objects.map((o) => placedObject(o, by, options.document));
   const notes =
     by === 0 ? a.result.notes : a.result.notes.map((n) => ({ ...n, span: shiftSpan(n.span, by) }));
   return { objects, notes };
