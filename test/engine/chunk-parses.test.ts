@@ -134,6 +134,9 @@ describe('ChunkParses', () => {
     const first = chunks[0];
     assert.ok(first);
     assert.equal(parses.take(first.text, DEPTH, unreadKind), first.parsed);
+    // the chunks of the text last read, for the analysis of the same text: not split again
+    assert.equal(parses.chunksOf(TEXT), chunks);
+    assert.equal(parses.chunksOf(`${TEXT}# more\n`), null);
     assert.equal(parses.parsed, 6);
     // another depth, or a text the last version does not hold: parsed, and not kept
     assert.notEqual(parses.take(first.text, DEPTH - 1, unreadKind), first.parsed);

@@ -79,13 +79,16 @@ export class AnalysisCache {
       this.clear();
       return { findings: [], errors: pre.errors, notes: pre.notes, workloads: [], objects: 0 };
     }
-    const chunks = splitDocuments(text);
+    // The chunks the hardening checks just read from the same text, else split here.
+    const chunks =
+      o.chunks?.chunksOf(text) ??
+      splitDocuments(text).map((c) => ({ start: c.start, text: text.slice(c.start, c.end) }));
     const next = new Map<string, Entry>();
     const used: Array<{ start: number; text: string; entry: Entry }> = [];
     this.lastParsed = 0;
     this.lastEvaluated = 0;
     for (const c of chunks) {
-      const slice = text.slice(c.start, c.end);
+      const slice = c.text;
       let entry = next.get(slice) ?? this.entries.get(slice);
       if (!entry) {
         this.lastParsed++;

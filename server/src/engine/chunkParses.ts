@@ -26,6 +26,8 @@ export class ChunkParses {
   /** The last version's parses by chunk text. */
   private parses = new Map<string, ParsedFile>();
   private options = '';
+  /** The text the last `read` read, and its chunks. */
+  private last: { text: string; chunks: TextChunk[] } | undefined;
   /** Chunks parsed by the last `read` (for tests and benchmarks). */
   lastParsed = 0;
   /** Chunks parsed since the instance was made, by `read` and `take` (for tests and benchmarks). */
@@ -62,8 +64,14 @@ export class ChunkParses {
       out.push({ start: c.start, text: slice, parsed });
     }
     this.parses = next;
+    this.last = { text, chunks: out };
     this.lastParsed = this.parsed - before;
     return out;
+  }
+
+  /** The chunks the last `read` split `text` into, or null when it read another text. */
+  chunksOf(text: string): readonly TextChunk[] | null {
+    return this.last?.text === text ? this.last.chunks : null;
   }
 
   /**
@@ -80,5 +88,6 @@ export class ChunkParses {
   /** Forget every chunk (the text's reader is gone). */
   clear(): void {
     this.parses.clear();
+    this.last = undefined;
   }
 }
