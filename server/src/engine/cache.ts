@@ -79,19 +79,27 @@ export class AnalysisCache {
       this.clear();
       return { findings: [], errors: pre.errors, notes: pre.notes, workloads: [], objects: 0 };
     }
-    const chunks = splitDocuments(text);
+    // The chunks the hardening checks just read from the same text, else split here.
+    const chunks =
+      o.chunks?.chunksOf(text) ??
+      splitDocuments(text).map((c) => ({ start: c.start, text: text.slice(c.start, c.end) }));
     const next = new Map<string, Entry>();
     const used: Array<{ start: number; text: string; entry: Entry }> = [];
     this.lastParsed = 0;
     this.lastEvaluated = 0;
     for (const c of chunks) {
-      const slice = text.slice(c.start, c.end);
+      const slice = c.text;
       let entry = next.get(slice) ?? this.entries.get(slice);
       if (!entry) {
         this.lastParsed++;
         this.totalParsed++;
-        const parse = () => decodeDocs(slice, o.maxDepth, o.skim ? unreadKind : undefined);
-        // The whole text in one chunk: the hardening checks read the same parse (`o.share`).
+        const unread = o.skim ? unreadKind : undefined;
+        const chunkParses = o.chunks;
+        // The chunk as the hardening checks read it (`o.chunks`, an open document's), or the
+        // whole text in one chunk left for them (`o.share`): either way parsed once.
+        const parse = chunkParses
+          ? () => chunkParses.take(slice, o.maxDepth, unread)
+          : () => decodeDocs(slice, o.maxDepth, unread);
         const parsed =
           o.share && chunks.length === 1
             ? o.share.exchange(text, o.maxDepth, o.skim, parse)

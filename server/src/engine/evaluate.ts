@@ -11,6 +11,7 @@ import { planEdits } from './fixes/edits';
 import { DEFAULT_LIMITS } from './limits';
 import { LineIndex } from './lines';
 import { forEachObject } from './objects';
+import type { ChunkParses } from './chunkParses';
 import type { ParsedFile, ParseShare } from './parse';
 import { PodView } from './podView';
 import {
@@ -81,6 +82,7 @@ export interface ResolvedOptions {
   suppressions: boolean;
   skim: boolean;
   share: ParseShare | null;
+  chunks: ChunkParses | null;
 }
 
 const admissionKeys = new WeakMap<AdmissionConfig, string>();
@@ -132,6 +134,7 @@ export function resolveOptions(o: AnalyzeOptions): ResolvedOptions {
     suppressions: o.suppressions ?? true,
     skim: o.skim ?? true,
     share: o.share ?? null,
+    chunks: o.chunks ?? null,
   };
 }
 

@@ -168,12 +168,20 @@ export function parseDocs(text: string, requestedDepth: number): ParsedFile {
 }
 
 /**
+ * Texts `decodeDocs` parsed, and their characters, since the process began:
+ * what tests count to hold a reader to one parse of a text.
+ */
+export const decodeCount = { texts: 0, chars: 0 };
+
+/**
  * Parse YAML documents as kubectl decodes them (decode/kubectl.ts):
  * duplicate keys reported but read (the last wins), what go-yaml v2 rejects
  * reported at its place, documents kubectl never reads marked, and a note
  * when an error sits at a `{{ … }}` action. What the engine evaluates.
  */
 export function decodeDocs(text: string, requestedDepth: number, unread?: UnreadKind): ParsedFile {
+  decodeCount.texts++;
+  decodeCount.chars += text.length;
   const out = parseYaml(text, requestedDepth, false, unread);
   const docs = out.docs;
   docs.forEach((doc, i) => {

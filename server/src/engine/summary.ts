@@ -126,13 +126,28 @@ export function findingSubject(f: Pick<Finding, 'object' | 'container'>): string
   return who ? `${who}, ${c}` : c;
 }
 
+type Summarized = Pick<
+  Finding,
+  'check' | 'family' | 'detail' | 'path' | 'object' | 'container' | 'message' | 'context'
+>;
+
+/**
+ * Short forms by finding: a finding kept from one analysis to the next (a
+ * document's unchanged chunks) is summarized once.
+ */
+const summaries = new WeakMap<Summarized, string>();
+
 /** The short form of a finding (see the file's first comment). */
-export function findingSummary(
-  f: Pick<
-    Finding,
-    'check' | 'family' | 'detail' | 'path' | 'object' | 'container' | 'message' | 'context'
-  >,
-): string {
+export function findingSummary(f: Summarized): string {
+  let s = summaries.get(f);
+  if (s === undefined) {
+    s = summarize(f);
+    summaries.set(f, s);
+  }
+  return s;
+}
+
+function summarize(f: Summarized): string {
   const what = action(f);
   if (what === '') return f.message; // invalid suppressions, PodSecurityPolicy: already short prose
   const who = findingSubject(f);

@@ -4,6 +4,7 @@
  * count them); line/column conversion happens at the edges (CLI, LSP).
  */
 import type { AdmissionConfig } from './config/admission';
+import type { ChunkParses } from './chunkParses';
 import type { ParseShare } from './parse';
 import type { HardeningCheckId } from './hardening/results';
 import type { WorkloadIsolation } from './hardening/network';
@@ -301,6 +302,12 @@ export interface AnalyzeOptions {
    * of the same run (the hardening checks) to take instead of parsing again.
    */
   share?: ParseShare;
+  /**
+   * The text's chunk parses, kept across its versions and read by the
+   * hardening checks too (an open document): a chunk the cache has no entry
+   * for is taken from there, parsed only if no reader parsed it yet.
+   */
+  chunks?: ChunkParses;
 }
 
 /**

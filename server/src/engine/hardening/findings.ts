@@ -15,7 +15,7 @@ import { DEFAULT_LIMITS } from '../limits';
 import { LineIndex } from '../lines';
 import { decodeDocs, precheck, splitDocuments } from '../parse';
 import type { ParseShare } from '../parse';
-import type { ChunkParses } from '../chunkParses';
+import type { ChunkParses, TextChunk } from '../chunkParses';
 import { unreadKind } from '../kinds';
 import { findSuppressions, suppressedBy } from '../suppress';
 import type {
@@ -37,7 +37,9 @@ import { HARDENING_CHECKS } from './metadata';
 import type { KubeObject } from './model';
 import { HARDENING_CHECK_IDS, isHardeningCheckId } from './results';
 import type { HardeningCheckId, HardeningFinding, HardeningFix, HardeningNote } from './results';
+import { placedObject } from './memo';
 import { objectsFromDocument } from './yaml';
+import type { AdapterOptions, AdapterResult } from './yaml';
 
 /** Hardening findings listed per file; more are counted in one note. */
 export const MAX_FINDINGS_PER_FILE = 1000;
@@ -54,8 +56,9 @@ export interface SourceOptions {
   /** Skim documents of kinds nothing reads instead of composing them (default true). */
   skim?: boolean;
   /**
-   * The file's documents kept from its previous version (an open document):
-   * only the chunks that changed are parsed again, as the analysis does.
+   * The file's chunk parses, kept from its previous version and shared with
+   * its analysis (an open document): only the chunks that changed are parsed
+   * again, once for both.
    */
   chunks?: ChunkParses;
   /** Parses shared with the analysis of the same text (see ParseShare), so it is parsed once. */
@@ -71,6 +74,70 @@ export interface HardeningSource {
   docs: Document.Parsed[] | null;
   /** Notes about documents the adapter could not decode. */
   notes: HardeningNote[];
+  /**
+   * Per document, when the documents were read chunk by chunk (`chunks`): the
+   * chunk it belongs to, whose text its ranges count from, and where that
+   * chunk starts in `text`. Absent: the documents' ranges are in `text`.
+   */
+  chunkOf?: readonly DocumentChunk[];
+}
+
+/** The chunk of a text a document was parsed from. */
+export interface DocumentChunk {
+  start: number;
+  text: string;
+}
+
+/** A document of a source, the text its ranges count from, and where that text starts in the file. */
+export function sourceDocument(
+  source: HardeningSource,
+  document: number,
+): { doc: Document.Parsed; text: string; start: number } | null {
+  const doc = source.docs?.[document];
+  if (!doc) return null;
+  const chunk = source.chunkOf?.[document];
+  return chunk
+    ? { doc, text: chunk.text, start: chunk.start }
+    : { doc, text: source.text, start: 0 };
+}
+
+const shiftSpan = (s: Span, by: number): Span => ({ start: s.start + by, end: s.end + by });
+
+/** What a document's objects were read under (the adapter's options but the document index). */
+interface AdaptedDocument {
+  key: string;
+  result: AdapterResult;
+}
+
+/**
+ * A chunk's documents read into objects, by parsed document: a chunk kept
+ * from the previous version is not read again, only placed.
+ */
+const adapted = new WeakMap<Document.Parsed, AdaptedDocument>();
+
+/** Objects and notes of one document of a chunk, placed at the chunk's start and document index. */
+function chunkDocumentObjects(
+  doc: Document.Parsed,
+  chunk: DocumentChunk,
+  options: AdapterOptions,
+): AdapterResult {
+  const key = JSON.stringify([options.file, options.defaultNamespace, options.maxAliasCount]);
+  let a = adapted.get(doc);
+  if (a?.key !== key) {
+    a = { key, result: objectsFromDocument(doc, options, chunk.text) };
+    adapted.set(doc, a);
+  }
+  const by = chunk.start;
+  const objects = a.result.objects.map((o) => placedObject(o, by, options.document));
+  const notes =
+    by === 0 ? a.result.notes : a.result.notes.map((n) => ({ ...n, span: shiftSpan(n.span, by) }));
+  return { objects, notes };
+}
+
+/** Whether a text's chunks all end lines as the whole text does (the fix planner follows it). */
+function sameLineEnds(text: string, chunks: readonly TextChunk[]): boolean {
+  if (!text.includes('\r\n')) return true;
+  return chunks.every((c) => c.text.includes('\r\n'));
 }
 
 /**
@@ -86,37 +153,56 @@ export function hardeningSource(
   const maxDepth = options.maxDepth ?? DEFAULT_LIMITS.maxDepth;
   const skim = options.skim !== false;
   const unread = skim ? unreadKind : undefined;
-  const chunks = options.chunks;
+  const adapter = (document: number): AdapterOptions => ({
+    file,
+    document,
+    defaultNamespace: options.defaultNamespace ?? HARDENING_DEFAULT_NAMESPACE,
+    maxAliasCount: options.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+  });
+  const source: HardeningSource = { file, text, objects: [], docs: null, notes: [] };
+  const pre = precheck(text, {
+    maxFileBytes: options.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
+    maxDepth,
+  });
+  // An open document (`chunks`): its chunks as the analysis reads them, the same parses, each
+  // document read in its chunk's text. A text whose chunks end lines otherwise than the whole
+  // text is read whole, as fixes are planned in the line ends of the text they are planned in.
+  const chunks = !pre && options.chunks ? options.chunks.read(text, maxDepth, unread) : null;
+  // A text of one chunk is left in `share` too, for a reader without the chunk parses.
+  const only = chunks?.length === 1 ? chunks[0] : undefined;
+  if (only && options.share) options.share.exchange(text, maxDepth, skim, () => only.parsed);
+  if (chunks && sameLineEnds(text, chunks)) {
+    const docs: Document.Parsed[] = [];
+    const chunkOf: DocumentChunk[] = [];
+    for (const c of chunks) {
+      const chunk: DocumentChunk = { start: c.start, text: c.text };
+      c.parsed.docs.forEach((doc, i) => {
+        const document = docs.length;
+        docs.push(doc);
+        chunkOf.push(chunk);
+        if (c.parsed.broken.has(i)) return;
+        const r = chunkDocumentObjects(doc, chunk, adapter(document));
+        for (const o of r.objects) source.objects.push(o);
+        for (const n of r.notes) source.notes.push(n);
+      });
+    }
+    if (docs.length === 0) return source;
+    source.docs = docs;
+    source.chunkOf = chunkOf;
+    return source;
+  }
+  // A text of one chunk: the analysis reads the same parse (`share`).
   const share = options.share;
-  // A text of one chunk: the analysis reads the same parse (`share`). That parse is never the
-  // chunk parses' own: they move their documents for the next version, and the analysis cache
-  // keeps what it took. An open document of several chunks parses only the chunks an edit
-  // changed (`chunks`); others are parsed here.
   const parsed =
-    precheck(text, {
-      maxFileBytes: options.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
-      maxDepth,
-    }) ??
+    pre ??
     (share && splitDocuments(text).length === 1
       ? share.exchange(text, maxDepth, skim, () => decodeDocs(text, maxDepth, unread))
-      : chunks
-        ? chunks.decode(text, maxDepth, unread)
-        : decodeDocs(text, maxDepth, unread));
-  const source: HardeningSource = { file, text, objects: [], docs: null, notes: [] };
+      : decodeDocs(text, maxDepth, unread));
   if (parsed.docs.length === 0) return source;
   source.docs = parsed.docs;
   parsed.docs.forEach((doc, document) => {
     if (parsed.broken.has(document)) return;
-    const r = objectsFromDocument(
-      doc,
-      {
-        file,
-        document,
-        defaultNamespace: options.defaultNamespace ?? HARDENING_DEFAULT_NAMESPACE,
-        maxAliasCount: options.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
-      },
-      text,
-    );
+    const r = objectsFromDocument(doc, adapter(document), text);
     for (const o of r.objects) source.objects.push(o);
     for (const n of r.notes) source.notes.push(n);
   });
@@ -242,13 +328,80 @@ export function hardeningOptionsOf(
 }
 
 /** The spans of a file's documents, as suppressions read them. */
-export function docRanges(docs: readonly Document.Parsed[]): Span[] {
+export function docRanges(
+  docs: readonly Document.Parsed[],
+  chunkOf?: readonly DocumentChunk[],
+): Span[] {
   const out: Span[] = [];
-  for (const d of docs) {
+  docs.forEach((d, i) => {
     const c = d.contents as { range?: [number, number, number] } | null;
-    if (c?.range) out.push({ start: c.range[0], end: d.range[2] });
-  }
+    const by = chunkOf?.[i]?.start ?? 0;
+    if (c?.range) out.push({ start: c.range[0] + by, end: d.range[2] + by });
+  });
   return out;
+}
+
+/**
+ * Fixes planned in a chunk's document, by document and operations: edits
+ * relative to the chunk, which a kept chunk keeps from version to version.
+ */
+const plannedInChunk = new WeakMap<Document.Parsed, Map<string, TextEdit[] | null>>();
+
+/** New documents planned at the end of a source's text, by operations. */
+const plannedAtEnd = new WeakMap<HardeningSource, Map<string, TextEdit[] | null>>();
+
+/**
+ * The text edits of `fix` in `source` (the file of the object it changes),
+ * or null when it cannot be planned there. A document read in its chunk is
+ * planned in the chunk's text and its edits moved to the chunk's place; a
+ * new document goes at the end of the whole text.
+ */
+export function planSourceFix(source: HardeningSource, fix: HardeningFix): TextEdit[] | null {
+  const at = sourceDocument(source, fix.document);
+  if (!at) return null;
+  const base = fix.item === null ? [] : ['items', fix.item];
+  if (at.start === 0 && at.text.length === source.text.length)
+    return planHardeningFix(source.text, at.doc, fix, base);
+  const last = at.start + at.text.length === source.text.length;
+  // A new document is added after the last chunk, whichever chunk the object is in.
+  const added = last ? [] : fix.ops.filter((op) => op.op === 'addDocument');
+  const inChunk = added.length === 0 ? fix.ops : fix.ops.filter((op) => op.op !== 'addDocument');
+  // In the chunk (no operations: only whether the object is there), kept with the chunk.
+  let plans = plannedInChunk.get(at.doc);
+  if (!plans) {
+    plans = new Map();
+    plannedInChunk.set(at.doc, plans);
+  }
+  const key = JSON.stringify([fix.item, inChunk]);
+  let planned = plans.get(key);
+  if (planned === undefined) {
+    planned = planHardeningFix(at.text, at.doc, { ...fix, ops: inChunk }, base);
+    plans.set(key, planned);
+  }
+  if (!planned) return null;
+  let edits = planned.map((e) => ({
+    start: e.start + at.start,
+    end: e.end + at.start,
+    newText: e.newText,
+  }));
+  if (added.length > 0) {
+    // At the end of the whole text, whatever the object (found above): the same new document
+    // for many findings (a namespace's default deny) is planned once.
+    let ends = plannedAtEnd.get(source);
+    if (!ends) {
+      ends = new Map();
+      plannedAtEnd.set(source, ends);
+    }
+    const endKey = JSON.stringify(added);
+    let end = ends.get(endKey);
+    if (end === undefined) {
+      end = planHardeningFix(source.text, at.doc, { ...fix, ops: added }, base);
+      ends.set(endKey, end);
+    }
+    if (!end) return null;
+    edits = [...edits, ...end];
+  }
+  return edits;
 }
 
 /**
@@ -262,14 +415,8 @@ export function hardeningFixEdits(
   fix: HardeningFix,
 ): TextEdit[] | null {
   const source = run.sources.get(fix.file);
-  const doc = source?.docs?.[fix.document];
-  if (!source || !doc) return null;
-  const edits = planHardeningFix(
-    source.text,
-    doc,
-    fix,
-    fix.item === null ? [] : ['items', fix.item],
-  );
+  if (!source) return null;
+  const edits = planSourceFix(source, fix);
   return edits && edits.length > 0 ? edits : null;
 }
 
@@ -288,14 +435,7 @@ function fixesOf(
         out.push({ title: fix.title, safe: false, edits: [], files: [{ path: fix.file, edits }] });
       continue;
     }
-    const doc = source.docs?.[fix.document];
-    if (!doc) continue;
-    const edits = planHardeningFix(
-      source.text,
-      doc,
-      fix,
-      fix.item === null ? [] : ['items', fix.item],
-    );
+    const edits = planSourceFix(source, fix);
     if (edits && edits.length > 0) out.push({ title: fix.title, safe: false, edits });
   }
   return out;
@@ -357,7 +497,11 @@ export function mergeHardening(
   const meta: Finding[] = [];
   const silenced: SuppressedFinding[] = [];
   if (source.text.includes('podsec-ignore') && source.docs) {
-    const sups = findSuppressions(source.text, new LineIndex(source.text), docRanges(source.docs));
+    const sups = findSuppressions(
+      source.text,
+      new LineIndex(source.text),
+      docRanges(source.docs, source.chunkOf),
+    );
     const kept: Finding[] = [];
     for (const f of added) {
       const s = suppressedBy(sups, f.check, f.span.start);

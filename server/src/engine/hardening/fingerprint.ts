@@ -103,6 +103,20 @@ function print(node: unknown, out: string[]): void {
   } else out.push('?');
 }
 
+/** Documents printed, by document: an open document's kept chunks are not printed again. */
+const printedDocs = new WeakMap<Document.Parsed, string>();
+
+function printedDocument(doc: Document.Parsed): string {
+  let printed = printedDocs.get(doc);
+  if (printed === undefined) {
+    const out: string[] = [];
+    print(doc.contents, out);
+    printed = out.join('');
+    printedDocs.set(doc, printed);
+  }
+  return printed;
+}
+
 /**
  * The fingerprint of a file's objects other files depend on (see isShared),
  * printed from the file's parsed documents: '' when there are none.
@@ -128,7 +142,7 @@ export function sharedFingerprint(
     if (printed.has(o.document)) continue;
     printed.add(o.document);
     out.push(`---${o.document}`);
-    print(doc.contents, out);
+    out.push(printedDocument(doc));
   }
   return out.join('');
 }

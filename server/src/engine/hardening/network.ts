@@ -33,6 +33,7 @@ import {
 } from './model';
 import { workloadTitle } from './pods';
 import type { Workload } from './pods';
+import { objectKey, WorkloadMemo } from './memo';
 import type { HardeningFinding, HardeningFix, HardeningNote } from './results';
 import { readSelector, selectorMatches } from './selector';
 import type { Selector } from './selector';
@@ -294,6 +295,96 @@ function existingPath(value: JsonValue, path: Path): Path {
   return [];
 }
 
+/** A workload's isolation record, and which of its namespace's policies select it (by index). */
+interface IsolationRecord {
+  isolation: WorkloadIsolation;
+  selecting: number[];
+}
+
+/** Workload results kept from run to run (see memo.ts). */
+const NETWORK_MEMO = new WorkloadMemo<IsolationRecord>({
+  ref: (r) => r.isolation.object,
+  move: (r, document) => ({
+    ...r,
+    isolation: { ...r.isolation, object: { ...r.isolation.object, document } },
+  }),
+});
+
+/** One workload under its namespace's policies. */
+function workloadIsolation(
+  w: Workload,
+  nsPolicies: readonly NetPolicy[],
+  notJudged: string[],
+  policyNames: (ns: string) => Set<string>,
+  note: (n: HardeningNote) => void,
+  finding: (f: HardeningFinding) => void,
+): IsolationRecord {
+  const ns = w.object.namespace;
+  const selecting = nsPolicies.filter((p) => selectorMatches(p.selector, w.labels));
+  const dir = (d: Direction): DirectionIsolation => {
+    const ps = selecting.filter((p) => p.types[d]);
+    return {
+      isolated: ps.length > 0,
+      allowsAll: ps.some((p) => p.rules[d] === 'allowAll'),
+      policies: ps.map((p) => ({ ...p.ref, rules: p.rules[d] })),
+    };
+  };
+  const wi: WorkloadIsolation = {
+    object: refOf(w.object),
+    file: w.object.file,
+    namespace: ns,
+    ingress: dir('ingress'),
+    egress: dir('egress'),
+    notJudged,
+  };
+  const record = { isolation: wi, selecting: selecting.map((p) => nsPolicies.indexOf(p)) };
+  if (wi.ingress.isolated || wi.egress.isolated) return record;
+  const labelsPath: Path = [...w.template, 'metadata', 'labels'];
+  const spanPath = existingPath(w.object.value, labelsPath);
+  const span = w.object.locate(labelsPath) ?? w.object.locate([]) ?? { start: 0, end: 0 };
+  const why =
+    nsPolicies.length === 0
+      ? `no NetworkPolicy of namespace ${quoted(ns)} is in the workspace`
+      : `${nsPolicies.length} NetworkPolic${nsPolicies.length === 1 ? 'y' : 'ies'} of namespace ${quoted(ns)} in the workspace, none selects its pod labels`;
+  if (wi.notJudged.length > 0) {
+    note({
+      check: 'networkPolicyIsolation',
+      message: `${workloadTitle(w)}: no NetworkPolicy in the workspace isolates its pods (${why}); not reported, since ${wi.notJudged.slice(0, 3).join(', ')}${wi.notJudged.length > 3 ? '…' : ''} may`,
+      file: w.object.file,
+      span,
+      object: refOf(w.object),
+    });
+    return record;
+  }
+  const fix: HardeningFix = {
+    title: `Add a default-deny NetworkPolicy for namespace ${quoted(ns)}`,
+    preferred: false,
+    file: w.object.file,
+    document: w.object.document,
+    item: w.object.item,
+    ops: [
+      {
+        op: 'addDocument',
+        text: defaultDenyDocument(ns, uniqueName('default-deny', policyNames(ns))),
+      },
+    ],
+  };
+  finding({
+    check: 'networkPolicyIsolation',
+    family: 'hardening',
+    severity: 'information',
+    message: `${workloadTitle(w)} is not isolated by any NetworkPolicy: its pods accept all ingress and send all egress (${why})`,
+    action: 'add a NetworkPolicy that selects its pods (none does)',
+    path: pathString(spanPath),
+    file: w.object.file,
+    span,
+    object: refOf(w.object),
+    container: null,
+    fixes: [fix],
+  });
+  return record;
+}
+
 /** Evaluate network isolation over the whole workspace. */
 export function analyzeNetwork(
   objects: readonly KubeObject[],
@@ -356,72 +447,40 @@ export function analyzeNetwork(
   const policyNames = (ns: string) =>
     new Set((byNamespace.get(ns) ?? []).map((p) => p.ref.name).filter((n) => n.length > 0));
 
+  // What a workload's results depend on besides it: its namespace's policies (where they stand
+  // too: its record names them) and other engines.
+  const contexts = new Map<string, string>();
+  const contextOf = (ns: string): string => {
+    let c = contexts.get(ns);
+    if (c === undefined) {
+      c = JSON.stringify([
+        (byNamespace.get(ns) ?? []).map((p) => objectKey(p.obj)),
+        notJudgedIn(ns),
+      ]);
+      contexts.set(ns, c);
+    }
+    return c;
+  };
   for (const w of workloads) {
     const ns = w.object.namespace;
     const nsPolicies = byNamespace.get(ns) ?? [];
-    const selecting = nsPolicies.filter((p) => selectorMatches(p.selector, w.labels));
-    for (const p of selecting) matched.add(p);
-    const dir = (d: Direction): DirectionIsolation => {
-      const ps = selecting.filter((p) => p.types[d]);
-      return {
-        isolated: ps.length > 0,
-        allowsAll: ps.some((p) => p.rules[d] === 'allowAll'),
-        policies: ps.map((p) => ({ ...p.ref, rules: p.rules[d] })),
-      };
-    };
-    const wi: WorkloadIsolation = {
-      object: refOf(w.object),
-      file: w.object.file,
-      namespace: ns,
-      ingress: dir('ingress'),
-      egress: dir('egress'),
-      notJudged: notJudgedIn(ns),
-    };
-    isolation.push(wi);
-    if (wi.ingress.isolated || wi.egress.isolated) continue;
-    const labelsPath: Path = [...w.template, 'metadata', 'labels'];
-    const spanPath = existingPath(w.object.value, labelsPath);
-    const span = w.object.locate(labelsPath) ?? w.object.locate([]) ?? { start: 0, end: 0 };
-    const why =
-      nsPolicies.length === 0
-        ? `no NetworkPolicy of namespace ${quoted(ns)} is in the workspace`
-        : `${nsPolicies.length} NetworkPolic${nsPolicies.length === 1 ? 'y' : 'ies'} of namespace ${quoted(ns)} in the workspace, none selects its pod labels`;
-    if (wi.notJudged.length > 0) {
-      notes.push({
-        check: 'networkPolicyIsolation',
-        message: `${workloadTitle(w)}: no NetworkPolicy in the workspace isolates its pods (${why}); not reported, since ${wi.notJudged.slice(0, 3).join(', ')}${wi.notJudged.length > 3 ? '…' : ''} may`,
-        file: w.object.file,
-        span,
-        object: refOf(w.object),
-      });
-      continue;
-    }
-    const fix: HardeningFix = {
-      title: `Add a default-deny NetworkPolicy for namespace ${quoted(ns)}`,
-      preferred: false,
-      file: w.object.file,
-      document: w.object.document,
-      item: w.object.item,
-      ops: [
-        {
-          op: 'addDocument',
-          text: defaultDenyDocument(ns, uniqueName('default-deny', policyNames(ns))),
-        },
-      ],
-    };
-    findings.push({
-      check: 'networkPolicyIsolation',
-      family: 'hardening',
-      severity: 'information',
-      message: `${workloadTitle(w)} is not isolated by any NetworkPolicy: its pods accept all ingress and send all egress (${why})`,
-      action: 'add a NetworkPolicy that selects its pods (none does)',
-      path: pathString(spanPath),
-      file: w.object.file,
-      span,
-      object: refOf(w.object),
-      container: null,
-      fixes: [fix],
+    const r = NETWORK_MEMO.get(w.object, contextOf(ns), () => {
+      const own: HardeningFinding[] = [];
+      const ownNotes: HardeningNote[] = [];
+      const record = workloadIsolation(
+        w,
+        nsPolicies,
+        notJudgedIn(ns),
+        policyNames,
+        (n) => ownNotes.push(n),
+        (f) => own.push(f),
+      );
+      return { findings: own, notes: ownNotes, record };
     });
+    for (const i of r.record.selecting) matched.add(nsPolicies[i] as NetPolicy);
+    isolation.push(r.record.isolation);
+    for (const f of r.findings) findings.push(f);
+    for (const n of r.notes) notes.push(n);
   }
 
   for (const p of policies) {

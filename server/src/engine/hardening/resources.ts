@@ -56,6 +56,8 @@ import {
   ZERO,
 } from './quantity';
 import type { HardeningFinding, HardeningFix, HardeningFixOp, HardeningNote } from './results';
+import { contentKey, WorkloadMemo } from './memo';
+import type { WorkloadOutput } from './memo';
 import { requirementMatches } from './selector';
 import type { SelectorOperator } from './selector';
 
@@ -726,6 +728,375 @@ function addResourceOps(
   return ops;
 }
 
+/** One workload under its namespace's LimitRanges and ResourceQuotas. */
+function workloadResources(
+  w: Workload,
+  limitRanges: ReadonlyMap<string, LimitRange[]>,
+  quotas: ReadonlyMap<string, Quota[]>,
+  options: ResourceOptions,
+): WorkloadOutput<WorkloadResources> {
+  const findings: HardeningFinding[] = [];
+  const notes: HardeningNote[] = [];
+  const o = w.object;
+  const ns = o.namespace;
+  const lrs = limitRanges.get(ns) ?? [];
+  const cs: CRes[] = w.containers.map((c) => {
+    const requests = readList(o, [...c.path, 'resources', 'requests'], notes, 'resourceRequests');
+    const limits = readList(o, [...c.path, 'resources', 'limits'], notes, 'resourceLimits');
+    const defaulted = new Map<string, string>();
+    for (const [k, q] of limits) {
+      if (!requests.has(k)) {
+        requests.set(k, q);
+        defaulted.set(`requests.${k}`, 'its limit');
+      }
+    }
+    return {
+      c,
+      requests,
+      limits,
+      sidecar: c.kind === 'initContainers' && c.value['restartPolicy'] === 'Always',
+      defaulted,
+    };
+  });
+  const podLevel = {
+    requests: readList(
+      o,
+      [...w.template, 'spec', 'resources', 'requests'],
+      notes,
+      'resourceRequests',
+    ),
+    limits: readList(o, [...w.template, 'spec', 'resources', 'limits'], notes, 'resourceLimits'),
+  };
+
+  // LimitRanger, mutating: containers first, then init containers (upstream's order).
+  const ordered = [
+    ...cs.filter((c) => c.c.kind === 'containers'),
+    ...cs.filter((c) => c.c.kind === 'initContainers'),
+  ];
+  for (const lr of lrs) {
+    const defLimits: ResourceList = new Map();
+    const defRequests: ResourceList = new Map();
+    for (const item of lr.items) {
+      if (item.type !== 'Container') continue;
+      for (const [k, q] of item.defaultRequest) defRequests.set(k, q);
+      for (const [k, q] of item.default) defLimits.set(k, q);
+    }
+    for (const c of ordered) {
+      for (const [k, q] of defLimits) {
+        if (!c.limits.has(k)) {
+          c.limits.set(k, q);
+          c.defaulted.set(`limits.${k}`, `LimitRange ${quoted(lr.name)}`);
+        }
+      }
+      for (const [k, q] of defRequests) {
+        if (!c.requests.has(k)) {
+          c.requests.set(k, q);
+          c.defaulted.set(`requests.${k}`, `LimitRange ${quoted(lr.name)}`);
+        }
+      }
+    }
+  }
+
+  const subject = `pods of ${workloadTitle(w)}`;
+  /** `text`: the message and the short form's action (see HardeningFinding). */
+  const finding = (
+    check: HardeningFinding['check'],
+    severity: HardeningFinding['severity'],
+    text: { message: string; action: string },
+    path: Path,
+    container: string | null,
+    fixes: HardeningFix[] = [],
+  ): void => {
+    findings.push({
+      check,
+      family: 'hardening',
+      severity,
+      message: text.message,
+      action: text.action,
+      path: pathString(existingPath(o.value, path)),
+      file: o.file,
+      span: spanOf(o, path),
+      object: refOf(o),
+      container,
+      fixes,
+    });
+  };
+  const fixOf = (title: string, ops: HardeningFixOp[]): HardeningFix => ({
+    title,
+    preferred: false,
+    file: o.file,
+    document: o.document,
+    item: o.item,
+    ops,
+  });
+
+  // LimitRanger, validating.
+  for (const lr of lrs) {
+    for (const item of lr.items) {
+      if (item.type === 'Container') {
+        for (const c of cs) {
+          for (const v of limitViolations('Container', item, c.requests, c.limits)) {
+            finding(
+              'limitRangeRejects',
+              'warning',
+              {
+                message: `${subject} will be rejected by LimitRange ${quoted(lr.name)} (${v.message}) for ${containerTitle(c.c)}`,
+                action: `meet LimitRange ${short(lr.name, 28)}: ${oneSpace(v.message)}`,
+              },
+              [...c.c.path, 'resources', v.field, v.resource],
+              c.c.name,
+            );
+          }
+        }
+      } else if (item.type === 'Pod') {
+        const reqs = podTotal(cs, 'requests', podLevel.requests);
+        const lims = podTotal(cs, 'limits', podLevel.limits);
+        for (const v of limitViolations('Pod', item, reqs, lims)) {
+          finding(
+            'limitRangeRejects',
+            'warning',
+            {
+              message: `${subject} will be rejected by LimitRange ${quoted(lr.name)} (${v.message})`,
+              action: `meet LimitRange ${short(lr.name, 28)}: ${oneSpace(v.message)}`,
+            },
+            [...w.template, 'spec', 'resources'],
+            null,
+          );
+        }
+      }
+    }
+  }
+  // Pod validation after defaulting: a request above its limit is rejected.
+  for (const c of cs) {
+    for (const [k, req] of c.requests) {
+      const lim = c.limits.get(k);
+      if (!lim || compare(req, lim) <= 0) continue;
+      const byLimitRange = [c.defaulted.get(`requests.${k}`), c.defaulted.get(`limits.${k}`)].find(
+        (d) => d?.startsWith('LimitRange'),
+      );
+      const message = `${podPath(c.c)}.resources.requests: Invalid value: ${JSON.stringify(formatQuantity(req))}: must be less than or equal to ${k} limit of ${formatQuantity(lim)}`;
+      const path: Path = [...c.c.path, 'resources', 'requests', k];
+      if (byLimitRange) {
+        finding(
+          'limitRangeRejects',
+          'warning',
+          {
+            message: `${subject} will be rejected: ${message} (after the defaults of ${byLimitRange}) for ${containerTitle(c.c)}`,
+            action: `lower requests.${k} to at most its limit ${formatQuantity(lim)} (set by LimitRange defaults)`,
+          },
+          path,
+          c.c.name,
+        );
+      } else {
+        notes.push(note(o, path, `${subject} will be rejected: ${message}`, 'resourceRequests'));
+      }
+    }
+  }
+
+  // resourceRequests / resourceLimits: what remains unset after defaulting.
+  const podHas = (r: string) => podLevel.requests.has(r) || podLevel.limits.has(r);
+  const lrNames = lrs.map((l) => quoted(l.name));
+  const after = lrNames.length > 0 ? ` after the defaults of LimitRange ${lrNames.join(', ')}` : '';
+  for (const c of cs) {
+    const missingReq = ['cpu', 'memory'].filter((r) => !c.requests.has(r) && !podHas(r));
+    if (missingReq.length > 0) {
+      const fields = missingReq.map((r) => `requests.${r}`);
+      finding(
+        'resourceRequests',
+        'warning',
+        {
+          message: `${containerTitle(c.c)} of ${workloadTitle(w)} has no ${missingReq.map((r) => (r === 'cpu' ? 'CPU' : 'memory')).join(' and no ')} request${after}: the scheduler cannot place it by what it needs, and it is among the first evicted under pressure (set resources.${fields.join(', resources.')})`,
+          action: `set resources.${fields.join(' and resources.')}`,
+        },
+        [...c.c.path, 'resources'],
+        c.c.name,
+        [
+          fixOf(
+            `Add ${fields.join(' and ')} to ${containerTitle(c.c)} (placeholder values: edit them)`,
+            addResourceOps(c, fields, lrs),
+          ),
+        ],
+      );
+    }
+    const wantLimits = options.requireCpuLimit ? ['memory', 'cpu'] : ['memory'];
+    const missingLim = wantLimits.filter((r) => !c.limits.has(r) && !podLevel.limits.has(r));
+    if (missingLim.length > 0) {
+      const fields = missingLim.map((r) => `limits.${r}`);
+      finding(
+        'resourceLimits',
+        'warning',
+        {
+          message: `${containerTitle(c.c)} of ${workloadTitle(w)} has no ${missingLim.map((r) => (r === 'cpu' ? 'CPU' : 'memory')).join(' and no ')} limit${after}: ${missingLim.includes('memory') ? 'it can take all the memory of its node' : 'it can take all the CPU of its node'} (set resources.${fields.join(', resources.')})`,
+          action: `set resources.${fields.join(' and resources.')}`,
+        },
+        [...c.c.path, 'resources'],
+        c.c.name,
+        [
+          fixOf(
+            `Add ${fields.join(' and ')} to ${containerTitle(c.c)} (placeholder values: edit them)`,
+            addResourceOps(c, fields, lrs),
+          ),
+        ],
+      );
+    }
+  }
+
+  // ResourceQuota admission.
+  const matchedQuotas: string[] = [];
+  const bestEffort = isBestEffort(cs, podLevel);
+  const replicas = replicasOf(w);
+  for (const q of quotas.get(ns) ?? []) {
+    const resources = podMatchingResources(q.hard);
+    if (resources.length === 0) continue;
+    let matches = true;
+    let invalid: ScopeRequirement | null = null;
+    for (const s of q.scopes) {
+      const m = scopeMatches(s, w.spec, bestEffort);
+      if (m === null) invalid = s;
+      else matches = matches && m;
+    }
+    if (invalid) {
+      notes.push(
+        note(
+          q.obj,
+          ['spec', 'scopeSelector'],
+          `ResourceQuota ${quoted(q.name)}: scope ${quoted(invalid.scopeName)} with operator ${quoted(invalid.operator)} is invalid: not evaluated`,
+          'quotaRejects',
+        ),
+      );
+      continue;
+    }
+    if (!matches) continue;
+    matchedQuotas.push(q.name);
+    // Constraints: each container must set what the quota tracks (unless pod-level resources are set).
+    if (!podLevelSet(podLevel)) {
+      const required = resources.filter((r) => VALIDATION_SET.includes(r));
+      const missing = new Map<string, Set<string>>();
+      const offenders: CRes[] = [];
+      for (const c of [
+        ...cs.filter((x) => x.c.kind === 'containers'),
+        ...cs.filter((x) => x.c.kind === 'initContainers'),
+      ]) {
+        const have = computeUsage(c.requests, c.limits);
+        const lacks = required.filter((r) => !have.has(r));
+        if (lacks.length > 0) offenders.push(c);
+        for (const r of lacks) missing.set(r, (missing.get(r) ?? new Set()).add(c.c.name));
+      }
+      if (missing.size > 0) {
+        const detail = [...missing.keys()]
+          .sort()
+          .map((r) => `${r} for: ${[...(missing.get(r) as Set<string>)].sort().join(',')}`)
+          .join('; ');
+        const first = offenders[0] as CRes;
+        const ops = offenders.flatMap((c) => {
+          const have = computeUsage(c.requests, c.limits);
+          const fields = new Set<string>();
+          for (const r of required) {
+            if (have.has(r)) continue;
+            if (r === 'cpu' || r === 'requests.cpu') fields.add('requests.cpu');
+            else if (r === 'memory' || r === 'requests.memory') fields.add('requests.memory');
+            else fields.add(r);
+          }
+          return addResourceOps(
+            c,
+            [...fields].sort((a, b) => b.localeCompare(a)),
+            lrs,
+          );
+        });
+        finding(
+          'quotaRejects',
+          'warning',
+          {
+            message: `${subject} will be rejected: failed quota: ${q.name}: must specify ${detail}`,
+            action: `set ${[...missing.keys()].sort().join(', ')}: ResourceQuota ${short(q.name, 28)} requires ${missing.size === 1 ? 'it' : 'them'}`,
+          },
+          [...first.c.path, 'resources'],
+          first.c.name,
+          [
+            fixOf(
+              `Add the resources ResourceQuota ${quoted(q.name)} requires (placeholder values: edit them)`,
+              ops,
+            ),
+          ],
+        );
+      }
+    }
+    // Usage: one pod's own, and the replicas one after another.
+    const usage = computeUsage(
+      podTotal(cs, 'requests', podLevel.requests),
+      podTotal(cs, 'limits', podLevel.limits),
+    );
+    usage.set('count/pods', fromInt(1n));
+    let firstRejected: bigint | null = null;
+    for (const r of resources) {
+      const u = usage.get(r);
+      const h = q.hard.get(r) as Quantity;
+      if (!u) continue;
+      const n = fits(h, u);
+      if (n === null) continue;
+      const k = n + 1n;
+      if (firstRejected === null || k < firstRejected) firstRejected = k;
+    }
+    if (firstRejected !== null && firstRejected <= BigInt(Math.max(1, replicas.count))) {
+      const k = firstRejected;
+      const exceeded = resources.filter((r) => {
+        const u = usage.get(r);
+        return u !== undefined && compare(times(u, k), q.hard.get(r) as Quantity) > 0;
+      });
+      const requested: ResourceList = new Map(exceeded.map((r) => [r, usage.get(r) as Quantity]));
+      const used: ResourceList = new Map(
+        exceeded.map((r) => [r, times(usage.get(r) as Quantity, k - 1n)]),
+      );
+      const limited: ResourceList = new Map(exceeded.map((r) => [r, q.hard.get(r) as Quantity]));
+      const upstream = `exceeded quota: ${q.name}, requested: ${prettyPrint(requested)}, used: ${prettyPrint(used)}, limited: ${prettyPrint(limited)}`;
+      if (k === 1n) {
+        const bases = new Set(exceeded.map((r) => r.replace(/^(requests|limits)\./, '')));
+        const holder = cs.find((c) => [...bases].some((b) => c.requests.has(b) || c.limits.has(b)));
+        finding(
+          'quotaRejects',
+          'warning',
+          {
+            message: `${subject} will be rejected: ${upstream} (one pod alone exceeds the quota)`,
+            action: `lower ${exceeded.join(', ')}: one pod alone exceeds ResourceQuota ${short(q.name, 28)}`,
+          },
+          holder ? [...holder.c.path, 'resources'] : [...w.template, 'spec'],
+          holder ? holder.c.name : null,
+        );
+      } else {
+        finding(
+          'quotaRejects',
+          'warning',
+          {
+            message: `only ${k - 1n} of the ${replicas.count} pods of ${workloadTitle(w)} fit in ResourceQuota ${quoted(q.name)}: the ${ordinal(k)} will be rejected (${upstream}), counting only this workload's pods`,
+            action: `lower the replicas or ${exceeded.join(', ')}: only ${k - 1n} of ${replicas.count} pods fit in ResourceQuota ${short(q.name, 28)}`,
+          },
+          replicas.path ?? [...w.template, 'spec'],
+          null,
+        );
+      }
+    }
+  }
+
+  const record: WorkloadResources = {
+    object: refOf(o),
+    file: o.file,
+    namespace: ns,
+    containers: cs.map((c) => ({
+      name: c.c.name,
+      kind: c.c.kind,
+      requests: fmtList(c.requests),
+      limits: fmtList(c.limits),
+      defaulted: Object.fromEntries([...c.defaulted].sort(([a], [b]) => a.localeCompare(b))),
+    })),
+    limitRanges: lrs.map((l) => l.name),
+    quotas: matchedQuotas,
+  };
+  return { findings, notes, record };
+}
+
+/** Workload results kept from run to run (see memo.ts). */
+const RESOURCES_MEMO = WorkloadMemo.of<WorkloadResources>();
+
 /** Evaluate resources, LimitRanges and ResourceQuotas for every workload. */
 export function analyzeResources(
   objects: readonly KubeObject[],
@@ -785,365 +1156,28 @@ export function analyzeResources(
   }
 
   const out: WorkloadResources[] = [];
+  // What a workload's results depend on besides it: its namespace's LimitRanges and quotas (what
+  // they say: a kept result never names where they are).
+  const contexts = new Map<string, string>();
+  const contextOf = (ns: string): string => {
+    let c = contexts.get(ns);
+    if (c === undefined) {
+      c = JSON.stringify([
+        options.requireCpuLimit ?? false,
+        (limitRanges.get(ns) ?? []).map((l) => contentKey(l.obj)),
+        (quotas.get(ns) ?? []).map((q) => contentKey(q.obj)),
+      ]);
+      contexts.set(ns, c);
+    }
+    return c;
+  };
   for (const w of workloads) {
-    const o = w.object;
-    const ns = o.namespace;
-    const lrs = limitRanges.get(ns) ?? [];
-    const cs: CRes[] = w.containers.map((c) => {
-      const requests = readList(o, [...c.path, 'resources', 'requests'], notes, 'resourceRequests');
-      const limits = readList(o, [...c.path, 'resources', 'limits'], notes, 'resourceLimits');
-      const defaulted = new Map<string, string>();
-      for (const [k, q] of limits) {
-        if (!requests.has(k)) {
-          requests.set(k, q);
-          defaulted.set(`requests.${k}`, 'its limit');
-        }
-      }
-      return {
-        c,
-        requests,
-        limits,
-        sidecar: c.kind === 'initContainers' && c.value['restartPolicy'] === 'Always',
-        defaulted,
-      };
-    });
-    const podLevel = {
-      requests: readList(
-        o,
-        [...w.template, 'spec', 'resources', 'requests'],
-        notes,
-        'resourceRequests',
-      ),
-      limits: readList(o, [...w.template, 'spec', 'resources', 'limits'], notes, 'resourceLimits'),
-    };
-
-    // LimitRanger, mutating: containers first, then init containers (upstream's order).
-    const ordered = [
-      ...cs.filter((c) => c.c.kind === 'containers'),
-      ...cs.filter((c) => c.c.kind === 'initContainers'),
-    ];
-    for (const lr of lrs) {
-      const defLimits: ResourceList = new Map();
-      const defRequests: ResourceList = new Map();
-      for (const item of lr.items) {
-        if (item.type !== 'Container') continue;
-        for (const [k, q] of item.defaultRequest) defRequests.set(k, q);
-        for (const [k, q] of item.default) defLimits.set(k, q);
-      }
-      for (const c of ordered) {
-        for (const [k, q] of defLimits) {
-          if (!c.limits.has(k)) {
-            c.limits.set(k, q);
-            c.defaulted.set(`limits.${k}`, `LimitRange ${quoted(lr.name)}`);
-          }
-        }
-        for (const [k, q] of defRequests) {
-          if (!c.requests.has(k)) {
-            c.requests.set(k, q);
-            c.defaulted.set(`requests.${k}`, `LimitRange ${quoted(lr.name)}`);
-          }
-        }
-      }
-    }
-
-    const subject = `pods of ${workloadTitle(w)}`;
-    /** `text`: the message and the short form's action (see HardeningFinding). */
-    const finding = (
-      check: HardeningFinding['check'],
-      severity: HardeningFinding['severity'],
-      text: { message: string; action: string },
-      path: Path,
-      container: string | null,
-      fixes: HardeningFix[] = [],
-    ): void => {
-      findings.push({
-        check,
-        family: 'hardening',
-        severity,
-        message: text.message,
-        action: text.action,
-        path: pathString(existingPath(o.value, path)),
-        file: o.file,
-        span: spanOf(o, path),
-        object: refOf(o),
-        container,
-        fixes,
-      });
-    };
-    const fixOf = (title: string, ops: HardeningFixOp[]): HardeningFix => ({
-      title,
-      preferred: false,
-      file: o.file,
-      document: o.document,
-      item: o.item,
-      ops,
-    });
-
-    // LimitRanger, validating.
-    for (const lr of lrs) {
-      for (const item of lr.items) {
-        if (item.type === 'Container') {
-          for (const c of cs) {
-            for (const v of limitViolations('Container', item, c.requests, c.limits)) {
-              finding(
-                'limitRangeRejects',
-                'warning',
-                {
-                  message: `${subject} will be rejected by LimitRange ${quoted(lr.name)} (${v.message}) for ${containerTitle(c.c)}`,
-                  action: `meet LimitRange ${short(lr.name, 28)}: ${oneSpace(v.message)}`,
-                },
-                [...c.c.path, 'resources', v.field, v.resource],
-                c.c.name,
-              );
-            }
-          }
-        } else if (item.type === 'Pod') {
-          const reqs = podTotal(cs, 'requests', podLevel.requests);
-          const lims = podTotal(cs, 'limits', podLevel.limits);
-          for (const v of limitViolations('Pod', item, reqs, lims)) {
-            finding(
-              'limitRangeRejects',
-              'warning',
-              {
-                message: `${subject} will be rejected by LimitRange ${quoted(lr.name)} (${v.message})`,
-                action: `meet LimitRange ${short(lr.name, 28)}: ${oneSpace(v.message)}`,
-              },
-              [...w.template, 'spec', 'resources'],
-              null,
-            );
-          }
-        }
-      }
-    }
-    // Pod validation after defaulting: a request above its limit is rejected.
-    for (const c of cs) {
-      for (const [k, req] of c.requests) {
-        const lim = c.limits.get(k);
-        if (!lim || compare(req, lim) <= 0) continue;
-        const byLimitRange = [
-          c.defaulted.get(`requests.${k}`),
-          c.defaulted.get(`limits.${k}`),
-        ].find((d) => d?.startsWith('LimitRange'));
-        const message = `${podPath(c.c)}.resources.requests: Invalid value: ${JSON.stringify(formatQuantity(req))}: must be less than or equal to ${k} limit of ${formatQuantity(lim)}`;
-        const path: Path = [...c.c.path, 'resources', 'requests', k];
-        if (byLimitRange) {
-          finding(
-            'limitRangeRejects',
-            'warning',
-            {
-              message: `${subject} will be rejected: ${message} (after the defaults of ${byLimitRange}) for ${containerTitle(c.c)}`,
-              action: `lower requests.${k} to at most its limit ${formatQuantity(lim)} (set by LimitRange defaults)`,
-            },
-            path,
-            c.c.name,
-          );
-        } else {
-          notes.push(note(o, path, `${subject} will be rejected: ${message}`, 'resourceRequests'));
-        }
-      }
-    }
-
-    // resourceRequests / resourceLimits: what remains unset after defaulting.
-    const podHas = (r: string) => podLevel.requests.has(r) || podLevel.limits.has(r);
-    const lrNames = lrs.map((l) => quoted(l.name));
-    const after =
-      lrNames.length > 0 ? ` after the defaults of LimitRange ${lrNames.join(', ')}` : '';
-    for (const c of cs) {
-      const missingReq = ['cpu', 'memory'].filter((r) => !c.requests.has(r) && !podHas(r));
-      if (missingReq.length > 0) {
-        const fields = missingReq.map((r) => `requests.${r}`);
-        finding(
-          'resourceRequests',
-          'warning',
-          {
-            message: `${containerTitle(c.c)} of ${workloadTitle(w)} has no ${missingReq.map((r) => (r === 'cpu' ? 'CPU' : 'memory')).join(' and no ')} request${after}: the scheduler cannot place it by what it needs, and it is among the first evicted under pressure (set resources.${fields.join(', resources.')})`,
-            action: `set resources.${fields.join(' and resources.')}`,
-          },
-          [...c.c.path, 'resources'],
-          c.c.name,
-          [
-            fixOf(
-              `Add ${fields.join(' and ')} to ${containerTitle(c.c)} (placeholder values: edit them)`,
-              addResourceOps(c, fields, lrs),
-            ),
-          ],
-        );
-      }
-      const wantLimits = options.requireCpuLimit ? ['memory', 'cpu'] : ['memory'];
-      const missingLim = wantLimits.filter((r) => !c.limits.has(r) && !podLevel.limits.has(r));
-      if (missingLim.length > 0) {
-        const fields = missingLim.map((r) => `limits.${r}`);
-        finding(
-          'resourceLimits',
-          'warning',
-          {
-            message: `${containerTitle(c.c)} of ${workloadTitle(w)} has no ${missingLim.map((r) => (r === 'cpu' ? 'CPU' : 'memory')).join(' and no ')} limit${after}: ${missingLim.includes('memory') ? 'it can take all the memory of its node' : 'it can take all the CPU of its node'} (set resources.${fields.join(', resources.')})`,
-            action: `set resources.${fields.join(' and resources.')}`,
-          },
-          [...c.c.path, 'resources'],
-          c.c.name,
-          [
-            fixOf(
-              `Add ${fields.join(' and ')} to ${containerTitle(c.c)} (placeholder values: edit them)`,
-              addResourceOps(c, fields, lrs),
-            ),
-          ],
-        );
-      }
-    }
-
-    // ResourceQuota admission.
-    const matchedQuotas: string[] = [];
-    const bestEffort = isBestEffort(cs, podLevel);
-    const replicas = replicasOf(w);
-    for (const q of quotas.get(ns) ?? []) {
-      const resources = podMatchingResources(q.hard);
-      if (resources.length === 0) continue;
-      let matches = true;
-      let invalid: ScopeRequirement | null = null;
-      for (const s of q.scopes) {
-        const m = scopeMatches(s, w.spec, bestEffort);
-        if (m === null) invalid = s;
-        else matches = matches && m;
-      }
-      if (invalid) {
-        notes.push(
-          note(
-            q.obj,
-            ['spec', 'scopeSelector'],
-            `ResourceQuota ${quoted(q.name)}: scope ${quoted(invalid.scopeName)} with operator ${quoted(invalid.operator)} is invalid: not evaluated`,
-            'quotaRejects',
-          ),
-        );
-        continue;
-      }
-      if (!matches) continue;
-      matchedQuotas.push(q.name);
-      // Constraints: each container must set what the quota tracks (unless pod-level resources are set).
-      if (!podLevelSet(podLevel)) {
-        const required = resources.filter((r) => VALIDATION_SET.includes(r));
-        const missing = new Map<string, Set<string>>();
-        const offenders: CRes[] = [];
-        for (const c of [
-          ...cs.filter((x) => x.c.kind === 'containers'),
-          ...cs.filter((x) => x.c.kind === 'initContainers'),
-        ]) {
-          const have = computeUsage(c.requests, c.limits);
-          const lacks = required.filter((r) => !have.has(r));
-          if (lacks.length > 0) offenders.push(c);
-          for (const r of lacks) missing.set(r, (missing.get(r) ?? new Set()).add(c.c.name));
-        }
-        if (missing.size > 0) {
-          const detail = [...missing.keys()]
-            .sort()
-            .map((r) => `${r} for: ${[...(missing.get(r) as Set<string>)].sort().join(',')}`)
-            .join('; ');
-          const first = offenders[0] as CRes;
-          const ops = offenders.flatMap((c) => {
-            const have = computeUsage(c.requests, c.limits);
-            const fields = new Set<string>();
-            for (const r of required) {
-              if (have.has(r)) continue;
-              if (r === 'cpu' || r === 'requests.cpu') fields.add('requests.cpu');
-              else if (r === 'memory' || r === 'requests.memory') fields.add('requests.memory');
-              else fields.add(r);
-            }
-            return addResourceOps(
-              c,
-              [...fields].sort((a, b) => b.localeCompare(a)),
-              lrs,
-            );
-          });
-          finding(
-            'quotaRejects',
-            'warning',
-            {
-              message: `${subject} will be rejected: failed quota: ${q.name}: must specify ${detail}`,
-              action: `set ${[...missing.keys()].sort().join(', ')}: ResourceQuota ${short(q.name, 28)} requires ${missing.size === 1 ? 'it' : 'them'}`,
-            },
-            [...first.c.path, 'resources'],
-            first.c.name,
-            [
-              fixOf(
-                `Add the resources ResourceQuota ${quoted(q.name)} requires (placeholder values: edit them)`,
-                ops,
-              ),
-            ],
-          );
-        }
-      }
-      // Usage: one pod's own, and the replicas one after another.
-      const usage = computeUsage(
-        podTotal(cs, 'requests', podLevel.requests),
-        podTotal(cs, 'limits', podLevel.limits),
-      );
-      usage.set('count/pods', fromInt(1n));
-      let firstRejected: bigint | null = null;
-      for (const r of resources) {
-        const u = usage.get(r);
-        const h = q.hard.get(r) as Quantity;
-        if (!u) continue;
-        const n = fits(h, u);
-        if (n === null) continue;
-        const k = n + 1n;
-        if (firstRejected === null || k < firstRejected) firstRejected = k;
-      }
-      if (firstRejected !== null && firstRejected <= BigInt(Math.max(1, replicas.count))) {
-        const k = firstRejected;
-        const exceeded = resources.filter((r) => {
-          const u = usage.get(r);
-          return u !== undefined && compare(times(u, k), q.hard.get(r) as Quantity) > 0;
-        });
-        const requested: ResourceList = new Map(exceeded.map((r) => [r, usage.get(r) as Quantity]));
-        const used: ResourceList = new Map(
-          exceeded.map((r) => [r, times(usage.get(r) as Quantity, k - 1n)]),
-        );
-        const limited: ResourceList = new Map(exceeded.map((r) => [r, q.hard.get(r) as Quantity]));
-        const upstream = `exceeded quota: ${q.name}, requested: ${prettyPrint(requested)}, used: ${prettyPrint(used)}, limited: ${prettyPrint(limited)}`;
-        if (k === 1n) {
-          const bases = new Set(exceeded.map((r) => r.replace(/^(requests|limits)\./, '')));
-          const holder = cs.find((c) =>
-            [...bases].some((b) => c.requests.has(b) || c.limits.has(b)),
-          );
-          finding(
-            'quotaRejects',
-            'warning',
-            {
-              message: `${subject} will be rejected: ${upstream} (one pod alone exceeds the quota)`,
-              action: `lower ${exceeded.join(', ')}: one pod alone exceeds ResourceQuota ${short(q.name, 28)}`,
-            },
-            holder ? [...holder.c.path, 'resources'] : [...w.template, 'spec'],
-            holder ? holder.c.name : null,
-          );
-        } else {
-          finding(
-            'quotaRejects',
-            'warning',
-            {
-              message: `only ${k - 1n} of the ${replicas.count} pods of ${workloadTitle(w)} fit in ResourceQuota ${quoted(q.name)}: the ${ordinal(k)} will be rejected (${upstream}), counting only this workload's pods`,
-              action: `lower the replicas or ${exceeded.join(', ')}: only ${k - 1n} of ${replicas.count} pods fit in ResourceQuota ${short(q.name, 28)}`,
-            },
-            replicas.path ?? [...w.template, 'spec'],
-            null,
-          );
-        }
-      }
-    }
-
-    out.push({
-      object: refOf(o),
-      file: o.file,
-      namespace: ns,
-      containers: cs.map((c) => ({
-        name: c.c.name,
-        kind: c.c.kind,
-        requests: fmtList(c.requests),
-        limits: fmtList(c.limits),
-        defaulted: Object.fromEntries([...c.defaulted].sort(([a], [b]) => a.localeCompare(b))),
-      })),
-      limitRanges: lrs.map((l) => l.name),
-      quotas: matchedQuotas,
-    });
+    const r = RESOURCES_MEMO.get(w.object, contextOf(w.object.namespace), () =>
+      workloadResources(w, limitRanges, quotas, options),
+    );
+    for (const f of r.findings) findings.push(f);
+    for (const n of r.notes) notes.push(n);
+    out.push(r.record);
   }
   return { findings, notes, workloads: out };
 }

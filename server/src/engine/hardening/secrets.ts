@@ -40,6 +40,8 @@ import {
 } from './model';
 import { containerTitle, workloadTitle } from './pods';
 import type { Workload } from './pods';
+import { contentKey, WorkloadMemo } from './memo';
+import type { WorkloadOutput } from './memo';
 import type { HardeningFinding, HardeningFix, HardeningNote } from './results';
 
 export const TOKEN_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -221,6 +223,175 @@ function existingPath(v: JsonValue, path: Path): Path {
   return [];
 }
 
+/** Workload results kept from run to run (see memo.ts). */
+const SECRETS_MEMO = WorkloadMemo.of<TokenMount>();
+
+/** One workload's literal credentials and token mount, under the ServiceAccounts of the workspace. */
+function workloadSecrets(
+  w: Workload,
+  serviceAccounts: ReadonlyMap<string, KubeObject>,
+): WorkloadOutput<TokenMount> {
+  const findings: HardeningFinding[] = [];
+  const notes: HardeningNote[] = [];
+  const o = w.object;
+  // secretInEnv
+  for (const c of w.allContainers) {
+    list(c.value['env']).forEach((e, i) => {
+      if (!isObject(e)) return;
+      const name = str(e['name']) ?? '';
+      const v = e['value'];
+      if (typeof v !== 'string') return;
+      const what =
+        credentialInValue(v) ??
+        (secretName(name) && notLiteral(v) === null ? 'a literal credential (by its name)' : null);
+      if (!what) return;
+      const envPath: Path = [...c.path, 'env', i];
+      const fix: HardeningFix = {
+        title: `Move ${short(name, 40)} to a Secret (secretKeyRef placeholder: create the Secret)`,
+        preferred: false,
+        file: o.file,
+        document: o.document,
+        item: o.item,
+        ops: [
+          { op: 'remove', path: [...envPath, 'value'] },
+          {
+            op: 'set',
+            path: [...envPath, 'valueFrom'],
+            value: { secretKeyRef: { name: secretNameFor(w), key: secretKeyFor(name) } },
+          },
+        ],
+      };
+      findings.push({
+        check: 'secretInEnv',
+        family: 'hardening',
+        severity: 'warning',
+        message: `${containerTitle(c)} of ${workloadTitle(w)} sets env ${quoted(name, 40)} to ${what} (value redacted): a literal in the manifest leaks to everyone who can read it or the pod spec; take it from a Secret (valueFrom.secretKeyRef)`,
+        action: `take env ${short(name, 28)} from a Secret (valueFrom.secretKeyRef)`,
+        path: pathString([...envPath, 'value']),
+        file: o.file,
+        span: spanOf(o, [...envPath, 'value']),
+        object: refOf(o),
+        container: c.name,
+        fixes: [fix],
+      });
+    });
+  }
+
+  // serviceAccountToken
+  const spec: JsonObject = w.spec;
+  const saName = str(spec['serviceAccountName']) || str(spec['serviceAccount']) || 'default';
+  const sa = serviceAccounts.get(`${o.namespace}/${saName}`);
+  const podField = spec['automountServiceAccountToken'];
+  const saField = sa ? sa.value['automountServiceAccountToken'] : undefined;
+  let mounted: boolean;
+  let decidedBy: TokenMount['decidedBy'];
+  if (
+    w.kind === 'Pod' &&
+    isObject(w.metadata['annotations']) &&
+    MIRROR_ANNOTATION in w.metadata['annotations']
+  ) {
+    mounted = false;
+    decidedBy = 'mirrorPod';
+  } else if (typeof podField === 'boolean') {
+    mounted = podField;
+    decidedBy = 'pod';
+  } else if (typeof saField === 'boolean') {
+    mounted = saField;
+    decidedBy = 'serviceAccount';
+  } else {
+    mounted = true;
+    decidedBy = 'default';
+  }
+  if (mounted) {
+    const ownMount = (cv: JsonObject) =>
+      list(cv['volumeMounts']).some((m) => isObject(m) && m['mountPath'] === TOKEN_MOUNT_PATH);
+    if (w.containers.length > 0 && w.containers.every((c) => ownMount(c.value))) {
+      mounted = false;
+      decidedBy = 'ownMounts';
+    }
+  }
+  const record: TokenMount = {
+    object: refOf(o),
+    file: o.file,
+    namespace: o.namespace,
+    serviceAccount: saName,
+    mounted,
+    decidedBy,
+    serviceAccountFound: sa !== undefined,
+  };
+  if (!mounted) return { findings, notes, record };
+  const specPath: Path = [...w.template, 'spec'];
+  const fix: HardeningFix = {
+    title: `Set automountServiceAccountToken: false in the pod spec of ${workloadTitle(w)}`,
+    preferred: false,
+    file: o.file,
+    document: o.document,
+    item: o.item,
+    ops: [{ op: 'set', path: [...specPath, 'automountServiceAccountToken'], value: false }],
+  };
+  const saTitle = `ServiceAccount ${quoted(saName)}`;
+  // The ServiceAccount's own field, when it is in the workspace: it decides for every pod that
+  // sets none (so the fix is offered as such), wherever its file is.
+  const saFix: HardeningFix | null = sa
+    ? {
+        title: `Set automountServiceAccountToken: false on ${saTitle} (every pod using it that sets none)`,
+        preferred: false,
+        file: sa.file,
+        document: sa.document,
+        item: sa.item,
+        ops: [{ op: 'set', path: ['automountServiceAccountToken'], value: false }],
+      }
+    : null;
+  const base = `the API server mounts a token of ${saTitle} into the pods of ${workloadTitle(w)}, so any process in them can call the Kubernetes API with its permissions`;
+  if (decidedBy === 'serviceAccount' && sa) {
+    findings.push({
+      check: 'serviceAccountToken',
+      family: 'hardening',
+      severity: 'information',
+      message: `${base} (decided by the ServiceAccount's automountServiceAccountToken: true)`,
+      action: `set automountServiceAccountToken to false (ServiceAccount ${short(saName, 28)} sets true)`,
+      path: 'automountServiceAccountToken',
+      file: sa.file,
+      span: spanOf(sa, ['automountServiceAccountToken']),
+      object: refOf(o),
+      container: null,
+      fixes: saFix ? [saFix, fix] : [fix],
+    });
+  } else if (decidedBy === 'pod') {
+    findings.push({
+      check: 'serviceAccountToken',
+      family: 'hardening',
+      severity: 'information',
+      message: `${base} (decided by the pod's automountServiceAccountToken: true)`,
+      action: 'set automountServiceAccountToken to false',
+      path: pathString([...specPath, 'automountServiceAccountToken']),
+      file: o.file,
+      span: spanOf(o, [...specPath, 'automountServiceAccountToken']),
+      object: refOf(o),
+      container: null,
+      fixes: [fix],
+    });
+  } else {
+    const where = sa
+      ? `neither the pod nor ${saTitle} sets automountServiceAccountToken, and it defaults to true`
+      : `the pod does not set automountServiceAccountToken and ${saTitle} is not in the workspace${saName === 'default' ? '' : ' (its own setting may turn this off)'}; it defaults to true`;
+    findings.push({
+      check: 'serviceAccountToken',
+      family: 'hardening',
+      severity: 'information',
+      message: `${base} (${where})`,
+      action: 'set automountServiceAccountToken to false (it defaults to true)',
+      path: pathString(existingPath(o.value, specPath)),
+      file: o.file,
+      span: spanOf(o, specPath),
+      object: refOf(o),
+      container: null,
+      fixes: saFix ? [fix, saFix] : [fix],
+    });
+  }
+  return { findings, notes, record };
+}
+
 /** Evaluate secretInEnv, serviceAccountToken and secretManifest. */
 export function analyzeSecrets(
   objects: readonly KubeObject[],
@@ -261,165 +432,21 @@ export function analyzeSecrets(
     }
   }
 
+  // What a workload's results depend on besides it: the ServiceAccounts of its namespace (what
+  // they say: a kept result never names where they are).
+  const accountsByNs = new Map<string, string[]>();
+  for (const [key, sa] of serviceAccounts) {
+    const ns = key.slice(0, key.indexOf('/'));
+    const l = accountsByNs.get(ns) ?? [];
+    l.push(`${key}=${contentKey(sa)}`);
+    accountsByNs.set(ns, l);
+  }
   for (const w of workloads) {
-    const o = w.object;
-    // secretInEnv
-    for (const c of w.allContainers) {
-      list(c.value['env']).forEach((e, i) => {
-        if (!isObject(e)) return;
-        const name = str(e['name']) ?? '';
-        const v = e['value'];
-        if (typeof v !== 'string') return;
-        const what =
-          credentialInValue(v) ??
-          (secretName(name) && notLiteral(v) === null
-            ? 'a literal credential (by its name)'
-            : null);
-        if (!what) return;
-        const envPath: Path = [...c.path, 'env', i];
-        const fix: HardeningFix = {
-          title: `Move ${short(name, 40)} to a Secret (secretKeyRef placeholder: create the Secret)`,
-          preferred: false,
-          file: o.file,
-          document: o.document,
-          item: o.item,
-          ops: [
-            { op: 'remove', path: [...envPath, 'value'] },
-            {
-              op: 'set',
-              path: [...envPath, 'valueFrom'],
-              value: { secretKeyRef: { name: secretNameFor(w), key: secretKeyFor(name) } },
-            },
-          ],
-        };
-        findings.push({
-          check: 'secretInEnv',
-          family: 'hardening',
-          severity: 'warning',
-          message: `${containerTitle(c)} of ${workloadTitle(w)} sets env ${quoted(name, 40)} to ${what} (value redacted): a literal in the manifest leaks to everyone who can read it or the pod spec; take it from a Secret (valueFrom.secretKeyRef)`,
-          action: `take env ${short(name, 28)} from a Secret (valueFrom.secretKeyRef)`,
-          path: pathString([...envPath, 'value']),
-          file: o.file,
-          span: spanOf(o, [...envPath, 'value']),
-          object: refOf(o),
-          container: c.name,
-          fixes: [fix],
-        });
-      });
-    }
-
-    // serviceAccountToken
-    const spec: JsonObject = w.spec;
-    const saName = str(spec['serviceAccountName']) || str(spec['serviceAccount']) || 'default';
-    const sa = serviceAccounts.get(`${o.namespace}/${saName}`);
-    const podField = spec['automountServiceAccountToken'];
-    const saField = sa ? sa.value['automountServiceAccountToken'] : undefined;
-    let mounted: boolean;
-    let decidedBy: TokenMount['decidedBy'];
-    if (
-      w.kind === 'Pod' &&
-      isObject(w.metadata['annotations']) &&
-      MIRROR_ANNOTATION in w.metadata['annotations']
-    ) {
-      mounted = false;
-      decidedBy = 'mirrorPod';
-    } else if (typeof podField === 'boolean') {
-      mounted = podField;
-      decidedBy = 'pod';
-    } else if (typeof saField === 'boolean') {
-      mounted = saField;
-      decidedBy = 'serviceAccount';
-    } else {
-      mounted = true;
-      decidedBy = 'default';
-    }
-    if (mounted) {
-      const ownMount = (cv: JsonObject) =>
-        list(cv['volumeMounts']).some((m) => isObject(m) && m['mountPath'] === TOKEN_MOUNT_PATH);
-      if (w.containers.length > 0 && w.containers.every((c) => ownMount(c.value))) {
-        mounted = false;
-        decidedBy = 'ownMounts';
-      }
-    }
-    tokens.push({
-      object: refOf(o),
-      file: o.file,
-      namespace: o.namespace,
-      serviceAccount: saName,
-      mounted,
-      decidedBy,
-      serviceAccountFound: sa !== undefined,
-    });
-    if (!mounted) continue;
-    const specPath: Path = [...w.template, 'spec'];
-    const fix: HardeningFix = {
-      title: `Set automountServiceAccountToken: false in the pod spec of ${workloadTitle(w)}`,
-      preferred: false,
-      file: o.file,
-      document: o.document,
-      item: o.item,
-      ops: [{ op: 'set', path: [...specPath, 'automountServiceAccountToken'], value: false }],
-    };
-    const saTitle = `ServiceAccount ${quoted(saName)}`;
-    // The ServiceAccount's own field, when it is in the workspace: it decides for every pod that
-    // sets none (so the fix is offered as such), wherever its file is.
-    const saFix: HardeningFix | null = sa
-      ? {
-          title: `Set automountServiceAccountToken: false on ${saTitle} (every pod using it that sets none)`,
-          preferred: false,
-          file: sa.file,
-          document: sa.document,
-          item: sa.item,
-          ops: [{ op: 'set', path: ['automountServiceAccountToken'], value: false }],
-        }
-      : null;
-    const base = `the API server mounts a token of ${saTitle} into the pods of ${workloadTitle(w)}, so any process in them can call the Kubernetes API with its permissions`;
-    if (decidedBy === 'serviceAccount' && sa) {
-      findings.push({
-        check: 'serviceAccountToken',
-        family: 'hardening',
-        severity: 'information',
-        message: `${base} (decided by the ServiceAccount's automountServiceAccountToken: true)`,
-        action: `set automountServiceAccountToken to false (ServiceAccount ${short(saName, 28)} sets true)`,
-        path: 'automountServiceAccountToken',
-        file: sa.file,
-        span: spanOf(sa, ['automountServiceAccountToken']),
-        object: refOf(o),
-        container: null,
-        fixes: saFix ? [saFix, fix] : [fix],
-      });
-    } else if (decidedBy === 'pod') {
-      findings.push({
-        check: 'serviceAccountToken',
-        family: 'hardening',
-        severity: 'information',
-        message: `${base} (decided by the pod's automountServiceAccountToken: true)`,
-        action: 'set automountServiceAccountToken to false',
-        path: pathString([...specPath, 'automountServiceAccountToken']),
-        file: o.file,
-        span: spanOf(o, [...specPath, 'automountServiceAccountToken']),
-        object: refOf(o),
-        container: null,
-        fixes: [fix],
-      });
-    } else {
-      const where = sa
-        ? `neither the pod nor ${saTitle} sets automountServiceAccountToken, and it defaults to true`
-        : `the pod does not set automountServiceAccountToken and ${saTitle} is not in the workspace${saName === 'default' ? '' : ' (its own setting may turn this off)'}; it defaults to true`;
-      findings.push({
-        check: 'serviceAccountToken',
-        family: 'hardening',
-        severity: 'information',
-        message: `${base} (${where})`,
-        action: 'set automountServiceAccountToken to false (it defaults to true)',
-        path: pathString(existingPath(o.value, specPath)),
-        file: o.file,
-        span: spanOf(o, specPath),
-        object: refOf(o),
-        container: null,
-        fixes: saFix ? [fix, saFix] : [fix],
-      });
-    }
+    const context = JSON.stringify(accountsByNs.get(w.object.namespace) ?? []);
+    const r = SECRETS_MEMO.get(w.object, context, () => workloadSecrets(w, serviceAccounts));
+    for (const f of r.findings) findings.push(f);
+    for (const n of r.notes) notes.push(n);
+    tokens.push(r.record);
   }
   return { findings, notes, tokens };
 }

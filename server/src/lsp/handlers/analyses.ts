@@ -15,8 +15,8 @@ import {
   hardeningEnabled,
   isChartTemplate,
   OutlookMemo,
-  ParseShare,
 } from '../../engine';
+import { ChunkParses } from '../../engine/chunkParses';
 import type {
   Analysis,
   AnalyzeOptions,
@@ -59,6 +59,8 @@ function withOverlay(a: Analysis, overlay: Analysis): Analysis {
 interface Entry {
   /** Keeps parsed documents, so the advisor's evaluations of a version parse nothing again. */
   cache: AnalysisCache;
+  /** The document's chunk parses, which the hardening checks read too: a version is parsed once. */
+  chunks: ChunkParses;
   outlookMemo: OutlookMemo;
   result: AnalysisResult | undefined;
   /** The settings and Namespace epoch `result` was computed under. */
@@ -90,8 +92,6 @@ export interface AnalysisSource {
 
 export class Analyses implements AnalysisSource {
   private readonly entries = new Map<string, Entry>();
-  /** A document's parse, made by the hardening index and read again by its analysis (bounded). */
-  private readonly parses = new ParseShare(8);
 
   constructor(
     private readonly connection: Connection,
@@ -151,7 +151,8 @@ export class Analyses implements AnalysisSource {
     const hardeningOptions = hardeningOptionsFor(s);
     const hardening = hardeningEnabled(hardeningOptions) ? this.hardening : undefined;
     // A chart partial (`_helpers.tpl`) holds no objects of its own.
-    if (isYamlDocument(doc)) hardening?.documentText(doc.uri, text, this.parses);
+    const shared = hardening !== undefined && isYamlDocument(doc);
+    if (shared) hardening.documentText(doc.uri, text, entry.chunks);
     const options = this.optionsFor(doc.uri, s);
     const base = this.baseKey(s);
     // A file of a Helm chart shows what the whole chart renders to, as the editor has its files.
@@ -227,13 +228,14 @@ export class Analyses implements AnalysisSource {
       } else {
         analysis = entry.cache.analyze(
           text,
-          hardening ? { ...options, share: this.parses } : options,
+          shared ? { ...options, chunks: entry.chunks } : options,
         );
         if (overlay) analysis = withOverlay(analysis, overlay.analysis);
         if (hardening) analysis = hardening.merge(doc.uri, analysis, s);
       }
     } catch (e) {
       entry.cache = new AnalysisCache({ keepParsed: true });
+      entry.chunks.clear();
       const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
       this.connection.console.error(`podsec: analysis of ${doc.uri} failed: ${message}`);
       const err = {
@@ -283,11 +285,13 @@ export class Analyses implements AnalysisSource {
     if (!entry) return;
     entry.result = undefined;
     entry.cache.clear();
+    entry.chunks.clear();
   }
 
   /** The document closed. */
   forget(uri: string): void {
     this.entries.get(uri)?.cache.clear();
+    this.entries.get(uri)?.chunks.clear();
     this.entries.delete(uri);
   }
 
@@ -296,6 +300,7 @@ export class Analyses implements AnalysisSource {
     if (!entry) {
       entry = {
         cache: new AnalysisCache({ keepParsed: true }),
+        chunks: new ChunkParses(),
         outlookMemo: new OutlookMemo(),
         result: undefined,
         key: '',

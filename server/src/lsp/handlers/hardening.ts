@@ -34,7 +34,6 @@ import type {
   HardeningReport,
   HardeningRun,
   HardeningSource,
-  ParseShare,
 } from '../../engine';
 import {
   chartHardeningInputs,
@@ -95,10 +94,10 @@ export interface HardeningSourceIndex {
   /** Counts changes of what the checks see (analyses are cached per epoch). */
   epoch(): number;
   /**
-   * Record an open document's current text (before its analysis); its parse
-   * is left in `share` for the analysis of the same text.
+   * Record an open document's current text (before its analysis), read
+   * through `chunks`, the document's chunk parses its analysis reads too.
    */
-  documentText(uri: string, text: string, share?: ParseShare): void;
+  documentText(uri: string, text: string, chunks?: ChunkParses): void;
   /** `analysis` of the open document with its hardening findings added. */
   merge(uri: string, analysis: Analysis, s: PodsecSettings): Analysis;
   /** The last run under `s` (for views: isolation per namespace, the report). */
@@ -112,7 +111,10 @@ export interface HardeningSourceIndex {
 export class HardeningIndex implements HardeningSourceIndex {
   private readonly disk = new Map<string, Entry>();
   private readonly open = new Map<string, Entry>();
-  /** Each open document's parsed chunks, kept across its versions (an edit parses what it changed). */
+  /**
+   * Each open document's chunk parses, kept across its versions (an edit parses what it changed)
+   * and shared with its analysis.
+   */
   private readonly openParses = new Map<string, ChunkParses>();
   private changes = 0;
   private last:
@@ -166,16 +168,17 @@ export class HardeningIndex implements HardeningSourceIndex {
     if (!this.open.has(file)) this.changedSoon();
   }
 
-  documentText(uri: string, text: string, share?: ParseShare): void {
+  documentText(uri: string, text: string, chunks?: ChunkParses): void {
     const file = fileKey(uri);
+    if (chunks) this.openParses.set(file, chunks);
     const before = this.open.get(file);
     if (before?.text === text) return;
     const entry: Entry = { text };
     this.open.set(file, entry);
     const was = before ?? this.disk.get(file);
     const old = was ? this.fingerprintOf(file, was, true) : '';
-    // Read now, its parse shared with the analysis that follows.
-    this.sourceOf(file, entry, true, undefined, share);
+    // Read now, its parses shared with the analysis that follows.
+    this.sourceOf(file, entry, true);
     if (this.fingerprintOf(file, entry, true) !== old) this.changed();
     else this.changes++;
   }
@@ -393,7 +396,6 @@ export class HardeningIndex implements HardeningSourceIndex {
     entry: Entry,
     open: boolean,
     s?: Pick<PodsecSettings, 'maxFileSize' | 'maxAliasCount'>,
-    share?: ParseShare,
   ): HardeningSource {
     if (entry.source) return entry.source;
     let source: HardeningSource;
@@ -407,7 +409,6 @@ export class HardeningIndex implements HardeningSourceIndex {
         maxFileBytes: s?.maxFileSize,
         maxAliasCount: s?.maxAliasCount,
         ...(chunks ? { chunks } : {}),
-        ...(share ? { share } : {}),
       });
     } catch (e) {
       this.connection.console.error(
