@@ -23,7 +23,7 @@ import { HELP, parseArgs, UsageError } from './args';
 import type { CliOptions } from './args';
 import type { FileResult } from './report';
 import { notEvaluated } from './report';
-import { applyCiOptions, renderChunks, renderFormat } from './ci';
+import { applyCiOptions, renderChunks } from './ci';
 import { runRender } from './render';
 import { runInit } from './init';
 import { isKustomizationTarget, runRenderKustomize } from './renderKustomize';
@@ -541,12 +541,12 @@ export function run(argv: string[], io: Io): number {
       files,
       ...(o.baseline !== null ? { baseline: o.baseline } : {}),
     };
-    // To standard output, written as it is made (one file's JSON at a time).
+    // Written as it is made (one file at a time): to standard output, or into the temporary
+    // file of the atomic write of --output.
     if (out.file === null) for (const chunk of renderChunks(out.format, results, ctx)) write(chunk);
     else {
-      const text = renderFormat(out.format, results, ctx);
       const expected = targets.get(out.file);
-      const w = writeWhole(out.file, Buffer.from(text, 'utf8'), {
+      const w = writeWhole(out.file, renderChunks(out.format, results, ctx), {
         ...(expected ? { expected } : {}),
         ...(io.fs ? { fs: io.fs } : {}),
       });
