@@ -28,6 +28,11 @@ export interface AdapterOptions {
   defaultNamespace: string;
   /** Alias expansion limit for decoding (as the engine's maxAliasCount). */
   maxAliasCount?: number;
+  /**
+   * Locators that keep positions as numbers instead of the document
+   * (releasedLocator), so the document can go once the objects are read.
+   */
+  release?: boolean;
 }
 
 export interface AdapterResult {
@@ -117,6 +122,134 @@ export function makeLocator(doc: Document, root: unknown, text?: string): Locato
         if (final) return pairSpan(p) ?? last;
         last = keySpan(p) ?? last;
         cur = deref(p.value);
+      }
+      if (!cur) return last;
+    }
+    return last;
+  };
+}
+
+/**
+ * What `makeLocator` reads of one node, as numbers: the span of its first
+ * line (`s` < 0: none), a sequence's items, a map's fields as decoded (its
+ * own and those a `<<` merge brings) with the spans of their key and of the
+ * whole pair. It holds nothing of the document.
+ */
+interface Positions {
+  s: number;
+  e: number;
+  items?: Array<Positions | null | undefined>;
+  fields?: Map<string, FieldPositions>;
+}
+
+/** A map's field: its key's span and the pair's (`ks` < 0: none), and its value's positions. */
+interface FieldPositions {
+  ks: number;
+  ke: number;
+  ps: number;
+  pe: number;
+  value: Positions | null;
+}
+
+const spanOf = (s: number, e: number): Span | null => (s < 0 ? null : { start: s, end: e });
+
+/**
+ * The positions of every node under an object, read once from the document
+ * (`memo` shares a node an alias reaches twice, per document): they answer
+ * each path as `makeLocator` does, after the document is gone.
+ */
+function positionsOf(
+  doc: Document,
+  root: unknown,
+  text: string | undefined,
+  memo: Map<YNode, Positions>,
+): Positions | null {
+  const ctx = new DocContext(doc as Document.Parsed, Number.MAX_SAFE_INTEGER);
+  const keySpan = (p: Pair): Span | null => {
+    const r = range(p.key);
+    return r ? { start: r[0], end: trimEnd(text, r[0], r[1]) } : null;
+  };
+  const pairSpan = (p: Pair): Span | null => {
+    const k = keySpan(p);
+    if (!k) return null;
+    const v = ctx.deref(p.value);
+    if (v === null || isScalar(v)) {
+      const vr = range(p.value) ?? (v ? range(v) : null);
+      if (vr && vr[0] >= k.end) return { start: k.start, end: trimEnd(text, vr[0], vr[1]) };
+    }
+    return k;
+  };
+  const visit = (raw: unknown): Positions | null => {
+    const n = ctx.deref(raw);
+    if (!n) return null;
+    const known = memo.get(n);
+    if (known) return known;
+    const out: Positions = { s: -1, e: -1 };
+    memo.set(n, out);
+    const r = range(n);
+    if (isMap(n)) {
+      const first = n.items.find(isPair);
+      const f = first ? pairSpan(first) : r ? { start: r[0], end: r[0] } : null;
+      if (f) [out.s, out.e] = [f.start, f.end];
+      const fields = new Map<string, FieldPositions>();
+      for (const [key, field] of ctx.fields(n)) {
+        const k = keySpan(field.pair);
+        const ps = k ? pairSpan(field.pair) : null;
+        fields.set(key, {
+          ks: k ? k.start : -1,
+          ke: k ? k.end : -1,
+          ps: ps ? ps.start : -1,
+          pe: ps ? ps.end : -1,
+          value: visit(field.pair.value),
+        });
+      }
+      out.fields = fields;
+    } else if (isSeq(n)) {
+      out.items = n.items.map((it) => (it === undefined ? undefined : visit(it)));
+      const first = out.items[0];
+      if (r) [out.s, out.e] = first && first.s >= 0 ? [first.s, first.e] : [r[0], r[0]];
+    } else if (r) {
+      [out.s, out.e] = isScalar(n) ? [r[0], trimEnd(text, r[0], r[1])] : [r[0], r[1]];
+    }
+    return out;
+  };
+  return visit(root);
+}
+
+/**
+ * A locator that answers as `makeLocator(doc, root, text)` does from
+ * positions read once (see positionsOf), holding no reference to the
+ * document: what a file's objects keep after the file is released.
+ */
+export function releasedLocator(
+  doc: Document,
+  root: unknown,
+  text?: string,
+  memo: Map<YNode, Positions> = new Map(),
+): Locator {
+  const top = positionsOf(doc, root, text, memo);
+  return (path: Path): Span | null => {
+    let cur = top;
+    if (!cur) return null;
+    let last = spanOf(cur.s, cur.e);
+    for (let i = 0; i < path.length; i++) {
+      const seg = path[i] as string | number;
+      const final = i === path.length - 1;
+      if (typeof seg === 'number') {
+        if (!cur.items) return last;
+        const item: Positions | null | undefined = cur.items[seg];
+        if (item === undefined) return last;
+        const s = (item ? spanOf(item.s, item.e) : null) ?? last;
+        if (final) return s;
+        last = s;
+        cur = item;
+      } else {
+        if (!cur.fields) return last;
+        const f = cur.fields.get(seg);
+        if (!f) return last;
+        if (final) return spanOf(f.ps, f.pe) ?? last;
+        last = spanOf(f.ks, f.ke) ?? last;
+        cur = f.value;
       }
       if (!cur) return last;
     }
@@ -258,8 +391,11 @@ export function objectsFromDocument(
     });
     return { objects, notes };
   }
+  const memo = new Map<YNode, Positions>();
   const make = (v: JsonObject, node: unknown, item: number | null): KubeObject => {
-    const locate = makeLocator(doc, node, text);
+    const locate = options.release
+      ? releasedLocator(doc, node, text, memo)
+      : makeLocator(doc, node, text);
     return {
       value: v,
       file: options.file,
