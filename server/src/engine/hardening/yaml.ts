@@ -130,40 +130,38 @@ export function makeLocator(doc: Document, root: unknown, text?: string): Locato
 }
 
 /**
- * What `makeLocator` reads of one node, as numbers: the span of its first
- * line (`s` < 0: none), a sequence's items, a map's fields as decoded (its
- * own and those a `<<` merge brings) with the spans of their key and of the
- * whole pair. It holds nothing of the document.
+ * What `makeLocator` reads of an object's nodes, as numbers in one array
+ * (no reference to the document). A node's record: its tag (LEAF, MAP,
+ * SEQ), the span of its first line (start < 0: none); a sequence then has
+ * its length and each item's record offset; a map its number of fields (as
+ * decoded: its own and those a `<<` merge brings), then per field its key
+ * (an index into `keys`), the key's span, the whole pair's span and its
+ * value's record offset. An offset is NONE when the item or value is
+ * nothing, ABSENT for an item that is not there, VALUE for a map's value
+ * that is a scalar (present; nothing reads its span).
  */
 interface Positions {
-  s: number;
-  e: number;
-  items?: Array<Positions | null | undefined>;
-  fields?: Map<string, FieldPositions>;
+  data: Int32Array;
+  keys: string[];
 }
 
-/** A map's field: its key's span and the pair's (`ks` < 0: none), and its value's positions. */
-interface FieldPositions {
-  ks: number;
-  ke: number;
-  ps: number;
-  pe: number;
-  value: Positions | null;
-}
+const LEAF = 0;
+const MAP = 1;
+const SEQ = 2;
+const NONE = -1;
+const ABSENT = -2;
+const VALUE = -3;
+/** Numbers per map field: key, key span, pair span, value. */
+const FIELD = 6;
 
 const spanOf = (s: number, e: number): Span | null => (s < 0 ? null : { start: s, end: e });
 
 /**
  * The positions of every node under an object, read once from the document
- * (`memo` shares a node an alias reaches twice, per document): they answer
- * each path as `makeLocator` does, after the document is gone.
+ * (a node an alias reaches twice is recorded once): they answer each path as
+ * `makeLocator` does, after the document is gone.
  */
-function positionsOf(
-  doc: Document,
-  root: unknown,
-  text: string | undefined,
-  memo: Map<YNode, Positions>,
-): Positions | null {
+function positionsOf(doc: Document, root: unknown, text: string | undefined): Positions {
   const ctx = new DocContext(doc as Document.Parsed, Number.MAX_SAFE_INTEGER);
   const keySpan = (p: Pair): Span | null => {
     const r = range(p.key);
@@ -179,41 +177,64 @@ function positionsOf(
     }
     return k;
   };
-  const visit = (raw: unknown): Positions | null => {
+  const data: number[] = [];
+  const keys: string[] = [];
+  const keyIndex = new Map<string, number>();
+  const memo = new Map<YNode, number>();
+  const visit = (raw: unknown, inMap: boolean): number => {
     const n = ctx.deref(raw);
-    if (!n) return null;
+    if (!n) return NONE;
+    if (inMap && !isMap(n) && !isSeq(n)) return VALUE;
     const known = memo.get(n);
-    if (known) return known;
-    const out: Positions = { s: -1, e: -1 };
-    memo.set(n, out);
+    if (known !== undefined) return known;
+    const at = data.length;
+    memo.set(n, at);
     const r = range(n);
     if (isMap(n)) {
       const first = n.items.find(isPair);
       const f = first ? pairSpan(first) : r ? { start: r[0], end: r[0] } : null;
-      if (f) [out.s, out.e] = [f.start, f.end];
-      const fields = new Map<string, FieldPositions>();
-      for (const [key, field] of ctx.fields(n)) {
+      const fields = [...ctx.fields(n)];
+      data.push(MAP, f ? f.start : -1, f ? f.end : -1, fields.length);
+      const base = data.length;
+      for (const [key, field] of fields) {
+        let ki = keyIndex.get(key);
+        if (ki === undefined) {
+          ki = keys.length;
+          keys.push(key);
+          keyIndex.set(key, ki);
+        }
         const k = keySpan(field.pair);
         const ps = k ? pairSpan(field.pair) : null;
-        fields.set(key, {
-          ks: k ? k.start : -1,
-          ke: k ? k.end : -1,
-          ps: ps ? ps.start : -1,
-          pe: ps ? ps.end : -1,
-          value: visit(field.pair.value),
-        });
+        data.push(ki, k ? k.start : -1, k ? k.end : -1, ps ? ps.start : -1, ps ? ps.end : -1, 0);
       }
-      out.fields = fields;
+      fields.forEach(([, field], i) => {
+        data[base + i * FIELD + 5] = visit(field.pair.value, true);
+      });
     } else if (isSeq(n)) {
-      out.items = n.items.map((it) => (it === undefined ? undefined : visit(it)));
-      const first = out.items[0];
-      if (r) [out.s, out.e] = first && first.s >= 0 ? [first.s, first.e] : [r[0], r[0]];
-    } else if (r) {
-      [out.s, out.e] = isScalar(n) ? [r[0], trimEnd(text, r[0], r[1])] : [r[0], r[1]];
+      data.push(SEQ, -1, -1, n.items.length);
+      const base = data.length;
+      for (let i = 0; i < n.items.length; i++) data.push(ABSENT);
+      n.items.forEach((it, i) => {
+        data[base + i] = it === undefined ? ABSENT : visit(it, false);
+      });
+      const first = data[base];
+      if (r) {
+        const fs = first !== undefined && first >= 0 ? (data[first + 1] as number) : -1;
+        data[at + 1] = fs >= 0 ? fs : r[0];
+        data[at + 2] = fs >= 0 ? (data[(first as number) + 2] as number) : r[0];
+      }
+    } else {
+      const [s, e] = r
+        ? isScalar(n)
+          ? [r[0], trimEnd(text, r[0], r[1])]
+          : [r[0], r[1]]
+        : [-1, -1];
+      data.push(LEAF, s, e);
     }
-    return out;
+    return at;
   };
-  return visit(root);
+  const top = visit(root, false);
+  return { data: top === NONE ? new Int32Array(0) : Int32Array.from(data), keys };
 }
 
 /**
@@ -221,37 +242,44 @@ function positionsOf(
  * positions read once (see positionsOf), holding no reference to the
  * document: what a file's objects keep after the file is released.
  */
-export function releasedLocator(
-  doc: Document,
-  root: unknown,
-  text?: string,
-  memo: Map<YNode, Positions> = new Map(),
-): Locator {
-  const top = positionsOf(doc, root, text, memo);
+export function releasedLocator(doc: Document, root: unknown, text?: string): Locator {
+  const { data, keys } = positionsOf(doc, root, text);
+  const span = (at: number): Span | null => spanOf(data[at + 1] as number, data[at + 2] as number);
   return (path: Path): Span | null => {
-    let cur = top;
-    if (!cur) return null;
-    let last = spanOf(cur.s, cur.e);
+    if (data.length === 0) return null;
+    let cur = 0;
+    let last = span(cur);
     for (let i = 0; i < path.length; i++) {
       const seg = path[i] as string | number;
       const final = i === path.length - 1;
+      const tag = data[cur];
       if (typeof seg === 'number') {
-        if (!cur.items) return last;
-        const item: Positions | null | undefined = cur.items[seg];
-        if (item === undefined) return last;
-        const s = (item ? spanOf(item.s, item.e) : null) ?? last;
-        if (final) return s;
+        if (tag !== SEQ) return last;
+        const n = data[cur + 3] as number;
+        if (!Number.isInteger(seg) || seg < 0 || seg >= n) return last;
+        const item = data[cur + 4 + seg] as number;
+        if (item === ABSENT) return last;
+        const s = (item >= 0 ? span(item) : null) ?? last;
+        if (final || item < 0) return s;
         last = s;
         cur = item;
       } else {
-        if (!cur.fields) return last;
-        const f = cur.fields.get(seg);
-        if (!f) return last;
-        if (final) return spanOf(f.ps, f.pe) ?? last;
-        last = spanOf(f.ks, f.ke) ?? last;
-        cur = f.value;
+        if (tag !== MAP) return last;
+        const n = data[cur + 3] as number;
+        let f = -1;
+        for (let j = 0; j < n; j++)
+          if (keys[data[cur + 4 + j * FIELD] as number] === seg) {
+            f = cur + 4 + j * FIELD;
+            break;
+          }
+        if (f < 0) return last;
+        if (final) return spanOf(data[f + 3] as number, data[f + 4] as number) ?? last;
+        last = spanOf(data[f + 1] as number, data[f + 2] as number) ?? last;
+        const value = data[f + 5] as number;
+        // Nothing there, or a scalar: no field or item below it.
+        if (value < 0) return last;
+        cur = value;
       }
-      if (!cur) return last;
     }
     return last;
   };
@@ -391,10 +419,9 @@ export function objectsFromDocument(
     });
     return { objects, notes };
   }
-  const memo = new Map<YNode, Positions>();
   const make = (v: JsonObject, node: unknown, item: number | null): KubeObject => {
     const locate = options.release
-      ? releasedLocator(doc, node, text, memo)
+      ? releasedLocator(doc, node, text)
       : makeLocator(doc, node, text);
     return {
       value: v,
