@@ -60,6 +60,33 @@ function range(n: unknown): [number, number] | null {
 }
 
 /**
+ * A pair's spans as locators give them: its key's (trimmed), and the whole
+ * pair's, key and value, when the value is a scalar written after the key
+ * (else the key's).
+ */
+function pairSpans(
+  ctx: DocContext,
+  text: string | undefined,
+): { keySpan: (p: Pair) => Span | null; pairSpan: (p: Pair) => Span | null } {
+  const keySpan = (p: Pair): Span | null => {
+    const r = range(p.key);
+    return r ? { start: r[0], end: trimEnd(text, r[0], r[1]) } : null;
+  };
+  const pairSpan = (p: Pair): Span | null => {
+    const k = keySpan(p);
+    if (!k) return null;
+    const v = ctx.deref(p.value);
+    if (v === null || isScalar(v)) {
+      const vr = range(p.value) ?? (v ? range(v) : null);
+      // only when the value follows the key (an alias's target may be elsewhere)
+      if (vr && vr[0] >= k.end) return { start: k.start, end: trimEnd(text, vr[0], vr[1]) };
+    }
+    return k;
+  };
+  return { keySpan, pairSpan };
+}
+
+/**
  * The locator of one object: `root` is the object's node, `text` the file's
  * text when known (to trim spans). Paths are relative to the object.
  */
@@ -84,21 +111,7 @@ export function makeLocator(doc: Document, root: unknown, text?: string): Locato
     }
     return { start: r[0], end: r[1] };
   };
-  const keySpan = (p: Pair): Span | null => {
-    const r = range(p.key);
-    return r ? { start: r[0], end: trimEnd(text, r[0], r[1]) } : null;
-  };
-  const pairSpan = (p: Pair): Span | null => {
-    const k = keySpan(p);
-    if (!k) return null;
-    const v = deref(p.value);
-    if (v === null || isScalar(v)) {
-      const vr = range(p.value) ?? (v ? range(v) : null);
-      // only when the value follows the key (an alias's target may be elsewhere)
-      if (vr && vr[0] >= k.end) return { start: k.start, end: trimEnd(text, vr[0], vr[1]) };
-    }
-    return k;
-  };
+  const { keySpan, pairSpan } = pairSpans(ctx, text);
   return (path: Path): Span | null => {
     let cur = deref(root);
     let last: Span | null = firstLine(cur);
@@ -163,20 +176,7 @@ const spanOf = (s: number, e: number): Span | null => (s < 0 ? null : { start: s
  */
 function positionsOf(doc: Document, root: unknown, text: string | undefined): Positions {
   const ctx = new DocContext(doc as Document.Parsed, Number.MAX_SAFE_INTEGER);
-  const keySpan = (p: Pair): Span | null => {
-    const r = range(p.key);
-    return r ? { start: r[0], end: trimEnd(text, r[0], r[1]) } : null;
-  };
-  const pairSpan = (p: Pair): Span | null => {
-    const k = keySpan(p);
-    if (!k) return null;
-    const v = ctx.deref(p.value);
-    if (v === null || isScalar(v)) {
-      const vr = range(p.value) ?? (v ? range(v) : null);
-      if (vr && vr[0] >= k.end) return { start: k.start, end: trimEnd(text, vr[0], vr[1]) };
-    }
-    return k;
-  };
+  const { keySpan, pairSpan } = pairSpans(ctx, text);
   const data: number[] = [];
   const keys: string[] = [];
   const keyIndex = new Map<string, number>();
