@@ -18,7 +18,12 @@ import {
   LineIndex,
   ParseShare,
 } from '../engine/index';
-import type { AnalyzeOptions, HardeningSource, NamespaceLabels } from '../engine/index';
+import type {
+  AnalyzeOptions,
+  HardeningRun,
+  HardeningSource,
+  NamespaceLabels,
+} from '../engine/index';
 import { HELP, parseArgs, UsageError } from './args';
 import type { CliOptions } from './args';
 import type { FileResult } from './report';
@@ -520,7 +525,7 @@ export function run(argv: string[], io: Io): number {
   }
 
   // The hardening checks look at every file of the run together, charts and overlays as deployed.
-  const hardening = addHardening(
+  let hardening: HardeningRun | null = addHardening(
     results,
     o.hardening,
     { ...base, ...share },
@@ -539,6 +544,8 @@ export function run(argv: string[], io: Io): number {
 
   const policy = { level, version: `v1.${evaluatedMinor(version)}` };
   const ci = applyCiOptions(o, results, base, policy, { ...io, targets, hardening });
+  // The run's objects are not needed to write the results: released before they are.
+  hardening = null;
   if (ci !== null) return ci;
   // --fail-on-skipped is the top layer of every file's settings (cliLayer); one predicate decides.
   const failOnSkipped =
