@@ -4,13 +4,23 @@
  * and its hardening objects, positions as numbers, are what stays). Counted,
  * not timed: a child process marks each file's parsed documents as the
  * hardening checks read them and, at each next file, counts the marks still
- * alive after a full garbage collection (`v8.queryObjects`).
+ * alive after a full garbage collection (`v8.queryObjects`). With `--fix`,
+ * each file is written before the next is evaluated.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { hardenedDeployment, networkPolicyYaml, privilegedPod } from '../support/manifests';
+import { readFileSync } from 'node:fs';
+import { run } from '@podsec/server/out/cli/main';
+import { nodeFs } from '@podsec/server/out/io/index';
+import type { FsSeam } from '@podsec/server/out/io/index';
+import {
+  FIXABLE_POD,
+  hardenedDeployment,
+  networkPolicyYaml,
+  privilegedPod,
+} from '../support/manifests';
 import { tempTree } from '../support/cli';
 import { repoRoot } from '../support/paths';
 
@@ -67,5 +77,33 @@ describe('memory bounded per file', () => {
     assert.equal(got.code, 1, 'the tree has findings');
     assert.equal(got.seen, FILES + 1, 'every file was parsed for the hardening checks');
     assert.ok(got.most <= 2, `${got.most} earlier parses alive at once`);
+  });
+
+  it('--fix: each file is fixed and written before the next is evaluated', () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 6; i++) files[`f${i}.yaml`] = FIXABLE_POD.replace('name: p', `name: p${i}`);
+    const dir = tempTree(files, 'podsec-memory-');
+    const events: string[] = [];
+    const fs: FsSeam = {
+      ...nodeFs,
+      renameSync: (from, to) => {
+        events.push(`write ${to.slice(to.lastIndexOf('/') + 1)}`);
+        nodeFs.renameSync(from, to);
+      },
+    };
+    const code = run(['--fix', dir], {
+      stdout: () => {},
+      stderr: () => {},
+      readStdin: () => Buffer.alloc(0),
+      isTTY: false,
+      env: {},
+      fs,
+      onParsed: () => events.push('evaluated'),
+    });
+    assert.equal(code, 0);
+    const expected = Object.keys(files).flatMap((f) => [`write ${f}`, 'evaluated']);
+    assert.deepEqual(events, expected);
+    for (const [f, text] of Object.entries(files))
+      assert.notEqual(readFileSync(join(dir, f), 'utf8'), text, `${f} was fixed`);
   });
 });
