@@ -375,6 +375,8 @@ export function run(argv: string[], io: Io): number {
   const sources = new Map<FileResult, HardeningSource>();
   const evaluated = (r: FileResult): FileResult => {
     if (share.share) sources.set(r, releasedSource(r, { ...base, ...share }, io.onParsed));
+    // A parse the hardening checks did not take (read under other limits) is not kept either.
+    share.share?.clear();
     return r;
   };
   // Files of a Helm chart are evaluated as the chart renders, once per chart.
