@@ -1,7 +1,8 @@
 /**
- * JSON written to standard output one file at a time: the pieces join to
- * exactly the document `JSON.stringify(…, null, 2)` gives (the same bytes as
- * the one-string rendering and as `--output`), on a tree that mixes findings,
+ * JSON, SARIF and text written to standard output one file at a time (and
+ * into the temporary file of `--output`'s atomic write): the JSON pieces join
+ * to exactly the document `JSON.stringify(…, null, 2)` gives, and standard
+ * output and `--output` hold the same bytes, on a tree that mixes findings,
  * clean files, YAML errors, files over the size limit and FIFOs; and a closed
  * standard output in the middle of the stream ends the run quietly with its
  * exit status.
@@ -70,6 +71,32 @@ describe('streamed JSON output', () => {
       }
     });
   }
+
+  it('text: standard output and --output hold the same bytes, one block per file and the summary', () => {
+    const dir = mixedTree();
+    const file = join(dir, 'out.txt');
+    const args = ['--max-file-size', '2000', dir];
+    const streamed = podsecProcess(['--format', 'text', ...args], { maxBuffer: 64 * MB });
+    const whole = podsecProcess(['--format', 'text', '--output', file, ...args]);
+    assert.equal(streamed.code, 1, streamed.err);
+    assert.equal(whole.code, streamed.code);
+    const out = streamed.out;
+    assert.equal(readFileSync(file, 'utf8'), out, 'the same bytes as standard output');
+    const blocks = out.split('\n\n');
+    const summary = blocks[blocks.length - 1] ?? '';
+    assert.match(summary, /^✖ \d+ findings? .* in \d+ objects?, \d+ files?; \d+ skipped .*\n$/);
+    assert.equal(summary.split('\n').length, 2, 'the summary is one line, then the final newline');
+    // Each block is one file's rows: every row of a block names the same file.
+    for (const b of blocks.slice(0, -1)) {
+      const paths = new Set(b.split('\n').map((line) => line.split(/:\d+:\d+ {2}| {2}/)[0]));
+      assert.equal(paths.size, 1, b);
+    }
+    for (const name of ['findings.yaml', 'broken.yaml', 'fifo.yaml', 'large.yaml'])
+      assert.ok(
+        blocks.some((b) => b.includes(name)),
+        name,
+      );
+  });
 
   it('SARIF with no result: "results": [] as before', () => {
     const dir = tempTree({ 'README.md': 'x' }, 'podsec-stream-');

@@ -293,6 +293,37 @@ describe('--output and --write-baseline are written atomically, never over a cha
     assert.deepEqual(temps(dir), []);
   });
 
+  it('ENOSPC on a later piece of a streamed text report: the old report intact, no temporary file, exit 2', () => {
+    const dir = scratch();
+    const pods = [1, 2, 3, 4].map((i) => {
+      const p = join(dir, `p${i}.yaml`);
+      writeFileSync(p, PRIVILEGED);
+      return p;
+    });
+    const out = join(dir, 'out.txt');
+    writeFileSync(out, 'old\n');
+    // The report is written one file's block at a time: the third piece fails.
+    const handles = new Set<number>();
+    let writes = 0;
+    const seam = hooked((c, arg) =>
+      c === 'writeSync' && typeof arg === 'number' && handles.has(arg) && ++writes === 3
+        ? 'ENOSPC'
+        : null,
+    );
+    const open = seam.openSync;
+    seam.openSync = (p, flags, mode) => {
+      const fd = open(p, flags, mode);
+      if (p.includes('.out.txt.podsec-')) handles.add(fd);
+      return fd;
+    };
+    const r = cli(['--format', 'text', '--output', out, ...pods], seam);
+    assert.equal(writes, 3, 'two pieces were written before the failing one');
+    assert.equal(readFileSync(out, 'utf8'), 'old\n');
+    assert.match(r.err, /cannot write .*out\.txt: ENOSPC/);
+    assert.equal(r.code, 2);
+    assert.deepEqual(temps(dir), []);
+  });
+
   it('--output /dev/null is written to, not replaced', () => {
     const dir = scratch();
     const pod = join(dir, 'p.yaml');

@@ -23,6 +23,7 @@ import {
   toJunit,
   sarifChunks,
   toSarif,
+  textChunks,
   toText,
 } from '../render/index';
 import type { FileResult, FixFiles } from '../render/index';
@@ -44,9 +45,9 @@ export interface RenderContext {
 }
 
 /**
- * `renderFormat`'s text in pieces, written as they are made: JSON one file at
- * a time (the document is never held whole), SARIF one file's results at a
- * time; the other formats in one piece.
+ * `renderFormat`'s text in pieces, written as they are made: JSON and text
+ * one file at a time (the output is never held whole), SARIF one file's
+ * results at a time; the other formats in one piece.
  */
 export function* renderChunks(
   format: Format,
@@ -62,6 +63,7 @@ export function* renderChunks(
       ...(ctx.baseline !== undefined ? { baseline: ctx.baseline } : {}),
       ...(ctx.files ? { files: ctx.files } : {}),
     });
+  else if (format === 'text') yield* textChunks(results, ctx.color);
   else yield renderFormat(format, results, ctx);
 }
 
@@ -172,7 +174,7 @@ export function applyCiOptions(
       return rest;
     });
     const expected = io.targets?.get(o.writeBaseline);
-    const w = writeWhole(o.writeBaseline, Buffer.from(toJson(plain, policy), 'utf8'), {
+    const w = writeWhole(o.writeBaseline, jsonChunks(plain, policy), {
       ...(expected ? { expected } : {}),
       ...(io.fs ? { fs: io.fs } : {}),
     });

@@ -104,6 +104,27 @@ export function fileHardeningOptions(
   };
 }
 
+/**
+ * A file's source for the hardening checks, read as the run reads every
+ * file (`base`'s limits, the parse its analysis left in `base.share`) and
+ * released: it keeps the file's objects and positions, not its parsed
+ * documents, so a run holds one file's documents at a time.
+ */
+export function releasedSource(
+  r: Pick<FileResult, 'path' | 'text'>,
+  base: AnalyzeOptions,
+  onParsed?: (docs: readonly object[]) => void,
+): HardeningSource {
+  return hardeningSource(r.path, r.text, {
+    maxFileBytes: base.maxFileBytes,
+    maxAliasCount: base.maxAliasCount,
+    maxDepth: base.maxDepth,
+    ...(base.share ? { share: base.share } : {}),
+    ...(onParsed ? { onParsed } : {}),
+    release: true,
+  });
+}
+
 function addPlaced(r: FileResult, p: PlacedHardening): void {
   const a = r.analysis;
   r.analysis = {
@@ -121,7 +142,8 @@ function addPlaced(r: FileResult, p: PlacedHardening): void {
  * the run's overlay builds, whose placed results are among `results`.
  * `configs` gives each file its `.podsec.yaml` options: the checks run once
  * per distinct set of options over all files, and each file takes its share
- * from the run under its own.
+ * from the run under its own. `read` holds the sources of results read as
+ * they were evaluated (releasedSource); the others are read here, one at a time.
  */
 export function addHardening(
   results: FileResult[],
@@ -131,6 +153,7 @@ export function addHardening(
   overlays?: Pick<OverlayRun, 'evaluations' | 'placed'>,
   configs?: HardeningConfigs,
   cwd = process.cwd(),
+  read?: ReadonlyMap<FileResult, HardeningSource>,
 ): HardeningRun | null {
   const optionsOf = new Map<string, { options: HardeningOptions; key: string }>();
   const of = (path: string): { options: HardeningOptions; key: string } => {
@@ -166,10 +189,7 @@ export function addHardening(
     maxDepth: base.maxDepth,
   };
   // A file the analysis parsed whole is not parsed again (`base.share`, filled by the analysis).
-  const share = base.share ? { share: base.share } : {};
-  const sources: HardeningSource[] = plain.map((r) =>
-    hardeningSource(r.path, r.text, { ...limits, ...share }),
-  );
+  const sources: HardeningSource[] = plain.map((r) => read?.get(r) ?? releasedSource(r, base));
   base.share?.clear();
   generated.forEach((g, i) => sources.push(generatedHardeningSource(g, i, limits)));
   const byFile = new Map<string, FileResult>();

@@ -18,12 +18,17 @@ import {
   LineIndex,
   ParseShare,
 } from '../engine/index';
-import type { AnalyzeOptions, NamespaceLabels } from '../engine/index';
+import type {
+  AnalyzeOptions,
+  HardeningRun,
+  HardeningSource,
+  NamespaceLabels,
+} from '../engine/index';
 import { HELP, parseArgs, UsageError } from './args';
 import type { CliOptions } from './args';
 import type { FileResult } from './report';
 import { notEvaluated } from './report';
-import { applyCiOptions, renderChunks, renderFormat } from './ci';
+import { applyCiOptions, renderChunks } from './ci';
 import { runRender } from './render';
 import { runInit } from './init';
 import { isKustomizationTarget, runRenderKustomize } from './renderKustomize';
@@ -43,7 +48,7 @@ import type { FileIdentity, FsSeam, TargetState } from '../io/index';
 import { applySeverity, CliConfigs, UnreadableConfig } from './config';
 import { CONFIG_FILE_NAMES } from '../engine/config/index';
 import type { EffectiveSettings } from '../engine/config/index';
-import { addHardening } from './hardening';
+import { addHardening, releasedSource } from './hardening';
 import { enginePath, fixOverlays, runOverlays } from './overlays';
 import { evaluateChartGroup, fixChartGroup, groupByChart } from './charts';
 import { cliFixFiles } from './fixFiles';
@@ -86,6 +91,8 @@ export interface Io {
   fs?: FsSeam;
   /** The working folder (where `.podsec.yaml` is looked for); process.cwd() when absent. */
   cwd?: string;
+  /** Sees each file's parsed documents as the hardening checks read them (tests count those alive). */
+  onParsed?: (docs: readonly object[]) => void;
 }
 
 function packageVersion(): string {
@@ -361,8 +368,17 @@ export function run(argv: string[], io: Io): number {
   }
   const empty = () => ({ findings: [], errors: [], notes: [], workloads: [], objects: 0 });
   const results: FileResult[] = [];
-  // The hardening checks take each file's parse from its analysis instead of parsing it again.
+  // The hardening checks take each file's parse from its analysis instead of parsing it again,
+  // and keep what they need of it as the file is evaluated (its objects, positions as numbers):
+  // the run holds one file's parse at a time.
   const share = hardeningEnabled(o.hardening) ? { share: new ParseShare() } : {};
+  const sources = new Map<FileResult, HardeningSource>();
+  const evaluated = (r: FileResult): FileResult => {
+    if (share.share) sources.set(r, releasedSource(r, { ...base, ...share }, io.onParsed));
+    // A parse the hardening checks did not take (read under other limits) is not kept either.
+    share.share?.clear();
+    return r;
+  };
   // Files of a Helm chart are evaluated as the chart renders, once per chart.
   const charts = groupByChart(inputs.filter(readable).map((i) => i.path));
   const inChart = new Set(charts.flatMap((g) => g.inputs));
@@ -461,21 +477,25 @@ export function run(argv: string[], io: Io): number {
       }
       if (fixError !== undefined) {
         // Nothing was written: report the file as it is on disk.
-        results.push({
-          path: i.path,
-          text: i.text,
-          analysis: applySeverity(analyze(i.text, { ...options, ...share }), severity),
-          fixError,
-          ...link,
-        });
+        results.push(
+          evaluated({
+            path: i.path,
+            text: i.text,
+            analysis: applySeverity(analyze(i.text, { ...options, ...share }), severity),
+            fixError,
+            ...link,
+          }),
+        );
       } else {
-        results.push({
-          path: i.path,
-          text: fixed.text,
-          analysis: applySeverity(analyze(fixed.text, { ...options, ...share }), severity),
-          fixed: fixed.applied,
-          ...link,
-        });
+        results.push(
+          evaluated({
+            path: i.path,
+            text: fixed.text,
+            analysis: applySeverity(analyze(fixed.text, { ...options, ...share }), severity),
+            fixed: fixed.applied,
+            ...link,
+          }),
+        );
       }
     } else {
       const analysis = analyze(i.text, { ...options, ...share });
@@ -484,12 +504,14 @@ export function run(argv: string[], io: Io): number {
         analysis.errors.push(...placed.analysis.errors);
         analysis.notes.push(...placed.analysis.notes);
       }
-      results.push({
-        path: i.path,
-        text: i.text,
-        analysis: applySeverity(analysis, severity),
-        ...link,
-      });
+      results.push(
+        evaluated({
+          path: i.path,
+          text: i.text,
+          analysis: applySeverity(analysis, severity),
+          ...link,
+        }),
+      );
     }
   }
   for (const [at, r] of overlays.placed) if (!shown.has(at)) results.push(r);
@@ -505,14 +527,17 @@ export function run(argv: string[], io: Io): number {
   }
 
   // The hardening checks look at every file of the run together, charts and overlays as deployed.
-  const hardening = addHardening(
+  let hardening: HardeningRun | null = addHardening(
     results,
     o.hardening,
     { ...base, ...share },
     { level, version },
     overlays,
     configs,
+    process.cwd(),
+    sources,
   );
+  sources.clear();
   // However many places report into one file, its findings are bounded.
   for (const r of results) r.analysis = boundFileFindings(r.analysis);
   // Problems of the .podsec.yaml files and admission configurations used are reported in them.
@@ -521,6 +546,8 @@ export function run(argv: string[], io: Io): number {
 
   const policy = { level, version: `v1.${evaluatedMinor(version)}` };
   const ci = applyCiOptions(o, results, base, policy, { ...io, targets, hardening });
+  // The run's objects are not needed to write the results: released before they are.
+  hardening = null;
   if (ci !== null) return ci;
   // --fail-on-skipped is the top layer of every file's settings (cliLayer); one predicate decides.
   const failOnSkipped =
@@ -541,12 +568,12 @@ export function run(argv: string[], io: Io): number {
       files,
       ...(o.baseline !== null ? { baseline: o.baseline } : {}),
     };
-    // To standard output, written as it is made (one file's JSON at a time).
+    // Written as it is made (one file at a time): to standard output, or into the temporary
+    // file of the atomic write of --output.
     if (out.file === null) for (const chunk of renderChunks(out.format, results, ctx)) write(chunk);
     else {
-      const text = renderFormat(out.format, results, ctx);
       const expected = targets.get(out.file);
-      const w = writeWhole(out.file, Buffer.from(text, 'utf8'), {
+      const w = writeWhole(out.file, renderChunks(out.format, results, ctx), {
         ...(expected ? { expected } : {}),
         ...(io.fs ? { fs: io.fs } : {}),
       });

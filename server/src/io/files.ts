@@ -12,8 +12,8 @@ import type { FsSeam } from './fs';
 import { describeCode, errorCode, kindOf, nodeFs } from './fs';
 import type { FileIdentity } from './read';
 import { readRegular } from './read';
-import type { WriteOutcome } from './write';
-import { closeQuietly, replaceThroughTemp, writeFixed } from './write';
+import type { WriteData, WriteOutcome } from './write';
+import { bytesOf, closeQuietly, replaceThroughTemp, writeFixed } from './write';
 import { insideRoots } from './walk';
 
 /** Largest baseline read (a baseline of a very large repository is a few megabytes). */
@@ -173,13 +173,13 @@ const CHANGED_TARGET = 'changed on disk while podsec ran: not written (run podse
 /**
  * Write a whole file podsec makes (a report, a baseline, a starter
  * configuration): a temporary file beside the target (a link's target),
- * synced, renamed over it, keeping an existing file's mode and owner. When
+ * written piece by piece when `data` comes in pieces, synced, renamed over it, keeping an existing file's mode and owner. When
  * the path changed since `expected` was taken (created, replaced, edited),
  * nothing is written. A device or FIFO is written to directly.
  */
 export function writeWhole(
   path: string,
-  data: Buffer,
+  data: WriteData,
   o: { expected?: TargetState; mode?: number; fs?: FsSeam } = {},
 ): WriteOutcome {
   const fs = o.fs ?? nodeFs;
@@ -209,26 +209,28 @@ export function writeWhole(
 }
 
 /** A device or a FIFO: opened without creating or truncating, written from the start. */
-function writeSpecial(fs: FsSeam, path: string, data: Buffer): WriteOutcome {
+function writeSpecial(fs: FsSeam, path: string, data: WriteData): WriteOutcome {
   let fd: number | null = null;
   try {
     // O_NONBLOCK: a FIFO nobody reads fails at once (ENXIO) instead of waiting for ever.
     fd = fs.openSync(path, constants.O_WRONLY | constants.O_NONBLOCK | (constants.O_NOCTTY ?? 0));
     if (fs.fstatSync(fd).isFile()) return { kind: 'changed', reason: CHANGED_TARGET };
     const wait = new Int32Array(new SharedArrayBuffer(4));
-    let done = 0;
-    while (done < data.length) {
-      let n: number;
-      try {
-        n = fs.writeSync(fd, data, done, data.length - done, null);
-      } catch (e) {
-        if (errorCode(e) !== 'EAGAIN') throw e;
-        // A full pipe: its reader is behind.
-        Atomics.wait(wait, 0, 0, 20);
-        continue;
+    for (const piece of bytesOf(data)) {
+      let done = 0;
+      while (done < piece.length) {
+        let n: number;
+        try {
+          n = fs.writeSync(fd, piece, done, piece.length - done, null);
+        } catch (e) {
+          if (errorCode(e) !== 'EAGAIN') throw e;
+          // A full pipe: its reader is behind.
+          Atomics.wait(wait, 0, 0, 20);
+          continue;
+        }
+        if (n <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
+        done += n;
       }
-      if (n <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
-      done += n;
     }
     return { kind: 'written', inPlace: true };
   } catch (e) {

@@ -62,6 +62,22 @@ export function writeAll(fs: FsSeam, fd: number, data: Buffer, position: number)
   }
 }
 
+/**
+ * What a write puts in its file: the bytes, or the text in pieces (a report
+ * rendered one file at a time), each written as it comes so the whole is
+ * never held at once.
+ */
+export type WriteData = Buffer | Iterable<string>;
+
+/** The pieces of `data` as bytes, one at a time. */
+export function* bytesOf(data: WriteData): Generator<Buffer> {
+  if (Buffer.isBuffer(data)) {
+    yield data;
+    return;
+  }
+  for (const piece of data) if (piece.length > 0) yield Buffer.from(piece, 'utf8');
+}
+
 export function closeQuietly(fs: FsSeam, fd: number | null): void {
   if (fd === null) return;
   try {
@@ -156,7 +172,8 @@ function writeAtomic(fs: FsSeam, real: string, data: Buffer, original: BigIntSta
 }
 
 /**
- * The atomic replacement every write of podsec ends in: `data` goes to a
+ * The atomic replacement every write of podsec ends in: `data` (bytes, or
+ * text in pieces, each written as it comes) goes to a
  * fresh temporary file beside `real` (created with `createMode`, then given
  * the mode and, where allowed, the owner of what `keep` returns), synced,
  * and renamed over `real` unless `unchanged()` says the target changed
@@ -167,7 +184,7 @@ function writeAtomic(fs: FsSeam, real: string, data: Buffer, original: BigIntSta
 export function replaceThroughTemp(
   fs: FsSeam,
   real: string,
-  data: Buffer,
+  data: WriteData,
   o: {
     createMode: number;
     keep: () => { mode: number | bigint; uid: number | bigint; gid: number | bigint } | null;
@@ -186,7 +203,11 @@ export function replaceThroughTemp(
       o.createMode,
     );
     created = true;
-    writeAll(fs, fd, data, 0);
+    let at = 0;
+    for (const piece of bytesOf(data)) {
+      writeAll(fs, fd, piece, at);
+      at += piece.length;
+    }
     const keep = o.keep();
     if (keep) {
       fs.fchmodSync(fd, Number(keep.mode) & 0o7777);

@@ -25,6 +25,16 @@ function style(color: boolean): Style {
 }
 
 export function toText(results: readonly FileResult[], color: boolean): string {
+  let out = '';
+  for (const piece of textChunks(results, color)) out += piece;
+  return out;
+}
+
+/**
+ * The text of `toText`, one piece per file as it is rendered, then the
+ * summary line: the output is never built whole.
+ */
+export function* textChunks(results: readonly FileResult[], color: boolean): Generator<string> {
   const s = style(color);
   const sev = (v: Severity | 'note') =>
     v === 'error'
@@ -32,7 +42,8 @@ export function toText(results: readonly FileResult[], color: boolean): string {
       : v === 'warning'
         ? s.yellow('warning')
         : s.blue(v === 'note' ? 'note' : 'info');
-  const out: string[] = [];
+  // Blocks are separated by a blank line.
+  let sep = '';
   // Paths and messages carry user text: control characters are shown, never sent.
   for (const r of results) {
     const rows: Array<{ at: number; line: string }> = [];
@@ -91,7 +102,8 @@ export function toText(results: readonly FileResult[], color: boolean): string {
       });
     if (rows.length === 0) continue;
     rows.sort((a, b) => a.at - b.at);
-    out.push(rows.map((x) => x.line).join('\n'));
+    yield sep + rows.map((x) => x.line).join('\n');
+    sep = '\n\n';
   }
   const t = totals(results);
   const parts = [
@@ -110,6 +122,6 @@ export function toText(results: readonly FileResult[], color: boolean): string {
     `${t.skipped > 0 ? `; ${t.skipped} skipped (not read or not evaluated)` : ''}` +
     `${fixed > 0 ? `; ${plural(fixed, 'fix', 'fixes')} applied` : ''}` +
     `${t.notWritten > 0 ? `; ${plural(t.notWritten, 'fixed file')} not written` : ''}`;
-  out.push(t.bySeverity.error > 0 || t.errors > 0 || t.notWritten > 0 ? s.bold(summary) : summary);
-  return `${out.join('\n\n')}\n`;
+  const bold = t.bySeverity.error > 0 || t.errors > 0 || t.notWritten > 0;
+  yield `${sep}${bold ? s.bold(summary) : summary}\n`;
 }

@@ -16,7 +16,7 @@
  */
 export type { FileResult, HumanRange, Totals } from './fileResult';
 export { baselineState, checked, notEvaluated, skipReason, totals } from './fileResult';
-export { toText } from './findingsText';
+export { textChunks, toText } from './findingsText';
 export { jsonChunks, toJson } from './findingsJson';
 export { SECURITY_SEVERITY, sarifChunks, toSarif } from './sarif';
 export type { SarifContext } from './sarif';

@@ -63,6 +63,14 @@ export interface SourceOptions {
   chunks?: ChunkParses;
   /** Parses shared with the analysis of the same text (see ParseShare), so it is parsed once. */
   share?: ParseShare;
+  /**
+   * Keep no parsed document (the command line, which reads file after file):
+   * the objects' locators hold positions as numbers, and the text is parsed
+   * again only when a fix is planned in it (see HardeningSource.released).
+   */
+  release?: boolean;
+  /** Sees the documents parsed for the file, before they are released (tests count them). */
+  onParsed?: (docs: readonly Document.Parsed[]) => void;
 }
 
 /** One file read for the hardening checks. */
@@ -80,6 +88,26 @@ export interface HardeningSource {
    * chunk starts in `text`. Absent: the documents' ranges are in `text`.
    */
   chunkOf?: readonly DocumentChunk[];
+  /**
+   * A source read with `release` (docs null): the spans of its documents (as
+   * suppressions read them), and its text parsed again, as it was, when a
+   * fix is planned in it.
+   */
+  released?: { ranges: Span[]; parse: () => Document.Parsed[] };
+}
+
+/** The last sources parsed again (a fix, and one in another file, are planned together). */
+const reparsed: Array<{ source: HardeningSource; docs: Document.Parsed[] }> = [];
+
+/** A source's documents: its own, or those of its text parsed again when it was released. */
+function docsOf(source: HardeningSource): readonly Document.Parsed[] | null {
+  if (source.docs !== null || !source.released) return source.docs;
+  const hit = reparsed.find((r) => r.source === source);
+  if (hit) return hit.docs;
+  const docs = source.released.parse();
+  reparsed.unshift({ source, docs });
+  reparsed.length = Math.min(reparsed.length, 2);
+  return docs;
 }
 
 /** The chunk of a text a document was parsed from. */
@@ -93,7 +121,7 @@ export function sourceDocument(
   source: HardeningSource,
   document: number,
 ): { doc: Document.Parsed; text: string; start: number } | null {
-  const doc = source.docs?.[document];
+  const doc = docsOf(source)?.[document];
   if (!doc) return null;
   const chunk = source.chunkOf?.[document];
   return chunk
@@ -199,14 +227,27 @@ export function hardeningSource(
       ? share.exchange(text, maxDepth, skim, () => decodeDocs(text, maxDepth, unread))
       : decodeDocs(text, maxDepth, unread));
   if (parsed.docs.length === 0) return source;
-  source.docs = parsed.docs;
+  options.onParsed?.(parsed.docs);
+  const release = options.release === true;
+  if (release)
+    source.released = { ranges: docRanges(parsed.docs), parse: reparse(text, maxDepth, unread) };
+  else source.docs = parsed.docs;
   parsed.docs.forEach((doc, document) => {
     if (parsed.broken.has(document)) return;
-    const r = objectsFromDocument(doc, adapter(document), text);
+    const r = objectsFromDocument(doc, { ...adapter(document), release }, text);
     for (const o of r.objects) source.objects.push(o);
     for (const n of r.notes) source.notes.push(n);
   });
   return source;
+}
+
+/** The parse of `text` made again; a closure of its own, so it holds nothing of the first parse. */
+function reparse(
+  text: string,
+  maxDepth: number,
+  unread: typeof unreadKind | undefined,
+): () => Document.Parsed[] {
+  return () => decodeDocs(text, maxDepth, unread).docs;
 }
 
 /** The result of one run over a set of sources. */
@@ -496,12 +537,9 @@ export function mergeHardening(
   let added = shown.map((h) => hardeningFindingOf(source, h, policy, run.sources));
   const meta: Finding[] = [];
   const silenced: SuppressedFinding[] = [];
-  if (source.text.includes('podsec-ignore') && source.docs) {
-    const sups = findSuppressions(
-      source.text,
-      new LineIndex(source.text),
-      docRanges(source.docs, source.chunkOf),
-    );
+  const ranges = source.docs ? docRanges(source.docs, source.chunkOf) : source.released?.ranges;
+  if (source.text.includes('podsec-ignore') && ranges) {
+    const sups = findSuppressions(source.text, new LineIndex(source.text), ranges);
     const kept: Finding[] = [];
     for (const f of added) {
       const s = suppressedBy(sups, f.check, f.span.start);

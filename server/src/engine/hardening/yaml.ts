@@ -28,6 +28,11 @@ export interface AdapterOptions {
   defaultNamespace: string;
   /** Alias expansion limit for decoding (as the engine's maxAliasCount). */
   maxAliasCount?: number;
+  /**
+   * Locators that keep positions as numbers instead of the document
+   * (releasedLocator), so the document can go once the objects are read.
+   */
+  release?: boolean;
 }
 
 export interface AdapterResult {
@@ -55,6 +60,33 @@ function range(n: unknown): [number, number] | null {
 }
 
 /**
+ * A pair's spans as locators give them: its key's (trimmed), and the whole
+ * pair's, key and value, when the value is a scalar written after the key
+ * (else the key's).
+ */
+function pairSpans(
+  ctx: DocContext,
+  text: string | undefined,
+): { keySpan: (p: Pair) => Span | null; pairSpan: (p: Pair) => Span | null } {
+  const keySpan = (p: Pair): Span | null => {
+    const r = range(p.key);
+    return r ? { start: r[0], end: trimEnd(text, r[0], r[1]) } : null;
+  };
+  const pairSpan = (p: Pair): Span | null => {
+    const k = keySpan(p);
+    if (!k) return null;
+    const v = ctx.deref(p.value);
+    if (v === null || isScalar(v)) {
+      const vr = range(p.value) ?? (v ? range(v) : null);
+      // only when the value follows the key (an alias's target may be elsewhere)
+      if (vr && vr[0] >= k.end) return { start: k.start, end: trimEnd(text, vr[0], vr[1]) };
+    }
+    return k;
+  };
+  return { keySpan, pairSpan };
+}
+
+/**
  * The locator of one object: `root` is the object's node, `text` the file's
  * text when known (to trim spans). Paths are relative to the object.
  */
@@ -79,21 +111,7 @@ export function makeLocator(doc: Document, root: unknown, text?: string): Locato
     }
     return { start: r[0], end: r[1] };
   };
-  const keySpan = (p: Pair): Span | null => {
-    const r = range(p.key);
-    return r ? { start: r[0], end: trimEnd(text, r[0], r[1]) } : null;
-  };
-  const pairSpan = (p: Pair): Span | null => {
-    const k = keySpan(p);
-    if (!k) return null;
-    const v = deref(p.value);
-    if (v === null || isScalar(v)) {
-      const vr = range(p.value) ?? (v ? range(v) : null);
-      // only when the value follows the key (an alias's target may be elsewhere)
-      if (vr && vr[0] >= k.end) return { start: k.start, end: trimEnd(text, vr[0], vr[1]) };
-    }
-    return k;
-  };
+  const { keySpan, pairSpan } = pairSpans(ctx, text);
   return (path: Path): Span | null => {
     let cur = deref(root);
     let last: Span | null = firstLine(cur);
@@ -119,6 +137,149 @@ export function makeLocator(doc: Document, root: unknown, text?: string): Locato
         cur = deref(p.value);
       }
       if (!cur) return last;
+    }
+    return last;
+  };
+}
+
+/**
+ * What `makeLocator` reads of an object's nodes, as numbers in one array
+ * (no reference to the document). A node's record: its tag (LEAF, MAP,
+ * SEQ), the span of its first line (start < 0: none); a sequence then has
+ * its length and each item's record offset; a map its number of fields (as
+ * decoded: its own and those a `<<` merge brings), then per field its key
+ * (an index into `keys`), the key's span, the whole pair's span and its
+ * value's record offset. An offset is NONE when the item or value is
+ * nothing, ABSENT for an item that is not there, VALUE for a map's value
+ * that is a scalar (present; nothing reads its span).
+ */
+interface Positions {
+  data: Int32Array;
+  keys: string[];
+}
+
+const LEAF = 0;
+const MAP = 1;
+const SEQ = 2;
+const NONE = -1;
+const ABSENT = -2;
+const VALUE = -3;
+/** Numbers per map field: key, key span, pair span, value. */
+const FIELD = 6;
+
+const spanOf = (s: number, e: number): Span | null => (s < 0 ? null : { start: s, end: e });
+
+/**
+ * The positions of every node under an object, read once from the document
+ * (a node an alias reaches twice is recorded once): they answer each path as
+ * `makeLocator` does, after the document is gone.
+ */
+function positionsOf(doc: Document, root: unknown, text: string | undefined): Positions {
+  const ctx = new DocContext(doc as Document.Parsed, Number.MAX_SAFE_INTEGER);
+  const { keySpan, pairSpan } = pairSpans(ctx, text);
+  const data: number[] = [];
+  const keys: string[] = [];
+  const keyIndex = new Map<string, number>();
+  const memo = new Map<YNode, number>();
+  const visit = (raw: unknown, inMap: boolean): number => {
+    const n = ctx.deref(raw);
+    if (!n) return NONE;
+    if (inMap && !isMap(n) && !isSeq(n)) return VALUE;
+    const known = memo.get(n);
+    if (known !== undefined) return known;
+    const at = data.length;
+    memo.set(n, at);
+    const r = range(n);
+    if (isMap(n)) {
+      const first = n.items.find(isPair);
+      const f = first ? pairSpan(first) : r ? { start: r[0], end: r[0] } : null;
+      const fields = [...ctx.fields(n)];
+      data.push(MAP, f ? f.start : -1, f ? f.end : -1, fields.length);
+      const base = data.length;
+      for (const [key, field] of fields) {
+        let ki = keyIndex.get(key);
+        if (ki === undefined) {
+          ki = keys.length;
+          keys.push(key);
+          keyIndex.set(key, ki);
+        }
+        const k = keySpan(field.pair);
+        const ps = k ? pairSpan(field.pair) : null;
+        data.push(ki, k ? k.start : -1, k ? k.end : -1, ps ? ps.start : -1, ps ? ps.end : -1, 0);
+      }
+      fields.forEach(([, field], i) => {
+        data[base + i * FIELD + 5] = visit(field.pair.value, true);
+      });
+    } else if (isSeq(n)) {
+      data.push(SEQ, -1, -1, n.items.length);
+      const base = data.length;
+      for (let i = 0; i < n.items.length; i++) data.push(ABSENT);
+      n.items.forEach((it, i) => {
+        data[base + i] = it === undefined ? ABSENT : visit(it, false);
+      });
+      const first = data[base];
+      if (r) {
+        const fs = first !== undefined && first >= 0 ? (data[first + 1] as number) : -1;
+        data[at + 1] = fs >= 0 ? fs : r[0];
+        data[at + 2] = fs >= 0 ? (data[(first as number) + 2] as number) : r[0];
+      }
+    } else {
+      const [s, e] = r
+        ? isScalar(n)
+          ? [r[0], trimEnd(text, r[0], r[1])]
+          : [r[0], r[1]]
+        : [-1, -1];
+      data.push(LEAF, s, e);
+    }
+    return at;
+  };
+  const top = visit(root, false);
+  return { data: top === NONE ? new Int32Array(0) : Int32Array.from(data), keys };
+}
+
+/**
+ * A locator that answers as `makeLocator(doc, root, text)` does from
+ * positions read once (see positionsOf), holding no reference to the
+ * document: what a file's objects keep after the file is released.
+ */
+export function releasedLocator(doc: Document, root: unknown, text?: string): Locator {
+  const { data, keys } = positionsOf(doc, root, text);
+  const span = (at: number): Span | null => spanOf(data[at + 1] as number, data[at + 2] as number);
+  return (path: Path): Span | null => {
+    if (data.length === 0) return null;
+    let cur = 0;
+    let last = span(cur);
+    for (let i = 0; i < path.length; i++) {
+      const seg = path[i] as string | number;
+      const final = i === path.length - 1;
+      const tag = data[cur];
+      if (typeof seg === 'number') {
+        if (tag !== SEQ) return last;
+        const n = data[cur + 3] as number;
+        if (!Number.isInteger(seg) || seg < 0 || seg >= n) return last;
+        const item = data[cur + 4 + seg] as number;
+        if (item === ABSENT) return last;
+        const s = (item >= 0 ? span(item) : null) ?? last;
+        if (final || item < 0) return s;
+        last = s;
+        cur = item;
+      } else {
+        if (tag !== MAP) return last;
+        const n = data[cur + 3] as number;
+        let f = -1;
+        for (let j = 0; j < n; j++)
+          if (keys[data[cur + 4 + j * FIELD] as number] === seg) {
+            f = cur + 4 + j * FIELD;
+            break;
+          }
+        if (f < 0) return last;
+        if (final) return spanOf(data[f + 3] as number, data[f + 4] as number) ?? last;
+        last = spanOf(data[f + 1] as number, data[f + 2] as number) ?? last;
+        const value = data[f + 5] as number;
+        // Nothing there, or a scalar: no field or item below it.
+        if (value < 0) return last;
+        cur = value;
+      }
     }
     return last;
   };
@@ -259,7 +420,9 @@ export function objectsFromDocument(
     return { objects, notes };
   }
   const make = (v: JsonObject, node: unknown, item: number | null): KubeObject => {
-    const locate = makeLocator(doc, node, text);
+    const locate = options.release
+      ? releasedLocator(doc, node, text)
+      : makeLocator(doc, node, text);
     return {
       value: v,
       file: options.file,
