@@ -11,6 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readBounded, readRegular, walk } from '@podsec/server/out/io/index';
+import { DiskSourceFs } from '@podsec/server/out/cli/renderKustomize';
+import { DiskFs } from '@podsec/server/out/cli/render';
+import { findKustomizations } from '@podsec/server/out/engine/kustomize/index';
+import { discoverProject } from '@podsec/server/out/engine/project/index';
+import { loadChart } from '@podsec/server/out/engine/helm/chart';
+import type { DirEntry, SourceFs } from '@podsec/server/out/engine/sources/sourceFs';
+import { hasKubectl, kubectlKustomize } from '../engine/kustomize/kubectl';
 import { cli, PODSEC_BIN, podsecProcess } from '../support/cli';
 
 const POD = (name: string) =>
@@ -149,6 +156,76 @@ describe('podsec on a hostile file system', () => {
       assert.equal(json.summary.skipped, 0, 'nothing was missed');
       const text = cli([dir]).out;
       assert.match(text, /l1 {2}note {2}not searched again: the same directory as/);
+    },
+  );
+
+  it(
+    'the searches for charts and kustomizations, and a chart’s own files, visit each real folder once through links to "."',
+    TIMEOUT,
+    () => {
+      const dir = tree();
+      mkdirSync(join(dir, 'app'));
+      writeFileSync(join(dir, 'app', 'kustomization.yaml'), 'resources: [pod.yaml]\n');
+      writeFileSync(join(dir, 'app', 'pod.yaml'), POD('p'));
+      mkdirSync(join(dir, 'web', 'templates'), { recursive: true });
+      writeFileSync(join(dir, 'web', 'Chart.yaml'), 'apiVersion: v2\nname: web\nversion: 0.1.0\n');
+      writeFileSync(join(dir, 'web', 'templates', 'pod.yaml'), POD('w'));
+      // Three links to "." at the top and two inside the chart: 3^n and 2^n paths without the check.
+      for (const l of ['l1', 'l2', 'l3']) symlinkSync('.', join(dir, l));
+      for (const l of ['m1', 'm2']) symlinkSync('.', join(dir, 'web', 'templates', l));
+      /** Counts the folders listed. */
+      const counting = (fs: SourceFs & { realPath(p: string): string | null }) => {
+        const listed: string[] = [];
+        const wrapped: SourceFs = {
+          readText: (p) => fs.readText(p),
+          readBytes: (p) => fs.readBytes(p),
+          list: (p): DirEntry[] | null => {
+            listed.push(p);
+            return fs.list(p);
+          },
+          realPath: (p) => fs.realPath(p),
+        };
+        return { fs: wrapped, listed };
+      };
+      const k = counting(new DiskSourceFs('/', [dir]));
+      assert.deepEqual(findKustomizations(k.fs, dir), [join(dir, 'app')]);
+      // The top, app, web, web/templates: each once.
+      assert.equal(k.listed.length, 4, k.listed.join('\n'));
+      const p = counting(new DiskSourceFs('/', [dir]));
+      assert.deepEqual(discoverProject(p.fs, dir).charts, [join(dir, 'web')]);
+      // Three searches (charts, kustomizations, the chart enclosing the root): each folder at most thrice.
+      const times = new Map<string, number>();
+      for (const l of p.listed) times.set(l, (times.get(l) ?? 0) + 1);
+      assert.ok(
+        [...times.values()].every((n) => n <= 3),
+        JSON.stringify([...times]),
+      );
+      assert.ok(
+        p.listed.every((l) => !/\/(l1|l2|l3)(\/|$)/.test(l.slice(dir.length))),
+        'no folder listed again through a link',
+      );
+      const c = counting(new DiskFs(dir));
+      const chart = loadChart(c.fs, join(dir, 'web'));
+      assert.deepEqual(chart.templates.map((t) => t.name).sort(), ['templates/pod.yaml']);
+      assert.equal(c.listed.length, 2, c.listed.join('\n'));
+    },
+  );
+
+  it(
+    'a kustomization that includes a link to its own folder is a cycle, as kustomize says, not a descent until the path is too long',
+    TIMEOUT,
+    () => {
+      const dir = tree();
+      writeFileSync(join(dir, 'kustomization.yaml'), 'resources: [l1]\n');
+      symlinkSync('.', join(dir, 'l1'));
+      const r = cli(['render', dir]);
+      assert.equal(r.code, 1);
+      const message = `accumulating resources: accumulation err='accumulating resources from 'l1': '${dir}/l1' must resolve to a file': cycle detected: candidate root '${dir}' contains visited root '${dir}'`;
+      assert.equal(r.err.replace(/^Error: /, '').trim(), message);
+      if (hasKubectl()) {
+        const k = kubectlKustomize(dir);
+        assert.deepEqual(k, { ok: false, error: message.split(dir).join('$CASE') });
+      }
     },
   );
 

@@ -60,6 +60,51 @@ describe('LinearRegex', () => {
       assert.throws(() => new LinearRegex(bad), RegexSyntaxError, bad);
   });
 
+  it('each syntax error quotes the piece of the pattern Go’s parser quotes', () => {
+    // Go's regexp/syntax Error: `<code>: \`<expr>\``; expr as Go's parser slices it.
+    for (const [bad, message] of [
+      ['a**', 'invalid nested repetition operator: `**`'],
+      ['a*+', 'invalid nested repetition operator: `*+`'],
+      ['a**?', 'invalid nested repetition operator: `**?`'],
+      ['x{2}{3}', 'invalid nested repetition operator: `{2}{3}`'],
+      ['*?', 'missing argument to repetition operator: `*?`'],
+      ['{2}', 'missing argument to repetition operator: `{2}`'],
+      ['a|+', 'missing argument to repetition operator: `+`'],
+      ['(?i){2}', 'missing argument to repetition operator: `{2}`'],
+      ['x{1001}', 'invalid repeat count: `{1001}`'],
+      ['a{2,1}?', 'invalid repeat count: `{2,1}`'],
+      ['(a{100}){100}', 'invalid repeat count: `{100}`'],
+      ['(a{2}){501}?', 'invalid repeat count: `{501}?`'],
+      ['(?z)', 'invalid or unsupported Perl syntax: `(?z`'],
+      ['(?i-)', 'invalid or unsupported Perl syntax: `(?i-)`'],
+      ['(?i-m-s)', 'invalid or unsupported Perl syntax: `(?i-m-`'],
+      ['(?<', 'invalid or unsupported Perl syntax: `(?<`'],
+      ['(?P=n)', 'invalid or unsupported Perl syntax: `(?P`'],
+      ['(?<x y>a)', 'invalid named capture: `(?<x y>`'],
+      ['(?P<n', 'invalid named capture: `(?P<n`'],
+      ['abc)', 'unexpected ): `abc)`'],
+      ['x[a-z', 'missing closing ]: `[a-z`'],
+      ['[[:foo:]]', 'invalid character class range: `[:foo:]`'],
+      ['\\8', 'invalid escape sequence: `\\8`'],
+    ] as const)
+      assert.throws(() => new LinearRegex(bad), { name: 'Error', message }, bad);
+  });
+
+  it('what Go’s parser accepts: an operator on an anchor or after a flag group, a name used twice, braces that are not a count', () => {
+    const find = (p: string, s: string): string => new LinearRegex(p).find(s);
+    assert.equal(find('^*a', 'ba'), 'a');
+    assert.equal(find('\\b*x', 'x'), 'x');
+    assert.equal(find('ab(?i)*c', 'abbbc'), 'abbbc', 'the star repeats b, before the flag group');
+    assert.equal(find('(?)x', 'x'), 'x');
+    assert.equal(find('x{01}', 'x{01}'), 'x{01}', 'a leading zero: a literal brace');
+    assert.equal(find('x{2,05}', 'x{2,05}'), 'x{2,05}');
+    assert.equal(find('a{,3}', 'a{,3}'), 'a{,3}');
+    assert.equal(find('(a{10}){100}', 'a'.repeat(1000)), 'a'.repeat(1000), '10 × 100 copies fit');
+    const twice = new LinearRegex('(?P<n>a)(?P<n>b)');
+    assert.deepEqual(twice.names, ['', 'n', 'n']);
+    assert.equal(twice.replaceAll('ab', '${n}'), 'a', 'a reference by name is the first group');
+  });
+
   it('patterns that make a backtracking engine explode: work bounded by input × pattern', () => {
     for (const [pattern, input] of [
       ['^(?:(a+)+b)$', 'a'.repeat(5000)],

@@ -30,6 +30,52 @@ import { repoRoot } from '../support/paths';
 
 const WEB = path.join(repoRoot(), 'test', 'fixtures', 'charts', 'web');
 
+/** What `inChartCopy` gives a test: the copy's folders, its open documents and the chart analyses over them. */
+interface ChartCopy {
+  root: string;
+  chart: string;
+  /** The URI of a file of the chart (`templates/deployment.yaml`). */
+  uri: (rel: string) => string;
+  open: TextDocument[];
+  charts: ChartAnalyses;
+}
+
+/**
+ * Runs `fn` on a copy of the web chart at `<tmp>/web`, with `files` (paths under
+ * the temporary root) written beside it and `open` (chart paths, optionally with
+ * a text of their own) open as documents; the copy is removed afterwards.
+ */
+function inChartCopy(
+  prefix: string,
+  files: Record<string, string>,
+  open: Array<string | [string, string]>,
+  fn: (c: ChartCopy) => void,
+): void {
+  const root = mkdtempSync(path.join(tmpdir(), prefix));
+  const chart = path.join(root, 'web');
+  cpSync(WEB, chart, { recursive: true });
+  try {
+    for (const [rel, text] of Object.entries(files)) writeFileSync(path.join(root, rel), text);
+    const uri = (rel: string): string => fileUri(path.join(chart, rel));
+    const docs = open.map((o) => {
+      const [rel, text] = typeof o === 'string' ? [o, undefined] : o;
+      return TextDocument.create(
+        uri(rel),
+        'yaml',
+        1,
+        text ?? readFileSync(path.join(chart, rel), 'utf8'),
+      );
+    });
+    const charts = new ChartAnalyses({
+      get: (u) => docs.find((d) => d.uri === u),
+      all: () => docs,
+    });
+    fn({ root, chart, uri, open: docs, charts });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
 const codes = (p: PublishDiagnosticsParams): string[] =>
   p.diagnostics.map((d) => String(d.code)).sort();
 const message = (d: Diagnostic): string =>
@@ -680,23 +726,14 @@ describe('lsp: a chart is rendered again only when what it read changed', () => 
   });
 
   it('the key follows the content the render read: the same text is the same key, a file outside the chart that a value set reads counts', () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'podsec-chart-content-'));
-    const chart = path.join(root, 'web');
-    cpSync(WEB, chart, { recursive: true });
-    const outside = path.join(root, 'values-shop.yaml');
-    writeFileSync(outside, 'replicaCount: 2\n');
-    writeFileSync(
-      path.join(root, '.podsec.yaml'),
-      'helm:\n  - name: shop\n    values: [values-shop.yaml]\n',
-    );
-    try {
-      const deployUri = fileUri(path.join(chart, 'templates', 'deployment.yaml'));
-      const text = readFileSync(path.join(chart, 'templates', 'deployment.yaml'), 'utf8');
-      const open = [TextDocument.create(deployUri, 'yaml', 1, text)];
-      const charts = new ChartAnalyses({
-        get: (u) => open.find((d) => d.uri === u),
-        all: () => open,
-      });
+    const files = {
+      'values-shop.yaml': 'replicaCount: 2\n',
+      '.podsec.yaml': 'helm:\n  - name: shop\n    values: [values-shop.yaml]\n',
+    };
+    inChartCopy('podsec-chart-content-', files, ['templates/deployment.yaml'], (c) => {
+      const { root, chart, charts } = c;
+      const outside = path.join(root, 'values-shop.yaml');
+      const deployUri = c.uri('templates/deployment.yaml');
       const dir = charts.chartOf(deployUri);
       assert.ok(dir);
       charts.evaluation(dir, {}, 'k');
@@ -721,24 +758,15 @@ describe('lsp: a chart is rendered again only when what it read changed', () => 
       writeFileSync(outside, 'replicaCount: 2\n');
       charts.diskChanged(outside);
       assert.equal(charts.stateKey(dir), key);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe('lsp: which disk changes render a chart again', () => {
   it('a file of the chart that is not open does; the open file itself, or a file outside, does not', () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'podsec-chart-epochs-'));
-    const chart = path.join(root, 'web');
-    cpSync(WEB, chart, { recursive: true });
-    try {
-      const valuesUri = fileUri(path.join(chart, 'values.yaml'));
-      const open = [TextDocument.create(valuesUri, 'yaml', 1, 'replicaCount: 1\n')];
-      const charts = new ChartAnalyses({
-        get: (u) => open.find((d) => d.uri === u),
-        all: () => open,
-      });
+    inChartCopy('podsec-chart-epochs-', {}, [['values.yaml', 'replicaCount: 1\n']], (c) => {
+      const { root, chart, charts } = c;
+      const valuesUri = c.uri('values.yaml');
       const key = charts.stateKey(chart);
       assert.deepEqual(charts.diskChanged(path.join(chart, 'values.yaml')), []);
       assert.deepEqual(charts.diskChanged(path.join(root, 'notes.txt')), []);
@@ -748,29 +776,20 @@ describe('lsp: which disk changes render a chart again', () => {
         assert.deepEqual(charts.diskChanged(path.join(chart, f)), [valuesUri], f);
       }
       assert.notEqual(charts.stateKey(chart), key);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe('lsp: code lenses of a chart rendered with several value sets', () => {
   it('one lens set per value set on the kind: line, each named by its set', () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'podsec-chart-lenses-'));
-    const chart = path.join(root, 'web');
-    cpSync(WEB, chart, { recursive: true });
-    writeFileSync(
-      path.join(root, '.podsec.yaml'),
-      'helm:\n  - name: dev\n  - name: prod\n    values: [web/values-prod.yaml]\n    releaseName: shop\n',
-    );
-    try {
-      const deployUri = fileUri(path.join(chart, 'templates', 'deployment.yaml'));
-      const text = readFileSync(path.join(chart, 'templates', 'deployment.yaml'), 'utf8');
-      const open = [TextDocument.create(deployUri, 'yaml', 1, text)];
-      const charts = new ChartAnalyses({
-        get: (u) => open.find((d) => d.uri === u),
-        all: () => open,
-      });
+    const files = {
+      '.podsec.yaml':
+        'helm:\n  - name: dev\n  - name: prod\n    values: [web/values-prod.yaml]\n    releaseName: shop\n',
+    };
+    inChartCopy('podsec-chart-lenses-', files, ['templates/deployment.yaml'], (c) => {
+      const { charts } = c;
+      const deployUri = c.uri('templates/deployment.yaml');
+      const text = c.open[0]?.getText() ?? '';
       const dir = charts.chartOf(deployUri);
       assert.ok(dir);
       const ev = charts.evaluation(dir, {}, 'k');
@@ -796,39 +815,20 @@ describe('lsp: code lenses of a chart rendered with several value sets', () => {
         lenses[2]?.command?.tooltip ?? '',
         /Deployment shop-web as rendered from chart web with value set prod, release shop/,
       );
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe('lsp: the policy a chart document shows', () => {
   it("a value set's release namespace, labelled by a Namespace the chart renders, named at its template", () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'podsec-chart-policy-'));
-    const chart = path.join(root, 'web');
-    cpSync(WEB, chart, { recursive: true });
-    writeFileSync(
-      path.join(root, '.podsec.yaml'),
-      'helm:\n  - name: prod\n    releaseName: shop\n    namespace: shop\n',
-    );
-    writeFileSync(
-      path.join(chart, 'templates', 'namespace.yaml'),
-      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{ .Release.Namespace }}\n  labels:\n    pod-security.kubernetes.io/enforce: baseline\n',
-    );
-    try {
-      const valuesUri = fileUri(path.join(chart, 'values.yaml'));
-      const open = [
-        TextDocument.create(
-          valuesUri,
-          'yaml',
-          1,
-          readFileSync(path.join(chart, 'values.yaml'), 'utf8'),
-        ),
-      ];
-      const charts = new ChartAnalyses({
-        get: (u) => open.find((d) => d.uri === u),
-        all: () => open,
-      });
+    const files = {
+      '.podsec.yaml': 'helm:\n  - name: prod\n    releaseName: shop\n    namespace: shop\n',
+      'web/templates/namespace.yaml':
+        'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{ .Release.Namespace }}\n  labels:\n    pod-security.kubernetes.io/enforce: baseline\n',
+    };
+    inChartCopy('podsec-chart-policy-', files, ['values.yaml'], (c) => {
+      const { chart, charts, open } = c;
+      const valuesUri = c.uri('values.yaml');
       const ev = charts.evaluation(charts.chartOf(valuesUri) ?? '', {}, 'k');
       const r = new AnalysisResult(
         valuesUri,
@@ -849,8 +849,6 @@ describe('lsp: the policy a chart document shows', () => {
       assert.deepEqual(policy.chart?.renders, [
         { valueSet: 'prod', releaseName: 'shop', namespace: 'shop' },
       ]);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 });

@@ -5,22 +5,18 @@
  * reported as deployed, each at the template line or values key it comes from and naming
  * its chart, value set and release.
  */
-import { readFileSync } from 'node:fs';
+import { readTextOrNull } from '../io/index';
 import { isAbsolute, relative } from 'node:path';
 import { LineIndex } from '../engine/index';
 import type { AdvisorReport, ReportInput } from '../engine/index';
 import { chartReportInputs } from '../engine/project/index';
-import { evaluateChartGroup, groupByChart } from './charts';
+import { evaluateChartGroup, groupByChart, MAX_VALUES_BYTES } from './charts';
 import type { HelmCliOptions } from './charts';
 import type { FileResult } from '../render/fileResult';
 
+/** An origin file's text: a regular file within the values files' bound (never a FIFO or a device), else null. */
 function readText(path: string): string | null {
-  try {
-    const t = readFileSync(path, 'utf8');
-    return t.charCodeAt(0) === 0xfeff ? t.slice(1) : t;
-  } catch {
-    return null;
-  }
+  return readTextOrNull(path, MAX_VALUES_BYTES);
 }
 
 function display(abs: string): string {

@@ -10,7 +10,8 @@
  * the checks find in them is placed in the file that set it (a template, a
  * values key, a base, a patch), as their Pod Security findings are.
  */
-import { readFileSync } from 'node:fs';
+import { readTextOrNull } from '../io/index';
+import { MAX_VALUES_BYTES } from './charts';
 import { isAbsolute, relative } from 'node:path';
 import {
   hardeningEnabled,
@@ -41,13 +42,9 @@ import type { OverlayRun } from './overlays';
 import { enginePath } from './overlays';
 import type { FileResult } from './report';
 
+/** An origin file's text: a regular file within the values files' bound (never a FIFO or a device), else null. */
 function readText(path: string): string | null {
-  try {
-    const t = readFileSync(path, 'utf8');
-    return t.charCodeAt(0) === 0xfeff ? t.slice(1) : t;
-  } catch {
-    return null;
-  }
+  return readTextOrNull(path, MAX_VALUES_BYTES);
 }
 
 /** An origin file no result names yet, as the report shows it: relative to the working folder when inside. */

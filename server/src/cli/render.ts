@@ -64,6 +64,10 @@ export class DiskFs implements SourceFs {
     const r = realpathSafe(n);
     return isInside(this.root, normalizePath(r)) ? r : null;
   }
+  realPath(path: string): string | null {
+    const r = this.real(path);
+    return r === null ? null : normalizePath(r.replace(/\\/g, '/'));
+  }
   readBytes(path: string): Uint8Array | null {
     const r = this.real(path);
     if (!r) return null;

@@ -61,6 +61,10 @@ export class DiskSourceFs implements SourceFs {
     return this.trees.some((t) => isInside(t, real)) ? real : null;
   }
 
+  realPath(path: string): string | null {
+    return realOrNull(normalizePath(path));
+  }
+
   /** Why `path` is not read though it exists (a link out of the tree), or null. */
   refusal(path: string): string | null {
     const p = normalizePath(path);

@@ -34,7 +34,8 @@ type Node =
   | { t: 'char'; pred: Pred }
   | { t: 'cat'; items: Node[] }
   | { t: 'alt'; items: Node[] }
-  | { t: 'rep'; node: Node; min: number; max: number; greedy: boolean }
+  /** `counted`: written `{n,m}` (Go limits their nesting), not `*`, `+` or `?`. */
+  | { t: 'rep'; node: Node; min: number; max: number; greedy: boolean; counted: boolean }
   | { t: 'cap'; idx: number; node: Node }
   | { t: 'assert'; kind: AssertKind };
 
@@ -152,50 +153,83 @@ class Parser {
     for (;;) {
       const c = this.peek();
       if (c === undefined || c === '|' || c === ')') break;
-      const start = this.i;
-      const a = this.atom();
-      if (a === null) {
-        // A flag group `(?i)`: nothing to match, and no operand for an operator after it.
-        if ('*+?'.includes(this.peek() ?? '.'))
-          throw syntax('missing argument to repetition operator', this.s.slice(this.i, this.i + 1));
+      if (this.operatorLength() > 0) {
+        // An operator with no atom of its own: at the start of a group or an
+        // alternative it has no operand; after a flag group `(?i)` it repeats
+        // what came before the group, as Go's parser reads `a(?i)*`.
+        const last = items.pop();
+        if (last === undefined) {
+          const end = this.i + this.operatorLength();
+          throw syntax(
+            'missing argument to repetition operator',
+            this.s.slice(this.i, this.s[end] === '?' ? end + 1 : end),
+          );
+        }
+        items.push(this.repeat(last));
         continue;
       }
-      items.push(this.repeat(a, start));
+      const a = this.atom();
+      if (a === null) continue; // a flag group `(?i)`: nothing to match
+      items.push(this.repeat(a));
     }
     return { t: 'cat', items };
   }
 
-  private repeat(atom: Node, start: number): Node {
+  /** The length of the repetition operator at the cursor (`*`, `{2,3}`), 0 if none. */
+  private operatorLength(): number {
+    const c = this.peek();
+    if (c === '*' || c === '+' || c === '?') return 1;
+    if (c !== '{') return 0;
+    // `{n}`, `{n,}`, `{n,m}` with no leading zeros; anything else is a literal brace.
+    let j = this.i + 1;
+    const number = (): boolean => {
+      const first = j;
+      while (j < this.s.length && isDigit(this.s.charCodeAt(j))) j++;
+      return j > first && !(this.s[first] === '0' && j - first > 1);
+    };
+    if (!number()) return 0;
+    if (this.s[j] === ',') {
+      j++;
+      if (this.s[j] !== '}' && !number()) return 0;
+    }
+    return this.s[j] === '}' ? j + 1 - this.i : 0;
+  }
+
+  private repeat(atom: Node): Node {
     let node = atom;
-    let repeated = false;
+    let lastOpAt = -1;
     for (;;) {
       const c = this.peek();
       const opAt = this.i;
+      const length = this.operatorLength();
+      if (length === 0) return node;
       let min: number;
       let max: number;
       if (c === '*') [min, max] = [0, Infinity];
       else if (c === '+') [min, max] = [1, Infinity];
       else if (c === '?') [min, max] = [0, 1];
-      else if (c === '{') {
-        const m = /^\{(\d+)(,(\d*))?\}/.exec(this.s.slice(this.i));
-        if (!m) return node; // a literal brace, as RE2 reads it
-        min = Number(m[1]);
-        max = m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3]);
+      else {
+        const [lo, hi] = this.s.slice(this.i + 1, this.i + length - 1).split(',');
+        min = Number(lo);
+        max = hi === undefined ? min : hi === '' ? Infinity : Number(hi);
         if (min > MAX_REPEAT || (max !== Infinity && (max > MAX_REPEAT || max < min)))
-          throw syntax('invalid repeat count', m[0]);
-        this.i += m[0].length - 1;
-      } else return node;
-      this.i++;
+          throw syntax('invalid repeat count', this.s.slice(this.i, this.i + length));
+      }
+      this.i += length;
       let lazy = false;
       if (this.peek() === '?') {
         lazy = true;
         this.i++;
       }
-      if (repeated) throw syntax('invalid nested repetition operator', this.s.slice(start, this.i));
-      if (node.t === 'assert')
-        throw syntax('missing argument to repetition operator', this.s.slice(opAt, this.i));
-      repeated = true;
-      node = { t: 'rep', node, min, max, greedy: lazy === this.flags.ungreedy };
+      // Go quotes the operators from the first of the two: `**`, `{2}{3}`.
+      if (lastOpAt >= 0)
+        throw syntax('invalid nested repetition operator', this.s.slice(lastOpAt, this.i));
+      lastOpAt = opAt;
+      const counted = c === '{';
+      node = { t: 'rep', node, min, max, greedy: lazy === this.flags.ungreedy, counted };
+      // Counted repetitions nested inside each other multiply: at most 1000 copies in all.
+      if (counted && (min >= 2 || (max !== Infinity && max >= 2)) && !repeatFits(node, MAX_REPEAT))
+        throw syntax('invalid repeat count', this.s.slice(opAt, this.i));
     }
   }
 
@@ -208,34 +242,48 @@ class Parser {
         if (this.depth >= 1000) throw syntax('expression nests too deeply', this.s);
         let idx = -1;
         const saved = { ...this.flags };
-        if (this.s.startsWith('?P<', this.i) || this.s.startsWith('?<', this.i)) {
+        const left = this.s.length - at;
+        if (
+          (this.s.startsWith('?P<', this.i) && left > 4) ||
+          (this.s.startsWith('?<', this.i) && left > 3)
+        ) {
           this.i += this.s[this.i + 1] === 'P' ? 3 : 2;
           const end = this.s.indexOf('>', this.i);
           const name = end < 0 ? '' : this.s.slice(this.i, end);
-          if (end < 0 || !/^[A-Za-z0-9_]+$/.test(name) || this.names.includes(name))
+          // Go accepts a name used twice; a reference by name means the first.
+          if (end < 0 || !/^[A-Za-z0-9_]+$/.test(name))
             throw syntax('invalid named capture', this.s.slice(at, end < 0 ? undefined : end + 1));
           this.i = end + 1;
           idx = this.names.push(name) - 1;
         } else if (this.peek() === '?') {
-          const m = /^\?([imsU]*)(?:-([imsU]*))?([:)])/.exec(this.s.slice(this.i));
-          if (
-            !m ||
-            (m[2] !== undefined && m[2] === '') ||
-            (m[1] === '' && m[2] === undefined && m[3] === ')')
-          )
-            throw syntax('invalid or unsupported Perl syntax', this.s.slice(at, at + 3));
-          const set = (letters: string, on: boolean): void => {
-            for (const l of letters) {
-              if (l === 'i') this.flags.fold = on;
-              else if (l === 's') this.flags.dotAll = on;
-              else if (l === 'm') this.flags.multi = on;
-              else this.flags.ungreedy = on;
-            }
-          };
-          set(m[1] ?? '', true);
-          set(m[2] ?? '', false);
-          this.i += m[0].length;
-          if (m[3] === ')') return null; // the flags hold to the end of the enclosing group
+          // Go's flag syntax: letters, at most one `-` followed by at least one
+          // letter, then `:` or `)`. The error quotes up to the rune that broke it.
+          this.i++;
+          const flags = { ...this.flags };
+          let on = true;
+          let sawFlag = false;
+          let end: string | null = null;
+          while (this.i < this.s.length) {
+            const ch = String.fromCodePoint(this.s.codePointAt(this.i) as number);
+            this.i += ch.length;
+            if (ch === 'i') flags.fold = on;
+            else if (ch === 's') flags.dotAll = on;
+            else if (ch === 'm') flags.multi = on;
+            else if (ch === 'U') flags.ungreedy = on;
+            else if (ch === '-' && on) {
+              on = false;
+              sawFlag = false;
+              continue;
+            } else if ((ch === ':' || ch === ')') && (on || sawFlag)) {
+              end = ch;
+              break;
+            } else break;
+            sawFlag = true;
+          }
+          if (end === null)
+            throw syntax('invalid or unsupported Perl syntax', this.s.slice(at, this.i));
+          this.flags = flags;
+          if (end === ')') return null; // the flags hold to the end of the enclosing group
         } else idx = this.names.push('') - 1;
         this.depth++;
         const n = this.alt();
@@ -254,10 +302,6 @@ class Parser {
         return { t: 'assert', kind: this.flags.multi ? 'lineEnd' : 'end' };
       case '\\':
         return this.escape(at);
-      case '*':
-      case '+':
-      case '?':
-        throw syntax('missing argument to repetition operator', c);
       default: {
         const code = c.codePointAt(0) as number;
         if (code > 0xffff) this.i++;
@@ -436,6 +480,27 @@ class Parser {
     const e = this.s[this.i++];
     if (e === undefined) throw syntax('missing closing ]', this.s.slice(at));
     return this.classEscape(e, escAt) ?? this.escapedCode(e, escAt);
+  }
+}
+
+/** Go's limit on nested counted repetitions: the copies they make of the innermost atom. */
+function repeatFits(node: Node, n: number): boolean {
+  let budget = n;
+  if (node.t === 'rep' && node.counted) {
+    const m = node.max === Infinity ? node.min : node.max;
+    if (m === 0) return true;
+    if (m > budget) return false;
+    budget = Math.floor(budget / m);
+  }
+  switch (node.t) {
+    case 'rep':
+    case 'cap':
+      return repeatFits(node.node, budget);
+    case 'cat':
+    case 'alt':
+      return node.items.every((x) => repeatFits(x, budget));
+    default:
+      return true;
   }
 }
 

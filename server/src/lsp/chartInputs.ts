@@ -62,6 +62,9 @@ class RecordingFs implements SourceFs {
   list(path: string): DirEntry[] | null {
     return this.note('list', path, this.base.list(path));
   }
+  realPath(path: string): string | null {
+    return this.base.realPath ? this.base.realPath(path) : normalizePath(path);
+  }
 }
 
 export class ChartInputs {

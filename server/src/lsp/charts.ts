@@ -67,6 +67,9 @@ class ConfigSearchFs implements SourceFs {
   list(path: string): DirEntry[] | null {
     return this.disk.list(path)?.filter((e) => ConfigSearchFs.NAMES.has(e.name)) ?? null;
   }
+  realPath(path: string): string | null {
+    return this.disk.realPath(path);
+  }
 }
 
 const EMPTY: Analysis = { findings: [], errors: [], notes: [], workloads: [], objects: 0 };

@@ -63,6 +63,10 @@ class EditorFs implements SourceFs {
     return this.disk.list(path);
   }
 
+  realPath(path: string): string | null {
+    return this.disk.realPath(path);
+  }
+
   refusal(path: string): string | null {
     return this.documents.get(toUri(path)) ? null : this.disk.refusal(path);
   }

@@ -157,6 +157,54 @@ describe('helm templates: limits', () => {
     const r = run('x: {{ repeat 100000 "abcdefghij" }}', '', { limits: { maxOutput: 100_000 } });
     assert.match(r.err, /repeat: result of 1000000 characters is over the limit of 100000/);
   });
+  it('a map shared by reference and written out (toJson, toYaml, toToml, printing, deepCopy) stops before it expands, at its call', () => {
+    // 30 doublings: a billion leaves written out, from 30 maps held.
+    const bomb = '{{ $x := dict }}{{ range until 30 }}{{ $x = dict "a" $x "b" $x }}{{ end }}';
+    for (const [call, what] of [
+      ['toJson $x', 'json'],
+      ['mustToJson $x', 'json'],
+      ['toPrettyJson $x', 'json'],
+      ['toRawJson $x', 'json'],
+      ['toYaml $x', 'yaml'],
+      ['toToml $x', 'toml'],
+      ['deepCopy $x | len', 'deepCopy'],
+      ['printf "%v" $x', 'fmt'],
+      ['print $x', 'fmt'],
+      ['$x', 'fmt'],
+    ] as const) {
+      const r = run(`${bomb}x: {{ ${call} }}`, '');
+      assert.match(
+        r.err,
+        new RegExp(`rendering stopped: ${what}: the value is over 67108864 characters written out`),
+        call,
+      );
+      assert.equal(r.r.errors[0]?.kind, 'limit', call);
+    }
+    // Shared but small: written out in full, as Go writes it.
+    const tree = (n: number): string =>
+      n === 0 ? '{}' : `{"a":${tree(n - 1)},"b":${tree(n - 1)}}`;
+    const small = run(
+      '{{ $x := dict }}{{ range until 10 }}{{ $x = dict "a" $x "b" $x }}{{ end }}{{ toJson $x }}',
+      '',
+    );
+    assert.equal(small.err, '');
+    assert.equal(small.out, tree(10));
+  });
+  it('toDate reads a layout as Go’s time.Parse does: each field greedily, never given back, in time linear in the text', () => {
+    const out = (tpl: string): string => run(`x: {{ ${tpl} }}`, '').out;
+    assert.equal(out('toDate "2006-01-02" "2024-03-05"'), 'x: 2024-03-05 00:00:00 +0000 UTC');
+    // Month "1" takes both digits of "10", so the literal 0 is missing: an error, which
+    // toDate turns into Go's zero time.
+    assert.equal(out('toDate "10" "10"'), 'x: 0001-01-01 00:00:00 +0000 UTC');
+    // Years below 100 are those years.
+    assert.equal(out('toDate "2006-01-02" "0050-02-28"'), 'x: 0050-02-28 00:00:00 +0000 UTC');
+    // Thirty-four adjacent one-or-two-digit fields against fifty digits and an x: no match,
+    // which a backtracking reader would take 2^34 tries to find.
+    assert.equal(
+      out(`toDate "${'1'.repeat(34)}" "${'1'.repeat(49)}x"`),
+      'x: 0001-01-01 00:00:00 +0000 UTC',
+    );
+  });
   it('recursive include stops as Helm stops it', () => {
     const r = run(
       'x: {{ include "loop" . }}',

@@ -8,7 +8,7 @@
 import { LinearRegex } from '../linearRegex';
 import { gunzipSync } from 'fflate';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import { isInside, joinPath } from '../sources/sourceFs';
+import { firstVisit, isInside, joinPath } from '../sources/sourceFs';
 import type { SourceFs } from '../sources/sourceFs';
 import { formatFloat32 } from './gofmt';
 import { resolvePlain, readValuesYaml, YamlError } from './yaml';
@@ -528,8 +528,12 @@ export function loadChart(fs: SourceFs, dir: string): Chart {
   const rules = parseHelmignore(ig ? text(ig) : '');
   const files: BufferedFile[] = [];
   let total = 0;
+  // Each real folder once: a link to `.` inside the chart is not a loop.
+  const visited = new Set<string>();
   const walk = (rel: string): void => {
-    const entries = fs.list(rel === '' ? dir : joinPath(dir, rel));
+    const at = rel === '' ? dir : joinPath(dir, rel);
+    if (!firstVisit(fs, at, visited)) return;
+    const entries = fs.list(at);
     if (!entries) return;
     for (const e of entries) {
       const n = rel === '' ? e.name : `${rel}/${e.name}`;

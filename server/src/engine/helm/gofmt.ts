@@ -5,7 +5,7 @@
  * (`1e+06`: %v is %g with the shortest digits, exponent from 21 digits... no:
  * from exponent 6 up, as strconv.FormatFloat(f, 'g', -1, 64)).
  */
-import { GoFunc, GoList, GoMap, GoStruct, I64, typeName } from './values';
+import { assertExpandable, GoFunc, GoList, GoMap, GoStruct, I64, typeName } from './values';
 import type { Value } from './values';
 
 /** Shortest round-trip decimal digits and exponent of a finite non-zero |x|: x = 0.d1d2... × 10^dp. */
@@ -225,6 +225,11 @@ function badVerb(verb: string, v: Value): string {
 
 /** One operand formatted with a verb, as fmt's printArg. */
 export function formatValue(v: Value, verb: string, f: Flags = NOFLAGS): string {
+  assertExpandable(v, 'fmt');
+  return formatOne(v, verb, f);
+}
+
+function formatOne(v: Value, verb: string, f: Flags): string {
   if (verb === 'T') return pad(typeName(v), f);
   if (v === undefined || v === null) {
     return verb === 'v' || verb === 's' ? pad('<nil>', f) : badVerb(verb, v);
@@ -311,12 +316,12 @@ export function formatValue(v: Value, verb: string, f: Flags = NOFLAGS): string 
     const inner = { ...f, width: -1 };
     const parts = v
       .sortedKeys()
-      .map((k) => `${formatValue(k, verb, inner)}:${formatValue(v.get(k), verb, inner)}`);
+      .map((k) => `${formatOne(k, verb, inner)}:${formatOne(v.get(k), verb, inner)}`);
     return pad(`map[${parts.join(' ')}]`, f);
   }
   if (v instanceof GoList) {
     const inner = { ...f, width: -1 };
-    return pad(`[${v.items.map((x) => formatValue(x, verb, inner)).join(' ')}]`, f);
+    return pad(`[${v.items.map((x) => formatOne(x, verb, inner)).join(' ')}]`, f);
   }
   if (v instanceof GoStruct) {
     if (v.stringer && (verb === 'v' || verb === 's' || verb === 'q')) {
@@ -325,7 +330,7 @@ export function formatValue(v: Value, verb: string, f: Flags = NOFLAGS): string 
     }
     const inner = { ...f, width: -1 };
     const parts = [...v.fields].map(([k, x]) =>
-      f.plusV ? `${k}:${formatValue(x, verb, inner)}` : formatValue(x, verb, inner),
+      f.plusV ? `${k}:${formatOne(x, verb, inner)}` : formatOne(x, verb, inner),
     );
     return pad(`${v.pointer ? '&' : ''}{${parts.join(' ')}}`, f);
   }

@@ -234,15 +234,65 @@ export function map(entries?: Iterable<[string, Value]>): GoMap {
 }
 
 /** A deep copy of maps and lists (copystructure.Copy); scalars are shared. */
+/** Most characters (and nodes) a value may expand to when it is written out in full or copied. */
+export const MAX_EXPANDED = 64 * 1024 * 1024;
+
+/**
+ * A value that, written out or copied, would pass MAX_EXPANDED. Maps and
+ * lists are shared by reference (`$x = dict "a" $x "b" $x` thirty times is
+ * a billion leaves): Go's own writer would run out of time or memory.
+ */
+export class ValueTooLarge extends Error {}
+
+/**
+ * Throws ValueTooLarge when `v`, written out in full, would pass `limit`
+ * characters and nodes. Each distinct map or list is measured once, so the
+ * cost follows the value as held, never as written out.
+ */
+export function assertExpandable(v: Value, what: string, limit = MAX_EXPANDED): void {
+  if (!(v instanceof GoMap || v instanceof GoList || v instanceof GoStruct)) return;
+  const memo = new Map<object, number>();
+  const size = (x: Value, depth: number): number => {
+    if (typeof x === 'string' || x instanceof Uint8Array) return x.length + 1;
+    if (!(x instanceof GoMap || x instanceof GoList || x instanceof GoStruct)) return 1;
+    const hit = memo.get(x);
+    if (hit !== undefined) return hit;
+    // A cycle, or nesting past what the writers accept: they report it.
+    if (depth > 1000) return 1;
+    memo.set(x, 1);
+    let n = 1;
+    const add = (k: string, c: Value): boolean => {
+      n += k.length + size(c, depth + 1);
+      return n <= limit;
+    };
+    if (x instanceof GoMap) {
+      for (const [k, c] of x.m) if (!add(k, c)) break;
+    } else if (x instanceof GoList) {
+      for (const c of x.items) if (!add('', c)) break;
+    } else for (const [k, c] of x.fields) if (!add(k, c)) break;
+    memo.set(x, n);
+    return n;
+  };
+  if (size(v, 0) > limit)
+    throw new ValueTooLarge(
+      `${what}: the value is over ${limit} characters written out (maps or lists it holds more than once are written each time)`,
+    );
+}
+
 export function deepCopy(v: Value): Value {
+  assertExpandable(v, 'deepCopy');
+  return copyOf(v);
+}
+
+function copyOf(v: Value): Value {
   if (v instanceof GoMap) {
     const c = new GoMap(undefined, v.typeName);
-    for (const [k, x] of v.m) c.m.set(k, deepCopy(x));
+    for (const [k, x] of v.m) c.m.set(k, copyOf(x));
     if (v.origins) c.origins = new Map(v.origins);
     return c;
   }
   if (v instanceof GoList) {
-    const c = new GoList(v.items.map(deepCopy), v.typeName);
+    const c = new GoList(v.items.map(copyOf), v.typeName);
     if (v.origins) c.origins = [...v.origins];
     return c;
   }

@@ -16,7 +16,7 @@ import type { Document, Node as YNode, Scalar } from 'yaml';
 import type { ValueOrigin } from '../sources/sourcemap';
 import { formatFloat } from './gofmt';
 import { SegText } from './segtext';
-import { GoList, GoMap, GoStruct, I64 } from './values';
+import { assertExpandable, GoList, GoMap, GoStruct, I64 } from './values';
 import type { Value } from './values';
 import { base64Decode, base64Encode, fromUtf8 } from './funcs/encoding';
 
@@ -657,6 +657,7 @@ function emit(out: SegText, j: J, indent: number, origin: ValueOrigin | undefine
 
 /** sigs.k8s.io/yaml.Marshal, with the trailing newline (Helm's toYaml trims it). */
 export function toYamlText(v: Value, origin?: ValueOrigin): SegText {
+  assertExpandable(v, 'yaml');
   const out = new SegText();
   const j = toJ(v);
   const s = scalarText(j, 0);

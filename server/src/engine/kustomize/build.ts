@@ -427,11 +427,14 @@ class Builder {
         spanOf(s.node),
       );
     }
-    for (const root of [...chain, k.dir].reverse()) {
-      if (root === dir || dir === '/' || root.startsWith(`${dir}/`))
+    // kustomize compares roots with links resolved: a link to `.` is a cycle, not a deeper folder.
+    const real = (d: string): string => this.fs.realPath?.(d) ?? d;
+    const candidate = real(dir);
+    for (const visited of [...chain, k.dir].reverse().map(real)) {
+      if (visited === candidate || candidate === '/' || visited.startsWith(`${candidate}/`))
         throw new KustomizeFailure(
           'cycle',
-          `cycle detected: candidate root '${dir}' contains visited root '${root}'`,
+          `cycle detected: candidate root '${candidate}' contains visited root '${visited}'`,
           k.file,
           spanOf(s.node),
         );

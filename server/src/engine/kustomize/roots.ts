@@ -10,7 +10,7 @@
  * `files` list is the exact set of files it read.
  */
 import type { SourceFs } from '../sources/sourceFs';
-import { joinPath, normalizePath } from '../sources/sourceFs';
+import { firstVisit, joinPath, normalizePath } from '../sources/sourceFs';
 import { DEFAULT_LIMITS } from '../limits';
 import { isRemoteResource } from './build';
 import type { KustomizeError } from './errors';
@@ -62,9 +62,11 @@ export function findKustomizations(fs: SourceFs, root: string, o: FindOptions = 
   const max = o.maxDirs ?? 100_000;
   const out: string[] = [];
   const stack = [normalizePath(root)];
+  const visited = new Set<string>();
   let seen = 0;
   while (stack.length > 0 && seen < max) {
     const dir = stack.pop() as string;
+    if (!firstVisit(fs, dir, visited)) continue;
     seen++;
     const entries = fs.list(dir);
     if (!entries) continue;

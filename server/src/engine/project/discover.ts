@@ -8,7 +8,14 @@
  * tests see the same answer.
  */
 import type { SourceFs } from '../sources/sourceFs';
-import { baseName, dirName, isInside, joinPath, normalizePath } from '../sources/sourceFs';
+import {
+  baseName,
+  dirName,
+  firstVisit,
+  isInside,
+  joinPath,
+  normalizePath,
+} from '../sources/sourceFs';
 import { kustomizationGraph } from '../kustomize/roots';
 import type { KustomizationGraph } from '../kustomize/roots';
 
@@ -92,9 +99,11 @@ export function discoverProject(fs: SourceFs, rootIn: string, o: DiscoverOptions
   const max = o.maxDirs ?? 100_000;
   const charts: string[] = [];
   const stack = [root];
+  const visited = new Set<string>();
   let seen = 0;
   while (stack.length > 0 && seen < max) {
     const dir = stack.pop() as string;
+    if (!firstVisit(fs, dir, visited)) continue;
     seen++;
     const entries = fs.list(dir);
     if (!entries) continue;

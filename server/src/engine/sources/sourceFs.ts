@@ -21,6 +21,23 @@ export interface SourceFs {
   list(path: string): DirEntry[] | null;
   /** Why a path that exists is not read (a link out of the tree), or null: for the message. */
   refusal?(path: string): string | null;
+  /**
+   * The path with links resolved, or null when it cannot be resolved: a walk
+   * visits each real folder once, so links to `.` or to each other end.
+   * Absent for readers without links (every path is its own).
+   */
+  realPath?(path: string): string | null;
+}
+
+/**
+ * Whether a walk has not been in `dir`'s real folder yet; notes it. Two links
+ * to `.` would otherwise make a walk of n levels visit 2^n folders.
+ */
+export function firstVisit(fs: SourceFs, dir: string, seen: Set<string>): boolean {
+  const real = fs.realPath?.(dir) ?? normalizePath(dir);
+  if (seen.has(real)) return false;
+  seen.add(real);
+  return true;
 }
 
 /** Normalise a `/` path: collapse `.`, `..` and repeated slashes (never above `/`). */
@@ -55,6 +72,9 @@ export class TextsOverFs implements SourceFs {
   }
   refusal(path: string): string | null {
     return this.base.refusal?.(path) ?? null;
+  }
+  realPath(path: string): string | null {
+    return this.base.realPath ? this.base.realPath(path) : normalizePath(path);
   }
 }
 

@@ -17,7 +17,6 @@
  * from are not read as objects of their own, and what the checks find in
  * them is placed in the file that set it.
  */
-import { readFileSync } from 'node:fs';
 import type { Connection } from 'vscode-languageserver/node';
 import {
   hardeningEnabled,
@@ -51,6 +50,8 @@ import {
 import { ChunkParses } from '../../engine/chunkParses';
 import { ConfigResolver } from '../../engine/config/index';
 import { DiskFs } from '../../cli/render';
+import { MAX_VALUES_BYTES } from '../../cli/charts';
+import { readTextOrNull } from '../../io/index';
 import type { GeneratedHardeningInput, PlacedHardening } from '../../engine/project/index';
 import { isInside, normalizePath } from '../../engine/sources/sourceFs';
 import type { PodsecSettings } from '../protocol';
@@ -337,12 +338,8 @@ export class HardeningIndex implements HardeningSourceIndex {
   private textOf(file: string): string | null {
     const known = this.open.get(file) ?? this.disk.get(file);
     if (known) return known.text;
-    try {
-      const t = readFileSync(file, 'utf8');
-      return t.charCodeAt(0) === 0xfeff ? t.slice(1) : t;
-    } catch {
-      return null;
-    }
+    // A regular file within the bound only: a FIFO or a device there must not block the server.
+    return readTextOrNull(file, MAX_VALUES_BYTES);
   }
 
   runFor(s: PodsecSettings): HardeningRun {

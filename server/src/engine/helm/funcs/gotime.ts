@@ -9,6 +9,20 @@ import type { Value } from '../values';
 /** The instant `now` returns: 2026-01-01T00:00:00Z. */
 export const FIXED_NOW_MS = Date.UTC(2026, 0, 1, 0, 0, 0);
 
+/**
+ * Milliseconds since the epoch of a UTC date and time (`month` from 0), for
+ * any year: Date.UTC reads years 0 to 99 as 1900 to 1999, Go does not.
+ */
+export function utcMs(year: number, month: number, day: number, h = 0, mi = 0, s = 0): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month, day);
+  d.setUTCHours(h, mi, s, 0);
+  return d.getTime();
+}
+
+/** Go's zero time.Time: January 1, year 1, 00:00:00 UTC. */
+export const ZERO_TIME_MS = utcMs(1, 0, 1);
+
 const MONTHS = [
   'January',
   'February',
@@ -212,7 +226,7 @@ export function formatTime(t: TimeParts, layout: string): string {
   const mi = d.getUTCMinutes();
   const s = d.getUTCSeconds();
   const wd = d.getUTCDay();
-  const yday = Math.floor((Date.UTC(Y, M, D) - Date.UTC(Y, 0, 1)) / 86400000) + 1;
+  const yday = Math.floor((utcMs(Y, M, D) - utcMs(Y, 0, 1)) / 86400000) + 1;
   const off = t.offsetMin;
   const offStr = (colon: boolean, z: boolean, secs = false): string => {
     if (z && off === 0) return 'Z';
@@ -287,9 +301,12 @@ export function parseTime(layout: string, value: string): TimeParts {
   const groups: string[] = [];
   let re = '';
   let i = 0;
+  // Each field is read as Go reads it, greedily and never given back: an
+  // atomic group (a lookahead and its backreference), so that a layout of
+  // many adjacent numbers cannot make the expression backtrack.
   const add = (k: string, p: string): void => {
     groups.push(k);
-    re += `(${p})`;
+    re += `(?=(${p}))(?:\\${groups.length})`;
   };
   const table: [string, string, string][] = [
     ['January', 'month', MONTHS.join('|')],
@@ -321,8 +338,7 @@ export function parseTime(layout: string, value: string): TimeParts {
   while (i < layout.length) {
     const frac = /^[.,](0+|9+)/.exec(layout.slice(i));
     if (frac) {
-      add('frac', `[.,]\\d+`);
-      re = re.replace(/\(\[\.,\]\\d\+\)$/, '((?:[.,]\\d+)?)');
+      add('frac', '(?:[.,]\\d+)?');
       i += frac[0].length;
       continue;
     }
@@ -396,6 +412,6 @@ export function parseTime(layout: string, value: string): TimeParts {
   });
   if (pm === 'PM' && h < 12) h += 12;
   if (pm === 'AM' && h === 12) h = 0;
-  const ms = Date.UTC(Y, M - 1, D, h, mi, s) - off * 60000;
+  const ms = utcMs(Y, M - 1, D, h, mi, s) - off * 60000;
   return { ms, nanos, offsetMin: off, zone: off === 0 ? 'UTC' : '' };
 }

@@ -10,7 +10,7 @@ import { ExecError, FuncError, Ret } from '../template/exec';
 import type { CallCtx, Func } from '../template/exec';
 import { parseTemplate, TemplateParseError } from '../template/parse';
 import type { Tree } from '../template/parse';
-import { GoList, GoMap, GoStruct, I64 } from '../values';
+import { assertExpandable, GoList, GoMap, GoStruct, I64, ValueTooLarge } from '../values';
 import type { Value } from '../values';
 import { readYamlDocuments, toYamlText, YamlError, yamlKeyLess } from '../yaml';
 import { fromJsonText, toJsonText } from './json';
@@ -40,7 +40,7 @@ function toYaml(v: Value, c: CallCtx, must: boolean): Value | Ret {
     c.exec.grow(c.state, seg.length);
     return new Ret(seg.text, seg);
   } catch (e) {
-    if (e instanceof ExecError) throw e;
+    if (e instanceof ExecError || e instanceof ValueTooLarge) throw e;
     if (must) throw new FuncError((e as Error).message);
     return '';
   }
@@ -94,6 +94,7 @@ function tomlValue(v: Value): string {
 
 /** BurntSushi/toml's encoder for the shapes charts pass it. */
 function toToml(v: Value, prefix = ''): string {
+  if (prefix === '') assertExpandable(v, 'toml');
   if (!(v instanceof GoMap)) throw new Error('toml: top-level values must be Go maps or structs');
   let out = '';
   const keys = v.sortedKeys();
@@ -122,6 +123,7 @@ export function helmFuncs(): [string, Func][] {
         try {
           return toToml(v ?? null);
         } catch (e) {
+          if (e instanceof ValueTooLarge) throw e;
           return (e as Error).message;
         }
       }),
@@ -145,7 +147,8 @@ export function helmFuncs(): [string, Func][] {
       f([A], ([v]) => {
         try {
           return toJsonText(v ?? null);
-        } catch {
+        } catch (e) {
+          if (e instanceof ValueTooLarge) throw e;
           return '';
         }
       }),

@@ -1,6 +1,6 @@
 /** encoding/json as templates use it: Marshal (sorted keys, HTML escaping), MarshalIndent, Unmarshal (numbers are float64). */
 import { jsonFloat } from '../yaml';
-import { compareGo, GoList, GoMap, GoStruct, I64 } from '../values';
+import { assertExpandable, compareGo, GoList, GoMap, GoStruct, I64 } from '../values';
 import type { Value } from '../values';
 import { base64Encode } from './encoding';
 import { durationNanos, isDuration } from './gotime';
@@ -33,6 +33,7 @@ export interface JsonOptions {
 
 export function toJsonText(v: Value, opts: JsonOptions = {}, prefix = '', depth = 0): string {
   const html = opts.html ?? true;
+  if (depth === 0) assertExpandable(v, 'json');
   if (depth > 1000) throw new Error('json: unsupported value: encountered a cycle');
   if (v === undefined || v === null) return 'null';
   if (typeof v === 'boolean') return String(v);

@@ -25,6 +25,7 @@ import {
   typeName,
   wrap64,
 } from '../values';
+import { ValueTooLarge } from '../values';
 import type { Value } from '../values';
 import { kindForError, sliceItems, strval, toFloat64, toInt64 } from './convert';
 import {
@@ -49,6 +50,7 @@ import {
   parseTime,
   timeParts,
   timeValue,
+  ZERO_TIME_MS,
 } from './gotime';
 import type { TimeParts } from './gotime';
 import { fromJsonText, toJsonText } from './json';
@@ -774,7 +776,7 @@ export function sprigFuncs(rand: Rand): [string, Func][] {
         try {
           return timeValue(parseTime(gs(l), gs(s)));
         } catch {
-          return timeValue({ ms: Date.UTC(1, 0, 1), nanos: 0, offsetMin: 0, zone: 'UTC' });
+          return timeValue({ ms: ZERO_TIME_MS, nanos: 0, offsetMin: 0, zone: 'UTC' });
         }
       }),
     ],
@@ -1807,6 +1809,7 @@ function safe<T>(fn: () => T, fallback: T | ((e: string) => T)): T {
   try {
     return fn();
   } catch (e) {
+    if (e instanceof ValueTooLarge) throw e;
     return typeof fallback === 'function'
       ? (fallback as (e: string) => T)((e as Error).message)
       : fallback;

@@ -8,7 +8,7 @@
 import type { Origin, ValueOrigin } from '../../sources/sourcemap';
 import { formatValue } from '../gofmt';
 import { SegText } from '../segtext';
-import { GoFunc, GoList, GoMap, GoStruct, I64, truth, typeName } from '../values';
+import { GoFunc, GoList, GoMap, GoStruct, I64, truth, typeName, ValueTooLarge } from '../values';
 import type { GoMethod, Value } from '../values';
 import { argString, nodeString, parseTemplate, TemplateParseError } from './parse';
 import type {
@@ -239,6 +239,8 @@ export class Executor {
       if (e instanceof RangeError && /call stack/i.test(e.message)) {
         throw this.errorAt(st, `exceeded maximum template depth (${this.limits.maxDepth})`, true);
       }
+      if (e instanceof ValueTooLarge)
+        throw this.errorAt(st, `rendering stopped: ${e.message}`, true);
       throw e;
     }
   }
@@ -720,6 +722,10 @@ export class Executor {
         if (e.limit) throw e;
         st.node = node;
         throw this.wrap(st, `error calling ${name}: `, e);
+      }
+      if (e instanceof ValueTooLarge) {
+        st.node = node;
+        throw this.errorAt(st, `rendering stopped: ${e.message}`, true);
       }
       if (e instanceof BreakSignal || e instanceof ContinueSignal) throw e;
       st.node = node;
