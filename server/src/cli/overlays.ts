@@ -84,6 +84,8 @@ export function runOverlays(
       namespaces,
       roots,
       nameOf: show,
+      // The fixes the command line prints (JSON, SARIF) and writes (--fix) are proven by a rebuild.
+      proveFixes: true,
     });
     run.evaluations.push(ev);
     for (const c of ev.covered) run.covered.add(c);

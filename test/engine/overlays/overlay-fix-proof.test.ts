@@ -65,7 +65,10 @@ const UNDO_TREE = {
 };
 
 function evaluate(fs: MemoryFs): OverlayEvaluation {
-  return evaluateOverlays(fs, kustomizationGraph(fs, '/r'), { level: 'restricted' });
+  return evaluateOverlays(fs, kustomizationGraph(fs, '/r'), {
+    level: 'restricted',
+    proveFixes: true,
+  });
 }
 
 function findings(ev: OverlayEvaluation, check: string): Array<{ file: string; f: Finding }> {
@@ -207,7 +210,7 @@ describe('overlay fixes proven by a rebuild', () => {
         '/r/b/pod.yaml': pod(bHost),
       });
     const fixesOf = (fs: MemoryFs): string[] => {
-      const ev = evaluateOverlays(fs, kustomizationGraph(fs, '/r'));
+      const ev = evaluateOverlays(fs, kustomizationGraph(fs, '/r'), { proveFixes: true });
       const host = findings(ev, 'hostNamespaces').filter(
         (x) => x.file === '/r/net/kustomization.yaml',
       );

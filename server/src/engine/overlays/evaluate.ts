@@ -61,6 +61,14 @@ export interface OverlayOptions extends AnalyzeOptions {
    * report and the editor's lenses (two more evaluations of each build).
    */
   advise?: boolean;
+  /**
+   * Offer a fix only when the overlay built again with it proves it (the
+   * finding gone, no new one, the change still in the built object): at
+   * most three more builds of each overlay. The command line proves the
+   * fixes it prints and writes; the editor, which evaluates on every edit,
+   * offers them unproven and shows the build again after a fix is applied.
+   */
+  proveFixes?: boolean;
 }
 
 /** A workload as one overlay builds it, placed in the file its object came from. */
@@ -182,7 +190,7 @@ export function evaluateOverlays(
 ): OverlayEvaluation {
   const nameOf = options.nameOf ?? ((d: string) => d);
   const roots = (options.roots ?? graph.roots).map(normalizePath);
-  const { roots: _r, nameOf: _n, helm, advise, ...analyzeOptions } = options;
+  const { roots: _r, nameOf: _n, helm, advise, proveFixes, ...analyzeOptions } = options;
   const buildOptionsOf = (name: string): BuildOptions => ({
     label: `overlay ${name}`,
     ...(helm ? { helm } : {}),
@@ -459,13 +467,15 @@ export function evaluateOverlays(
           if (!g.finding.fixes.some((y) => y.title === x.title)) g.finding.fixes.push(x);
       } else groups.set(key, { file, finding, overlays: [b.name] });
     });
-    const proof = proveCandidates(verify, b.build, analysis.findings, [...candidates.values()]);
-    for (const x of candidates.keys()) if (!proof.proven.has(x)) refused.add(x);
-    b.proofs = {
-      builds: proof.builds,
-      proven: proof.proven.size,
-      refused: candidates.size - proof.proven.size,
-    };
+    if (proveFixes === true) {
+      const proof = proveCandidates(verify, b.build, analysis.findings, [...candidates.values()]);
+      for (const x of candidates.keys()) if (!proof.proven.has(x)) refused.add(x);
+      b.proofs = {
+        builds: proof.builds,
+        proven: proof.proven.size,
+        refused: candidates.size - proof.proven.size,
+      };
+    }
     for (const d of ev.errors) addDiag(d.file, withoutFile(d), b.name, 'error');
     for (const d of ev.notes) addDiag(d.file, withoutFile(d), b.name, 'note');
     // The level advisor over the build, once per policy version its workloads have.
