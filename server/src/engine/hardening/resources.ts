@@ -897,48 +897,49 @@ function workloadResources(
   const podHas = (r: string) => podLevel.requests.has(r) || podLevel.limits.has(r);
   const lrNames = lrs.map((l) => quoted(l.name));
   const after = lrNames.length > 0 ? ` after the defaults of LimitRange ${lrNames.join(', ')}` : '';
+  /** The finding, with its fix, for the requests or limits a container leaves unset. */
+  const unset = (
+    c: (typeof cs)[number],
+    check: 'resourceRequests' | 'resourceLimits',
+    fields: string[],
+    consequence: string,
+  ): void => {
+    const kinds = fields.map((f) => (f.endsWith('.cpu') ? 'CPU' : 'memory')).join(' and no ');
+    finding(
+      check,
+      'warning',
+      {
+        message: `${containerTitle(c.c)} of ${workloadTitle(w)} has no ${kinds} ${consequence} (set resources.${fields.join(', resources.')})`,
+        action: `set resources.${fields.join(' and resources.')}`,
+      },
+      [...c.c.path, 'resources'],
+      c.c.name,
+      [
+        fixOf(
+          `Add ${fields.join(' and ')} to ${containerTitle(c.c)} (placeholder values: edit them)`,
+          addResourceOps(c, fields, lrs),
+        ),
+      ],
+    );
+  };
   for (const c of cs) {
     const missingReq = ['cpu', 'memory'].filter((r) => !c.requests.has(r) && !podHas(r));
-    if (missingReq.length > 0) {
-      const fields = missingReq.map((r) => `requests.${r}`);
-      finding(
+    if (missingReq.length > 0)
+      unset(
+        c,
         'resourceRequests',
-        'warning',
-        {
-          message: `${containerTitle(c.c)} of ${workloadTitle(w)} has no ${missingReq.map((r) => (r === 'cpu' ? 'CPU' : 'memory')).join(' and no ')} request${after}: the scheduler cannot place it by what it needs, and it is among the first evicted under pressure (set resources.${fields.join(', resources.')})`,
-          action: `set resources.${fields.join(' and resources.')}`,
-        },
-        [...c.c.path, 'resources'],
-        c.c.name,
-        [
-          fixOf(
-            `Add ${fields.join(' and ')} to ${containerTitle(c.c)} (placeholder values: edit them)`,
-            addResourceOps(c, fields, lrs),
-          ),
-        ],
+        missingReq.map((r) => `requests.${r}`),
+        `request${after}: the scheduler cannot place it by what it needs, and it is among the first evicted under pressure`,
       );
-    }
     const wantLimits = options.requireCpuLimit ? ['memory', 'cpu'] : ['memory'];
     const missingLim = wantLimits.filter((r) => !c.limits.has(r) && !podLevel.limits.has(r));
-    if (missingLim.length > 0) {
-      const fields = missingLim.map((r) => `limits.${r}`);
-      finding(
+    if (missingLim.length > 0)
+      unset(
+        c,
         'resourceLimits',
-        'warning',
-        {
-          message: `${containerTitle(c.c)} of ${workloadTitle(w)} has no ${missingLim.map((r) => (r === 'cpu' ? 'CPU' : 'memory')).join(' and no ')} limit${after}: ${missingLim.includes('memory') ? 'it can take all the memory of its node' : 'it can take all the CPU of its node'} (set resources.${fields.join(', resources.')})`,
-          action: `set resources.${fields.join(' and resources.')}`,
-        },
-        [...c.c.path, 'resources'],
-        c.c.name,
-        [
-          fixOf(
-            `Add ${fields.join(' and ')} to ${containerTitle(c.c)} (placeholder values: edit them)`,
-            addResourceOps(c, fields, lrs),
-          ),
-        ],
+        missingLim.map((r) => `limits.${r}`),
+        `limit${after}: ${missingLim.includes('memory') ? 'it can take all the memory of its node' : 'it can take all the CPU of its node'}`,
       );
-    }
   }
 
   // ResourceQuota admission.
